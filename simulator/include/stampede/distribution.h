@@ -1,0 +1,86 @@
+/// @file distribution.h
+/// Distributions of durations, as scenario files write them (SPEC section 2):
+/// a constant, `exp`, `uniform`, `normal` (truncated at 0), `lognormal`, or an
+/// `empirical` table of (value, weight) pairs.
+///
+/// Samples are integer nanoseconds. The transcendental functions they need are
+/// computed by portable_log() and portable_exp(), written once here from
+/// additions, multiplications and divisions only, so that every platform and
+/// compiler produces the same bits (with -ffp-contract=off).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "stampede/rng.h"
+#include "stampede/time.h"
+
+namespace stampede {
+
+/// Natural logarithm, bit-identical on every IEEE-754 platform.
+/// @param x a positive, finite value.
+/// @return ln(x), within a few ulps of the true value.
+double portable_log(double x) noexcept;
+
+/// Exponential function, bit-identical on every IEEE-754 platform.
+/// @param x the exponent; results overflow to infinity above about 709.
+/// @return e^x, within a few ulps of the true value.
+double portable_exp(double x) noexcept;
+
+/// x raised to y for x > 0, as portable_exp(y * portable_log(x)).
+/// @param x the base; must be positive.
+/// @param y the exponent.
+/// @return x^y.
+double portable_pow(double x, double y) noexcept;
+
+/// A standard normal draw (Marsaglia's polar method; uses only portable_log
+/// and the correctly rounded square root).
+/// @param rng the stream to draw from.
+/// @return one sample of N(0, 1).
+double standard_normal(Rng &rng) noexcept;
+
+/// A distribution of durations, parameterised in seconds.
+struct Distribution {
+  /// Which family.
+  enum class Kind : std::uint8_t { kConstant, kExponential, kUniform, kNormal, kLogNormal, kEmpirical };
+
+  Kind kind = Kind::kConstant; ///< The family.
+  double a = 0;                ///< constant value, exp mean, uniform low, normal mean, lognormal median.
+  double b = 0;                ///< uniform high, normal sd, lognormal sigma.
+  std::vector<double> values;     ///< Empirical table: the values, seconds.
+  std::vector<double> cumulative; ///< Empirical table: cumulative weights, normalised to 1.
+
+  /// @param s seconds.
+  /// @return a constant distribution.
+  static Distribution constant(double s);
+  /// @param mean_s the mean, seconds.
+  /// @return an exponential distribution.
+  static Distribution exponential(double mean_s);
+  /// @param lo_s lower bound, seconds. @param hi_s upper bound, seconds.
+  /// @return a uniform distribution on [lo_s, hi_s).
+  static Distribution uniform(double lo_s, double hi_s);
+  /// @param mean_s mean, seconds. @param sd_s standard deviation, seconds.
+  /// @return a normal distribution truncated at 0 (negative draws are redrawn).
+  static Distribution normal(double mean_s, double sd_s);
+  /// @param median_s median, seconds. @param sigma shape (sd of the log).
+  /// @return a lognormal distribution.
+  static Distribution lognormal(double median_s, double sigma);
+  /// @param pairs (value seconds, weight) pairs; weights positive.
+  /// @return a discrete distribution over the values.
+  static Distribution empirical(const std::vector<std::pair<double, double>> &pairs);
+
+  /// Draws one duration.
+  /// @param rng the component's stream.
+  /// @return a non-negative duration in nanoseconds.
+  Time sample(Rng &rng) const noexcept;
+
+  /// @return the distribution's mean in seconds (exact for every family but
+  /// the truncated normal, for which it is the untruncated mean).
+  double mean_s() const noexcept;
+
+  /// @return the scenario-file spelling, e.g. `{"exp": 0.1}` or `0.002`.
+  std::string to_json() const;
+};
+
+} // namespace stampede

@@ -1,0 +1,203 @@
+/// @file memcached_node.h
+/// One memcached node: the storage semantics of memcached 1.6, on any clock.
+///
+/// The simulator's memcached tier is a set of these, driven by virtual time;
+/// `stampede memcached` serves one over the text protocol on the wall clock.
+/// Both go through the same class, so what students see over `nc` is what the
+/// simulated tier does.
+///
+/// Time is memcached's: whole Unix seconds (`now_s`), passed in by the caller
+/// on every call. An exptime follows protocol.txt: 0 never expires, up to
+/// 30 days (2,592,000 s) is relative to now, larger is an absolute Unix time,
+/// negative is already expired.
+///
+/// Design note. Items live in a pool of slots addressed by 32-bit index; the
+/// hash table chains through the slots (memcached's assoc.c) and each LRU is
+/// an intrusive doubly linked list of slot indices (memcached's items.c), so
+/// after warm-up a get or set allocates nothing: a freed slot keeps its key
+/// and value buffers' capacity for the next item. Costs: get, set, delete,
+/// touch O(1) expected; an eviction O(1); flush_all O(1) (items are dropped
+/// lazily when next seen, as in memcached). What differs from memcached 1.6
+/// is listed at the top of model/memcached_node.cc.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "stampede/scenario.h"
+
+namespace stampede {
+
+/// Outcome of a node operation, named after memcached's replies.
+enum class McStatus : std::uint8_t {
+  kStored,     ///< STORED
+  kNotStored,  ///< NOT_STORED (add on present, replace/append/prepend on absent)
+  kExists,     ///< EXISTS (cas unique mismatch)
+  kNotFound,   ///< NOT_FOUND
+  kDeleted,    ///< DELETED
+  kTouched,    ///< TOUCHED
+  kOk,         ///< incr/decr/flush succeeded
+  kNonNumeric, ///< incr/decr on a value that is not a decimal number
+  kTooLarge,   ///< the item exceeds the item size limit ("object too large for cache")
+  kNoMemory,   ///< no room even after eviction ("out of memory storing object")
+};
+
+/// Storage commands.
+enum class StoreMode : std::uint8_t { kSet, kAdd, kReplace, kAppend, kPrepend, kCas };
+
+/// Configuration of one node (memcached's -m, -I, -f, -n and LRU options).
+struct McConfig {
+  std::uint64_t memory_limit_bytes = 64u << 20; ///< -m, in bytes; 0 = no limit.
+  std::uint32_t item_size_max = 1u << 20;       ///< -I: largest item, bytes.
+  double growth_factor = 1.25;                  ///< -f: slab chunk growth.
+  std::uint32_t chunk_min_bytes = 48;           ///< -n (plus the item header).
+  LruModel lru = LruModel::kSegmented;          ///< --lru.
+  /// memcached grants every slab class its first 1 MiB page even past -m, so a
+  /// node never holds less than one page per size in use. true: never exceed
+  /// `memory_limit_bytes` (a class that cannot get its first page stores nothing).
+  bool strict_memory_limit = false;
+};
+
+/// A read-only view of a stored item, valid until the next call on the node.
+struct McItemView {
+  std::string_view key;     ///< The key.
+  std::string_view value;   ///< The data block, without the trailing CRLF.
+  std::uint32_t flags = 0;  ///< Client flags.
+  std::uint64_t cas = 0;    ///< The CAS unique.
+  std::int64_t exptime = 0; ///< Absolute expiry, Unix seconds; 0 = never.
+};
+
+/// Counters with memcached's stat names (`stats`).
+struct McStats {
+  std::uint64_t curr_items = 0; ///< Items stored now.
+  std::uint64_t total_items = 0; ///< Items ever stored.
+  std::uint64_t bytes = 0; ///< Bytes used by items now.
+  std::uint64_t cmd_get = 0; ///< Keys requested by get/gets/gat/gats.
+  std::uint64_t get_hits = 0; ///< Keys found.
+  std::uint64_t get_misses = 0; ///< Keys not found.
+  std::uint64_t get_expired = 0; ///< Misses on an item that had expired.
+  std::uint64_t get_flushed = 0; ///< Misses on an item invalidated by flush_all.
+  std::uint64_t cmd_set = 0; ///< Storage commands.
+  std::uint64_t cmd_touch = 0; ///< touch and gat commands.
+  std::uint64_t touch_hits = 0; ///< Touches of a live item.
+  std::uint64_t touch_misses = 0; ///< Touches of a missing item.
+  std::uint64_t delete_hits = 0; ///< Deletes of a live item.
+  std::uint64_t delete_misses = 0; ///< Deletes of a missing item.
+  std::uint64_t incr_hits = 0; ///< incr on a live item.
+  std::uint64_t incr_misses = 0; ///< incr on a missing item.
+  std::uint64_t decr_hits = 0; ///< decr on a live item.
+  std::uint64_t decr_misses = 0; ///< decr on a missing item.
+  std::uint64_t cas_hits = 0; ///< cas that stored.
+  std::uint64_t cas_misses = 0; ///< cas on a missing item.
+  std::uint64_t cas_badval = 0; ///< cas whose unique did not match (EXISTS).
+  std::uint64_t evictions = 0; ///< Live items evicted to make room.
+  std::uint64_t expired_unfetched = 0; ///< Expired items reclaimed that were never read.
+  std::uint64_t evicted_unfetched = 0; ///< Evicted items that were never read.
+  std::uint64_t reclaimed = 0; ///< Expired items whose memory was reused.
+  std::uint64_t cmd_flush = 0; ///< flush_all commands.
+  std::uint64_t limit_maxbytes = 0; ///< The memory limit, bytes.
+  std::uint64_t total_malloced = 0; ///< Bytes of slab pages handed out (`stats slabs`).
+  std::uint64_t outofmemory = 0; ///< Allocations that failed even after eviction.
+  std::uint64_t moves_to_cold = 0; ///< Segmented LRU: items moved to COLD.
+  std::uint64_t moves_to_warm = 0; ///< Segmented LRU: items moved to WARM.
+  std::uint64_t moves_within_lru = 0; ///< Segmented LRU: items bumped within their LRU.
+  std::uint64_t lru_bumps_dropped = 0; ///< COLD hits whose move to WARM was dropped.
+};
+
+/// One memcached node's storage.
+class MemcachedNode {
+public:
+  /// @param config memory limit, item size limit and LRU model.
+  explicit MemcachedNode(const McConfig &config);
+  ~MemcachedNode();
+  /// Moves a node (the tier keeps nodes in a vector).
+  MemcachedNode(MemcachedNode &&) noexcept;
+  /// Moves a node. @return this node.
+  MemcachedNode &operator=(MemcachedNode &&) noexcept;
+
+  /// Looks a key up (get/gets), counting a hit or miss and bumping the LRU.
+  /// @param key the key; at most 250 bytes, validated by the caller.
+  /// @param now_s the current Unix time, seconds.
+  /// @param out receives the item when found.
+  /// @return true on a hit.
+  bool get(std::string_view key, std::int64_t now_s, McItemView *out);
+
+  /// get-and-touch (gat/gats): a get that also sets a new exptime.
+  /// @param key the key. @param exptime the new exptime (protocol.txt rules).
+  /// @param now_s now. @param out receives the item when found.
+  /// @return true on a hit.
+  bool gat(std::string_view key, std::int64_t exptime, std::int64_t now_s, McItemView *out);
+
+  /// A storage command (set/add/replace/append/prepend/cas).
+  /// @param mode which command.
+  /// @param key the key.
+  /// @param flags client flags (ignored by append/prepend, as in memcached).
+  /// @param exptime protocol.txt rules (ignored by append/prepend).
+  /// @param value the data block.
+  /// @param cas_in the unique a cas must match (ignored otherwise).
+  /// @param now_s now.
+  /// @param cas_out when not null and the item was stored, receives its new unique.
+  /// @param charge_bytes when non-zero, the item is charged as if its value had
+  ///        this many bytes (the simulator stores a compact page but accounts
+  ///        `cache.item_bytes`).
+  /// @return kStored, kNotStored, kExists, kNotFound, kTooLarge or kNoMemory.
+  ///         As in memcached, an append/prepend whose result is too large or
+  ///         finds no memory answers kNotStored, and a set that fails with
+  ///         kTooLarge or kNoMemory deletes the key's old item.
+  McStatus store(StoreMode mode, std::string_view key, std::uint32_t flags, std::int64_t exptime,
+                 std::string_view value, std::uint64_t cas_in, std::int64_t now_s,
+                 std::uint64_t *cas_out = nullptr, std::uint32_t charge_bytes = 0);
+
+  /// delete.
+  /// @param key the key. @param now_s now.
+  /// @return kDeleted or kNotFound.
+  McStatus remove(std::string_view key, std::int64_t now_s);
+
+  /// incr/decr: 64-bit unsigned, incr wraps, decr stops at 0.
+  /// @param key the key. @param incr true for incr, false for decr.
+  /// @param delta the amount. @param now_s now.
+  /// @param result receives the new value on kOk.
+  /// @return kOk, kNotFound, kNonNumeric, or kNoMemory when a longer number
+  ///         needs a new item and there is no room for it.
+  McStatus incr_decr(std::string_view key, bool incr, std::uint64_t delta, std::int64_t now_s,
+                     std::uint64_t *result);
+
+  /// touch: a new exptime for an existing item.
+  /// @param key the key. @param exptime protocol.txt rules. @param now_s now.
+  /// @return kTouched or kNotFound.
+  McStatus touch(std::string_view key, std::int64_t exptime, std::int64_t now_s);
+
+  /// flush_all [delay]: every item stored before now + delay becomes invalid then.
+  /// @param delay_s seconds from now; 0 = now. Negative counts as 0.
+  /// @param now_s now.
+  void flush_all(std::int64_t delay_s, std::int64_t now_s);
+
+  /// Drops every item and resets memory and counters, as a crashed and
+  /// restarted node. Unlike a real restart, CAS uniques keep counting up, so
+  /// a unique read before the crash never matches an item stored after it.
+  void clear();
+
+  /// @return the counters.
+  const McStats &stats() const noexcept;
+  /// @return the configuration.
+  const McConfig &config() const noexcept;
+
+  /// @param key the key.
+  /// @param now_s now.
+  /// @return whether the key is present and live, without counting or bumping.
+  bool contains(std::string_view key, std::int64_t now_s) const;
+
+  /// Reads an item without counting a get or bumping the LRU (the simulator's
+  /// detectors look at what is cached without disturbing it).
+  /// @param key the key. @param now_s now. @param out receives the item when found.
+  /// @return whether the key is present and live.
+  bool peek(std::string_view key, std::int64_t now_s, McItemView *out) const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace stampede

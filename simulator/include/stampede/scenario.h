@@ -1,0 +1,139 @@
+/// @file scenario.h
+/// A scenario: the typed, already-validated description of one run.
+///
+/// Scenario files are JSON (SPEC section 2); io/scenario_parser turns a file
+/// into this struct and reports every bad field by its path. The model only
+/// ever sees a Scenario, never JSON. Defaults here are the defaults of the
+/// file format (docs/scenario.schema.json states the same values).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "stampede/distribution.h"
+#include "stampede/time.h"
+
+namespace stampede {
+
+/// How users arrive.
+enum class WorkloadKind : std::uint8_t {
+  kOpen,  ///< Poisson arrivals at `rate` per second.
+  kClosed ///< `users` users, each thinking for `think_time` between requests.
+};
+
+/// The users (SPEC section 2, `workload.*`).
+struct WorkloadConfig {
+  WorkloadKind kind = WorkloadKind::kOpen; ///< `workload.kind`.
+  /// `workload.rate`, arrivals per second (open); 0 = only scripted arrivals
+  /// (`submit_burst`, `view_burst`), for hand-built runs.
+  double rate = 100;
+  std::uint32_t users = 100;               ///< `workload.users` (closed).
+  Distribution think_time = Distribution::exponential(1.0); ///< `workload.think_time` (closed).
+  double submit_ratio = 0.01;  ///< `workload.submit_ratio`: probability a request is a submit.
+  std::uint32_t keys = 1;      ///< `workload.keys`: 1 = the front page only.
+  double zipf_alpha = 1.0;     ///< `workload.zipf_alpha`: popularity skew when keys > 1.
+};
+
+/// Load-balancer policies (`balancer.policy`).
+enum class BalancerPolicy : std::uint8_t { kRoundRobin, kRandom, kLeastConnections };
+
+/// The app tier (`app.*`).
+struct AppConfig {
+  std::uint32_t servers = 4; ///< `app.servers`.
+  std::uint32_t workers = 8; ///< `app.workers`, per server.
+  Distribution cpu = Distribution::constant(0.002); ///< `app.cpu`, per request.
+  /// `app.local_cache`: each server caches in its own dictionary instead of
+  /// memcached (not shared, zero latency).
+  bool local_cache = false;
+};
+
+/// Key placement across memcached nodes (`cache.hashing`).
+enum class Hashing : std::uint8_t { kModulo, kConsistent };
+
+/// Eviction model of a memcached node (`cache.lru`, SPEC section 8).
+enum class LruModel : std::uint8_t { kSegmented, kClassic, kPlain };
+
+/// The memcached tier (`cache.*`).
+struct CacheConfig {
+  std::uint32_t nodes = 1;                 ///< `cache.nodes` at start.
+  std::uint64_t memory_bytes = 64u << 20;  ///< `cache.memory_bytes`, per node.
+  std::uint32_t item_bytes = 2048;         ///< `cache.item_bytes`: size of a cached page.
+  Distribution rtt = Distribution::constant(0.0005); ///< `cache.rtt`, per operation.
+  Hashing hashing = Hashing::kConsistent;  ///< `cache.hashing`.
+  LruModel lru = LruModel::kSegmented;     ///< `cache.lru`.
+};
+
+/// The database (`db.*`).
+struct DbConfig {
+  std::uint32_t connections = 4;                          ///< `db.connections`.
+  Distribution query_latency = Distribution::constant(0.1); ///< `db.query_latency`: a page query.
+  Distribution insert_latency = Distribution::constant(0.02); ///< `db.insert_latency`.
+  /// `db.load_factor`: a query's latency is multiplied by
+  /// 1 + load_factor * (other connections busy) / connections. 0 = no load dependence.
+  double load_factor = 0;
+};
+
+/// The caching strategy (`strategy.*`, SPEC section 3).
+struct StrategyConfig {
+  std::string name = "clear"; ///< `strategy.name`: a SPEC name or `student:NAME`.
+  double ttl_s = 0;           ///< `strategy.ttl_s`: 0 = cached pages never expire.
+  bool warm = false;          ///< `strategy.warm`: fill the cache before the first request.
+  bool cas = false;           ///< `strategy.cas`: gets/cas in `update`, add for fills.
+};
+
+/// A scripted event (`events[]`).
+struct ScriptedEvent {
+  /// What happens.
+  enum class Kind : std::uint8_t {
+    kCrashNode,   ///< `{"at": S, "crash_node": I}`: node I loses its data and leaves the ring.
+    kAddNode,     ///< `{"at": S, "add_node": true}`: a new, empty node joins.
+    kSubmitBurst, ///< `{"at": S, "submit_burst": N}`: N submits arrive at once.
+    kViewBurst,   ///< `{"at": S, "view_burst": N}`: N page views arrive at once.
+  };
+  Time at = 0;              ///< When, virtual ns from the start.
+  Kind kind = Kind::kAddNode; ///< What.
+  std::uint32_t value = 0;  ///< The node index (crash) or the number of requests (burst).
+};
+
+/// One `expect` entry: PATH OP NUMBER.
+struct Expectation {
+  /// Comparison operators.
+  enum class Op : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
+  std::string path; ///< A numeric report field, dotted (`anomalies.stale_reads`).
+  Op op = Op::kEq;  ///< The comparison.
+  double value = 0; ///< The number compared against.
+};
+
+/// One `expect` string: one or more expectations joined with `and`.
+struct ExpectClause {
+  std::string text;               ///< As written in the file.
+  std::vector<Expectation> terms; ///< All must hold.
+};
+
+/// Everything a run needs.
+struct Scenario {
+  std::string name = "unnamed";   ///< `name`.
+  std::string description;        ///< `description`.
+  WorkloadConfig workload;        ///< `workload`.
+  BalancerPolicy balancer = BalancerPolicy::kRoundRobin; ///< `balancer.policy`.
+  AppConfig app;                  ///< `app`.
+  CacheConfig cache;              ///< `cache`.
+  DbConfig db;                    ///< `db`.
+  StrategyConfig strategy;        ///< `strategy`.
+  std::vector<ScriptedEvent> events; ///< `events`, in file order.
+  double duration_s = 60;         ///< `duration_s`.
+  std::uint64_t seed = 1;         ///< `seed`.
+  std::vector<ExpectClause> expect; ///< `expect`.
+};
+
+/// @param op an operator.
+/// @return its spelling: `==`, `!=`, `<`, `<=`, `>`, `>=`.
+const char *op_name(Expectation::Op op) noexcept;
+
+/// @param e an expectation.
+/// @param actual the measured value.
+/// @return whether `actual OP value` holds.
+bool holds(const Expectation &e, double actual) noexcept;
+
+} // namespace stampede

@@ -1,0 +1,92 @@
+/// @file scenario_io.h
+/// Reading scenario files and writing reports: the edge between users' text
+/// and the typed model.
+///
+/// Every function that reads user input returns a value or an error message
+/// that names the file, the field path and what was expected, e.g.
+///
+///     lessons/02-stale/naive.json: cache.memory_bytes: expected a positive integer, got -64
+///
+/// and never throws for bad input.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "stampede/report.h"
+#include "stampede/scenario.h"
+
+namespace stampede {
+
+/// A value or the message saying why there is none.
+template <class T> struct Parsed {
+  std::optional<T> value; ///< Set on success.
+  std::string error;      ///< Set on failure: "ORIGIN: PATH: expected ..., got ...".
+  /// @return whether parsing succeeded.
+  explicit operator bool() const noexcept { return value.has_value(); }
+};
+
+/// A built-in scenario (`builtin:NAME`).
+struct BuiltinScenario {
+  std::string name;        ///< e.g. `frontpage`.
+  std::string description; ///< One line.
+  std::string json;        ///< The scenario file's text.
+};
+
+/// @return the built-in scenarios, sorted by name.
+const std::vector<BuiltinScenario> &builtin_scenarios();
+
+/// Parses a scenario from JSON text, applying `--set` overrides first.
+/// @param text the file's contents.
+/// @param origin the file name for messages (`builtin:frontpage` for built-ins).
+/// @param overrides `PATH=VALUE` strings; VALUE is JSON when it parses as JSON
+///        (a number, true/false, an object), else a string.
+/// @return the scenario, or the first error found.
+Parsed<Scenario> parse_scenario(std::string_view text, std::string_view origin,
+                                const std::vector<std::string> &overrides = {});
+
+/// Loads a scenario from a file path or `builtin:NAME`.
+/// @param spec the path or builtin name.
+/// @param overrides `PATH=VALUE` strings (see parse_scenario).
+/// @return the scenario, or an error (an unreadable file is an error too).
+Parsed<Scenario> load_scenario(std::string_view spec,
+                               const std::vector<std::string> &overrides = {});
+
+/// Parses one `expect` string: `PATH OP NUMBER`, joined with `and`.
+/// @param text the expression.
+/// @return the clause, or an error naming what was expected (without origin).
+Parsed<ExpectClause> parse_expect(std::string_view text);
+
+/// @return the JSON Schema (draft 2020-12) of scenario files, generated from
+/// the same field table the parser validates against.
+std::string scenario_schema();
+
+/// Writes a scenario back as JSON (every field, defaults included).
+/// @param s a scenario.
+/// @return the JSON text, pretty-printed.
+std::string scenario_to_json(const Scenario &s);
+
+/// @param r a report.
+/// @return the report as JSON (SPEC section 6), fields in report order
+/// (ordered_json; converts implicitly to nlohmann::json, which sorts keys).
+nlohmann::ordered_json report_to_json(const Report &r);
+
+/// Looks up a numeric report field by its dotted path.
+/// @param r a report. @param path e.g. `anomalies.stale_reads`.
+/// @return the value, or nothing when the path names no numeric field.
+std::optional<double> report_value(const Report &r, std::string_view path);
+
+/// @return every numeric report path, in report order.
+std::vector<std::string> report_paths();
+
+/// Evaluates a scenario's expect clauses against a report, filling
+/// `r.expectations`.
+/// @param r the report (updated). @param clauses the clauses.
+/// @return whether all held.
+bool evaluate_expectations(Report &r, const std::vector<ExpectClause> &clauses);
+
+} // namespace stampede

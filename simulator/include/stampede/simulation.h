@@ -1,0 +1,182 @@
+/// @file simulation.h
+/// A run of a scenario: build it, drive it (all at once, to a time, or one
+/// event at a time), watch it through an Observer, and read its Report.
+///
+/// A Simulation is single-threaded and owns everything it simulates. A GUI
+/// drives it from a worker thread in slices (run_until / step) and copies
+/// what it draws from state() and report() between slices; nothing here
+/// knows about threads or Qt.
+///
+///     stampede::Simulation sim(scenario);
+///     sim.run();
+///     stampede::Report r = sim.report();
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "stampede/report.h"
+#include "stampede/scenario.h"
+#include "stampede/strategy.h"
+#include "stampede/time.h"
+
+namespace stampede {
+
+/// A finished request, for observers (traces, the GUI's request list).
+struct RequestRecord {
+  std::uint32_t id;      ///< Slot index (reused after the request ends).
+  std::uint64_t serial;  ///< Unique number of the request in this run (arrival order).
+  std::uint32_t key;     ///< Key index.
+  std::uint32_t server;  ///< App server.
+  bool submit;           ///< Submit or page view.
+  bool stale;            ///< A page view that served a stale page.
+  Time arrival;          ///< When it arrived.
+  Time start;            ///< When a worker took it.
+  Time response;         ///< When it was answered.
+  double staleness_s;    ///< For a stale view: arrival minus the oldest missing post's commit.
+};
+
+/// One cache or DB call, for observers.
+struct CallRecord {
+  std::uint64_t serial; ///< The request's serial.
+  std::uint32_t server; ///< The request's app server.
+  Op op;                ///< Which call.
+  McStatus status;      ///< Its outcome.
+  bool hit;             ///< For gets.
+  std::int32_t node;    ///< Memcached node (-1: local cache or DB).
+  Time issue;           ///< When issued.
+  Time reply;           ///< When its reply arrived.
+};
+
+/// Kinds of anomaly an observer is told about as they happen.
+enum class AnomalyKind : std::uint8_t { kStaleRead, kStampede, kCasConflict, kLostUpdate };
+
+/// An anomaly as it happens.
+struct AnomalyRecord {
+  AnomalyKind kind;     ///< Which.
+  Time at;              ///< When.
+  std::uint64_t serial; ///< The request that showed it.
+  std::uint32_t key;    ///< The key.
+};
+
+/// Counters over one interval of simulated time (a row of the time series).
+struct IntervalRecord {
+  Time start = 0;                   ///< The interval's start.
+  Time end = 0;                     ///< The interval's end.
+  std::uint64_t arrivals = 0;       ///< Requests that arrived.
+  std::uint64_t page_views = 0;     ///< Views answered.
+  std::uint64_t submits = 0;        ///< Submits answered.
+  std::uint64_t db_reads = 0;       ///< Page queries completed.
+  std::uint64_t db_writes = 0;      ///< Inserts completed.
+  std::uint64_t cache_gets = 0;     ///< Gets issued.
+  std::uint64_t cache_hits = 0;     ///< Of which hits.
+  std::uint64_t stale_reads = 0;    ///< Stale views answered.
+  std::uint64_t redundant_db_reads = 0; ///< Redundant page queries issued.
+  std::uint64_t cas_conflicts = 0;  ///< cas EXISTS replies.
+  std::uint64_t lost_updates = 0;   ///< Lost updates found.
+  std::uint64_t evictions = 0;      ///< Cache evictions.
+  std::uint32_t db_queue = 0;       ///< DB queue length at the interval's end.
+  std::uint32_t db_queue_max = 0;   ///< Longest DB queue in the interval.
+  double db_utilization = 0;        ///< Busy share of connections in the interval.
+  std::uint64_t app_backlog = 0;    ///< Requests waiting for a worker at the end.
+  double view_p50_ms = 0;           ///< Page-view latency median, views answered in it.
+  double view_p99_ms = 0;           ///< Page-view latency p99.
+};
+
+/// Watches a run. Every hook has an empty default; a run without an observer
+/// pays one pointer test per hook site.
+class Observer {
+public:
+  virtual ~Observer() = default;
+  /// A request was answered. @param r what happened.
+  virtual void on_request(const RequestRecord &r) { (void)r; }
+  /// A cache or DB call's reply arrived. @param c what happened.
+  virtual void on_call(const CallRecord &c) { (void)c; }
+  /// An anomaly happened. @param a what.
+  virtual void on_anomaly(const AnomalyRecord &a) { (void)a; }
+  /// An interval of simulated time ended. @param i its counters.
+  virtual void on_interval(const IntervalRecord &i) { (void)i; }
+};
+
+/// Live state of the stack, for a diagram.
+struct StackState {
+  Time now = 0;                          ///< Virtual time.
+  std::vector<std::uint32_t> busy_workers;  ///< Per app server.
+  std::vector<std::uint64_t> app_queue;     ///< Per app server: waiting for a worker.
+  std::vector<std::uint64_t> cache_items;   ///< Per memcached node (0 when down).
+  std::vector<bool> cache_up;               ///< Per memcached node.
+  std::uint32_t db_busy = 0;             ///< Connections in use.
+  std::uint32_t db_queue = 0;            ///< Queries waiting.
+  std::string strategy;                  ///< Current strategy label.
+};
+
+/// One run.
+class Simulation {
+public:
+  /// Builds the stack, warms the cache if asked, and schedules the first arrivals.
+  /// @param scenario a validated scenario.
+  /// @param registry where strategy names are looked up.
+  /// @throws std::invalid_argument when the strategy is unknown.
+  explicit Simulation(const Scenario &scenario,
+                      const StrategyRegistry &registry = StrategyRegistry::global());
+  ~Simulation();
+  Simulation(const Simulation &) = delete;
+  Simulation &operator=(const Simulation &) = delete;
+
+  /// Processes the next event, if it is before the end.
+  /// @return false when the run is over (nothing left before `duration_s`).
+  bool step();
+  /// Processes every event before `t` (and before the end).
+  /// @param t a virtual time.
+  void run_until(Time t);
+  /// Processes every event before the end.
+  void run();
+  /// @return true once no event before the end remains.
+  bool finished() const noexcept;
+  /// @return the current virtual time (the last event's).
+  Time now() const noexcept;
+  /// @return the end of the run, `duration_s` in ns.
+  Time end() const noexcept;
+  /// @return events processed so far.
+  std::uint64_t events() const noexcept;
+
+  /// The report so far (at the end: the run's report). Expectations are not
+  /// evaluated here (io does that); engine.wall_s covers time spent in
+  /// step/run_until/run.
+  /// @return the report.
+  Report report() const;
+
+  /// @return a copy of the stack's live state.
+  StackState state() const;
+
+  /// Attaches an observer (not owned; null detaches).
+  /// @param observer the observer, which must outlive its attachment.
+  void set_observer(Observer *observer) noexcept;
+  /// Sets the length of the intervals reported to the observer (default 1 s).
+  /// @param length positive virtual time.
+  void set_interval(Time length);
+
+  /// Switches strategy for requests that start from now on; requests in
+  /// flight finish with the strategy they started with.
+  /// @param config the new strategy and options.
+  /// @throws std::invalid_argument when the name is unknown.
+  void switch_strategy(const StrategyConfig &config);
+  /// Makes `count` submits arrive now.
+  /// @param count how many.
+  void submit_burst(std::uint32_t count);
+  /// Crashes a memcached node: its items are lost and it leaves the ring.
+  /// @param node the node's index; ignored if out of range or already down.
+  void crash_node(std::uint32_t node);
+  /// Adds an empty memcached node to the ring.
+  void add_node();
+
+  /// @return the scenario this run was built from.
+  const Scenario &scenario() const noexcept;
+
+private:
+  std::unique_ptr<SimulationCore> core_;
+};
+
+} // namespace stampede

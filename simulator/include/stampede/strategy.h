@@ -1,0 +1,199 @@
+/// @file strategy.h
+/// The interface every caching strategy implements: the five of the lecture
+/// (`none`, `naive`, `clear`, `refresh`, `update`), those beyond it, and the
+/// ones students write (`student:NAME`).
+///
+/// A strategy is a small state machine per request. The simulator calls
+/// view() or submit() when a request has had its CPU time; the strategy issues
+/// ONE operation through the Context (a cache call, a DB query, or the
+/// response); when that operation's reply arrives, the simulator calls
+/// resume() with it; and so on until the strategy calls respond(). A strategy
+/// keeps its place in `Request::step`. Everything a request needs lives in its
+/// Request, so a strategy object holds no per-request state and is shared by
+/// every request.
+///
+/// The lecture's `clear`, as a state machine:
+///
+///     void view(Context& ctx, Request& r) override { r.step = 1; ctx.cache_get(r); }
+///     void resume(Context& ctx, Request& r, const Reply& reply) override {
+///       switch (r.step) {
+///         case 1: if (reply.hit) return ctx.respond(r);          // page in r.page
+///                 r.step = 2; return ctx.db_read(r);             // miss: ask the DB
+///         case 2: r.step = 3; return ctx.cache_fill(r);          // set (add with cas)
+///         case 3: return ctx.respond(r);
+///         ...
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stampede/memcached_node.h"
+#include "stampede/page.h"
+#include "stampede/scenario.h"
+#include "stampede/time.h"
+
+namespace stampede {
+
+/// Operations a strategy can issue.
+enum class Op : std::uint8_t {
+  kNone,
+  kCacheGet,    ///< get (or gets, with the unique)
+  kCacheSet,    ///< set
+  kCacheAdd,    ///< add (store only if absent)
+  kCacheCas,    ///< cas against Request::cas
+  kCacheDelete, ///< delete
+  kDbRead,      ///< the page query
+  kDbInsert,    ///< insert this submit's post
+};
+
+/// One request, as a strategy sees it.
+struct Request {
+  std::uint32_t id = 0;   ///< Slot index; stable while the request lives.
+  std::uint32_t key = 0;  ///< The page's key index (0 = the front page).
+  std::uint32_t server = 0; ///< The app server handling it.
+  bool submit = false;    ///< A submit (write) rather than a page view.
+  std::uint16_t step = 0; ///< The strategy's own state; 0 at start.
+  std::uint16_t retries = 0; ///< Free for the strategy (cas retries, say).
+  Page page;              ///< The working page: set by cache get hits and DB reads; what
+                          ///< cache stores write and what a view's response serves.
+  std::uint64_t cas = 0;  ///< The unique from the last cache get (gets).
+  std::uint32_t post = 0; ///< This submit's post number, once its insert committed.
+};
+
+/// The reply to the last operation a request issued.
+struct Reply {
+  Op op = Op::kNone;                     ///< Which operation this answers.
+  McStatus status = McStatus::kNotFound; ///< Its outcome, memcached's words.
+  bool hit = false;                      ///< For kCacheGet: found.
+};
+
+class SimulationCore;
+
+/// What a strategy can do for a request. Each call issues one operation; the
+/// request's strategy receives exactly one resume() for it later (or, for
+/// respond(), none: the request is over). Calls act on the cache at the
+/// instant they are issued and reply one round trip later (SPEC section 2).
+class Context {
+public:
+  /// @param core the simulation; strategies never construct a Context.
+  explicit Context(SimulationCore &core) noexcept : core_(core) {}
+
+  /// get, or gets when the strategy's `cas` option is on: on a hit the page
+  /// goes into `r.page` and the unique into `r.cas`.
+  /// @param r the request.
+  void cache_get(Request &r);
+  /// set `r.page` under the request's key, with the strategy's TTL.
+  /// @param r the request.
+  void cache_set(Request &r);
+  /// add `r.page`: stores only if the key is absent.
+  /// @param r the request.
+  void cache_add(Request &r);
+  /// cas `r.page` against `r.cas` (EXISTS if someone wrote in between).
+  /// @param r the request.
+  void cache_cas(Request &r);
+  /// The fill after a miss (SPEC section 3): set, or add when `cas` is on.
+  /// @param r the request.
+  void cache_fill(Request &r);
+  /// delete the request's key.
+  /// @param r the request.
+  void cache_delete(Request &r);
+  /// The page query: `r.page` receives the page as committed when the query
+  /// starts executing on a connection (a statement snapshot).
+  /// @param r the request.
+  void db_read(Request &r);
+  /// Inserts this submit's post; `r.post` receives its number at commit.
+  /// @param r the request (a submit).
+  void db_insert(Request &r);
+  /// Ends the request: a view serves `r.page`; a submit acknowledges.
+  /// @param r the request.
+  void respond(Request &r);
+
+  /// @param r a request.
+  /// @return the strategy options the request runs with (`strategy.*`).
+  const StrategyConfig &options(const Request &r) const noexcept;
+  /// @return the current virtual time.
+  Time now() const noexcept;
+
+private:
+  SimulationCore &core_;
+};
+
+/// A caching strategy (SPEC section 3). One object serves every request.
+class Strategy {
+public:
+  virtual ~Strategy() = default;
+  /// A page view has had its CPU time: issue its first operation.
+  /// @param ctx where operations go. @param r the request (step is 0).
+  virtual void view(Context &ctx, Request &r) = 0;
+  /// A submit has had its CPU time: issue its first operation.
+  /// @param ctx where operations go. @param r the request (step is 0).
+  virtual void submit(Context &ctx, Request &r) = 0;
+  /// The reply to the request's last operation: issue the next one.
+  /// @param ctx where operations go. @param r the request. @param reply the reply.
+  virtual void resume(Context &ctx, Request &r, const Reply &reply) = 0;
+  /// @return whether page views consult the cache (false for `none`); warm-up
+  /// and the cache columns of the table use it.
+  virtual bool uses_cache() const noexcept { return true; }
+  /// @return whether a submit writes its post into the cached page (`refresh`,
+  /// `update`): the lost-update detector watches such submits' posts.
+  virtual bool updates_cache_on_submit() const noexcept { return false; }
+};
+
+/// Makes a strategy for a run's options.
+using StrategyFactory = std::unique_ptr<Strategy> (*)(const StrategyConfig &);
+
+/// Strategy names and their factories.
+class StrategyRegistry {
+public:
+  /// @return the registry holding the built-in strategies (and, once loaded,
+  /// students' strategies).
+  static StrategyRegistry &global();
+
+  /// Registers a strategy.
+  /// @param name its name as the CLI, scenario files and GUI spell it.
+  /// @param factory makes it.
+  /// @param description one line for `--help` and the GUI.
+  void add(std::string name, StrategyFactory factory, std::string description);
+
+  /// @param name a name; `update+cas` is accepted and means `update` with cas.
+  /// @return whether it is known.
+  bool contains(std::string_view name) const;
+
+  /// Makes the named strategy.
+  /// @param config the options; `config.name` picks it (`update+cas` sets cas).
+  /// @return the strategy.
+  /// @throws std::invalid_argument for an unknown name.
+  std::unique_ptr<Strategy> make(const StrategyConfig &config) const;
+
+  /// @return every registered name, in registration order.
+  std::vector<std::string> names() const;
+  /// @param name a registered name.
+  /// @return its description, empty if unknown.
+  std::string description(std::string_view name) const;
+
+private:
+  struct Entry {
+    std::string name, description;
+    StrategyFactory factory;
+  };
+  std::vector<Entry> entries_;
+};
+
+/// Splits `update+cas` into (`update`, cas on); other names pass unchanged.
+/// @param config options whose name may carry `+cas`.
+/// @return the same options with the suffix folded into `cas`.
+StrategyConfig normalize_strategy(StrategyConfig config);
+
+/// @param config options.
+/// @return the name a report shows: `update+cas` when update runs with cas.
+std::string strategy_label(const StrategyConfig &config);
+
+/// The built-in strategy names of the lecture, in the table's order
+/// (compare's default set): none, naive, clear, refresh, update, update+cas.
+/// @return the names.
+const std::vector<std::string> &lecture_strategies();
+
+} // namespace stampede

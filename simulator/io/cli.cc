@@ -1,0 +1,1192 @@
+// The `stampede` command line (SPEC section 5). Parsing is CLI11's; each
+// subcommand is one cmd_* function returning the exit status. Bad input is
+// thrown as BadInput and becomes exit 2 in cli_main, so every message about a
+// flag or a file is written in one place.
+#include "io/cli.h"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "io/timeseries.h"
+#include "io/trace.h"
+#include "stampede/scenario_io.h"
+#include "stampede/simulation.h"
+#include "stampede/strategy.h"
+
+namespace stampede {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+/// The user's mistake: a flag, a file or a field. Becomes exit 2.
+struct BadInput : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// ---------------------------------------------------------------------------
+// Formatting
+
+/// The shortest text that reads back as exactly `v` (what JSON writes).
+std::string shortest(double v) {
+  std::array<char, 32> buf{};
+  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  return ec == std::errc() ? std::string(buf.data(), end) : std::string("?");
+}
+
+/// `v` with `digits` decimals.
+std::string fixed(double v, int digits) {
+  std::array<char, 64> buf{};
+  std::snprintf(buf.data(), buf.size(), "%.*f", digits, v);
+  return buf.data();
+}
+
+/// A measured value for a message: whole numbers without decimals.
+std::string number(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15) {
+    return std::to_string(static_cast<long long>(v));
+  }
+  std::array<char, 64> buf{};
+  std::snprintf(buf.data(), buf.size(), "%.6g", v);
+  return buf.data();
+}
+
+std::string join(const std::vector<std::string> &items, std::string_view sep) {
+  std::string out;
+  for (const std::string &item : items) {
+    if (!out.empty()) {
+      out += sep;
+    }
+    out += item;
+  }
+  return out;
+}
+
+std::string json_quote(std::string_view s) { return Json(std::string(s)).dump(); }
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char c : s) {
+    switch (c) {
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&apos;";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Scenarios and runs
+
+/// Options shared by `run` and `compare`.
+struct RunOptions {
+  std::string scenario;
+  std::string strategy;   // run: --strategy (empty: the file's)
+  std::string strategies; // compare: --strategies a,b,c (empty: the lecture's)
+  std::optional<std::uint64_t> seed;
+  std::optional<double> duration_s;
+  std::vector<std::string> sets;
+  std::string report;
+  std::string timeseries;
+  std::string trace;
+  double interval_s = 1;
+  bool table = false;
+};
+
+/// The overrides a run applies, in order: `--set`s, then the dedicated flags.
+std::vector<std::string> overrides_for(const RunOptions &o, const std::string &strategy) {
+  std::vector<std::string> out = o.sets;
+  if (!strategy.empty()) {
+    out.push_back("strategy.name=" + json_quote(strategy));
+  }
+  if (o.seed) {
+    out.push_back("seed=" + std::to_string(*o.seed));
+  }
+  if (o.duration_s) {
+    out.push_back("duration_s=" + shortest(*o.duration_s));
+  }
+  return out;
+}
+
+/// @return the strategy names a flag accepts, for messages.
+std::string known_strategies() {
+  std::vector<std::string> names = StrategyRegistry::global().names();
+  if (std::find(names.begin(), names.end(), "update+cas") == names.end()) {
+    names.emplace_back("update+cas");
+  }
+  return join(names, ", ");
+}
+
+/// Checks a strategy name given on the command line. @param flag the flag.
+void check_strategy_flag(const std::string &name, std::string_view flag) {
+  if (!StrategyRegistry::global().contains(name)) {
+    throw BadInput(std::string(flag) + ": unknown strategy " + json_quote(name) +
+                   "; expected one of " + known_strategies());
+  }
+}
+
+/// Loads a scenario or throws BadInput with the parser's message.
+Scenario load(const std::string &spec, const std::vector<std::string> &overrides) {
+  Parsed<Scenario> parsed = load_scenario(spec, overrides);
+  if (!parsed) {
+    throw BadInput(parsed.error);
+  }
+  if (!StrategyRegistry::global().contains(parsed.value->strategy.name)) {
+    throw BadInput(spec + ": strategy.name: expected one of " + known_strategies() + ", got " +
+                   json_quote(parsed.value->strategy.name));
+  }
+  return std::move(*parsed.value);
+}
+
+/// Sends every hook to several observers.
+class Fanout final : public Observer {
+public:
+  void add(Observer *o) { targets_.push_back(o); }
+  /// @return the one observer to attach (null for none).
+  Observer *attach() {
+    if (targets_.empty()) {
+      return nullptr;
+    }
+    return targets_.size() == 1 ? targets_.front() : this;
+  }
+  void on_request(const RequestRecord &r) override {
+    for (Observer *o : targets_) {
+      o->on_request(r);
+    }
+  }
+  void on_call(const CallRecord &c) override {
+    for (Observer *o : targets_) {
+      o->on_call(c);
+    }
+  }
+  void on_anomaly(const AnomalyRecord &a) override {
+    for (Observer *o : targets_) {
+      o->on_anomaly(a);
+    }
+  }
+  void on_interval(const IntervalRecord &i) override {
+    for (Observer *o : targets_) {
+      o->on_interval(i);
+    }
+  }
+
+private:
+  std::vector<Observer *> targets_;
+};
+
+/// Draws a progress bar on stderr while a run goes, at most ten times a
+/// second, and clears it at the end. Only when stderr is a terminal.
+void run_with_progress(Simulation &sim, std::string_view label) {
+  const Time end = sim.end();
+  const Time slice = std::max<Time>(end / 1000, kSecond / 1000);
+  Clock::time_point last = Clock::now();
+  bool drawn = false;
+  for (Time t = slice; !sim.finished(); t += slice) {
+    if (t >= end) {
+      sim.run();
+      break;
+    }
+    sim.run_until(t);
+    const Clock::time_point now = Clock::now();
+    if (now - last < std::chrono::milliseconds(100)) {
+      continue;
+    }
+    last = now;
+    drawn = true;
+    constexpr int kWidth = 30;
+    const double done = std::clamp(static_cast<double>(t) / static_cast<double>(end), 0.0, 1.0);
+    const int filled = static_cast<int>(done * kWidth);
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.append(static_cast<std::size_t>(kWidth - filled), '.');
+    std::fprintf(
+        stderr, "\r\033[K%.*s [%s] %3d%%  %s / %s s  %llu events", static_cast<int>(label.size()),
+        label.data(), bar.c_str(), static_cast<int>(done * 100), fixed(ns_to_seconds(t), 1).c_str(),
+        fixed(ns_to_seconds(end), 1).c_str(), static_cast<unsigned long long>(sim.events()));
+    std::fflush(stderr);
+  }
+  if (drawn) {
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+  }
+}
+
+/// Runs a scenario to its end and returns its report (expectations not yet
+/// evaluated).
+Report simulate(const Scenario &s, std::string_view label, Observer *observer = nullptr,
+                Time interval = kSecond) {
+  std::optional<Simulation> sim;
+  try {
+    sim.emplace(s);
+  } catch (const std::invalid_argument &e) {
+    throw BadInput(s.name + ": strategy.name: " + e.what());
+  }
+  if (observer != nullptr) {
+    sim->set_interval(interval);
+    sim->set_observer(observer);
+  }
+  if (isatty(STDERR_FILENO) != 0) {
+    run_with_progress(*sim, label);
+  } else {
+    sim->run();
+  }
+  Report r = sim->report();
+  sim->set_observer(nullptr);
+  return r;
+}
+
+/// An output file opened before the run, so a bad path fails before the work.
+std::unique_ptr<std::ofstream> open_output(const std::string &path, std::string_view flag) {
+  auto out = std::make_unique<std::ofstream>(path, std::ios::binary | std::ios::trunc);
+  if (!*out) {
+    throw BadInput(path + ": cannot write (" + std::string(flag) + "): " + std::strerror(errno));
+  }
+  return out;
+}
+
+void finish_output(std::ofstream &out, const std::string &path) {
+  out.flush();
+  if (!out) {
+    throw BadInput(path + ": write failed");
+  }
+}
+
+/// Writes JSON to a path, or stdout for "-": 2-space indent, trailing newline.
+void write_json(const Json &j, const std::string &path, std::ofstream *file) {
+  // Replace, not throw, should a name carry invalid UTF-8.
+  const std::string text = j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  if (path == "-") {
+    std::cout << text << std::flush;
+    return;
+  }
+  *file << text;
+  finish_output(*file, path);
+}
+
+/// Prints each failed expectation on stderr. @return whether all held.
+bool report_failures(const Report &r, std::string_view name) {
+  bool ok = true;
+  for (const ExpectationResult &e : r.expectations) {
+    if (!e.ok) {
+      ok = false;
+      std::cerr << "FAILED " << name << ": " << e.expr << " (actual " << number(e.actual)
+                << ", seed " << r.seed << ")\n";
+    }
+  }
+  return ok;
+}
+
+void print_summary(const Report &r, const std::string &spec) {
+  std::ostream &o = std::cout;
+  o << r.scenario << " (" << spec << "), strategy " << r.strategy << ", seed " << r.seed << ", "
+    << number(r.duration_s) << " s simulated\n";
+  o << "  requests            " << r.page_views << " page views, " << r.submits << " submits\n";
+  o << "  DB reads            " << fixed(r.db_reads_per_page_view, 3) << " per page view, "
+    << fixed(r.db_reads_per_submit, 2) << " per submit\n";
+  o << "  cache hit ratio     " << (r.cache_gets > 0 ? fixed(r.cache_hit_ratio, 3) : "-") << "\n";
+  o << "  stale reads         " << r.stale_reads << ", max staleness "
+    << fixed(r.max_staleness_s, 3) << " s\n";
+  o << "  redundant DB reads  " << r.redundant_db_reads << " in " << r.stampedes << " stampedes\n";
+  o << "  lost updates        " << r.lost_updates << "\n";
+  o << "  CAS conflicts       " << r.cas_conflicts << "\n";
+  o << "  page view latency   p50 " << fixed(r.page_view_latency.p50, 1) << " ms, p99 "
+    << fixed(r.page_view_latency.p99, 1) << " ms\n";
+  for (const ExpectationResult &e : r.expectations) {
+    o << "  expect              " << (e.ok ? "ok     " : "FAILED ") << e.expr << " (actual "
+      << number(e.actual) << ")\n";
+  }
+}
+
+// ---------------------------------------------------------------------------
+// run, compare, validate, scenarios, schema
+
+int cmd_run(const RunOptions &o) {
+  if (!o.strategy.empty()) {
+    check_strategy_flag(o.strategy, "--strategy");
+  }
+  const Scenario s = load(o.scenario, overrides_for(o, o.strategy));
+
+  std::unique_ptr<std::ofstream> report_file, csv_file, trace_file;
+  if (!o.report.empty() && o.report != "-") {
+    report_file = open_output(o.report, "--report");
+  }
+  Fanout observers;
+  std::optional<TimeseriesWriter> csv;
+  std::optional<TraceWriter> trace;
+  if (!o.timeseries.empty()) {
+    csv_file = open_output(o.timeseries, "--timeseries");
+    observers.add(&csv.emplace(*csv_file));
+  }
+  if (!o.trace.empty()) {
+    trace_file = open_output(o.trace, "--trace");
+    observers.add(&trace.emplace(*trace_file));
+  }
+
+  Report r = simulate(s, s.name, observers.attach(), seconds_to_ns(o.interval_s));
+  if (trace) {
+    trace->close();
+    finish_output(*trace_file, o.trace);
+  }
+  if (csv) {
+    finish_output(*csv_file, o.timeseries);
+  }
+  evaluate_expectations(r, s.expect);
+  if (o.report.empty()) {
+    print_summary(r, o.scenario);
+  } else {
+    write_json(report_to_json(r), o.report, report_file.get());
+  }
+  return report_failures(r, s.name) ? kExitOk : kExitExpectationsFailed;
+}
+
+std::vector<std::string> split_list(const std::string &text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const auto first = item.find_first_not_of(" \t");
+    const auto last = item.find_last_not_of(" \t");
+    if (first != std::string::npos) {
+      out.push_back(item.substr(first, last - first + 1));
+    }
+  }
+  return out;
+}
+
+int cmd_compare(const RunOptions &o) {
+  std::vector<std::string> strategies =
+      o.strategies.empty() ? lecture_strategies() : split_list(o.strategies);
+  if (strategies.empty()) {
+    throw BadInput("--strategies: expected a comma-separated list of strategies, got " +
+                   json_quote(o.strategies));
+  }
+  for (const std::string &name : strategies) {
+    check_strategy_flag(name, "--strategies");
+  }
+  // Check the scenario once before any run, so a bad file fails fast.
+  load(o.scenario, overrides_for(o, strategies.front()));
+  std::unique_ptr<std::ofstream> report_file;
+  if (!o.report.empty() && o.report != "-") {
+    report_file = open_output(o.report, "--report");
+  }
+
+  std::vector<Report> reports;
+  bool ok = true;
+  for (const std::string &name : strategies) {
+    // A row named `update` means update without cas, even when the file
+    // turns cas on: the table contrasts the two.
+    std::vector<std::string> overrides = overrides_for(o, name);
+    if (name.find("+cas") == std::string::npos) {
+      overrides.emplace_back("strategy.cas=false");
+    }
+    const Scenario s = load(o.scenario, overrides);
+    Report r = simulate(s, name);
+    evaluate_expectations(r, s.expect);
+    ok = report_failures(r, s.name + " [" + name + "]") && ok;
+    reports.push_back(std::move(r));
+  }
+
+  if (o.table || o.report.empty() || isatty(STDOUT_FILENO) != 0) {
+    // With the report on stdout, the table goes to stderr so the JSON stays clean.
+    std::ostream &out = o.report == "-" ? std::cerr : std::cout;
+    out << reports.front().scenario << " (" << o.scenario << "), seed " << reports.front().seed
+        << ", " << number(reports.front().duration_s) << " s simulated\n\n"
+        << format_compare_table(reports) << std::flush;
+  }
+  if (!o.report.empty()) {
+    Json all = Json::array();
+    for (const Report &r : reports) {
+      all.push_back(report_to_json(r));
+    }
+    write_json(all, o.report, report_file.get());
+  }
+  return ok ? kExitOk : kExitExpectationsFailed;
+}
+
+int cmd_validate(const std::string &spec, const std::vector<std::string> &sets) {
+  const Scenario s = load(spec, sets);
+  std::cout << spec << ": ok (" << json_quote(s.name) << ", strategy "
+            << strategy_label(normalize_strategy(s.strategy)) << ", " << number(s.duration_s)
+            << " s, seed " << s.seed << ", " << s.expect.size() << " expectations)\n";
+  return kExitOk;
+}
+
+int cmd_scenarios() {
+  std::size_t width = 0;
+  for (const BuiltinScenario &b : builtin_scenarios()) {
+    width = std::max(width, b.name.size() + 8);
+  }
+  for (const BuiltinScenario &b : builtin_scenarios()) {
+    const std::string name = "builtin:" + b.name;
+    std::cout << name << std::string(width - name.size() + 2, ' ') << b.description << "\n";
+  }
+  return kExitOk;
+}
+
+int cmd_schema() {
+  std::string schema = scenario_schema();
+  if (schema.empty() || schema.back() != '\n') {
+    schema += '\n';
+  }
+  std::cout << schema;
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------------------
+// test and lesson
+
+/// One headless check: a scenario file with `expect`, or one lesson step.
+struct Case {
+  std::string name;                                // what the output line shows
+  std::string file;                                // the file it came from (JUnit classname)
+  std::string spec;                                // path or builtin:NAME
+  std::vector<std::string> overrides;              // --set style
+  std::optional<std::vector<ExpectClause>> expect; // a step's own; else the scenario's
+  std::string error;                               // set when the case could not even be built
+};
+
+/// What running a case gave.
+struct Outcome {
+  bool ok = false;
+  std::string line;    // the output line
+  std::string failure; // every failure, for JUnit
+  double wall_s = 0;
+};
+
+std::string display_path(const fs::path &p) {
+  std::error_code ec;
+  const fs::path rel = p.lexically_relative(fs::current_path(ec));
+  if (!ec && !rel.empty() && *rel.begin() != "..") {
+    return rel.generic_string();
+  }
+  return p.generic_string();
+}
+
+std::optional<Json> read_json_file(const fs::path &p, std::string &error) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) {
+    error = display_path(p) + ": cannot read: " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  Json j = Json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    error = display_path(p) + ": expected JSON, got text that does not parse";
+    return std::nullopt;
+  }
+  return j;
+}
+
+/// The cases of a lesson's steps.json: one per step.
+void lesson_cases(const fs::path &file, std::vector<Case> &cases) {
+  const std::string shown = display_path(file);
+  std::string error;
+  const std::optional<Json> doc = read_json_file(file, error);
+  if (!doc) {
+    cases.push_back({shown, shown, "", {}, std::nullopt, error});
+    return;
+  }
+  if (!doc->is_object() || !doc->contains("steps") || !(*doc)["steps"].is_array()) {
+    cases.push_back({shown, shown, "", {}, std::nullopt, shown + ": steps: expected an array"});
+    return;
+  }
+  const std::string id = doc->value("id", file.parent_path().filename().string());
+  const Json &steps = (*doc)["steps"];
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const Json &step = steps[i];
+    const std::string where = shown + ": steps[" + std::to_string(i) + "]";
+    Case c;
+    c.file = shown;
+    c.name = id + " step " + std::to_string(i + 1);
+    if (step.is_object() && step.contains("title") && step["title"].is_string()) {
+      c.name += ": " + step["title"].get<std::string>();
+    }
+    if (!step.is_object() || !step.contains("scenario") || !step["scenario"].is_string()) {
+      c.error = where + ".scenario: expected a scenario path or builtin:NAME";
+      cases.push_back(std::move(c));
+      continue;
+    }
+    const std::string scenario = step["scenario"].get<std::string>();
+    c.spec = scenario.rfind("builtin:", 0) == 0
+                 ? scenario
+                 : (file.parent_path() / scenario).lexically_normal().string();
+    if (step.contains("set")) {
+      if (!step["set"].is_object()) {
+        c.error = where + ".set: expected an object of PATH: VALUE";
+      } else {
+        for (const auto &[path, value] : step["set"].items()) {
+          c.overrides.push_back(path + "=" + value.dump());
+        }
+      }
+    }
+    if (step.contains("strategy")) {
+      if (!step["strategy"].is_string()) {
+        c.error = where + ".strategy: expected a strategy name";
+      } else {
+        c.overrides.push_back("strategy.name=" + step["strategy"].dump());
+      }
+    }
+    if (step.contains("expect")) {
+      std::vector<ExpectClause> clauses;
+      const Json &expect = step["expect"];
+      if (!expect.is_array()) {
+        c.error = where + ".expect: expected an array of expectations";
+      } else {
+        for (std::size_t k = 0; k < expect.size() && c.error.empty(); ++k) {
+          const std::string at = where + ".expect[" + std::to_string(k) + "]";
+          if (!expect[k].is_string()) {
+            c.error = at + ": expected a string \"PATH OP NUMBER\"";
+            break;
+          }
+          Parsed<ExpectClause> clause = parse_expect(expect[k].get<std::string>());
+          if (!clause) {
+            c.error = at + ": " + clause.error;
+            break;
+          }
+          clauses.push_back(std::move(*clause.value));
+        }
+      }
+      c.expect = std::move(clauses);
+    }
+    cases.push_back(std::move(c));
+  }
+}
+
+/// Adds the cases a file holds: a lesson's steps, or a scenario with
+/// `expect`. Other JSON files (golden reports, say) hold none.
+void file_cases(const fs::path &file, std::vector<Case> &cases) {
+  if (file.filename() == "steps.json") {
+    lesson_cases(file, cases);
+    return;
+  }
+  const std::string shown = display_path(file);
+  std::string error;
+  const std::optional<Json> doc = read_json_file(file, error);
+  if (!doc) {
+    cases.push_back({shown, shown, "", {}, std::nullopt, error});
+    return;
+  }
+  if (doc->is_object() && doc->contains("expect")) {
+    cases.push_back({shown, shown, file.string(), {}, std::nullopt, ""});
+  }
+}
+
+std::vector<Case> collect_cases(const std::vector<std::string> &paths) {
+  std::vector<Case> cases;
+  for (const std::string &path : paths) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (!fs::exists(st)) {
+      throw BadInput(path + ": no such file or directory");
+    }
+    if (!fs::is_directory(st)) {
+      file_cases(path, cases);
+      continue;
+    }
+    // Sorted, so the order of the output does not depend on the file system.
+    std::vector<fs::path> files;
+    for (const fs::directory_entry &e : fs::recursive_directory_iterator(path, ec)) {
+      if (e.is_regular_file() && e.path().extension() == ".json") {
+        files.push_back(e.path());
+      }
+    }
+    if (ec) {
+      throw BadInput(path + ": cannot list: " + ec.message());
+    }
+    std::sort(files.begin(), files.end());
+    for (const fs::path &f : files) {
+      file_cases(f, cases);
+    }
+  }
+  return cases;
+}
+
+Outcome run_case(const Case &c) {
+  Outcome out;
+  const Clock::time_point t0 = Clock::now();
+  if (!c.error.empty()) {
+    out.failure = c.error;
+    out.line = "FAILED " + c.name + ": " + c.error;
+    return out;
+  }
+  Parsed<Scenario> parsed = load_scenario(c.spec, c.overrides);
+  if (!parsed) {
+    out.failure = parsed.error;
+    out.line = "FAILED " + c.name + ": " + parsed.error;
+    return out;
+  }
+  const Scenario &s = *parsed.value;
+  Report r;
+  try {
+    r = simulate(s, c.name);
+  } catch (const BadInput &e) {
+    out.failure = e.what();
+    out.line = "FAILED " + c.name + ": " + e.what();
+    return out;
+  }
+  out.ok = evaluate_expectations(r, c.expect ? *c.expect : s.expect);
+  out.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const std::string seed = std::to_string(r.seed);
+  if (out.ok) {
+    out.line = "ok   " + c.name + " (seed " + seed + ")";
+    return out;
+  }
+  for (const ExpectationResult &e : r.expectations) {
+    if (e.ok) {
+      continue;
+    }
+    const std::string what = e.expr + " (actual " + number(e.actual) + ", seed " + seed + ")";
+    if (out.line.empty()) {
+      out.line = "FAILED " + c.name + ": " + what;
+    }
+    out.failure += what + "\n";
+  }
+  return out;
+}
+
+void write_junit(const std::string &path, const std::vector<Case> &cases,
+                 const std::vector<Outcome> &outcomes) {
+  std::size_t failures = 0;
+  double total_s = 0;
+  for (const Outcome &o : outcomes) {
+    failures += o.ok ? 0 : 1;
+    total_s += o.wall_s;
+  }
+  std::ostringstream x;
+  x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    << "<testsuites name=\"stampede test\" tests=\"" << cases.size() << "\" failures=\"" << failures
+    << "\" time=\"" << fixed(total_s, 3) << "\">\n"
+    << "  <testsuite name=\"stampede test\" tests=\"" << cases.size() << "\" failures=\""
+    << failures << "\" errors=\"0\" skipped=\"0\" time=\"" << fixed(total_s, 3) << "\">\n";
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const Outcome &o = outcomes[i];
+    x << "    <testcase classname=\"" << xml_escape(cases[i].file) << "\" name=\""
+      << xml_escape(cases[i].name) << "\" time=\"" << fixed(o.wall_s, 3) << "\"";
+    if (o.ok) {
+      x << "/>\n";
+      continue;
+    }
+    const std::string first = o.failure.substr(0, o.failure.find('\n'));
+    x << ">\n      <failure message=\"" << xml_escape(first) << "\" type=\"expectation\">"
+      << xml_escape(o.failure) << "</failure>\n    </testcase>\n";
+  }
+  x << "  </testsuite>\n</testsuites>\n";
+  std::unique_ptr<std::ofstream> file = open_output(path, "--junit");
+  *file << x.str();
+  finish_output(*file, path);
+}
+
+/// Runs cases, prints a line each and the counts. @return the exit status.
+int run_cases(const std::vector<Case> &cases, const std::string &junit) {
+  std::vector<Outcome> outcomes;
+  std::size_t passed = 0;
+  for (const Case &c : cases) {
+    outcomes.push_back(run_case(c));
+    passed += outcomes.back().ok ? 1 : 0;
+    std::cout << outcomes.back().line << "\n" << std::flush;
+  }
+  const std::size_t failed = cases.size() - passed;
+  std::cout << passed << " passed, " << failed << " failed\n";
+  if (!junit.empty()) {
+    write_junit(junit, cases, outcomes);
+  }
+  return failed == 0 ? kExitOk : kExitExpectationsFailed;
+}
+
+/// The project's tree: the source directory this was built from, else `.`.
+fs::path project_dir(std::string_view sub) {
+#ifdef STAMPEDE_SOURCE_DIR
+  const fs::path built = fs::path(STAMPEDE_SOURCE_DIR) / sub;
+  std::error_code ec;
+  if (fs::exists(built, ec)) {
+    return built;
+  }
+#endif
+  return fs::path(".") / sub;
+}
+
+int cmd_test(std::vector<std::string> paths, const std::string &junit) {
+  if (paths.empty()) {
+    paths.push_back(project_dir("tests/scenarios").string());
+  }
+  if (!junit.empty()) {
+    open_output(junit, "--junit"); // fail before the runs, not after
+  }
+  return run_cases(collect_cases(paths), junit);
+}
+
+/// A lesson folder: `lessons/NN-slug` with a steps.json.
+struct Lesson {
+  std::string id;    // the folder name
+  std::string title; // steps.json's title
+  fs::path dir;
+};
+
+/// @param root the lessons folder; empty: the project's `lessons/`.
+std::vector<Lesson> find_lessons(const std::string &root_flag) {
+  std::vector<Lesson> lessons;
+  const fs::path root = root_flag.empty() ? project_dir("lessons") : fs::path(root_flag);
+  std::error_code ec;
+  for (const fs::directory_entry &e : fs::directory_iterator(root, ec)) {
+    const fs::path steps = e.path() / "steps.json";
+    if (!e.is_directory() || !fs::exists(steps)) {
+      continue;
+    }
+    std::string error;
+    const std::optional<Json> doc = read_json_file(steps, error);
+    std::string title =
+        doc && doc->is_object() && doc->contains("title") && (*doc)["title"].is_string()
+            ? (*doc)["title"].get<std::string>()
+            : "";
+    lessons.push_back({e.path().filename().string(), title, e.path()});
+  }
+  std::sort(lessons.begin(), lessons.end(),
+            [](const Lesson &a, const Lesson &b) { return a.id < b.id; });
+  return lessons;
+}
+
+/// Finds a lesson by folder name, number prefix (`02`, `2`) or slug.
+Lesson find_lesson(const std::string &root, const std::string &id) {
+  const std::vector<Lesson> lessons = find_lessons(root);
+  // "2" finds "02-stale": compare numbers without their leading zeros.
+  const auto digits = [](const std::string &s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+  };
+  const auto unpadded = [](const std::string &s) {
+    const auto first = s.find_first_not_of('0');
+    return first == std::string::npos ? std::string("0") : s.substr(first);
+  };
+  for (const Lesson &l : lessons) {
+    const auto dash = l.id.find('-');
+    const std::string number = l.id.substr(0, dash);
+    const std::string slug = dash == std::string::npos ? "" : l.id.substr(dash + 1);
+    const bool same_number = digits(number) && digits(id) && unpadded(number) == unpadded(id);
+    if (l.id == id || slug == id || same_number) {
+      return l;
+    }
+  }
+  std::vector<std::string> ids;
+  for (const Lesson &l : lessons) {
+    ids.push_back(l.id);
+  }
+  throw BadInput("lesson " + json_quote(id) + ": no such lesson; expected one of " +
+                 (ids.empty() ? std::string("(none found)") : join(ids, ", ")));
+}
+
+int cmd_lesson_list(const std::string &root) {
+  for (const Lesson &l : find_lessons(root)) {
+    std::cout << l.id << "  " << l.title << "\n";
+  }
+  return kExitOk;
+}
+
+int cmd_lesson_show(const std::string &root, const std::string &id) {
+  const Lesson l = find_lesson(root, id);
+  std::ifstream in(l.dir / "lesson.md", std::ios::binary);
+  if (!in) {
+    throw BadInput(display_path(l.dir / "lesson.md") + ": cannot read");
+  }
+  std::cout << in.rdbuf();
+  return kExitOk;
+}
+
+int cmd_lesson_run(const std::string &root, const std::string &id, const std::string &junit) {
+  const Lesson l = find_lesson(root, id);
+  std::vector<Case> cases;
+  lesson_cases(l.dir / "steps.json", cases);
+  return run_cases(cases, junit);
+}
+
+// ---------------------------------------------------------------------------
+// bench
+
+struct BenchOptions {
+  std::uint64_t events = 20'000'000;
+  std::vector<std::string> sets;
+  std::string limit;
+  std::string scenario = "builtin:r1";
+};
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0; // Linux: kilobytes
+}
+
+std::string shell_quote(const std::string &s) {
+  std::string out = "'";
+  for (const char c : s) {
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  }
+  return out + "'";
+}
+
+/// Runs the baseline binary and returns its requests per wall-second.
+double run_baseline(const std::string &path, double rate, double duration_s, std::uint64_t seed) {
+  const std::string command = shell_quote(path) + " " + shortest(rate) + " " +
+                              shortest(duration_s) + " " + std::to_string(seed);
+  std::FILE *pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    throw BadInput("--limit: cannot run " + path + ": " + std::strerror(errno));
+  }
+  std::string output;
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), static_cast<int>(buf.size()), pipe) != nullptr) {
+    output += buf.data();
+  }
+  const int status = pclose(pipe);
+  if (status != 0) {
+    throw BadInput("--limit: " + path + " exited with status " +
+                   std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : status));
+  }
+  std::istringstream lines(output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const Json j = Json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("requests_per_wall_s") &&
+        j["requests_per_wall_s"].is_number()) {
+      return j["requests_per_wall_s"].get<double>();
+    }
+  }
+  throw BadInput("--limit: " + path +
+                 " printed no JSON line with requests_per_wall_s; it printed: " + output);
+}
+
+int cmd_bench(const BenchOptions &o) {
+  if (o.events == 0) {
+    throw BadInput("--events: expected a positive number of events, got 0");
+  }
+  if (!o.limit.empty() && access(o.limit.c_str(), X_OK) != 0) {
+    throw BadInput("--limit: " + o.limit + ": not an executable file (" + std::strerror(errno) +
+                   ")");
+  }
+  std::vector<std::string> overrides{"workload.rate=2000"};
+  overrides.insert(overrides.end(), o.sets.begin(), o.sets.end());
+
+  // One simulated second measures how many events a simulated second takes.
+  std::vector<std::string> warm = overrides;
+  warm.push_back("duration_s=1");
+  const Report probe = simulate(load(o.scenario, warm), "warm-up");
+  const double per_s = std::max<double>(1.0, static_cast<double>(probe.events));
+  const double duration_s = std::max(1.0, std::ceil(static_cast<double>(o.events) / per_s));
+
+  std::vector<std::string> full = overrides;
+  full.push_back("duration_s=" + shortest(duration_s));
+  const Scenario s = load(o.scenario, full);
+  const Clock::time_point t0 = Clock::now();
+  const Report r = simulate(s, "bench");
+  const double wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double events_per_s = static_cast<double>(r.events) / wall_s;
+  const double requests_per_s = static_cast<double>(r.arrivals) / wall_s;
+
+  std::cout << "bench " << o.scenario << ": workload.rate " << shortest(s.workload.rate) << "/s, "
+            << shortest(duration_s) << " s simulated, seed " << s.seed << ", strategy "
+            << r.strategy << "\n"
+            << "  events           " << r.events << " in " << fixed(wall_s, 3)
+            << " s: " << fixed(events_per_s / 1e6, 3) << " M events/s\n"
+            << "  requests         " << r.arrivals << " arrivals: " << fixed(requests_per_s, 0)
+            << " requests per wall-second\n"
+            << "  peak RSS         " << fixed(peak_rss_mb(), 1) << " MB\n"
+            << std::flush;
+  if (!o.limit.empty()) {
+    const double baseline = run_baseline(o.limit, s.workload.rate, duration_s, s.seed);
+    std::cout << "  baseline         " << fixed(baseline, 0) << " requests per wall-second ("
+              << o.limit << ")\n"
+              << "  ratio            " << fixed(requests_per_s / baseline, 3)
+              << " (stampede / baseline)\n";
+  }
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------------------
+// The table
+
+struct Column {
+  const char *title;
+  bool left;
+};
+
+} // namespace
+
+std::string format_compare_table(const std::vector<Report> &reports) {
+  static constexpr std::array<Column, 11> kColumns = {{
+      {"strategy", true},
+      {"DB reads/view", false},
+      {"DB reads/submit", false},
+      {"stale reads", false},
+      {"max staleness s", false},
+      {"redundant DB reads", false},
+      {"stampedes", false},
+      {"lost updates", false},
+      {"CAS conflicts", false},
+      {"hit ratio", false},
+      {"view p99 ms", false},
+  }};
+  std::vector<std::array<std::string, kColumns.size()>> rows;
+  for (const Report &r : reports) {
+    rows.push_back({r.strategy, fixed(r.db_reads_per_page_view, 3), fixed(r.db_reads_per_submit, 2),
+                    std::to_string(r.stale_reads), fixed(r.max_staleness_s, 3),
+                    std::to_string(r.redundant_db_reads), std::to_string(r.stampedes),
+                    std::to_string(r.lost_updates), std::to_string(r.cas_conflicts),
+                    r.cache_gets > 0 ? fixed(r.cache_hit_ratio, 3) : std::string("-"),
+                    fixed(r.page_view_latency.p99, 1)});
+  }
+  std::array<std::size_t, kColumns.size()> width{};
+  for (std::size_t c = 0; c < kColumns.size(); ++c) {
+    width[c] = std::strlen(kColumns[c].title);
+    for (const auto &row : rows) {
+      width[c] = std::max(width[c], row[c].size());
+    }
+  }
+  const auto cell = [&](std::string &line, std::size_t c, const std::string &text) {
+    if (c > 0) {
+      line += "  ";
+    }
+    const std::string pad(width[c] - text.size(), ' ');
+    line += kColumns[c].left ? text + pad : pad + text;
+  };
+  std::string out;
+  std::string line;
+  for (std::size_t c = 0; c < kColumns.size(); ++c) {
+    cell(line, c, kColumns[c].title);
+  }
+  out += line.substr(0, line.find_last_not_of(' ') + 1) + "\n";
+  for (const auto &row : rows) {
+    line.clear();
+    for (std::size_t c = 0; c < kColumns.size(); ++c) {
+      cell(line, c, row[c]);
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+int cli_main(int argc, const char *const *argv) {
+  CLI::App app{"Stampede: a discrete-event simulator that teaches web caching.", "stampede"};
+  app.set_version_flag("--version", std::string("stampede ") + STAMPEDE_VERSION);
+  app.require_subcommand(1);
+
+  const auto pair_check = CLI::Validator(
+      [](std::string &s) {
+        const auto eq = s.find('=');
+        return eq == std::string::npos || eq == 0
+                   ? "expected PATH=VALUE (e.g. db.connections=2), got " + json_quote(s)
+                   : std::string();
+      },
+      "");
+
+  const auto positive = CLI::Validator(
+      [](std::string &s) {
+        double v = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        return ec == std::errc() && end == s.data() + s.size() && std::isfinite(v) && v > 0
+                   ? std::string()
+                   : "expected a positive number, got " + json_quote(s);
+      },
+      "");
+
+  // CLI11 would wrap "-1" into 2^64 - 1; seeds and counts are plain digits.
+  const auto whole_number = CLI::Validator(
+      [](std::string &s) {
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        return ec == std::errc() && end == s.data() + s.size() && !s.empty()
+                   ? std::string()
+                   : "expected a non-negative integer below 2^64, got " + json_quote(s);
+      },
+      "");
+
+  RunOptions ro;
+  const auto add_common = [&](CLI::App *cmd) {
+    cmd->add_option("SCENARIO", ro.scenario, "A scenario file (JSON) or builtin:NAME")->required();
+    cmd->add_option("--seed", ro.seed, "Seed (overrides the scenario's `seed`)")
+        ->type_name("N")
+        ->check(whole_number);
+    cmd->add_option("--duration", ro.duration_s, "Simulated seconds (overrides `duration_s`)")
+        ->type_name("S")
+        ->check(positive);
+    cmd->add_option("--set", ro.sets, "Override a scenario field by its dotted path")
+        ->type_name("PATH=VALUE")
+        ->check(pair_check)
+        ->allow_extra_args(false); // `--set A=1 SCENARIO`: one value per --set
+    cmd->add_option("--report", ro.report, "Write the JSON report to FILE (- for stdout)")
+        ->type_name("FILE");
+  };
+
+  CLI::App *run = app.add_subcommand("run", "Run a scenario and report what it measured");
+  add_common(run);
+  run->add_option("--strategy", ro.strategy,
+                  "Strategy (none, naive, clear, refresh, update, "
+                  "update+cas, ...)")
+      ->type_name("NAME");
+  run->add_option("--timeseries", ro.timeseries, "Write one CSV row per interval to FILE.csv")
+      ->type_name("FILE.csv");
+  run->add_option("--trace", ro.trace, "Write a Chrome trace (Perfetto) to FILE.json")
+      ->type_name("FILE.json");
+  run->add_option("--interval", ro.interval_s, "Time-series interval in seconds (default 1)")
+      ->type_name("S")
+      ->check(positive);
+
+  CLI::App *compare = app.add_subcommand(
+      "compare", "Run several strategies on one scenario and print the lecture's table");
+  add_common(compare);
+  compare
+      ->add_option("--strategies", ro.strategies,
+                   "Comma-separated strategies (default: none,naive,clear,refresh,update,"
+                   "update+cas)")
+      ->type_name("A,B,...");
+  compare->add_flag("--table", ro.table, "Print the table even when stdout is not a terminal");
+
+  std::string validate_spec;
+  std::vector<std::string> validate_sets;
+  CLI::App *validate = app.add_subcommand("validate", "Check a scenario file");
+  validate->add_option("SCENARIO", validate_spec, "A scenario file (JSON) or builtin:NAME")
+      ->required();
+  validate->add_option("--set", validate_sets, "Override a scenario field by its dotted path")
+      ->type_name("PATH=VALUE")
+      ->check(pair_check)
+      ->allow_extra_args(false);
+
+  CLI::App *scenarios = app.add_subcommand("scenarios", "List the built-in scenarios");
+  CLI::App *schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files");
+
+  std::vector<std::string> test_paths;
+  std::string junit;
+  CLI::App *test = app.add_subcommand(
+      "test", "Run scenario files' expectations headless (course staff's tests)");
+  test->add_option("PATH", test_paths,
+                   "Files or folders of scenario files and lessons' steps.json "
+                   "(default: the project's tests/scenarios)");
+  test->add_option("--junit", junit, "Also write JUnit XML to FILE")->type_name("FILE");
+
+  std::string lesson_id, lessons_dir;
+  CLI::App *lesson = app.add_subcommand("lesson", "Lessons: list, show ID, run ID");
+  lesson->require_subcommand(1);
+  lesson->add_option("--lessons", lessons_dir, "Lessons folder (default: the project's lessons/)")
+      ->type_name("DIR");
+  CLI::App *lesson_list = lesson->add_subcommand("list", "List the lessons");
+  CLI::App *lesson_show = lesson->add_subcommand("show", "Print a lesson's text");
+  lesson_show->add_option("ID", lesson_id, "Lesson folder, number or slug")->required();
+  CLI::App *lesson_run = lesson->add_subcommand("run", "Run a lesson's steps and check them");
+  lesson_run->add_option("ID", lesson_id, "Lesson folder, number or slug")->required();
+  lesson_run->add_option("--junit", junit, "Also write JUnit XML to FILE")->type_name("FILE");
+
+  BenchOptions bo;
+  CLI::App *bench = app.add_subcommand("bench", "Measure the engine's speed on R1");
+  bench->add_option("--events", bo.events, "About how many events to process (default 20000000)")
+      ->type_name("N")
+      ->check(whole_number);
+  bench->add_option("--set", bo.sets, "Override a scenario field (default workload.rate=2000)")
+      ->type_name("PATH=VALUE")
+      ->check(pair_check)
+      ->allow_extra_args(false);
+  bench
+      ->add_option("--limit", bo.limit, "Baseline binary to pair with: run as `PATH LAMBDA T SEED`")
+      ->type_name("PATH");
+  bench->add_option("--scenario", bo.scenario, "Scenario to run (default builtin:r1)")
+      ->type_name("SCENARIO");
+
+  // CLI11 would only say "A subcommand is required"; name the word instead.
+  std::vector<std::string> names;
+  for (const CLI::App *sub : app.get_subcommands([](const CLI::App *) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+    std::cerr << "stampede: unknown command " << json_quote(argv[1]) << "; expected one of "
+              << join(names, ", ") << "\nRun with --help for more information.\n";
+    return kExitBadInput;
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    // Help and --version are "errors" with status 0; anything else is a bad flag.
+    return app.exit(e) == 0 ? kExitOk : kExitBadInput;
+  }
+
+  try {
+    if (run->parsed()) {
+      return cmd_run(ro);
+    }
+    if (compare->parsed()) {
+      return cmd_compare(ro);
+    }
+    if (validate->parsed()) {
+      return cmd_validate(validate_spec, validate_sets);
+    }
+    if (scenarios->parsed()) {
+      return cmd_scenarios();
+    }
+    if (schema->parsed()) {
+      return cmd_schema();
+    }
+    if (test->parsed()) {
+      return cmd_test(test_paths, junit);
+    }
+    if (lesson_list->parsed()) {
+      return cmd_lesson_list(lessons_dir);
+    }
+    if (lesson_show->parsed()) {
+      return cmd_lesson_show(lessons_dir, lesson_id);
+    }
+    if (lesson_run->parsed()) {
+      return cmd_lesson_run(lessons_dir, lesson_id, junit);
+    }
+    if (bench->parsed()) {
+      return cmd_bench(bo);
+    }
+  } catch (const BadInput &e) {
+    std::cout.flush();
+    std::cerr << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception &e) {
+    std::cout.flush();
+    std::cerr << "stampede: internal error: " << e.what() << "\n";
+    return kExitInternalError;
+  }
+  return kExitBadInput;
+}
+
+} // namespace stampede

@@ -1,0 +1,4 @@
+// The `stampede` executable: everything is in io/cli.cc.
+#include "cli.h"
+
+int main(int argc, char **argv) { return stampede::cli_main(argc, argv); }

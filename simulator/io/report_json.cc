@@ -1,0 +1,217 @@
+// Report JSON (SPEC section 6): one table names every field once, in report
+// order; writing, looking up by path, and listing paths all read that table.
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "stampede/scenario_io.h"
+
+namespace stampede {
+namespace {
+
+/// What a field holds, and so how it is written and whether it is numeric.
+enum class FieldKind : std::uint8_t { kText, kCount, kReal, kLatency };
+
+/// One report field: its dotted path as SPEC section 6 spells it, and where
+/// its value lives in Report. Exactly one member pointer is set, by kind.
+struct Field {
+  const char *path;
+  FieldKind kind;
+  std::string Report::*text = nullptr;
+  std::uint64_t Report::*count = nullptr;
+  double Report::*real = nullptr;
+  LatencySummary Report::*latency = nullptr;
+  double LatencySummary::*stat = nullptr;
+};
+
+constexpr Field text(const char *path, std::string Report::*m) {
+  return {path, FieldKind::kText, m};
+}
+constexpr Field count(const char *path, std::uint64_t Report::*m) {
+  return {path, FieldKind::kCount, nullptr, m};
+}
+constexpr Field real(const char *path, double Report::*m) {
+  return {path, FieldKind::kReal, nullptr, nullptr, m};
+}
+constexpr Field latency(const char *path, LatencySummary Report::*m, double LatencySummary::*s) {
+  return {path, FieldKind::kLatency, nullptr, nullptr, nullptr, m, s};
+}
+
+// The report's fields, in the order they are written. `expectations` is not
+// here: it is a list, written last.
+constexpr std::array kFields = {
+    text("scenario", &Report::scenario),
+    text("strategy", &Report::strategy),
+    count("seed", &Report::seed),
+    real("duration_s", &Report::duration_s),
+    count("requests.page_views", &Report::page_views),
+    count("requests.submits", &Report::submits),
+    count("db.reads", &Report::db_reads),
+    count("db.writes", &Report::db_writes),
+    count("db.reads_by_page_views", &Report::db_reads_by_page_views),
+    count("db.reads_by_submits", &Report::db_reads_by_submits),
+    real("db.reads_per_page_view", &Report::db_reads_per_page_view),
+    real("db.reads_per_submit", &Report::db_reads_per_submit),
+    count("db.max_queue", &Report::db_max_queue),
+    real("db.utilization", &Report::db_utilization),
+    count("cache.gets", &Report::cache_gets),
+    count("cache.hits", &Report::cache_hits),
+    count("cache.misses", &Report::cache_misses),
+    real("cache.hit_ratio", &Report::cache_hit_ratio),
+    count("cache.sets", &Report::cache_sets),
+    count("cache.deletes", &Report::cache_deletes),
+    count("cache.evictions", &Report::cache_evictions),
+    count("cache.cas_attempts", &Report::cas_attempts),
+    count("cache.cas_conflicts", &Report::cas_conflicts),
+    count("cache.cas_retries", &Report::cas_retries),
+    count("anomalies.stale_reads", &Report::stale_reads),
+    real("anomalies.stale_read_ratio", &Report::stale_read_ratio),
+    real("anomalies.max_staleness_s", &Report::max_staleness_s),
+    count("anomalies.redundant_db_reads", &Report::redundant_db_reads),
+    count("anomalies.stampedes", &Report::stampedes),
+    count("anomalies.peak_concurrent_same_key", &Report::peak_concurrent_same_key),
+    count("anomalies.lost_updates", &Report::lost_updates),
+    latency("latency_ms.page_view.mean", &Report::page_view_latency, &LatencySummary::mean),
+    latency("latency_ms.page_view.p50", &Report::page_view_latency, &LatencySummary::p50),
+    latency("latency_ms.page_view.p90", &Report::page_view_latency, &LatencySummary::p90),
+    latency("latency_ms.page_view.p99", &Report::page_view_latency, &LatencySummary::p99),
+    latency("latency_ms.page_view.max", &Report::page_view_latency, &LatencySummary::max),
+    latency("latency_ms.submit.mean", &Report::submit_latency, &LatencySummary::mean),
+    latency("latency_ms.submit.p50", &Report::submit_latency, &LatencySummary::p50),
+    latency("latency_ms.submit.p90", &Report::submit_latency, &LatencySummary::p90),
+    latency("latency_ms.submit.p99", &Report::submit_latency, &LatencySummary::p99),
+    latency("latency_ms.submit.max", &Report::submit_latency, &LatencySummary::max),
+    count("engine.events", &Report::events),
+    real("engine.wall_s", &Report::wall_s),
+    real("engine.events_per_s", &Report::events_per_s),
+    count("engine.arrivals", &Report::arrivals),
+};
+
+constexpr const char *kExpectationsKey = "expectations";
+
+/// @return a field's value as a number, or nothing for text fields.
+std::optional<double> numeric_value(const Field &f, const Report &r) {
+  switch (f.kind) {
+  case FieldKind::kText:
+    return std::nullopt;
+  case FieldKind::kCount:
+    return static_cast<double>(r.*f.count);
+  case FieldKind::kReal:
+    return r.*f.real;
+  case FieldKind::kLatency:
+    return (r.*f.latency).*f.stat;
+  }
+  return std::nullopt;
+}
+
+/// A double as JSON; NaN and infinities (which JSON cannot hold, and a
+/// ratio over zero requests must never produce) are written as null.
+nlohmann::ordered_json real_json(double v) {
+  if (!std::isfinite(v)) {
+    return nullptr;
+  }
+  return v;
+}
+
+/// @return the object at the dotted prefix of `path` (created in order as
+/// needed) and, through `leaf`, the last component.
+nlohmann::ordered_json &parent_of(nlohmann::ordered_json &root, std::string_view path,
+                                  std::string &leaf) {
+  nlohmann::ordered_json *node = &root;
+  for (std::size_t dot = path.find('.'); dot != std::string_view::npos; dot = path.find('.')) {
+    node = &(*node)[std::string(path.substr(0, dot))];
+    path.remove_prefix(dot + 1);
+  }
+  leaf.assign(path);
+  return *node;
+}
+
+} // namespace
+
+nlohmann::ordered_json report_to_json(const Report &r) {
+  nlohmann::ordered_json root = nlohmann::ordered_json::object();
+  std::string leaf;
+  for (const Field &f : kFields) {
+    nlohmann::ordered_json &parent = parent_of(root, f.path, leaf);
+    switch (f.kind) {
+    case FieldKind::kText:
+      parent[leaf] = r.*f.text;
+      break;
+    case FieldKind::kCount:
+      parent[leaf] = r.*f.count;
+      break;
+    case FieldKind::kReal:
+      parent[leaf] = real_json(r.*f.real);
+      break;
+    case FieldKind::kLatency:
+      parent[leaf] = real_json((r.*f.latency).*f.stat);
+      break;
+    }
+  }
+  nlohmann::ordered_json expectations = nlohmann::ordered_json::array();
+  for (const ExpectationResult &e : r.expectations) {
+    nlohmann::ordered_json item = nlohmann::ordered_json::object();
+    item["expr"] = e.expr;
+    item["ok"] = e.ok;
+    item["actual"] = real_json(e.actual);
+    expectations.push_back(std::move(item));
+  }
+  root[kExpectationsKey] = std::move(expectations);
+  return root;
+}
+
+std::optional<double> report_value(const Report &r, std::string_view path) {
+  for (const Field &f : kFields) {
+    if (path == f.path) {
+      return numeric_value(f, r);
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> report_paths() {
+  std::vector<std::string> paths;
+  paths.reserve(kFields.size());
+  for (const Field &f : kFields) {
+    if (f.kind != FieldKind::kText) {
+      paths.emplace_back(f.path);
+    }
+  }
+  return paths;
+}
+
+bool evaluate_expectations(Report &r, const std::vector<ExpectClause> &clauses) {
+  r.expectations.clear();
+  bool all = true;
+  for (const ExpectClause &clause : clauses) {
+    ExpectationResult result{clause.text, true, 0};
+    bool first = true;
+    for (const Expectation &term : clause.terms) {
+      const std::optional<double> actual = report_value(r, term.path);
+      // The parser checks paths against report_paths(); an unknown one here
+      // can only come from a hand-built clause, and it cannot hold.
+      const bool ok = actual.has_value() && holds(term, *actual);
+      if (first || (!ok && result.ok)) {
+        result.actual = actual.value_or(0);
+      }
+      first = false;
+      if (!ok) {
+        result.ok = false;
+        break;
+      }
+    }
+    if (!result.ok) {
+      all = false;
+    }
+    r.expectations.push_back(std::move(result));
+  }
+  return all;
+}
+
+} // namespace stampede

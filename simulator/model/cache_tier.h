@@ -1,0 +1,56 @@
+// The memcached tier: nodes, and which node a key lives on.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "stampede/memcached_node.h"
+#include "stampede/scenario.h"
+
+namespace stampede::internal {
+
+/// A stable 64-bit hash of a key or point name (FNV-1a, then a finaliser), so
+/// placement is the same on every machine.
+std::uint64_t stable_hash(std::string_view s) noexcept;
+
+/// Nodes and key placement (`cache.hashing`): `modulo` (hash mod the number of
+/// live nodes: adding a node moves almost every key) or `consistent` (a
+/// ketama-style ring, kPointsPerNode points per node: adding a node moves
+/// about 1/n of the keys).
+class CacheTier {
+public:
+  static constexpr int kPointsPerNode = 160;
+
+  CacheTier(const CacheConfig &config, std::uint32_t keys);
+
+  /// @return the node a key maps to, or -1 when no node is up.
+  std::int32_t node_of(std::uint32_t key) const noexcept { return placement_[key]; }
+  MemcachedNode &node(std::uint32_t i) noexcept { return nodes_[i]; }
+  const MemcachedNode &node(std::uint32_t i) const noexcept { return nodes_[i]; }
+  std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(nodes_.size()); }
+  bool up(std::uint32_t i) const noexcept { return up_[i]; }
+
+  /// Crashes node i: its data is lost and it leaves the ring. No-op if down.
+  void crash(std::uint32_t i);
+  /// Adds an empty node to the ring.
+  void add();
+  /// Evictions over every node, crashed nodes' included.
+  std::uint64_t evictions() const noexcept;
+
+private:
+  void place();
+
+  CacheConfig config_;
+  std::uint32_t keys_;
+  std::vector<MemcachedNode> nodes_;
+  std::vector<bool> up_;
+  std::vector<std::int32_t> placement_; // key -> node
+  std::uint64_t lost_evictions_ = 0;    // evictions of nodes since crashed
+};
+
+/// Formats the cache key of a page key index, e.g. "page:42", into `buf`.
+std::string_view cache_key(std::uint32_t key, char (&buf)[24]) noexcept;
+
+} // namespace stampede::internal

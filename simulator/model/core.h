@@ -1,0 +1,199 @@
+// The simulation's state and event handlers. Internal: the public face is
+// stampede::Simulation (simulation.h) and, for strategies, stampede::Context.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "metrics/histogram.h"
+#include "model/cache_tier.h"
+#include "stampede/event_queue.h"
+#include "stampede/memcached_node.h"
+#include "stampede/rng.h"
+#include "stampede/scenario.h"
+#include "stampede/simulation.h"
+#include "stampede/strategy.h"
+
+namespace stampede {
+
+/// Growable FIFO ring of 64-bit values (power-of-two capacity, doubles when
+/// full: amortised, and never shrinks, so a steady state allocates nothing).
+class Ring64 {
+public:
+  explicit Ring64(std::size_t capacity = 64) : buf_(capacity) {}
+  bool empty() const noexcept { return size_ == 0; }
+  std::size_t size() const noexcept { return size_; }
+  void push(std::uint64_t v) {
+    if (size_ == buf_.size()) grow();
+    buf_[(head_ + size_) & (buf_.size() - 1)] = v;
+    ++size_;
+  }
+  std::uint64_t pop() noexcept {
+    const std::uint64_t v = buf_[head_];
+    head_ = (head_ + 1) & (buf_.size() - 1);
+    --size_;
+    return v;
+  }
+
+private:
+  void grow() {
+    std::vector<std::uint64_t> bigger(buf_.size() * 2);
+    for (std::size_t i = 0; i < size_; ++i) bigger[i] = buf_[(head_ + i) & (buf_.size() - 1)];
+    buf_.swap(bigger);
+    head_ = 0;
+  }
+  std::vector<std::uint64_t> buf_;
+  std::size_t head_ = 0, size_ = 0;
+};
+
+class SimulationCore {
+public:
+  // Event kinds, dispatched with a switch in dispatch().
+  enum Kind : std::uint32_t {
+    kArrival,     // target: an ArrivalSource
+    kCpuDone,     // target: request slot
+    kCacheReply,  // target: request slot
+    kDbDone,      // target: request slot
+    kScripted,    // target: index into scenario.events
+    kIntervalEnd, // target: unused
+  };
+  enum ArrivalSource : std::uint32_t { kOpenStream, kClosedUser, kBurst, kBurstView };
+
+  SimulationCore(const Scenario &scenario, const StrategyRegistry &registry);
+
+  // Driving.
+  bool step();
+  void run_until(Time t);
+  bool finished() const noexcept { return queue_.empty() || queue_.top().time >= end_; }
+  Report report() const;
+  StackState state() const;
+  void switch_strategy(const StrategyConfig &config);
+  void submit_burst(std::uint32_t count);
+  void crash_node(std::uint32_t node);
+  void add_node();
+  void set_interval(Time length);
+
+  // Context's operations.
+  void cache_op(Request &r, Op op);
+  void db_op(Request &r, Op op);
+  void respond(Request &r);
+  const StrategyConfig &options_of(const Request &r) const noexcept;
+
+  const Scenario scenario_;
+  Time now_ = 0;
+  Time end_;
+  std::uint64_t events_ = 0;
+  double wall_s_ = 0;
+  Observer *observer_ = nullptr;
+  Time interval_ = kSecond;
+
+private:
+  // A request in service: it holds a worker from its start to its response.
+  struct Slot {
+    Request req;
+    Time arrival = 0, start = 0, op_issue = 0;
+    std::uint64_t serial = 0;
+    std::uint32_t committed_at_arrival = 0; // the key's posts committed before arrival
+    std::uint16_t strategy = 0;             // index into strategies_
+    bool burst = false;                     // a scripted submit (no closed user behind it)
+    std::uint16_t cas_sent = 0;             // cas calls so far: later ones are retries
+    Reply reply;
+    std::int32_t node = -1;                 // node of the last cache call
+  };
+  // What the database and the detectors know of one key.
+  struct KeyState {
+    std::uint32_t committed = 0;       // posts committed: the newest is number `committed`
+    std::uint32_t inflight_reads = 0;  // page queries issued by views, not yet completed
+    std::uint32_t history = kNone;     // index into commit_times_, or kNone
+    std::uint32_t watch = kNone;       // index into watches_, or kNone
+  };
+  static constexpr std::uint32_t kNone = 0xffffffffu;
+  // Commit times of a key's most recent kHistory posts: enough to tell which
+  // posts a view that waited in a queue should have seen.
+  static constexpr std::uint32_t kHistory = 64;
+  // Posts of refresh/update submits still checked for loss (SPEC section 4).
+  struct Watch {
+    std::uint32_t count = 0;
+    std::uint32_t posts[kPagePosts];
+  };
+  struct Server {
+    std::vector<std::uint32_t> idle; // free worker slots, a stack
+    Ring64 backlog;                  // arrival << 2 | burst << 1 | submit
+    std::uint32_t busy = 0;
+    Rng cpu_rng;
+    std::unique_ptr<MemcachedNode> local; // app.local_cache
+  };
+
+  void dispatch(const Event &e);
+  void on_arrival(std::uint32_t source);
+  void admit(Time arrival, bool submit, bool burst);
+  void start(std::uint32_t slot, Time arrival, bool submit, bool burst);
+  void on_cpu_done(std::uint32_t slot);
+  void on_reply(std::uint32_t slot);
+  void on_db_done(std::uint32_t slot);
+  void on_scripted(std::uint32_t index);
+  void on_interval_end();
+  void close_interval(Time end);
+  void finish_if_over();
+  void db_start(std::uint32_t slot);
+  void finish_request(Slot &s);
+  std::uint32_t choose_server();
+  std::uint32_t draw_key();
+  std::uint32_t committed_before(std::uint32_t key, Time t) const noexcept;
+  Time commit_time(std::uint32_t key, std::uint32_t post) const noexcept;
+  void record_commit(std::uint32_t key, std::uint32_t post);
+  void check_written(std::uint32_t key, const Page &page, std::uint64_t serial);
+  void watch_post(std::uint32_t key, std::uint32_t post);
+  bool cached_page(std::uint32_t key, std::uint32_t server, Page *out) const;
+  void anomaly(AnomalyKind kind, std::uint64_t serial, std::uint32_t key);
+  void db_busy_change(int delta);
+  std::int64_t now_s() const noexcept { return kEpochUnixS + now_ / kSecond; }
+  void warm();
+
+  EventQueue queue_;
+  std::vector<std::pair<StrategyConfig, std::unique_ptr<Strategy>>> strategies_;
+  std::uint16_t current_strategy_ = 0;
+
+  // Random streams, one per component (STYLE.md section 6).
+  Rng arrival_rng_, mix_rng_, key_rng_, lb_rng_, think_rng_, cache_rng_, db_rng_;
+  std::vector<double> zipf_cdf_; // empty when keys == 1
+
+  std::vector<Server> servers_;
+  std::vector<Slot> slots_;
+  std::uint64_t rr_next_ = 0;
+  std::uint64_t serial_next_ = 0;
+  std::uint64_t backlog_total_ = 0;
+
+  internal::CacheTier tier_;
+
+  std::vector<KeyState> keys_;
+  std::vector<Time> commit_times_; // kHistory per key that has had a commit
+  std::vector<Watch> watches_;
+
+  // Database.
+  std::uint32_t db_busy_ = 0;
+  std::vector<std::uint32_t> db_queue_; // FIFO ring of slots; never more than slots_.size()
+  std::size_t db_head_ = 0, db_size_ = 0;
+  Time db_busy_since_ = 0;
+  double db_busy_area_ = 0; // connection-ns
+
+  // Counters (Report).
+  Report c_;
+  std::uint64_t staleness_max_ns_ = 0;
+  std::vector<bool> episode_; // per key: a stampede episode is under way
+  internal::LogHistogram<8> view_latency_, submit_latency_;
+
+  // The current interval.
+  IntervalRecord iv_;
+  internal::LogHistogram<4> iv_view_latency_;
+  double iv_busy_area_start_ = 0;
+  std::uint64_t iv_evictions_start_ = 0;
+  bool final_interval_done_ = false;
+
+  std::chrono::steady_clock::time_point wall_start_;
+  friend class Simulation;
+};
+
+} // namespace stampede

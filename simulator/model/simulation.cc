@@ -1,0 +1,776 @@
+#include "stampede/simulation.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "model/core.h"
+
+namespace stampede {
+
+using internal::cache_key;
+
+namespace {
+
+std::uint64_t total_slots(const Scenario &s) {
+  return std::uint64_t{s.app.servers} * s.app.workers;
+}
+
+} // namespace
+
+SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry &registry)
+    : scenario_(scenario), end_(seconds_to_ns(scenario.duration_s)),
+      queue_(std::max<std::size_t>(1024, total_slots(scenario) + 64)),
+      arrival_rng_(Rng::stream(scenario.seed, "arrivals")),
+      mix_rng_(Rng::stream(scenario.seed, "mix")), key_rng_(Rng::stream(scenario.seed, "keys")),
+      lb_rng_(Rng::stream(scenario.seed, "balancer")),
+      think_rng_(Rng::stream(scenario.seed, "think")),
+      cache_rng_(Rng::stream(scenario.seed, "cache")), db_rng_(Rng::stream(scenario.seed, "db")),
+      tier_(scenario.cache, scenario.workload.keys), keys_(scenario.workload.keys),
+      episode_(scenario.workload.keys, false) {
+  const StrategyConfig config = normalize_strategy(scenario.strategy);
+  strategies_.emplace_back(config, registry.make(config));
+
+  if (scenario.workload.keys > 1) {
+    // Zipf popularity: P(rank k) proportional to 1 / k^alpha, as a CDF table.
+    zipf_cdf_.resize(scenario.workload.keys);
+    double total = 0;
+    for (std::uint32_t k = 0; k < scenario.workload.keys; ++k) {
+      total += 1.0 / portable_pow(static_cast<double>(k + 1), scenario.workload.zipf_alpha);
+      zipf_cdf_[k] = total;
+    }
+    for (double &c : zipf_cdf_) c /= total;
+    zipf_cdf_.back() = 1.0;
+  }
+
+  const std::uint32_t workers = scenario.app.workers;
+  slots_.resize(total_slots(scenario));
+  servers_.resize(scenario.app.servers);
+  for (std::uint32_t s = 0; s < scenario.app.servers; ++s) {
+    Server &server = servers_[s];
+    server.cpu_rng = Rng::stream(scenario.seed, "app", s);
+    // Hand out the lowest-numbered worker first.
+    for (std::uint32_t w = 0; w < workers; ++w) server.idle.push_back(s * workers + workers - 1 - w);
+    if (scenario.app.local_cache) {
+      McConfig local;
+      local.memory_limit_bytes = scenario.cache.memory_bytes;
+      local.lru = scenario.cache.lru;
+      server.local = std::make_unique<MemcachedNode>(local);
+    }
+  }
+  for (std::uint32_t i = 0; i < slots_.size(); ++i) slots_[i].req.id = i;
+  db_queue_.resize(slots_.size());
+
+  if (scenario.strategy.warm) warm();
+
+  // First arrivals, scripted events, the first interval's end.
+  if (scenario.workload.kind == WorkloadKind::kClosed) {
+    for (std::uint32_t u = 0; u < scenario.workload.users; ++u)
+      queue_.push(scenario.workload.think_time.sample(think_rng_), kArrival, kClosedUser);
+  } else if (scenario.workload.rate > 0) {
+    queue_.push(Distribution::exponential(1.0 / scenario.workload.rate).sample(arrival_rng_),
+                kArrival, kOpenStream);
+  }
+  for (std::uint32_t i = 0; i < scenario.events.size(); ++i)
+    queue_.push(scenario.events[i].at, kScripted, i);
+  queue_.push(interval_, kIntervalEnd, 0);
+  iv_.start = 0;
+  iv_.end = interval_;
+}
+
+void SimulationCore::warm() {
+  // Warm-up fills every key's page before the first request; it is not
+  // counted in the report (SPEC section 3).
+  if (!strategies_[0].second->uses_cache()) return;
+  const StrategyConfig &options = strategies_[0].first;
+  char kbuf[24], vbuf[4 * kPagePosts];
+  for (std::uint32_t k = 0; k < keys_.size(); ++k) {
+    const std::string_view key = cache_key(k, kbuf);
+    const std::string_view value = Page::newest(keys_[k].committed).encode(vbuf);
+    const auto ttl = static_cast<std::int64_t>(options.ttl_s);
+    if (scenario_.app.local_cache) {
+      for (Server &s : servers_)
+        s.local->store(StoreMode::kSet, key, 0, ttl, value, 0, now_s(), nullptr,
+                       scenario_.cache.item_bytes);
+    } else if (tier_.node_of(k) >= 0) {
+      tier_.node(static_cast<std::uint32_t>(tier_.node_of(k)))
+          .store(StoreMode::kSet, key, 0, ttl, value, 0, now_s(), nullptr,
+                 scenario_.cache.item_bytes);
+    }
+  }
+}
+
+// ------------------------------------------------------------------ driving
+
+bool SimulationCore::step() {
+  if (finished()) {
+    finish_if_over();
+    return false;
+  }
+  const Event e = queue_.pop();
+  now_ = e.time;
+  ++events_;
+  dispatch(e);
+  finish_if_over();
+  return true;
+}
+
+void SimulationCore::run_until(Time t) {
+  const Time stop = std::min(t, end_);
+  while (!queue_.empty() && queue_.top().time < stop) {
+    const Event e = queue_.pop();
+    now_ = e.time;
+    ++events_;
+    dispatch(e);
+  }
+  finish_if_over();
+}
+
+void SimulationCore::dispatch(const Event &e) {
+  switch (e.kind) {
+  case kArrival:
+    on_arrival(e.target);
+    break;
+  case kCpuDone:
+    on_cpu_done(e.target);
+    break;
+  case kCacheReply:
+    on_reply(e.target);
+    break;
+  case kDbDone:
+    on_db_done(e.target);
+    break;
+  case kScripted:
+    on_scripted(e.target);
+    break;
+  case kIntervalEnd:
+    on_interval_end();
+    break;
+  default:
+    break;
+  }
+}
+
+// ---------------------------------------------------------------- workload
+
+void SimulationCore::on_arrival(std::uint32_t source) {
+  bool submit = false;
+  if (source == kBurst || source == kBurstView) {
+    submit = source == kBurst;
+  } else {
+    submit = mix_rng_.uniform01() < scenario_.workload.submit_ratio;
+    if (source == kOpenStream)
+      queue_.push(now_ + Distribution::exponential(1.0 / scenario_.workload.rate).sample(arrival_rng_),
+                  kArrival, kOpenStream);
+  }
+  admit(now_, submit, source == kBurst || source == kBurstView);
+}
+
+void SimulationCore::admit(Time arrival, bool submit, bool burst) {
+  ++c_.arrivals;
+  ++iv_.arrivals;
+  const std::uint32_t s = choose_server();
+  Server &server = servers_[s];
+  if (!server.idle.empty()) {
+    const std::uint32_t slot = server.idle.back();
+    server.idle.pop_back();
+    start(slot, arrival, submit, burst);
+  } else {
+    server.backlog.push(static_cast<std::uint64_t>(arrival) << 2 | std::uint64_t{burst} << 1 |
+                        std::uint64_t{submit});
+    ++backlog_total_;
+  }
+}
+
+std::uint32_t SimulationCore::choose_server() {
+  const auto n = static_cast<std::uint32_t>(servers_.size());
+  switch (scenario_.balancer) {
+  case BalancerPolicy::kRoundRobin:
+    return static_cast<std::uint32_t>(rr_next_++ % n);
+  case BalancerPolicy::kRandom:
+    return static_cast<std::uint32_t>(lb_rng_.below(n));
+  case BalancerPolicy::kLeastConnections: {
+    // Fewest requests (in service + waiting); ties go to the lowest index.
+    std::uint32_t best = 0;
+    std::uint64_t best_load = ~std::uint64_t{0};
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::uint64_t load = servers_[i].busy + servers_[i].backlog.size();
+      if (load < best_load) {
+        best_load = load;
+        best = i;
+      }
+    }
+    return best;
+  }
+  }
+  return 0;
+}
+
+std::uint32_t SimulationCore::draw_key() {
+  if (zipf_cdf_.empty()) return 0;
+  const double u = key_rng_.uniform01();
+  return static_cast<std::uint32_t>(std::upper_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u) -
+                                    zipf_cdf_.begin());
+}
+
+void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool burst) {
+  Slot &s = slots_[slot];
+  const std::uint32_t workers = scenario_.app.workers;
+  const std::uint32_t server = slot / workers;
+  ++servers_[server].busy;
+  s.req = Request{};
+  s.req.id = slot;
+  s.req.server = server;
+  s.req.submit = submit;
+  s.req.key = draw_key();
+  if (s.req.key >= keys_.size()) s.req.key = static_cast<std::uint32_t>(keys_.size() - 1);
+  s.arrival = arrival;
+  s.start = now_;
+  s.serial = serial_next_++;
+  s.burst = burst;
+  s.cas_sent = 0;
+  s.strategy = current_strategy_;
+  s.committed_at_arrival = committed_before(s.req.key, arrival);
+  queue_.push(now_ + scenario_.app.cpu.sample(servers_[server].cpu_rng), kCpuDone, slot);
+}
+
+void SimulationCore::on_cpu_done(std::uint32_t slot) {
+  Slot &s = slots_[slot];
+  Context ctx(*this);
+  Strategy &strategy = *strategies_[s.strategy].second;
+  if (s.req.submit) strategy.submit(ctx, s.req);
+  else strategy.view(ctx, s.req);
+}
+
+void SimulationCore::on_reply(std::uint32_t slot) {
+  Slot &s = slots_[slot];
+  if (observer_) {
+    observer_->on_call(CallRecord{s.serial, s.req.server, s.reply.op, s.reply.status, s.reply.hit,
+                                  s.node, s.op_issue, now_});
+  }
+  Context ctx(*this);
+  const Reply reply = s.reply;
+  strategies_[s.strategy].second->resume(ctx, s.req, reply);
+}
+
+// ------------------------------------------------------------------- cache
+
+const StrategyConfig &SimulationCore::options_of(const Request &r) const noexcept {
+  return strategies_[slots_[r.id].strategy].first;
+}
+
+void SimulationCore::cache_op(Request &r, Op op) {
+  Slot &s = slots_[r.id];
+  const StrategyConfig &options = strategies_[s.strategy].first;
+  char kbuf[24], vbuf[4 * kPagePosts];
+  const std::string_view key = cache_key(r.key, kbuf);
+
+  MemcachedNode *node = nullptr;
+  Time rtt = 0; // the local dictionary answers at once
+  s.node = -1;
+  if (scenario_.app.local_cache) {
+    node = servers_[r.server].local.get();
+  } else {
+    s.node = tier_.node_of(r.key);
+    if (s.node >= 0) node = &tier_.node(static_cast<std::uint32_t>(s.node));
+    rtt = scenario_.cache.rtt.sample(cache_rng_);
+  }
+
+  Reply reply;
+  reply.op = op;
+  const std::int64_t ttl = static_cast<std::int64_t>(options.ttl_s);
+  switch (op) {
+  case Op::kCacheGet: {
+    ++c_.cache_gets;
+    ++iv_.cache_gets;
+    McItemView item;
+    reply.hit = node != nullptr && node->get(key, now_s(), &item);
+    reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
+    if (reply.hit) {
+      ++c_.cache_hits;
+      ++iv_.cache_hits;
+      r.page = Page::decode(item.value);
+      r.cas = item.cas;
+    } else {
+      ++c_.cache_misses;
+    }
+    break;
+  }
+  case Op::kCacheSet:
+  case Op::kCacheAdd:
+  case Op::kCacheCas: {
+    ++c_.cache_sets;
+    if (op == Op::kCacheCas) {
+      ++c_.cas_attempts;
+      if (s.cas_sent++ > 0) ++c_.cas_retries;
+    }
+    const StoreMode mode = op == Op::kCacheSet   ? StoreMode::kSet
+                           : op == Op::kCacheAdd ? StoreMode::kAdd
+                                                 : StoreMode::kCas;
+    reply.status = node == nullptr
+                       ? McStatus::kNotStored
+                       : node->store(mode, key, 0, ttl, r.page.encode(vbuf), r.cas, now_s(),
+                                     nullptr, scenario_.cache.item_bytes);
+    if (reply.status == McStatus::kStored) {
+      check_written(r.key, r.page, s.serial);
+    } else if (op == Op::kCacheCas && reply.status == McStatus::kExists) {
+      ++c_.cas_conflicts;
+      ++iv_.cas_conflicts;
+      anomaly(AnomalyKind::kCasConflict, s.serial, r.key);
+    }
+    break;
+  }
+  case Op::kCacheDelete:
+    ++c_.cache_deletes;
+    reply.status = node == nullptr ? McStatus::kNotFound : node->remove(key, now_s());
+    break;
+  default:
+    throw std::logic_error("cache_op called with a non-cache operation");
+  }
+  s.reply = reply;
+  s.op_issue = now_;
+  queue_.push(now_ + rtt, kCacheReply, r.id);
+}
+
+bool SimulationCore::cached_page(std::uint32_t key, std::uint32_t server, Page *out) const {
+  char kbuf[24];
+  McItemView item;
+  const MemcachedNode *node = nullptr;
+  if (scenario_.app.local_cache) {
+    node = servers_[server].local.get();
+  } else if (tier_.node_of(key) >= 0) {
+    node = &tier_.node(static_cast<std::uint32_t>(tier_.node_of(key)));
+  }
+  if (node == nullptr || !node->peek(cache_key(key, kbuf), now_s(), &item)) return false;
+  *out = Page::decode(item.value);
+  return true;
+}
+
+// ---------------------------------------------------------------- database
+
+void SimulationCore::db_op(Request &r, Op op) {
+  Slot &s = slots_[r.id];
+  s.reply = Reply{};
+  s.reply.op = op;
+  s.op_issue = now_;
+  s.node = -1;
+  if (op == Op::kDbRead && !r.submit) {
+    // Stampede detector: the same page query in flight more than once.
+    KeyState &k = keys_[r.key];
+    if (k.inflight_reads > 0) {
+      ++c_.redundant_db_reads;
+      ++iv_.redundant_db_reads;
+      if (!episode_[r.key]) {
+        episode_[r.key] = true;
+        ++c_.stampedes;
+        anomaly(AnomalyKind::kStampede, s.serial, r.key);
+      }
+    }
+    ++k.inflight_reads;
+    c_.peak_concurrent_same_key = std::max<std::uint64_t>(c_.peak_concurrent_same_key,
+                                                          k.inflight_reads);
+  }
+  if (db_busy_ < scenario_.db.connections) {
+    db_start(r.id);
+  } else {
+    db_queue_[(db_head_ + db_size_) % db_queue_.size()] = r.id;
+    ++db_size_;
+    c_.db_max_queue = std::max<std::uint64_t>(c_.db_max_queue, db_size_);
+    iv_.db_queue_max = std::max<std::uint32_t>(iv_.db_queue_max, static_cast<std::uint32_t>(db_size_));
+  }
+}
+
+void SimulationCore::db_busy_change(int delta) {
+  const double busy = static_cast<double>(db_busy_);
+  db_busy_area_ += busy * static_cast<double>(now_ - db_busy_since_);
+  db_busy_since_ = now_;
+  db_busy_ = static_cast<std::uint32_t>(static_cast<int>(db_busy_) + delta);
+}
+
+void SimulationCore::db_start(std::uint32_t slot) {
+  Slot &s = slots_[slot];
+  db_busy_change(+1);
+  const bool read = s.reply.op == Op::kDbRead;
+  Time latency = read ? scenario_.db.query_latency.sample(db_rng_)
+                      : scenario_.db.insert_latency.sample(db_rng_);
+  if (scenario_.db.load_factor > 0) {
+    const double others = static_cast<double>(db_busy_ - 1) / scenario_.db.connections;
+    latency = static_cast<Time>(static_cast<double>(latency) * (1 + scenario_.db.load_factor * others));
+  }
+  // A statement snapshot: the page as committed when the query starts executing.
+  if (read) s.req.page = Page::newest(keys_[s.req.key].committed);
+  queue_.push(now_ + latency, kDbDone, slot);
+}
+
+void SimulationCore::on_db_done(std::uint32_t slot) {
+  Slot &s = slots_[slot];
+  Request &r = s.req;
+  if (s.reply.op == Op::kDbRead) {
+    ++c_.db_reads;
+    ++iv_.db_reads;
+    if (r.submit) ++c_.db_reads_by_submits;
+    else {
+      ++c_.db_reads_by_page_views;
+      KeyState &k = keys_[r.key];
+      if (--k.inflight_reads == 0) episode_[r.key] = false;
+    }
+  } else {
+    ++c_.db_writes;
+    ++iv_.db_writes;
+    // The insert commits now: the post takes the key's next number.
+    KeyState &k = keys_[r.key];
+    r.post = ++k.committed;
+    record_commit(r.key, r.post);
+  }
+  s.reply.status = McStatus::kOk;
+  if (db_size_ > 0) {
+    const std::uint32_t next = db_queue_[db_head_];
+    db_head_ = (db_head_ + 1) % db_queue_.size();
+    --db_size_;
+    db_busy_change(-1);
+    db_start(next);
+  } else {
+    db_busy_change(-1);
+  }
+  on_reply(slot);
+}
+
+// --------------------------------------------------------------- the truth
+
+void SimulationCore::record_commit(std::uint32_t key, std::uint32_t post) {
+  KeyState &k = keys_[key];
+  if (k.history == kNone) {
+    k.history = static_cast<std::uint32_t>(commit_times_.size() / kHistory);
+    commit_times_.resize(commit_times_.size() + kHistory, 0);
+  }
+  commit_times_[std::size_t{k.history} * kHistory + post % kHistory] = now_;
+}
+
+Time SimulationCore::commit_time(std::uint32_t key, std::uint32_t post) const noexcept {
+  const KeyState &k = keys_[key];
+  if (k.history == kNone || post == 0) return 0;
+  // A post older than the history window: the oldest time still known is the
+  // closest bound (only reachable after kHistory commits during one request).
+  if (post + kHistory <= k.committed) post = k.committed - kHistory + 1;
+  return commit_times_[std::size_t{k.history} * kHistory + post % kHistory];
+}
+
+std::uint32_t SimulationCore::committed_before(std::uint32_t key, Time t) const noexcept {
+  const KeyState &k = keys_[key];
+  std::uint32_t n = k.committed;
+  // Walk back over posts committed at or after t (few: those since arrival).
+  const std::uint32_t floor = k.committed > kHistory ? k.committed - kHistory : 0;
+  while (n > floor && commit_time(key, n) >= t) --n;
+  return n;
+}
+
+void SimulationCore::watch_post(std::uint32_t key, std::uint32_t post) {
+  KeyState &k = keys_[key];
+  if (k.watch == kNone) {
+    k.watch = static_cast<std::uint32_t>(watches_.size());
+    watches_.emplace_back();
+  }
+  Watch &w = watches_[k.watch];
+  // Keep only posts still among the key's newest kPagePosts.
+  std::uint32_t kept = 0;
+  for (std::uint32_t i = 0; i < w.count; ++i)
+    if (w.posts[i] + kPagePosts > k.committed) w.posts[kept++] = w.posts[i];
+  w.count = kept;
+  if (w.count < kPagePosts) w.posts[w.count++] = post;
+}
+
+void SimulationCore::check_written(std::uint32_t key, const Page &page, std::uint64_t serial) {
+  KeyState &k = keys_[key];
+  if (k.watch == kNone) return;
+  Watch &w = watches_[k.watch];
+  std::uint32_t kept = 0;
+  for (std::uint32_t i = 0; i < w.count; ++i) {
+    const std::uint32_t post = w.posts[i];
+    if (post + kPagePosts <= k.committed) continue; // no longer on the page: done
+    if (!page.contains(post) && page.newer_than(post) < kPagePosts) {
+      ++c_.lost_updates;
+      ++iv_.lost_updates;
+      anomaly(AnomalyKind::kLostUpdate, serial, key);
+      continue; // each submit counts once
+    }
+    w.posts[kept++] = post;
+  }
+  w.count = kept;
+}
+
+void SimulationCore::respond(Request &r) {
+  Slot &s = slots_[r.id];
+  const Time latency = now_ - s.arrival;
+  bool stale = false;
+  double staleness_s = 0;
+  if (r.submit) {
+    ++c_.submits;
+    ++iv_.submits;
+    submit_latency_.add(latency);
+    if (strategies_[s.strategy].second->updates_cache_on_submit() && r.post != 0 &&
+        r.post + kPagePosts > keys_[r.key].committed) {
+      Page cached;
+      if (cached_page(r.key, r.server, &cached) && !cached.contains(r.post) &&
+          cached.newer_than(r.post) < kPagePosts) {
+        ++c_.lost_updates;
+        ++iv_.lost_updates;
+        anomaly(AnomalyKind::kLostUpdate, s.serial, r.key);
+      } else {
+        watch_post(r.key, r.post);
+      }
+    }
+  } else {
+    ++c_.page_views;
+    ++iv_.page_views;
+    view_latency_.add(latency);
+    iv_view_latency_.add(latency);
+    // Stale read: the page lacks a post committed before the view arrived
+    // that belongs on it (fewer than kPagePosts newer posts are shown).
+    const std::uint32_t n = s.committed_at_arrival;
+    const std::uint32_t first = n > kPagePosts ? n - kPagePosts + 1 : 1;
+    for (std::uint32_t p = first; p <= n; ++p) {
+      if (!r.page.contains(p) && r.page.newer_than(p) < kPagePosts) {
+        stale = true;
+        const Time age = s.arrival - commit_time(r.key, p);
+        staleness_s = ns_to_seconds(age);
+        if (static_cast<std::uint64_t>(age) > staleness_max_ns_)
+          staleness_max_ns_ = static_cast<std::uint64_t>(age);
+        break; // p is the oldest missing post
+      }
+    }
+    if (stale) {
+      ++c_.stale_reads;
+      ++iv_.stale_reads;
+      anomaly(AnomalyKind::kStaleRead, s.serial, r.key);
+    }
+  }
+  if (observer_) {
+    observer_->on_request(RequestRecord{r.id, s.serial, r.key, r.server, r.submit, stale,
+                                        s.arrival, s.start, now_, staleness_s});
+  }
+  finish_request(s);
+}
+
+void SimulationCore::finish_request(Slot &s) {
+  const std::uint32_t slot = s.req.id;
+  const std::uint32_t server_index = s.req.server;
+  Server &server = servers_[server_index];
+  --server.busy;
+  if (scenario_.workload.kind == WorkloadKind::kClosed && !s.burst)
+    queue_.push(now_ + scenario_.workload.think_time.sample(think_rng_), kArrival, kClosedUser);
+  if (!server.backlog.empty()) {
+    const std::uint64_t v = server.backlog.pop();
+    --backlog_total_;
+    start(slot, static_cast<Time>(v >> 2), (v & 1) != 0, (v & 2) != 0);
+  } else {
+    server.idle.push_back(slot);
+  }
+}
+
+void SimulationCore::anomaly(AnomalyKind kind, std::uint64_t serial, std::uint32_t key) {
+  if (observer_) observer_->on_anomaly(AnomalyRecord{kind, now_, serial, key});
+}
+
+// ------------------------------------------------------- scripted and live
+
+void SimulationCore::on_scripted(std::uint32_t index) {
+  const ScriptedEvent &e = scenario_.events[index];
+  switch (e.kind) {
+  case ScriptedEvent::Kind::kCrashNode:
+    tier_.crash(e.value);
+    break;
+  case ScriptedEvent::Kind::kAddNode:
+    tier_.add();
+    break;
+  case ScriptedEvent::Kind::kSubmitBurst:
+    submit_burst(e.value);
+    break;
+  case ScriptedEvent::Kind::kViewBurst:
+    for (std::uint32_t i = 0; i < e.value; ++i) queue_.push(now_, kArrival, kBurstView);
+    break;
+  }
+}
+
+void SimulationCore::submit_burst(std::uint32_t count) {
+  for (std::uint32_t i = 0; i < count; ++i) queue_.push(now_, kArrival, kBurst);
+}
+
+void SimulationCore::crash_node(std::uint32_t node) { tier_.crash(node); }
+void SimulationCore::add_node() { tier_.add(); }
+
+void SimulationCore::switch_strategy(const StrategyConfig &config) {
+  const StrategyConfig normal = normalize_strategy(config);
+  auto strategy = StrategyRegistry::global().make(normal);
+  if (strategies_.size() >= 0xffff) throw std::length_error("too many strategy switches");
+  strategies_.emplace_back(normal, std::move(strategy));
+  current_strategy_ = static_cast<std::uint16_t>(strategies_.size() - 1);
+}
+
+void SimulationCore::on_interval_end() {
+  if (now_ != iv_.end) return; // superseded by set_interval
+  close_interval(now_);
+  queue_.push(iv_.end, kIntervalEnd, 0);
+}
+
+void SimulationCore::set_interval(Time length) {
+  interval_ = length;
+  iv_.end = std::max(iv_.start + length, now_);
+  queue_.push(iv_.end, kIntervalEnd, 0);
+}
+
+void SimulationCore::close_interval(Time end) {
+  db_busy_change(0);
+  iv_.end = end;
+  iv_.db_queue = static_cast<std::uint32_t>(db_size_);
+  iv_.db_utilization = (db_busy_area_ - iv_busy_area_start_) /
+                       (static_cast<double>(interval_) * scenario_.db.connections);
+  iv_.app_backlog = backlog_total_;
+  const std::uint64_t evictions = tier_.evictions();
+  iv_.evictions = evictions - iv_evictions_start_;
+  iv_.view_p50_ms = iv_view_latency_.percentile(0.5) / 1e6;
+  iv_.view_p99_ms = iv_view_latency_.percentile(0.99) / 1e6;
+  if (observer_) observer_->on_interval(iv_);
+  iv_ = IntervalRecord{};
+  iv_.start = end;
+  iv_.end = end + interval_;
+  iv_.db_queue_max = static_cast<std::uint32_t>(db_size_);
+  iv_view_latency_.clear();
+  iv_busy_area_start_ = db_busy_area_;
+  iv_evictions_start_ = evictions;
+}
+
+void SimulationCore::finish_if_over() {
+  // The last, possibly partial, interval ends with the run.
+  if (!final_interval_done_ && finished()) {
+    final_interval_done_ = true;
+    if (iv_.start < end_) {
+      const Time saved = now_;
+      now_ = end_;
+      close_interval(end_);
+      now_ = saved;
+    }
+  }
+}
+
+// ------------------------------------------------------------------ report
+
+Report SimulationCore::report() const {
+  Report r = c_;
+  r.scenario = scenario_.name;
+  r.strategy = strategy_label(strategies_[current_strategy_].first);
+  r.seed = scenario_.seed;
+  r.duration_s = scenario_.duration_s;
+  r.db_reads_per_page_view =
+      r.page_views ? static_cast<double>(r.db_reads_by_page_views) / static_cast<double>(r.page_views)
+                   : 0;
+  r.db_reads_per_submit =
+      r.submits ? static_cast<double>(r.db_reads_by_submits) / static_cast<double>(r.submits) : 0;
+  // Utilisation over the time simulated so far (the run's whole length at the end).
+  const Time elapsed = finished() ? end_ : now_;
+  const double area = db_busy_area_ + static_cast<double>(db_busy_) *
+                                          static_cast<double>(elapsed - db_busy_since_);
+  r.db_utilization =
+      elapsed > 0 ? area / (static_cast<double>(elapsed) * scenario_.db.connections) : 0;
+  r.cache_hit_ratio =
+      r.cache_gets ? static_cast<double>(r.cache_hits) / static_cast<double>(r.cache_gets) : 0;
+  r.cache_evictions = tier_.evictions();
+  for (const Server &s : servers_)
+    if (s.local) r.cache_evictions += s.local->stats().evictions;
+  r.stale_read_ratio =
+      r.page_views ? static_cast<double>(r.stale_reads) / static_cast<double>(r.page_views) : 0;
+  r.max_staleness_s = ns_to_seconds(static_cast<Time>(staleness_max_ns_));
+  auto summary = [](const internal::LogHistogram<8> &h) {
+    LatencySummary l;
+    l.mean = h.mean() / 1e6;
+    l.p50 = h.percentile(0.50) / 1e6;
+    l.p90 = h.percentile(0.90) / 1e6;
+    l.p99 = h.percentile(0.99) / 1e6;
+    l.max = static_cast<double>(h.max()) / 1e6;
+    return l;
+  };
+  r.page_view_latency = summary(view_latency_);
+  r.submit_latency = summary(submit_latency_);
+  r.events = events_;
+  r.wall_s = wall_s_;
+  r.events_per_s = wall_s_ > 0 ? static_cast<double>(events_) / wall_s_ : 0;
+  return r;
+}
+
+StackState SimulationCore::state() const {
+  StackState st;
+  st.now = now_;
+  for (const Server &s : servers_) {
+    st.busy_workers.push_back(s.busy);
+    st.app_queue.push_back(s.backlog.size());
+  }
+  for (std::uint32_t i = 0; i < tier_.size(); ++i) {
+    st.cache_up.push_back(tier_.up(i));
+    st.cache_items.push_back(tier_.up(i) ? tier_.node(i).stats().curr_items : 0);
+  }
+  st.db_busy = db_busy_;
+  st.db_queue = static_cast<std::uint32_t>(db_size_);
+  st.strategy = strategy_label(strategies_[current_strategy_].first);
+  return st;
+}
+
+// ----------------------------------------------------------------- Context
+
+void Context::cache_get(Request &r) { core_.cache_op(r, Op::kCacheGet); }
+void Context::cache_set(Request &r) { core_.cache_op(r, Op::kCacheSet); }
+void Context::cache_add(Request &r) { core_.cache_op(r, Op::kCacheAdd); }
+void Context::cache_cas(Request &r) { core_.cache_op(r, Op::kCacheCas); }
+void Context::cache_fill(Request &r) {
+  core_.cache_op(r, core_.options_of(r).cas ? Op::kCacheAdd : Op::kCacheSet);
+}
+void Context::cache_delete(Request &r) { core_.cache_op(r, Op::kCacheDelete); }
+void Context::db_read(Request &r) { core_.db_op(r, Op::kDbRead); }
+void Context::db_insert(Request &r) { core_.db_op(r, Op::kDbInsert); }
+void Context::respond(Request &r) { core_.respond(r); }
+const StrategyConfig &Context::options(const Request &r) const noexcept {
+  return core_.options_of(r);
+}
+Time Context::now() const noexcept { return core_.now_; }
+
+// -------------------------------------------------------------- Simulation
+
+Simulation::Simulation(const Scenario &scenario, const StrategyRegistry &registry)
+    : core_(std::make_unique<SimulationCore>(scenario, registry)) {}
+Simulation::~Simulation() = default;
+
+namespace {
+struct WallClock {
+  explicit WallClock(double &total) : total_(total), t0_(std::chrono::steady_clock::now()) {}
+  ~WallClock() {
+    total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  }
+  double &total_;
+  std::chrono::steady_clock::time_point t0_;
+};
+} // namespace
+
+bool Simulation::step() {
+  WallClock clock(core_->wall_s_);
+  return core_->step();
+}
+void Simulation::run_until(Time t) {
+  WallClock clock(core_->wall_s_);
+  core_->run_until(t);
+}
+void Simulation::run() { run_until(core_->end_); }
+bool Simulation::finished() const noexcept { return core_->finished(); }
+Time Simulation::now() const noexcept { return core_->now_; }
+Time Simulation::end() const noexcept { return core_->end_; }
+std::uint64_t Simulation::events() const noexcept { return core_->events_; }
+Report Simulation::report() const { return core_->report(); }
+StackState Simulation::state() const { return core_->state(); }
+void Simulation::set_observer(Observer *observer) noexcept { core_->observer_ = observer; }
+void Simulation::set_interval(Time length) {
+  if (length <= 0) throw std::invalid_argument("interval must be positive");
+  core_->set_interval(length);
+}
+void Simulation::switch_strategy(const StrategyConfig &config) { core_->switch_strategy(config); }
+void Simulation::submit_burst(std::uint32_t count) { core_->submit_burst(count); }
+void Simulation::crash_node(std::uint32_t node) { core_->crash_node(node); }
+void Simulation::add_node() { core_->add_node(); }
+const Scenario &Simulation::scenario() const noexcept { return core_->scenario_; }
+
+} // namespace stampede

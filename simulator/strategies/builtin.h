@@ -1,0 +1,16 @@
+// Factories of the built-in strategies, one file each; registry.cc lists them.
+#pragma once
+
+#include <memory>
+
+#include "stampede/strategy.h"
+
+namespace stampede::internal {
+
+std::unique_ptr<Strategy> make_none(const StrategyConfig &config);
+std::unique_ptr<Strategy> make_naive(const StrategyConfig &config);
+std::unique_ptr<Strategy> make_clear(const StrategyConfig &config);
+std::unique_ptr<Strategy> make_refresh(const StrategyConfig &config);
+std::unique_ptr<Strategy> make_update(const StrategyConfig &config);
+
+} // namespace stampede::internal

@@ -1,0 +1,89 @@
+#include <stdexcept>
+
+#include "strategies/builtin.h"
+
+namespace stampede {
+
+namespace {
+constexpr std::string_view kCasSuffix = "+cas";
+
+bool has_cas_suffix(std::string_view name) {
+  return name.size() > kCasSuffix.size() && name.substr(name.size() - kCasSuffix.size()) == kCasSuffix;
+}
+} // namespace
+
+StrategyRegistry &StrategyRegistry::global() {
+  static StrategyRegistry registry = [] {
+    // SPEC section 3's names, in the lecture's order.
+    StrategyRegistry r;
+    r.add("none", internal::make_none, "no cache: every page view queries the database");
+    r.add("naive", internal::make_naive,
+          "cache the page on a miss; a submit only inserts (the cache goes stale)");
+    r.add("clear", internal::make_clear, "as naive; a submit inserts, then deletes the page");
+    r.add("refresh", internal::make_refresh,
+          "as naive; a submit inserts, then re-reads the page and sets it");
+    r.add("update", internal::make_update,
+          "as naive; a submit inserts, then adds its post to the cached page (get, set; "
+          "gets/cas with cas: true)");
+    return r;
+  }();
+  return registry;
+}
+
+void StrategyRegistry::add(std::string name, StrategyFactory factory, std::string description) {
+  for (Entry &e : entries_) {
+    if (e.name == name) {
+      e.factory = factory;
+      e.description = std::move(description);
+      return;
+    }
+  }
+  entries_.push_back(Entry{std::move(name), std::move(description), factory});
+}
+
+bool StrategyRegistry::contains(std::string_view name) const {
+  if (has_cas_suffix(name)) name.remove_suffix(kCasSuffix.size());
+  for (const Entry &e : entries_)
+    if (e.name == name) return true;
+  return false;
+}
+
+std::unique_ptr<Strategy> StrategyRegistry::make(const StrategyConfig &config) const {
+  const StrategyConfig normal = normalize_strategy(config);
+  for (const Entry &e : entries_)
+    if (e.name == normal.name) return e.factory(normal);
+  throw std::invalid_argument("unknown strategy: " + config.name);
+}
+
+std::vector<std::string> StrategyRegistry::names() const {
+  std::vector<std::string> out;
+  for (const Entry &e : entries_) out.push_back(e.name);
+  return out;
+}
+
+std::string StrategyRegistry::description(std::string_view name) const {
+  for (const Entry &e : entries_)
+    if (e.name == name) return e.description;
+  return {};
+}
+
+StrategyConfig normalize_strategy(StrategyConfig config) {
+  if (has_cas_suffix(config.name)) {
+    config.name.resize(config.name.size() - kCasSuffix.size());
+    config.cas = true;
+  }
+  return config;
+}
+
+std::string strategy_label(const StrategyConfig &config) {
+  const StrategyConfig normal = normalize_strategy(config);
+  return normal.cas && normal.name == "update" ? "update+cas" : normal.name;
+}
+
+const std::vector<std::string> &lecture_strategies() {
+  static const std::vector<std::string> names = {"none",    "naive",  "clear",
+                                                 "refresh", "update", "update+cas"};
+  return names;
+}
+
+} // namespace stampede
