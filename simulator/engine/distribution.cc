@@ -1,6 +1,8 @@
 #include "stampede/distribution.h"
 
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -50,21 +52,26 @@ double portable_log(double x) noexcept {
   if (std::isnan(x) || x < 0) return std::numeric_limits<double>::quiet_NaN();
   if (x == 0) return -std::numeric_limits<double>::infinity();
   if (std::isinf(x)) return x;
-  // x = m * 2^e exactly (frexp is exact everywhere), with m in [sqrt(1/2), sqrt(2)).
+  // x = m * 2^e exactly, read off the IEEE-754 bits, with m in [sqrt(1/2), sqrt(2)).
   int e = 0;
-  double m = std::frexp(x, &e);
+  if (x < 0x1p-1022) { // subnormal: scale into the normal range first (exact)
+    x *= 0x1p54;
+    e = -54;
+  }
+  const auto bits = std::bit_cast<std::uint64_t>(x);
+  e += static_cast<int>((bits >> 52) & 0x7ff) - 1022;
+  double m = std::bit_cast<double>((bits & 0x000fffffffffffffULL) | 0x3fe0000000000000ULL);
   if (m < kSqrtHalf) {
     m *= 2;
     --e;
   }
   // ln(m) = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172: the odd series
-  // converges to double precision by s^27.
+  // s + s^3/3 + ... reaches double precision by s^23 (the next term is below
+  // 2^-60 of the sum). Horner's scheme, from the smallest term up.
   const double s = (m - 1) / (m + 1);
-  // Horner's scheme from the smallest term up: less rounding than summing
-  // from the largest.
   const double s2 = s * s;
-  double series = kInverse[27];
-  for (int k = 25; k >= 1; k -= 2) series = kInverse[k] + s2 * series;
+  double series = kInverse[23];
+  for (int k = 21; k >= 1; k -= 2) series = kInverse[k] + s2 * series;
   const double ed = static_cast<double>(e);
   return ed * kLn2Hi + (2 * s * series + ed * kLn2Lo);
 }

@@ -113,10 +113,14 @@ private:
   // Commit times of a key's most recent kHistory posts: enough to tell which
   // posts a view that waited in a queue should have seen.
   static constexpr std::uint32_t kHistory = 64;
-  // Posts of refresh/update submits still checked for loss (SPEC section 4).
+  // Posts of refresh/update submits still checked for loss (SPEC section 4),
+  // with the app server that wrote each: with local caches, each server's
+  // dictionary is its own cache, and another server's copy lacking the post
+  // is divergence (a stale read), not a lost update.
   struct Watch {
     std::uint32_t count = 0;
     std::uint32_t posts[kPagePosts];
+    std::uint32_t servers[kPagePosts];
   };
   struct Server {
     std::vector<std::uint32_t> idle; // free worker slots, a stack
@@ -144,8 +148,8 @@ private:
   std::uint32_t committed_before(std::uint32_t key, Time t) const noexcept;
   Time commit_time(std::uint32_t key, std::uint32_t post) const noexcept;
   void record_commit(std::uint32_t key, std::uint32_t post);
-  void check_written(std::uint32_t key, const Page &page, std::uint64_t serial);
-  void watch_post(std::uint32_t key, std::uint32_t post);
+  void check_written(const Request &writer, std::uint64_t serial);
+  void watch_post(std::uint32_t key, std::uint32_t post, std::uint32_t server);
   bool cached_page(std::uint32_t key, std::uint32_t server, Page *out) const;
   void anomaly(AnomalyKind kind, std::uint64_t serial, std::uint32_t key);
   void db_busy_change(int delta);
@@ -159,6 +163,7 @@ private:
   // Random streams, one per component (STYLE.md section 6).
   Rng arrival_rng_, mix_rng_, key_rng_, lb_rng_, think_rng_, cache_rng_, db_rng_;
   std::vector<double> zipf_cdf_; // empty when keys == 1
+  Distribution interarrival_;    // exponential, mean 1 / rate (open workloads)
 
   std::vector<Server> servers_;
   std::vector<Slot> slots_;

@@ -67,8 +67,8 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
     for (std::uint32_t u = 0; u < scenario.workload.users; ++u)
       queue_.push(scenario.workload.think_time.sample(think_rng_), kArrival, kClosedUser);
   } else if (scenario.workload.rate > 0) {
-    queue_.push(Distribution::exponential(1.0 / scenario.workload.rate).sample(arrival_rng_),
-                kArrival, kOpenStream);
+    interarrival_ = Distribution::exponential(1.0 / scenario.workload.rate);
+    queue_.push(interarrival_.sample(arrival_rng_), kArrival, kOpenStream);
   }
   for (std::uint32_t i = 0; i < scenario.events.size(); ++i)
     queue_.push(scenario.events[i].at, kScripted, i);
@@ -159,8 +159,7 @@ void SimulationCore::on_arrival(std::uint32_t source) {
   } else {
     submit = mix_rng_.uniform01() < scenario_.workload.submit_ratio;
     if (source == kOpenStream)
-      queue_.push(now_ + Distribution::exponential(1.0 / scenario_.workload.rate).sample(arrival_rng_),
-                  kArrival, kOpenStream);
+      queue_.push(now_ + interarrival_.sample(arrival_rng_), kArrival, kOpenStream);
   }
   admit(now_, submit, source == kBurst || source == kBurstView);
 }
@@ -311,7 +310,7 @@ void SimulationCore::cache_op(Request &r, Op op) {
                        : node->store(mode, key, 0, ttl, r.page.encode(vbuf), r.cas, now_s(),
                                      nullptr, scenario_.cache.item_bytes);
     if (reply.status == McStatus::kStored) {
-      check_written(r.key, r.page, s.serial);
+      check_written(r, s.serial);
     } else if (op == Op::kCacheCas && reply.status == McStatus::kExists) {
       ++c_.cas_conflicts;
       ++iv_.cas_conflicts;
@@ -463,7 +462,7 @@ std::uint32_t SimulationCore::committed_before(std::uint32_t key, Time t) const 
   return n;
 }
 
-void SimulationCore::watch_post(std::uint32_t key, std::uint32_t post) {
+void SimulationCore::watch_post(std::uint32_t key, std::uint32_t post, std::uint32_t server) {
   KeyState &k = keys_[key];
   if (k.watch == kNone) {
     k.watch = static_cast<std::uint32_t>(watches_.size());
@@ -472,27 +471,38 @@ void SimulationCore::watch_post(std::uint32_t key, std::uint32_t post) {
   Watch &w = watches_[k.watch];
   // Keep only posts still among the key's newest kPagePosts.
   std::uint32_t kept = 0;
-  for (std::uint32_t i = 0; i < w.count; ++i)
-    if (w.posts[i] + kPagePosts > k.committed) w.posts[kept++] = w.posts[i];
+  for (std::uint32_t i = 0; i < w.count; ++i) {
+    if (w.posts[i] + kPagePosts > k.committed) {
+      w.posts[kept] = w.posts[i];
+      w.servers[kept++] = w.servers[i];
+    }
+  }
   w.count = kept;
-  if (w.count < kPagePosts) w.posts[w.count++] = post;
+  if (w.count < kPagePosts) {
+    w.posts[w.count] = post;
+    w.servers[w.count++] = server;
+  }
 }
 
-void SimulationCore::check_written(std::uint32_t key, const Page &page, std::uint64_t serial) {
+void SimulationCore::check_written(const Request &writer, std::uint64_t serial) {
+  const std::uint32_t key = writer.key;
   KeyState &k = keys_[key];
   if (k.watch == kNone) return;
   Watch &w = watches_[k.watch];
+  const bool local = scenario_.app.local_cache;
   std::uint32_t kept = 0;
   for (std::uint32_t i = 0; i < w.count; ++i) {
     const std::uint32_t post = w.posts[i];
     if (post + kPagePosts <= k.committed) continue; // no longer on the page: done
-    if (!page.contains(post) && page.newer_than(post) < kPagePosts) {
+    const bool same_cache = !local || w.servers[i] == writer.server;
+    if (same_cache && !writer.page.contains(post) && writer.page.newer_than(post) < kPagePosts) {
       ++c_.lost_updates;
       ++iv_.lost_updates;
       anomaly(AnomalyKind::kLostUpdate, serial, key);
       continue; // each submit counts once
     }
-    w.posts[kept++] = post;
+    w.posts[kept] = post;
+    w.servers[kept++] = w.servers[i];
   }
   w.count = kept;
 }
@@ -515,7 +525,7 @@ void SimulationCore::respond(Request &r) {
         ++iv_.lost_updates;
         anomaly(AnomalyKind::kLostUpdate, s.serial, r.key);
       } else {
-        watch_post(r.key, r.post);
+        watch_post(r.key, r.post, r.server);
       }
     }
   } else {

@@ -1,0 +1,66 @@
+// Each built-in scenario isolates one phenomenon; these tests hold it to it.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "stampede/scenario_io.h"
+#include "stampede/simulation.h"
+
+namespace stampede {
+namespace {
+
+Report run(const std::string &spec, const std::vector<std::string> &overrides = {}) {
+  const auto s = load_scenario(spec, overrides);
+  EXPECT_TRUE(s) << s.error;
+  Simulation sim(*s.value);
+  sim.run();
+  return sim.report();
+}
+
+TEST(BuiltinStampede, EverySubmitSetsOffOneStampedeOfAboutAHundredReads) {
+  // Five scripted submits; each delete leaves the 200 ms query window open to
+  // 500 views/s: about 100 views miss and query at once.
+  const Report r = run("builtin:stampede");
+  EXPECT_EQ(r.submits, 5u);
+  EXPECT_EQ(r.stampedes, 5u);
+  EXPECT_GT(r.redundant_db_reads, 5u * 70);
+  EXPECT_GT(r.peak_concurrent_same_key, 70u);
+  // refresh on the same load: no stampede at all.
+  const Report refresh = run("builtin:stampede", {"strategy.name=refresh"});
+  EXPECT_EQ(refresh.stampedes, 0u);
+  EXPECT_EQ(refresh.redundant_db_reads, 0u);
+}
+
+TEST(BuiltinLostUpdates, UpdateLosesSevenOfEachBurstOfEightAndCasLosesNone) {
+  // Eight simultaneous submits read the same page and each writes back only its
+  // own post: of the eight posts, one survives.
+  const Report update = run("builtin:lost-updates");
+  EXPECT_EQ(update.submits, 32u);
+  EXPECT_EQ(update.lost_updates, 4u * 7);
+  const Report cas = run("builtin:lost-updates", {"strategy.name=update+cas"});
+  EXPECT_EQ(cas.lost_updates, 0u);
+  EXPECT_GT(cas.cas_conflicts, 0u);
+  EXPECT_LT(cas.max_staleness_s, 0.01);
+}
+
+TEST(BuiltinLocalCaches, ClearOnOneServerLeavesTheOthersStale) {
+  // Four dictionaries; a submit clears one of them. Roughly three views in
+  // four after a submit come from a server whose copy is old.
+  const Report local = run("builtin:local-caches");
+  EXPECT_GT(local.stale_read_ratio, 0.5);
+  EXPECT_GT(local.max_staleness_s, 2.0);
+  // The same stack sharing one memcached: staleness is brief.
+  const Report shared = run("builtin:local-caches", {"app.local_cache=false"});
+  EXPECT_LT(shared.stale_read_ratio * 10, local.stale_read_ratio);
+}
+
+TEST(BuiltinManyKeys, SmallNodesEvictAndACrashCostsHits) {
+  const Report r = run("builtin:many-keys");
+  EXPECT_GT(r.cache_evictions, 1000u);
+  EXPECT_GT(r.cache_hit_ratio, 0.3);
+  EXPECT_LT(r.cache_hit_ratio, 0.95);
+}
+
+} // namespace
+} // namespace stampede
