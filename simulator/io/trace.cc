@@ -17,6 +17,13 @@ void append_int(std::string &s, std::int64_t v) {
   s.append(buf, ec == std::errc() ? end : buf);
 }
 
+/// Appends the shortest text that reads back as exactly `v`.
+void append_real(std::string &s, double v) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  s.append(buf, ec == std::errc() ? end : buf);
+}
+
 /// Appends nanoseconds as microseconds with three decimals, from the integer,
 /// so the text is exact and the same everywhere.
 void append_us(std::string &s, Time ns) {
@@ -213,6 +220,10 @@ void TraceWriter::on_request(const RequestRecord &r) {
   append_int(s, r.server);
   s += ",\"stale\":";
   s += r.stale ? "true" : "false";
+  if (r.stale) {
+    s += ",\"staleness_s\":";
+    append_real(s, r.staleness_s);
+  }
   s += "}}";
   emit(s);
   if (r.start > r.arrival) {

@@ -1,0 +1,638 @@
+// The `stampede` command line, run as users run it: the built binary in a
+// temporary directory, with its stdout, stderr and exit status captured.
+// Exit statuses (SPEC section 5): 0 ok, 1 expectations failed, 2 bad input.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path &p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void spit(const fs::path &p, const std::string &text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+}
+
+std::vector<std::string> lines_of(const std::string &text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+/// Each test gets its own directory and runs the binary there.
+class Cli : public ::testing::Test {
+protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "stampede-cli-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  /// Runs `stampede ARGS...` in the test's directory, stdin from /dev/null.
+  Result run(const std::vector<std::string> &args) const {
+    const fs::path out = dir_ / ".stdout", err = dir_ / ".stderr";
+    const pid_t pid = fork();
+    if (pid == 0) {
+      if (chdir(dir_.c_str()) != 0) {
+        _exit(126);
+      }
+      const int in = open("/dev/null", O_RDONLY);
+      const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0) {
+        _exit(126);
+      }
+      std::vector<char *> argv;
+      argv.push_back(const_cast<char *>(STAMPEDE_BIN));
+      for (const std::string &a : args) {
+        argv.push_back(const_cast<char *>(a.c_str()));
+      }
+      argv.push_back(nullptr);
+      execv(STAMPEDE_BIN, argv.data());
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+  }
+
+  fs::path path(const std::string &name) const { return dir_ / name; }
+
+  fs::path dir_;
+};
+
+// The smallest scenario that runs: 100 requests/s for 1 s, milliseconds of work.
+std::string small_scenario(const std::string &extra = "") {
+  return R"({"format": 1, "name": "small", "workload": {"kind": "open", "rate": 100, "submit_ratio": 0.05},
+             "strategy": {"name": "clear", "warm": true}, "duration_s": 1, "seed": 3)" +
+         extra + "}";
+}
+
+// SPEC section 6, spelled here independently of the writer's table, so a typo
+// in either shows up.
+const std::vector<std::string> kSpecIntegerFields = {
+    "seed",
+    "requests.page_views",
+    "requests.submits",
+    "db.reads",
+    "db.writes",
+    "db.reads_by_page_views",
+    "db.reads_by_submits",
+    "db.max_queue",
+    "cache.gets",
+    "cache.hits",
+    "cache.misses",
+    "cache.sets",
+    "cache.deletes",
+    "cache.evictions",
+    "cache.cas_attempts",
+    "cache.cas_conflicts",
+    "anomalies.stale_reads",
+    "anomalies.redundant_db_reads",
+    "anomalies.stampedes",
+    "anomalies.peak_concurrent_same_key",
+    "anomalies.lost_updates",
+    "engine.events",
+};
+const std::vector<std::string> kSpecNumberFields = {
+    "duration_s",
+    "db.reads_per_page_view",
+    "db.reads_per_submit",
+    "db.utilization",
+    "cache.hit_ratio",
+    "anomalies.stale_read_ratio",
+    "anomalies.max_staleness_s",
+    "latency_ms.page_view.mean",
+    "latency_ms.page_view.p50",
+    "latency_ms.page_view.p90",
+    "latency_ms.page_view.p99",
+    "latency_ms.page_view.max",
+    "latency_ms.submit.mean",
+    "latency_ms.submit.p50",
+    "latency_ms.submit.p90",
+    "latency_ms.submit.p99",
+    "latency_ms.submit.max",
+    "engine.wall_s",
+    "engine.events_per_s",
+};
+
+const nlohmann::json *at_path(const nlohmann::json &j, const std::string &path) {
+  const nlohmann::json *node = &j;
+  std::istringstream parts(path);
+  for (std::string part; std::getline(parts, part, '.');) {
+    if (!node->is_object() || !node->contains(part)) {
+      return nullptr;
+    }
+    node = &(*node)[part];
+  }
+  return node;
+}
+
+TEST_F(Cli, VersionPrintsNameAndVersion) {
+  const Result r = run({"--version"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.out.rfind("stampede ", 0), 0u) << r.out;
+  EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(r.out[9]))) << r.out;
+}
+
+TEST_F(Cli, EveryCommandHasHelp) {
+  for (const std::string cmd :
+       {"run", "compare", "validate", "scenarios", "schema", "test", "bench", "lesson"}) {
+    const Result r = run({cmd, "--help"});
+    EXPECT_EQ(r.code, 0) << cmd << ": " << r.err;
+    EXPECT_NE(r.out.find("stampede " + cmd), std::string::npos) << cmd << ":\n" << r.out;
+  }
+  const Result top = run({"--help"});
+  EXPECT_EQ(top.code, 0);
+  EXPECT_NE(top.out.find("compare"), std::string::npos) << top.out;
+}
+
+TEST_F(Cli, RunReportToStdoutHasEverySpecField) {
+  const Result r = run({"run", "builtin:r1", "--duration", "2", "--report", "-"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["scenario"].is_string());
+  EXPECT_EQ(j["strategy"], "clear");
+  for (const std::string &f : kSpecIntegerFields) {
+    const nlohmann::json *v = at_path(j, f);
+    ASSERT_NE(v, nullptr) << f;
+    EXPECT_TRUE(v->is_number_integer()) << f << " = " << v->dump();
+  }
+  for (const std::string &f : kSpecNumberFields) {
+    const nlohmann::json *v = at_path(j, f);
+    ASSERT_NE(v, nullptr) << f;
+    EXPECT_TRUE(v->is_number()) << f << " = " << v->dump();
+  }
+  EXPECT_TRUE(j["expectations"].is_array());
+  EXPECT_EQ(j["duration_s"], 2.0);
+  EXPECT_GT(j["requests"]["page_views"].get<int>(), 0);
+}
+
+TEST_F(Cli, RunReportToFileIsPrettyJsonInReportOrder) {
+  const Result r = run({"run", "builtin:r1", "--duration", "1", "--report", "r.json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  const std::string text = slurp(path("r.json"));
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(text.back(), '\n');
+  EXPECT_EQ(text.rfind("{\n  \"scenario\": ", 0), 0u) << text.substr(0, 40);
+  // Report order (SPEC section 6), not alphabetical.
+  EXPECT_LT(text.find("\"requests\""), text.find("\"db\""));
+  EXPECT_LT(text.find("\"db\""), text.find("\"cache\""));
+  EXPECT_LT(text.find("\"cache\""), text.find("\"anomalies\""));
+  EXPECT_LT(text.find("\"latency_ms\""), text.find("\"engine\""));
+  EXPECT_TRUE(nlohmann::json::parse(text).is_object());
+}
+
+TEST_F(Cli, RunWithoutReportPrintsASummary) {
+  const Result r = run({"run", "builtin:r1", "--duration", "1"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char *word : {"page views", "per submit", "hit ratio", "stale reads", "max staleness",
+                           "redundant DB reads", "lost updates", "CAS conflicts", "p99"}) {
+    EXPECT_NE(r.out.find(word), std::string::npos) << word << " in:\n" << r.out;
+  }
+}
+
+std::string without_wall_clock(const std::string &report) {
+  std::string kept;
+  for (const std::string &line : lines_of(report)) {
+    if (line.find("\"wall_s\"") == std::string::npos &&
+        line.find("\"events_per_s\"") == std::string::npos) {
+      kept += line + "\n";
+    }
+  }
+  return kept;
+}
+
+// builtin:frontpage runs its full 60 s in these tests (a fraction of a second
+// of wall time): its scripted bursts at 20 s and 40 s forbid a shorter
+// --duration.
+TEST_F(Cli, TwoProcessesWriteByteIdenticalReports) {
+  const std::vector<std::string> args = {"run", "builtin:frontpage", "--seed",
+                                         "7",   "--report",          "-"};
+  const Result a = run(args);
+  const Result b = run(args);
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_EQ(without_wall_clock(a.out), without_wall_clock(b.out));
+  // ... and the seed matters.
+  const Result c = run({"run", "builtin:frontpage", "--seed", "8", "--report", "-"});
+  EXPECT_NE(without_wall_clock(a.out), without_wall_clock(c.out));
+}
+
+TEST_F(Cli, SetOverridesApplyInOrderAndFlagsWin) {
+  spit(path("s.json"), small_scenario());
+  const Result r = run({"run", "s.json", "--set", "duration_s=3", "--set", "seed=5", "--seed", "9",
+                        "--strategy", "update+cas", "--report", "-"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["duration_s"], 3.0);
+  EXPECT_EQ(j["seed"], 9);
+  EXPECT_EQ(j["strategy"], "update+cas");
+}
+
+struct BadInputCase {
+  const char *name;
+  std::vector<std::string> args;
+  std::vector<std::string> message; // each must appear on stderr
+};
+
+class CliBadInput : public Cli, public ::testing::WithParamInterface<BadInputCase> {};
+
+TEST_P(CliBadInput, ExitsTwoNamingWhatIsWrong) {
+  const BadInputCase &c = GetParam();
+  const Result r = run(c.args);
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  for (const std::string &m : c.message) {
+    EXPECT_NE(r.err.find(m), std::string::npos) << "expected \"" << m << "\" in:\n" << r.err;
+  }
+  EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Flags, CliBadInput,
+    ::testing::Values(
+        BadInputCase{"UnknownCommand", {"bogus"}, {"bogus"}},
+        BadInputCase{"SeedNotANumber", {"run", "builtin:r1", "--seed", "abc"}, {"--seed", "abc"}},
+        BadInputCase{"NegativeSeed", {"run", "builtin:r1", "--seed", "-1"}, {"--seed", "-1"}},
+        BadInputCase{"NegativeDuration", {"run", "builtin:r1", "--duration", "-1"}, {"--duration"}},
+        BadInputCase{"SetWithoutEquals",
+                     {"run", "builtin:r1", "--set", "db.connections"},
+                     {"--set", "PATH=VALUE"}},
+        BadInputCase{
+            "UnknownSetPath", {"run", "builtin:r1", "--set", "db.nonsense=3"}, {"db.nonsense"}},
+        BadInputCase{
+            "BadSetValue", {"run", "builtin:r1", "--set", "db.connections=-2"}, {"db.connections"}},
+        BadInputCase{"MissingFile", {"run", "missing.json"}, {"missing.json"}},
+        BadInputCase{"UnknownBuiltin", {"run", "builtin:nope"}, {"builtin:nope"}},
+        BadInputCase{"UnknownStrategy",
+                     {"run", "builtin:r1", "--strategy", "bogus"},
+                     {"--strategy", "bogus"}},
+        BadInputCase{"UnknownCompareStrategy",
+                     {"compare", "builtin:r1", "--strategies", "clear,bogus"},
+                     {"--strategies", "bogus"}},
+        BadInputCase{"UnknownFlag", {"run", "builtin:r1", "--frobnicate"}, {"--frobnicate"}},
+        BadInputCase{"MissingScenario", {"run"}, {"SCENARIO"}},
+        BadInputCase{"UnwritableReport",
+                     {"run", "builtin:r1", "--duration", "1", "--report", "no/such/dir/r.json"},
+                     {"no/such/dir/r.json"}},
+        BadInputCase{"UnwritableTrace",
+                     {"run", "builtin:r1", "--duration", "1", "--trace", "no/such/dir/t.json"},
+                     {"no/such/dir/t.json"}},
+        BadInputCase{"ValidateMissingFile", {"validate", "nowhere.json"}, {"nowhere.json"}},
+        BadInputCase{"TestMissingPath", {"test", "no-such-dir"}, {"no-such-dir"}}),
+    [](const ::testing::TestParamInfo<BadInputCase> &info) { return info.param.name; });
+
+TEST_F(Cli, BadScenarioFileNamesFileAndField) {
+  spit(path("bad.json"), R"({"format": 1, "workload": {"rate": "fast"}})");
+  const Result r = run({"run", "bad.json"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("bad.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("workload.rate"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, FailedExpectationExitsOneAndIsReported) {
+  spit(path("fail.json"), small_scenario(R"(, "expect": ["requests.page_views < 0"])"));
+  const Result r = run({"run", "fail.json", "--report", "r.json"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("requests.page_views < 0"), std::string::npos) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(slurp(path("r.json")));
+  ASSERT_EQ(j["expectations"].size(), 1u);
+  EXPECT_EQ(j["expectations"][0]["expr"], "requests.page_views < 0");
+  EXPECT_EQ(j["expectations"][0]["ok"], false);
+  EXPECT_EQ(j["expectations"][0]["actual"], j["requests"]["page_views"]);
+}
+
+TEST_F(Cli, HeldExpectationExitsZero) {
+  spit(path("ok.json"),
+       small_scenario(R"(, "expect": ["requests.page_views > 0 and db.reads >= 0"])"));
+  const Result r = run({"run", "ok.json", "--report", "-"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["expectations"][0]["ok"], true);
+}
+
+TEST_F(Cli, TimeseriesHasHeaderAndOneRowPerSecond) {
+  const Result r =
+      run({"run", "builtin:r1", "--duration", "3", "--timeseries", "ts.csv", "--report", "r.json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> rows = lines_of(slurp(path("ts.csv")));
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0],
+            "time_s,arrivals,page_views,submits,db_reads,db_writes,db_queue,db_queue_max,"
+            "db_utilization,hit_ratio,view_p50_ms,view_p99_ms,stale_reads,redundant_db_reads,"
+            "cas_conflicts,lost_updates,evictions,app_backlog");
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].substr(0, rows[i].find(',')), std::to_string(i)) << rows[i];
+    EXPECT_EQ(std::count(rows[i].begin(), rows[i].end(), ','), 17) << rows[i];
+  }
+  // The rows add up to the report's page views (views answered in [0, 3 s)).
+  const nlohmann::json j = nlohmann::json::parse(slurp(path("r.json")));
+  long views = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    std::istringstream cells(rows[i]);
+    std::string cell;
+    for (int c = 0; c <= 2; ++c) {
+      std::getline(cells, cell, ',');
+    }
+    views += std::stol(cell);
+  }
+  EXPECT_EQ(views, j["requests"]["page_views"].get<long>());
+}
+
+TEST_F(Cli, IntervalSetsTheTimeseriesRows) {
+  const Result r = run({"run", "builtin:r1", "--duration", "1", "--interval", "0.25",
+                        "--timeseries", "ts.csv", "--report", "r.json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> rows = lines_of(slurp(path("ts.csv")));
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[1].substr(0, 5), "0.25,");
+}
+
+/// A trace time (microseconds, three decimals) in whole nanoseconds.
+long long ns(const nlohmann::json &us) { return std::llround(us.get<double>() * 1000); }
+
+TEST_F(Cli, TraceIsValidJsonWithNestedSpans) {
+  const Result r = run({"run", "builtin:lost-updates", "--trace", "t.json", "--report", "r.json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(slurp(path("t.json")));
+  const nlohmann::json &events = j["traceEvents"];
+  ASSERT_TRUE(events.is_array());
+  // Requests: each view's span, by serial, to check its calls lie inside it.
+  struct Span {
+    long long ts, end; // ns
+    int tid;
+  };
+  std::map<long, Span> requests;
+  std::size_t views = 0, calls = 0;
+  for (const nlohmann::json &e : events) {
+    if (e["ph"] == "X" && (e["name"] == "view" || e["name"] == "submit")) {
+      views += e["name"] == "view" ? 1 : 0;
+      requests[e["args"]["serial"].get<long>()] = {ns(e["ts"]), ns(e["ts"]) + ns(e["dur"]),
+                                                   e["tid"].get<int>()};
+    }
+  }
+  const nlohmann::json report = nlohmann::json::parse(slurp(path("r.json")));
+  EXPECT_EQ(views, report["requests"]["page_views"].get<std::size_t>());
+  for (const nlohmann::json &e : events) {
+    if (e["ph"] != "X" || (e["cat"] != "cache" && e["cat"] != "db")) {
+      continue;
+    }
+    const auto it = requests.find(e["args"]["serial"].get<long>());
+    if (it == requests.end()) {
+      continue; // a request the run ended before answering
+    }
+    ++calls;
+    EXPECT_EQ(e["tid"].get<int>(), it->second.tid) << e.dump();
+    EXPECT_GE(ns(e["ts"]), it->second.ts) << e.dump();
+    EXPECT_LE(ns(e["ts"]) + ns(e["dur"]), it->second.end) << e.dump();
+  }
+  EXPECT_GT(calls, 0u);
+}
+
+TEST_F(Cli, TraceBytesAreDeterministic) {
+  const std::vector<std::string> a = {
+      "run", "builtin:lost-updates", "--trace", "a.json", "--report", "r.json"};
+  std::vector<std::string> b = a;
+  b[3] = "b.json";
+  ASSERT_EQ(run(a).code, 0);
+  ASSERT_EQ(run(b).code, 0);
+  EXPECT_EQ(slurp(path("a.json")), slurp(path("b.json")));
+}
+
+TEST_F(Cli, CompareTablePrintsARowPerLectureStrategy) {
+  const Result r = run({"compare", "builtin:frontpage", "--table"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> lines = lines_of(r.out);
+  std::vector<std::string> firsts;
+  bool header = false;
+  for (const std::string &line : lines) {
+    header = header || line.rfind("strategy", 0) == 0;
+    firsts.push_back(line.substr(0, line.find(' ')));
+  }
+  EXPECT_TRUE(header) << r.out;
+  for (const std::string s : {"none", "naive", "clear", "refresh", "update", "update+cas"}) {
+    EXPECT_EQ(std::count(firsts.begin(), firsts.end(), s), 1) << s << " in:\n" << r.out;
+  }
+  for (const char *column :
+       {"DB reads/view", "DB reads/submit", "stale reads", "max staleness", "redundant DB reads",
+        "lost updates", "CAS conflicts", "hit ratio", "view p99 ms"}) {
+    EXPECT_NE(r.out.find(column), std::string::npos) << column;
+  }
+}
+
+TEST_F(Cli, CompareReportIsAnArrayInStrategyOrder) {
+  const Result r =
+      run({"compare", "builtin:frontpage", "--strategies", "naive, refresh", "--report", "c.json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, ""); // stdout is not a terminal, --report given, no --table
+  const nlohmann::json j = nlohmann::json::parse(slurp(path("c.json")));
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_EQ(j[0]["strategy"], "naive");
+  EXPECT_EQ(j[1]["strategy"], "refresh");
+  EXPECT_EQ(j[0]["seed"], j[1]["seed"]);
+}
+
+TEST_F(Cli, CompareReportOnStdoutKeepsTheTableOffIt) {
+  const Result r = run({"compare", "builtin:lost-updates", "--strategies", "update,update+cas",
+                        "--report", "-", "--table"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out).size(), 2u);
+  EXPECT_NE(r.err.find("update+cas"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, LessonListShowAndRun) {
+  fs::create_directories(path("lessons/02-stale"));
+  spit(path("lessons/02-stale/lesson.md"), "# Stale pages\n");
+  spit(path("lessons/02-stale/base.json"), small_scenario());
+  spit(path("lessons/02-stale/steps.json"), R"({"id": "02-stale", "title": "Stale pages",
+    "steps": [{"title": "views", "scenario": "base.json", "expect": ["requests.page_views > 0"]}]})");
+  const Result list = run({"lesson", "--lessons", "lessons", "list"});
+  EXPECT_EQ(list.code, 0) << list.err;
+  EXPECT_EQ(list.out, "02-stale  Stale pages\n");
+  const Result show = run({"lesson", "--lessons", "lessons", "show", "2"});
+  EXPECT_EQ(show.code, 0) << show.err;
+  EXPECT_EQ(show.out, "# Stale pages\n");
+  const Result ran = run({"lesson", "--lessons", "lessons", "run", "stale"});
+  EXPECT_EQ(ran.code, 0) << ran.out << ran.err;
+  EXPECT_EQ(ran.out, "ok   02-stale step 1: views (seed 3)\n1 passed, 0 failed\n");
+  const Result missing = run({"lesson", "--lessons", "lessons", "run", "9"});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("\"9\""), std::string::npos) << missing.err;
+}
+
+TEST_F(Cli, ValidateAcceptsAGoodFile) {
+  spit(path("ok.json"), small_scenario());
+  const Result r = run({"validate", "ok.json"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("ok.json: ok"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, ScenariosListsTheBuiltins) {
+  const Result r = run({"scenarios"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("builtin:frontpage"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("builtin:r1"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, SchemaIsJson) {
+  const Result r = run({"schema"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(nlohmann::json::parse(r.out).is_object());
+}
+
+// --- stampede test ---------------------------------------------------------
+
+/// A minimal XML check: tags balance and nest, attributes are quoted.
+bool balanced_xml(const std::string &x, std::string &why) {
+  std::vector<std::string> open;
+  for (std::size_t i = x.find('<'); i != std::string::npos; i = x.find('<', i + 1)) {
+    const std::size_t end = x.find('>', i);
+    if (end == std::string::npos) {
+      why = "unterminated tag";
+      return false;
+    }
+    const std::string tag = x.substr(i + 1, end - i - 1);
+    if (tag[0] == '?') {
+      continue;
+    }
+    if (std::count(tag.begin(), tag.end(), '"') % 2 != 0) {
+      why = "odd quotes in <" + tag + ">";
+      return false;
+    }
+    const std::string name =
+        tag.substr(tag[0] == '/' ? 1 : 0, tag.find_first_of(" />", 1) - (tag[0] == '/' ? 1 : 0));
+    if (tag[0] == '/') {
+      if (open.empty() || open.back() != name) {
+        why = "unbalanced </" + name + ">";
+        return false;
+      }
+      open.pop_back();
+    } else if (tag.back() != '/') {
+      open.push_back(name);
+    }
+  }
+  why = open.empty() ? "" : "unclosed <" + open.back() + ">";
+  return open.empty();
+}
+
+TEST_F(Cli, TestCommandPassingAndFailingFiles) {
+  fs::create_directories(path("cases/sub"));
+  spit(path("cases/pass.json"), small_scenario(R"(, "expect": ["requests.page_views > 0"])"));
+  spit(path("cases/sub/fail.json"), small_scenario(R"(, "expect": ["requests.page_views < 0"])"));
+  spit(path("cases/sub/no-expect.json"), small_scenario()); // not a test: no expect
+  spit(path("cases/golden.json"), R"({"scenario": "x", "expectations": []})");
+
+  const Result r = run({"test", "cases", "--junit", "j.xml"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  const std::vector<std::string> lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  EXPECT_EQ(lines[0], "ok   cases/pass.json (seed 3)");
+  EXPECT_EQ(lines[1].rfind("FAILED cases/sub/fail.json: requests.page_views < 0 (actual ", 0), 0u)
+      << lines[1];
+  EXPECT_NE(lines[1].find(", seed 3)"), std::string::npos) << lines[1];
+  EXPECT_EQ(lines[2], "1 passed, 1 failed");
+
+  const std::string xml = slurp(path("j.xml"));
+  std::string why;
+  EXPECT_TRUE(balanced_xml(xml, why)) << why << "\n" << xml;
+  EXPECT_EQ(xml.rfind("<?xml", 0), 0u);
+  EXPECT_NE(xml.find("tests=\"2\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("failures=\"1\""), std::string::npos) << xml;
+  std::size_t testcases = 0, failures = 0;
+  for (std::size_t i = xml.find("<testcase "); i != std::string::npos;
+       i = xml.find("<testcase ", i + 1)) {
+    ++testcases;
+  }
+  for (std::size_t i = xml.find("<failure "); i != std::string::npos;
+       i = xml.find("<failure ", i + 1)) {
+    ++failures;
+  }
+  EXPECT_EQ(testcases, 2u);
+  EXPECT_EQ(failures, 1u);
+  EXPECT_NE(xml.find("requests.page_views &lt; 0"), std::string::npos) << xml;
+}
+
+TEST_F(Cli, TestCommandAllPassingExitsZero) {
+  spit(path("pass.json"), small_scenario(R"(, "expect": ["requests.page_views > 0"])"));
+  const Result r = run({"test", "pass.json"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("1 passed, 0 failed"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, TestCommandRunsEachLessonStepAsACase) {
+  fs::create_directories(path("lessons/99-demo"));
+  spit(path("lessons/99-demo/base.json"), small_scenario());
+  spit(path("lessons/99-demo/steps.json"), R"({"id": "99-demo", "title": "Demo", "steps": [
+    {"title": "views happen", "scenario": "base.json", "strategy": "naive",
+     "set": {"duration_s": 2}, "point_at": "the chart", "expect": ["requests.page_views > 10"]},
+    {"title": "too many", "scenario": "builtin:r1", "set": {"duration_s": 1},
+     "expect": ["requests.page_views > 1000000"]}]})");
+  const Result r = run({"test", "lessons"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  const std::vector<std::string> lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  EXPECT_EQ(lines[0], "ok   99-demo step 1: views happen (seed 3)");
+  EXPECT_EQ(lines[1].rfind("FAILED 99-demo step 2: too many: requests.page_views > 1000000", 0), 0u)
+      << lines[1];
+  EXPECT_EQ(lines[2], "1 passed, 1 failed");
+}
+
+TEST_F(Cli, TestCommandReportsABrokenScenarioAsAFailure) {
+  spit(path("broken.json"), R"({"format": 1, "workload": {"rate": -5}, "expect": []})");
+  const Result r = run({"test", "broken.json"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("FAILED broken.json"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("workload.rate"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, BenchReportsSpeedAndPairsWithABaseline) {
+  spit(path("baseline.sh"), "#!/bin/sh\necho \"{\\\"requests_per_wall_s\\\": 1000, "
+                            "\\\"args\\\": \\\"$1 $2 $3\\\"}\"\n");
+  fs::permissions(path("baseline.sh"), fs::perms::owner_all);
+  const Result r = run({"bench", "--events", "20000", "--limit", "./baseline.sh"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char *word : {"events/s", "requests per wall-second", "peak RSS", "ratio"}) {
+    EXPECT_NE(r.out.find(word), std::string::npos) << word << " in:\n" << r.out;
+  }
+}
+
+} // namespace

@@ -1,0 +1,220 @@
+// The report's one table of fields: report_to_json, report_value,
+// report_paths and evaluate_expectations, linked directly.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "stampede/scenario_io.h"
+
+namespace stampede {
+namespace {
+
+Expectation term(const char *path, Expectation::Op op, double value) { return {path, op, value}; }
+
+TEST(ReportPaths, ListSpecNumericFieldsInReportOrder) {
+  // SPEC section 6's numeric fields, in its order, plus our additions.
+  const std::vector<std::string> spec = {"seed",
+                                         "duration_s",
+                                         "requests.page_views",
+                                         "requests.submits",
+                                         "db.reads",
+                                         "db.writes",
+                                         "db.reads_by_page_views",
+                                         "db.reads_by_submits",
+                                         "db.reads_per_page_view",
+                                         "db.reads_per_submit",
+                                         "db.max_queue",
+                                         "db.utilization",
+                                         "cache.gets",
+                                         "cache.hits",
+                                         "cache.misses",
+                                         "cache.hit_ratio",
+                                         "cache.sets",
+                                         "cache.deletes",
+                                         "cache.evictions",
+                                         "cache.cas_attempts",
+                                         "cache.cas_conflicts",
+                                         "anomalies.stale_reads",
+                                         "anomalies.stale_read_ratio",
+                                         "anomalies.max_staleness_s",
+                                         "anomalies.redundant_db_reads",
+                                         "anomalies.stampedes",
+                                         "anomalies.peak_concurrent_same_key",
+                                         "anomalies.lost_updates",
+                                         "latency_ms.page_view.mean",
+                                         "latency_ms.page_view.p50",
+                                         "latency_ms.page_view.p90",
+                                         "latency_ms.page_view.p99",
+                                         "latency_ms.page_view.max",
+                                         "latency_ms.submit.mean",
+                                         "latency_ms.submit.p50",
+                                         "latency_ms.submit.p90",
+                                         "latency_ms.submit.p99",
+                                         "latency_ms.submit.max",
+                                         "engine.events",
+                                         "engine.wall_s",
+                                         "engine.events_per_s"};
+  const std::vector<std::string> paths = report_paths();
+  std::size_t last = 0;
+  for (const std::string &p : spec) {
+    const auto it = std::find(paths.begin(), paths.end(), p);
+    ASSERT_NE(it, paths.end()) << p;
+    const auto at = static_cast<std::size_t>(it - paths.begin());
+    EXPECT_GE(at, last) << p << " out of report order";
+    last = at;
+  }
+  for (const char *extra : {"cache.cas_retries", "engine.arrivals"}) {
+    EXPECT_NE(std::find(paths.begin(), paths.end(), extra), paths.end()) << extra;
+  }
+  // Text fields are not numeric paths.
+  EXPECT_EQ(std::find(paths.begin(), paths.end(), "scenario"), paths.end());
+  EXPECT_EQ(std::find(paths.begin(), paths.end(), "strategy"), paths.end());
+}
+
+TEST(ReportValue, ReadsEachKindOfField) {
+  Report r;
+  r.cache_hits = 7;
+  r.db_utilization = 0.25;
+  r.submit_latency.p99 = 12.5;
+  r.seed = 42;
+  EXPECT_EQ(report_value(r, "cache.hits"), 7.0);
+  EXPECT_EQ(report_value(r, "db.utilization"), 0.25);
+  EXPECT_EQ(report_value(r, "latency_ms.submit.p99"), 12.5);
+  EXPECT_EQ(report_value(r, "latency_ms.page_view.p99"), 0.0);
+  EXPECT_EQ(report_value(r, "seed"), 42.0);
+}
+
+TEST(ReportValue, NothingForTextUnknownAndPartialPaths) {
+  const Report r;
+  EXPECT_FALSE(report_value(r, "scenario"));
+  EXPECT_FALSE(report_value(r, "cache.nope"));
+  EXPECT_FALSE(report_value(r, "cache"));
+  EXPECT_FALSE(report_value(r, "latency_ms.submit"));
+  EXPECT_FALSE(report_value(r, ""));
+}
+
+TEST(ReportValue, EveryPathReadsItsOwnMember) {
+  // Give every numeric member a distinct value through the paths themselves:
+  // each path must read a different member (no two table rows alias one).
+  Report r;
+  r.seed = 1;
+  r.duration_s = 2;
+  r.page_views = 3;
+  r.submits = 4;
+  r.db_reads = 5;
+  r.db_writes = 6;
+  r.db_reads_by_page_views = 7;
+  r.db_reads_by_submits = 8;
+  r.db_reads_per_page_view = 9;
+  r.db_reads_per_submit = 10;
+  r.db_max_queue = 11;
+  r.db_utilization = 12;
+  r.cache_gets = 13;
+  r.cache_hits = 14;
+  r.cache_misses = 15;
+  r.cache_hit_ratio = 16;
+  r.cache_sets = 17;
+  r.cache_deletes = 18;
+  r.cache_evictions = 19;
+  r.cas_attempts = 20;
+  r.cas_conflicts = 21;
+  r.cas_retries = 22;
+  r.stale_reads = 23;
+  r.stale_read_ratio = 24;
+  r.max_staleness_s = 25;
+  r.redundant_db_reads = 26;
+  r.stampedes = 27;
+  r.peak_concurrent_same_key = 28;
+  r.lost_updates = 29;
+  r.page_view_latency = {30, 31, 32, 33, 34};
+  r.submit_latency = {35, 36, 37, 38, 39};
+  r.events = 40;
+  r.wall_s = 41;
+  r.events_per_s = 42;
+  r.arrivals = 43;
+  const std::vector<std::string> paths = report_paths();
+  ASSERT_EQ(paths.size(), 43u);
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    EXPECT_EQ(report_value(r, paths[i]), static_cast<double>(i + 1)) << paths[i];
+  }
+}
+
+TEST(ReportToJson, FieldsInReportOrderWithIntegersAsIntegers) {
+  Report r;
+  r.scenario = "frontpage";
+  r.strategy = "update+cas";
+  r.page_views = 10;
+  r.cache_hit_ratio = 0.1 + 0.2;
+  const nlohmann::ordered_json j = report_to_json(r);
+  std::vector<std::string> keys;
+  for (const auto &[key, value] : j.items()) {
+    keys.push_back(key);
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"scenario", "strategy", "seed", "duration_s",
+                                            "requests", "db", "cache", "anomalies", "latency_ms",
+                                            "engine", "expectations"}));
+  EXPECT_TRUE(j["requests"]["page_views"].is_number_integer());
+  EXPECT_TRUE(j["db"]["reads_per_page_view"].is_number_float());
+  // Doubles are written as nlohmann writes them: shortest round trip.
+  EXPECT_EQ(j["cache"]["hit_ratio"].dump(), "0.30000000000000004");
+  EXPECT_EQ(j["strategy"], "update+cas");
+  EXPECT_TRUE(j["expectations"].is_array());
+  EXPECT_TRUE(j["expectations"].empty());
+}
+
+TEST(ReportToJson, NonFiniteNumbersBecomeNull) {
+  Report r;
+  r.db_reads_per_submit = std::nan("");
+  const nlohmann::ordered_json j = report_to_json(r);
+  EXPECT_TRUE(j["db"]["reads_per_submit"].is_null());
+}
+
+TEST(EvaluateExpectations, FillsResultsWithFirstFailingTermsValue) {
+  Report r;
+  r.page_views = 100;
+  r.stale_reads = 3;
+  const std::vector<ExpectClause> clauses = {
+      {"requests.page_views > 0", {term("requests.page_views", Expectation::Op::kGt, 0)}},
+      {"requests.page_views > 0 and anomalies.stale_reads == 0",
+       {term("requests.page_views", Expectation::Op::kGt, 0),
+        term("anomalies.stale_reads", Expectation::Op::kEq, 0)}},
+  };
+  EXPECT_FALSE(evaluate_expectations(r, clauses));
+  ASSERT_EQ(r.expectations.size(), 2u);
+  EXPECT_TRUE(r.expectations[0].ok);
+  EXPECT_EQ(r.expectations[0].actual, 100); // the first term's value when all hold
+  EXPECT_FALSE(r.expectations[1].ok);
+  EXPECT_EQ(r.expectations[1].actual, 3); // the failing term's value
+  EXPECT_EQ(r.expectations[1].expr, "requests.page_views > 0 and anomalies.stale_reads == 0");
+
+  const nlohmann::ordered_json j = report_to_json(r);
+  ASSERT_EQ(j["expectations"].size(), 2u);
+  EXPECT_EQ(j["expectations"][1].dump(),
+            R"({"expr":"requests.page_views > 0 and anomalies.stale_reads == 0","ok":false,)"
+            R"("actual":3.0})");
+}
+
+TEST(EvaluateExpectations, AllHoldingReturnsTrueAndReplacesOldResults) {
+  Report r;
+  r.expectations.push_back({"old", false, 1});
+  EXPECT_TRUE(
+      evaluate_expectations(r, {{"db.reads == 0", {term("db.reads", Expectation::Op::kEq, 0)}}}));
+  ASSERT_EQ(r.expectations.size(), 1u);
+  EXPECT_EQ(r.expectations[0].expr, "db.reads == 0");
+  EXPECT_TRUE(evaluate_expectations(r, {}));
+  EXPECT_TRUE(r.expectations.empty());
+}
+
+TEST(EvaluateExpectations, UnknownPathNeverHolds) {
+  Report r;
+  EXPECT_FALSE(
+      evaluate_expectations(r, {{"nope.x != 1", {term("nope.x", Expectation::Op::kNe, 1)}}}));
+  EXPECT_FALSE(r.expectations[0].ok);
+}
+
+} // namespace
+} // namespace stampede
