@@ -11,8 +11,8 @@
 #include <cmath>
 #include <string>
 #include <tuple>
-#include <vector>
 #include <utility>
+#include <vector>
 
 #include "stampede/scenario_io.h"
 
@@ -155,8 +155,8 @@ private:
     // `=>`, `=<`, `<>`, `===` are not operators: nothing may continue one.
     if (op) {
       const std::size_t end = pos_ + std::string_view(op->text).size();
-      if (end < text_.size() && (text_[end] == '=' || text_[end] == '<' || text_[end] == '>' ||
-                                 text_[end] == '!'))
+      if (end < text_.size() &&
+          (text_[end] == '=' || text_[end] == '<' || text_[end] == '>' || text_[end] == '!'))
         op = nullptr;
     }
     if (!op) {
@@ -179,8 +179,8 @@ private:
     pos_ += static_cast<std::size_t>(ptr - first);
     const auto &paths = report_paths();
     if (std::find(paths.begin(), paths.end(), e.path) == paths.end()) {
-      fail("expected a numeric report path, got " + quote(e.path) + " (close: " +
-           close_names(e.path, paths) + ")");
+      fail("expected a numeric report path, got " + quote(e.path) +
+           " (close: " + close_names(e.path, paths) + ")");
       return false;
     }
     return true;

@@ -47,13 +47,13 @@ struct NumberRange {
 
 /// One scalar field of a scenario file.
 struct Field {
-  std::string_view path;               ///< Dotted path, e.g. `cache.memory_bytes`.
-  FieldKind kind = FieldKind::kNumber; ///< What it holds.
-  std::uint64_t int_min = 0;           ///< kInteger: smallest allowed.
-  std::uint64_t int_max = 0;           ///< kInteger: largest allowed.
-  NumberRange range;                   ///< kNumber: bounds.
+  std::string_view path;                 ///< Dotted path, e.g. `cache.memory_bytes`.
+  FieldKind kind = FieldKind::kNumber;   ///< What it holds.
+  std::uint64_t int_min = 0;             ///< kInteger: smallest allowed.
+  std::uint64_t int_max = 0;             ///< kInteger: largest allowed.
+  NumberRange range;                     ///< kNumber: bounds.
   std::vector<std::string_view> choices; ///< kEnum: the spellings, in enum order.
-  std::string_view description;        ///< One line, with the unit.
+  std::string_view description;          ///< One line, with the unit.
   /// Stores an already-validated value.
   std::function<void(Scenario &, const FieldValue &)> store;
   /// Reads the value back (defaults come from `load(Scenario{})`).

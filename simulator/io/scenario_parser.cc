@@ -12,9 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
-#include <map>
 #include <set>
-#include <sstream>
 #include <sys/stat.h>
 #include <utility>
 
@@ -43,9 +41,9 @@ constexpr std::uint64_t kTiB = 1ull << 40;
 constexpr std::string_view kStudentPrefix = "student:";
 
 // The top level of a file, in order. Sections expand to their fields.
-constexpr std::string_view kTopLevel[] = {"format", "name",     "description", "workload", "balancer",
-                                          "app",    "cache",    "db",          "strategy", "events",
-                                          "duration_s", "seed", "expect"};
+constexpr std::string_view kTopLevel[] = {
+    "format", "name",     "description", "workload",   "balancer", "app",   "cache",
+    "db",     "strategy", "events",      "duration_s", "seed",     "expect"};
 
 constexpr std::string_view kDistributionKinds[] = {"exp", "uniform", "normal", "lognormal",
                                                    "empirical"};
@@ -69,9 +67,7 @@ Field integer(std::string_view path, Get get, std::uint64_t lo, std::uint64_t hi
     auto &member = get(s);
     member = static_cast<std::remove_reference_t<decltype(member)>>(std::get<std::uint64_t>(v));
   };
-  f.load = [get](const Scenario &s) {
-    return FieldValue{static_cast<std::uint64_t>(get(s))};
-  };
+  f.load = [get](const Scenario &s) { return FieldValue{static_cast<std::uint64_t>(get(s))}; };
   return f;
 }
 
@@ -166,72 +162,86 @@ std::vector<Field> make_fields() {
   format.store = [](Scenario &, const FieldValue &) {};
   format.load = [](const Scenario &) { return FieldValue{std::uint64_t{1}}; };
   t.push_back(std::move(format));
-  t.push_back(text("name", [](auto &s) -> auto & { return s.name; }, "scenario name, shown in reports"));
-  t.push_back(text("description", [](auto &s) -> auto & { return s.description; },
-                   "one line saying what the scenario shows"));
+  t.push_back(text(
+      "name", [](auto &s) -> auto & { return s.name; }, "scenario name, shown in reports"));
+  t.push_back(text(
+      "description", [](auto &s) -> auto & { return s.description; },
+      "one line saying what the scenario shows"));
 
-  t.push_back(choice("workload.kind", [](auto &s) -> auto & { return s.workload.kind; },
-                     {"open", "closed"},
-                     "open: Poisson arrivals at `rate`; closed: `users` users with `think_time`"));
-  t.push_back(number("workload.rate", [](auto &s) -> auto & { return s.workload.rate; },
-                     between(0, 1e7),
-                     "arrivals per second (open workload); 0 = only scripted bursts"));
-  t.push_back(integer("workload.users", [](auto &s) -> auto & { return s.workload.users; }, 1,
-                      10000000, "number of users (closed workload)"));
-  t.push_back(distribution("workload.think_time",
-                           [](auto &s) -> auto & { return s.workload.think_time; },
-                           "seconds a user thinks between requests (closed workload)"));
-  t.push_back(number("workload.submit_ratio",
-                     [](auto &s) -> auto & { return s.workload.submit_ratio; }, between(0, 1),
-                     "probability that a request is a submit (a write); 0 to 1"));
-  t.push_back(integer("workload.keys", [](auto &s) -> auto & { return s.workload.keys; }, 1,
-                      10000000, "number of pages (keys); 1 = the front page only"));
-  t.push_back(number("workload.zipf_alpha",
-                     [](auto &s) -> auto & { return s.workload.zipf_alpha; }, between(0, 10),
-                     "Zipf popularity skew of the keys when keys > 1 (0 = uniform)"));
+  t.push_back(choice(
+      "workload.kind", [](auto &s) -> auto & { return s.workload.kind; }, {"open", "closed"},
+      "open: Poisson arrivals at `rate`; closed: `users` users with `think_time`"));
+  t.push_back(number(
+      "workload.rate", [](auto &s) -> auto & { return s.workload.rate; }, between(0, 1e7),
+      "arrivals per second (open workload); 0 = only scripted bursts"));
+  t.push_back(integer(
+      "workload.users", [](auto &s) -> auto & { return s.workload.users; }, 1, 10000000,
+      "number of users (closed workload)"));
+  t.push_back(distribution(
+      "workload.think_time", [](auto &s) -> auto & { return s.workload.think_time; },
+      "seconds a user thinks between requests (closed workload)"));
+  t.push_back(number(
+      "workload.submit_ratio", [](auto &s) -> auto & { return s.workload.submit_ratio; },
+      between(0, 1), "probability that a request is a submit (a write); 0 to 1"));
+  t.push_back(integer(
+      "workload.keys", [](auto &s) -> auto & { return s.workload.keys; }, 1, 10000000,
+      "number of pages (keys); 1 = the front page only"));
+  t.push_back(number(
+      "workload.zipf_alpha", [](auto &s) -> auto & { return s.workload.zipf_alpha; },
+      between(0, 10), "Zipf popularity skew of the keys when keys > 1 (0 = uniform)"));
 
-  t.push_back(choice("balancer.policy", [](auto &s) -> auto & { return s.balancer; },
-                     {"round_robin", "random", "least_connections"},
-                     "how the load balancer picks an app server"));
+  t.push_back(choice(
+      "balancer.policy", [](auto &s) -> auto & { return s.balancer; },
+      {"round_robin", "random", "least_connections"}, "how the load balancer picks an app server"));
 
-  t.push_back(integer("app.servers", [](auto &s) -> auto & { return s.app.servers; }, 1, 4096,
-                      "number of app servers"));
-  t.push_back(integer("app.workers", [](auto &s) -> auto & { return s.app.workers; }, 1, 100000,
-                      "workers per app server (requests it serves at once)"));
-  t.push_back(distribution("app.cpu", [](auto &s) -> auto & { return s.app.cpu; },
-                           "CPU seconds per request on an app server"));
-  t.push_back(boolean("app.local_cache", [](auto &s) -> auto & { return s.app.local_cache; },
-                      "each server caches in its own dictionary instead of memcached (not shared)"));
+  t.push_back(integer(
+      "app.servers", [](auto &s) -> auto & { return s.app.servers; }, 1, 4096,
+      "number of app servers"));
+  t.push_back(integer(
+      "app.workers", [](auto &s) -> auto & { return s.app.workers; }, 1, 100000,
+      "workers per app server (requests it serves at once)"));
+  t.push_back(distribution(
+      "app.cpu", [](auto &s) -> auto & { return s.app.cpu; },
+      "CPU seconds per request on an app server"));
+  t.push_back(boolean(
+      "app.local_cache", [](auto &s) -> auto & { return s.app.local_cache; },
+      "each server caches in its own dictionary instead of memcached (not shared)"));
 
-  t.push_back(integer("cache.nodes", [](auto &s) -> auto & { return s.cache.nodes; }, 0, 1024,
-                      "memcached nodes at start (0 = no memcached tier)"));
-  t.push_back(integer("cache.memory_bytes", [](auto &s) -> auto & { return s.cache.memory_bytes; },
-                      kMiB, kTiB, "memory limit per memcached node, bytes (1 MiB to 1 TiB)"));
-  t.push_back(integer("cache.item_bytes", [](auto &s) -> auto & { return s.cache.item_bytes; }, 1,
-                      1048576, "size of a cached page, bytes"));
-  t.push_back(distribution("cache.rtt", [](auto &s) -> auto & { return s.cache.rtt; },
-                           "network round trip of a cache operation, seconds"));
-  t.push_back(choice("cache.hashing", [](auto &s) -> auto & { return s.cache.hashing; },
-                     {"modulo", "consistent"},
-                     "key placement across nodes: modulo or consistent (ketama-style)"));
-  t.push_back(choice("cache.lru", [](auto &s) -> auto & { return s.cache.lru; },
-                     {"segmented", "classic", "plain"},
-                     "eviction model of a node: segmented (memcached 1.6), classic, plain LRU"));
+  t.push_back(integer(
+      "cache.nodes", [](auto &s) -> auto & { return s.cache.nodes; }, 0, 1024,
+      "memcached nodes at start (0 = no memcached tier)"));
+  t.push_back(integer(
+      "cache.memory_bytes", [](auto &s) -> auto & { return s.cache.memory_bytes; }, kMiB, kTiB,
+      "memory limit per memcached node, bytes (1 MiB to 1 TiB)"));
+  t.push_back(integer(
+      "cache.item_bytes", [](auto &s) -> auto & { return s.cache.item_bytes; }, 1, 1048576,
+      "size of a cached page, bytes"));
+  t.push_back(distribution(
+      "cache.rtt", [](auto &s) -> auto & { return s.cache.rtt; },
+      "network round trip of a cache operation, seconds"));
+  t.push_back(choice(
+      "cache.hashing", [](auto &s) -> auto & { return s.cache.hashing; }, {"modulo", "consistent"},
+      "key placement across nodes: modulo or consistent (ketama-style)"));
+  t.push_back(choice(
+      "cache.lru", [](auto &s) -> auto & { return s.cache.lru; }, {"segmented", "classic", "plain"},
+      "eviction model of a node: segmented (memcached 1.6), classic, plain LRU"));
 
-  t.push_back(integer("db.connections", [](auto &s) -> auto & { return s.db.connections; }, 1,
-                      100000, "database connection pool size"));
-  t.push_back(distribution("db.query_latency",
-                           [](auto &s) -> auto & { return s.db.query_latency; },
-                           "seconds a page query holds a connection"));
-  t.push_back(distribution("db.insert_latency",
-                           [](auto &s) -> auto & { return s.db.insert_latency; },
-                           "seconds an insert holds a connection"));
-  t.push_back(number("db.load_factor", [](auto &s) -> auto & { return s.db.load_factor; },
-                     between(0, 1000),
-                     "query latency x (1 + load_factor x busy others / connections); 0 = none"));
+  t.push_back(integer(
+      "db.connections", [](auto &s) -> auto & { return s.db.connections; }, 1, 100000,
+      "database connection pool size"));
+  t.push_back(distribution(
+      "db.query_latency", [](auto &s) -> auto & { return s.db.query_latency; },
+      "seconds a page query holds a connection"));
+  t.push_back(distribution(
+      "db.insert_latency", [](auto &s) -> auto & { return s.db.insert_latency; },
+      "seconds an insert holds a connection"));
+  t.push_back(number(
+      "db.load_factor", [](auto &s) -> auto & { return s.db.load_factor; }, between(0, 1000),
+      "query latency x (1 + load_factor x busy others / connections); 0 = none"));
 
-  Field name = text("strategy.name", [](auto &s) -> auto & { return s.strategy.name; },
-                    "caching strategy: a SPEC name, update+cas, or student:NAME");
+  Field name = text(
+      "strategy.name", [](auto &s) -> auto & { return s.strategy.name; },
+      "caching strategy: a SPEC name, update+cas, or student:NAME");
   name.check = [](std::string_view v) -> std::optional<std::string> {
     if (v.starts_with(kStudentPrefix) && v.size() > kStudentPrefix.size())
       return std::nullopt;
@@ -245,19 +255,22 @@ std::vector<Field> make_fields() {
   name.schema_names = strategy_names;
   name.schema_pattern = "^student:.+$";
   t.push_back(std::move(name));
-  t.push_back(number("strategy.ttl_s", [](auto &s) -> auto & { return s.strategy.ttl_s; },
-                     between(0, kMaxTtlS),
-                     "seconds a cached page lives; 0 = never expires (at most 30 days)"));
-  t.push_back(boolean("strategy.warm", [](auto &s) -> auto & { return s.strategy.warm; },
-                      "fill the cache before the first request (not counted in the report)"));
-  t.push_back(boolean("strategy.cas", [](auto &s) -> auto & { return s.strategy.cas; },
-                      "use gets/cas for update and add for fills"));
+  t.push_back(number(
+      "strategy.ttl_s", [](auto &s) -> auto & { return s.strategy.ttl_s; }, between(0, kMaxTtlS),
+      "seconds a cached page lives; 0 = never expires (at most 30 days)"));
+  t.push_back(boolean(
+      "strategy.warm", [](auto &s) -> auto & { return s.strategy.warm; },
+      "fill the cache before the first request (not counted in the report)"));
+  t.push_back(boolean(
+      "strategy.cas", [](auto &s) -> auto & { return s.strategy.cas; },
+      "use gets/cas for update and add for fills"));
 
-  t.push_back(number("duration_s", [](auto &s) -> auto & { return s.duration_s; },
-                     above(0, 1e6), "simulated seconds to run"));
-  t.push_back(integer("seed", [](auto &s) -> auto & { return s.seed; }, 0,
-                      std::numeric_limits<std::uint64_t>::max(),
-                      "random seed; same seed, same report"));
+  t.push_back(number(
+      "duration_s", [](auto &s) -> auto & { return s.duration_s; }, above(0, 1e6),
+      "simulated seconds to run"));
+  t.push_back(integer(
+      "seed", [](auto &s) -> auto & { return s.seed; }, 0,
+      std::numeric_limits<std::uint64_t>::max(), "random seed; same seed, same report"));
   return t;
 }
 
@@ -378,8 +391,9 @@ template <class Names> std::string plain_list(const Names &names) {
   return out;
 }
 
-// What a number field expects; `side` picks which bound to state: the lower
-// one for a value of the wrong type or below it, the upper one above it.
+// What a number field expects. `lower` picks the bound to state: the lower one
+// for a value of the wrong type or below it, the upper one above it (a range's
+// other end is in the schema and docs; one bound keeps the message short).
 std::string number_expectation(const char *what, bool lower, double lo, bool lo_ex, double hi,
                                bool hi_ex) {
   std::string out = what;
@@ -431,15 +445,15 @@ std::optional<Problem> read_number(const Json &j, const std::string &path, Numbe
                                    double &out) {
   auto v = as_number(j);
   if (!v)
-    return expected(path, number_expectation("a number", true, r.min, r.min_exclusive, r.max,
-                                             r.max_exclusive),
-                    j);
+    return expected(
+        path, number_expectation("a number", true, r.min, r.min_exclusive, r.max, r.max_exclusive),
+        j);
   bool low = r.min_exclusive ? !(*v > r.min) : !(*v >= r.min);
   bool high = r.max_exclusive ? !(*v < r.max) : !(*v <= r.max);
   if (low || high)
-    return expected(path, number_expectation("a number", low, r.min, r.min_exclusive, r.max,
-                                             r.max_exclusive),
-                    j);
+    return expected(
+        path, number_expectation("a number", low, r.min, r.min_exclusive, r.max, r.max_exclusive),
+        j);
   out = *v;
   return std::nullopt;
 }
@@ -491,9 +505,10 @@ std::optional<Problem> unknown_field(const std::string &path, std::string_view k
 }
 
 // Reads an object with exactly the numeric members `names`, each in its range.
-std::optional<Problem> read_members(const Json &j, const std::string &path,
-                                    const std::vector<std::pair<std::string_view, NumberRange>> &names,
-                                    std::vector<double> &out) {
+std::optional<Problem>
+read_members(const Json &j, const std::string &path,
+             const std::vector<std::pair<std::string_view, NumberRange>> &names,
+             std::vector<double> &out) {
   std::string shape = "an object {";
   for (std::size_t i = 0; i < names.size(); ++i)
     shape += (i ? ", \"" : "\"") + std::string(names[i].first) + "\": NUMBER";
@@ -730,10 +745,8 @@ std::optional<Problem> read_events(const Json &j, Scenario &s) {
     double seconds = 0;
     if (auto p = read_number(*at, path + ".at", at_least(0), seconds))
       return p;
-    // Compared in nanoseconds, as the engine will: 59.9999999999 is 60 s there.
-    if (seconds >= s.duration_s || seconds_to_ns(seconds) >= seconds_to_ns(s.duration_s))
-      return expected(path + ".at", "a time < duration_s (" + format_number(s.duration_s) + ")",
-                      *at);
+    // An event at or after duration_s is valid and never happens (the run
+    // stops first): `--duration` can shorten any scenario.
     int kinds = 0;
     for (auto k : kEventKinds)
       kinds += e.contains(std::string(k)) ? 1 : 0;
@@ -766,15 +779,21 @@ std::optional<Problem> read_events(const Json &j, Scenario &s) {
   }
   // A crash names a node that exists by then: one of the nodes at start or
   // one added earlier (at an earlier time, or at the same time earlier in the file).
+  // Additions sorted by (time, file position), so counting those before a
+  // crash is a binary search: a file with many events never takes quadratic time.
+  std::vector<std::pair<Time, std::size_t>> additions;
+  for (std::size_t k = 0; k < events.size(); ++k)
+    if (events[k].kind == ScriptedEvent::Kind::kAddNode)
+      additions.emplace_back(events[k].at, k);
+  std::sort(additions.begin(), additions.end());
   for (std::size_t i = 0; i < j.size(); ++i) {
     auto it = j[i].find("crash_node");
     if (it == j[i].end())
       continue;
-    std::uint64_t nodes = s.cache.nodes;
-    for (std::size_t k = 0; k < j.size(); ++k)
-      if (events[k].kind == ScriptedEvent::Kind::kAddNode &&
-          (events[k].at < events[i].at || (events[k].at == events[i].at && k < i)))
-        ++nodes;
+    const auto added =
+        std::lower_bound(additions.begin(), additions.end(), std::make_pair(events[i].at, i)) -
+        additions.begin();
+    const std::uint64_t nodes = s.cache.nodes + static_cast<std::uint64_t>(added);
     const std::string path = index_path("events", i) + ".crash_node";
     std::uint64_t index = 0;
     if (nodes == 0)
@@ -813,60 +832,88 @@ std::optional<Problem> read_expect(const Json &j, Scenario &s) {
 // ---------------------------------------------------------------------------
 // JSON text
 
-struct DuplicateKey {
-  std::string path;
-};
+// A SAX pass before the DOM parse: nlohmann's DOM parser keeps the last of
+// two equal keys silently, and its callback parser rescans the enclosing
+// array at every object's end (quadratic in the number of events), so
+// duplicates are found here, with the path of the second occurrence, in
+// linear time and without building anything.
+class DuplicateFinder {
+public:
+  using number_integer_t = Json::number_integer_t;
+  using number_unsigned_t = Json::number_unsigned_t;
+  using number_float_t = Json::number_float_t;
+  using string_t = Json::string_t;
+  using binary_t = Json::binary_t;
 
-// Tracks where the parser is, to name a duplicate key by its path.
-struct KeyTracker {
+  std::string duplicate; // the path, once found
+  std::string error;     // nlohmann's message for a syntax error
+  std::size_t error_byte = 0;
+  bool syntax_error = false;
+
+  bool null() { return element(); }
+  bool boolean(bool) { return element(); }
+  bool number_integer(number_integer_t) { return element(); }
+  bool number_unsigned(number_unsigned_t) { return element(); }
+  bool number_float(number_float_t, const string_t &) { return element(); }
+  bool string(string_t &) { return element(); }
+  bool binary(binary_t &) { return element(); }
+  bool start_object(std::size_t) {
+    element();
+    frames_.push_back({});
+    return true;
+  }
+  bool end_object() {
+    frames_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) {
+    element();
+    frames_.push_back({true, 0, {}, {}});
+    return true;
+  }
+  bool end_array() {
+    frames_.pop_back();
+    return true;
+  }
+  bool key(string_t &key) {
+    Frame &top = frames_.back();
+    if (!top.keys.insert(key).second) {
+      duplicate = path_to(key);
+      return false;
+    }
+    top.key = key;
+    return true;
+  }
+  bool parse_error(std::size_t byte, const std::string &, const nlohmann::detail::exception &e) {
+    syntax_error = dynamic_cast<const nlohmann::json::parse_error *>(&e) != nullptr;
+    error = e.what();
+    error_byte = byte;
+    return false;
+  }
+
+private:
   struct Frame {
     bool array = false;
     std::size_t index = 0; // elements begun so far (arrays)
     std::string key;       // the current key (objects)
     std::set<std::string> keys;
   };
-  std::vector<Frame> frames;
 
-  void element_begins() {
-    if (!frames.empty() && frames.back().array)
-      ++frames.back().index;
+  bool element() {
+    if (!frames_.empty() && frames_.back().array)
+      ++frames_.back().index;
+    return true;
   }
   std::string path_to(const std::string &key) const {
     std::string p;
-    for (std::size_t i = 0; i + 1 < frames.size(); ++i) {
-      const auto &f = frames[i];
+    for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+      const auto &f = frames_[i];
       p = f.array ? index_path(p, f.index - 1) : join_path(p, f.key);
     }
     return join_path(p, key);
   }
-  bool operator()(int, nlohmann::json::parse_event_t event, Json &parsed) {
-    using E = nlohmann::json::parse_event_t;
-    switch (event) {
-    case E::object_start:
-      element_begins();
-      frames.push_back({});
-      break;
-    case E::array_start:
-      element_begins();
-      frames.push_back({true, 0, {}, {}});
-      break;
-    case E::object_end:
-    case E::array_end:
-      frames.pop_back();
-      break;
-    case E::key: {
-      auto &key = parsed.get_ref<const std::string &>();
-      if (!frames.back().keys.insert(key).second)
-        throw DuplicateKey{path_to(key)};
-      frames.back().key = key;
-      break;
-    }
-    case E::value:
-      element_begins();
-      break;
-    }
-    return true;
-  }
+
+  std::vector<Frame> frames_;
 };
 
 // Turns nlohmann's "parse error at line L, column C: syntax error while
@@ -922,10 +969,10 @@ std::string syntax_message(const std::string &what, std::string_view text, std::
     std::size_t i = std::min(byte == 0 ? 0 : byte - 1, text.size() - 1);
     while (i > 0 && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
       --i;
-    const std::size_t line_start = text.rfind('\n', i) == std::string_view::npos
-                                       ? 0
-                                       : text.rfind('\n', i) + 1;
-    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(i), '\n');
+    const std::size_t line_start =
+        text.rfind('\n', i) == std::string_view::npos ? 0 : text.rfind('\n', i) + 1;
+    const auto line =
+        1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(i), '\n');
     // At the end of input, point just past the last character.
     const std::size_t column = i - line_start + (byte > text.size() ? 2 : 1);
     position = "line " + std::to_string(line) + ", column " + std::to_string(column) + ": ";
@@ -944,21 +991,27 @@ Document parse_json(std::string_view text) {
     d.error = "expected a JSON object, got an empty file";
     return d;
   }
-  try {
-    KeyTracker tracker;
-    d.json = Json::parse(text.begin(), text.end(), std::ref(tracker));
-  } catch (const DuplicateKey &dup) {
-    d.error = dup.path + ": duplicate field (each field may appear once)";
-  } catch (const nlohmann::json::parse_error &e) {
-    d.error = syntax_message(e.what(), text, e.byte);
-  } catch (const nlohmann::json::exception &e) {
-    // Numbers too large for a double: "number overflow parsing '1e400'".
-    std::string what = e.what();
-    if (auto q = what.find("parsing '"); q != std::string::npos && what.back() == '\'')
+  DuplicateFinder finder;
+  if (!Json::sax_parse(text.begin(), text.end(), &finder)) {
+    if (!finder.duplicate.empty()) {
+      d.error = finder.duplicate + ": duplicate field (each field may appear once)";
+    } else if (finder.syntax_error) {
+      d.error = syntax_message(finder.error, text, finder.error_byte);
+    } else if (auto q = finder.error.find("parsing '");
+               q != std::string::npos && finder.error.back() == '\'') {
+      // Numbers too large for a double: "number overflow parsing '1e400'".
       d.error = "expected a finite number, got " +
-                truncate(what.substr(q + 9, what.size() - q - 10));
-    else
-      d.error = what;
+                truncate(finder.error.substr(q + 9, finder.error.size() - q - 10));
+    } else {
+      d.error = finder.error;
+    }
+    return d;
+  }
+  // The text is valid JSON without duplicates: this parse cannot fail.
+  d.json = Json::parse(text.begin(), text.end(), nullptr, false);
+  if (d.json->is_discarded()) {
+    d.json.reset();
+    d.error = "expected JSON, got text nlohmann::json rejects";
   }
   return d;
 }
@@ -978,8 +1031,12 @@ bool covers(const std::string &override_path, const std::string &path) {
          path[override_path.size()] == '[';
 }
 
+// The paths `--set` accepts near an unknown one: the fields of its section
+// (`cache.nodez`, or `cache` alone), else the top level with sections as `cache.*`.
 std::string expected_paths_near(const std::string &path) {
-  auto section = std::string(section_of(path));
+  std::string section(section_of(path));
+  if (section.empty() && is_section(path))
+    section = path;
   std::vector<std::string> names;
   if (!section.empty() && is_section(section)) {
     for (auto &f : scenario_fields())
@@ -987,7 +1044,7 @@ std::string expected_paths_near(const std::string &path) {
         names.emplace_back(f.path);
   } else {
     for (auto name : kTopLevel)
-      names.emplace_back(name);
+      names.push_back(is_section(name) ? std::string(name) + ".*" : std::string(name));
   }
   return plain_list(names);
 }
@@ -1171,15 +1228,15 @@ Json distribution_schema() {
   Json exp = object_with("exp", seconds_schema(true));
   exp["description"] = "exponential with this mean, seconds";
   one_of.push_back(exp);
-  Json uniform = object_with("uniform", Json{{"type", "array"},
-                                             {"prefixItems", Json::array({seconds_schema(false),
-                                                                          seconds_schema(false)})},
-                                             {"items", false},
-                                             {"minItems", 2}});
+  Json uniform = object_with(
+      "uniform", Json{{"type", "array"},
+                      {"prefixItems", Json::array({seconds_schema(false), seconds_schema(false)})},
+                      {"items", false},
+                      {"minItems", 2}});
   uniform["description"] = "uniform on [LO, HI], seconds, LO <= HI";
   one_of.push_back(uniform);
-  Json normal = object_with("normal", members("mean", seconds_schema(false), "sd",
-                                              seconds_schema(false)));
+  Json normal =
+      object_with("normal", members("mean", seconds_schema(false), "sd", seconds_schema(false)));
   normal["description"] = "normal (mean, sd seconds), truncated at 0";
   one_of.push_back(normal);
   Json sigma{{"type", "number"}, {"minimum", 0}, {"maximum", kMaxSigma}};
@@ -1277,8 +1334,8 @@ Parsed<Scenario> load_scenario(std::string_view spec_view,
         return parse_scenario(b.json, spec, overrides);
       names.push_back(b.name);
     }
-    return internal::failure(spec + ": unknown built-in scenario, expected one of: " +
-                             internal::plain_list(names));
+    return internal::failure(
+        spec + ": unknown built-in scenario, expected one of: " + internal::plain_list(names));
   }
   struct stat st {};
   if (::stat(spec.c_str(), &st) != 0)
@@ -1288,11 +1345,19 @@ Parsed<Scenario> load_scenario(std::string_view spec_view,
   std::ifstream in(spec, std::ios::binary);
   if (!in)
     return internal::failure(spec + ": cannot read file: " + std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  // Read at most a bound, so that a device such as /dev/zero is an error, not
+  // a hang; pipes (`<(...)`) still work.
+  constexpr std::size_t kMaxFileBytes = 64u << 20;
+  std::string text;
+  char chunk[65536];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxFileBytes)
+      return internal::failure(spec + ": cannot read file: larger than 64 MiB");
+  }
   if (in.bad())
     return internal::failure(spec + ": cannot read file: " + std::strerror(errno));
-  return parse_scenario(buffer.str(), spec, overrides);
+  return parse_scenario(text, spec, overrides);
 }
 
 std::string scenario_to_json(const Scenario &s) {
@@ -1350,12 +1415,12 @@ std::string scenario_schema() {
                                   {"items", Json{{"$ref", "#/$defs/event"}}},
                                   {"default", Json::array()}};
     } else if (top == "expect") {
-      properties["expect"] = Json{
-          {"description", "expectations on the report: PATH OP NUMBER (OP one of == != < <= > "
-                          ">=), joined with and; PATH a numeric report field"},
-          {"type", "array"},
-          {"items", Json{{"type", "string"}}},
-          {"default", Json::array()}};
+      properties["expect"] =
+          Json{{"description", "expectations on the report: PATH OP NUMBER (OP one of == != < <= > "
+                               ">=), joined with and; PATH a numeric report field"},
+               {"type", "array"},
+               {"items", Json{{"type", "string"}}},
+               {"default", Json::array()}};
     } else if (is_section(top)) {
       Json section_props = Json::object();
       for (auto &f : scenario_fields())
