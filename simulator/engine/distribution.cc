@@ -2,8 +2,8 @@
 
 #include <array>
 #include <bit>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
@@ -22,7 +22,8 @@ constexpr double kSqrtHalf = 0.70710678118654752440;
 // time), so the series below multiply instead of divide.
 constexpr auto kInverse = [] {
   std::array<double, 28> inv{};
-  for (int k = 1; k < 28; ++k) inv[k] = 1.0 / k;
+  for (int k = 1; k < 28; ++k)
+    inv[k] = 1.0 / k;
   return inv;
 }();
 
@@ -33,7 +34,8 @@ std::string number(double v) {
   for (int digits = 1; digits < 17; ++digits) {
     char shorter[64];
     std::snprintf(shorter, sizeof shorter, "%.*g", digits, v);
-    if (std::strtod(shorter, nullptr) == v) return shorter;
+    if (std::strtod(shorter, nullptr) == v)
+      return shorter;
   }
   return buf;
 }
@@ -42,16 +44,20 @@ std::string number(double v) {
 // -Wrestrict on that pattern at -O2).
 std::string cat(std::initializer_list<std::string_view> parts) {
   std::string out;
-  for (const std::string_view p : parts) out.append(p);
+  for (const std::string_view p : parts)
+    out.append(p);
   return out;
 }
 
 } // namespace
 
 double portable_log(double x) noexcept {
-  if (std::isnan(x) || x < 0) return std::numeric_limits<double>::quiet_NaN();
-  if (x == 0) return -std::numeric_limits<double>::infinity();
-  if (std::isinf(x)) return x;
+  if (std::isnan(x) || x < 0)
+    return std::numeric_limits<double>::quiet_NaN();
+  if (x == 0)
+    return -std::numeric_limits<double>::infinity();
+  if (std::isinf(x))
+    return x;
   // x = m * 2^e exactly, read off the IEEE-754 bits, with m in [sqrt(1/2), sqrt(2)).
   int e = 0;
   if (x < 0x1p-1022) { // subnormal: scale into the normal range first (exact)
@@ -71,21 +77,26 @@ double portable_log(double x) noexcept {
   const double s = (m - 1) / (m + 1);
   const double s2 = s * s;
   double series = kInverse[23];
-  for (int k = 21; k >= 1; k -= 2) series = kInverse[k] + s2 * series;
+  for (int k = 21; k >= 1; k -= 2)
+    series = kInverse[k] + s2 * series;
   const double ed = static_cast<double>(e);
   return ed * kLn2Hi + (2 * s * series + ed * kLn2Lo);
 }
 
 double portable_exp(double x) noexcept {
-  if (std::isnan(x)) return x;
-  if (x > 709.782712893384) return std::numeric_limits<double>::infinity();
-  if (x < -745.1332191019412) return 0;
+  if (std::isnan(x))
+    return x;
+  if (x > 709.782712893384)
+    return std::numeric_limits<double>::infinity();
+  if (x < -745.1332191019412)
+    return 0;
   // x = k ln2 + r, |r| <= ln2 / 2; e^r by its Taylor series to r^17.
   const double kd = std::nearbyint(x / (kLn2Hi + kLn2Lo));
   const double r = (x - kd * kLn2Hi) - kd * kLn2Lo;
   // Horner's scheme: 1 + r (1 + r/2 (1 + r/3 (...))).
   double sum = 1;
-  for (int k = 17; k >= 1; --k) sum = 1 + r * sum * kInverse[k];
+  for (int k = 17; k >= 1; --k)
+    sum = 1 + r * sum * kInverse[k];
   return std::ldexp(sum, static_cast<int>(kd));
 }
 
@@ -98,7 +109,8 @@ double standard_normal(Rng &rng) noexcept {
     const double u = 2 * rng.uniform01() - 1;
     const double v = 2 * rng.uniform01() - 1;
     const double s = u * u + v * v;
-    if (s > 0 && s < 1) return u * std::sqrt(-2 * portable_log(s) / s);
+    if (s > 0 && s < 1)
+      return u * std::sqrt(-2 * portable_log(s) / s);
   }
 }
 
@@ -118,14 +130,16 @@ Distribution Distribution::lognormal(double median_s, double sigma) {
 Distribution Distribution::empirical(const std::vector<std::pair<double, double>> &pairs) {
   Distribution d{Kind::kEmpirical, 0, 0, {}, {}};
   double total = 0;
-  for (const auto &[value, weight] : pairs) total += weight;
+  for (const auto &[value, weight] : pairs)
+    total += weight;
   double running = 0;
   for (const auto &[value, weight] : pairs) {
     running += weight;
     d.values.push_back(value);
     d.cumulative.push_back(running / total);
   }
-  if (!d.cumulative.empty()) d.cumulative.back() = 1.0;
+  if (!d.cumulative.empty())
+    d.cumulative.back() = 1.0;
   return d;
 }
 
@@ -156,15 +170,19 @@ Time Distribution::sample(Rng &rng) const noexcept {
     std::size_t lo = 0, hi = cumulative.size() - 1;
     while (lo < hi) { // first index with cumulative > u
       const std::size_t mid = (lo + hi) / 2;
-      if (cumulative[mid] > u) hi = mid;
-      else lo = mid + 1;
+      if (cumulative[mid] > u)
+        hi = mid;
+      else
+        lo = mid + 1;
     }
     s = values[lo];
     break;
   }
   }
-  if (!(s > 0)) return 0;
-  if (s > 9.2e9) return seconds_to_ns(9.2e9);
+  if (!(s > 0))
+    return 0;
+  if (s > 9.2e9)
+    return seconds_to_ns(9.2e9);
   return seconds_to_ns(s);
 }
 
@@ -206,7 +224,8 @@ std::string Distribution::to_json() const {
     std::string out = "{\"empirical\": [";
     double previous = 0;
     for (std::size_t i = 0; i < values.size(); ++i) {
-      if (i) out += ", ";
+      if (i)
+        out += ", ";
       out += cat({"[", number(values[i]), ", ", number(cumulative[i] - previous), "]"});
       previous = cumulative[i];
     }

@@ -24,7 +24,8 @@ std::uint64_t fnv1a(std::string_view s) noexcept {
 
 Rng::Rng(std::uint64_t seed) noexcept {
   std::uint64_t state = seed;
-  for (auto &word : s_) word = splitmix64(state);
+  for (auto &word : s_)
+    word = splitmix64(state);
 }
 
 Rng Rng::stream(std::uint64_t seed, std::string_view component, std::uint64_t index) noexcept {

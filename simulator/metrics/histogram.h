@@ -24,10 +24,12 @@ public:
     ++counts_[index(v < 0 ? 0 : static_cast<std::uint64_t>(v))];
     ++n_;
     sum_ += static_cast<std::uint64_t>(v < 0 ? 0 : v);
-    if (v > max_) max_ = v;
+    if (v > max_)
+      max_ = v;
   }
   void clear() noexcept {
-    if (n_ == 0) return;
+    if (n_ == 0)
+      return;
     std::fill(counts_.begin(), counts_.end(), 0);
     n_ = sum_ = 0;
     max_ = 0;
@@ -41,10 +43,13 @@ public:
   /// @param p in (0, 1].
   /// @return the nearest-rank percentile, ns (bucket midpoint, capped at max).
   double percentile(double p) const noexcept {
-    if (n_ == 0) return 0;
+    if (n_ == 0)
+      return 0;
     auto rank = static_cast<std::uint64_t>(p * static_cast<double>(n_));
-    if (static_cast<double>(rank) < p * static_cast<double>(n_)) ++rank;
-    if (rank < 1) rank = 1;
+    if (static_cast<double>(rank) < p * static_cast<double>(n_))
+      ++rank;
+    if (rank < 1)
+      rank = 1;
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < counts_.size(); ++i) {
       seen += counts_[i];
@@ -58,13 +63,15 @@ public:
 
 private:
   static std::size_t index(std::uint64_t v) noexcept {
-    if (v < kSub) return static_cast<std::size_t>(v);
+    if (v < kSub)
+      return static_cast<std::size_t>(v);
     const int msb = 63 - __builtin_clzll(v); // >= kSubBits
-    const int shift = msb - kSubBits + 1;     // keep kSubBits significant bits
+    const int shift = msb - kSubBits + 1;    // keep kSubBits significant bits
     return static_cast<std::size_t>(kSub + (shift - 1) * (kSub / 2) + ((v >> shift) - kSub / 2));
   }
   static double midpoint(std::size_t i) noexcept {
-    if (i < kSub) return static_cast<double>(i);
+    if (i < kSub)
+      return static_cast<double>(i);
     const std::size_t j = i - kSub;
     const int shift = static_cast<int>(j / (kSub / 2)) + 1;
     const std::uint64_t low = (j % (kSub / 2) + kSub / 2) << shift;

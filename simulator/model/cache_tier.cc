@@ -27,7 +27,8 @@ std::string_view cache_key(std::uint32_t key, char (&buf)[24]) noexcept {
     key /= 10;
   } while (key != 0);
   std::memcpy(buf, "page:", 5);
-  for (int i = 0; i < n; ++i) buf[5 + i] = digits[n - 1 - i];
+  for (int i = 0; i < n; ++i)
+    buf[5 + i] = digits[n - 1 - i];
   return std::string_view(buf, static_cast<std::size_t>(5 + n));
 }
 
@@ -50,7 +51,8 @@ CacheTier::CacheTier(const CacheConfig &config, std::uint32_t keys)
 }
 
 void CacheTier::crash(std::uint32_t i) {
-  if (i >= nodes_.size() || !up_[i]) return;
+  if (i >= nodes_.size() || !up_[i])
+    return;
   lost_evictions_ += nodes_[i].stats().evictions;
   nodes_[i].clear();
   up_[i] = false;
@@ -66,14 +68,16 @@ void CacheTier::add() {
 std::uint64_t CacheTier::evictions() const noexcept {
   std::uint64_t n = lost_evictions_;
   for (std::size_t i = 0; i < nodes_.size(); ++i)
-    if (up_[i]) n += nodes_[i].stats().evictions;
+    if (up_[i])
+      n += nodes_[i].stats().evictions;
   return n;
 }
 
 void CacheTier::place() {
   std::vector<std::uint32_t> live;
   for (std::uint32_t i = 0; i < nodes_.size(); ++i)
-    if (up_[i]) live.push_back(i);
+    if (up_[i])
+      live.push_back(i);
   char buf[24];
   if (live.empty()) {
     std::fill(placement_.begin(), placement_.end(), -1);
@@ -101,7 +105,8 @@ void CacheTier::place() {
   for (std::uint32_t k = 0; k < keys_; ++k) {
     const auto h = static_cast<std::uint32_t>(stable_hash(cache_key(k, buf)));
     auto it = std::lower_bound(ring.begin(), ring.end(), std::make_pair(h, std::uint32_t{0}));
-    if (it == ring.end()) it = ring.begin();
+    if (it == ring.end())
+      it = ring.begin();
     placement_[k] = static_cast<std::int32_t>(it->second);
   }
 }

@@ -26,7 +26,8 @@ public:
   bool empty() const noexcept { return size_ == 0; }
   std::size_t size() const noexcept { return size_; }
   void push(std::uint64_t v) {
-    if (size_ == buf_.size()) grow();
+    if (size_ == buf_.size())
+      grow();
     buf_[(head_ + size_) & (buf_.size() - 1)] = v;
     ++size_;
   }
@@ -40,7 +41,8 @@ public:
 private:
   void grow() {
     std::vector<std::uint64_t> bigger(buf_.size() * 2);
-    for (std::size_t i = 0; i < size_; ++i) bigger[i] = buf_[(head_ + i) & (buf_.size() - 1)];
+    for (std::size_t i = 0; i < size_; ++i)
+      bigger[i] = buf_[(head_ + i) & (buf_.size() - 1)];
     buf_.swap(bigger);
     head_ = 0;
   }
@@ -100,14 +102,14 @@ private:
     bool burst = false;                     // a scripted submit (no closed user behind it)
     std::uint16_t cas_sent = 0;             // cas calls so far: later ones are retries
     Reply reply;
-    std::int32_t node = -1;                 // node of the last cache call
+    std::int32_t node = -1; // node of the last cache call
   };
   // What the database and the detectors know of one key.
   struct KeyState {
-    std::uint32_t committed = 0;       // posts committed: the newest is number `committed`
-    std::uint32_t inflight_reads = 0;  // page queries issued by views, not yet completed
-    std::uint32_t history = kNone;     // index into commit_times_, or kNone
-    std::uint32_t watch = kNone;       // index into watches_, or kNone
+    std::uint32_t committed = 0;      // posts committed: the newest is number `committed`
+    std::uint32_t inflight_reads = 0; // page queries issued by views, not yet completed
+    std::uint32_t history = kNone;    // index into commit_times_, or kNone
+    std::uint32_t watch = kNone;      // index into watches_, or kNone
   };
   static constexpr std::uint32_t kNone = 0xffffffffu;
   // Commit times of a key's most recent kHistory posts: enough to tell which

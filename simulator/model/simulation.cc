@@ -1,6 +1,7 @@
 #include "stampede/simulation.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "model/core.h"
@@ -10,6 +11,12 @@ namespace stampede {
 using internal::cache_key;
 
 namespace {
+
+// memcached's exptime is whole seconds: round a fractional TTL up, so that
+// 0.5 s means "expires", never 0 ("never expires").
+std::int64_t ttl_seconds(double ttl_s) {
+  return ttl_s > 0 ? static_cast<std::int64_t>(std::ceil(ttl_s)) : 0;
+}
 
 std::uint64_t total_slots(const Scenario &s) {
   return std::uint64_t{s.app.servers} * s.app.workers;
@@ -38,7 +45,8 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       total += 1.0 / portable_pow(static_cast<double>(k + 1), scenario.workload.zipf_alpha);
       zipf_cdf_[k] = total;
     }
-    for (double &c : zipf_cdf_) c /= total;
+    for (double &c : zipf_cdf_)
+      c /= total;
     zipf_cdf_.back() = 1.0;
   }
 
@@ -49,7 +57,8 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
     Server &server = servers_[s];
     server.cpu_rng = Rng::stream(scenario.seed, "app", s);
     // Hand out the lowest-numbered worker first.
-    for (std::uint32_t w = 0; w < workers; ++w) server.idle.push_back(s * workers + workers - 1 - w);
+    for (std::uint32_t w = 0; w < workers; ++w)
+      server.idle.push_back(s * workers + workers - 1 - w);
     if (scenario.app.local_cache) {
       McConfig local;
       local.memory_limit_bytes = scenario.cache.memory_bytes;
@@ -57,10 +66,12 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       server.local = std::make_unique<MemcachedNode>(local);
     }
   }
-  for (std::uint32_t i = 0; i < slots_.size(); ++i) slots_[i].req.id = i;
+  for (std::uint32_t i = 0; i < slots_.size(); ++i)
+    slots_[i].req.id = i;
   db_queue_.resize(slots_.size());
 
-  if (scenario.strategy.warm) warm();
+  if (scenario.strategy.warm)
+    warm();
 
   // First arrivals, scripted events, the first interval's end.
   if (scenario.workload.kind == WorkloadKind::kClosed) {
@@ -80,13 +91,14 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
 void SimulationCore::warm() {
   // Warm-up fills every key's page before the first request; it is not
   // counted in the report (SPEC section 3).
-  if (!strategies_[0].second->uses_cache()) return;
+  if (!strategies_[0].second->uses_cache())
+    return;
   const StrategyConfig &options = strategies_[0].first;
   char kbuf[24], vbuf[4 * kPagePosts];
   for (std::uint32_t k = 0; k < keys_.size(); ++k) {
     const std::string_view key = cache_key(k, kbuf);
     const std::string_view value = Page::newest(keys_[k].committed).encode(vbuf);
-    const auto ttl = static_cast<std::int64_t>(options.ttl_s);
+    const std::int64_t ttl = ttl_seconds(options.ttl_s);
     if (scenario_.app.local_cache) {
       for (Server &s : servers_)
         s.local->store(StoreMode::kSet, key, 0, ttl, value, 0, now_s(), nullptr,
@@ -205,7 +217,8 @@ std::uint32_t SimulationCore::choose_server() {
 }
 
 std::uint32_t SimulationCore::draw_key() {
-  if (zipf_cdf_.empty()) return 0;
+  if (zipf_cdf_.empty())
+    return 0;
   const double u = key_rng_.uniform01();
   return static_cast<std::uint32_t>(std::upper_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u) -
                                     zipf_cdf_.begin());
@@ -221,7 +234,8 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
   s.req.server = server;
   s.req.submit = submit;
   s.req.key = draw_key();
-  if (s.req.key >= keys_.size()) s.req.key = static_cast<std::uint32_t>(keys_.size() - 1);
+  if (s.req.key >= keys_.size())
+    s.req.key = static_cast<std::uint32_t>(keys_.size() - 1);
   s.arrival = arrival;
   s.start = now_;
   s.serial = serial_next_++;
@@ -236,8 +250,10 @@ void SimulationCore::on_cpu_done(std::uint32_t slot) {
   Slot &s = slots_[slot];
   Context ctx(*this);
   Strategy &strategy = *strategies_[s.strategy].second;
-  if (s.req.submit) strategy.submit(ctx, s.req);
-  else strategy.view(ctx, s.req);
+  if (s.req.submit)
+    strategy.submit(ctx, s.req);
+  else
+    strategy.view(ctx, s.req);
 }
 
 void SimulationCore::on_reply(std::uint32_t slot) {
@@ -270,13 +286,14 @@ void SimulationCore::cache_op(Request &r, Op op) {
     node = servers_[r.server].local.get();
   } else {
     s.node = tier_.node_of(r.key);
-    if (s.node >= 0) node = &tier_.node(static_cast<std::uint32_t>(s.node));
+    if (s.node >= 0)
+      node = &tier_.node(static_cast<std::uint32_t>(s.node));
     rtt = scenario_.cache.rtt.sample(cache_rng_);
   }
 
   Reply reply;
   reply.op = op;
-  const std::int64_t ttl = static_cast<std::int64_t>(options.ttl_s);
+  const std::int64_t ttl = ttl_seconds(options.ttl_s);
   switch (op) {
   case Op::kCacheGet: {
     ++c_.cache_gets;
@@ -300,15 +317,15 @@ void SimulationCore::cache_op(Request &r, Op op) {
     ++c_.cache_sets;
     if (op == Op::kCacheCas) {
       ++c_.cas_attempts;
-      if (s.cas_sent++ > 0) ++c_.cas_retries;
+      if (s.cas_sent++ > 0)
+        ++c_.cas_retries;
     }
     const StoreMode mode = op == Op::kCacheSet   ? StoreMode::kSet
                            : op == Op::kCacheAdd ? StoreMode::kAdd
                                                  : StoreMode::kCas;
-    reply.status = node == nullptr
-                       ? McStatus::kNotStored
-                       : node->store(mode, key, 0, ttl, r.page.encode(vbuf), r.cas, now_s(),
-                                     nullptr, scenario_.cache.item_bytes);
+    reply.status = node == nullptr ? McStatus::kNotStored
+                                   : node->store(mode, key, 0, ttl, r.page.encode(vbuf), r.cas,
+                                                 now_s(), nullptr, scenario_.cache.item_bytes);
     if (reply.status == McStatus::kStored) {
       check_written(r, s.serial);
     } else if (op == Op::kCacheCas && reply.status == McStatus::kExists) {
@@ -339,7 +356,8 @@ bool SimulationCore::cached_page(std::uint32_t key, std::uint32_t server, Page *
   } else if (tier_.node_of(key) >= 0) {
     node = &tier_.node(static_cast<std::uint32_t>(tier_.node_of(key)));
   }
-  if (node == nullptr || !node->peek(cache_key(key, kbuf), now_s(), &item)) return false;
+  if (node == nullptr || !node->peek(cache_key(key, kbuf), now_s(), &item))
+    return false;
   *out = Page::decode(item.value);
   return true;
 }
@@ -365,8 +383,8 @@ void SimulationCore::db_op(Request &r, Op op) {
       }
     }
     ++k.inflight_reads;
-    c_.peak_concurrent_same_key = std::max<std::uint64_t>(c_.peak_concurrent_same_key,
-                                                          k.inflight_reads);
+    c_.peak_concurrent_same_key =
+        std::max<std::uint64_t>(c_.peak_concurrent_same_key, k.inflight_reads);
   }
   if (db_busy_ < scenario_.db.connections) {
     db_start(r.id);
@@ -374,7 +392,8 @@ void SimulationCore::db_op(Request &r, Op op) {
     db_queue_[(db_head_ + db_size_) % db_queue_.size()] = r.id;
     ++db_size_;
     c_.db_max_queue = std::max<std::uint64_t>(c_.db_max_queue, db_size_);
-    iv_.db_queue_max = std::max<std::uint32_t>(iv_.db_queue_max, static_cast<std::uint32_t>(db_size_));
+    iv_.db_queue_max =
+        std::max<std::uint32_t>(iv_.db_queue_max, static_cast<std::uint32_t>(db_size_));
   }
 }
 
@@ -393,10 +412,12 @@ void SimulationCore::db_start(std::uint32_t slot) {
                       : scenario_.db.insert_latency.sample(db_rng_);
   if (scenario_.db.load_factor > 0) {
     const double others = static_cast<double>(db_busy_ - 1) / scenario_.db.connections;
-    latency = static_cast<Time>(static_cast<double>(latency) * (1 + scenario_.db.load_factor * others));
+    latency =
+        static_cast<Time>(static_cast<double>(latency) * (1 + scenario_.db.load_factor * others));
   }
   // A statement snapshot: the page as committed when the query starts executing.
-  if (read) s.req.page = Page::newest(keys_[s.req.key].committed);
+  if (read)
+    s.req.page = Page::newest(keys_[s.req.key].committed);
   queue_.push(now_ + latency, kDbDone, slot);
 }
 
@@ -406,11 +427,13 @@ void SimulationCore::on_db_done(std::uint32_t slot) {
   if (s.reply.op == Op::kDbRead) {
     ++c_.db_reads;
     ++iv_.db_reads;
-    if (r.submit) ++c_.db_reads_by_submits;
+    if (r.submit)
+      ++c_.db_reads_by_submits;
     else {
       ++c_.db_reads_by_page_views;
       KeyState &k = keys_[r.key];
-      if (--k.inflight_reads == 0) episode_[r.key] = false;
+      if (--k.inflight_reads == 0)
+        episode_[r.key] = false;
     }
   } else {
     ++c_.db_writes;
@@ -446,10 +469,12 @@ void SimulationCore::record_commit(std::uint32_t key, std::uint32_t post) {
 
 Time SimulationCore::commit_time(std::uint32_t key, std::uint32_t post) const noexcept {
   const KeyState &k = keys_[key];
-  if (k.history == kNone || post == 0) return 0;
+  if (k.history == kNone || post == 0)
+    return 0;
   // A post older than the history window: the oldest time still known is the
   // closest bound (only reachable after kHistory commits during one request).
-  if (post + kHistory <= k.committed) post = k.committed - kHistory + 1;
+  if (post + kHistory <= k.committed)
+    post = k.committed - kHistory + 1;
   return commit_times_[std::size_t{k.history} * kHistory + post % kHistory];
 }
 
@@ -458,7 +483,8 @@ std::uint32_t SimulationCore::committed_before(std::uint32_t key, Time t) const 
   std::uint32_t n = k.committed;
   // Walk back over posts committed at or after t (few: those since arrival).
   const std::uint32_t floor = k.committed > kHistory ? k.committed - kHistory : 0;
-  while (n > floor && commit_time(key, n) >= t) --n;
+  while (n > floor && commit_time(key, n) >= t)
+    --n;
   return n;
 }
 
@@ -487,13 +513,15 @@ void SimulationCore::watch_post(std::uint32_t key, std::uint32_t post, std::uint
 void SimulationCore::check_written(const Request &writer, std::uint64_t serial) {
   const std::uint32_t key = writer.key;
   KeyState &k = keys_[key];
-  if (k.watch == kNone) return;
+  if (k.watch == kNone)
+    return;
   Watch &w = watches_[k.watch];
   const bool local = scenario_.app.local_cache;
   std::uint32_t kept = 0;
   for (std::uint32_t i = 0; i < w.count; ++i) {
     const std::uint32_t post = w.posts[i];
-    if (post + kPagePosts <= k.committed) continue; // no longer on the page: done
+    if (post + kPagePosts <= k.committed)
+      continue; // no longer on the page: done
     const bool same_cache = !local || w.servers[i] == writer.server;
     if (same_cache && !writer.page.contains(post) && writer.page.newer_than(post) < kPagePosts) {
       ++c_.lost_updates;
@@ -554,8 +582,8 @@ void SimulationCore::respond(Request &r) {
     }
   }
   if (observer_) {
-    observer_->on_request(RequestRecord{r.id, s.serial, r.key, r.server, r.submit, stale,
-                                        s.arrival, s.start, now_, staleness_s});
+    observer_->on_request(RequestRecord{r.id, s.serial, r.key, r.server, r.submit, stale, s.arrival,
+                                        s.start, now_, staleness_s});
   }
   finish_request(s);
 }
@@ -577,7 +605,8 @@ void SimulationCore::finish_request(Slot &s) {
 }
 
 void SimulationCore::anomaly(AnomalyKind kind, std::uint64_t serial, std::uint32_t key) {
-  if (observer_) observer_->on_anomaly(AnomalyRecord{kind, now_, serial, key});
+  if (observer_)
+    observer_->on_anomaly(AnomalyRecord{kind, now_, serial, key});
 }
 
 // ------------------------------------------------------- scripted and live
@@ -595,13 +624,15 @@ void SimulationCore::on_scripted(std::uint32_t index) {
     submit_burst(e.value);
     break;
   case ScriptedEvent::Kind::kViewBurst:
-    for (std::uint32_t i = 0; i < e.value; ++i) queue_.push(now_, kArrival, kBurstView);
+    for (std::uint32_t i = 0; i < e.value; ++i)
+      queue_.push(now_, kArrival, kBurstView);
     break;
   }
 }
 
 void SimulationCore::submit_burst(std::uint32_t count) {
-  for (std::uint32_t i = 0; i < count; ++i) queue_.push(now_, kArrival, kBurst);
+  for (std::uint32_t i = 0; i < count; ++i)
+    queue_.push(now_, kArrival, kBurst);
 }
 
 void SimulationCore::crash_node(std::uint32_t node) { tier_.crash(node); }
@@ -610,13 +641,15 @@ void SimulationCore::add_node() { tier_.add(); }
 void SimulationCore::switch_strategy(const StrategyConfig &config) {
   const StrategyConfig normal = normalize_strategy(config);
   auto strategy = StrategyRegistry::global().make(normal);
-  if (strategies_.size() >= 0xffff) throw std::length_error("too many strategy switches");
+  if (strategies_.size() >= 0xffff)
+    throw std::length_error("too many strategy switches");
   strategies_.emplace_back(normal, std::move(strategy));
   current_strategy_ = static_cast<std::uint16_t>(strategies_.size() - 1);
 }
 
 void SimulationCore::on_interval_end() {
-  if (now_ != iv_.end) return; // superseded by set_interval
+  if (now_ != iv_.end)
+    return; // superseded by set_interval
   close_interval(now_);
   queue_.push(iv_.end, kIntervalEnd, 0);
 }
@@ -638,7 +671,8 @@ void SimulationCore::close_interval(Time end) {
   iv_.evictions = evictions - iv_evictions_start_;
   iv_.view_p50_ms = iv_view_latency_.percentile(0.5) / 1e6;
   iv_.view_p99_ms = iv_view_latency_.percentile(0.99) / 1e6;
-  if (observer_) observer_->on_interval(iv_);
+  if (observer_)
+    observer_->on_interval(iv_);
   iv_ = IntervalRecord{};
   iv_.start = end;
   iv_.end = end + interval_;
@@ -669,22 +703,23 @@ Report SimulationCore::report() const {
   r.strategy = strategy_label(strategies_[current_strategy_].first);
   r.seed = scenario_.seed;
   r.duration_s = scenario_.duration_s;
-  r.db_reads_per_page_view =
-      r.page_views ? static_cast<double>(r.db_reads_by_page_views) / static_cast<double>(r.page_views)
-                   : 0;
+  r.db_reads_per_page_view = r.page_views ? static_cast<double>(r.db_reads_by_page_views) /
+                                                static_cast<double>(r.page_views)
+                                          : 0;
   r.db_reads_per_submit =
       r.submits ? static_cast<double>(r.db_reads_by_submits) / static_cast<double>(r.submits) : 0;
   // Utilisation over the time simulated so far (the run's whole length at the end).
   const Time elapsed = finished() ? end_ : now_;
-  const double area = db_busy_area_ + static_cast<double>(db_busy_) *
-                                          static_cast<double>(elapsed - db_busy_since_);
+  const double area =
+      db_busy_area_ + static_cast<double>(db_busy_) * static_cast<double>(elapsed - db_busy_since_);
   r.db_utilization =
       elapsed > 0 ? area / (static_cast<double>(elapsed) * scenario_.db.connections) : 0;
   r.cache_hit_ratio =
       r.cache_gets ? static_cast<double>(r.cache_hits) / static_cast<double>(r.cache_gets) : 0;
   r.cache_evictions = tier_.evictions();
   for (const Server &s : servers_)
-    if (s.local) r.cache_evictions += s.local->stats().evictions;
+    if (s.local)
+      r.cache_evictions += s.local->stats().evictions;
   r.stale_read_ratio =
       r.page_views ? static_cast<double>(r.stale_reads) / static_cast<double>(r.page_views) : 0;
   r.max_staleness_s = ns_to_seconds(static_cast<Time>(staleness_max_ns_));
@@ -774,7 +809,8 @@ Report Simulation::report() const { return core_->report(); }
 StackState Simulation::state() const { return core_->state(); }
 void Simulation::set_observer(Observer *observer) noexcept { core_->observer_ = observer; }
 void Simulation::set_interval(Time length) {
-  if (length <= 0) throw std::invalid_argument("interval must be positive");
+  if (length <= 0)
+    throw std::invalid_argument("interval must be positive");
   core_->set_interval(length);
 }
 void Simulation::switch_strategy(const StrategyConfig &config) { core_->switch_strategy(config); }

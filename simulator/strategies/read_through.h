@@ -17,7 +17,8 @@ public:
   void resume(Context &ctx, Request &r, const Reply &reply) override {
     switch (r.step) {
     case kViewGet:
-      if (reply.hit) return ctx.respond(r); // the cached page is in r.page
+      if (reply.hit)
+        return ctx.respond(r); // the cached page is in r.page
       r.step = kViewRead;
       return ctx.db_read(r);
     case kViewRead: // r.page holds the DB's page

@@ -8,7 +8,8 @@ namespace {
 constexpr std::string_view kCasSuffix = "+cas";
 
 bool has_cas_suffix(std::string_view name) {
-  return name.size() > kCasSuffix.size() && name.substr(name.size() - kCasSuffix.size()) == kCasSuffix;
+  return name.size() > kCasSuffix.size() &&
+         name.substr(name.size() - kCasSuffix.size()) == kCasSuffix;
 }
 } // namespace
 
@@ -42,28 +43,33 @@ void StrategyRegistry::add(std::string name, StrategyFactory factory, std::strin
 }
 
 bool StrategyRegistry::contains(std::string_view name) const {
-  if (has_cas_suffix(name)) name.remove_suffix(kCasSuffix.size());
+  if (has_cas_suffix(name))
+    name.remove_suffix(kCasSuffix.size());
   for (const Entry &e : entries_)
-    if (e.name == name) return true;
+    if (e.name == name)
+      return true;
   return false;
 }
 
 std::unique_ptr<Strategy> StrategyRegistry::make(const StrategyConfig &config) const {
   const StrategyConfig normal = normalize_strategy(config);
   for (const Entry &e : entries_)
-    if (e.name == normal.name) return e.factory(normal);
+    if (e.name == normal.name)
+      return e.factory(normal);
   throw std::invalid_argument("unknown strategy: " + config.name);
 }
 
 std::vector<std::string> StrategyRegistry::names() const {
   std::vector<std::string> out;
-  for (const Entry &e : entries_) out.push_back(e.name);
+  for (const Entry &e : entries_)
+    out.push_back(e.name);
   return out;
 }
 
 std::string StrategyRegistry::description(std::string_view name) const {
   for (const Entry &e : entries_)
-    if (e.name == name) return e.description;
+    if (e.name == name)
+      return e.description;
   return {};
 }
 

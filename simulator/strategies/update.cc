@@ -27,7 +27,8 @@ protected:
       return ctx.cache_get(r);
     case kGet:
       // A miss leaves the cache alone: the next view fills it (SPEC section 3).
-      if (!reply.hit) return ctx.respond(r);
+      if (!reply.hit)
+        return ctx.respond(r);
       r.page.add(r.post);
       r.step = kWrite;
       return cas ? ctx.cache_cas(r) : ctx.cache_set(r);
@@ -48,8 +49,6 @@ private:
 
 } // namespace
 
-std::unique_ptr<Strategy> make_update(const StrategyConfig &) {
-  return std::make_unique<Update>();
-}
+std::unique_ptr<Strategy> make_update(const StrategyConfig &) { return std::make_unique<Update>(); }
 
 } // namespace stampede::internal

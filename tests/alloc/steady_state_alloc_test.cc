@@ -17,7 +17,8 @@ std::atomic<std::uint64_t> g_allocations{0};
 
 void *operator new(std::size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void *p = std::malloc(n ? n : 1)) return p;
+  if (void *p = std::malloc(n ? n : 1))
+    return p;
   throw std::bad_alloc();
 }
 void *operator new[](std::size_t n) { return operator new(n); }

@@ -21,7 +21,8 @@ void BM_EventQueueHold(benchmark::State &state) {
   const auto pending = static_cast<std::size_t>(state.range(0));
   EventQueue q(pending + 1);
   Rng r(1);
-  for (std::size_t i = 0; i < pending; ++i) q.push(static_cast<Time>(r.below(1'000'000)), 0, 0);
+  for (std::size_t i = 0; i < pending; ++i)
+    q.push(static_cast<Time>(r.below(1'000'000)), 0, 0);
   for (auto _ : state) {
     const Event e = q.pop();
     q.push(e.time + static_cast<Time>(r.below(1'000'000)), e.kind, e.target);
@@ -32,14 +33,16 @@ BENCHMARK(BM_EventQueueHold)->RangeMultiplier(10)->Range(1000, 10'000'000);
 
 void BM_RngNext(benchmark::State &state) {
   Rng r(1);
-  for (auto _ : state) benchmark::DoNotOptimize(r.next());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(r.next());
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_RngNext);
 
 void BM_Distribution(benchmark::State &state, Distribution d) {
   Rng r(1);
-  for (auto _ : state) benchmark::DoNotOptimize(d.sample(r));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(d.sample(r));
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK_CAPTURE(BM_Distribution, constant, Distribution::constant(0.002));
@@ -90,7 +93,8 @@ BENCHMARK(BM_NodeOps)->Arg(10)->Arg(50)->Arg(100)->Arg(200);
 void BM_LatencyHistogram(benchmark::State &state) {
   internal::LogHistogram<8> h;
   Rng r(1);
-  for (auto _ : state) h.add(static_cast<Time>(r.below(10'000'000'000ULL)));
+  for (auto _ : state)
+    h.add(static_cast<Time>(r.below(10'000'000'000ULL)));
   benchmark::DoNotOptimize(h.percentile(0.99));
   state.SetItemsProcessed(state.iterations());
 }
@@ -106,7 +110,8 @@ void BM_R1TenSeconds(benchmark::State &state) {
     events += sim.events();
     arrivals += sim.report().arrivals;
   }
-  state.counters["events/s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
   state.counters["requests/s"] =
       benchmark::Counter(static_cast<double>(arrivals), benchmark::Counter::kIsRate);
 }
@@ -117,7 +122,8 @@ void BM_ReportWriter(benchmark::State &state) {
   Simulation sim(*s.value);
   sim.run();
   const Report r = sim.report();
-  for (auto _ : state) benchmark::DoNotOptimize(report_to_json(r).dump(2));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(report_to_json(r).dump(2));
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ReportWriter);

@@ -45,7 +45,8 @@ TEST(EventQueue, InterleavedPushAndPopKeepOrder) {
   // A simulation pushes while it pops: every pop must be >= the previous one.
   EventQueue q;
   Rng r(11);
-  for (int i = 0; i < 64; ++i) q.push(static_cast<Time>(r.below(1000)), 0, 0);
+  for (int i = 0; i < 64; ++i)
+    q.push(static_cast<Time>(r.below(1000)), 0, 0);
   Time last = 0;
   for (int i = 0; i < 100000; ++i) {
     const Event e = q.pop();

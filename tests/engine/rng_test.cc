@@ -48,7 +48,8 @@ TEST(DistributionStability, ExponentialNormalLognormalSamples) {
 }
 
 TEST(PortableMath, LogAndExpAgreeWithTheLibraryWithinTwoUlps) {
-  for (double x : {1e-300, 1e-10, 0.001, 0.3, 0.5, 0.9999, 1.0, 1.0001, 2.0, 10.0, 12345.678, 1e300}) {
+  for (double x :
+       {1e-300, 1e-10, 0.001, 0.3, 0.5, 0.9999, 1.0, 1.0001, 2.0, 10.0, 12345.678, 1e300}) {
     const double want = std::log(x);
     EXPECT_NEAR(portable_log(x), want, 2 * std::abs(want) * 2.3e-16 + 1e-300) << x;
   }
@@ -120,9 +121,12 @@ TEST(Empirical, DrawsOnlyTheTableValuesInProportion) {
   int small = 0, large = 0;
   for (int i = 0; i < 40000; ++i) {
     const Time t = d.sample(r);
-    if (t == 10'000'000) ++small;
-    else if (t == 20'000'000) ++large;
-    else FAIL() << "value not in the table: " << t;
+    if (t == 10'000'000)
+      ++small;
+    else if (t == 20'000'000)
+      ++large;
+    else
+      FAIL() << "value not in the table: " << t;
   }
   // Expect 10,000 small draws; sd = sqrt(40000 * 0.25 * 0.75) = 86.6.
   EXPECT_NEAR(small, 10000, 4 * 86.6);
@@ -132,7 +136,8 @@ TEST(DistributionJson, SpellsEachFamilyAsTheScenarioFormat) {
   EXPECT_EQ(Distribution::constant(0.002).to_json(), "0.002");
   EXPECT_EQ(Distribution::exponential(0.1).to_json(), "{\"exp\": 0.1}");
   EXPECT_EQ(Distribution::uniform(0.05, 0.15).to_json(), "{\"uniform\": [0.05, 0.15]}");
-  EXPECT_EQ(Distribution::normal(0.1, 0.02).to_json(), "{\"normal\": {\"mean\": 0.1, \"sd\": 0.02}}");
+  EXPECT_EQ(Distribution::normal(0.1, 0.02).to_json(),
+            "{\"normal\": {\"mean\": 0.1, \"sd\": 0.02}}");
   EXPECT_EQ(Distribution::lognormal(0.1, 0.5).to_json(),
             "{\"lognormal\": {\"median\": 0.1, \"sigma\": 0.5}}");
   EXPECT_EQ(Distribution::empirical({{0.05, 0.5}, {0.2, 0.5}}).to_json(),

@@ -207,7 +207,8 @@ TEST(Live, SwitchingStrategyMidRunChangesWhatNewRequestsDo) {
   EXPECT_EQ(deletes_before, 0u);
   EXPECT_GT(r.cache_deletes, 10u);
   EXPECT_EQ(r.strategy, "clear");
-  EXPECT_THROW(sim.switch_strategy(StrategyConfig{"bogus", 0, false, false}), std::invalid_argument);
+  EXPECT_THROW(sim.switch_strategy(StrategyConfig{"bogus", 0, false, false}),
+               std::invalid_argument);
 }
 
 TEST(Stepping, StepProcessesOneEventAtATimeAndStopsAtTheEnd) {

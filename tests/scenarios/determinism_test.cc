@@ -31,7 +31,8 @@ TEST_P(Determinism, SameSeedSameReport) {
 
 TEST_P(Determinism, AnotherSeedAnotherRun) {
   const std::string spec = std::string("builtin:") + GetParam();
-  EXPECT_NE(run_json(spec, {"duration_s=10", "seed=1"}), run_json(spec, {"duration_s=10", "seed=2"}));
+  EXPECT_NE(run_json(spec, {"duration_s=10", "seed=1"}),
+            run_json(spec, {"duration_s=10", "seed=2"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Builtins, Determinism,
@@ -40,7 +41,8 @@ INSTANTIATE_TEST_SUITE_P(Builtins, Determinism,
                          [](const auto &info) {
                            std::string n = info.param;
                            for (char &c : n)
-                             if (c == '-') c = '_';
+                             if (c == '-')
+                               c = '_';
                            return n;
                          });
 

@@ -43,11 +43,18 @@ double standard_normal(Rng &rng) noexcept;
 /// A distribution of durations, parameterised in seconds.
 struct Distribution {
   /// Which family.
-  enum class Kind : std::uint8_t { kConstant, kExponential, kUniform, kNormal, kLogNormal, kEmpirical };
+  enum class Kind : std::uint8_t {
+    kConstant,
+    kExponential,
+    kUniform,
+    kNormal,
+    kLogNormal,
+    kEmpirical
+  };
 
   Kind kind = Kind::kConstant; ///< The family.
-  double a = 0;                ///< constant value, exp mean, uniform low, normal mean, lognormal median.
-  double b = 0;                ///< uniform high, normal sd, lognormal sigma.
+  double a = 0; ///< constant value, exp mean, uniform low, normal mean, lognormal median.
+  double b = 0; ///< uniform high, normal sd, lognormal sigma.
   std::vector<double> values;     ///< Empirical table: the values, seconds.
   std::vector<double> cumulative; ///< Empirical table: cumulative weights, normalised to 1.
 

@@ -26,10 +26,10 @@ namespace stampede {
 
 /// One scheduled event.
 struct Event {
-  Time time;           ///< When it fires, virtual ns.
-  std::uint64_t seq;   ///< Tie-breaker: insertion order.
-  std::uint32_t kind;  ///< What happens; the model's enum, dispatched with a switch.
-  std::uint32_t target;///< The object it happens to (a request slot, node, ...).
+  Time time;            ///< When it fires, virtual ns.
+  std::uint64_t seq;    ///< Tie-breaker: insertion order.
+  std::uint32_t kind;   ///< What happens; the model's enum, dispatched with a switch.
+  std::uint32_t target; ///< The object it happens to (a request slot, node, ...).
 };
 static_assert(sizeof(Event) == 24, "events are small values");
 
@@ -61,7 +61,8 @@ public:
     const Event e = heap_.front();
     const Event last = heap_.back();
     heap_.pop_back();
-    if (!heap_.empty()) sift_down(last);
+    if (!heap_.empty())
+      sift_down(last);
     return e;
   }
 
@@ -76,7 +77,8 @@ private:
     const Event e = heap_[i];
     while (i > 0) {
       const std::size_t parent = (i - 1) / 4;
-      if (!before(e, heap_[parent])) break;
+      if (!before(e, heap_[parent]))
+        break;
       heap_[i] = heap_[parent];
       i = parent;
     }
@@ -88,12 +90,15 @@ private:
     std::size_t i = 0;
     for (;;) {
       const std::size_t first = 4 * i + 1;
-      if (first >= n) break;
+      if (first >= n)
+        break;
       std::size_t best = first;
       const std::size_t end = first + 4 < n ? first + 4 : n;
       for (std::size_t c = first + 1; c < end; ++c)
-        if (before(heap_[c], heap_[best])) best = c;
-      if (!before(heap_[best], e)) break;
+        if (before(heap_[c], heap_[best]))
+          best = c;
+      if (!before(heap_[best], e))
+        break;
       heap_[i] = heap_[best];
       i = best;
     }

@@ -19,8 +19,8 @@ inline constexpr std::uint32_t kPagePosts = 10;
 
 /// Up to kPagePosts post numbers, newest (largest) first.
 struct Page {
-  std::uint32_t count = 0;             ///< Posts on the page.
-  std::uint32_t posts[kPagePosts] = {};///< Post numbers, newest first.
+  std::uint32_t count = 0;              ///< Posts on the page.
+  std::uint32_t posts[kPagePosts] = {}; ///< Post numbers, newest first.
 
   /// The page as the database shows it after `committed` posts.
   /// @param committed the number of posts committed for the key.
@@ -38,21 +38,27 @@ struct Page {
   /// kPagePosts (a post already present is not added twice).
   /// @param post the post number.
   void add(std::uint32_t post) noexcept {
-    if (contains(post)) return;
+    if (contains(post))
+      return;
     std::uint32_t i = 0; // insertion point: keep descending order
-    while (i < count && posts[i] > post) ++i;
-    if (i >= kPagePosts) return;
+    while (i < count && posts[i] > post)
+      ++i;
+    if (i >= kPagePosts)
+      return;
     const std::uint32_t keep = count < kPagePosts ? count : kPagePosts - 1;
-    for (std::uint32_t j = keep; j > i; --j) posts[j] = posts[j - 1];
+    for (std::uint32_t j = keep; j > i; --j)
+      posts[j] = posts[j - 1];
     posts[i] = post;
-    if (count < kPagePosts) ++count;
+    if (count < kPagePosts)
+      ++count;
   }
 
   /// @param post a post number.
   /// @return whether the page shows it.
   bool contains(std::uint32_t post) const noexcept {
     for (std::uint32_t i = 0; i < count; ++i)
-      if (posts[i] == post) return true;
+      if (posts[i] == post)
+        return true;
     return false;
   }
 
@@ -60,7 +66,8 @@ struct Page {
   /// @return how many posts on the page are newer than `post`.
   std::uint32_t newer_than(std::uint32_t post) const noexcept {
     std::uint32_t n = 0;
-    for (std::uint32_t i = 0; i < count; ++i) n += posts[i] > post;
+    for (std::uint32_t i = 0; i < count; ++i)
+      n += posts[i] > post;
     return n;
   }
 

@@ -20,17 +20,17 @@ struct LatencySummary {
 
 /// The outcome of one expect clause.
 struct ExpectationResult {
-  std::string expr; ///< As written.
-  bool ok = false;  ///< Whether every term held.
-  double actual = 0;///< The measured value of the first failing term (or the first term).
+  std::string expr;  ///< As written.
+  bool ok = false;   ///< Whether every term held.
+  double actual = 0; ///< The measured value of the first failing term (or the first term).
 };
 
 /// A run's report (SPEC section 6).
 struct Report {
-  std::string scenario;  ///< Scenario name.
-  std::string strategy;  ///< Strategy name, e.g. `update+cas`.
-  std::uint64_t seed = 0;///< Seed.
-  double duration_s = 0; ///< Simulated seconds.
+  std::string scenario;   ///< Scenario name.
+  std::string strategy;   ///< Strategy name, e.g. `update+cas`.
+  std::uint64_t seed = 0; ///< Seed.
+  double duration_s = 0;  ///< Simulated seconds.
 
   std::uint64_t page_views = 0; ///< requests.page_views: responses sent.
   std::uint64_t submits = 0;    ///< requests.submits.
@@ -55,20 +55,20 @@ struct Report {
   std::uint64_t cas_conflicts = 0;   ///< cache.cas_conflicts (EXISTS).
   std::uint64_t cas_retries = 0;     ///< cache.cas_retries.
 
-  std::uint64_t stale_reads = 0;          ///< anomalies.stale_reads.
-  double stale_read_ratio = 0;            ///< anomalies.stale_read_ratio.
-  double max_staleness_s = 0;             ///< anomalies.max_staleness_s.
-  std::uint64_t redundant_db_reads = 0;   ///< anomalies.redundant_db_reads.
-  std::uint64_t stampedes = 0;            ///< anomalies.stampedes.
+  std::uint64_t stale_reads = 0;              ///< anomalies.stale_reads.
+  double stale_read_ratio = 0;                ///< anomalies.stale_read_ratio.
+  double max_staleness_s = 0;                 ///< anomalies.max_staleness_s.
+  std::uint64_t redundant_db_reads = 0;       ///< anomalies.redundant_db_reads.
+  std::uint64_t stampedes = 0;                ///< anomalies.stampedes.
   std::uint64_t peak_concurrent_same_key = 0; ///< anomalies.peak_concurrent_same_key.
-  std::uint64_t lost_updates = 0;         ///< anomalies.lost_updates.
+  std::uint64_t lost_updates = 0;             ///< anomalies.lost_updates.
 
   LatencySummary page_view_latency; ///< latency_ms.page_view.
   LatencySummary submit_latency;    ///< latency_ms.submit.
 
-  std::uint64_t events = 0; ///< engine.events processed.
-  double wall_s = 0;        ///< engine.wall_s (not deterministic).
-  double events_per_s = 0;  ///< engine.events_per_s (not deterministic).
+  std::uint64_t events = 0;   ///< engine.events processed.
+  double wall_s = 0;          ///< engine.wall_s (not deterministic).
+  double events_per_s = 0;    ///< engine.events_per_s (not deterministic).
   std::uint64_t arrivals = 0; ///< engine.arrivals: requests that arrived.
 
   std::vector<ExpectationResult> expectations; ///< expectations.

@@ -58,9 +58,7 @@ public:
   std::uint64_t below(std::uint64_t n) noexcept;
 
 private:
-  static std::uint64_t rotl(std::uint64_t x, int k) noexcept {
-    return (x << k) | (x >> (64 - k));
-  }
+  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
   std::uint64_t s_[4];
 };
 

@@ -28,11 +28,11 @@ struct WorkloadConfig {
   /// `workload.rate`, arrivals per second (open); 0 = only scripted arrivals
   /// (`submit_burst`, `view_burst`), for hand-built runs.
   double rate = 100;
-  std::uint32_t users = 100;               ///< `workload.users` (closed).
+  std::uint32_t users = 100;                                ///< `workload.users` (closed).
   Distribution think_time = Distribution::exponential(1.0); ///< `workload.think_time` (closed).
-  double submit_ratio = 0.01;  ///< `workload.submit_ratio`: probability a request is a submit.
-  std::uint32_t keys = 1;      ///< `workload.keys`: 1 = the front page only.
-  double zipf_alpha = 1.0;     ///< `workload.zipf_alpha`: popularity skew when keys > 1.
+  double submit_ratio = 0.01; ///< `workload.submit_ratio`: probability a request is a submit.
+  std::uint32_t keys = 1;     ///< `workload.keys`: 1 = the front page only.
+  double zipf_alpha = 1.0;    ///< `workload.zipf_alpha`: popularity skew when keys > 1.
 };
 
 /// Load-balancer policies (`balancer.policy`).
@@ -40,8 +40,8 @@ enum class BalancerPolicy : std::uint8_t { kRoundRobin, kRandom, kLeastConnectio
 
 /// The app tier (`app.*`).
 struct AppConfig {
-  std::uint32_t servers = 4; ///< `app.servers`.
-  std::uint32_t workers = 8; ///< `app.workers`, per server.
+  std::uint32_t servers = 4;                        ///< `app.servers`.
+  std::uint32_t workers = 8;                        ///< `app.workers`, per server.
   Distribution cpu = Distribution::constant(0.002); ///< `app.cpu`, per request.
   /// `app.local_cache`: each server caches in its own dictionary instead of
   /// memcached (not shared, zero latency).
@@ -56,18 +56,18 @@ enum class LruModel : std::uint8_t { kSegmented, kClassic, kPlain };
 
 /// The memcached tier (`cache.*`).
 struct CacheConfig {
-  std::uint32_t nodes = 1;                 ///< `cache.nodes` at start.
-  std::uint64_t memory_bytes = 64u << 20;  ///< `cache.memory_bytes`, per node.
-  std::uint32_t item_bytes = 2048;         ///< `cache.item_bytes`: size of a cached page.
+  std::uint32_t nodes = 1;                           ///< `cache.nodes` at start.
+  std::uint64_t memory_bytes = 64u << 20;            ///< `cache.memory_bytes`, per node.
+  std::uint32_t item_bytes = 2048;                   ///< `cache.item_bytes`: size of a cached page.
   Distribution rtt = Distribution::constant(0.0005); ///< `cache.rtt`, per operation.
-  Hashing hashing = Hashing::kConsistent;  ///< `cache.hashing`.
-  LruModel lru = LruModel::kSegmented;     ///< `cache.lru`.
+  Hashing hashing = Hashing::kConsistent;            ///< `cache.hashing`.
+  LruModel lru = LruModel::kSegmented;               ///< `cache.lru`.
 };
 
 /// The database (`db.*`).
 struct DbConfig {
-  std::uint32_t connections = 4;                          ///< `db.connections`.
-  Distribution query_latency = Distribution::constant(0.1); ///< `db.query_latency`: a page query.
+  std::uint32_t connections = 4;                              ///< `db.connections`.
+  Distribution query_latency = Distribution::constant(0.1);   ///< `db.query_latency`: a page query.
   Distribution insert_latency = Distribution::constant(0.02); ///< `db.insert_latency`.
   /// `db.load_factor`: a query's latency is multiplied by
   /// 1 + load_factor * (other connections busy) / connections. 0 = no load dependence.
@@ -91,9 +91,9 @@ struct ScriptedEvent {
     kSubmitBurst, ///< `{"at": S, "submit_burst": N}`: N submits arrive at once.
     kViewBurst,   ///< `{"at": S, "view_burst": N}`: N page views arrive at once.
   };
-  Time at = 0;              ///< When, virtual ns from the start.
+  Time at = 0;                ///< When, virtual ns from the start.
   Kind kind = Kind::kAddNode; ///< What.
-  std::uint32_t value = 0;  ///< The node index (crash) or the number of requests (burst).
+  std::uint32_t value = 0;    ///< The node index (crash) or the number of requests (burst).
 };
 
 /// One `expect` entry: PATH OP NUMBER.
@@ -113,18 +113,18 @@ struct ExpectClause {
 
 /// Everything a run needs.
 struct Scenario {
-  std::string name = "unnamed";   ///< `name`.
-  std::string description;        ///< `description`.
-  WorkloadConfig workload;        ///< `workload`.
+  std::string name = "unnamed";                          ///< `name`.
+  std::string description;                               ///< `description`.
+  WorkloadConfig workload;                               ///< `workload`.
   BalancerPolicy balancer = BalancerPolicy::kRoundRobin; ///< `balancer.policy`.
-  AppConfig app;                  ///< `app`.
-  CacheConfig cache;              ///< `cache`.
-  DbConfig db;                    ///< `db`.
-  StrategyConfig strategy;        ///< `strategy`.
-  std::vector<ScriptedEvent> events; ///< `events`, in file order.
-  double duration_s = 60;         ///< `duration_s`.
-  std::uint64_t seed = 1;         ///< `seed`.
-  std::vector<ExpectClause> expect; ///< `expect`.
+  AppConfig app;                                         ///< `app`.
+  CacheConfig cache;                                     ///< `cache`.
+  DbConfig db;                                           ///< `db`.
+  StrategyConfig strategy;                               ///< `strategy`.
+  std::vector<ScriptedEvent> events;                     ///< `events`, in file order.
+  double duration_s = 60;                                ///< `duration_s`.
+  std::uint64_t seed = 1;                                ///< `seed`.
+  std::vector<ExpectClause> expect;                      ///< `expect`.
 };
 
 /// @param op an operator.

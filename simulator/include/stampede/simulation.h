@@ -26,16 +26,17 @@ namespace stampede {
 
 /// A finished request, for observers (traces, the GUI's request list).
 struct RequestRecord {
-  std::uint32_t id;      ///< Slot index (reused after the request ends).
-  std::uint64_t serial;  ///< Unique number of the request in this run (arrival order).
-  std::uint32_t key;     ///< Key index.
-  std::uint32_t server;  ///< App server.
-  bool submit;           ///< Submit or page view.
-  bool stale;            ///< A page view that served a stale page.
-  Time arrival;          ///< When it arrived.
-  Time start;            ///< When a worker took it.
-  Time response;         ///< When it was answered.
-  double staleness_s;    ///< For a stale view: arrival minus the oldest missing post's commit.
+  std::uint32_t id; ///< Slot index (reused after the request ends).
+  std::uint64_t
+      serial;        ///< Unique number of the request in this run, in the order requests started.
+  std::uint32_t key; ///< Key index.
+  std::uint32_t server; ///< App server.
+  bool submit;          ///< Submit or page view.
+  bool stale;           ///< A page view that served a stale page.
+  Time arrival;         ///< When it arrived.
+  Time start;           ///< When a worker took it.
+  Time response;        ///< When it was answered.
+  double staleness_s;   ///< For a stale view: arrival minus the oldest missing post's commit.
 };
 
 /// One cache or DB call, for observers.
@@ -63,26 +64,26 @@ struct AnomalyRecord {
 
 /// Counters over one interval of simulated time (a row of the time series).
 struct IntervalRecord {
-  Time start = 0;                   ///< The interval's start.
-  Time end = 0;                     ///< The interval's end.
-  std::uint64_t arrivals = 0;       ///< Requests that arrived.
-  std::uint64_t page_views = 0;     ///< Views answered.
-  std::uint64_t submits = 0;        ///< Submits answered.
-  std::uint64_t db_reads = 0;       ///< Page queries completed.
-  std::uint64_t db_writes = 0;      ///< Inserts completed.
-  std::uint64_t cache_gets = 0;     ///< Gets issued.
-  std::uint64_t cache_hits = 0;     ///< Of which hits.
-  std::uint64_t stale_reads = 0;    ///< Stale views answered.
+  Time start = 0;                       ///< The interval's start.
+  Time end = 0;                         ///< The interval's end.
+  std::uint64_t arrivals = 0;           ///< Requests that arrived.
+  std::uint64_t page_views = 0;         ///< Views answered.
+  std::uint64_t submits = 0;            ///< Submits answered.
+  std::uint64_t db_reads = 0;           ///< Page queries completed.
+  std::uint64_t db_writes = 0;          ///< Inserts completed.
+  std::uint64_t cache_gets = 0;         ///< Gets issued.
+  std::uint64_t cache_hits = 0;         ///< Of which hits.
+  std::uint64_t stale_reads = 0;        ///< Stale views answered.
   std::uint64_t redundant_db_reads = 0; ///< Redundant page queries issued.
-  std::uint64_t cas_conflicts = 0;  ///< cas EXISTS replies.
-  std::uint64_t lost_updates = 0;   ///< Lost updates found.
-  std::uint64_t evictions = 0;      ///< Cache evictions.
-  std::uint32_t db_queue = 0;       ///< DB queue length at the interval's end.
-  std::uint32_t db_queue_max = 0;   ///< Longest DB queue in the interval.
-  double db_utilization = 0;        ///< Busy share of connections in the interval.
-  std::uint64_t app_backlog = 0;    ///< Requests waiting for a worker at the end.
-  double view_p50_ms = 0;           ///< Page-view latency median, views answered in it.
-  double view_p99_ms = 0;           ///< Page-view latency p99.
+  std::uint64_t cas_conflicts = 0;      ///< cas EXISTS replies.
+  std::uint64_t lost_updates = 0;       ///< Lost updates found.
+  std::uint64_t evictions = 0;          ///< Cache evictions.
+  std::uint32_t db_queue = 0;           ///< DB queue length at the interval's end.
+  std::uint32_t db_queue_max = 0;       ///< Longest DB queue in the interval.
+  double db_utilization = 0;            ///< Busy share of connections in the interval.
+  std::uint64_t app_backlog = 0;        ///< Requests waiting for a worker at the end.
+  double view_p50_ms = 0;               ///< Page-view latency median, views answered in it.
+  double view_p99_ms = 0;               ///< Page-view latency p99.
 };
 
 /// Watches a run. Every hook has an empty default; a run without an observer
@@ -102,14 +103,14 @@ public:
 
 /// Live state of the stack, for a diagram.
 struct StackState {
-  Time now = 0;                          ///< Virtual time.
-  std::vector<std::uint32_t> busy_workers;  ///< Per app server.
-  std::vector<std::uint64_t> app_queue;     ///< Per app server: waiting for a worker.
-  std::vector<std::uint64_t> cache_items;   ///< Per memcached node (0 when down).
-  std::vector<bool> cache_up;               ///< Per memcached node.
-  std::uint32_t db_busy = 0;             ///< Connections in use.
-  std::uint32_t db_queue = 0;            ///< Queries waiting.
-  std::string strategy;                  ///< Current strategy label.
+  Time now = 0;                            ///< Virtual time.
+  std::vector<std::uint32_t> busy_workers; ///< Per app server.
+  std::vector<std::uint64_t> app_queue;    ///< Per app server: waiting for a worker.
+  std::vector<std::uint64_t> cache_items;  ///< Per memcached node (0 when down).
+  std::vector<bool> cache_up;              ///< Per memcached node.
+  std::uint32_t db_busy = 0;               ///< Connections in use.
+  std::uint32_t db_queue = 0;              ///< Queries waiting.
+  std::string strategy;                    ///< Current strategy label.
 };
 
 /// One run.

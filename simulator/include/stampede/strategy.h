@@ -51,16 +51,16 @@ enum class Op : std::uint8_t {
 
 /// One request, as a strategy sees it.
 struct Request {
-  std::uint32_t id = 0;   ///< Slot index; stable while the request lives.
-  std::uint32_t key = 0;  ///< The page's key index (0 = the front page).
-  std::uint32_t server = 0; ///< The app server handling it.
-  bool submit = false;    ///< A submit (write) rather than a page view.
-  std::uint16_t step = 0; ///< The strategy's own state; 0 at start.
+  std::uint32_t id = 0;      ///< Slot index; stable while the request lives.
+  std::uint32_t key = 0;     ///< The page's key index (0 = the front page).
+  std::uint32_t server = 0;  ///< The app server handling it.
+  bool submit = false;       ///< A submit (write) rather than a page view.
+  std::uint16_t step = 0;    ///< The strategy's own state; 0 at start.
   std::uint16_t retries = 0; ///< Free for the strategy (cas retries, say).
-  Page page;              ///< The working page: set by cache get hits and DB reads; what
-                          ///< cache stores write and what a view's response serves.
-  std::uint64_t cas = 0;  ///< The unique from the last cache get (gets).
-  std::uint32_t post = 0; ///< This submit's post number, once its insert committed.
+  Page page;                 ///< The working page: set by cache get hits and DB reads; what
+                             ///< cache stores write and what a view's response serves.
+  std::uint64_t cas = 0;     ///< The unique from the last cache get (gets).
+  std::uint32_t post = 0;    ///< This submit's post number, once its insert committed.
 };
 
 /// The reply to the last operation a request issued.
