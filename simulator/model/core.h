@@ -22,31 +22,36 @@ namespace stampede {
 /// full: amortised, and never shrinks, so a steady state allocates nothing).
 class Ring64 {
 public:
-  explicit Ring64(std::size_t capacity = 64) : buf_(capacity) {}
+  explicit Ring64(std::size_t capacity = 64)
+      : buf_(new std::uint64_t[capacity]), capacity_(capacity) {}
   bool empty() const noexcept { return size_ == 0; }
   std::size_t size() const noexcept { return size_; }
   void push(std::uint64_t v) {
-    if (size_ == buf_.size())
+    if (size_ == capacity_)
       grow();
-    buf_[(head_ + size_) & (buf_.size() - 1)] = v;
+    buf_[(head_ + size_) & (capacity_ - 1)] = v;
     ++size_;
   }
   std::uint64_t pop() noexcept {
     const std::uint64_t v = buf_[head_];
-    head_ = (head_ + 1) & (buf_.size() - 1);
+    head_ = (head_ + 1) & (capacity_ - 1);
     --size_;
     return v;
   }
 
 private:
   void grow() {
-    std::vector<std::uint64_t> bigger(buf_.size() * 2);
+    // Left uninitialised (new T[], not a vector): a collapsing stack's backlog
+    // reaches millions of entries, and zeroing them first costs a whole pass.
+    std::unique_ptr<std::uint64_t[]> bigger(new std::uint64_t[capacity_ * 2]);
     for (std::size_t i = 0; i < size_; ++i)
-      bigger[i] = buf_[(head_ + i) & (buf_.size() - 1)];
-    buf_.swap(bigger);
+      bigger[i] = buf_[(head_ + i) & (capacity_ - 1)];
+    buf_ = std::move(bigger);
+    capacity_ *= 2;
     head_ = 0;
   }
-  std::vector<std::uint64_t> buf_;
+  std::unique_ptr<std::uint64_t[]> buf_;
+  std::size_t capacity_;
   std::size_t head_ = 0, size_ = 0;
 };
 
