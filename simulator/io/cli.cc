@@ -31,6 +31,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "io/memcached_server.h"
 #include "io/timeseries.h"
 #include "io/trace.h"
 #include "stampede/scenario_io.h"
@@ -1127,6 +1128,35 @@ int cli_main(int argc, const char *const *argv) {
   bench->add_option("--scenario", bo.scenario, "Scenario to run (default builtin:r1)")
       ->type_name("SCENARIO");
 
+  McServeOptions mo;
+  std::uint64_t mc_memory_mb = 64;
+  std::string mc_lru = "segmented";
+  CLI::App *memcached = app.add_subcommand(
+      "memcached", "Serve one simulated memcached node over memcached's text protocol");
+  memcached->add_option("--port", mo.port, "TCP port (default 11211; 0 picks a free one)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 65535));
+  memcached->add_flag("--stdio", mo.stdio, "Serve one session on stdin/stdout instead of TCP");
+  memcached->add_option("--listen", mo.listen, "Address to bind (default 127.0.0.1)")
+      ->type_name("ADDR");
+  memcached
+      ->add_option("--memory", mc_memory_mb, "Memory limit in MiB, memcached's -m (default 64)")
+      ->type_name("MB")
+      ->check(whole_number);
+  memcached->add_option("--lru", mc_lru, "Eviction model: segmented (default), classic or plain")
+      ->type_name("MODEL")
+      ->check(CLI::IsMember({"segmented", "classic", "plain"}));
+  memcached
+      ->add_option("--max-item-size", mo.node.item_size_max,
+                   "Largest item in bytes, memcached's -I (default 1048576)")
+      ->type_name("BYTES")
+      ->check(CLI::Range(1024u, 1u << 30));
+  memcached
+      ->add_option("--connections", mo.max_connections,
+                   "Most simultaneous connections, memcached's -c (default 1024)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1u << 20));
+
   // CLI11 would only say "A subcommand is required"; name the word instead.
   std::vector<std::string> names;
   for (const CLI::App *sub : app.get_subcommands([](const CLI::App *) { return true; })) {
@@ -1176,6 +1206,25 @@ int cli_main(int argc, const char *const *argv) {
     }
     if (bench->parsed()) {
       return cmd_bench(bo);
+    }
+    if (memcached->parsed()) {
+      if (memcached->count("--port") > 0 && mo.stdio) {
+        throw BadInput("stampede memcached: --port and --stdio exclude each other");
+      }
+      if (mc_memory_mb > (std::uint64_t{1} << 24)) {
+        throw BadInput("stampede memcached: --memory: expected at most 16777216 MiB, got " +
+                       std::to_string(mc_memory_mb));
+      }
+      mo.node.memory_limit_bytes = mc_memory_mb << 20;
+      mo.node.lru = mc_lru == "plain"     ? LruModel::kPlain
+                    : mc_lru == "classic" ? LruModel::kClassic
+                                          : LruModel::kSegmented;
+      std::string error;
+      const int status = serve_memcached(mo, &error);
+      if (status != 0) {
+        throw BadInput("stampede memcached: " + error);
+      }
+      return kExitOk;
     }
   } catch (const BadInput &e) {
     std::cout.flush();

@@ -1,0 +1,957 @@
+// memcached 1.6.18's text protocol over a MemcachedNode (see the header).
+// Every reply and every quirk below was checked against the real server; the
+// differential tests in tests/memcached keep it that way. Where a quirk is
+// kept on purpose it says what memcached does (proto_text.c, util.c).
+#include "io/memcached_protocol.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+
+#include <sys/resource.h>
+
+#include "internal/memcached_slabs.h"
+
+namespace stampede {
+namespace {
+
+/// KEY_MAX_LENGTH.
+constexpr std::size_t kMaxKeyBytes = 250;
+/// MAX_TOKENS: the tokenizer stops after 23 tokens plus the terminal one.
+constexpr std::size_t kMaxTokens = 24;
+/// REALTIME_MAXDELTA: larger exptimes are absolute Unix times.
+constexpr std::int64_t kRelativeMaxS = 60 * 60 * 24 * 30;
+/// settings.reqs_per_event: memcached writes its queued replies after this many commands.
+constexpr int kReqsPerEvent = 20;
+
+bool c_isspace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/// strtoull/strtoll's common part on a token: leading white space, a sign,
+/// decimal digits. Sets `*neg`, `*mag` (saturated flag in `*range`) and
+/// returns the index after the digits, or 0 when there were none.
+std::size_t scan_number(std::string_view s, bool *neg, std::uint64_t *mag, bool *range) {
+  std::size_t i = 0;
+  while (i < s.size() && c_isspace(s[i])) {
+    ++i;
+  }
+  *neg = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    *neg = s[i] == '-';
+    ++i;
+  }
+  const std::size_t start = i;
+  std::uint64_t v = 0;
+  *range = false;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    const auto d = static_cast<std::uint64_t>(s[i] - '0');
+    if (v > (UINT64_MAX - d) / 10) {
+      *range = true;
+    } else {
+      v = v * 10 + d;
+    }
+  }
+  *mag = v;
+  return i == start ? 0 : i;
+}
+
+/// util.c's endptr rule: the number must end the token or be followed by white space.
+bool number_ends(std::string_view s, std::size_t end) {
+  return end == s.size() || c_isspace(s[end]);
+}
+
+/// memcached's safe_strtoull.
+bool safe_strtoull(std::string_view s, std::uint64_t *out) {
+  bool neg = false;
+  bool range = false;
+  std::uint64_t mag = 0;
+  const std::size_t end = scan_number(s, &neg, &mag, &range);
+  if (end == 0 || range || !number_ends(s, end)) {
+    return false;
+  }
+  const std::uint64_t v = neg ? 0 - mag : mag;
+  // A negative number that wrapped to below 2^63 passes, as in memcached.
+  if (static_cast<std::int64_t>(v) < 0 && neg) {
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+/// memcached's safe_strtoul: strtoul on a 64-bit long, then truncated to 32 bits.
+bool safe_strtoul(std::string_view s, std::uint32_t *out) {
+  std::uint64_t v = 0;
+  if (!safe_strtoull(s, &v)) {
+    return false;
+  }
+  *out = static_cast<std::uint32_t>(v);
+  return true;
+}
+
+/// memcached's safe_strtol: strtol on a 64-bit long, then truncated to 32 bits.
+bool safe_strtol(std::string_view s, std::int32_t *out) {
+  bool neg = false;
+  bool range = false;
+  std::uint64_t mag = 0;
+  const std::size_t end = scan_number(s, &neg, &mag, &range);
+  if (end == 0 || range || !number_ends(s, end)) {
+    return false;
+  }
+  if ((!neg && mag > static_cast<std::uint64_t>(INT64_MAX)) ||
+      (neg && mag > static_cast<std::uint64_t>(INT64_MAX) + 1)) {
+    return false; // ERANGE for a long
+  }
+  const std::uint64_t v = neg ? 0 - mag : mag;
+  *out = static_cast<std::int32_t>(static_cast<std::uint32_t>(v));
+  return true;
+}
+
+/// tokenize_command: split on ' ' only; at most 23 tokens; `rest` is set
+/// when text remains after the 23rd.
+std::vector<std::string_view> tokenize(std::string_view line, bool *rest) {
+  std::vector<std::string_view> tok;
+  std::size_t i = 0;
+  *rest = false;
+  while (i < line.size()) {
+    if (line[i] == ' ') {
+      ++i;
+      continue;
+    }
+    std::size_t j = line.find(' ', i);
+    if (j == std::string_view::npos) {
+      j = line.size();
+    }
+    tok.push_back(line.substr(i, j - i));
+    i = j;
+    if (tok.size() == kMaxTokens - 1) {
+      *rest = i + 1 < line.size();
+      break;
+    }
+  }
+  return tok;
+}
+
+void append_u64(std::string &out, std::uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+[[maybe_unused]] void append_i64(std::string &out, std::int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+/// realtime(EXPTIME_TO_POSITIVE_TIME(e)) made absolute: what the node stores.
+/// Relative times are fixed when the command arrives, as memcached does.
+std::int64_t exptime_at(std::int32_t e, std::int64_t now_s) {
+  if (e > 0 && e <= kRelativeMaxS) {
+    return now_s + e;
+  }
+  return e;
+}
+
+} // namespace
+
+MemcachedProtocol::MemcachedProtocol(MemcachedNode &node, McServerState &server)
+    : node_(node), server_(server) {}
+
+void MemcachedProtocol::consume(std::size_t n) {
+  out_.erase(0, n);
+  commit_ -= n;
+}
+
+void MemcachedProtocol::close_now() {
+  // conn_closing: replies not yet written are lost with the connection.
+  cull();
+  state_ = State::kClosed;
+  in_.clear();
+  data_.clear();
+}
+
+void MemcachedProtocol::finish_input() {
+  if (state_ != State::kClosed) {
+    close_now();
+  }
+}
+
+void MemcachedProtocol::reply(std::string_view line) {
+  // out_string: a noreply command's reply, errors included, is skipped.
+  if (noreply_) {
+    noreply_ = false;
+    return;
+  }
+  out_.append(line);
+  out_.append("\r\n");
+}
+
+void MemcachedProtocol::feed(std::string_view bytes) {
+  while (!bytes.empty() && state_ != State::kClosed) {
+    if (state_ == State::kData || state_ == State::kSwallow) {
+      // Data blocks go straight to the item (conn_nread) or are dropped
+      // (conn_swallow); they never pass through the line buffer.
+      if (state_ == State::kData) {
+        const std::size_t n = std::min(bytes.size(), pending_.total - data_.size());
+        data_.append(bytes.substr(0, n));
+        bytes.remove_prefix(n);
+        if (data_.size() == pending_.total) {
+          finish_data();
+        }
+      } else {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), swallow_));
+        swallow_ -= n;
+        bytes.remove_prefix(n);
+        if (swallow_ == 0) {
+          state_ = State::kLine;
+        }
+      }
+      if (state_ == State::kLine || state_ == State::kMultiget) {
+        // Back to reading commands: with nothing buffered, memcached writes
+        // its queued replies now (reset_cmd_handler).
+        process_buffer();
+      }
+      continue;
+    }
+    // One read: memcached fills its 16 KiB buffer and parses what it holds.
+    const std::size_t room = kReadBufferBytes - std::min(kReadBufferBytes, in_.size());
+    const std::size_t n = std::min(bytes.size(), std::max<std::size_t>(room, 1));
+    in_.append(bytes.substr(0, n));
+    bytes.remove_prefix(n);
+    process_buffer();
+  }
+}
+
+void MemcachedProtocol::process_buffer() {
+  std::size_t pos = 0;
+  while (state_ != State::kClosed) {
+    if (state_ == State::kData) {
+      const std::size_t n = std::min(in_.size() - pos, pending_.total - data_.size());
+      data_.append(in_, pos, n);
+      pos += n;
+      if (data_.size() < pending_.total) {
+        break;
+      }
+      finish_data();
+      continue;
+    }
+    if (state_ == State::kSwallow) {
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(in_.size() - pos, swallow_));
+      swallow_ -= n;
+      pos += n;
+      if (swallow_ != 0) {
+        break;
+      }
+      state_ = State::kLine;
+      continue;
+    }
+    const std::size_t nl = in_.find('\n', pos);
+    if (state_ == State::kMultiget) {
+      if (nl == std::string::npos) {
+        multiget_consume(std::string_view(in_).substr(pos), false);
+        pos = in_.size();
+        commit();
+        break;
+      }
+      multiget_consume(std::string_view(in_).substr(pos, nl - pos), true);
+      pos = nl + 1;
+      state_ = State::kLine;
+      commit();
+      continue;
+    }
+    if (nl == std::string::npos) {
+      const std::string_view rest = std::string_view(in_).substr(pos);
+      if (rest.size() > kMaxPendingLine) {
+        // try_read_command_ascii: no newline in the first 2048 bytes. Only a
+        // multiget may be that long; anything else closes the connection.
+        std::size_t sp = 0;
+        while (sp < rest.size() && rest[sp] == ' ') {
+          ++sp;
+        }
+        const std::string_view cmd = rest.substr(sp);
+        const bool get = cmd.starts_with("get ");
+        const bool gets = cmd.starts_with("gets ");
+        if (sp > 100 || (!get && !gets)) {
+          in_.erase(0, pos);
+          close_now();
+          return;
+        }
+        state_ = State::kMultiget;
+        mg_cas_ = gets;
+        mg_failed_ = false;
+        mg_nul_ = false;
+        mg_partial_.clear();
+        multiget_consume(cmd.substr(gets ? 5 : 4), false);
+        pos = in_.size();
+      }
+      // try_read_command found no complete command: memcached writes what it has queued.
+      commit();
+      break;
+    }
+    std::size_t end = nl;
+    if (nl - pos > 1 && in_[nl - 1] == '\r') {
+      end = nl - 1;
+    }
+    const std::string line = in_.substr(pos, end - pos);
+    pos = nl + 1;
+    process_line(line);
+    if (++commands_since_commit_ >= kReqsPerEvent) {
+      commit();
+    }
+  }
+  in_.erase(0, std::min(pos, in_.size()));
+}
+
+void MemcachedProtocol::process_line(std::string_view line) {
+  noreply_ = false;
+  // The command is a C string: a NUL ends it.
+  if (const std::size_t nul = line.find('\0'); nul != std::string_view::npos) {
+    line = line.substr(0, nul);
+  }
+  bool rest = false;
+  const std::vector<std::string_view> tok = tokenize(line, &rest);
+  const std::size_t ntokens = tok.size() + 1;
+  if (tok.empty() || tok[0].size() < 2) {
+    reply("ERROR");
+    return;
+  }
+  const std::string_view cmd = tok[0];
+  auto want_or = [&](std::size_t a, std::size_t b) {
+    if (ntokens != a && ntokens != b) {
+      reply("ERROR");
+      return false;
+    }
+    return true;
+  };
+  if (cmd.size() == 2 && cmd[0] == 'm') {
+    server_.cmd_meta += 1;
+    switch (cmd[1]) {
+    case 'g':
+      cmd_mg(tok);
+      return;
+    case 's':
+      cmd_ms(tok);
+      return;
+    case 'd':
+      cmd_md(tok);
+      return;
+    case 'a':
+      cmd_ma(tok);
+      return;
+    case 'n':
+      reply("MN");
+      commit(); // mn forces the queued replies out
+      return;
+    case 'e':
+      cmd_me(tok);
+      return;
+    default:
+      reply("ERROR");
+      return;
+    }
+  }
+  if (cmd[0] == 'g') {
+    if (ntokens < 3) {
+      reply("ERROR");
+    } else if (cmd == "get") {
+      cmd_get(line, false, false);
+    } else if (cmd == "gets") {
+      cmd_get(line, true, false);
+    } else if (cmd == "gat") {
+      cmd_get(line, false, true);
+    } else if (cmd == "gats") {
+      cmd_get(line, true, true);
+    } else {
+      reply("ERROR");
+    }
+    return;
+  }
+  if (cmd == "set" || cmd == "add" || cmd == "replace" || cmd == "append" || cmd == "prepend") {
+    if (want_or(6, 7)) {
+      const StoreMode mode = cmd == "set"       ? StoreMode::kSet
+                             : cmd == "add"     ? StoreMode::kAdd
+                             : cmd == "replace" ? StoreMode::kReplace
+                             : cmd == "append"  ? StoreMode::kAppend
+                                                : StoreMode::kPrepend;
+      cmd_update(tok, mode);
+    }
+  } else if (cmd == "cas") {
+    if (want_or(7, 8)) {
+      cmd_update(tok, StoreMode::kCas);
+    }
+  } else if (cmd == "incr" || cmd == "decr") {
+    if (want_or(4, 5)) {
+      cmd_arith(tok, cmd == "incr");
+    }
+  } else if (cmd == "delete") {
+    if (ntokens < 3 || ntokens > 5) {
+      reply("ERROR");
+    } else {
+      cmd_delete(tok);
+    }
+  } else if (cmd == "touch") {
+    if (want_or(4, 5)) {
+      cmd_touch(tok);
+    }
+  } else if (cmd == "stats") {
+    cmd_stats(tok);
+  } else if (cmd == "flush_all") {
+    if (ntokens < 2 || ntokens > 4) {
+      reply("ERROR");
+    } else {
+      cmd_flush_all(tok);
+    }
+  } else if (cmd == "version") {
+    reply("VERSION " + std::string(kVersion));
+  } else if (cmd == "quit") {
+    // conn_mwrite with close_after_write: everything queued goes out, then close.
+    commit();
+    state_ = State::kClosed;
+  } else if (cmd == "verbosity") {
+    if (want_or(3, 4)) {
+      cmd_verbosity(tok);
+    }
+  } else if (cmd == "bget") {
+    // An ancient alias of get that memcached still accepts.
+    if (ntokens < 3) {
+      reply("ERROR");
+    } else {
+      cmd_get(line, false, false);
+    }
+  } else if (cmd == "shutdown") {
+    reply("ERROR: shutdown not enabled");
+  } else if (cmd == "slabs") {
+    if (ntokens == 5 && tok[1] == "reassign") {
+      reply("CLIENT_ERROR slab reassignment disabled");
+    } else {
+      reply("ERROR");
+    }
+  } else {
+    reply("ERROR");
+  }
+}
+
+void MemcachedProtocol::set_noreply_maybe(const std::vector<std::string_view> &tok) {
+  if (!tok.empty() && tok.back() == "noreply") {
+    noreply_ = true;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Retrieval
+
+bool MemcachedProtocol::get_one(std::string_view key, bool cas, bool touch, std::int64_t exptime) {
+  if (key.size() > kMaxKeyBytes) {
+    return false;
+  }
+  McItemView item;
+  const std::int64_t now = server_.now_s;
+  const bool hit = touch ? node_.gat(key, exptime, now, &item) : node_.get(key, now, &item);
+  if (hit) {
+    out_.append("VALUE ");
+    out_.append(item.key);
+    out_.push_back(' ');
+    append_u64(out_, item.flags);
+    out_.push_back(' ');
+    append_u64(out_, item.value.size());
+    if (cas) {
+      out_.push_back(' ');
+      append_u64(out_, item.cas);
+    }
+    out_.append("\r\n");
+    out_.append(item.value);
+    out_.append("\r\n");
+  }
+  return true;
+}
+
+void MemcachedProtocol::cmd_get(std::string_view line, bool cas, bool touch) {
+  // Keys beyond the tokenizer's 23 tokens are read in further rounds; the
+  // result is every space-separated word of the line.
+  std::vector<std::string_view> tok;
+  for (std::size_t i = 0; i < line.size();) {
+    if (line[i] == ' ') {
+      ++i;
+      continue;
+    }
+    const std::size_t j = std::min(line.find(' ', i), line.size());
+    tok.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  std::size_t first = 1;
+  std::int64_t exptime = 0;
+  if (touch) {
+    std::int32_t e = 0;
+    if (!safe_strtol(tok[1], &e)) {
+      reply("CLIENT_ERROR invalid exptime argument");
+      return;
+    }
+    exptime = exptime_at(e, server_.now_s);
+    first = 2;
+  }
+  for (std::size_t i = first; i < tok.size(); ++i) {
+    if (!get_one(tok[i], cas, touch, exptime)) {
+      // "Kill any stacked responses we had": unsent replies of earlier
+      // commands go too, then the error.
+      cull();
+      reply("CLIENT_ERROR bad command line format");
+      return;
+    }
+  }
+  out_.append("END\r\n");
+  // process_get_command ends in conn_mwrite: the replies are written now.
+  commit();
+}
+
+void MemcachedProtocol::multiget_consume(std::string_view bytes, bool final) {
+  if (final) {
+    // The line ends here; memcached strips one CR before the newline.
+    if (!bytes.empty() && bytes.back() == '\r') {
+      bytes.remove_suffix(1);
+    }
+  }
+  for (char c : bytes) {
+    if (mg_failed_ || mg_nul_) {
+      break;
+    }
+    if (c == '\0') {
+      mg_nul_ = true;
+      break;
+    }
+    if (c == ' ') {
+      if (!mg_partial_.empty()) {
+        get_one(mg_partial_, mg_cas_, false, 0);
+        mg_partial_.clear();
+      }
+      continue;
+    }
+    mg_partial_.push_back(c);
+    if (mg_partial_.size() > kMaxKeyBytes) {
+      mg_failed_ = true;
+    }
+  }
+  if (!final) {
+    return;
+  }
+  if (!mg_failed_ && !mg_partial_.empty()) {
+    get_one(mg_partial_, mg_cas_, false, 0);
+  }
+  mg_partial_.clear();
+  if (mg_failed_) {
+    // memcached would also drop the VALUEs of this line; here they may be sent already.
+    cull();
+    out_.append("CLIENT_ERROR bad command line format\r\n");
+  } else {
+    out_.append("END\r\n");
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Storage
+
+void MemcachedProtocol::cmd_update(const std::vector<std::string_view> &tok, StoreMode mode) {
+  set_noreply_maybe(tok);
+  if (tok[1].size() > kMaxKeyBytes) {
+    // The data block is not swallowed: memcached reads it as the next command.
+    reply("CLIENT_ERROR bad command line format");
+    return;
+  }
+  std::uint32_t flags = 0;
+  std::int32_t exptime = 0;
+  std::int32_t vlen = 0;
+  if (!(safe_strtoul(tok[2], &flags) && safe_strtol(tok[3], &exptime) &&
+        safe_strtol(tok[4], &vlen))) {
+    reply("CLIENT_ERROR bad command line format");
+    return;
+  }
+  std::uint64_t cas = 0;
+  if (mode == StoreMode::kCas && !safe_strtoull(tok[5], &cas)) {
+    reply("CLIENT_ERROR bad command line format");
+    return;
+  }
+  if (vlen < 0 || vlen > INT_MAX - 2) {
+    reply("CLIENT_ERROR bad command line format");
+    return;
+  }
+  const std::int64_t now = server_.now_s;
+  const std::uint64_t ntotal =
+      internal::item_total_bytes(tok[1].size(), flags, static_cast<std::uint64_t>(vlen));
+  if (ntotal > node_.config().item_size_max) {
+    server_.store_too_large += 1;
+    reply("SERVER_ERROR object too large for cache");
+    // "Avoid stale data persisting in cache because we failed alloc."
+    if (mode == StoreMode::kSet) {
+      node_.store(StoreMode::kSet, tok[1], flags, 0, {}, 0, now, nullptr,
+                  static_cast<std::uint32_t>(vlen));
+    }
+    swallow_ = static_cast<std::uint64_t>(vlen) + 2;
+    state_ = State::kSwallow;
+    return;
+  }
+  pending_ = Pending{};
+  pending_.mode = mode;
+  pending_.key.assign(tok[1]);
+  pending_.flags = flags;
+  pending_.exptime = exptime_at(exptime, now);
+  pending_.cas = cas;
+  pending_.total = static_cast<std::size_t>(vlen) + 2;
+  data_.clear();
+  data_.reserve(pending_.total);
+  state_ = State::kData;
+}
+
+void MemcachedProtocol::finish_data() {
+  state_ = State::kLine;
+  const std::string_view block = data_;
+  const bool valid = block.size() >= 2 && block.substr(block.size() - 2) == "\r\n";
+  if (pending_.meta) {
+    // ms: errors are always sent, nominal replies honour q.
+    // (The reply is built in cmd_ms's helper below.)
+  }
+  if (!valid) {
+    if (pending_.meta) {
+      noreply_ = false;
+    }
+    reply("CLIENT_ERROR bad data chunk");
+    data_.clear();
+    return;
+  }
+  const std::string_view value = block.substr(0, block.size() - 2);
+  std::uint64_t cas_out = 0;
+  const McStatus st = node_.store(pending_.mode, pending_.key, pending_.flags, pending_.exptime,
+                                  value, pending_.cas, server_.now_s, &cas_out);
+  data_.clear();
+  if (pending_.meta) {
+    std::string line;
+    switch (st) {
+    case McStatus::kStored:
+      line = "HD";
+      break;
+    case McStatus::kExists:
+      line = "EX";
+      noreply_ = false;
+      break;
+    case McStatus::kNotFound:
+      line = "NF";
+      noreply_ = false;
+      break;
+    case McStatus::kNotStored:
+      line = "NS";
+      noreply_ = false;
+      break;
+    case McStatus::kTooLarge:
+      noreply_ = false;
+      reply("SERVER_ERROR object too large for cache");
+      return;
+    default:
+      noreply_ = false;
+      reply("SERVER_ERROR out of memory storing object");
+      return;
+    }
+    // Return flags in the order they were given.
+    std::string_view ret = pending_.meta_ret;
+    while (!ret.empty()) {
+      const std::size_t sp = ret.find(' ');
+      const std::string_view f = ret.substr(0, sp);
+      ret = sp == std::string_view::npos ? std::string_view{} : ret.substr(sp + 1);
+      if (f.empty()) {
+        continue;
+      }
+      if (f[0] == 'O') {
+        line += ' ';
+        line += f;
+      } else if (f[0] == 'k') {
+        line += " k";
+        line += pending_.key;
+      } else if (f[0] == 'c') {
+        line += " c";
+        append_u64(line, st == McStatus::kStored ? cas_out : 0);
+      } else if (f[0] == 'b') {
+        line += " b";
+      }
+    }
+    reply(line);
+    return;
+  }
+  switch (st) {
+  case McStatus::kStored:
+    reply("STORED");
+    break;
+  case McStatus::kExists:
+    reply("EXISTS");
+    break;
+  case McStatus::kNotFound:
+    reply("NOT_FOUND");
+    break;
+  case McStatus::kNotStored:
+    reply("NOT_STORED");
+    break;
+  case McStatus::kTooLarge:
+    reply("SERVER_ERROR object too large for cache");
+    break;
+  case McStatus::kNoMemory:
+    server_.store_no_memory += 1;
+    reply("SERVER_ERROR out of memory storing object");
+    break;
+  default:
+    reply("SERVER_ERROR Unhandled storage type.");
+  }
+}
+
+// ---------------------------------------------------------------------------
+// incr/decr, delete, touch, flush_all, verbosity
+
+void MemcachedProtocol::cmd_arith(const std::vector<std::string_view> &tok, bool incr) {
+  set_noreply_maybe(tok);
+  if (tok[1].size() > kMaxKeyBytes) {
+    reply("CLIENT_ERROR bad command line format");
+    return;
+  }
+  std::uint64_t delta = 0;
+  if (!safe_strtoull(tok[2], &delta)) {
+    reply("CLIENT_ERROR invalid numeric delta argument");
+    return;
+  }
+  std::uint64_t value = 0;
+  switch (node_.incr_decr(tok[1], incr, delta, server_.now_s, &value)) {
+  case McStatus::kOk: {
+    std::string s;
+    append_u64(s, value);
+    reply(s);
+    break;
+  }
+  case McStatus::kNonNumeric:
+    reply("CLIENT_ERROR cannot increment or decrement non-numeric value");
+    break;
+  case McStatus::kNotFound:
+    reply("NOT_FOUND");
+    break;
+  default:
+    reply("SERVER_ERROR out of memory");
+    break;
+  }
+}
+
+void MemcachedProtocol::cmd_delete(const std::vector<std::string_view> &tok) {
+  const std::size_t ntokens = tok.size() + 1;
+  if (ntokens > 3) {
+    // Only "delete <key> 0" and "noreply" are accepted after the key.
+    const bool hold_is_zero = tok[2] == "0";
+    set_noreply_maybe(tok);
+    const bool valid =
+        (ntokens == 4 && (hold_is_zero || noreply_)) || (ntokens == 5 && hold_is_zero && noreply_);
+    if (!valid) {
+      reply("CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]");
+      return;
+    }
+  }
+  if (tok[1].size() > kMaxKeyBytes) {
+    reply("CLIENT_ERROR bad command line format");
+    return;
+  }
+  reply(node_.remove(tok[1], server_.now_s) == McStatus::kDeleted ? "DELETED" : "NOT_FOUND");
+}
+
+void MemcachedProtocol::cmd_touch(const std::vector<std::string_view> &tok) {
+  set_noreply_maybe(tok);
+  if (tok[1].size() > kMaxKeyBytes) {
+    reply("CLIENT_ERROR bad command line format");
+    return;
+  }
+  std::int32_t e = 0;
+  if (!safe_strtol(tok[2], &e)) {
+    reply("CLIENT_ERROR invalid exptime argument");
+    return;
+  }
+  const std::int64_t now = server_.now_s;
+  reply(node_.touch(tok[1], exptime_at(e, now), now) == McStatus::kTouched ? "TOUCHED"
+                                                                           : "NOT_FOUND");
+}
+
+void MemcachedProtocol::cmd_flush_all(const std::vector<std::string_view> &tok) {
+  set_noreply_maybe(tok);
+  std::int32_t delay = 0;
+  if (tok.size() + 1 != (noreply_ ? 3u : 2u)) {
+    if (!safe_strtol(tok[1], &delay)) {
+      reply("CLIENT_ERROR invalid exptime argument");
+      return;
+    }
+  }
+  node_.flush_all(delay, server_.now_s);
+  reply("OK");
+}
+
+void MemcachedProtocol::cmd_verbosity(const std::vector<std::string_view> &tok) {
+  set_noreply_maybe(tok);
+  std::uint32_t level = 0;
+  if (!safe_strtoul(tok[1], &level)) {
+    reply("CLIENT_ERROR bad command line format");
+    return;
+  }
+  server_.verbosity = std::min<std::uint32_t>(level, 2);
+  reply("OK");
+}
+
+// ---------------------------------------------------------------------------
+// stats
+
+namespace {
+
+void stat(std::string &out, std::string_view name, std::string_view value) {
+  out.append("STAT ");
+  out.append(name);
+  out.push_back(' ');
+  out.append(value);
+  out.append("\r\n");
+}
+
+void stat(std::string &out, std::string_view name, std::uint64_t value) {
+  std::string v;
+  append_u64(v, value);
+  stat(out, name, v);
+}
+
+std::string seconds_micros(const timeval &tv) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%ld.%06ld", static_cast<long>(tv.tv_sec),
+                static_cast<long>(tv.tv_usec));
+  return buf;
+}
+
+} // namespace
+
+void MemcachedProtocol::stats_general() {
+  const McStats &s = node_.stats();
+  const std::int64_t now = server_.now_s;
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::string &o = out_;
+  stat(o, "pid", static_cast<std::uint64_t>(server_.pid));
+  stat(o, "uptime", static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - server_.started_s)));
+  stat(o, "time", static_cast<std::uint64_t>(now));
+  stat(o, "version", kVersion);
+  stat(o, "libevent", server_.libevent_version);
+  stat(o, "pointer_size", static_cast<std::uint64_t>(8 * sizeof(void *)));
+  stat(o, "rusage_user", seconds_micros(usage.ru_utime));
+  stat(o, "rusage_system", seconds_micros(usage.ru_stime));
+  stat(o, "max_connections", server_.max_connections);
+  stat(o, "curr_connections", server_.curr_connections);
+  stat(o, "total_connections", server_.total_connections);
+  stat(o, "rejected_connections", server_.rejected_connections);
+  stat(o, "connection_structures", server_.curr_connections + 1);
+  stat(o, "cmd_get", s.cmd_get);
+  stat(o, "cmd_set", s.cmd_set);
+  stat(o, "cmd_flush", s.cmd_flush);
+  stat(o, "cmd_touch", s.cmd_touch);
+  stat(o, "cmd_meta", server_.cmd_meta);
+  stat(o, "get_hits", s.get_hits);
+  stat(o, "get_misses", s.get_misses);
+  stat(o, "get_expired", s.get_expired);
+  stat(o, "get_flushed", s.get_flushed);
+  stat(o, "delete_misses", s.delete_misses);
+  stat(o, "delete_hits", s.delete_hits);
+  stat(o, "incr_misses", s.incr_misses);
+  stat(o, "incr_hits", s.incr_hits);
+  stat(o, "decr_misses", s.decr_misses);
+  stat(o, "decr_hits", s.decr_hits);
+  stat(o, "cas_misses", s.cas_misses);
+  stat(o, "cas_hits", s.cas_hits);
+  stat(o, "cas_badval", s.cas_badval);
+  stat(o, "touch_hits", s.touch_hits);
+  stat(o, "touch_misses", s.touch_misses);
+  stat(o, "store_too_large", server_.store_too_large);
+  stat(o, "store_no_memory", server_.store_no_memory);
+  stat(o, "auth_cmds", std::uint64_t{0});
+  stat(o, "auth_errors", std::uint64_t{0});
+  stat(o, "bytes_read", server_.bytes_read);
+  stat(o, "bytes_written", server_.bytes_written);
+  stat(o, "limit_maxbytes", s.limit_maxbytes);
+  stat(o, "accepting_conns", std::uint64_t{1});
+  stat(o, "threads", server_.threads);
+  stat(o, "malloc_fails", std::uint64_t{0});
+  stat(o, "bytes", s.bytes);
+  stat(o, "curr_items", s.curr_items);
+  stat(o, "total_items", s.total_items);
+  stat(o, "expired_unfetched", s.expired_unfetched);
+  stat(o, "evicted_unfetched", s.evicted_unfetched);
+  stat(o, "evictions", s.evictions);
+  stat(o, "reclaimed", s.reclaimed);
+  stat(o, "moves_to_cold", s.moves_to_cold);
+  stat(o, "moves_to_warm", s.moves_to_warm);
+  stat(o, "moves_within_lru", s.moves_within_lru);
+  stat(o, "lru_bumps_dropped", s.lru_bumps_dropped);
+}
+
+void MemcachedProtocol::stats_settings() {
+  const McConfig &c = node_.config();
+  std::string &o = out_;
+  stat(o, "maxbytes", c.memory_limit_bytes);
+  stat(o, "maxconns", server_.max_connections);
+  stat(o, "tcpport", server_.tcp_port);
+  stat(o, "udpport", std::uint64_t{0});
+  stat(o, "verbosity", server_.verbosity);
+  stat(o, "evictions", "on");
+  char factor[32];
+  std::snprintf(factor, sizeof factor, "%.2f", c.growth_factor);
+  stat(o, "growth_factor", factor);
+  stat(o, "chunk_size", c.chunk_min_bytes);
+  stat(o, "num_threads", server_.threads);
+  stat(o, "cas_enabled", "yes");
+  stat(o, "item_size_max", c.item_size_max);
+  stat(o, "flush_enabled", "yes");
+  stat(o, "lru_segmented", c.lru == LruModel::kSegmented ? "yes" : "no");
+  stat(o, "lru_model",
+       c.lru == LruModel::kSegmented ? "segmented"
+       : c.lru == LruModel::kClassic ? "classic"
+                                     : "plain");
+}
+
+void MemcachedProtocol::cmd_stats(const std::vector<std::string_view> &tok) {
+  const std::size_t ntokens = tok.size() + 1;
+  if (ntokens == 2) {
+    stats_general();
+  } else if (tok[1] == "reset") {
+    reply("RESET");
+    return;
+  } else if (tok[1] == "detail") {
+    if (ntokens < 4 || (tok[2] != "on" && tok[2] != "off" && tok[2] != "dump")) {
+      reply("CLIENT_ERROR usage: stats detail on|off|dump");
+    } else if (tok[2] == "dump") {
+      out_.append("END\r\n");
+    } else {
+      reply("OK");
+    }
+    return;
+  } else if (tok[1] == "settings") {
+    stats_settings();
+  } else if (tok[1] == "cachedump") {
+    if (ntokens < 5) {
+      reply("CLIENT_ERROR bad command line");
+      return;
+    }
+  } else if (tok[1] == "slabs") {
+    stat(out_, "total_malloced", node_.stats().total_malloced);
+  } else if (tok[1] == "items" || tok[1] == "conns") {
+    // Per-class and per-connection detail are not modelled.
+  } else if (tok[1] == "sizes") {
+    stat(out_, "sizes_status", "disabled");
+  } else {
+    reply("ERROR");
+    return;
+  }
+  out_.append("END\r\n");
+}
+
+} // namespace stampede
+
+namespace stampede {
+void MemcachedProtocol::cmd_mg(const std::vector<std::string_view> &) { reply("ERROR"); }
+void MemcachedProtocol::cmd_ms(const std::vector<std::string_view> &) { reply("ERROR"); }
+void MemcachedProtocol::cmd_md(const std::vector<std::string_view> &) { reply("ERROR"); }
+void MemcachedProtocol::cmd_ma(const std::vector<std::string_view> &) { reply("ERROR"); }
+void MemcachedProtocol::cmd_me(const std::vector<std::string_view> &) { reply("ERROR"); }
+} // namespace stampede

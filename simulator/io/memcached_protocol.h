@@ -1,0 +1,152 @@
+/// @file memcached_protocol.h
+/// memcached 1.6's text protocol (and the meta commands) for one connection,
+/// without sockets: `stampede memcached` feeds it what a client sends and
+/// writes back what it answers.
+///
+/// Feed bytes in any split (half a line, half a data block, many pipelined
+/// commands); the handler answers into an output buffer exactly what
+/// memcached 1.6.18 answers, including its error lines and what it does with
+/// the rest of a bad line or data block. Memory stays bounded for any input:
+/// a command line is at most the 16 KiB memcached reads at once (a line still
+/// unfinished after 2048 bytes closes the connection, as in memcached, unless
+/// it is a get/gets, whose keys are then answered as they arrive); a data
+/// block is at most the item size limit plus its CRLF, and a larger one is
+/// swallowed without being kept.
+///
+/// Output is "committed" at the points where memcached writes its queued
+/// responses to the socket (after a get, when the input holds no complete
+/// command, every 20 commands, on mn and quit). Only committed output may be
+/// sent: a later `get` with a key over 250 bytes, or a fatal error, discards
+/// what is not committed yet, exactly as memcached drops its unsent responses.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stampede/memcached_node.h"
+
+namespace stampede {
+
+/// What every connection of one server shares: the clock and the counters
+/// `stats` reports beyond the node's own.
+struct McServerState {
+  std::int64_t now_s = 0;     ///< The wall clock, whole Unix seconds (memcached's current_time).
+  std::int64_t started_s = 0; ///< When the server started, Unix seconds.
+  long pid = 0;               ///< Process id for `STAT pid`.
+  std::uint32_t threads = 1;  ///< `STAT threads`.
+  std::uint32_t max_connections = 1024;   ///< -c.
+  std::uint64_t curr_connections = 0;     ///< Open client connections.
+  std::uint64_t total_connections = 0;    ///< Connections ever accepted.
+  std::uint64_t rejected_connections = 0; ///< Connections refused for -c.
+  std::uint64_t bytes_read = 0;           ///< Bytes received from clients.
+  std::uint64_t bytes_written = 0;        ///< Bytes sent to clients.
+  std::uint64_t cmd_meta = 0;             ///< Meta commands processed.
+  std::uint64_t store_too_large = 0;      ///< Storage commands refused as too large.
+  std::uint64_t store_no_memory = 0;      ///< Storage commands refused for memory.
+  std::uint32_t verbosity = 0;            ///< Last `verbosity` level.
+  std::uint32_t tcp_port = 0;             ///< `stats settings` tcpport.
+  std::string libevent_version = "none";  ///< `STAT libevent`.
+};
+
+/// One connection's protocol state over a shared node.
+class MemcachedProtocol {
+public:
+  /// @param node the node every command acts on.
+  /// @param server the clock and server-wide counters; `now_s` is read on every command.
+  MemcachedProtocol(MemcachedNode &node, McServerState &server);
+
+  /// Processes bytes from the client. Bytes after the connection closed are ignored.
+  /// @param bytes what the client sent next.
+  void feed(std::string_view bytes);
+
+  /// The client hung up: memcached sends nothing more for an unfinished command.
+  void finish_input();
+
+  /// @return the output that may be sent now.
+  std::string_view committed() const { return std::string_view(out_).substr(0, commit_); }
+
+  /// Drops the first `n` committed bytes (they were sent).
+  /// @param n at most committed().size().
+  void consume(std::size_t n);
+
+  /// @return true when the connection must close once committed() is sent
+  ///         (quit, or a line too long to be a command).
+  bool closing() const { return state_ == State::kClosed; }
+
+  /// memcached 1.6.18's version string.
+  static constexpr std::string_view kVersion = "1.6.18";
+  /// Longest unfinished line memcached keeps waiting on (try_read_command_ascii).
+  static constexpr std::size_t kMaxPendingLine = 2048;
+  /// memcached's read buffer: a line that arrives in one read may be this long.
+  static constexpr std::size_t kReadBufferBytes = 16384;
+
+private:
+  enum class State : std::uint8_t { kLine, kData, kSwallow, kMultiget, kClosed };
+
+  void process_buffer();
+  void process_line(std::string_view line);
+  void commit() { commit_ = out_.size(); }
+  void cull() { out_.resize(commit_); }
+  void close_now();
+  void reply(std::string_view line);
+
+  // Text protocol commands.
+  void cmd_get(std::string_view line, bool cas, bool touch);
+  bool get_one(std::string_view key, bool cas, bool touch, std::int64_t exptime);
+  void cmd_update(const std::vector<std::string_view> &tok, StoreMode mode);
+  void finish_data();
+  void cmd_arith(const std::vector<std::string_view> &tok, bool incr);
+  void cmd_delete(const std::vector<std::string_view> &tok);
+  void cmd_touch(const std::vector<std::string_view> &tok);
+  void cmd_flush_all(const std::vector<std::string_view> &tok);
+  void cmd_verbosity(const std::vector<std::string_view> &tok);
+  void cmd_stats(const std::vector<std::string_view> &tok);
+  void stats_general();
+  void stats_settings();
+  void set_noreply_maybe(const std::vector<std::string_view> &tok);
+
+  // Meta commands.
+  void cmd_mg(const std::vector<std::string_view> &tok);
+  void cmd_ms(const std::vector<std::string_view> &tok);
+  void cmd_md(const std::vector<std::string_view> &tok);
+  void cmd_ma(const std::vector<std::string_view> &tok);
+  void cmd_me(const std::vector<std::string_view> &tok);
+
+  // Multiget lines longer than kMaxPendingLine, answered key by key.
+  void multiget_consume(std::string_view bytes, bool final);
+
+  MemcachedNode &node_;
+  McServerState &server_;
+  State state_ = State::kLine;
+  std::string in_;  ///< Unprocessed input (at most kReadBufferBytes).
+  std::string out_; ///< Replies; [0, commit_) may be sent.
+  std::size_t commit_ = 0;
+  int commands_since_commit_ = 0;
+  bool noreply_ = false;
+
+  // A storage command waiting for its data block.
+  struct Pending {
+    StoreMode mode = StoreMode::kSet;
+    std::string key;
+    std::uint32_t flags = 0;
+    std::int64_t exptime = 0; ///< Made absolute when the command arrived.
+    std::uint64_t cas = 0;
+    std::size_t total = 0;   ///< Value plus CRLF.
+    bool meta = false;       ///< An ms command: reply in meta form.
+    std::string meta_ret;    ///< ms: return flags to echo (O, k, c, b).
+    bool invalidate = false; ///< ms I: a cas older than the item stores it as stale.
+    bool base64_key = false; ///< ms b.
+  } pending_;
+  std::string data_;          ///< The data block read so far.
+  std::uint64_t swallow_ = 0; ///< Bytes still to drop after a refused storage command.
+
+  // Streaming multiget state.
+  bool mg_cas_ = false;
+  bool mg_failed_ = false; ///< A key was too long: the rest of the line is ignored.
+  bool mg_nul_ = false;    ///< A NUL ended the line for memcached's strlen.
+  std::string mg_partial_; ///< An unfinished key.
+};
+
+} // namespace stampede

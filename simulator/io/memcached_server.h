@@ -1,0 +1,29 @@
+/// @file memcached_server.h
+/// `stampede memcached`: one MemcachedNode served over memcached's text
+/// protocol, on TCP (libevent, many connections) or on stdin/stdout.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "stampede/memcached_node.h"
+
+namespace stampede {
+
+/// How to serve.
+struct McServeOptions {
+  McConfig node;                        ///< Memory, item size limit, LRU model.
+  std::string listen = "127.0.0.1";     ///< Address to bind (IPv4 or IPv6 literal).
+  int port = 11211;                     ///< 0 picks a free port.
+  bool stdio = false;                   ///< Serve one session on stdin/stdout.
+  std::uint32_t max_connections = 1024; ///< -c: more are refused.
+};
+
+/// Serves until SIGINT or SIGTERM (TCP) or end of input (stdio). With TCP,
+/// prints "listening on ADDR:PORT" on stderr once bound.
+/// @param options what to serve and where.
+/// @param error receives a message when the server cannot start.
+/// @return 0 after a clean shutdown, 2 when it cannot start (bad address, port in use).
+int serve_memcached(const McServeOptions &options, std::string *error);
+
+} // namespace stampede
