@@ -564,9 +564,16 @@ void SimulationCore::respond(Request &r) {
     // Stale read: the page lacks a post committed before the view arrived
     // that belongs on it (fewer than kPagePosts newer posts are shown).
     const std::uint32_t n = s.committed_at_arrival;
-    const std::uint32_t first = n > kPagePosts ? n - kPagePosts + 1 : 1;
+    std::uint32_t first = n > kPagePosts ? n - kPagePosts + 1 : 1;
+    const Page &page = r.page;
+    if (page.count > 0 && page.posts[0] - page.posts[page.count - 1] == page.count - 1 &&
+        page.count == std::min(page.posts[0], kPagePosts)) {
+      // The usual page: the database's page after post v = posts[0] (the
+      // newest posts, contiguous). It lacks exactly the posts after v.
+      first = std::max(first, page.posts[0] + 1);
+    }
     for (std::uint32_t p = first; p <= n; ++p) {
-      if (!r.page.contains(p) && r.page.newer_than(p) < kPagePosts) {
+      if (!page.contains(p) && page.newer_than(p) < kPagePosts) {
         stale = true;
         const Time age = s.arrival - commit_time(r.key, p);
         staleness_s = ns_to_seconds(age);

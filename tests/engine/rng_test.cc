@@ -32,9 +32,9 @@ TEST(DistributionStability, ExponentialNormalLognormalSamples) {
   // arithmetic, so every platform must reproduce them bit for bit.
   Rng e(1);
   const auto exp = Distribution::exponential(0.1);
-  EXPECT_EQ(exp.sample(e), 35250958);
-  EXPECT_EQ(exp.sample(e), 65308717);
-  EXPECT_EQ(exp.sample(e), 55494175);
+  EXPECT_EQ(exp.sample(e), 196849349);
+  EXPECT_EQ(exp.sample(e), 212548986);
+  EXPECT_EQ(exp.sample(e), 25451705);
   Rng n(1);
   const auto normal = Distribution::normal(0.1, 0.02);
   EXPECT_EQ(normal.sample(n), 137687922);
@@ -142,6 +142,39 @@ TEST(DistributionJson, SpellsEachFamilyAsTheScenarioFormat) {
             "{\"lognormal\": {\"median\": 0.1, \"sigma\": 0.5}}");
   EXPECT_EQ(Distribution::empirical({{0.05, 0.5}, {0.2, 0.5}}).to_json(),
             "{\"empirical\": [[0.05, 0.5], [0.2, 0.5]]}");
+}
+
+} // namespace
+} // namespace stampede
+
+namespace stampede {
+namespace {
+
+TEST(Exponential, CdfMatchesOneMinusExpAtQuantilesAndInTheTail) {
+  // P(X <= x) = 1 - exp(-x) for Exp(1). With n = 2,000,000 draws, the
+  // fraction below x has sd sqrt(p (1 - p) / n); allow 4 sd. The points
+  // cross layer boundaries, the wedges and the tail (x > 7.697).
+  Rng r(77);
+  constexpr int kN = 2'000'000;
+  const double points[] = {0.01, 0.1, 0.5, 1.0, 2.0, 4.0, 7.0, 7.697, 9.0, 12.0};
+  int below[std::size(points)] = {};
+  double sum = 0, sum2 = 0;
+  for (int n = 0; n < kN; ++n) {
+    const double x = standard_exponential(r);
+    ASSERT_GE(x, 0.0);
+    sum += x;
+    sum2 += x * x;
+    for (std::size_t i = 0; i < std::size(points); ++i)
+      below[i] += x <= points[i];
+  }
+  for (std::size_t i = 0; i < std::size(points); ++i) {
+    const double p = 1 - std::exp(-points[i]);
+    const double sd = std::sqrt(p * (1 - p) / kN);
+    EXPECT_NEAR(static_cast<double>(below[i]) / kN, p, 4 * sd + 1e-7) << "x = " << points[i];
+  }
+  // Mean 1 (sd of the mean 1/sqrt(n)), variance 1.
+  EXPECT_NEAR(sum / kN, 1.0, 4 / std::sqrt(double(kN)));
+  EXPECT_NEAR(sum2 / kN - (sum / kN) * (sum / kN), 1.0, 0.01);
 }
 
 } // namespace

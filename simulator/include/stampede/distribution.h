@@ -34,6 +34,12 @@ double portable_exp(double x) noexcept;
 /// @return x^y.
 double portable_pow(double x, double y) noexcept;
 
+/// A standard exponential draw (mean 1), by the ziggurat method: one 64-bit
+/// word and a multiply for nearly every draw.
+/// @param rng the stream to draw from.
+/// @return one sample of Exp(1).
+double standard_exponential(Rng &rng) noexcept;
+
 /// A standard normal draw (Marsaglia's polar method; uses only portable_log
 /// and the correctly rounded square root).
 /// @param rng the stream to draw from.
@@ -80,7 +86,17 @@ struct Distribution {
   /// Draws one duration.
   /// @param rng the component's stream.
   /// @return a non-negative duration in nanoseconds.
-  Time sample(Rng &rng) const noexcept;
+  Time sample(Rng &rng) const noexcept {
+    // Constants are most of a scenario's durations: answer them inline.
+    if (kind == Kind::kConstant)
+      return a > 0 ? seconds_to_ns(a) : 0;
+    return sample_random(rng);
+  }
+
+  /// Draws from the non-constant families (sample() without its fast path).
+  /// @param rng the component's stream.
+  /// @return a non-negative duration in nanoseconds.
+  Time sample_random(Rng &rng) const noexcept;
 
   /// @return the distribution's mean in seconds (exact for every family but
   /// the truncated normal, for which it is the untruncated mean).
