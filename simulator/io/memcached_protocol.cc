@@ -2,6 +2,21 @@
 // Every reply and every quirk below was checked against the real server; the
 // differential tests in tests/memcached keep it that way. Where a quirk is
 // kept on purpose it says what memcached does (proto_text.c, util.c).
+//
+// The meta commands mg, ms, md, ma, me and mn follow 1.6.18 (tests/memcached/
+// meta_test.cc compares them with it), including the stale/win state the
+// lessons use: after `md key I`, the first mg gets X W, later ones Z X, until
+// a store; `mg key N<ttl>` on a miss creates an empty item and wins (W) once.
+// What still differs from memcached 1.6.18:
+// - a get line over 2048 bytes with a key over 250 bytes: the VALUEs already
+//   answered may have been sent (memcached drops them with the error);
+// - `t` and me's `exp=` of an item whose exptime is already past within the
+//   same command (mg T-1 t): memcached prints its process-relative clock
+//   wrapped to 32 bits, we print our Unix-time difference wrapped the same way;
+// - me reads the item without the lazy expiry of a miss (no stats counted);
+// - a too-large ms removes the old item through delete, so it counts a
+//   delete hit in `stats`, as memcached does not;
+// - no extstore, proxy, `mg E` (1.6.18 rejects it too), or binary protocol.
 #include "io/memcached_protocol.h"
 
 #include <algorithm>
@@ -141,7 +156,7 @@ void append_u64(std::string &out, std::uint64_t v) {
   out.append(buf, r.ptr);
 }
 
-[[maybe_unused]] void append_i64(std::string &out, std::int64_t v) {
+void append_i64(std::string &out, std::int64_t v) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, r.ptr);
@@ -608,12 +623,9 @@ void MemcachedProtocol::finish_data() {
   state_ = State::kLine;
   const std::string_view block = data_;
   const bool valid = block.size() >= 2 && block.substr(block.size() - 2) == "\r\n";
-  if (pending_.meta) {
-    // ms: errors are always sent, nominal replies honour q.
-    // (The reply is built in cmd_ms's helper below.)
-  }
   if (!valid) {
     if (pending_.meta) {
+      // A meta set's errors are always sent.
       noreply_ = false;
     }
     reply("CLIENT_ERROR bad data chunk");
@@ -621,62 +633,15 @@ void MemcachedProtocol::finish_data() {
     return;
   }
   const std::string_view value = block.substr(0, block.size() - 2);
+  if (pending_.meta) {
+    finish_meta_set(value);
+    data_.clear();
+    return;
+  }
   std::uint64_t cas_out = 0;
   const McStatus st = node_.store(pending_.mode, pending_.key, pending_.flags, pending_.exptime,
                                   value, pending_.cas, server_.now_s, &cas_out);
   data_.clear();
-  if (pending_.meta) {
-    std::string line;
-    switch (st) {
-    case McStatus::kStored:
-      line = "HD";
-      break;
-    case McStatus::kExists:
-      line = "EX";
-      noreply_ = false;
-      break;
-    case McStatus::kNotFound:
-      line = "NF";
-      noreply_ = false;
-      break;
-    case McStatus::kNotStored:
-      line = "NS";
-      noreply_ = false;
-      break;
-    case McStatus::kTooLarge:
-      noreply_ = false;
-      reply("SERVER_ERROR object too large for cache");
-      return;
-    default:
-      noreply_ = false;
-      reply("SERVER_ERROR out of memory storing object");
-      return;
-    }
-    // Return flags in the order they were given.
-    std::string_view ret = pending_.meta_ret;
-    while (!ret.empty()) {
-      const std::size_t sp = ret.find(' ');
-      const std::string_view f = ret.substr(0, sp);
-      ret = sp == std::string_view::npos ? std::string_view{} : ret.substr(sp + 1);
-      if (f.empty()) {
-        continue;
-      }
-      if (f[0] == 'O') {
-        line += ' ';
-        line += f;
-      } else if (f[0] == 'k') {
-        line += " k";
-        line += pending_.key;
-      } else if (f[0] == 'c') {
-        line += " c";
-        append_u64(line, st == McStatus::kStored ? cas_out : 0);
-      } else if (f[0] == 'b') {
-        line += " b";
-      }
-    }
-    reply(line);
-    return;
-  }
   switch (st) {
   case McStatus::kStored:
     reply("STORED");
@@ -948,10 +913,758 @@ void MemcachedProtocol::cmd_stats(const std::vector<std::string_view> &tok) {
 
 } // namespace stampede
 
+// ---------------------------------------------------------------------------
+// Meta commands (proto_text.c's process_mget_command and friends, 1.6.18).
+// Errors go out even under q (out_errstring); q drops only the nominal reply:
+// EN for mg, HD for ms and md, HD/VA for ma.
+
 namespace stampede {
-void MemcachedProtocol::cmd_mg(const std::vector<std::string_view> &) { reply("ERROR"); }
-void MemcachedProtocol::cmd_ms(const std::vector<std::string_view> &) { reply("ERROR"); }
-void MemcachedProtocol::cmd_md(const std::vector<std::string_view> &) { reply("ERROR"); }
-void MemcachedProtocol::cmd_ma(const std::vector<std::string_view> &) { reply("ERROR"); }
-void MemcachedProtocol::cmd_me(const std::vector<std::string_view> &) { reply("ERROR"); }
+namespace {
+
+/// MFLAG_MAX_OPT_LENGTH: more tokens than this (terminal one included) is an error.
+constexpr std::size_t kMetaMaxTokens = 20;
+/// MFLAG_MAX_OPAQUE_LENGTH: an O token, its letter included.
+constexpr std::size_t kMetaMaxOpaque = 32;
+
+constexpr std::string_view kBase64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int base64_value(unsigned char c) {
+  if (c == '=') {
+    return 0;
+  }
+  const std::size_t i = kBase64.find(static_cast<char>(c));
+  return i == std::string_view::npos ? -1 : static_cast<int>(i);
+}
+
+/// memcached's base64_decode: characters outside the alphabet are skipped,
+/// the rest must come in groups of four, and decoding stops after padding.
+/// @return false where memcached returns 0 (nothing decoded).
+bool base64_decode(std::string_view in, std::string *out) {
+  std::size_t count = 0;
+  for (unsigned char c : in) {
+    count += base64_value(c) >= 0 ? 1 : 0;
+  }
+  out->clear();
+  if (count == 0 || count % 4 != 0) {
+    return false;
+  }
+  int block[4];
+  std::size_t n = 0;
+  int pad = 0;
+  for (unsigned char c : in) {
+    const int v = base64_value(c);
+    if (v < 0) {
+      continue;
+    }
+    pad += c == '=' ? 1 : 0;
+    block[n++] = v;
+    if (n == 4) {
+      out->push_back(static_cast<char>((block[0] << 2) | (block[1] >> 4)));
+      out->push_back(static_cast<char>(((block[1] << 4) | (block[2] >> 2)) & 0xff));
+      out->push_back(static_cast<char>(((block[2] << 6) | block[3]) & 0xff));
+      n = 0;
+      if (pad != 0) {
+        if (pad > 2) {
+          out->clear();
+          return false;
+        }
+        out->resize(out->size() - static_cast<std::size_t>(pad));
+        break;
+      }
+    }
+  }
+  return !out->empty();
+}
+
+std::string base64_encode(std::string_view in) {
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    const auto v = static_cast<std::uint32_t>(static_cast<unsigned char>(in[i]) << 16 |
+                                              static_cast<unsigned char>(in[i + 1]) << 8 |
+                                              static_cast<unsigned char>(in[i + 2]));
+    out += kBase64[v >> 18];
+    out += kBase64[(v >> 12) & 63];
+    out += kBase64[(v >> 6) & 63];
+    out += kBase64[v & 63];
+  }
+  if (i < in.size()) {
+    std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << 16;
+    if (i + 1 < in.size()) {
+      v |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
+    }
+    out += kBase64[v >> 18];
+    out += kBase64[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kBase64[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+/// realtime(EXPTIME_TO_POSITIVE_TIME(e)) as an absolute Unix time: 0 never,
+/// negative a moment long past, up to 30 days relative, else absolute.
+std::int64_t meta_exptime(std::int32_t e, std::int64_t now_s) {
+  if (e == 0) {
+    return 0;
+  }
+  if (e < 0) {
+    return 1;
+  }
+  return e <= kRelativeMaxS ? now_s + e : e;
+}
+
+/// _meta_flag_preparse's result.
+struct MetaFlags {
+  bool no_update = false;
+  bool vivify = false;
+  bool value = false;
+  bool set_stale = false;
+  bool no_reply = false;
+  bool has_cas = false;
+  bool new_ttl = false;
+  bool key_binary = false;
+  bool recache = false;
+  char mode = 0;
+  std::int64_t exptime = 0;
+  std::int64_t autoviv_exptime = 0;
+  std::int64_t recache_time = 0;
+  std::uint32_t client_flags = 0;
+  std::uint64_t req_cas = 0;
+  std::uint64_t delta = 1;
+  std::uint64_t initial = 0;
+  std::string key; ///< The key, base64-decoded under b.
+};
+
+/// _meta_flag_preparse over tok[start..]. Most errors are noted and parsing
+/// goes on (a later error's message wins); a duplicate or unknown flag stops
+/// at once. `*errstr` keeps the caller's default when an error sets none.
+bool meta_preparse(const std::vector<std::string_view> &tok, std::size_t start, std::int64_t now,
+                   MetaFlags *of, std::string_view *errstr) {
+  bool error = false;
+  bool seen[128] = {};
+  of->key.assign(tok[1]);
+  for (std::size_t i = start; i < tok.size(); ++i) {
+    const auto o = static_cast<unsigned char>(tok[i][0]);
+    if (o >= 127 || seen[o]) {
+      *errstr = "CLIENT_ERROR duplicate flag";
+      return false;
+    }
+    seen[o] = true;
+    const std::string_view arg = tok[i].substr(1);
+    std::int32_t t = 0;
+    switch (o) {
+    case 'b':
+      if (!base64_decode(tok[1], &of->key)) {
+        *errstr = "CLIENT_ERROR error decoding key";
+        error = true;
+      }
+      of->key_binary = true;
+      break;
+    case 'N':
+    case 'T':
+    case 'R':
+      if (!safe_strtol(arg, &t)) {
+        *errstr = "CLIENT_ERROR bad token in command line format";
+        error = true;
+      } else if (o == 'N') {
+        of->vivify = true;
+        of->autoviv_exptime = meta_exptime(t, now);
+      } else if (o == 'T') {
+        of->new_ttl = true;
+        of->exptime = meta_exptime(t, now);
+      } else {
+        of->recache = true;
+        of->recache_time = meta_exptime(t, now);
+      }
+      if (o == 'N') {
+        of->vivify = true;
+      }
+      break;
+    case 'l':
+    case 'h':
+    case 'O':
+    case 'P':
+    case 'L':
+    case 'k':
+    case 's':
+    case 't':
+    case 'c':
+    case 'f':
+      break;
+    case 'v':
+      of->value = true;
+      break;
+    case 'u':
+      of->no_update = true;
+      break;
+    case 'q':
+      of->no_reply = true;
+      break;
+    case 'F':
+      if (!safe_strtoul(arg, &of->client_flags)) {
+        error = true;
+      }
+      break;
+    case 'C':
+      if (!safe_strtoull(arg, &of->req_cas)) {
+        *errstr = "CLIENT_ERROR bad token in command line format";
+        error = true;
+      } else {
+        of->has_cas = true;
+      }
+      break;
+    case 'M':
+      if (tok[i].size() != 2) {
+        *errstr = "CLIENT_ERROR incorrect length for M token";
+        error = true;
+      } else {
+        of->mode = tok[i][1];
+      }
+      break;
+    case 'J':
+      if (!safe_strtoull(arg, &of->initial)) {
+        *errstr = "CLIENT_ERROR invalid numeric initial value";
+        error = true;
+      }
+      break;
+    case 'D':
+      if (!safe_strtoull(arg, &of->delta)) {
+        *errstr = "CLIENT_ERROR invalid numeric delta value";
+        error = true;
+      }
+      break;
+    case 'I':
+      of->set_stale = true;
+      break;
+    default:
+      *errstr = "CLIENT_ERROR invalid flag";
+      return false;
+    }
+  }
+  return !error;
+}
+
+bool opaque_too_long(const std::vector<std::string_view> &tok) {
+  for (std::size_t i = 2; i < tok.size(); ++i) {
+    if (tok[i][0] == 'O' && tok[i].size() > kMetaMaxOpaque) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/// The exptime a created item ends with: it starts at 0 and N and T set it
+/// in the order they appear.
+std::int64_t created_exptime(const std::vector<std::string_view> &tok, std::size_t start,
+                             const MetaFlags &of) {
+  std::int64_t e = 0;
+  for (std::size_t i = start; i < tok.size(); ++i) {
+    if (tok[i][0] == 'N') {
+      e = of.autoviv_exptime;
+    } else if (tok[i][0] == 'T') {
+      e = of.exptime;
+    }
+  }
+  return e;
+}
+
+void append_ttl(std::string &line, std::int64_t exptime, std::int64_t now) {
+  line += " t";
+  if (exptime == 0) {
+    line += "-1";
+  } else {
+    // itoa_u32 of a relative time: a past exptime wraps around.
+    append_u64(line, static_cast<std::uint32_t>(exptime - now));
+  }
+}
+
+} // namespace
+
+void MemcachedProtocol::meta_error(std::string_view line) {
+  noreply_ = false;
+  reply(line);
+}
+
+void MemcachedProtocol::meta_key(std::string &line, std::string_view key, bool binary) const {
+  line += " k";
+  if (binary) {
+    line += base64_encode(key);
+    line += " b";
+  } else {
+    line += key;
+  }
+}
+
+void MemcachedProtocol::cmd_mg(const std::vector<std::string_view> &tok) {
+  const std::size_t ntokens = tok.size() + 1;
+  if (ntokens < 3) {
+    reply("ERROR");
+    return;
+  }
+  if (tok[1].size() > kMaxKeyBytes) {
+    meta_error("CLIENT_ERROR bad command line format");
+    return;
+  }
+  if (ntokens > kMetaMaxTokens) {
+    meta_error("CLIENT_ERROR options flags are too long");
+    return;
+  }
+  const std::int64_t now = server_.now_s;
+  MetaFlags of;
+  std::string_view err = "CLIENT_ERROR bad command line format";
+  if (!meta_preparse(tok, 2, now, &of, &err)) {
+    meta_error(err);
+    return;
+  }
+  McMetaGetOptions opt;
+  opt.bump = !of.no_update;
+  opt.vivify = of.vivify;
+  opt.created_exptime = created_exptime(tok, 2, of);
+  opt.touch = of.new_ttl;
+  opt.touch_exptime = of.exptime;
+  opt.recache = of.recache;
+  opt.recache_time = of.recache_time;
+  for (std::size_t i = 2; i < tok.size(); ++i) {
+    if (tok[i][0] == 'T') {
+      opt.recache_sees_touch = true;
+    } else if (tok[i][0] == 'R') {
+      break;
+    }
+  }
+  McItemView item;
+  McMetaGetResult res;
+  const bool hit = node_.meta_get(of.key, opt, now, &item, &res);
+  if (opaque_too_long(tok)) {
+    meta_error("CLIENT_ERROR opaque token too long");
+    return;
+  }
+  if (!hit) {
+    if (of.no_reply) {
+      return;
+    }
+    std::string line = "EN";
+    for (std::size_t i = 2; i < tok.size(); ++i) {
+      if (tok[i][0] == 'O') {
+        line += ' ';
+        line += tok[i];
+      } else if (tok[i][0] == 'k') {
+        meta_key(line, of.key, of.key_binary);
+      }
+    }
+    reply(line);
+    return;
+  }
+  std::string line;
+  if (of.value) {
+    line = "VA ";
+    append_u64(line, item.value.size());
+  } else {
+    line = "HD";
+  }
+  // The exptime as each flag sees it: T and N change it in token order.
+  std::int64_t exptime = res.exptime_before;
+  for (std::size_t i = 2; i < tok.size(); ++i) {
+    switch (tok[i][0]) {
+    case 'T':
+      exptime = of.exptime;
+      break;
+    case 'N':
+      if (res.created) {
+        exptime = of.autoviv_exptime;
+      }
+      break;
+    case 's':
+      line += " s";
+      append_u64(line, item.value.size());
+      break;
+    case 't':
+      append_ttl(line, exptime, now);
+      break;
+    case 'c':
+      line += " c";
+      append_u64(line, item.cas);
+      break;
+    case 'f':
+      line += " f";
+      append_u64(line, item.flags);
+      break;
+    case 'l':
+      line += " l";
+      append_u64(line, static_cast<std::uint32_t>(now - item.last_access_s));
+      break;
+    case 'h':
+      line += item.fetched ? " h1" : " h0";
+      break;
+    case 'O':
+      line += ' ';
+      line += tok[i];
+      break;
+    case 'k':
+      meta_key(line, item.key, item.key_binary);
+      break;
+    default:
+      break;
+    }
+  }
+  if (item.win_token_sent) {
+    line += " Z";
+  }
+  if (item.stale) {
+    line += " X";
+  }
+  if (res.won) {
+    line += " W";
+  }
+  line += "\r\n";
+  out_.append(line);
+  if (of.value) {
+    out_.append(item.value);
+    out_.append("\r\n");
+  }
+}
+
+void MemcachedProtocol::cmd_ms(const std::vector<std::string_view> &tok) {
+  const std::size_t ntokens = tok.size() + 1;
+  if (ntokens < 3) {
+    reply("ERROR");
+    return;
+  }
+  if (tok[1].size() > kMaxKeyBytes || ntokens == 3) {
+    meta_error("CLIENT_ERROR bad command line format");
+    return;
+  }
+  if (ntokens > kMetaMaxTokens) {
+    meta_error("CLIENT_ERROR options flags too long");
+    return;
+  }
+  std::int32_t vlen = 0;
+  if (!safe_strtol(tok[2], &vlen) || vlen < 0 || vlen > INT_MAX - 2) {
+    meta_error("CLIENT_ERROR bad command line format");
+    return;
+  }
+  const std::int64_t now = server_.now_s;
+  MetaFlags of;
+  std::string_view err = "CLIENT_ERROR bad command line format";
+  bool ok = meta_preparse(tok, 3, now, &of, &err);
+  StoreMode mode = StoreMode::kSet;
+  if (ok) {
+    const bool opaque_error = opaque_too_long(tok);
+    switch (of.mode) {
+    case 0:
+    case 'S':
+      break;
+    case 'E':
+      mode = StoreMode::kAdd;
+      break;
+    case 'A':
+      mode = StoreMode::kAppend;
+      break;
+    case 'P':
+      mode = StoreMode::kPrepend;
+      break;
+    case 'R':
+      mode = StoreMode::kReplace;
+      break;
+    default:
+      err = "CLIENT_ERROR invalid mode for ms M token";
+      ok = false;
+      break;
+    }
+    if (ok && opaque_error) {
+      err = "CLIENT_ERROR opaque token too long";
+      ok = false;
+    }
+  }
+  if (ok &&
+      internal::item_total_bytes(of.key.size(), of.client_flags, static_cast<std::uint64_t>(vlen)) >
+          node_.config().item_size_max) {
+    server_.store_too_large += 1;
+    err = "SERVER_ERROR object too large for cache";
+    // "Avoid stale data persisting in cache because we failed alloc", whatever the mode.
+    node_.remove(of.key, now);
+    ok = false;
+  }
+  if (!ok) {
+    meta_error(err);
+    swallow_ = static_cast<std::uint64_t>(vlen) + 2;
+    state_ = State::kSwallow;
+    return;
+  }
+  pending_ = Pending{};
+  pending_.meta = true;
+  pending_.mode = mode;
+  pending_.key = of.key;
+  pending_.flags = of.client_flags;
+  pending_.exptime = of.exptime;
+  pending_.cas = of.req_cas;
+  pending_.has_cas = of.has_cas;
+  pending_.invalidate = of.set_stale;
+  pending_.base64_key = of.key_binary;
+  pending_.quiet = of.no_reply;
+  for (std::size_t i = 3; i < tok.size(); ++i) {
+    if (tok[i][0] == 'O' || tok[i][0] == 'k' || tok[i][0] == 'c') {
+      pending_.meta_ret.append(tok[i]);
+      pending_.meta_ret.push_back(' ');
+    }
+  }
+  pending_.total = static_cast<std::size_t>(vlen) + 2;
+  data_.clear();
+  data_.reserve(pending_.total);
+  state_ = State::kData;
+}
+
+void MemcachedProtocol::finish_meta_set(std::string_view value) {
+  McMetaStoreOptions opt;
+  opt.has_cas = pending_.has_cas;
+  opt.cas = pending_.cas;
+  opt.invalidate = pending_.invalidate;
+  opt.key_binary = pending_.base64_key;
+  std::uint64_t cas_out = 0;
+  const McStatus st = node_.meta_store(pending_.mode, pending_.key, pending_.flags,
+                                       pending_.exptime, value, opt, server_.now_s, &cas_out);
+  std::string line;
+  switch (st) {
+  case McStatus::kStored:
+    if (pending_.quiet) {
+      return;
+    }
+    line = "HD";
+    break;
+  case McStatus::kExists:
+    line = "EX";
+    break;
+  case McStatus::kNotFound:
+    line = "NF";
+    break;
+  case McStatus::kNotStored:
+    line = "NS";
+    break;
+  case McStatus::kTooLarge:
+    meta_error("SERVER_ERROR object too large for cache");
+    return;
+  default:
+    server_.store_no_memory += 1;
+    meta_error("SERVER_ERROR out of memory storing object");
+    return;
+  }
+  // Return flags in the order they were given.
+  std::string_view ret = pending_.meta_ret;
+  while (!ret.empty()) {
+    const std::size_t sp = ret.find(' ');
+    const std::string_view f = ret.substr(0, sp);
+    ret.remove_prefix(sp + 1);
+    if (f[0] == 'O') {
+      line += ' ';
+      line += f;
+    } else if (f[0] == 'k') {
+      meta_key(line, pending_.key, pending_.base64_key);
+    } else {
+      line += " c";
+      append_u64(line, st == McStatus::kStored ? cas_out : 0);
+    }
+  }
+  noreply_ = false;
+  reply(line);
+}
+
+void MemcachedProtocol::cmd_md(const std::vector<std::string_view> &tok) {
+  const std::size_t ntokens = tok.size() + 1;
+  if (ntokens < 3) {
+    reply("ERROR");
+    return;
+  }
+  if (tok[1].size() > kMaxKeyBytes) {
+    meta_error("CLIENT_ERROR bad command line format");
+    return;
+  }
+  if (ntokens > kMetaMaxTokens) {
+    meta_error("CLIENT_ERROR options flags too long");
+    return;
+  }
+  const std::int64_t now = server_.now_s;
+  MetaFlags of;
+  std::string_view err = "CLIENT_ERROR bad command line format";
+  if (!meta_preparse(tok, 2, now, &of, &err)) {
+    meta_error("CLIENT_ERROR invalid or duplicate flag");
+    return;
+  }
+  if (opaque_too_long(tok)) {
+    meta_error("CLIENT_ERROR opaque token too long");
+    return;
+  }
+  const McStatus st =
+      node_.meta_delete(of.key, of.has_cas, of.req_cas, of.set_stale, of.new_ttl, of.exptime, now);
+  if (st == McStatus::kDeleted && of.no_reply) {
+    return;
+  }
+  std::string line = st == McStatus::kDeleted ? "HD" : st == McStatus::kExists ? "EX" : "NF";
+  for (std::size_t i = 2; i < tok.size(); ++i) {
+    if (tok[i][0] == 'O') {
+      line += ' ';
+      line += tok[i];
+    } else if (tok[i][0] == 'k') {
+      meta_key(line, of.key, of.key_binary);
+    }
+  }
+  reply(line);
+}
+
+void MemcachedProtocol::cmd_ma(const std::vector<std::string_view> &tok) {
+  const std::size_t ntokens = tok.size() + 1;
+  if (ntokens < 3) {
+    reply("ERROR");
+    return;
+  }
+  if (tok[1].size() > kMaxKeyBytes) {
+    meta_error("CLIENT_ERROR bad command line format");
+    return;
+  }
+  if (ntokens > kMetaMaxTokens) {
+    meta_error("CLIENT_ERROR options flags too long");
+    return;
+  }
+  const std::int64_t now = server_.now_s;
+  MetaFlags of;
+  std::string_view err = "CLIENT_ERROR bad command line format";
+  if (!meta_preparse(tok, 2, now, &of, &err)) {
+    meta_error("CLIENT_ERROR invalid or duplicate flag");
+    return;
+  }
+  McMetaArithOptions opt;
+  switch (of.mode) {
+  case 0:
+  case 'I':
+  case '+':
+    break;
+  case 'D':
+  case '-':
+    opt.incr = false;
+    break;
+  default:
+    meta_error("CLIENT_ERROR invalid mode for ma M token");
+    return;
+  }
+  opt.delta = of.delta;
+  opt.has_cas = of.has_cas;
+  opt.cas = of.req_cas;
+  opt.vivify = of.vivify;
+  opt.initial = of.initial;
+  opt.created_exptime = created_exptime(tok, 2, of);
+  opt.touch = of.new_ttl;
+  opt.touch_exptime = of.exptime;
+  std::uint64_t value = 0;
+  McItemView item;
+  bool created = false;
+  const McStatus st = node_.meta_arith(of.key, opt, now, &value, &item, &created);
+  switch (st) {
+  case McStatus::kNonNumeric:
+    meta_error("CLIENT_ERROR cannot increment or decrement non-numeric value");
+    return;
+  case McStatus::kNoMemory:
+    meta_error(opt.vivify ? "SERVER_ERROR Out of memory allocating new item"
+                          : "SERVER_ERROR out of memory");
+    return;
+  default:
+    break;
+  }
+  if (opaque_too_long(tok)) {
+    meta_error("CLIENT_ERROR opaque token too long");
+    return;
+  }
+  std::string number;
+  append_u64(number, value);
+  std::string line;
+  if (st != McStatus::kOk) {
+    line = st == McStatus::kExists ? "EX" : "NF";
+    for (std::size_t i = 2; i < tok.size(); ++i) {
+      if (tok[i][0] == 'O') {
+        line += ' ';
+        line += tok[i];
+      } else if (tok[i][0] == 'k') {
+        meta_key(line, of.key, of.key_binary);
+      }
+    }
+    reply(line);
+    return;
+  }
+  // q drops an incr's reply, but not the reply of a miss that N filled.
+  if (of.no_reply && !created) {
+    return;
+  }
+  if (of.value) {
+    line = "VA ";
+    append_u64(line, number.size());
+  } else {
+    line = "HD";
+  }
+  std::int64_t exptime = created ? 0 : item.exptime; // before this command's T or N
+  for (std::size_t i = 2; i < tok.size(); ++i) {
+    switch (tok[i][0]) {
+    case 'c':
+      line += " c";
+      append_u64(line, item.cas);
+      break;
+    case 't':
+      append_ttl(line, exptime, now);
+      break;
+    case 'T':
+      exptime = of.exptime;
+      break;
+    case 'N':
+      if (created) {
+        exptime = of.autoviv_exptime;
+      }
+      break;
+    case 'O':
+      line += ' ';
+      line += tok[i];
+      break;
+    case 'k':
+      meta_key(line, of.key, of.key_binary);
+      break;
+    default:
+      break;
+    }
+  }
+  if (of.value) {
+    line += "\r\n";
+    line += number;
+  }
+  reply(line);
+}
+
+void MemcachedProtocol::cmd_me(const std::vector<std::string_view> &tok) {
+  const std::size_t ntokens = tok.size() + 1;
+  if (ntokens < 3 || tok[1].size() > kMaxKeyBytes) {
+    meta_error("CLIENT_ERROR bad command line format");
+    return;
+  }
+  std::string key(tok[1]);
+  if (ntokens >= 4 && tok[2] == "b" && !base64_decode(tok[1], &key)) {
+    meta_error("CLIENT_ERROR bad command line format");
+    return;
+  }
+  const std::int64_t now = server_.now_s;
+  McItemView item;
+  if (!node_.peek(key, now, &item)) {
+    reply("EN");
+    return;
+  }
+  std::string line = "ME ";
+  line += item.key_binary ? base64_encode(item.key) : std::string(item.key);
+  line += " exp=";
+  append_i64(line, item.exptime == 0 ? -1 : static_cast<std::int32_t>(now - item.exptime));
+  line += " la=";
+  append_u64(line, static_cast<std::uint64_t>(now - item.last_access_s));
+  line += " cas=";
+  append_u64(line, item.cas);
+  line += item.fetched ? " fetch=yes" : " fetch=no";
+  line += " cls=";
+  append_u64(line, item.slab_class);
+  line += " size=";
+  append_u64(line, item.total_bytes);
+  reply(line);
+}
+
 } // namespace stampede

@@ -113,6 +113,9 @@ private:
   void cmd_md(const std::vector<std::string_view> &tok);
   void cmd_ma(const std::vector<std::string_view> &tok);
   void cmd_me(const std::vector<std::string_view> &tok);
+  void finish_meta_set(std::string_view value);
+  void meta_error(std::string_view line);
+  void meta_key(std::string &line, std::string_view key, bool binary) const;
 
   // Multiget lines longer than kMaxPendingLine, answered key by key.
   void multiget_consume(std::string_view bytes, bool final);
@@ -135,9 +138,11 @@ private:
     std::uint64_t cas = 0;
     std::size_t total = 0;   ///< Value plus CRLF.
     bool meta = false;       ///< An ms command: reply in meta form.
-    std::string meta_ret;    ///< ms: return flags to echo (O, k, c, b).
+    std::string meta_ret;    ///< ms: return flags to echo (O, k, c), space-separated.
     bool invalidate = false; ///< ms I: a cas older than the item stores it as stale.
     bool base64_key = false; ///< ms b.
+    bool has_cas = false;    ///< ms C.
+    bool quiet = false;      ///< ms q: HD is not sent.
   } pending_;
   std::string data_;          ///< The data block read so far.
   std::uint64_t swallow_ = 0; ///< Bytes still to drop after a refused storage command.

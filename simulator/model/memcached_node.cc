@@ -24,6 +24,8 @@
 // - with -I above 1 MiB the page grows to the item size limit (memcached 1.6
 //   keeps 1 MiB pages and chunks); the largest chunk is half a page or -I;
 // - clear() keeps the CAS counter counting (see the header).
+// The meta protocol's per-item state (ITEM_STALE, ITEM_TOKEN_SENT,
+// ITEM_KEY_BINARY) lives in the slot's flags beside FETCHED and ACTIVE.
 // `plain` is not a memcached mode: it is the memory side above with the
 // lecture's textbook LRU (every hit relinks at the head).
 #include "stampede/memcached_node.h"
@@ -66,9 +68,12 @@ constexpr std::size_t kBumpQueueMax = 8192;
 enum Lru : std::uint8_t { kHot = 0, kWarm = 1, kCold = 2, kLruCount = 3 };
 
 enum ItemFlag : std::uint8_t {
-  kLinked = 1,  ///< In the hash table and an LRU.
-  kFetched = 2, ///< Read at least once since stored.
-  kActive = 4,  ///< Read twice (segmented) and not yet moved for it.
+  kLinked = 1,     ///< In the hash table and an LRU.
+  kFetched = 2,    ///< Read at least once since stored.
+  kActive = 4,     ///< Read twice (segmented) and not yet moved for it.
+  kStale = 8,      ///< ITEM_STALE: invalidated by a meta delete, still served.
+  kTokenSent = 16, ///< ITEM_TOKEN_SENT: a meta get already handed out the win.
+  kKeyBinary = 32, ///< ITEM_KEY_BINARY: stored with a base64 key.
 };
 
 /// One item. A free slot keeps its strings' capacity for the next item.
@@ -675,6 +680,13 @@ struct MemcachedNode::Impl {
     out->flags = it.flags;
     out->cas = it.cas;
     out->exptime = it.exptime;
+    out->last_access_s = it.time_s;
+    out->total_bytes = it.ntotal;
+    out->slab_class = static_cast<std::uint32_t>(it.clsid) + 1;
+    out->fetched = (it.it_flags & kFetched) != 0;
+    out->stale = (it.it_flags & kStale) != 0;
+    out->win_token_sent = (it.it_flags & kTokenSent) != 0;
+    out->key_binary = (it.it_flags & kKeyBinary) != 0;
   }
 
   /// process_update_command's failure path: a set that cannot store removes
@@ -686,6 +698,143 @@ struct MemcachedNode::Impl {
     if (std::uint32_t old = find(key, now_s); old != kNil) {
       unlink(old);
     }
+  }
+
+  /// do_store_item. `set_stale` is a meta set's I flag: a cas older than the
+  /// item's stores the value but keeps the item stale (CAS_STALE).
+  McStatus store_item(StoreMode mode, std::string_view key, std::uint32_t flags,
+                      std::int64_t exptime_abs, std::string_view value, std::uint64_t cas_in,
+                      std::int64_t now_s, std::uint64_t *cas_out, std::uint32_t charge_bytes,
+                      bool set_stale, bool key_binary) {
+    stats.cmd_set += 1;
+    if (mode == StoreMode::kAppend || mode == StoreMode::kPrepend) {
+      // memcached combines into a fresh item: no binary-key mark survives.
+      return store_append(mode, key, value, cas_in, now_s, cas_out, charge_bytes);
+    }
+    // memcached allocates the new item before looking for the old one, so the
+    // allocation may evict the old item (then a replace or cas finds nothing).
+    McStatus status = McStatus::kStored;
+    const std::uint64_t value_bytes = charge_bytes != 0 ? charge_bytes : value.size();
+    const std::uint32_t s = alloc_item(key, flags, exptime_abs, value_bytes, now_s, &status);
+    if (s == kNil) {
+      drop_on_failed_set(mode, key, now_s);
+      return status;
+    }
+    slots[s].value.assign(value);
+    const std::uint32_t old = find(key, now_s);
+    std::uint8_t keep_flags = 0;
+    switch (mode) {
+    case StoreMode::kAdd:
+      if (old != kNil) {
+        // "add only adds a nonexistent item, but promote to head of LRU".
+        update(old, now_s);
+        status = McStatus::kNotStored;
+      }
+      break;
+    case StoreMode::kReplace:
+      if (old == kNil) {
+        status = McStatus::kNotStored;
+      }
+      break;
+    case StoreMode::kCas:
+      if (old == kNil) {
+        stats.cas_misses += 1;
+        status = McStatus::kNotFound;
+      } else if (slots[old].cas == cas_in && cas_in != 0) {
+        stats.cas_hits += 1;
+      } else if (set_stale && cas_in != 0 && cas_in < slots[old].cas) {
+        // A late writer's value is kept, still stale, with the old TTL and token.
+        stats.cas_hits += 1;
+        slots[s].exptime = slots[old].exptime;
+        keep_flags = static_cast<std::uint8_t>(kStale | (slots[old].it_flags & kTokenSent));
+      } else {
+        stats.cas_badval += 1;
+        status = McStatus::kExists;
+      }
+      break;
+    default:
+      break;
+    }
+    if (status != McStatus::kStored) {
+      release(s);
+      return status;
+    }
+    if (old != kNil) {
+      unlink(old);
+    }
+    link(s, now_s);
+    slots[s].it_flags |= keep_flags;
+    if (key_binary) {
+      slots[s].it_flags |= kKeyBinary;
+    }
+    if (cas_out != nullptr) {
+      *cas_out = slots[s].cas;
+    }
+    return McStatus::kStored;
+  }
+
+  /// do_add_delta on the live item in slot `s`. @return kOk with the slot now
+  /// holding the value in `*slot_out`, kNonNumeric or kNoMemory.
+  McStatus add_delta(std::uint32_t s, std::string_view key, bool incr, std::uint64_t delta,
+                     std::int64_t now_s, std::uint64_t *result, std::uint32_t *slot_out) {
+    std::uint64_t value = 0;
+    if (!parse_counter(slots[s].value, &value)) {
+      return McStatus::kNonNumeric;
+    }
+    if (incr) {
+      value += delta; // wraps at 2^64, as memcached's does
+      stats.incr_hits += 1;
+    } else {
+      value = delta > value ? 0 : value - delta;
+      stats.decr_hits += 1;
+    }
+    if (result != nullptr) {
+      *result = value;
+    }
+    char buf[24];
+    const std::size_t len = format_u64(value, buf);
+    Slot &it = slots[s];
+    if (len <= it.value.size()) {
+      // do_add_delta rewrites in place when the number fits, padding with
+      // spaces: the value keeps its length ("9 " after decr of "10").
+      std::memcpy(it.value.data(), buf, len);
+      std::fill(it.value.begin() + static_cast<std::ptrdiff_t>(len), it.value.end(), ' ');
+      it.cas = next_cas();
+      update(s, now_s);
+      *slot_out = s;
+      return McStatus::kOk;
+    }
+    // A longer number needs a new item with the old flags and exptime.
+    const std::uint64_t old_cas = it.cas;
+    const std::uint32_t flags = it.flags;
+    const std::int64_t exptime = it.exptime;
+    McStatus status = McStatus::kOk;
+    const std::uint32_t n = alloc_item(key, flags, exptime, len, now_s, &status);
+    if (n == kNil) {
+      return McStatus::kNoMemory;
+    }
+    slots[n].value.assign(buf, len);
+    const Slot &prev = slots[s];
+    if ((prev.it_flags & kLinked) != 0 && prev.cas == old_cas) {
+      unlink(s);
+    }
+    link(n, now_s);
+    *slot_out = n;
+    return McStatus::kOk;
+  }
+
+  static std::size_t format_u64(std::uint64_t value, char *buf) {
+    char rev[24];
+    std::size_t n = 0;
+    std::size_t len = 0;
+    do {
+      rev[n++] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    } while (value != 0);
+    while (n > 0) {
+      buf[len++] = rev[--n];
+    }
+    return len;
   }
 
   McStatus store_append(StoreMode mode, std::string_view key, std::string_view data,
@@ -786,61 +935,8 @@ McStatus MemcachedNode::store(StoreMode mode, std::string_view key, std::uint32_
                               std::uint32_t charge_bytes) {
   Impl &m = *impl_;
   m.begin(now_s);
-  m.stats.cmd_set += 1;
-  if (mode == StoreMode::kAppend || mode == StoreMode::kPrepend) {
-    return m.store_append(mode, key, value, cas_in, now_s, cas_out, charge_bytes);
-  }
-  // memcached allocates the new item before looking for the old one, so the
-  // allocation may evict the old item (then a replace or cas finds nothing).
-  McStatus status = McStatus::kStored;
-  const std::uint64_t value_bytes = charge_bytes != 0 ? charge_bytes : value.size();
-  const std::uint32_t s =
-      m.alloc_item(key, flags, absolute_exptime(exptime, now_s), value_bytes, now_s, &status);
-  if (s == kNil) {
-    m.drop_on_failed_set(mode, key, now_s);
-    return status;
-  }
-  m.slots[s].value.assign(value);
-  const std::uint32_t old = m.find(key, now_s);
-  switch (mode) {
-  case StoreMode::kAdd:
-    if (old != kNil) {
-      // "add only adds a nonexistent item, but promote to head of LRU".
-      m.update(old, now_s);
-      status = McStatus::kNotStored;
-    }
-    break;
-  case StoreMode::kReplace:
-    if (old == kNil) {
-      status = McStatus::kNotStored;
-    }
-    break;
-  case StoreMode::kCas:
-    if (old == kNil) {
-      m.stats.cas_misses += 1;
-      status = McStatus::kNotFound;
-    } else if (m.slots[old].cas != cas_in) {
-      m.stats.cas_badval += 1;
-      status = McStatus::kExists;
-    } else {
-      m.stats.cas_hits += 1;
-    }
-    break;
-  default:
-    break;
-  }
-  if (status != McStatus::kStored) {
-    m.release(s);
-    return status;
-  }
-  if (old != kNil) {
-    m.unlink(old);
-  }
-  m.link(s, now_s);
-  if (cas_out != nullptr) {
-    *cas_out = m.slots[s].cas;
-  }
-  return McStatus::kStored;
+  return m.store_item(mode, key, flags, absolute_exptime(exptime, now_s), value, cas_in, now_s,
+                      cas_out, charge_bytes, false, false);
 }
 
 McStatus MemcachedNode::remove(std::string_view key, std::int64_t now_s) {
@@ -865,60 +961,8 @@ McStatus MemcachedNode::incr_decr(std::string_view key, bool incr, std::uint64_t
     (incr ? m.stats.incr_misses : m.stats.decr_misses) += 1;
     return McStatus::kNotFound;
   }
-  std::uint64_t value = 0;
-  if (!parse_counter(m.slots[s].value, &value)) {
-    return McStatus::kNonNumeric;
-  }
-  if (incr) {
-    value += delta; // wraps at 2^64, as memcached's does
-    m.stats.incr_hits += 1;
-  } else {
-    value = delta > value ? 0 : value - delta;
-    m.stats.decr_hits += 1;
-  }
-  if (result != nullptr) {
-    *result = value;
-  }
-  char buf[24];
-  std::size_t len = 0;
-  {
-    char rev[24];
-    std::size_t n = 0;
-    std::uint64_t v = value;
-    do {
-      rev[n++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v != 0);
-    while (n > 0) {
-      buf[len++] = rev[--n];
-    }
-  }
-  Slot &it = m.slots[s];
-  if (len <= it.value.size()) {
-    // do_add_delta rewrites in place when the number fits, padding with
-    // spaces: the value keeps its length ("9 " after decr of "10").
-    std::memcpy(it.value.data(), buf, len);
-    std::fill(it.value.begin() + static_cast<std::ptrdiff_t>(len), it.value.end(), ' ');
-    it.cas = m.next_cas();
-    m.update(s, now_s);
-    return McStatus::kOk;
-  }
-  // A longer number needs a new item with the old flags and exptime.
-  const std::uint64_t old_cas = it.cas;
-  const std::uint32_t flags = it.flags;
-  const std::int64_t exptime = it.exptime;
-  McStatus status = McStatus::kOk;
-  const std::uint32_t n = m.alloc_item(key, flags, exptime, len, now_s, &status);
-  if (n == kNil) {
-    return McStatus::kNoMemory;
-  }
-  m.slots[n].value.assign(buf, len);
-  const Slot &prev = m.slots[s];
-  if ((prev.it_flags & kLinked) != 0 && prev.cas == old_cas) {
-    m.unlink(s);
-  }
-  m.link(n, now_s);
-  return McStatus::kOk;
+  std::uint32_t unused = kNil;
+  return m.add_delta(s, key, incr, delta, now_s, result, &unused);
 }
 
 McStatus MemcachedNode::touch(std::string_view key, std::int64_t exptime, std::int64_t now_s) {
@@ -1001,6 +1045,181 @@ bool MemcachedNode::peek(std::string_view key, std::int64_t now_s, McItemView *o
     return false;
   m.fill_view(s, out);
   return true;
+}
+
+} // namespace stampede
+
+// ---------------------------------------------------------------------------
+// The meta protocol's item state (proto_text.c's process_mget_command,
+// process_mdelete_command, process_marithmetic_command; do_store_item's
+// CAS_STALE).
+
+namespace stampede {
+
+bool MemcachedNode::meta_get(std::string_view key, const McMetaGetOptions &options,
+                             std::int64_t now_s, McItemView *out, McMetaGetResult *result) {
+  Impl &m = *impl_;
+  m.begin(now_s);
+  McMetaGetResult r;
+  std::uint32_t s = m.find(key, now_s);
+  if (s == kNil && options.vivify) {
+    // An empty placeholder: the client that created it fills it.
+    McStatus status = McStatus::kStored;
+    s = m.alloc_item(key, 0, 0, 0, now_s, &status);
+    if (s != kNil) {
+      m.slots[s].value.clear();
+      m.link(s, now_s);
+      r.created = true;
+    }
+  }
+  // memcached counts an mg with T as a touch, any other as a get; a vivified
+  // miss counts as a hit.
+  if (options.touch) {
+    m.stats.cmd_touch += 1;
+  } else {
+    m.stats.cmd_get += 1;
+  }
+  if (s == kNil) {
+    (options.touch ? m.stats.touch_misses : m.stats.get_misses) += 1;
+    if (result != nullptr) {
+      *result = r;
+    }
+    return false;
+  }
+  (options.touch ? m.stats.touch_hits : m.stats.get_hits) += 1;
+  Slot &it = m.slots[s];
+  // The view shows the state before this command's win and bump.
+  m.fill_view(s, out);
+  r.exptime_before = it.exptime;
+  const bool token_sent = (it.it_flags & kTokenSent) != 0;
+  if (r.created) {
+    r.won = true;
+    it.exptime = options.created_exptime;
+  } else {
+    if (options.recache && !token_sent) {
+      const std::int64_t e =
+          options.touch && options.recache_sees_touch ? options.touch_exptime : it.exptime;
+      if (e != 0 && e < options.recache_time) {
+        r.won = true;
+      }
+    }
+    if (options.touch) {
+      it.exptime = options.touch_exptime;
+    }
+  }
+  if ((it.it_flags & kStale) != 0 && !token_sent) {
+    // A stale item's first reader wins the right to recompute it.
+    r.won = true;
+  }
+  if (r.won) {
+    it.it_flags |= kTokenSent;
+  }
+  if (options.bump) {
+    m.bump(s, now_s);
+  }
+  if (out != nullptr) {
+    out->exptime = it.exptime;
+  }
+  if (result != nullptr) {
+    *result = r;
+  }
+  return true;
+}
+
+McStatus MemcachedNode::meta_store(StoreMode mode, std::string_view key, std::uint32_t flags,
+                                   std::int64_t exptime_abs, std::string_view value,
+                                   const McMetaStoreOptions &options, std::int64_t now_s,
+                                   std::uint64_t *cas_out) {
+  Impl &m = *impl_;
+  m.begin(now_s);
+  // process_mset_command: a cas turns set and replace into cas; add ignores
+  // it; append and prepend compare it when it is not 0.
+  if (options.has_cas && (mode == StoreMode::kSet || mode == StoreMode::kReplace)) {
+    mode = StoreMode::kCas;
+  }
+  const std::uint64_t cas_in =
+      mode == StoreMode::kAdd ? 0 : (options.has_cas ? options.cas : std::uint64_t{0});
+  return m.store_item(mode, key, flags, exptime_abs, value, cas_in, now_s, cas_out, 0,
+                      options.invalidate && mode == StoreMode::kCas, options.key_binary);
+}
+
+McStatus MemcachedNode::meta_delete(std::string_view key, bool has_cas, std::uint64_t cas,
+                                    bool invalidate, bool touch, std::int64_t exptime_abs,
+                                    std::int64_t now_s) {
+  Impl &m = *impl_;
+  m.begin(now_s);
+  const std::uint32_t s = m.find(key, now_s);
+  if (s == kNil) {
+    m.stats.delete_misses += 1;
+    return McStatus::kNotFound;
+  }
+  Slot &it = m.slots[s];
+  if (has_cas && it.cas != cas) {
+    m.stats.delete_misses += 1;
+    return McStatus::kExists;
+  }
+  if (invalidate) {
+    // Kept and served, but stale: the token is cleared so the next reader wins.
+    if (touch) {
+      it.exptime = exptime_abs;
+    }
+    it.it_flags |= kStale;
+    it.it_flags &= static_cast<std::uint8_t>(~kTokenSent);
+    it.cas = m.next_cas();
+    return McStatus::kDeleted;
+  }
+  m.unlink(s);
+  m.stats.delete_hits += 1;
+  return McStatus::kDeleted;
+}
+
+McStatus MemcachedNode::meta_arith(std::string_view key, const McMetaArithOptions &options,
+                                   std::int64_t now_s, std::uint64_t *result, McItemView *out,
+                                   bool *created) {
+  Impl &m = *impl_;
+  m.begin(now_s);
+  if (created != nullptr) {
+    *created = false;
+  }
+  std::uint32_t s = m.find(key, now_s);
+  if (s == kNil) {
+    if (!options.vivify) {
+      (options.incr ? m.stats.incr_misses : m.stats.decr_misses) += 1;
+      return McStatus::kNotFound;
+    }
+    char buf[24];
+    const std::size_t len = Impl::format_u64(options.initial, buf);
+    McStatus status = McStatus::kStored;
+    s = m.alloc_item(key, 0, options.created_exptime, len, now_s, &status);
+    if (s == kNil) {
+      return McStatus::kNoMemory;
+    }
+    m.stats.cmd_set += 1;
+    m.slots[s].value.assign(buf, len);
+    m.link(s, now_s);
+    if (created != nullptr) {
+      *created = true;
+    }
+    if (result != nullptr) {
+      *result = options.initial;
+    }
+    m.fill_view(s, out);
+    return McStatus::kOk;
+  }
+  if (options.has_cas && options.cas != 0 && m.slots[s].cas != options.cas) {
+    return McStatus::kExists;
+  }
+  std::uint32_t now_slot = kNil;
+  const McStatus st = m.add_delta(s, key, options.incr, options.delta, now_s, result, &now_slot);
+  if (st != McStatus::kOk) {
+    return st;
+  }
+  // The view keeps the exptime before T: the protocol reports `t` in token order.
+  m.fill_view(now_slot, out);
+  if (options.touch) {
+    m.slots[now_slot].exptime = options.touch_exptime;
+  }
+  return McStatus::kOk;
 }
 
 } // namespace stampede

@@ -219,6 +219,55 @@ struct Rng {
   template <class T> const T &pick(const std::vector<T> &v) { return v[below(v.size())]; }
 };
 
+/// `n` distinct flags picked from `pool`, in random order, each preceded by a space.
+std::string pick_flags(Rng &r, std::vector<std::string> pool, std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n && !pool.empty(); ++i) {
+    const std::size_t j = r.below(pool.size());
+    out += " " + pool[j];
+    pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(j));
+  }
+  return out;
+}
+
+/// One random meta command on `key`. No flag whose value depends on when the
+/// server's clock ticks (t, l, me) or on its LRU maintainer thread (h).
+std::string random_meta_command(Rng &r, const std::string &key) {
+  static const std::vector<std::string> values = {"", "0", "7", "abc", "18446744073709551615"};
+  switch (r.below(8)) {
+  case 0:
+  case 1: {
+    static const std::vector<std::string> pool = {"v",     "c", "f",   "s",  "k",     "O1",
+                                                  "q",     "u", "N30", "T0", "T1000", "R30",
+                                                  "R2000", "v", "c",   "x",  "T-1"};
+    return "mg " + key + pick_flags(r, pool, r.below(5)) + "\r\n";
+  }
+  case 2:
+  case 3: {
+    static const std::vector<std::string> pool = {
+        "MS", "ME", "MA", "MP", "MR", "F5", "T0", "T1000", "C{CAS:" + key + "}",
+        "C1", "I",  "q",  "c",  "k",  "O9", "MX"};
+    const std::string value = values[r.below(values.size())];
+    return "ms " + key + " " + std::to_string(value.size()) + pick_flags(r, pool, r.below(4)) +
+           "\r\n" + value + "\r\n";
+  }
+  case 4:
+  case 5: {
+    static const std::vector<std::string> pool = {"I",  "q", "T30", "C{CAS:" + key + "}",
+                                                  "C1", "k", "O2"};
+    return "md " + key + pick_flags(r, pool, r.below(3)) + "\r\n";
+  }
+  case 6: {
+    static const std::vector<std::string> pool = {"N0", "J5", "D3", "MD",    "M+", "v",  "c",
+                                                  "q",  "k",  "O3", "T1000", "C1", "D-1"};
+    return "ma " + key + pick_flags(r, pool, r.below(4)) + "\r\n";
+  }
+  default:
+    // Not mn: the harness reads each batch up to its final MN.
+    return "mg " + key + " v c f\r\n";
+  }
+}
+
 /// One random command. `{CAS:key}` is replaced, per server, by the last
 /// unique that server returned for the key (so cas can succeed on both).
 std::string random_command(Rng &r) {
@@ -249,7 +298,7 @@ std::string random_command(Rng &r) {
     }
     return std::to_string(value.size()) + noreply + "\r\n" + value + "\r\n";
   };
-  switch (r.below(22)) {
+  switch (r.below(27)) {
   case 0:
   case 1:
   case 2:
@@ -321,6 +370,12 @@ std::string random_command(Rng &r) {
     return "set " + std::string(251, 'L') + " 0 0 1\r\n" + "x\r\n";
   case 19:
     return "set " + key + " 0 0 " + data_block(std::to_string(r.below(1000)));
+  case 22:
+  case 23:
+  case 24:
+  case 25:
+  case 26:
+    return random_meta_command(r, key);
   default:
     return "gets " + key + "\r\n";
   }
@@ -351,7 +406,9 @@ void learn_cas(const std::string &reply, std::map<std::string, std::string> *cas
 /// one happens is a race, so random sessions compare counters without the padding.
 std::string unpad_counters(const std::string &reply) {
   static const std::regex value(R"(VALUE (\S+) (\d+) (\d+)( #\d+)?\r\n([0-9]+) *\r\n)");
-  return std::regex_replace(reply, value, "VALUE $1 $2 <n>$4\r\n$5\r\n");
+  static const std::regex meta(R"((^|\n)VA \d+([^\r]*)\r\n([0-9]+) *\r\n)");
+  return std::regex_replace(std::regex_replace(reply, value, "VALUE $1 $2 <n>$4\r\n$5\r\n"), meta,
+                            "$1VA <n>$2\r\n$3\r\n");
 }
 
 std::string substitute(std::string cmd, const std::map<std::string, std::string> &cas) {

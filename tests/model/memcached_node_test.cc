@@ -883,5 +883,116 @@ TEST(MemcachedNodeSegmentedLru, WarmHoldsAtMostFortyPercentOfTheClass) {
   EXPECT_EQ(node.stats().moves_to_warm, 10u);
 }
 
+// ---------------------------------------------------------------------------
+// Meta protocol state: stale items and the win token (memcached 1.6.18's
+// ITEM_STALE and ITEM_TOKEN_SENT; the same sequences ran against it in
+// tests/memcached/meta_test.cc).
+
+/// mg with no options but the given ones; returns W/Z/X as a string.
+std::string meta_get_flags(MemcachedNode &node, std::string_view key, std::int64_t now_s,
+                           const McMetaGetOptions &options = {}) {
+  McItemView view;
+  McMetaGetResult r;
+  if (!node.meta_get(key, options, now_s, &view, &r)) {
+    return "<miss>";
+  }
+  std::string f;
+  f += view.win_token_sent ? "Z" : "";
+  f += view.stale ? "X" : "";
+  f += r.won ? "W" : "";
+  return f;
+}
+
+TEST(MemcachedNodeMeta, InvalidatedItemWinsOnceThenAnswersTokenSentUntilStored) {
+  MemcachedNode node(config_with(LruModel::kSegmented));
+  ASSERT_EQ(set(node, "k", "old", kT0), McStatus::kStored);
+  // md k I T30: kept, stale, with a new TTL.
+  EXPECT_EQ(node.meta_delete("k", false, 0, true, true, kT0 + 30, kT0), McStatus::kDeleted);
+  // The first reader wins the recompute (X W), later readers see Z X.
+  EXPECT_EQ(meta_get_flags(node, "k", kT0), "XW");
+  EXPECT_EQ(meta_get_flags(node, "k", kT0), "ZX");
+  EXPECT_EQ(meta_get_flags(node, "k", kT0 + 1), "ZX");
+  EXPECT_EQ(value_of(node, "k", kT0 + 1), "old"); // still served
+  // A plain set replaces the item: neither stale nor token.
+  ASSERT_EQ(set(node, "k", "new", kT0 + 2), McStatus::kStored);
+  EXPECT_EQ(meta_get_flags(node, "k", kT0 + 2), "");
+}
+
+TEST(MemcachedNodeMeta, InvalidateKeepsTheTtlItWasGiven) {
+  MemcachedNode node(config_with(LruModel::kSegmented));
+  ASSERT_EQ(set(node, "k", "v", kT0, 100), McStatus::kStored);
+  ASSERT_EQ(node.meta_delete("k", false, 0, true, true, kT0 + 30, kT0), McStatus::kDeleted);
+  McItemView view;
+  ASSERT_TRUE(node.peek("k", kT0, &view));
+  EXPECT_EQ(view.exptime, kT0 + 30);
+  // 30 s later the stale item expires like any other.
+  EXPECT_EQ(meta_get_flags(node, "k", kT0 + 30), "<miss>");
+}
+
+TEST(MemcachedNodeMeta, AnOlderCasWithInvalidateStoresButStaysStale) {
+  MemcachedNode node(config_with(LruModel::kSegmented));
+  std::uint64_t cas = 0;
+  ASSERT_EQ(node.store(StoreMode::kSet, "k", 0, 0, "a", 0, kT0, &cas), McStatus::kStored);
+  ASSERT_EQ(node.meta_delete("k", false, 0, true, false, 0, kT0), McStatus::kDeleted);
+  ASSERT_EQ(meta_get_flags(node, "k", kT0), "XW");
+  // The invalidation gave the item a newer unique; the old one is "older".
+  McMetaStoreOptions late;
+  late.has_cas = true;
+  late.cas = cas;
+  late.invalidate = true;
+  EXPECT_EQ(node.meta_store(StoreMode::kSet, "k", 0, 0, "late", late, kT0), McStatus::kStored);
+  EXPECT_EQ(meta_get_flags(node, "k", kT0), "ZX"); // stale, token kept
+  EXPECT_EQ(value_of(node, "k", kT0), "late");
+  // Without I the same cas is refused.
+  late.invalidate = false;
+  EXPECT_EQ(node.meta_store(StoreMode::kSet, "k", 0, 0, "x", late, kT0), McStatus::kExists);
+}
+
+TEST(MemcachedNodeMeta, VivifyCreatesAnEmptyPlaceholderForOneWinner) {
+  MemcachedNode node(config_with(LruModel::kSegmented));
+  McMetaGetOptions n30;
+  n30.vivify = true;
+  n30.created_exptime = kT0 + 30;
+  EXPECT_EQ(meta_get_flags(node, "k", kT0, n30), "W"); // first client: fill it
+  EXPECT_EQ(meta_get_flags(node, "k", kT0, n30), "Z"); // second: someone else is
+  McItemView view;
+  ASSERT_TRUE(node.peek("k", kT0, &view));
+  EXPECT_EQ(view.value, "");
+  EXPECT_EQ(view.exptime, kT0 + 30);
+  ASSERT_EQ(set(node, "k", "filled", kT0 + 1), McStatus::kStored);
+  EXPECT_EQ(meta_get_flags(node, "k", kT0 + 1, n30), "");
+}
+
+TEST(MemcachedNodeMeta, RecacheWinsOnceWhenTheTtlFallsBelowTheToken) {
+  MemcachedNode node(config_with(LruModel::kSegmented));
+  ASSERT_EQ(set(node, "k", "v", kT0, 100), McStatus::kStored);
+  McMetaGetOptions r30;
+  r30.recache = true;
+  r30.recache_time = kT0 + 30; // expires at kT0 + 100: not below
+  EXPECT_EQ(meta_get_flags(node, "k", kT0, r30), "");
+  McMetaGetOptions r200 = r30;
+  r200.recache_time = kT0 + 200; // kT0 + 100 < kT0 + 200: win
+  EXPECT_EQ(meta_get_flags(node, "k", kT0, r200), "W");
+  EXPECT_EQ(meta_get_flags(node, "k", kT0, r200), "Z");
+}
+
+TEST(MemcachedNodeMeta, MetaArithVivifiesWithTheInitialValue) {
+  MemcachedNode node(config_with(LruModel::kSegmented));
+  McMetaArithOptions opt;
+  opt.vivify = true;
+  opt.initial = 10;
+  std::uint64_t v = 0;
+  bool created = false;
+  EXPECT_EQ(node.meta_arith("n", opt, kT0, &v, nullptr, &created), McStatus::kOk);
+  EXPECT_TRUE(created);
+  EXPECT_EQ(v, 10u); // created, not incremented
+  EXPECT_EQ(node.meta_arith("n", opt, kT0, &v, nullptr, &created), McStatus::kOk);
+  EXPECT_FALSE(created);
+  EXPECT_EQ(v, 11u);
+  opt.has_cas = true;
+  opt.cas = 999;
+  EXPECT_EQ(node.meta_arith("n", opt, kT0, &v, nullptr, &created), McStatus::kExists);
+}
+
 } // namespace
 } // namespace stampede

@@ -62,11 +62,60 @@ struct McConfig {
 
 /// A read-only view of a stored item, valid until the next call on the node.
 struct McItemView {
-  std::string_view key;     ///< The key.
-  std::string_view value;   ///< The data block, without the trailing CRLF.
-  std::uint32_t flags = 0;  ///< Client flags.
-  std::uint64_t cas = 0;    ///< The CAS unique.
-  std::int64_t exptime = 0; ///< Absolute expiry, Unix seconds; 0 = never.
+  std::string_view key;           ///< The key.
+  std::string_view value;         ///< The data block, without the trailing CRLF.
+  std::uint32_t flags = 0;        ///< Client flags.
+  std::uint64_t cas = 0;          ///< The CAS unique.
+  std::int64_t exptime = 0;       ///< Absolute expiry, Unix seconds; 0 = never.
+  std::int64_t last_access_s = 0; ///< memcached's it->time: when linked or last bumped.
+  std::uint64_t total_bytes = 0;  ///< ITEM_ntotal: the bytes the item is charged.
+  std::uint32_t slab_class = 0;   ///< memcached's slab class id (1 is the smallest).
+  bool fetched = false;           ///< Read since stored (ITEM_FETCHED; meta `h`).
+  bool stale = false;             ///< Invalidated by `md I` (ITEM_STALE; meta `X`).
+  bool win_token_sent = false;    ///< A client already won the recache (meta `Z`).
+  bool key_binary = false;        ///< Stored by a meta command with a base64 key (`b`).
+};
+
+/// What a meta get (`mg`) may do besides reading: the N, T, R and u flags.
+/// Exptimes here are absolute Unix seconds (0 = never; a past time such as 1
+/// expires the item at once), already converted from protocol.txt's rules.
+struct McMetaGetOptions {
+  bool bump = true;                 ///< false for `u`: no LRU bump, `h` stays 0.
+  bool vivify = false;              ///< `N`: on a miss, create an empty item and win.
+  std::int64_t created_exptime = 0; ///< The exptime a vivified item ends with.
+  bool touch = false;               ///< `T`: set the exptime (counted as a touch).
+  std::int64_t touch_exptime = 0;   ///< `T`'s exptime.
+  bool recache = false;             ///< `R`: win when the remaining TTL is below recache_time.
+  std::int64_t recache_time = 0;    ///< `R`'s token made absolute.
+  bool recache_sees_touch = false;  ///< `T` came before `R`: R compares the new exptime.
+};
+
+/// What a meta get found and did.
+struct McMetaGetResult {
+  bool created = false;            ///< `N` created the item on a miss.
+  bool won = false;                ///< This client won the right to recache (`W`).
+  std::int64_t exptime_before = 0; ///< The exptime before `T`/`N` (0 for a created item).
+};
+
+/// A meta set's (`ms`) options beyond the text protocol's storage command.
+struct McMetaStoreOptions {
+  bool has_cas = false;    ///< `C`: set and replace become cas; append/prepend check it.
+  std::uint64_t cas = 0;   ///< `C`'s unique.
+  bool invalidate = false; ///< `I`: a cas older than the item's stores the value as stale.
+  bool key_binary = false; ///< `b`: the key was base64 (`k` prints it encoded).
+};
+
+/// A meta arithmetic's (`ma`) options.
+struct McMetaArithOptions {
+  bool incr = true;                 ///< false: decrement (stops at 0).
+  std::uint64_t delta = 1;          ///< `D`.
+  bool has_cas = false;             ///< `C` (0 checks nothing, as in memcached).
+  std::uint64_t cas = 0;            ///< `C`'s unique.
+  bool vivify = false;              ///< `N`: a miss creates the item with `initial`.
+  std::uint64_t initial = 0;        ///< `J`.
+  std::int64_t created_exptime = 0; ///< The exptime a created item ends with (absolute).
+  bool touch = false;               ///< `T`: set the exptime of an existing item.
+  std::int64_t touch_exptime = 0;   ///< `T`'s exptime (absolute).
 };
 
 /// Counters with memcached's stat names (`stats`).
@@ -183,6 +232,53 @@ public:
   const McStats &stats() const noexcept;
   /// @return the configuration.
   const McConfig &config() const noexcept;
+
+  /// Meta get (`mg`): a lookup that may vivify a missing key, touch it, and
+  /// hand out the one win token per stale or expiring item. A stale item
+  /// (invalidated by meta_delete) wins for the first client that reads it and
+  /// answers Z (token already sent) to the others until a store replaces it.
+  /// @param key the key. @param options N, T, R and u. @param now_s now.
+  /// @param out receives the item: exptime after the command, but `fetched`,
+  ///        `last_access_s`, `stale` and `win_token_sent` as they were before it
+  ///        (memcached reads them before its delayed bump and before the win).
+  /// @param result receives created, won and the exptime before the command.
+  /// @return true on a hit (or a vivified miss).
+  bool meta_get(std::string_view key, const McMetaGetOptions &options, std::int64_t now_s,
+                McItemView *out, McMetaGetResult *result);
+
+  /// Meta set (`ms`): a storage command with the meta protocol's cas and
+  /// invalidation rules. A store clears the item's stale state and win token,
+  /// except an invalidating cas (`I`) older than the item's, which stores the
+  /// value yet keeps the item stale, its exptime and its token.
+  /// @param mode kSet, kAdd, kReplace, kAppend or kPrepend (a cas option turns
+  ///        set and replace into kCas). @param key the key. @param flags client flags.
+  /// @param exptime_abs absolute exptime (0 = never). @param value the data.
+  /// @param options C, I and b. @param now_s now.
+  /// @param cas_out when not null and stored, receives the new unique.
+  /// @return kStored, kNotStored, kExists, kNotFound, kTooLarge or kNoMemory.
+  McStatus meta_store(StoreMode mode, std::string_view key, std::uint32_t flags,
+                      std::int64_t exptime_abs, std::string_view value,
+                      const McMetaStoreOptions &options, std::int64_t now_s,
+                      std::uint64_t *cas_out = nullptr);
+
+  /// Meta delete (`md`): delete, or with `invalidate` mark the item stale
+  /// (new unique, win token cleared so the next reader wins) and keep it.
+  /// @param key the key. @param has_cas whether `cas` must match.
+  /// @param cas the unique. @param invalidate `I`.
+  /// @param touch whether to set `exptime_abs` when invalidating (`T`).
+  /// @param exptime_abs the new absolute exptime. @param now_s now.
+  /// @return kDeleted (deleted or marked stale), kNotFound or kExists.
+  McStatus meta_delete(std::string_view key, bool has_cas, std::uint64_t cas, bool invalidate,
+                       bool touch, std::int64_t exptime_abs, std::int64_t now_s);
+
+  /// Meta arithmetic (`ma`): incr/decr with cas check and autovivify.
+  /// @param key the key. @param options mode, delta, C, N/J and T. @param now_s now.
+  /// @param result receives the new (or initial) value on kOk.
+  /// @param out receives the item on kOk, its exptime as before this command's T.
+  /// @param created set when N created it.
+  /// @return kOk, kNotFound, kExists, kNonNumeric or kNoMemory.
+  McStatus meta_arith(std::string_view key, const McMetaArithOptions &options, std::int64_t now_s,
+                      std::uint64_t *result, McItemView *out, bool *created);
 
   /// @param key the key.
   /// @param now_s now.
