@@ -863,10 +863,23 @@ std::string shell_quote(const std::string &s) {
   return out + "'";
 }
 
-/// Runs the baseline binary and returns its requests per wall-second.
-double run_baseline(const std::string &path, double rate, double duration_s, std::uint64_t seed) {
-  const std::string command = shell_quote(path) + " " + shortest(rate) + " " +
-                              shortest(duration_s) + " " + std::to_string(seed);
+/// What the baseline reported of its run.
+struct BaselineRun {
+  double requests_per_s = 0; ///< Arrivals per wall-second.
+  double events_per_s = 0;   ///< Its own events per wall-second (it counts fewer kinds).
+  double peak_rss_mb = 0;    ///< Peak resident memory of the baseline process.
+};
+
+/// Runs the baseline binary (`PATH LAMBDA T SEED`) and reads its JSON line.
+BaselineRun run_baseline(const std::string &path, double rate, double duration_s,
+                         std::uint64_t seed) {
+  // Peak memory comes from GNU time (Debian package `time`) when present: a
+  // child forked from this process would inherit its resident set as a high
+  // mark, so getrusage would report ours, not the baseline's.
+  const bool timed = access("/usr/bin/time", X_OK) == 0;
+  const std::string command = (timed ? "/usr/bin/time -f 'peak_rss_kb %M' " : "") +
+                              shell_quote(path) + " " + shortest(rate) + " " +
+                              shortest(duration_s) + " " + std::to_string(seed) + " 2>&1";
   std::FILE *pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) {
     throw BadInput("--limit: cannot run " + path + ": " + std::strerror(errno));
@@ -883,11 +896,20 @@ double run_baseline(const std::string &path, double rate, double duration_s, std
   }
   std::istringstream lines(output);
   std::string line;
+  double peak_rss_mb = 0;
+  for (std::istringstream rss_lines(output); std::getline(rss_lines, line);)
+    if (line.rfind("peak_rss_kb ", 0) == 0)
+      peak_rss_mb = std::atof(line.c_str() + 12) / 1024.0;
   while (std::getline(lines, line)) {
     const Json j = Json::parse(line, nullptr, false);
     if (j.is_object() && j.contains("requests_per_wall_s") &&
         j["requests_per_wall_s"].is_number()) {
-      return j["requests_per_wall_s"].get<double>();
+      BaselineRun run;
+      run.requests_per_s = j["requests_per_wall_s"].get<double>();
+      if (j.contains("events_per_s") && j["events_per_s"].is_number())
+        run.events_per_s = j["events_per_s"].get<double>();
+      run.peak_rss_mb = peak_rss_mb;
+      return run;
     }
   }
   throw BadInput("--limit: " + path +
@@ -931,11 +953,23 @@ int cmd_bench(const BenchOptions &o) {
             << "  peak RSS         " << fixed(peak_rss_mb(), 1) << " MB\n"
             << std::flush;
   if (!o.limit.empty()) {
-    const double baseline = run_baseline(o.limit, s.workload.rate, duration_s, s.seed);
-    std::cout << "  baseline         " << fixed(baseline, 0) << " requests per wall-second ("
-              << o.limit << ")\n"
-              << "  ratio            " << fixed(requests_per_s / baseline, 3)
-              << " (stampede / baseline)\n";
+    const BaselineRun b = run_baseline(o.limit, s.workload.rate, duration_s, s.seed);
+    std::cout << "baseline " << o.limit << " " << shortest(s.workload.rate) << " "
+              << shortest(duration_s) << " " << s.seed << "\n"
+              << "  events           " << fixed(b.events_per_s / 1e6, 3)
+              << " M events/s (its own event count)\n"
+              << "  requests         " << fixed(b.requests_per_s, 0)
+              << " requests per wall-second\n"
+              << "  peak RSS         "
+              << (b.peak_rss_mb > 0 ? fixed(b.peak_rss_mb, 1) + " MB"
+                                    : std::string("unknown (install the `time` package)"))
+              << "\n"
+              << "ratio (stampede / baseline)\n"
+              << "  requests per wall-second  " << fixed(requests_per_s / b.requests_per_s, 3)
+              << "\n";
+    if (b.peak_rss_mb > 0)
+      std::cout << "  peak RSS                  " << fixed(peak_rss_mb() / b.peak_rss_mb, 3)
+                << "\n";
   }
   return kExitOk;
 }
