@@ -1196,20 +1196,31 @@ void MemcachedProtocol::meta_key(std::string &line, std::string_view key, bool b
   }
 }
 
-void MemcachedProtocol::cmd_mg(const std::vector<std::string_view> &tok) {
+// The checks mg, md and ma make before their flags, in memcached's order: a
+// missing key is a plain ERROR; a long key, then too many tokens, a client
+// error (whose wording differs by command in 1.6.18). Returns false when it
+// has replied.
+bool MemcachedProtocol::meta_head(const std::vector<std::string_view> &tok,
+                                  std::string_view too_many_tokens) {
   const std::size_t ntokens = tok.size() + 1;
   if (ntokens < 3) {
     reply("ERROR");
-    return;
+    return false;
   }
   if (tok[1].size() > kMaxKeyBytes) {
     meta_error("CLIENT_ERROR bad command line format");
-    return;
+    return false;
   }
   if (ntokens > kMetaMaxTokens) {
-    meta_error("CLIENT_ERROR options flags are too long");
-    return;
+    meta_error(too_many_tokens);
+    return false;
   }
+  return true;
+}
+
+void MemcachedProtocol::cmd_mg(const std::vector<std::string_view> &tok) {
+  if (!meta_head(tok, "CLIENT_ERROR options flags are too long"))
+    return;
   const std::int64_t now = server_.now_s;
   MetaFlags of;
   std::string_view err = "CLIENT_ERROR bad command line format";
@@ -1469,19 +1480,8 @@ void MemcachedProtocol::finish_meta_set(std::string_view value) {
 }
 
 void MemcachedProtocol::cmd_md(const std::vector<std::string_view> &tok) {
-  const std::size_t ntokens = tok.size() + 1;
-  if (ntokens < 3) {
-    reply("ERROR");
+  if (!meta_head(tok, "CLIENT_ERROR options flags too long"))
     return;
-  }
-  if (tok[1].size() > kMaxKeyBytes) {
-    meta_error("CLIENT_ERROR bad command line format");
-    return;
-  }
-  if (ntokens > kMetaMaxTokens) {
-    meta_error("CLIENT_ERROR options flags too long");
-    return;
-  }
   const std::int64_t now = server_.now_s;
   MetaFlags of;
   std::string_view err = "CLIENT_ERROR bad command line format";
@@ -1511,19 +1511,8 @@ void MemcachedProtocol::cmd_md(const std::vector<std::string_view> &tok) {
 }
 
 void MemcachedProtocol::cmd_ma(const std::vector<std::string_view> &tok) {
-  const std::size_t ntokens = tok.size() + 1;
-  if (ntokens < 3) {
-    reply("ERROR");
+  if (!meta_head(tok, "CLIENT_ERROR options flags too long"))
     return;
-  }
-  if (tok[1].size() > kMaxKeyBytes) {
-    meta_error("CLIENT_ERROR bad command line format");
-    return;
-  }
-  if (ntokens > kMetaMaxTokens) {
-    meta_error("CLIENT_ERROR options flags too long");
-    return;
-  }
   const std::int64_t now = server_.now_s;
   MetaFlags of;
   std::string_view err = "CLIENT_ERROR bad command line format";

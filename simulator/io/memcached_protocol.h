@@ -115,6 +115,7 @@ private:
   void cmd_me(const std::vector<std::string_view> &tok);
   void finish_meta_set(std::string_view value);
   void meta_error(std::string_view line);
+  bool meta_head(const std::vector<std::string_view> &tok, std::string_view too_many_tokens);
   void meta_key(std::string &line, std::string_view key, bool binary) const;
 
   // Multiget lines longer than kMaxPendingLine, answered key by key.
