@@ -151,9 +151,11 @@ const std::vector<Case> &hand_written() {
       {"bget is get", "set a 0 0 1\r\n1\r\nbget a\r\n"},
       {"more than 24 tokens", "get a b c d e f g h i j k l m n o p q r s t u v w x y z a\r\ndelete "
                               "a b c d e f g h i j k l m n o p q r s t u v w x y z\r\n"},
-      {"line over 2048 bytes without newline closes", std::string(3000, 'x')},
+      // Lines over 2048 bytes: what both servers do depends on how the kernel
+      // splits the bytes into reads, so they are compared on the handler in
+      // protocol_test.cc (UnfinishedLineOver2048BytesCloses,
+      // LongLineInOneReadIsACommand), not here where timing would decide.
       {"line of exactly 2048 bytes waits", std::string(2048, 'x') + "\r\nget a\r\n"},
-      {"long line in one read is a command", "set k 0 0 1 " + std::string(3000, ' ') + "\r\na\r\n"},
       {"multiget over 2048 bytes",
        [] {
          std::string s = "set a 0 0 1\r\n1\r\nget";

@@ -89,6 +89,15 @@ TEST(MemcachedProtocol, UnfinishedLineOver2048BytesCloses) {
   EXPECT_EQ(h.out, "");
 }
 
+TEST(MemcachedProtocol, LongLineInOneReadIsACommand) {
+  // memcached 1.6 only gives up on a line over 2048 bytes while it is still
+  // unfinished; a whole long line that arrives in one read is processed.
+  Handler h;
+  h.feed("set k 0 0 1 " + std::string(3000, ' ') + "\r\na\r\nget k\r\n");
+  EXPECT_FALSE(h.proto.closing());
+  EXPECT_EQ(h.out, "STORED\r\nVALUE k 0 1\r\na\r\nEND\r\n");
+}
+
 TEST(MemcachedProtocol, LongMultigetIsAnsweredAndBounded) {
   Handler h;
   h.feed("set a 0 0 1\r\n1\r\n");
