@@ -115,6 +115,7 @@ private:
     std::uint32_t inflight_reads = 0; // page queries issued by views, not yet completed
     std::uint32_t history = kNone;    // index into commit_times_, or kNone
     std::uint32_t watch = kNone;      // index into watches_, or kNone
+    bool stampede = false;            // a stampede episode is under way (>= 2 in flight)
   };
   static constexpr std::uint32_t kNone = 0xffffffffu;
   // Commit times of a key's most recent kHistory posts: enough to tell which
@@ -194,7 +195,6 @@ private:
   // Counters (Report).
   Report c_;
   std::uint64_t staleness_max_ns_ = 0;
-  std::vector<bool> episode_; // per key: a stampede episode is under way
   internal::LogHistogram<8> view_latency_, submit_latency_;
 
   // The current interval.

@@ -32,8 +32,7 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       lb_rng_(Rng::stream(scenario.seed, "balancer")),
       think_rng_(Rng::stream(scenario.seed, "think")),
       cache_rng_(Rng::stream(scenario.seed, "cache")), db_rng_(Rng::stream(scenario.seed, "db")),
-      tier_(scenario.cache, scenario.workload.keys), keys_(scenario.workload.keys),
-      episode_(scenario.workload.keys, false) {
+      tier_(scenario.cache, scenario.workload.keys), keys_(scenario.workload.keys) {
   const StrategyConfig config = normalize_strategy(scenario.strategy);
   strategies_.emplace_back(config, registry.make(config));
 
@@ -380,8 +379,8 @@ void SimulationCore::db_op(Request &r, Op op) {
     if (k.inflight_reads > 0) {
       ++c_.redundant_db_reads;
       ++iv_.redundant_db_reads;
-      if (!episode_[r.key]) {
-        episode_[r.key] = true;
+      if (!k.stampede) {
+        k.stampede = true;
         ++c_.stampedes;
         anomaly(AnomalyKind::kStampede, s.serial, r.key);
       }
@@ -440,7 +439,7 @@ void SimulationCore::on_db_done(std::uint32_t slot) {
       ++c_.db_reads_by_page_views;
       KeyState &k = keys_[r.key];
       if (--k.inflight_reads == 0)
-        episode_[r.key] = false;
+        k.stampede = false;
     }
   } else {
     ++c_.db_writes;

@@ -14,33 +14,8 @@
 namespace stampede::mctest {
 namespace {
 
-class Differential : public ::testing::Test {
+class Differential : public BothServers<Differential> {
 protected:
-  static void SetUpTestSuite() {
-    real_ = new ServerProcess;
-    ours_ = new ServerProcess;
-    if (::access(kRealMemcached, X_OK) != 0) {
-      return;
-    }
-    ASSERT_TRUE(real_->start_real());
-    ASSERT_TRUE(ours_->start_stampede());
-  }
-  static void TearDownTestSuite() {
-    delete real_;
-    delete ours_;
-  }
-  void SetUp() override {
-    if (::access(kRealMemcached, X_OK) != 0) {
-      GTEST_SKIP() << "no " << kRealMemcached;
-    }
-  }
-
-  /// Both servers start the session with an empty cache.
-  static void flush_both() {
-    session(real_->port(), "flush_all\r\n");
-    session(ours_->port(), "flush_all\r\n");
-  }
-
   static void expect_same(const std::string &name, const std::string &bytes) {
     const std::string a = session(real_->port(), bytes);
     const std::string b = session(ours_->port(), bytes);
@@ -51,13 +26,8 @@ protected:
     commands_compared_ += 1;
   }
 
-  static ServerProcess *real_;
-  static ServerProcess *ours_;
   static inline std::uint64_t commands_compared_ = 0;
 };
-
-ServerProcess *Differential::real_ = nullptr;
-ServerProcess *Differential::ours_ = nullptr;
 
 const std::string k250(250, 'k');
 const std::string k251(251, 'k');

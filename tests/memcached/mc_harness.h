@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -315,6 +317,40 @@ private:
     return s;
   }
   std::map<std::string, std::size_t> seen_;
+};
+
+/// A test suite that talks to real memcached and to `stampede memcached`,
+/// both started once for the suite on free loopback ports and stopped by pid.
+/// Each suite (the template argument) gets its own pair of servers.
+template <class Suite> class BothServers : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    real_ = new ServerProcess;
+    ours_ = new ServerProcess;
+    if (::access(kRealMemcached, X_OK) != 0) {
+      return;
+    }
+    ASSERT_TRUE(real_->start_real());
+    ASSERT_TRUE(ours_->start_stampede());
+  }
+  static void TearDownTestSuite() {
+    delete real_;
+    delete ours_;
+    real_ = ours_ = nullptr;
+  }
+  void SetUp() override {
+    if (::access(kRealMemcached, X_OK) != 0) {
+      GTEST_SKIP() << "no " << kRealMemcached;
+    }
+  }
+  /// Both servers start the next session with an empty cache.
+  static void flush_both() {
+    session(real_->port(), "flush_all\r\n");
+    session(ours_->port(), "flush_all\r\n");
+  }
+
+  static inline ServerProcess *real_ = nullptr;
+  static inline ServerProcess *ours_ = nullptr;
 };
 
 } // namespace stampede::mctest

@@ -31,27 +31,12 @@ std::string round_times(const std::string &reply) {
   return out;
 }
 
-class Meta : public ::testing::Test {
+class Meta : public BothServers<Meta> {
 protected:
-  static void SetUpTestSuite() {
-    real_ = new ServerProcess;
-    ours_ = new ServerProcess;
-    if (::access(kRealMemcached, X_OK) != 0) {
-      return;
-    }
-    ASSERT_TRUE(real_->start_real());
-    ASSERT_TRUE(ours_->start_stampede());
-  }
-  static void TearDownTestSuite() {
-    delete real_;
-    delete ours_;
-  }
   void SetUp() override {
-    if (::access(kRealMemcached, X_OK) != 0) {
-      GTEST_SKIP() << "no " << kRealMemcached;
-    }
-    session(real_->port(), "flush_all\r\n");
-    session(ours_->port(), "flush_all\r\n");
+    BothServers::SetUp();
+    if (!IsSkipped())
+      flush_both();
   }
 
   /// One session on a fresh connection to each server; returns our reply.
@@ -62,13 +47,7 @@ protected:
         << name << "\nsession: " << ::testing::PrintToString(bytes);
     return b;
   }
-
-  static ServerProcess *real_;
-  static ServerProcess *ours_;
 };
-
-ServerProcess *Meta::real_ = nullptr;
-ServerProcess *Meta::ours_ = nullptr;
 
 struct Case {
   const char *name;

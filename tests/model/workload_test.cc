@@ -1,6 +1,8 @@
 // Workload, balancer, tier and database behaviours, each on the smallest run
 // that shows it, with the expected value's derivation beside it.
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -94,17 +96,63 @@ TEST(Balancer, LeastConnectionsAvoidsTheBusyServer) {
   EXPECT_NEAR(r.page_view_latency.max, 501.0, 1.0);
 }
 
+// Records which app server answered each request, in response order.
+class ServerLog : public Observer {
+public:
+  void on_request(const RequestRecord &r) override { servers.push_back(r.server); }
+  std::vector<std::uint32_t> servers;
+};
+
 TEST(Balancer, RandomSpreadsLoadAcrossServers) {
   Scenario s = base();
   s.workload.rate = 200;
   s.balancer = BalancerPolicy::kRandom;
   s.duration_s = 10;
   Simulation sim(s);
+  ServerLog log;
+  sim.set_observer(&log);
   sim.run_until(seconds_to_ns(5));
   const StackState st = sim.state();
   ASSERT_EQ(st.busy_workers.size(), 2u);
   sim.run();
   EXPECT_GT(sim.report().page_views, 1500u);
+  // About 2,000 requests, each server with probability 1/2: server 0's share
+  // has sd sqrt(2000 / 4) = 22; allow 5 sd. Consecutive requests must not
+  // simply alternate (that would be round robin): count repeats.
+  const auto n = static_cast<double>(log.servers.size());
+  const auto on_zero = static_cast<double>(std::count(log.servers.begin(), log.servers.end(), 0u));
+  EXPECT_NEAR(on_zero, n / 2, 5 * std::sqrt(n / 4));
+  std::size_t repeats = 0;
+  for (std::size_t i = 1; i < log.servers.size(); ++i)
+    repeats += log.servers[i] == log.servers[i - 1];
+  EXPECT_GT(repeats, log.servers.size() / 4);
+}
+
+TEST(Balancer, LeastConnectionsPicksTheIdleServerWhereRoundRobinWouldNot) {
+  // Two servers, one worker each, views of 0.5 s. A at 1.0 s goes to server 0;
+  // B at 1.7 s finds both idle: least connections takes the lowest index (0),
+  // round robin the next in turn (1). C at 1.75 s, while B is busy: least
+  // connections sends it to the idle server 1, round robin back to server 0,
+  // where it waits. Responses come in arrival order here.
+  Scenario s = base();
+  s.app.workers = 1;
+  s.workload.rate = 0;
+  s.strategy.name = "none";
+  s.app.cpu = Distribution::constant(0);
+  s.db.query_latency = Distribution::constant(0.5);
+  for (const double t : {1.0, 1.7, 1.75})
+    s.events.push_back({seconds_to_ns(t), ScriptedEvent::Kind::kViewBurst, 1});
+  for (const auto policy : {BalancerPolicy::kLeastConnections, BalancerPolicy::kRoundRobin}) {
+    s.balancer = policy;
+    Simulation sim(s);
+    ServerLog log;
+    sim.set_observer(&log);
+    sim.run();
+    const std::vector<std::uint32_t> want = policy == BalancerPolicy::kLeastConnections
+                                                ? std::vector<std::uint32_t>{0, 0, 1}
+                                                : std::vector<std::uint32_t>{0, 1, 0};
+    EXPECT_EQ(log.servers, want);
+  }
 }
 
 TEST(Database, LoadFactorSlowsQueriesWhenConnectionsAreBusy) {
