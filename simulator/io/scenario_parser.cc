@@ -51,6 +51,10 @@ constexpr std::string_view kEventFields[] = {"at", "crash_node", "add_node", "su
                                              "view_burst"};
 constexpr std::string_view kEventKinds[] = {"crash_node", "add_node", "submit_burst", "view_burst"};
 constexpr std::uint64_t kMaxBurst = 1000000;
+// Request slots (servers x workers) and scripted events are addressed by an
+// event's 24-bit target; these bounds keep well inside it.
+constexpr std::uint64_t kMaxSlots = std::uint64_t{1} << 20;
+constexpr std::size_t kMaxEvents = 100000;
 
 // Accessors written once per field: `Get` is a generic lambda returning a
 // reference into a Scenario (const or not).
@@ -728,6 +732,9 @@ std::string section_field_names(std::string_view section) {
 std::optional<Problem> read_events(const Json &j, Scenario &s) {
   if (!j.is_array())
     return expected("events", "an array of events", j);
+  if (j.size() > kMaxEvents)
+    return Problem{"events", "expected at most " + std::to_string(kMaxEvents) +
+                                 " scripted events, got " + std::to_string(j.size())};
   std::vector<ScriptedEvent> events;
   std::vector<double> at_s;
   for (std::size_t i = 0; i < j.size(); ++i) {
@@ -1147,6 +1154,12 @@ std::optional<Problem> read_document(const Json &root, Scenario &s) {
   for (auto &section : scenario_sections())
     if (section.required && !root.contains(std::string(section.name)))
       return Problem{std::string(section.name), "required field is missing"};
+  // Every worker is a request slot that events address by index.
+  if (const std::uint64_t slots = std::uint64_t{s.app.servers} * s.app.workers; slots > kMaxSlots)
+    return Problem{"app.workers",
+                   "expected app.servers x app.workers at most " + std::to_string(kMaxSlots) +
+                       ", got " + std::to_string(s.app.servers) + " x " +
+                       std::to_string(s.app.workers) + " = " + std::to_string(slots)};
   if (auto it = root.find("events"); it != root.end())
     if (auto p = read_events(*it, s))
       return p;

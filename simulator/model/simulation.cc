@@ -33,6 +33,12 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       think_rng_(Rng::stream(scenario.seed, "think")),
       cache_rng_(Rng::stream(scenario.seed, "cache")), db_rng_(Rng::stream(scenario.seed, "db")),
       tier_(scenario.cache, scenario.workload.keys), keys_(scenario.workload.keys) {
+  // Events name slots and scripted events by a 24-bit index (event_queue.h);
+  // the scenario parser keeps files far inside that bound.
+  if (total_slots(scenario) > Event::kMaxTarget + std::uint64_t{1} ||
+      scenario.events.size() > Event::kMaxTarget)
+    throw std::invalid_argument("scenario too large: more request slots or scripted events "
+                                "than an event can address");
   const StrategyConfig config = normalize_strategy(scenario.strategy);
   strategies_.emplace_back(config, registry.make(config));
 
@@ -137,21 +143,21 @@ void SimulationCore::run_until(Time t) {
 }
 
 void SimulationCore::dispatch(const Event &e) {
-  switch (e.kind) {
+  switch (e.kind()) {
   case kArrival:
-    on_arrival(e.target);
+    on_arrival(e.target());
     break;
   case kCpuDone:
-    on_cpu_done(e.target);
+    on_cpu_done(e.target());
     break;
   case kCacheReply:
-    on_reply(e.target);
+    on_reply(e.target());
     break;
   case kDbDone:
-    on_db_done(e.target);
+    on_db_done(e.target());
     break;
   case kScripted:
-    on_scripted(e.target);
+    on_scripted(e.target());
     break;
   case kIntervalEnd:
     on_interval_end();

@@ -17,10 +17,10 @@ TEST(EventQueue, SameTimeEventsPopInInsertionOrder) {
   q.push(3, 3, 30);
   q.push(5, 4, 40);
   // t=3 first; then the three t=5 events in the order they were pushed.
-  EXPECT_EQ(q.pop().target, 30u);
-  EXPECT_EQ(q.pop().target, 10u);
-  EXPECT_EQ(q.pop().target, 20u);
-  EXPECT_EQ(q.pop().target, 40u);
+  EXPECT_EQ(q.pop().target(), 30u);
+  EXPECT_EQ(q.pop().target(), 10u);
+  EXPECT_EQ(q.pop().target(), 20u);
+  EXPECT_EQ(q.pop().target(), 40u);
   EXPECT_TRUE(q.empty());
 }
 
@@ -37,7 +37,7 @@ TEST(EventQueue, PopsARandomMixInSortedOrder) {
   for (const auto &[t, i] : expected) {
     const Event e = q.pop();
     ASSERT_EQ(e.time, t);
-    ASSERT_EQ(e.target, i);
+    ASSERT_EQ(e.target(), i);
   }
 }
 
@@ -55,6 +55,54 @@ TEST(EventQueue, InterleavedPushAndPopKeepOrder) {
     q.push(e.time + static_cast<Time>(r.below(1000)), 0, 0);
   }
   EXPECT_EQ(q.size(), 64u);
+}
+
+TEST(EventQueue, KindAndTargetSurviveThePacking) {
+  EventQueue q;
+  q.push(7, Event::kMaxKind, Event::kMaxTarget);
+  q.push(7, 0, 0);
+  q.push(7, 5, 123456);
+  Event e = q.pop();
+  EXPECT_EQ(e.kind(), Event::kMaxKind);
+  EXPECT_EQ(e.target(), Event::kMaxTarget);
+  EXPECT_EQ(e.seq(), 0u);
+  e = q.pop();
+  EXPECT_EQ(e.kind(), 0u);
+  EXPECT_EQ(e.target(), 0u);
+  e = q.pop();
+  EXPECT_EQ(e.kind(), 5u);
+  EXPECT_EQ(e.target(), 123456u);
+  EXPECT_EQ(e.seq(), 2u);
+}
+
+TEST(EventQueue, RenumberingWhenSequenceRunsOutKeepsTheOrder) {
+  // A queue whose sequence numbers run out every 16 pushes: it renumbers its
+  // pending events many times, and ties still pop in insertion order.
+  EventQueue q(64, 16);
+  Rng r(5);
+  std::uint32_t pushed = 0, popped = 0;
+  std::vector<std::pair<Time, std::uint32_t>> pending; // what must come out, in order
+  Time now = 0;
+  for (int round = 0; round < 2000; ++round) {
+    const int pushes = static_cast<int>(r.below(4));
+    for (int i = 0; i < pushes && q.size() < 12; ++i) {
+      const Time t = now + static_cast<Time>(r.below(3)); // many ties
+      q.push(t, 1, pushed);
+      pending.emplace_back(t, pushed++);
+    }
+    if (!q.empty()) {
+      std::stable_sort(pending.begin(), pending.end(),
+                       [](const auto &a, const auto &b) { return a.first < b.first; });
+      const Event e = q.pop();
+      ASSERT_EQ(e.time, pending.front().first);
+      ASSERT_EQ(e.target(), pending.front().second) << "pop " << popped;
+      ASSERT_LT(e.seq(), 16u);
+      pending.erase(pending.begin());
+      now = e.time;
+      ++popped;
+    }
+  }
+  EXPECT_GT(pushed, 16u * 20); // renumbered at least 20 times
 }
 
 } // namespace

@@ -339,6 +339,11 @@ const BadInput kBadInputs[] = {
      {"cache={}"},
      "--set cache={}: unknown field cache, expected one of cache.nodes, cache.memory_bytes, "
      "cache.item_bytes, cache.rtt, cache.hashing, cache.lru"},
+    {"TooManyWorkerSlots",
+     "{\"workload\": {}, \"app\": {\"servers\": 2048, \"workers\": 1000}}",
+     {},
+     "t.json: app.workers: expected app.servers x app.workers at most 1048576, got 2048 x 1000 = "
+     "2048000"},
     {"ErrorInFileAfterSetKeepsFileOrigin",
      "{\"workload\": {}, \"seed\": -1}",
      {"db.connections=2"},

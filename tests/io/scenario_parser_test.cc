@@ -390,6 +390,15 @@ TEST(ScenarioHostileInput, ManyEventsParseQuickly) {
   EXPECT_EQ(r.value->events.size(), 40000u);
 }
 
+TEST(ScenarioHostileInput, TooManyEventsAreRefusedByCount) {
+  std::string events;
+  for (int i = 0; i <= 100000; ++i)
+    events += std::string(i ? "," : "") + R"({"at": 1, "view_burst": 1})";
+  auto r = parse_scenario(R"({"workload": {}, "events": [)" + events + "]}", "t.json");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error, "t.json: events: expected at most 100000 scripted events, got 100001");
+}
+
 TEST(ScenarioHostileInput, ControlCharactersInKeysAndOverridesStayOnOneLine) {
   auto r = parse_scenario("{\"workload\": {}, \"a\\nb\": 1}", "t.json");
   ASSERT_FALSE(r);
