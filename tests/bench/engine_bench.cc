@@ -117,6 +117,71 @@ void BM_R1TenSeconds(benchmark::State &state) {
 }
 BENCHMARK(BM_R1TenSeconds)->Unit(benchmark::kMillisecond);
 
+// An observer that keeps what a GUI would: every request and call in a
+// fixed ring, anomalies counted, intervals kept for the charts.
+struct RecordingObserver : Observer {
+  std::vector<RequestRecord> requests = std::vector<RequestRecord>(4096);
+  std::vector<CallRecord> calls = std::vector<CallRecord>(4096);
+  std::size_t next_request = 0, next_call = 0;
+  std::uint64_t anomalies = 0, intervals = 0;
+  void on_request(const RequestRecord &r) override { requests[next_request++ & 4095] = r; }
+  void on_call(const CallRecord &c) override { calls[next_call++ & 4095] = c; }
+  void on_anomaly(const AnomalyRecord &) override { ++anomalies; }
+  void on_interval(const IntervalRecord &) override { ++intervals; }
+};
+
+// The anomaly detectors at work: each run is a scenario where one of them
+// fires often (stale reads under naive, stampede episodes under clear, lost
+// updates under update, CAS conflicts under update+cas), observed.
+void BM_Detectors(benchmark::State &state, const char *scenario, const char *strategy) {
+  const auto s = load_scenario(scenario, {std::string("strategy.name=") + strategy});
+  std::uint64_t arrivals = 0, anomalies = 0;
+  for (auto _ : state) {
+    Simulation sim(*s.value);
+    RecordingObserver observer;
+    sim.set_observer(&observer);
+    sim.run();
+    arrivals += sim.report().arrivals;
+    anomalies += observer.anomalies;
+  }
+  state.counters["requests/s"] =
+      benchmark::Counter(static_cast<double>(arrivals), benchmark::Counter::kIsRate);
+  state.counters["anomalies/s"] =
+      benchmark::Counter(static_cast<double>(anomalies), benchmark::Counter::kIsRate);
+}
+BENCHMARK_CAPTURE(BM_Detectors, stale_reads, "builtin:frontpage", "naive")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Detectors, stampedes, "builtin:stampede", "clear")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Detectors, lost_updates, "builtin:lost-updates", "update")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Detectors, cas_conflicts, "builtin:lost-updates", "update+cas")
+    ->Unit(benchmark::kMillisecond);
+
+// What the GUI asks of the engine: builtin:frontpage observed, in slices of
+// 50 ms of simulated time with a snapshot of the stack after each (a frame).
+// "x realtime" is simulated seconds per wall second; the target is >= 1000.
+void BM_FrontpageFrames(benchmark::State &state) {
+  const auto s = load_scenario("builtin:frontpage");
+  double simulated = 0;
+  std::uint64_t frames = 0;
+  for (auto _ : state) {
+    Simulation sim(*s.value);
+    RecordingObserver observer;
+    sim.set_observer(&observer);
+    while (!sim.finished()) {
+      sim.run_until(sim.now() + kSecond / 20);
+      benchmark::DoNotOptimize(sim.state());
+      ++frames;
+    }
+    simulated += ns_to_seconds(sim.end());
+  }
+  state.counters["x realtime"] = benchmark::Counter(simulated, benchmark::Counter::kIsRate);
+  state.counters["frames/s"] =
+      benchmark::Counter(static_cast<double>(frames), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_FrontpageFrames)->Unit(benchmark::kMillisecond);
+
 void BM_ReportWriter(benchmark::State &state) {
   const auto s = load_scenario("builtin:r1", {"duration_s=5"});
   Simulation sim(*s.value);
