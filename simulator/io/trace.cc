@@ -89,20 +89,6 @@ const char *status_label(McStatus s) {
   return "?";
 }
 
-const char *anomaly_label(AnomalyKind k) {
-  switch (k) {
-  case AnomalyKind::kStaleRead:
-    return "stale read";
-  case AnomalyKind::kStampede:
-    return "stampede";
-  case AnomalyKind::kCasConflict:
-    return "CAS conflict";
-  case AnomalyKind::kLostUpdate:
-    return "lost update";
-  }
-  return "anomaly";
-}
-
 /// Appends the common head of an event: name, category, phase, ids, time.
 void head(std::string &s, std::string_view name, std::string_view cat, char ph, std::uint32_t tid,
           Time ts) {

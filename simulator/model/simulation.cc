@@ -797,6 +797,20 @@ Time Context::now() const noexcept { return core_.now_; }
 
 // -------------------------------------------------------------- Simulation
 
+const char *anomaly_label(AnomalyKind kind) noexcept {
+  switch (kind) {
+  case AnomalyKind::kStaleRead:
+    return "stale read";
+  case AnomalyKind::kStampede:
+    return "stampede";
+  case AnomalyKind::kCasConflict:
+    return "CAS conflict";
+  case AnomalyKind::kLostUpdate:
+    return "lost update";
+  }
+  return "anomaly";
+}
+
 Simulation::Simulation(const Scenario &scenario, const StrategyRegistry &registry)
     : core_(std::make_unique<SimulationCore>(scenario, registry)) {}
 Simulation::~Simulation() = default;

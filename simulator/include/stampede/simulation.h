@@ -54,6 +54,10 @@ struct CallRecord {
 /// Kinds of anomaly an observer is told about as they happen.
 enum class AnomalyKind : std::uint8_t { kStaleRead, kStampede, kCasConflict, kLostUpdate };
 
+/// @param kind an anomaly kind.
+/// @return its name in words: `stale read`, `stampede`, `CAS conflict`, `lost update`.
+const char *anomaly_label(AnomalyKind kind) noexcept;
+
 /// An anomaly as it happens.
 struct AnomalyRecord {
   AnomalyKind kind;     ///< Which.

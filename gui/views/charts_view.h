@@ -1,0 +1,54 @@
+// Live charts against simulated time, one point per interval: the database
+// (reads/s and queue), the cache hit ratio, page-view latency p50/p99, and
+// anomalies per second with a marker on the time axis where each kind
+// first happened in an interval (click one to find its request).
+#pragma once
+
+#include <QWidget>
+#include <array>
+#include <vector>
+
+#include "snapshot/snapshot.h"
+
+class QChart;
+class QChartView;
+class QLineSeries;
+class QScatterSeries;
+class QValueAxis;
+
+namespace stampede::gui {
+
+class ChartsView : public QWidget {
+  Q_OBJECT
+public:
+  explicit ChartsView(QWidget *parent = nullptr);
+  /// Appends the snapshot's intervals and anomaly markers.
+  void applySnapshot(const Snapshot &s);
+  /// @return the points plotted so far on the DB reads/s line (for tests).
+  qsizetype points() const;
+  /// @return the chart views, for export.
+  const std::vector<QChartView *> &chartViews() const { return views_; }
+
+signals:
+  /// An anomaly marker was clicked. @param at_s its simulated time. @param kind its kind.
+  void anomalyClicked(double at_s, int kind);
+
+private:
+  struct Panel {
+    QChart *chart = nullptr;
+    QValueAxis *x = nullptr, *y = nullptr, *y2 = nullptr;
+    std::vector<QLineSeries *> lines;
+    double ymax = 0, y2max = 0;
+  };
+  Panel make(const QString &title, const std::vector<QString> &names, const QString &y_title,
+             bool second_axis = false);
+  void clear(double end_s);
+  static void fit(QValueAxis *axis, double &max, double value);
+
+  std::uint64_t generation_ = ~std::uint64_t{0};
+  Panel db_, hit_, latency_, anomalies_;
+  std::array<QScatterSeries *, 4> markers_{};
+  std::vector<QChartView *> views_;
+};
+
+} // namespace stampede::gui

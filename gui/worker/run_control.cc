@@ -1,0 +1,242 @@
+#include "worker/run_control.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <stdexcept>
+
+namespace stampede::gui {
+
+using Clock = std::chrono::steady_clock;
+
+// Gathers the deltas a snapshot carries. Fixed rings for the recent requests
+// and calls: recording costs a copy per record, never an allocation.
+class RunControl::Recorder final : public Observer {
+public:
+  explicit Recorder(Time interval) : interval_(interval) { marked_.fill(-1); }
+
+  void on_request(const RequestRecord &r) override {
+    requests_[requests_next_++ % Snapshot::kRecent] = r;
+    // The requests behind anomalies travel with the snapshot, so a click on
+    // an anomaly finds its request. A stale view says so itself; the others
+    // are remembered by serial until they finish.
+    bool wanted = r.stale;
+    if (!pending_.empty()) {
+      auto it = std::find(pending_.begin(), pending_.end(), r.serial);
+      if (it != pending_.end()) {
+        *it = pending_.back();
+        pending_.pop_back();
+        wanted = true;
+      }
+    }
+    if (wanted && anomaly_requests_.size() < Snapshot::kMaxAnomalies)
+      anomaly_requests_.push_back(r);
+  }
+  void on_call(const CallRecord &c) override { calls_[calls_next_++ % Snapshot::kRecent] = c; }
+  void on_anomaly(const AnomalyRecord &a) override {
+    if (a.kind != AnomalyKind::kStaleRead && pending_.size() < kMaxPending &&
+        std::find(pending_.begin(), pending_.end(), a.serial) == pending_.end())
+      pending_.push_back(a.serial);
+    const auto kind = static_cast<std::size_t>(a.kind);
+    if (kind < marked_.size() && a.at / interval_ != marked_[kind]) {
+      marked_[kind] = a.at / interval_;
+      markers_.push_back(a);
+    }
+    if (anomalies_.size() < Snapshot::kMaxAnomalies)
+      anomalies_.push_back(a);
+    else
+      ++dropped_;
+  }
+  void on_interval(const IntervalRecord &i) override { intervals_.push_back(i); }
+
+  // Moves the deltas into `s`, oldest first.
+  void take(Snapshot &s) {
+    s.intervals = std::move(intervals_);
+    s.anomalies = std::move(anomalies_);
+    s.anomalies_dropped = dropped_;
+    s.anomaly_requests = std::move(anomaly_requests_);
+    s.markers = std::move(markers_);
+    markers_.clear();
+    intervals_.clear();
+    anomalies_.clear();
+    anomaly_requests_.clear();
+    dropped_ = 0;
+    copy_ring(requests_, requests_next_, s.requests);
+    copy_ring(calls_, calls_next_, s.calls);
+  }
+
+private:
+  template <typename T>
+  static void copy_ring(const std::array<T, Snapshot::kRecent> &ring, std::uint64_t next,
+                        std::vector<T> &out) {
+    const std::uint64_t n = std::min<std::uint64_t>(next, Snapshot::kRecent);
+    out.clear();
+    out.reserve(n);
+    for (std::uint64_t i = next - n; i < next; ++i)
+      out.push_back(ring[i % Snapshot::kRecent]);
+  }
+
+  static constexpr std::size_t kMaxPending = 256; // serials awaiting their request's end
+
+  std::vector<IntervalRecord> intervals_;
+  std::vector<AnomalyRecord> anomalies_;
+  std::vector<RequestRecord> anomaly_requests_;
+  std::vector<std::uint64_t> pending_;
+  Time interval_;
+  std::array<Time, 4> marked_{}; // per AnomalyKind: the interval last marked
+  std::vector<AnomalyRecord> markers_;
+  std::uint64_t dropped_ = 0;
+  std::array<RequestRecord, Snapshot::kRecent> requests_{};
+  std::uint64_t requests_next_ = 0;
+  std::array<CallRecord, Snapshot::kRecent> calls_{};
+  std::uint64_t calls_next_ = 0;
+};
+
+RunControl::RunControl(const Scenario &scenario) : scenario_(scenario) { rebuild(); }
+RunControl::~RunControl() = default;
+
+Time RunControl::interval_for(double duration_s) {
+  // About 240 points across the run, on a 1-2-5 step so axis ticks read well.
+  const double raw = std::max(duration_s / 240, 0.01);
+  const double decade = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * decade >= raw * (1 - 1e-9))
+      return seconds_to_ns(m * decade);
+  return seconds_to_ns(10 * decade);
+}
+
+void RunControl::rebuild() {
+  recorder_ = std::make_unique<Recorder>(interval_for(scenario_.duration_s));
+  sim_ = std::make_unique<Simulation>(scenario_);
+  sim_->set_observer(recorder_.get());
+  sim_->set_interval(interval_for(scenario_.duration_s));
+  clock_ = 0;
+  ++generation_;
+  active_wall_s_ = 0;
+  active_sim_ = 0;
+  realtime_factor_ = 0;
+  last_advance_ = {};
+}
+
+void RunControl::play() {
+  playing_ = !finished();
+  last_advance_ = {};
+}
+void RunControl::pause() { playing_ = false; }
+
+void RunControl::step() {
+  playing_ = false;
+  if (sim_->step())
+    clock_ = std::max(clock_, sim_->now());
+  else
+    clock_ = sim_->end();
+}
+
+void RunControl::set_speed(double sim_s_per_wall_s) { speed_ = std::max(0.0, sim_s_per_wall_s); }
+
+void RunControl::restart(std::uint64_t seed) {
+  scenario_.seed = seed;
+  rebuild();
+}
+
+void RunControl::load(const Scenario &scenario) {
+  scenario_ = scenario;
+  rebuild();
+}
+
+void RunControl::switch_strategy(const std::string &name) {
+  StrategyConfig config = scenario_.strategy;
+  config.name = name;
+  config.cas = false; // `update+cas` sets it; other names start without
+  try {
+    sim_->switch_strategy(config);
+    scenario_.strategy = normalize_strategy(config);
+    message_ = "strategy: " + strategy_label(scenario_.strategy);
+  } catch (const std::exception &e) {
+    message_ = e.what();
+  }
+}
+
+void RunControl::submit_burst(std::uint32_t count) { sim_->submit_burst(count); }
+void RunControl::crash_node(std::uint32_t node) { sim_->crash_node(node); }
+void RunControl::add_node() { sim_->add_node(); }
+
+bool RunControl::finished() const noexcept { return clock_ >= sim_->end(); }
+bool RunControl::running() const noexcept { return playing_ && !finished(); }
+
+void RunControl::advance(double wall_elapsed_s, double budget_s) {
+  const Clock::time_point start = Clock::now();
+  if (!running()) {
+    last_advance_ = {};
+    return;
+  }
+  // The achieved speed counts the wall time between slices too (drawing is
+  // part of what the run has to keep up with): from the end of the last
+  // slice, or from this one's start after a pause.
+  const Clock::time_point since = last_advance_ == Clock::time_point{} ? start : last_advance_;
+
+  const Time end = sim_->end();
+  Time target =
+      speed_ > 0 ? std::min(end, clock_ + static_cast<Time>(wall_elapsed_s * speed_ * 1e9)) : end;
+  if (pause_at_ >= clock_)
+    target = std::min(target, pause_at_);
+  const Clock::time_point deadline =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(budget_s));
+  const Time from = clock_;
+  // Run in chunks of simulated time sized to about a millisecond of wall
+  // time each, so the budget is checked often whatever the model's speed.
+  while (clock_ < target) {
+    const Time next = std::min(target, clock_ + chunk_);
+    const Clock::time_point t0 = Clock::now();
+    sim_->run_until(next);
+    clock_ = next;
+    const Clock::time_point t1 = Clock::now();
+    const auto took = t1 - t0;
+    if (took < std::chrono::microseconds(500) && chunk_ < kSecond * 1000)
+      chunk_ *= 2;
+    else if (took > std::chrono::milliseconds(2) && chunk_ > 1000)
+      chunk_ /= 2;
+    if (t1 >= deadline)
+      break;
+  }
+  if (sim_->finished() && speed_ == 0 && pause_at_ < clock_)
+    clock_ = end; // nothing is left to happen
+  if (clock_ == pause_at_) {
+    playing_ = false;
+    pause_at_ = -1;
+  }
+  if (finished())
+    playing_ = false;
+
+  last_advance_ = Clock::now();
+  active_wall_s_ += std::chrono::duration<double>(last_advance_ - since).count();
+  active_sim_ += clock_ - from;
+  if (active_wall_s_ >= 0.5 || (!running() && active_wall_s_ > 0)) {
+    realtime_factor_ = ns_to_seconds(active_sim_) / active_wall_s_;
+    active_wall_s_ = 0;
+    active_sim_ = 0;
+  }
+  if (!running())
+    last_advance_ = {};
+}
+
+Snapshot RunControl::take_snapshot() {
+  Snapshot s;
+  s.generation = generation_;
+  s.now = clock_;
+  s.end = sim_->end();
+  s.interval = interval_for(scenario_.duration_s);
+  s.running = running();
+  s.finished = finished();
+  s.speed = speed_;
+  s.realtime_factor = realtime_factor_;
+  s.events = sim_->events();
+  s.stack = sim_->state();
+  s.totals = sim_->report();
+  recorder_->take(s);
+  s.message = std::move(message_);
+  message_.clear();
+  return s;
+}
+
+} // namespace stampede::gui

@@ -1,0 +1,101 @@
+// RunControl: owns one Simulation and drives it in slices at a chosen speed,
+// gathering what the views need into Snapshots. Qt-free and single-threaded:
+// the worker thread (sim_worker.h) is its only caller, so it needs no locks
+// and its tests run without Qt (and under ThreadSanitizer).
+//
+//     RunControl rc(scenario);
+//     rc.play();
+//     for (;;) { rc.advance(elapsed_wall_s, 0.012); draw(rc.take_snapshot()); }
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "snapshot/snapshot.h"
+#include "stampede/scenario.h"
+#include "stampede/simulation.h"
+
+namespace stampede::gui {
+
+class RunControl {
+public:
+  /// @param scenario a validated scenario; the run starts paused at t=0.
+  explicit RunControl(const Scenario &scenario);
+  ~RunControl();
+  RunControl(const RunControl &) = delete;
+  RunControl &operator=(const RunControl &) = delete;
+
+  // Controls. Each takes effect before the next slice.
+  void play();
+  void pause();
+  /// Processes exactly one event and pauses.
+  void step();
+  /// @param sim_s_per_wall_s simulated seconds per wall second; 0 = as fast as it goes.
+  void set_speed(double sim_s_per_wall_s);
+  /// Starts the scenario again from t=0 with `seed`, keeping the speed and
+  /// the strategy chosen last.
+  void restart(std::uint64_t seed);
+  /// Replaces the scenario (the side panel's edits) and restarts.
+  void load(const Scenario &scenario);
+  /// Switches strategy live; an unknown name leaves the run as it was and
+  /// says so in the next snapshot's message.
+  void switch_strategy(const std::string &name);
+  /// Pauses when the clock reaches `t` (a lesson's "run to 30 s"); a
+  /// negative time clears it.
+  void pause_at(Time t) noexcept { pause_at_ = t; }
+  void submit_burst(std::uint32_t count);
+  void crash_node(std::uint32_t node);
+  void add_node();
+
+  /// Runs the simulation for this slice: at a set speed, up to where the
+  /// pacing clock has reached after `wall_elapsed_s` more wall seconds; as
+  /// fast as it goes, for `budget_s` wall seconds. Never longer than about
+  /// `budget_s`: a model that cannot keep up falls behind the clock rather
+  /// than stalling its thread.
+  void advance(double wall_elapsed_s, double budget_s);
+
+  /// @return the snapshot now, with the deltas gathered since the last one.
+  Snapshot take_snapshot();
+
+  /// @return true when playing and not finished.
+  bool running() const noexcept;
+  /// @return the speed asked for (0 = as fast as it goes).
+  double speed() const noexcept { return speed_; }
+  /// @return true once the run is over.
+  bool finished() const noexcept;
+  /// @return the simulated time shown.
+  Time now() const noexcept { return clock_; }
+  /// @return the scenario being run (with the live strategy).
+  const Scenario &scenario() const noexcept { return scenario_; }
+
+  /// @param duration_s a run's length.
+  /// @return the chart interval for it: about 240 points, a 1-2-5 step.
+  static Time interval_for(double duration_s);
+
+private:
+  class Recorder;
+  void rebuild();
+
+  Scenario scenario_;
+  std::unique_ptr<Recorder> recorder_;
+  std::unique_ptr<Simulation> sim_;
+  std::uint64_t generation_ = 0;
+  bool playing_ = false;
+  double speed_ = 0;
+  Time clock_ = 0;     // the pacing clock: simulated time shown
+  Time pause_at_ = -1; // pause when the clock gets there; -1: never
+  std::string message_;
+
+  Time chunk_ = kSecond / 1000; // simulated time per run_until, adapted to ~1 ms of wall time
+
+  // Achieved speed: simulated time over wall time while playing, measured
+  // over windows of half a second (or to the end of a shorter run).
+  std::chrono::steady_clock::time_point last_advance_{};
+  double active_wall_s_ = 0;
+  Time active_sim_ = 0;
+  double realtime_factor_ = 0;
+};
+
+} // namespace stampede::gui

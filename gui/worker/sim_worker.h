@@ -1,0 +1,74 @@
+// SimWorker: the simulation's thread. It owns a RunControl, runs it in
+// slices from a timer on its own thread, and emits a Snapshot after each
+// slice, at most one in flight: while the UI has not taken the last one the
+// worker keeps running and gathers the deltas into the next. Controls arrive
+// as queued calls (the slots below), so the UI thread never waits for the
+// simulation. The destructor stops the thread and waits, as the mandelbrot
+// example's RenderThread does.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QThread>
+#include <QTimer>
+#include <atomic>
+#include <memory>
+
+#include "snapshot/snapshot.h"
+#include "stampede/scenario.h"
+
+namespace stampede::gui {
+
+class RunControl;
+
+class SimWorker : public QObject {
+  Q_OBJECT
+public:
+  /// Starts the thread; the run is paused at t=0 until play().
+  explicit SimWorker(const Scenario &scenario, QObject *parent = nullptr);
+  ~SimWorker() override;
+
+  /// Called by the UI once it has applied a snapshot (any thread).
+  void snapshotTaken() noexcept { in_flight_.store(false, std::memory_order_release); }
+
+  /// Wall time a slice may take, in seconds (a frame's share).
+  static constexpr double kSliceBudgetS = 0.008;
+  /// Snapshots per second at most.
+  static constexpr int kSnapshotsPerSecond = 30;
+
+public slots:
+  void play();
+  void pause();
+  void step();
+  void setSpeed(double simSecondsPerWallSecond);
+  void restart(qulonglong seed);
+  void loadScenario(const stampede::Scenario &scenario);
+  void switchStrategy(const QString &name);
+  /// Pauses when simulated time reaches `seconds`.
+  void pauseAt(double seconds);
+  void submitBurst(uint count);
+  void crashNode(uint node);
+  void addNode();
+
+signals:
+  /// A new picture of the run (queued to the UI thread).
+  void snapshotReady(const stampede::gui::Snapshot &snapshot);
+
+private:
+  // Runs `f(run)` on the worker thread, then publishes what changed.
+  template <typename F> void onWorker(F f);
+  void start(const Scenario &scenario); // on the worker thread
+  void tick();
+  void publish(bool force);
+  void schedule();
+
+  QThread thread_;
+  QObject *context_ = nullptr;     // lives on thread_: queued calls run there
+  std::unique_ptr<RunControl> rc_; // lives and dies on thread_
+  QTimer *timer_ = nullptr;        // on thread_
+  QElapsedTimer since_tick_, since_publish_;
+  std::atomic<bool> in_flight_{false};
+  bool dirty_ = true; // something the UI has not seen
+};
+
+} // namespace stampede::gui
