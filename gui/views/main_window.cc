@@ -12,6 +12,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -25,7 +26,9 @@
 #include "stampede/scenario_io.h"
 #include "stampede/strategy.h"
 #include "views/charts_view.h"
+#include "views/compare_view.h"
 #include "views/diagram_view.h"
+#include "views/scenario_panel.h"
 #include "worker/sim_worker.h"
 
 namespace stampede::gui {
@@ -49,6 +52,8 @@ MainWindow::MainWindow(const Scenario &scenario, QWidget *parent)
     : QMainWindow(parent), scenario_(scenario) {
   setWindowTitle(QString("Stampede — %1").arg(QString::fromStdString(scenario.name)));
   worker_ = new SimWorker(scenario, this);
+  connect(worker_, &SimWorker::snapshotReady, this, &MainWindow::applySnapshot,
+          Qt::QueuedConnection);
   diagram_ = new DiagramView;
   charts_ = new ChartsView;
   auto *split = new QSplitter(Qt::Vertical);
@@ -56,14 +61,17 @@ MainWindow::MainWindow(const Scenario &scenario, QWidget *parent)
   split->addWidget(charts_);
   split->setStretchFactor(0, 2);
   split->setStretchFactor(1, 3);
-  setCentralWidget(split);
+  compare_ = new CompareView;
+  compare_->setScenario(scenario);
+  auto *tabs = new QTabWidget;
+  tabs->addTab(split, "Live");
+  tabs->addTab(compare_, "Compare strategies");
+  setCentralWidget(tabs);
   buildToolbar();
   buildDock();
   status_ = new QLabel;
   statusBar()->addWidget(status_, 1);
 
-  connect(worker_, &SimWorker::snapshotReady, this, &MainWindow::applySnapshot,
-          Qt::QueuedConnection);
   connect(charts_, &ChartsView::anomalyClicked, this, &MainWindow::onAnomalyMarker);
   // The views redraw on their own timer, never per snapshot.
   redraw_.setInterval(1000 / SimWorker::kSnapshotsPerSecond);
@@ -129,6 +137,8 @@ void MainWindow::buildToolbar() {
   QAction *restart = bar->addAction("Restart");
   connect(restart, &QAction::triggered, this, [this] {
     play_->setChecked(false);
+    scenario_.seed = static_cast<std::uint64_t>(seed_->value());
+    compare_->setScenario(scenario_);
     worker_->restart(static_cast<qulonglong>(seed_->value()));
   });
 
@@ -196,10 +206,16 @@ void MainWindow::buildDock() {
   layout->addWidget(details_, 1);
   connect(anomaly_list_, &QListWidget::currentRowChanged, this,
           [this](int row) { showAnomaly(row); });
-  auto *dock = new QDockWidget("Measured");
+  scenario_panel_ = new ScenarioPanel(scenario_);
+  connect(scenario_panel_, &ScenarioPanel::scenarioApplied, this, &MainWindow::applyScenario);
+  auto *side = new QTabWidget;
+  side->addTab(panel, "Measured");
+  side->addTab(scenario_panel_, "Scenario");
+  auto *dock = new QDockWidget;
+  dock->setTitleBarWidget(new QWidget); // no title bar: the tabs name it
   dock->setFeatures(QDockWidget::NoDockWidgetFeatures);
-  dock->setWidget(panel);
-  dock->setMinimumWidth(320);
+  dock->setWidget(side);
+  dock->setMinimumWidth(340);
   addDockWidget(Qt::RightDockWidgetArea, dock);
 }
 
@@ -308,6 +324,18 @@ void MainWindow::setSpeedIndex(int index) {
 }
 
 void MainWindow::chooseStrategy(const QString &name) { worker_->switchStrategy(name); }
+
+void MainWindow::applyScenario(const Scenario &scenario) {
+  scenario_ = scenario;
+  play_->setChecked(false);
+  worker_->loadScenario(scenario);
+  compare_->setScenario(scenario);
+  {
+    const QSignalBlocker block(seed_);
+    seed_->setValue(static_cast<int>(std::min<std::uint64_t>(scenario.seed, 1'000'000'000)));
+  }
+  setWindowTitle(QString("Stampede — %1").arg(QString::fromStdString(scenario.name)));
+}
 
 void MainWindow::updateTotals() {
   const Report &r = last_.totals;

@@ -21,7 +21,9 @@ class QTableWidget;
 namespace stampede::gui {
 
 class ChartsView;
+class CompareView;
 class DiagramView;
+class ScenarioPanel;
 class SimWorker;
 
 class MainWindow : public QMainWindow {
@@ -33,6 +35,8 @@ public:
 
   SimWorker *worker() const { return worker_; }
   ChartsView *charts() const { return charts_; }
+  CompareView *compare() const { return compare_; }
+  ScenarioPanel *scenarioPanel() const { return scenario_panel_; }
   /// @return the last snapshot applied.
   const Snapshot &lastSnapshot() const { return last_; }
   /// @return snapshots applied since the window opened.
@@ -61,11 +65,14 @@ private:
   void updateTotals();
   void updateStatus();
   void onAnomalyMarker(double at_s, int kind);
+  void applyScenario(const Scenario &scenario);
 
   Scenario scenario_;
   SimWorker *worker_ = nullptr;
   DiagramView *diagram_ = nullptr;
   ChartsView *charts_ = nullptr;
+  CompareView *compare_ = nullptr;
+  ScenarioPanel *scenario_panel_ = nullptr;
   QTableWidget *totals_ = nullptr;
   QListWidget *anomaly_list_ = nullptr;
   QLabel *details_ = nullptr;

@@ -121,7 +121,8 @@ void SimWorker::publish(bool force) {
   if (!force && rc_->running() && since_publish_.elapsed() < 1000 / kSnapshotsPerSecond)
     return;
   bool expected = false;
-  if (!in_flight_.compare_exchange_strong(expected, true, std::memory_order_acq_rel))
+  if (!in_flight_.compare_exchange_strong(expected, true, std::memory_order_acq_rel) &&
+      since_publish_.elapsed() < kLostAfterMs)
     return; // the UI has not taken the last one: keep gathering
   since_publish_.restart();
   dirty_ = false;

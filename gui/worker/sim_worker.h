@@ -35,6 +35,9 @@ public:
   static constexpr double kSliceBudgetS = 0.008;
   /// Snapshots per second at most.
   static constexpr int kSnapshotsPerSecond = 30;
+  /// A snapshot not taken after this long is taken as lost (say, emitted
+  /// before the UI connected), and the next one goes out anyway.
+  static constexpr int kLostAfterMs = 1000;
 
 public slots:
   void play();

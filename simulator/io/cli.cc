@@ -977,39 +977,56 @@ int cmd_bench(const BenchOptions &o) {
 // ---------------------------------------------------------------------------
 // The table
 
-struct Column {
-  const char *title;
-  bool left;
-};
+// Column titles and whether each is left-aligned (the strategy) or right.
+constexpr std::array<std::pair<const char *, bool>, 11> kCompareColumns = {{
+    {"strategy", true},
+    {"DB reads/view", false},
+    {"DB reads/submit", false},
+    {"stale reads", false},
+    {"max staleness s", false},
+    {"redundant DB reads", false},
+    {"stampedes", false},
+    {"lost updates", false},
+    {"CAS conflicts", false},
+    {"hit ratio", false},
+    {"view p99 ms", false},
+}};
 
 } // namespace
 
+const std::vector<std::string> &compare_columns() {
+  static const std::vector<std::string> titles = [] {
+    std::vector<std::string> t;
+    for (const auto &[title, left] : kCompareColumns)
+      t.emplace_back(title);
+    return t;
+  }();
+  return titles;
+}
+
+std::vector<std::string> compare_cells(const Report &r) {
+  return {r.strategy,
+          fixed(r.db_reads_per_page_view, 3),
+          fixed(r.db_reads_per_submit, 2),
+          std::to_string(r.stale_reads),
+          fixed(r.max_staleness_s, 3),
+          std::to_string(r.redundant_db_reads),
+          std::to_string(r.stampedes),
+          std::to_string(r.lost_updates),
+          std::to_string(r.cas_conflicts),
+          r.cache_gets > 0 ? fixed(r.cache_hit_ratio, 3) : std::string("-"),
+          fixed(r.page_view_latency.p99, 1)};
+}
+
 std::string format_compare_table(const std::vector<Report> &reports) {
-  static constexpr std::array<Column, 11> kColumns = {{
-      {"strategy", true},
-      {"DB reads/view", false},
-      {"DB reads/submit", false},
-      {"stale reads", false},
-      {"max staleness s", false},
-      {"redundant DB reads", false},
-      {"stampedes", false},
-      {"lost updates", false},
-      {"CAS conflicts", false},
-      {"hit ratio", false},
-      {"view p99 ms", false},
-  }};
-  std::vector<std::array<std::string, kColumns.size()>> rows;
+  const std::size_t columns = kCompareColumns.size();
+  std::vector<std::vector<std::string>> rows;
   for (const Report &r : reports) {
-    rows.push_back({r.strategy, fixed(r.db_reads_per_page_view, 3), fixed(r.db_reads_per_submit, 2),
-                    std::to_string(r.stale_reads), fixed(r.max_staleness_s, 3),
-                    std::to_string(r.redundant_db_reads), std::to_string(r.stampedes),
-                    std::to_string(r.lost_updates), std::to_string(r.cas_conflicts),
-                    r.cache_gets > 0 ? fixed(r.cache_hit_ratio, 3) : std::string("-"),
-                    fixed(r.page_view_latency.p99, 1)});
+    rows.push_back(compare_cells(r));
   }
-  std::array<std::size_t, kColumns.size()> width{};
-  for (std::size_t c = 0; c < kColumns.size(); ++c) {
-    width[c] = std::strlen(kColumns[c].title);
+  std::vector<std::size_t> width(columns);
+  for (std::size_t c = 0; c < columns; ++c) {
+    width[c] = std::strlen(kCompareColumns[c].first);
     for (const auto &row : rows) {
       width[c] = std::max(width[c], row[c].size());
     }
@@ -1019,17 +1036,17 @@ std::string format_compare_table(const std::vector<Report> &reports) {
       line += "  ";
     }
     const std::string pad(width[c] - text.size(), ' ');
-    line += kColumns[c].left ? text + pad : pad + text;
+    line += kCompareColumns[c].second ? text + pad : pad + text;
   };
   std::string out;
   std::string line;
-  for (std::size_t c = 0; c < kColumns.size(); ++c) {
-    cell(line, c, kColumns[c].title);
+  for (std::size_t c = 0; c < columns; ++c) {
+    cell(line, c, kCompareColumns[c].first);
   }
   out += line.substr(0, line.find_last_not_of(' ') + 1) + "\n";
   for (const auto &row : rows) {
     line.clear();
-    for (std::size_t c = 0; c < kColumns.size(); ++c) {
+    for (std::size_t c = 0; c < columns; ++c) {
       cell(line, c, row[c]);
     }
     out += line + "\n";

@@ -29,6 +29,14 @@ enum ExitStatus : int {
 /// @return the exit status.
 int cli_main(int argc, const char *const *argv);
 
+/// @return the titles of SPEC section 7's table, in column order.
+const std::vector<std::string> &compare_columns();
+
+/// One row of SPEC section 7's table, each cell as the table prints it.
+/// @param r a run's report.
+/// @return one cell per compare_columns() entry.
+std::vector<std::string> compare_cells(const Report &r);
+
 /// Formats SPEC section 7's table: one row per report, aligned columns.
 /// @param reports the runs, one per strategy, in row order.
 /// @return the table, one line per row after a header, each ending in '\n'.

@@ -8,13 +8,17 @@
 #include <QFile>
 #include <QListWidget>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTest>
 #include <QTimer>
 #include <nlohmann/json.hpp>
 
+#include "io/cli.h"
 #include "stampede/scenario_io.h"
 #include "views/charts_view.h"
+#include "views/compare_view.h"
 #include "views/main_window.h"
+#include "views/scenario_panel.h"
 #include "worker/run_control.h"
 #include "worker/sim_worker.h"
 
@@ -51,6 +55,8 @@ private slots:
   void neverStallsTheUiThread();
   void controlsReachTheRun();
   void exportsPngCsvAndReport();
+  void compareViewFillsTheLecturesTable();
+  void scenarioPanelValidatesAndApplies();
 };
 
 void WindowTest::opensPausedAndShowsTheFirstSnapshot() {
@@ -206,6 +212,59 @@ void WindowTest::exportsPngCsvAndReport() {
   const auto report = nlohmann::json::parse(r.readAll().toStdString());
   QCOMPARE(report["anomalies"]["stampedes"].get<std::uint64_t>(),
            w.lastSnapshot().totals.stampedes);
+}
+
+void WindowTest::compareViewFillsTheLecturesTable() {
+  // The same rows `stampede compare builtin:frontpage` prints.
+  MainWindow w(load("builtin:frontpage"));
+  QSignalSpy done(w.compare(), &stampede::gui::CompareView::finished);
+  w.compare()->runAll();
+  QVERIFY(done.wait(60000));
+  const QTableWidget *t = w.compare()->table();
+  const auto &names = stampede::lecture_strategies();
+  QCOMPARE(t->rowCount(), static_cast<int>(names.size()));
+  for (int row = 0; row < t->rowCount(); ++row) {
+    Scenario s = load("builtin:frontpage");
+    s.strategy.name = names[static_cast<std::size_t>(row)];
+    s.strategy.cas = false;
+    s.strategy = stampede::normalize_strategy(s.strategy);
+    stampede::Simulation sim(s);
+    sim.run();
+    const auto cells = stampede::compare_cells(sim.report());
+    for (int c = 0; c < t->columnCount(); ++c)
+      QCOMPARE(t->item(row, c)->text().toStdString(), cells[static_cast<std::size_t>(c)]);
+  }
+  QCOMPARE(t->item(2, 0)->text(), QString("clear"));
+  QCOMPARE(t->item(2, 6)->text(), QString("99")); // stampedes, as in the README
+  w.show();
+  QVERIFY(w.compare()->grab().save(outputPath("gui-compare.png")));
+}
+
+void WindowTest::scenarioPanelValidatesAndApplies() {
+  MainWindow w(load("builtin:frontpage"));
+  w.show();
+  auto *panel = w.scenarioPanel();
+  QVERIFY(panel->edited().has_value());
+  QVERIFY(panel->setField("db.connections", "0"));
+  QVERIFY(panel->grab().save(outputPath("gui-scenario-panel.png")));
+  QVERIFY(!panel->edited().has_value());
+  QCOMPARE(panel->error(),
+           QString("scenario panel: db.connections: expected an integer >= 1, got 0"));
+  QVERIFY(panel->setField("db.connections", "2"));
+  QVERIFY(panel->setField("db.query_latency", "{\"exp\": -1}"));
+  QCOMPARE(panel->error(),
+           QString("scenario panel: db.query_latency.exp: expected a number > 0, got -1"));
+  QVERIFY(panel->setField("db.query_latency", "{\"exp\": 0.2}"));
+  QVERIFY(panel->setField("duration_s", "5"));
+  QVERIFY(panel->setField("app.servers", "2"));
+  QVERIFY(panel->error().isEmpty());
+  QVERIFY(!panel->setField("no.such", "1"));
+  QVERIFY(QTest::qWaitFor([&] { return w.snapshotsApplied() > 0; }, 5000));
+  const std::uint64_t generation = w.lastSnapshot().generation;
+  panel->apply();
+  QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().generation != generation; }, 5000));
+  QCOMPARE(w.lastSnapshot().end, stampede::seconds_to_ns(5));
+  QCOMPARE(w.lastSnapshot().stack.busy_workers.size(), std::size_t{2});
 }
 
 QTEST_MAIN(WindowTest)
