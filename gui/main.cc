@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "io/student_loader.h"
 #include "stampede/scenario_io.h"
 #include "views/main_window.h"
 #include "worker/sim_worker.h"
@@ -58,9 +59,17 @@ int main(int argc, char **argv) {
     overrides.push_back("strategy.name=" + strategy);
   if (seed != 0)
     overrides.push_back("seed=" + std::to_string(seed));
+  stampede::load_student_strategies(); // student:NAME, when a student library is built
   auto loaded = stampede::load_scenario(spec, overrides);
   if (!loaded) {
     std::cerr << loaded.error << '\n';
+    return 2;
+  }
+  if (const std::string &name = loaded.value->strategy.name;
+      !stampede::StrategyRegistry::global().contains(name)) {
+    const std::string hint = stampede::student_load_hint();
+    std::cerr << spec << ": strategy.name: unknown strategy \"" << name << "\""
+              << (name.starts_with("student:") && !hint.empty() ? " (" + hint + ")" : "") << '\n';
     return 2;
   }
 

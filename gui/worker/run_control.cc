@@ -106,8 +106,11 @@ Time RunControl::interval_for(double duration_s) {
 }
 
 void RunControl::rebuild() {
+  // Built before anything is replaced: an unknown strategy throws here and
+  // leaves the run as it was.
+  auto sim = std::make_unique<Simulation>(scenario_);
   recorder_ = std::make_unique<Recorder>(interval_for(scenario_.duration_s));
-  sim_ = std::make_unique<Simulation>(scenario_);
+  sim_ = std::move(sim);
   sim_->set_observer(recorder_.get());
   sim_->set_interval(interval_for(scenario_.duration_s));
   clock_ = 0;
@@ -140,8 +143,14 @@ void RunControl::restart(std::uint64_t seed) {
 }
 
 void RunControl::load(const Scenario &scenario) {
+  const Scenario previous = scenario_;
   scenario_ = scenario;
-  rebuild();
+  try {
+    rebuild();
+  } catch (const std::exception &e) {
+    scenario_ = previous;
+    message_ = std::string("scenario not applied: ") + e.what();
+  }
 }
 
 void RunControl::switch_strategy(const std::string &name) {

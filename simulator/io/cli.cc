@@ -3,6 +3,7 @@
 // thrown as BadInput and becomes exit 2 in cli_main, so every message about a
 // flag or a file is written in one place.
 #include "io/cli.h"
+#include "io/student_loader.h"
 
 #include <algorithm>
 #include <array>
@@ -151,6 +152,15 @@ std::vector<std::string> overrides_for(const RunOptions &o, const std::string &s
 }
 
 /// @return the strategy names a flag accepts, for messages.
+/// For a `student:` name that is not there: why (no library built, or it
+/// did not load).
+std::string student_hint(std::string_view name) {
+  if (!name.starts_with("student:"))
+    return {};
+  const std::string hint = student_load_hint();
+  return hint.empty() ? std::string() : " (" + hint + ")";
+}
+
 std::string known_strategies() {
   std::vector<std::string> names = StrategyRegistry::global().names();
   if (std::find(names.begin(), names.end(), "update+cas") == names.end()) {
@@ -163,7 +173,7 @@ std::string known_strategies() {
 void check_strategy_flag(const std::string &name, std::string_view flag) {
   if (!StrategyRegistry::global().contains(name)) {
     throw BadInput(std::string(flag) + ": unknown strategy " + json_quote(name) +
-                   "; expected one of " + known_strategies());
+                   "; expected one of " + known_strategies() + student_hint(name));
   }
 }
 
@@ -175,7 +185,8 @@ Scenario load(const std::string &spec, const std::vector<std::string> &overrides
   }
   if (!StrategyRegistry::global().contains(parsed.value->strategy.name)) {
     throw BadInput(spec + ": strategy.name: expected one of " + known_strategies() + ", got " +
-                   json_quote(parsed.value->strategy.name));
+                   json_quote(parsed.value->strategy.name) +
+                   student_hint(parsed.value->strategy.name));
   }
   return std::move(*parsed.value);
 }
@@ -1055,6 +1066,7 @@ std::string format_compare_table(const std::vector<Report> &reports) {
 }
 
 int cli_main(int argc, const char *const *argv) {
+  load_student_strategies(); // student:NAME, when a student library is built
   CLI::App app{"Stampede: a discrete-event simulator that teaches web caching.", "stampede"};
   app.set_version_flag("--version", std::string("stampede ") + STAMPEDE_VERSION);
   app.require_subcommand(1);

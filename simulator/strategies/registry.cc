@@ -66,6 +66,13 @@ std::vector<std::string> StrategyRegistry::names() const {
   return out;
 }
 
+StrategyFactory StrategyRegistry::factory(std::string_view name) const {
+  for (const Entry &e : entries_)
+    if (e.name == name)
+      return e.factory;
+  return nullptr;
+}
+
 std::string StrategyRegistry::description(std::string_view name) const {
   for (const Entry &e : entries_)
     if (e.name == name)

@@ -635,4 +635,65 @@ TEST_F(Cli, BenchReportsSpeedAndPairsWithABaseline) {
   }
 }
 
+/// Sets STAMPEDE_STUDENT_LIB for the runs in its scope.
+class StudentLib {
+public:
+  explicit StudentLib(const std::string &path) { setenv("STAMPEDE_STUDENT_LIB", path.c_str(), 1); }
+  ~StudentLib() { unsetenv("STAMPEDE_STUDENT_LIB"); }
+  StudentLib(const StudentLib &) = delete;
+  StudentLib &operator=(const StudentLib &) = delete;
+};
+
+nlohmann::json without_engine(const std::string &report) {
+  auto j = nlohmann::json::parse(report);
+  j.erase("engine");
+  j.erase("strategy");
+  return j;
+}
+
+TEST_F(Cli, StudentStrategyRunsLikeTheBuiltInItCopies) {
+  // The example student library's cache_aside is naive written again: the
+  // same scenario and seed must give naive's report, under the student's name.
+  const StudentLib lib(STAMPEDE_EXAMPLE_STUDENT_LIB);
+  const Result student =
+      run({"run", "builtin:frontpage", "--strategy", "student:cache_aside", "--report", "-"});
+  ASSERT_EQ(student.code, 0) << student.err;
+  const Result naive = run({"run", "builtin:frontpage", "--strategy", "naive", "--report", "-"});
+  ASSERT_EQ(naive.code, 0) << naive.err;
+  EXPECT_EQ(nlohmann::json::parse(student.out)["strategy"], "student:cache_aside");
+  EXPECT_EQ(without_engine(student.out), without_engine(naive.out));
+  EXPECT_GT(nlohmann::json::parse(student.out)["anomalies"]["stale_reads"].get<int>(), 0);
+}
+
+TEST_F(Cli, StudentStrategyWithoutALibrarySaysWhereItLooked) {
+  const StudentLib lib("/nonexistent/libstampede_student.so");
+  const Result r = run({"run", "builtin:frontpage", "--strategy", "student:cache_aside"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--strategy: unknown strategy \"student:cache_aside\""), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("(no student library at /nonexistent/libstampede_student.so)"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(Cli, StudentLibraryMayNotShadowABuiltIn) {
+  const StudentLib lib(STAMPEDE_MISNAMED_STUDENT_LIB);
+  // naive is still the built-in: the library's "naive" was refused.
+  const Result ok = run({"run", "builtin:frontpage", "--strategy", "naive", "--report", "-"});
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  const Result r = run({"run", "builtin:frontpage", "--strategy", "student:naive"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("registered \"naive\"; expected names of the form student:NAME"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(Cli, StudentLibraryThatIsNotALibraryIsReported) {
+  spit(path("libstampede_student.so"), "not an ELF file");
+  const StudentLib lib(path("libstampede_student.so").string());
+  const Result r = run({"run", "builtin:frontpage", "--strategy", "student:x"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("the student library did not load"), std::string::npos) << r.err;
+}
+
 } // namespace

@@ -168,6 +168,10 @@ public:
   /// @throws std::invalid_argument for an unknown name.
   std::unique_ptr<Strategy> make(const StrategyConfig &config) const;
 
+  /// @param name a registered name.
+  /// @return its factory, or null if unknown.
+  StrategyFactory factory(std::string_view name) const;
+
   /// @return every registered name, in registration order.
   std::vector<std::string> names() const;
   /// @param name a registered name.
@@ -181,6 +185,20 @@ private:
   };
   std::vector<Entry> entries_;
 };
+
+/// The function a student library exports (C linkage, this exact name) to add
+/// its strategies to a registry, each named `student:NAME`:
+///
+///     extern "C" void stampede_register_strategies(stampede::StrategyRegistry &r) {
+///       r.add("student:cache_aside", &make_cache_aside, "my cache-aside");
+///     }
+///
+/// The library is built apart from `stampede` (exercises/), so a student's
+/// compile error never breaks the simulator; see load_student_strategies().
+using StudentEntryPoint = void (*)(StrategyRegistry &);
+
+/// The entry point's symbol name.
+inline constexpr const char *kStudentEntryPoint = "stampede_register_strategies";
 
 /// Splits `update+cas` into (`update`, cas on); other names pass unchanged.
 /// @param config options whose name may carry `+cas`.
