@@ -241,7 +241,8 @@ std::vector<Field> make_fields() {
       "seconds an insert holds a connection"));
   t.push_back(number(
       "db.load_factor", [](auto &s) -> auto & { return s.db.load_factor; }, between(0, 1000),
-      "query latency x (1 + load_factor x busy others / connections); 0 = none"));
+      "DB latency (queries and inserts) x (1 + load_factor x busy others / connections); 0 = "
+      "none"));
 
   Field name = text(
       "strategy.name", [](auto &s) -> auto & { return s.strategy.name; },
@@ -1273,7 +1274,8 @@ Json distribution_schema() {
 Json event_schema() {
   Json at{{"type", "number"},
           {"minimum", 0},
-          {"description", "when, seconds from the start; must be < duration_s"}};
+          {"description",
+           "when, seconds from the start (an event at or after duration_s never happens)"}};
   auto kind = [&](const char *key, Json value) {
     return Json{{"type", "object"},
                 {"properties", Json{{"at", at}, {key, std::move(value)}}},
