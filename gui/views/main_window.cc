@@ -28,6 +28,7 @@
 #include "views/charts_view.h"
 #include "views/compare_view.h"
 #include "views/diagram_view.h"
+#include "views/lesson_panel.h"
 #include "views/scenario_panel.h"
 #include "worker/sim_worker.h"
 
@@ -210,9 +211,15 @@ void MainWindow::buildDock() {
           [this](int row) { showAnomaly(row); });
   scenario_panel_ = new ScenarioPanel(scenario_);
   connect(scenario_panel_, &ScenarioPanel::scenarioApplied, this, &MainWindow::applyScenario);
+  lesson_panel_ = new LessonPanel(default_lessons_dir());
+  connect(lesson_panel_, &LessonPanel::runRequested, this, [this](const Scenario &s) {
+    applyScenario(s);
+    worker_->play();
+  });
   auto *side = new QTabWidget;
   side->addTab(panel, "Measured");
   side->addTab(scenario_panel_, "Scenario");
+  side->addTab(lesson_panel_, "Lesson");
   auto *dock = new QDockWidget;
   dock->setTitleBarWidget(new QWidget); // no title bar: the tabs name it
   dock->setFeatures(QDockWidget::NoDockWidgetFeatures);
@@ -264,6 +271,7 @@ void MainWindow::applySnapshot(const Snapshot &s) {
   if (!s.stack.strategy.empty() &&
       strategy_->currentText() != QString::fromStdString(s.stack.strategy))
     strategy_->setCurrentText(QString::fromStdString(s.stack.strategy));
+  lesson_panel_->applySnapshot(s);
   last_ = s;
   changed_ = true;
 }
@@ -332,6 +340,7 @@ void MainWindow::chooseStrategy(const QString &name) { worker_->switchStrategy(n
 
 void MainWindow::applyScenario(const Scenario &scenario) {
   scenario_ = scenario;
+  scenario_panel_->setScenario(scenario);
   play_->setChecked(false);
   worker_->loadScenario(scenario);
   compare_->setScenario(scenario);

@@ -23,6 +23,7 @@ namespace stampede::gui {
 class ChartsView;
 class CompareView;
 class DiagramView;
+class LessonPanel;
 class ScenarioPanel;
 class SimWorker;
 
@@ -37,6 +38,7 @@ public:
   ChartsView *charts() const { return charts_; }
   CompareView *compare() const { return compare_; }
   ScenarioPanel *scenarioPanel() const { return scenario_panel_; }
+  LessonPanel *lessonPanel() const { return lesson_panel_; }
   /// @return the last snapshot applied.
   const Snapshot &lastSnapshot() const { return last_; }
   /// @return snapshots applied since the window opened.
@@ -73,6 +75,7 @@ private:
   ChartsView *charts_ = nullptr;
   CompareView *compare_ = nullptr;
   ScenarioPanel *scenario_panel_ = nullptr;
+  LessonPanel *lesson_panel_ = nullptr;
   QTableWidget *totals_ = nullptr;
   QListWidget *anomaly_list_ = nullptr;
   QLabel *details_ = nullptr;

@@ -3,6 +3,7 @@
 // thrown as BadInput and becomes exit 2 in cli_main, so every message about a
 // flag or a file is written in one place.
 #include "io/cli.h"
+#include "io/lessons.h"
 #include "io/student_loader.h"
 
 #include <algorithm>
@@ -533,74 +534,23 @@ std::optional<Json> read_json_file(const fs::path &p, std::string &error) {
 /// The cases of a lesson's steps.json: one per step.
 void lesson_cases(const fs::path &file, std::vector<Case> &cases) {
   const std::string shown = display_path(file);
-  std::string error;
-  const std::optional<Json> doc = read_json_file(file, error);
-  if (!doc) {
-    cases.push_back({shown, shown, "", {}, std::nullopt, error});
+  const LessonFile lesson = read_lesson(file);
+  if (!lesson.error.empty()) {
+    cases.push_back({shown, shown, "", {}, std::nullopt, lesson.error});
     return;
   }
-  if (!doc->is_object() || !doc->contains("steps") || !(*doc)["steps"].is_array()) {
-    cases.push_back({shown, shown, "", {}, std::nullopt, shown + ": steps: expected an array"});
-    return;
-  }
-  const std::string id = doc->value("id", file.parent_path().filename().string());
-  const Json &steps = (*doc)["steps"];
-  for (std::size_t i = 0; i < steps.size(); ++i) {
-    const Json &step = steps[i];
-    const std::string where = shown + ": steps[" + std::to_string(i) + "]";
+  for (std::size_t i = 0; i < lesson.steps.size(); ++i) {
+    const LessonStep &step = lesson.steps[i];
     Case c;
     c.file = shown;
-    c.name = id + " step " + std::to_string(i + 1);
-    if (step.is_object() && step.contains("title") && step["title"].is_string()) {
-      c.name += ": " + step["title"].get<std::string>();
+    c.name = lesson.id + " step " + std::to_string(i + 1);
+    if (!step.title.empty()) {
+      c.name += ": " + step.title;
     }
-    if (!step.is_object() || !step.contains("scenario") || !step["scenario"].is_string()) {
-      c.error = where + ".scenario: expected a scenario path or builtin:NAME";
-      cases.push_back(std::move(c));
-      continue;
-    }
-    const std::string scenario = step["scenario"].get<std::string>();
-    c.spec = scenario.rfind("builtin:", 0) == 0
-                 ? scenario
-                 : (file.parent_path() / scenario).lexically_normal().string();
-    if (step.contains("set")) {
-      if (!step["set"].is_object()) {
-        c.error = where + ".set: expected an object of PATH: VALUE";
-      } else {
-        for (const auto &[path, value] : step["set"].items()) {
-          c.overrides.push_back(path + "=" + value.dump());
-        }
-      }
-    }
-    if (step.contains("strategy")) {
-      if (!step["strategy"].is_string()) {
-        c.error = where + ".strategy: expected a strategy name";
-      } else {
-        c.overrides.push_back("strategy.name=" + step["strategy"].dump());
-      }
-    }
-    if (step.contains("expect")) {
-      std::vector<ExpectClause> clauses;
-      const Json &expect = step["expect"];
-      if (!expect.is_array()) {
-        c.error = where + ".expect: expected an array of expectations";
-      } else {
-        for (std::size_t k = 0; k < expect.size() && c.error.empty(); ++k) {
-          const std::string at = where + ".expect[" + std::to_string(k) + "]";
-          if (!expect[k].is_string()) {
-            c.error = at + ": expected a string \"PATH OP NUMBER\"";
-            break;
-          }
-          Parsed<ExpectClause> clause = parse_expect(expect[k].get<std::string>());
-          if (!clause) {
-            c.error = at + ": " + clause.error;
-            break;
-          }
-          clauses.push_back(std::move(*clause.value));
-        }
-      }
-      c.expect = std::move(clauses);
-    }
+    c.spec = step.scenario;
+    c.overrides = step.overrides;
+    c.expect = step.expect;
+    c.error = step.error;
     cases.push_back(std::move(c));
   }
 }
@@ -768,39 +718,14 @@ int cmd_test(std::vector<std::string> paths, const std::string &junit) {
   return run_cases(collect_cases(paths), junit);
 }
 
-/// A lesson folder: `lessons/NN-slug` with a steps.json.
-struct Lesson {
-  std::string id;    // the folder name
-  std::string title; // steps.json's title
-  fs::path dir;
-};
-
-/// @param root the lessons folder; empty: the project's `lessons/`.
-std::vector<Lesson> find_lessons(const std::string &root_flag) {
-  std::vector<Lesson> lessons;
-  const fs::path root = root_flag.empty() ? project_dir("lessons") : fs::path(root_flag);
-  std::error_code ec;
-  for (const fs::directory_entry &e : fs::directory_iterator(root, ec)) {
-    const fs::path steps = e.path() / "steps.json";
-    if (!e.is_directory() || !fs::exists(steps)) {
-      continue;
-    }
-    std::string error;
-    const std::optional<Json> doc = read_json_file(steps, error);
-    std::string title =
-        doc && doc->is_object() && doc->contains("title") && (*doc)["title"].is_string()
-            ? (*doc)["title"].get<std::string>()
-            : "";
-    lessons.push_back({e.path().filename().string(), title, e.path()});
-  }
-  std::sort(lessons.begin(), lessons.end(),
-            [](const Lesson &a, const Lesson &b) { return a.id < b.id; });
-  return lessons;
+/// @param root_flag the lessons folder; empty: the project's `lessons/`.
+std::vector<LessonFile> lessons_in(const std::string &root_flag) {
+  return find_lessons(root_flag.empty() ? default_lessons_dir() : fs::path(root_flag));
 }
 
 /// Finds a lesson by folder name, number prefix (`02`, `2`) or slug.
-Lesson find_lesson(const std::string &root, const std::string &id) {
-  const std::vector<Lesson> lessons = find_lessons(root);
+LessonFile find_lesson(const std::string &root, const std::string &id) {
+  const std::vector<LessonFile> lessons = lessons_in(root);
   // "2" finds "02-stale": compare numbers without their leading zeros.
   const auto digits = [](const std::string &s) {
     return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
@@ -809,32 +734,33 @@ Lesson find_lesson(const std::string &root, const std::string &id) {
     const auto first = s.find_first_not_of('0');
     return first == std::string::npos ? std::string("0") : s.substr(first);
   };
-  for (const Lesson &l : lessons) {
-    const auto dash = l.id.find('-');
-    const std::string number = l.id.substr(0, dash);
-    const std::string slug = dash == std::string::npos ? "" : l.id.substr(dash + 1);
+  for (const LessonFile &l : lessons) {
+    const std::string folder = l.dir.filename().string();
+    const auto dash = folder.find('-');
+    const std::string number = folder.substr(0, dash);
+    const std::string slug = dash == std::string::npos ? "" : folder.substr(dash + 1);
     const bool same_number = digits(number) && digits(id) && unpadded(number) == unpadded(id);
-    if (l.id == id || slug == id || same_number) {
+    if (folder == id || slug == id || same_number) {
       return l;
     }
   }
   std::vector<std::string> ids;
-  for (const Lesson &l : lessons) {
-    ids.push_back(l.id);
+  for (const LessonFile &l : lessons) {
+    ids.push_back(l.dir.filename().string());
   }
   throw BadInput("lesson " + json_quote(id) + ": no such lesson; expected one of " +
                  (ids.empty() ? std::string("(none found)") : join(ids, ", ")));
 }
 
 int cmd_lesson_list(const std::string &root) {
-  for (const Lesson &l : find_lessons(root)) {
-    std::cout << l.id << "  " << l.title << "\n";
+  for (const LessonFile &l : lessons_in(root)) {
+    std::cout << l.dir.filename().string() << "  " << l.title << "\n";
   }
   return kExitOk;
 }
 
 int cmd_lesson_show(const std::string &root, const std::string &id) {
-  const Lesson l = find_lesson(root, id);
+  const LessonFile l = find_lesson(root, id);
   std::ifstream in(l.dir / "lesson.md", std::ios::binary);
   if (!in) {
     throw BadInput(display_path(l.dir / "lesson.md") + ": cannot read");
@@ -844,7 +770,7 @@ int cmd_lesson_show(const std::string &root, const std::string &id) {
 }
 
 int cmd_lesson_run(const std::string &root, const std::string &id, const std::string &junit) {
-  const Lesson l = find_lesson(root, id);
+  const LessonFile l = find_lesson(root, id);
   std::vector<Case> cases;
   lesson_cases(l.dir / "steps.json", cases);
   return run_cases(cases, junit);

@@ -17,6 +17,7 @@
 #include "stampede/scenario_io.h"
 #include "views/charts_view.h"
 #include "views/compare_view.h"
+#include "views/lesson_panel.h"
 #include "views/main_window.h"
 #include "views/scenario_panel.h"
 #include "worker/run_control.h"
@@ -57,6 +58,7 @@ private slots:
   void exportsPngCsvAndReport();
   void compareViewFillsTheLecturesTable();
   void scenarioPanelValidatesAndApplies();
+  void lessonPanelRunsAStepAndChecksIt();
 };
 
 void WindowTest::opensPausedAndShowsTheFirstSnapshot() {
@@ -265,6 +267,28 @@ void WindowTest::scenarioPanelValidatesAndApplies() {
   QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().generation != generation; }, 5000));
   QCOMPARE(w.lastSnapshot().end, stampede::seconds_to_ns(5));
   QCOMPARE(w.lastSnapshot().stack.busy_workers.size(), std::size_t{2});
+}
+
+void WindowTest::lessonPanelRunsAStepAndChecksIt() {
+  MainWindow w(load("builtin:frontpage"));
+  w.show();
+  auto *lessons = w.lessonPanel();
+  QVERIFY(lessons->lessons().size() >= 6);
+  int stampede = -1;
+  for (std::size_t i = 0; i < lessons->lessons().size(); ++i)
+    if (lessons->lessons()[i].dir.filename() == "03-cache-stampede")
+      stampede = static_cast<int>(i);
+  QVERIFY(stampede >= 0);
+  lessons->selectLesson(stampede);
+  lessons->selectStep(1); // refresh: no stampede
+  QVERIFY2(lessons->stepText().contains("Step 2"), qPrintable(lessons->stepText()));
+  w.setSpeedIndex(kMaxSpeed);
+  QVERIFY(lessons->runStep());
+  QVERIFY(QTest::qWaitFor([&] { return lessons->verdict().contains("lesson says"); }, 60000));
+  QVERIFY2(lessons->verdict().contains("As the lesson says"), qPrintable(lessons->verdict()));
+  QCOMPARE(w.lastSnapshot().stack.strategy, std::string("refresh"));
+  QCOMPARE(w.lastSnapshot().totals.stampedes, std::uint64_t{0});
+  QVERIFY(lessons->grab().save(outputPath("gui-lesson-panel.png")));
 }
 
 QTEST_MAIN(WindowTest)

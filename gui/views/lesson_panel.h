@@ -1,0 +1,68 @@
+// The lesson panel (SPEC section 9): walks a lesson's steps. Each step's text
+// comes from lesson.md, "Run this step" loads its scenario, strategy and
+// overrides into the window and plays it, and when the run ends the step's
+// expectations are checked against the report, as `stampede lesson run` does.
+#pragma once
+
+#include <QWidget>
+#include <filesystem>
+#include <vector>
+
+#include "io/lessons.h"
+#include "snapshot/snapshot.h"
+
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QTextBrowser;
+
+namespace stampede::gui {
+
+class LessonPanel : public QWidget {
+  Q_OBJECT
+public:
+  /// @param root the lessons folder (default_lessons_dir() in the app).
+  explicit LessonPanel(const std::filesystem::path &root, QWidget *parent = nullptr);
+
+  /// @return the lessons found.
+  const std::vector<LessonFile> &lessons() const { return lessons_; }
+  /// Shows lesson `index` (into lessons()).
+  void selectLesson(int index);
+  /// Shows step `index` of the current lesson.
+  void selectStep(int index);
+  /// Loads the current step's scenario and asks the window to run it.
+  /// @return false (with the reason shown) if the scenario does not load.
+  bool runStep();
+  /// @return the result text of the last checked step ("" before one ends).
+  QString verdict() const;
+  /// @return the text shown for the current step.
+  QString stepText() const;
+
+public slots:
+  /// Every snapshot the window applies: a step's run is checked when it ends.
+  void applySnapshot(const stampede::gui::Snapshot &s);
+
+signals:
+  /// The window should restart with `scenario` and play it.
+  void runRequested(const stampede::Scenario &scenario);
+
+private:
+  void check(const Report &report);
+
+  std::vector<LessonFile> lessons_;
+  std::vector<std::string> sections_; // of the current lesson.md
+  int lesson_ = -1, step_ = -1;
+  QComboBox *lesson_box_ = nullptr;
+  QListWidget *steps_ = nullptr;
+  QTextBrowser *text_ = nullptr;
+  QLabel *point_ = nullptr, *verdict_ = nullptr;
+  QPushButton *run_ = nullptr;
+
+  // The run a step asked for: the first generation after the request.
+  bool awaiting_ = false, checked_ = false;
+  std::uint64_t generation_before_ = 0, step_generation_ = 0;
+  std::uint64_t last_generation_ = 0;
+};
+
+} // namespace stampede::gui
