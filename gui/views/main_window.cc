@@ -225,6 +225,7 @@ void MainWindow::buildDock() {
   dock->setFeatures(QDockWidget::NoDockWidgetFeatures);
   dock->setWidget(side);
   dock->setMinimumWidth(340);
+  dock->setMaximumWidth(420); // the charts keep the room
   addDockWidget(Qt::RightDockWidgetArea, dock);
 }
 
