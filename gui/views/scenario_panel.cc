@@ -17,6 +17,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr int kPathRole = Qt::UserRole;
+constexpr int kStringRole = Qt::UserRole + 1; // the field holds text: never read as JSON
 const char *kOrigin = "scenario panel";
 
 // A value as the panel shows it: strings bare, everything else as JSON.
@@ -24,9 +25,12 @@ QString cell_text(const Json &v) {
   return QString::fromStdString(v.is_string() ? v.get<std::string>() : v.dump());
 }
 
-// What the user typed, back to JSON: JSON when it parses (a number, true, an
-// object, an array), else the text as a string, as `--set` reads values.
-Json read(const QString &text) {
+// What the user typed, back to JSON: for a text field the text itself (a name
+// such as "2024" stays a name); otherwise JSON when it parses (a number, true,
+// an object, an array), else the text as a string, as `--set` reads values.
+Json read(const QString &text, bool is_string) {
+  if (is_string)
+    return Json(text.toStdString());
   const std::string s = text.trimmed().toStdString();
   Json v = Json::parse(s, nullptr, false);
   return v.is_discarded() ? Json(s) : v;
@@ -91,6 +95,7 @@ void ScenarioPanel::setScenario(const Scenario &scenario) {
         auto *item =
             new QTreeWidgetItem(section, {QString::fromStdString(jt.key()), cell_text(*jt)});
         item->setData(0, kPathRole, QString::fromStdString(it.key() + "." + jt.key()));
+        item->setData(0, kStringRole, jt->is_string());
         item->setToolTip(0, describe(schema, it.key(), jt.key()));
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsEditable);
       }
@@ -98,6 +103,7 @@ void ScenarioPanel::setScenario(const Scenario &scenario) {
     } else {
       auto *item = new QTreeWidgetItem(tree_, {QString::fromStdString(it.key()), cell_text(*it)});
       item->setData(0, kPathRole, QString::fromStdString(it.key()));
+      item->setData(0, kStringRole, it->is_string());
       item->setToolTip(0, describe(schema, "", it.key()));
       item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsEditable);
     }
@@ -130,7 +136,7 @@ void ScenarioPanel::validate() {
       continue;
     const std::string p = path.toStdString();
     const auto dot = p.find('.');
-    const Json value = read((*it)->text(1));
+    const Json value = read((*it)->text(1), (*it)->data(0, kStringRole).toBool());
     if (dot == std::string::npos)
       doc[p] = value;
     else
