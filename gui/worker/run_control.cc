@@ -114,6 +114,7 @@ void RunControl::rebuild() {
   sim_->set_observer(recorder_.get());
   sim_->set_interval(interval_for(scenario_.duration_s));
   clock_ = 0;
+  pause_at_ = -1; // a pause point belongs to the run it was set in
   ++generation_;
   active_wall_s_ = 0;
   active_sim_ = 0;
