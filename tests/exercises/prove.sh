@@ -9,6 +9,10 @@ build=$2
 work=$build/exercises-proof
 rm -rf "$work"
 mkdir -p "$work/stubs"
+if [ ! -d "$root/solutions" ]; then
+  echo "no solutions/ here (a student pack): nothing to prove" >&2
+  exit 77
+fi
 if ! git -C "$root" rev-parse --verify -q HEAD >/dev/null 2>&1; then
   echo "not a git checkout: the committed stubs cannot be taken from git" >&2
   exit 77
