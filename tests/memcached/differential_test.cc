@@ -451,10 +451,12 @@ TEST_F(Differential, RandomSessions) {
 }
 
 // TTLs and delayed flush_all on the wall clock. memcached's clock ticks once
-// a second from when it started, ours on the second boundary, so each check
-// sits where both clocks must agree: 1.05 s after the set, every 1 s TTL
-// has expired (at least one tick) and a `flush_all 4` (due after three
-// ticks) has not happened; 3.05 s after, it has.
+// a second from when it started (from a timer, which runs late on a loaded
+// machine), ours on the second boundary, so each check sits where both
+// clocks must agree, half a second from any edge: 1.5 s after the set, every
+// 1 s TTL has expired (one tick is due within 1 s) and a `flush_all 4` (due
+// at the third tick, which cannot come before 2 s) has not happened; 3.5 s
+// after, it has (the third tick is due within 3 s).
 TEST_F(Differential, ExpiryAndDelayedFlushOnTheWallClock) {
   flush_both();
   const std::string setup =
@@ -465,18 +467,20 @@ TEST_F(Differential, ExpiryAndDelayedFlushOnTheWallClock) {
   const std::string b0 = session(ours_->port(), setup);
   EXPECT_EQ(CasNormalizer().normalize(a0), CasNormalizer().normalize(b0));
   const std::string check = "get short long keep touched gatted\r\n";
-  std::this_thread::sleep_for(std::chrono::milliseconds(1050));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const std::string a1 = session(real_->port(), check);
   const std::string b1 = session(ours_->port(), check);
   EXPECT_EQ(a1, b1);
   EXPECT_EQ(b1, "VALUE long 0 1\r\nb\r\nVALUE keep 0 1\r\nc\r\nEND\r\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(2000));
-  const std::string after = check + "set fresh 0 0 1\r\nf\r\nget fresh\r\n";
-  const std::string a2 = session(real_->port(), after);
-  const std::string b2 = session(ours_->port(), after);
+  const std::string a2 = session(real_->port(), check);
+  const std::string b2 = session(ours_->port(), check);
   EXPECT_EQ(a2, b2);
-  // An item stored in the second the flush falls due is flushed too.
-  EXPECT_TRUE(b2.starts_with("END\r\nSTORED\r\n")) << b2;
+  EXPECT_EQ(b2, "END\r\n");
+  // Whether an item stored now is flushed too depends on where each server's
+  // one-second clock stands within the wall second (memcached's ticks from a
+  // timer, late under load), so that rule is checked on the virtual clock
+  // (tests/model/memcached_node_test.cc, flush_all), not here.
 }
 
 } // namespace
