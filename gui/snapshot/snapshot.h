@@ -39,7 +39,8 @@ struct Snapshot {
   /// charts' markers.
   std::vector<AnomalyRecord> markers;
   std::vector<RequestRecord> requests; ///< The most recent requests answered.
-  std::vector<CallRecord> calls;       ///< The most recent cache and DB calls answered.
+  std::vector<CallRecord> calls;       ///< The most recent cache calls answered.
+  std::vector<CallRecord> db_calls;    ///< The most recent database calls answered.
   /// Requests that showed an anomaly, as they finished (at most kMaxAnomalies).
   std::vector<RequestRecord> anomaly_requests;
 

@@ -14,6 +14,11 @@ const QColor kBusy(70, 120, 200);
 const QColor kHit(40, 160, 80);
 const QColor kMiss(210, 60, 50);
 const QColor kDown(180, 180, 180);
+const QColor kView(90, 110, 190);
+const QColor kInsert(40, 140, 140);
+const QColor kWrite(120, 140, 160);
+const QColor kConflict(130, 70, 180); // as the charts mark CAS conflicts
+const QColor kRead(160, 100, 50);
 
 void box(QPainter &p, const QRectF &r, const QString &title, const QString &detail,
          const QColor &border = QColor(90, 95, 110)) {
@@ -79,7 +84,8 @@ void DiagramView::paintEvent(QPaintEvent *) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
   const StackState &st = last_.stack;
-  const double w = width(), h = height();
+  const double w = width();
+  const double h = height() - 22; // the bottom strip holds the key to the dots
   const double col = w / 5;
   const double bw = std::min(150.0, col * 0.8);
 
@@ -109,21 +115,64 @@ void DiagramView::paintEvent(QPaintEvent *) {
     wire(p, QPointF(r.right(), r.center().y()), QPointF(db.left(), db.center().y()));
   }
 
-  // The latest cache calls as dots on their wire: hits green, misses red;
-  // the newest nearest the cache.
-  const auto &calls = last_.calls;
+  // Requests in motion: the latest of each kind as dots on their wire, the
+  // newest nearest where it went.
+  const auto dot = [&](QPointF from, QPointF to, std::size_t k, std::size_t n, QColor c) {
+    const double t = 0.15 + 0.7 * static_cast<double>(k + 1) / static_cast<double>(n);
+    p.setPen(Qt::NoPen);
+    p.setBrush(c);
+    p.drawEllipse(from + (to - from) * t, 3.5, 3.5);
+  };
+  const auto &requests = last_.requests; // answered: dots on the balancer's wires
+  for (std::size_t k = 0; k < requests.size(); ++k) {
+    const RequestRecord &r = requests[k];
+    if (static_cast<int>(r.server) >= servers)
+      continue;
+    const QRectF a = stacked(servers, static_cast<int>(r.server), col * 2.5);
+    dot(QPointF(lb.right(), lb.center().y()), QPointF(a.left(), a.center().y()), k, requests.size(),
+        r.stale    ? kMiss
+        : r.submit ? kInsert
+                   : kView);
+  }
+  const auto &calls = last_.calls; // cache calls
   for (std::size_t k = 0; k < calls.size(); ++k) {
     const CallRecord &c = calls[k];
     if (c.node < 0 || c.node >= nodes || static_cast<int>(c.server) >= servers)
       continue;
-    const QRectF r = stacked(servers, static_cast<int>(c.server), col * 2.5);
+    const QRectF a = stacked(servers, static_cast<int>(c.server), col * 2.5);
     const QRectF n = stacked(nodes, c.node, col * 3.5);
-    const double t = 0.15 + 0.7 * static_cast<double>(k + 1) / static_cast<double>(calls.size());
-    const QPointF a(r.right(), r.center().y()), b(n.left(), n.center().y());
-    const bool miss = c.op == Op::kCacheGet && !c.hit;
+    const QColor colour = c.op == Op::kCacheGet           ? (c.hit ? kHit : kMiss)
+                          : c.status == McStatus::kExists ? kConflict
+                                                          : kWrite;
+    dot(QPointF(a.right(), a.center().y()), QPointF(n.left(), n.center().y()), k, calls.size(),
+        colour);
+  }
+  const auto &db_calls = last_.db_calls;
+  for (std::size_t k = 0; k < db_calls.size(); ++k) {
+    const CallRecord &c = db_calls[k];
+    if (static_cast<int>(c.server) >= servers)
+      continue;
+    const QRectF a = stacked(servers, static_cast<int>(c.server), col * 2.5);
+    dot(QPointF(a.right(), a.center().y()), QPointF(db.left(), db.center().y()), k, db_calls.size(),
+        c.op == Op::kDbRead ? kRead : kInsert);
+  }
+
+  // The key to the dots, bottom left.
+  const std::pair<QColor, const char *> key[] = {
+      {kView, "page view"},    {kInsert, "submit / insert"},
+      {kHit, "cache hit"},     {kMiss, "miss / stale view"},
+      {kWrite, "cache write"}, {kConflict, "CAS conflict"},
+      {kRead, "DB read"}};
+  double x = 8;
+  const double y = height() - 11.0;
+  for (const auto &[colour, label] : key) {
     p.setPen(Qt::NoPen);
-    p.setBrush(miss ? kMiss : kHit);
-    p.drawEllipse(a + (b - a) * t, 3.5, 3.5);
+    p.setBrush(colour);
+    p.drawEllipse(QPointF(x + 4, y), 3.5, 3.5);
+    p.setPen(QColor(70, 70, 80));
+    const QString text(label);
+    p.drawText(QPointF(x + 11, y + 4), text);
+    x += 11 + p.fontMetrics().horizontalAdvance(text) + 12;
   }
 
   box(p, users, "Users", QString("%1 req/s").arg(arrivals_per_s_, 0, 'f', 0));

@@ -32,7 +32,14 @@ public:
     if (wanted && anomaly_requests_.size() < Snapshot::kMaxAnomalies)
       anomaly_requests_.push_back(r);
   }
-  void on_call(const CallRecord &c) override { calls_[calls_next_++ % Snapshot::kRecent] = c; }
+  void on_call(const CallRecord &c) override {
+    // Database calls are far fewer than cache calls: a ring of their own, so
+    // the diagram always has some to show.
+    if (c.op == Op::kDbRead || c.op == Op::kDbInsert)
+      db_calls_[db_calls_next_++ % Snapshot::kRecent] = c;
+    else
+      calls_[calls_next_++ % Snapshot::kRecent] = c;
+  }
   void on_anomaly(const AnomalyRecord &a) override {
     if (a.kind != AnomalyKind::kStaleRead && pending_.size() < kMaxPending &&
         std::find(pending_.begin(), pending_.end(), a.serial) == pending_.end())
@@ -63,6 +70,7 @@ public:
     dropped_ = 0;
     copy_ring(requests_, requests_next_, s.requests);
     copy_ring(calls_, calls_next_, s.calls);
+    copy_ring(db_calls_, db_calls_next_, s.db_calls);
   }
 
 private:
@@ -90,6 +98,8 @@ private:
   std::uint64_t requests_next_ = 0;
   std::array<CallRecord, Snapshot::kRecent> calls_{};
   std::uint64_t calls_next_ = 0;
+  std::array<CallRecord, Snapshot::kRecent> db_calls_{};
+  std::uint64_t db_calls_next_ = 0;
 };
 
 RunControl::RunControl(const Scenario &scenario) : scenario_(scenario) { rebuild(); }
