@@ -81,25 +81,17 @@ LessonStep read_step(const Json &step, const fs::path &dir, const std::string &w
 
 } // namespace
 
-LessonFile read_lesson(const fs::path &steps_json) {
+LessonFile parse_lesson(std::string_view text, const fs::path &dir, const std::string &shown) {
   LessonFile l;
-  l.dir = steps_json.parent_path();
-  l.id = l.dir.filename().string();
-  const std::string file = shown(steps_json);
-  std::ifstream in(steps_json, std::ios::binary);
-  if (!in) {
-    l.error = file + ": cannot read";
-    return l;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  const Json doc = Json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  l.dir = dir;
+  l.id = dir.filename().string();
+  const Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
-    l.error = file + ": expected JSON, got text that does not parse";
+    l.error = shown + ": expected JSON, got text that does not parse";
     return l;
   }
   if (!doc.is_object() || !doc.contains("steps") || !doc["steps"].is_array()) {
-    l.error = file + ": steps: expected an array";
+    l.error = shown + ": steps: expected an array";
     return l;
   }
   if (doc.contains("id") && doc["id"].is_string())
@@ -108,8 +100,23 @@ LessonFile read_lesson(const fs::path &steps_json) {
     l.title = doc["title"].get<std::string>();
   const Json &steps = doc["steps"];
   for (std::size_t i = 0; i < steps.size(); ++i)
-    l.steps.push_back(read_step(steps[i], l.dir, file + ": steps[" + std::to_string(i) + "]"));
+    l.steps.push_back(read_step(steps[i], dir, shown + ": steps[" + std::to_string(i) + "]"));
   return l;
+}
+
+LessonFile read_lesson(const fs::path &steps_json) {
+  const std::string file = shown(steps_json);
+  std::ifstream in(steps_json, std::ios::binary);
+  if (!in) {
+    LessonFile l;
+    l.dir = steps_json.parent_path();
+    l.id = l.dir.filename().string();
+    l.error = file + ": cannot read";
+    return l;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_lesson(text.str(), steps_json.parent_path(), file);
 }
 
 std::vector<LessonFile> find_lessons(const fs::path &root) {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stampede/scenario.h"
@@ -44,6 +45,14 @@ struct LessonFile {
 /// @param steps_json the file.
 /// @return the lesson.
 LessonFile read_lesson(const std::filesystem::path &steps_json);
+
+/// Parses a steps.json's text (read_lesson, minus the file).
+/// @param text the JSON text.
+/// @param dir the lesson's folder: relative scenario paths resolve against it.
+/// @param shown how messages name the file.
+/// @return the lesson; problems land in `error` fields, one line each.
+LessonFile parse_lesson(std::string_view text, const std::filesystem::path &dir,
+                        const std::string &shown);
 
 /// @param root a folder of lessons.
 /// @return every `NN-slug` folder with a steps.json, sorted by folder name.

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "io/lessons.h"
 #include "stampede/scenario_io.h"
 
 namespace stampede {
@@ -71,6 +72,26 @@ TEST(FuzzCorpus, ExpectInputsParseOrFailOnOneLine) {
     } else {
       EXPECT_FALSE(r.value->terms.empty()) << path;
     }
+  }
+}
+
+TEST(FuzzCorpus, LessonInputsParseOrFailOnOneLine) {
+  // As in fuzz_lesson.cc: steps.json errors are one line, a step without an
+  // error names a scenario, lesson.md's sections give the text back.
+  const auto files = corpus("lesson");
+  ASSERT_FALSE(files.empty());
+  for (const auto &path : files) {
+    const std::string text = read(path);
+    const LessonFile lesson = parse_lesson(text, "lessons/99-fuzz", "steps.json");
+    EXPECT_EQ(lesson.error.find('\n'), std::string::npos) << path;
+    for (const LessonStep &step : lesson.steps) {
+      EXPECT_EQ(step.error.find('\n'), std::string::npos) << path;
+      EXPECT_TRUE(!step.error.empty() || !step.scenario.empty()) << path;
+    }
+    std::string joined;
+    for (const std::string &section : lesson_sections(text))
+      joined += section;
+    EXPECT_EQ(joined, text.empty() || text.back() == '\n' ? text : text + "\n") << path;
   }
 }
 
