@@ -12,5 +12,6 @@ std::unique_ptr<Strategy> make_naive(const StrategyConfig &config);
 std::unique_ptr<Strategy> make_clear(const StrategyConfig &config);
 std::unique_ptr<Strategy> make_refresh(const StrategyConfig &config);
 std::unique_ptr<Strategy> make_update(const StrategyConfig &config);
+std::unique_ptr<Strategy> make_coalesce(const StrategyConfig &config);
 
 } // namespace stampede::internal

@@ -26,6 +26,10 @@ StrategyRegistry &StrategyRegistry::global() {
     r.add("update", internal::make_update,
           "as naive; a submit inserts, then adds its post to the cached page (get, set; "
           "gets/cas with cas: true)");
+    // Beyond the lecture.
+    r.add("coalesce", internal::make_coalesce,
+          "as clear; a view that misses while its app server already queries the page waits "
+          "for that query (one query per key per app server)");
     return r;
   }();
   return registry;
