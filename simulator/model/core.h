@@ -87,6 +87,7 @@ public:
   void db_op(Request &r, Op op);
   void respond(Request &r);
   const StrategyConfig &options_of(const Request &r) const noexcept;
+  double strategy_uniform01() noexcept { return strategy_rng_.uniform01(); }
 
   const Scenario scenario_;
   Time now_ = 0;
@@ -170,6 +171,7 @@ private:
 
   // Random streams, one per component (STYLE.md section 6).
   Rng arrival_rng_, mix_rng_, key_rng_, lb_rng_, think_rng_, cache_rng_, db_rng_;
+  Rng strategy_rng_;             // Context::uniform01, for strategies that draw (early)
   std::vector<double> zipf_cdf_; // empty when keys == 1
   Distribution interarrival_;    // exponential, mean 1 / rate (open workloads)
 

@@ -32,6 +32,7 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       lb_rng_(Rng::stream(scenario.seed, "balancer")),
       think_rng_(Rng::stream(scenario.seed, "think")),
       cache_rng_(Rng::stream(scenario.seed, "cache")), db_rng_(Rng::stream(scenario.seed, "db")),
+      strategy_rng_(Rng::stream(scenario.seed, "strategy")),
       tier_(scenario.cache, scenario.workload.keys), keys_(scenario.workload.keys) {
   // Events name slots and scripted events by a 24-bit index (event_queue.h);
   // the scenario parser keeps files far inside that bound.
@@ -315,6 +316,10 @@ void SimulationCore::cache_op(Request &r, Op op) {
       ++iv_.cache_hits;
       r.page = Page::decode(item.value);
       r.cas = item.cas;
+      // memcached's whole-second exptime, back on the virtual clock: the item
+      // is gone once now_s() reaches it.
+      if (item.exptime != 0)
+        reply.expires_at = (item.exptime - kEpochUnixS) * kSecond;
     } else {
       ++c_.cache_misses;
     }
@@ -794,6 +799,7 @@ const StrategyConfig &Context::options(const Request &r) const noexcept {
   return core_.options_of(r);
 }
 Time Context::now() const noexcept { return core_.now_; }
+double Context::uniform01() noexcept { return core_.strategy_uniform01(); }
 
 // -------------------------------------------------------------- Simulation
 

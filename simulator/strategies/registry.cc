@@ -30,6 +30,9 @@ StrategyRegistry &StrategyRegistry::global() {
     r.add("coalesce", internal::make_coalesce,
           "as clear; a view that misses while its app server already queries the page waits "
           "for that query (one query per key per app server)");
+    r.add("early", internal::make_early,
+          "as naive with ttl_s; a view that hits may recompute the page before it expires, "
+          "more likely as expiry nears (probabilistic early recomputation, XFetch)");
     return r;
   }();
   return registry;

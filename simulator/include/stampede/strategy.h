@@ -68,6 +68,7 @@ struct Reply {
   Op op = Op::kNone;                     ///< Which operation this answers.
   McStatus status = McStatus::kNotFound; ///< Its outcome, memcached's words.
   bool hit = false;                      ///< For kCacheGet: found.
+  Time expires_at = 0;                   ///< For a kCacheGet hit: when the page expires (0: never).
 };
 
 class SimulationCore;
@@ -116,6 +117,11 @@ public:
   const StrategyConfig &options(const Request &r) const noexcept;
   /// @return the current virtual time.
   Time now() const noexcept;
+  /// A uniform draw in [0, 1) from the strategies' own random stream (one per
+  /// run, derived from the seed: strategies that draw never change what the
+  /// rest of the model draws).
+  /// @return the draw.
+  double uniform01() noexcept;
 
 private:
   SimulationCore &core_;
