@@ -86,6 +86,8 @@ public:
   void cache_op(Request &r, Op op);
   void db_op(Request &r, Op op);
   void respond(Request &r);
+  void answer(Request &r);
+  void finish(Request &r);
   const StrategyConfig &options_of(const Request &r) const noexcept;
   double strategy_uniform01() noexcept { return strategy_rng_.uniform01(); }
 
@@ -107,6 +109,7 @@ private:
     std::uint16_t strategy = 0;             // index into strategies_
     bool burst = false;                     // a scripted submit (no closed user behind it)
     std::uint16_t cas_sent = 0;             // cas calls so far: later ones are retries
+    bool answered = false;                  // answer() done (respond, or answer then finish)
     Reply reply;
     std::int32_t node = -1; // node of the last cache call
   };

@@ -12,12 +12,6 @@ using internal::cache_key;
 
 namespace {
 
-// memcached's exptime is whole seconds: round a fractional TTL up, so that
-// 0.5 s means "expires", never 0 ("never expires").
-std::int64_t ttl_seconds(double ttl_s) {
-  return ttl_s > 0 ? static_cast<std::int64_t>(std::ceil(ttl_s)) : 0;
-}
-
 std::uint64_t total_slots(const Scenario &s) {
   return std::uint64_t{s.app.servers} * s.app.workers;
 }
@@ -104,7 +98,7 @@ void SimulationCore::warm() {
   for (std::uint32_t k = 0; k < keys_.size(); ++k) {
     const std::string_view key = cache_key(k, kbuf);
     const std::string_view value = Page::newest(keys_[k].committed).encode(vbuf);
-    const std::int64_t ttl = ttl_seconds(options.ttl_s);
+    const std::int64_t ttl = strategies_[0].second->cache_ttl_s(options);
     if (scenario_.app.local_cache) {
       for (Server &s : servers_)
         s.local->store(StoreMode::kSet, key, 0, ttl, value, 0, now_s(), nullptr,
@@ -251,6 +245,7 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
   s.serial = serial_next_++;
   s.burst = burst;
   s.cas_sent = 0;
+  s.answered = false;
   s.strategy = current_strategy_;
   s.committed_at_arrival = committed_before(s.req.key, arrival);
   queue_.push(now_ + scenario_.app.cpu.sample(servers_[server].cpu_rng), kCpuDone, slot);
@@ -303,7 +298,7 @@ void SimulationCore::cache_op(Request &r, Op op) {
 
   Reply reply;
   reply.op = op;
-  const std::int64_t ttl = ttl_seconds(options.ttl_s);
+  const std::int64_t ttl = strategies_[s.strategy].second->cache_ttl_s(options);
   switch (op) {
   case Op::kCacheGet: {
     ++c_.cache_gets;
@@ -554,7 +549,22 @@ void SimulationCore::check_written(const Request &writer, std::uint64_t serial) 
 }
 
 void SimulationCore::respond(Request &r) {
+  answer(r);
+  finish_request(slots_[r.id]);
+}
+
+void SimulationCore::finish(Request &r) {
   Slot &s = slots_[r.id];
+  if (!s.answered)
+    throw std::logic_error("finish() before answer(): a request must be answered first");
+  finish_request(s);
+}
+
+void SimulationCore::answer(Request &r) {
+  Slot &s = slots_[r.id];
+  if (s.answered)
+    throw std::logic_error("a request was answered twice");
+  s.answered = true;
   const Time latency = now_ - s.arrival;
   bool stale = false;
   double staleness_s = 0;
@@ -610,7 +620,6 @@ void SimulationCore::respond(Request &r) {
     observer_->on_request(RequestRecord{r.id, s.serial, r.key, r.server, r.submit, stale, s.arrival,
                                         s.start, now_, staleness_s});
   }
-  finish_request(s);
 }
 
 void SimulationCore::finish_request(Slot &s) {
@@ -795,6 +804,8 @@ void Context::cache_delete(Request &r) { core_.cache_op(r, Op::kCacheDelete); }
 void Context::db_read(Request &r) { core_.db_op(r, Op::kDbRead); }
 void Context::db_insert(Request &r) { core_.db_op(r, Op::kDbInsert); }
 void Context::respond(Request &r) { core_.respond(r); }
+void Context::answer(Request &r) { core_.answer(r); }
+void Context::finish(Request &r) { core_.finish(r); }
 const StrategyConfig &Context::options(const Request &r) const noexcept {
   return core_.options_of(r);
 }

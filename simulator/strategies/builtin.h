@@ -14,5 +14,6 @@ std::unique_ptr<Strategy> make_refresh(const StrategyConfig &config);
 std::unique_ptr<Strategy> make_update(const StrategyConfig &config);
 std::unique_ptr<Strategy> make_coalesce(const StrategyConfig &config);
 std::unique_ptr<Strategy> make_early(const StrategyConfig &config);
+std::unique_ptr<Strategy> make_stale_while_revalidate(const StrategyConfig &config);
 
 } // namespace stampede::internal

@@ -33,6 +33,9 @@ StrategyRegistry &StrategyRegistry::global() {
     r.add("early", internal::make_early,
           "as naive with ttl_s; a view that hits may recompute the page before it expires, "
           "more likely as expiry nears (probabilistic early recomputation, XFetch)");
+    r.add("stale_while_revalidate", internal::make_stale_while_revalidate,
+          "as naive; after ttl_s a page is stale but still served at once, while one request "
+          "re-reads it in the background");
     return r;
   }();
   return registry;

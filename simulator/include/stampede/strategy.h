@@ -24,6 +24,7 @@
 ///         ...
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -109,8 +110,17 @@ public:
   /// @param r the request (a submit).
   void db_insert(Request &r);
   /// Ends the request: a view serves `r.page`; a submit acknowledges.
+  /// (answer() then finish().)
   /// @param r the request.
   void respond(Request &r);
+  /// Answers the user now (a view serves `r.page`; latency and staleness are
+  /// measured here) but keeps the worker for more operations, as a
+  /// background refresh does; finish() frees it. Answering twice is an error.
+  /// @param r the request.
+  void answer(Request &r);
+  /// Frees the worker of a request that was answered with answer().
+  /// @param r the request.
+  void finish(Request &r);
 
   /// @param r a request.
   /// @return the strategy options the request runs with (`strategy.*`).
@@ -146,6 +156,13 @@ public:
   /// @return whether a submit writes its post into the cached page (`refresh`,
   /// `update`): the lost-update detector watches such submits' posts.
   virtual bool updates_cache_on_submit() const noexcept { return false; }
+  /// The exptime of the pages this strategy stores (and warm-up stores).
+  /// @param options the run's strategy options.
+  /// @return whole seconds, 0 = never expires; by default `ttl_s` rounded up
+  /// (memcached counts whole seconds: 0.5 s means "expires", never 0).
+  virtual std::int64_t cache_ttl_s(const StrategyConfig &options) const noexcept {
+    return options.ttl_s > 0 ? static_cast<std::int64_t>(std::ceil(options.ttl_s)) : 0;
+  }
 };
 
 /// Makes a strategy for a run's options.

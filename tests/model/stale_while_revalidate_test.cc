@@ -1,0 +1,94 @@
+// `stale_while_revalidate` (SPEC section 3, beyond the lecture), and the
+// answer-then-finish contract it relies on.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "stampede/scenario_io.h"
+#include "stampede/simulation.h"
+
+namespace stampede {
+namespace {
+
+// One app server, no CPU time, only scripted arrivals; page queries 100 ms,
+// inserts 20 ms, cache round trip 0.5 ms; the page is fresh for 1 s.
+Scenario hand_built() {
+  Scenario s;
+  s.workload.rate = 0;
+  s.app.servers = 1;
+  s.app.workers = 64;
+  s.app.cpu = Distribution::constant(0);
+  s.cache.rtt = Distribution::constant(0.0005);
+  s.db.connections = 64;
+  s.db.query_latency = Distribution::constant(0.1);
+  s.db.insert_latency = Distribution::constant(0.02);
+  s.strategy.name = "stale_while_revalidate";
+  s.strategy.ttl_s = 1;
+  s.duration_s = 5;
+  return s;
+}
+
+void at(Scenario &s, double t, ScriptedEvent::Kind kind, std::uint32_t n) {
+  s.events.push_back(ScriptedEvent{seconds_to_ns(t), kind, n});
+}
+
+TEST(StaleWhileRevalidate, StaleViewsAreAnsweredAtOnceAndOneRefreshes) {
+  // 0.1 s: a cold miss reads the page (answered at 0.2005 s + the fill's
+  // round trip). 1.0 s: a submit commits post 1 at 1.02 s. 1.5 s: ten views
+  // find the page stale (read at 0.2005 s, fresh until 1.2005 s): all ten
+  // are answered after one round trip, with the old page (stale: post 1 is
+  // missing), and one of them re-reads it. 1.8 s: a view hits the fresh
+  // page, with post 1.
+  Scenario s = hand_built();
+  at(s, 0.1, ScriptedEvent::Kind::kViewBurst, 1);
+  at(s, 1.0, ScriptedEvent::Kind::kSubmitBurst, 1);
+  at(s, 1.5, ScriptedEvent::Kind::kViewBurst, 10);
+  at(s, 1.8, ScriptedEvent::Kind::kViewBurst, 1);
+  Simulation sim(s);
+  sim.run();
+  const Report r = sim.report();
+  EXPECT_EQ(r.page_views, 12u);
+  EXPECT_EQ(r.cache_misses, 1u);
+  EXPECT_EQ(r.db_reads_by_page_views, 2u); // the cold read and one refresh
+  EXPECT_EQ(r.redundant_db_reads, 0u);
+  EXPECT_EQ(r.stale_reads, 10u);
+  EXPECT_DOUBLE_EQ(r.max_staleness_s, 1.5 - 1.02);
+  // Nobody but the cold miss waits for the database.
+  EXPECT_NEAR(r.page_view_latency.p90, 0.5, 0.01); // one round trip (histogram bucket)
+}
+
+TEST(StaleWhileRevalidate, WithoutATtlItIsNaive) {
+  auto report = [](const char *strategy) {
+    auto s = load_scenario("builtin:frontpage", {std::string("strategy.name=") + strategy});
+    EXPECT_TRUE(s) << s.error;
+    Simulation sim(*s.value);
+    sim.run();
+    auto j = report_to_json(sim.report());
+    j.erase("strategy");
+    j.erase("engine");
+    return j.dump();
+  };
+  EXPECT_EQ(report("stale_while_revalidate"), report("naive"));
+}
+
+TEST(StaleWhileRevalidate, NoViewWaitsForAnExpiry) {
+  // The front page with pages fresh for 2 s: naive with that TTL makes every
+  // view after an expiry wait for the database; here none does.
+  auto run = [](const char *strategy) {
+    auto s = load_scenario("builtin:frontpage",
+                           {std::string("strategy.name=") + strategy, "strategy.ttl_s=2"});
+    EXPECT_TRUE(s) << s.error;
+    Simulation sim(*s.value);
+    sim.run();
+    return sim.report();
+  };
+  const Report naive = run("naive");
+  const Report swr = run("stale_while_revalidate");
+  EXPECT_GT(naive.page_view_latency.p99, 50);
+  EXPECT_LT(swr.page_view_latency.p99, 5);
+  EXPECT_EQ(swr.redundant_db_reads, 0u);
+  EXPECT_EQ(swr.cache_hit_ratio, 1.0);
+  EXPECT_LT(swr.max_staleness_s, 2.2); // ttl_s plus one re-read
+}
+
+} // namespace
+} // namespace stampede
