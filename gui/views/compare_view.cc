@@ -64,9 +64,7 @@ void CompareView::runAll() {
         break;
       // A row named `update` means update without cas, as in `stampede compare`.
       Scenario s = base;
-      s.strategy.name = name;
-      s.strategy.cas = false;
-      s.strategy = normalize_strategy(s.strategy);
+      s.strategy = with_strategy(base.strategy, name);
       Report r;
       try {
         Simulation sim(s);

@@ -117,7 +117,6 @@ void LessonPanel::applySnapshot(const Snapshot &s) {
   last_generation_ = s.generation;
   if (!awaiting_ || s.generation == generation_before_)
     return;
-  step_generation_ = s.generation;
   if (s.finished && !checked_) {
     checked_ = true;
     awaiting_ = false;

@@ -61,7 +61,7 @@ private:
 
   // The run a step asked for: the first generation after the request.
   bool awaiting_ = false, checked_ = false;
-  std::uint64_t generation_before_ = 0, step_generation_ = 0;
+  std::uint64_t generation_before_ = 0;
   std::uint64_t last_generation_ = 0;
 };
 

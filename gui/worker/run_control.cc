@@ -165,12 +165,10 @@ void RunControl::load(const Scenario &scenario) {
 }
 
 void RunControl::switch_strategy(const std::string &name) {
-  StrategyConfig config = scenario_.strategy;
-  config.name = name;
-  config.cas = false; // `update+cas` sets it; other names start without
+  const StrategyConfig config = with_strategy(scenario_.strategy, name);
   try {
     sim_->switch_strategy(config);
-    scenario_.strategy = normalize_strategy(config);
+    scenario_.strategy = config;
     message_ = "strategy: " + strategy_label(scenario_.strategy);
   } catch (const std::exception &e) {
     message_ = e.what();

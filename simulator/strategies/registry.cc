@@ -98,6 +98,12 @@ StrategyConfig normalize_strategy(StrategyConfig config) {
   return config;
 }
 
+StrategyConfig with_strategy(StrategyConfig options, std::string_view name) {
+  options.name = std::string(name);
+  options.cas = false;
+  return normalize_strategy(std::move(options));
+}
+
 std::string strategy_label(const StrategyConfig &config) {
   const StrategyConfig normal = normalize_strategy(config);
   return normal.cas && normal.name == "update" ? "update+cas" : normal.name;

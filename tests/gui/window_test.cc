@@ -227,9 +227,7 @@ void WindowTest::compareViewFillsTheLecturesTable() {
   QCOMPARE(t->rowCount(), static_cast<int>(names.size()));
   for (int row = 0; row < t->rowCount(); ++row) {
     Scenario s = load("builtin:frontpage");
-    s.strategy.name = names[static_cast<std::size_t>(row)];
-    s.strategy.cas = false;
-    s.strategy = stampede::normalize_strategy(s.strategy);
+    s.strategy = stampede::with_strategy(s.strategy, names[static_cast<std::size_t>(row)]);
     stampede::Simulation sim(s);
     sim.run();
     const auto cells = stampede::compare_cells(sim.report());

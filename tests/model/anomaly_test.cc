@@ -3,39 +3,15 @@
 // size, a lost update, a CAS conflict and its retry.
 #include <gtest/gtest.h>
 
+#include "hand_built.h"
 #include "stampede/simulation.h"
 
 namespace stampede {
 namespace {
 
-// One app server, no CPU time, no arrivals but the scripted ones; DB queries
-// take 100 ms, inserts 20 ms; the cache answers in 0.5 ms.
-Scenario hand_built(const char *strategy, bool warm) {
-  Scenario s;
-  s.name = "hand-built";
-  s.workload.rate = 0;
-  s.app.servers = 1;
-  s.app.workers = 16;
-  s.app.cpu = Distribution::constant(0);
-  s.cache.rtt = Distribution::constant(0.0005);
-  s.db.connections = 16;
-  s.db.query_latency = Distribution::constant(0.1);
-  s.db.insert_latency = Distribution::constant(0.02);
-  s.strategy.name = strategy;
-  s.strategy.warm = warm;
-  s.duration_s = 5;
-  return s;
-}
-
-void at(Scenario &s, double t, ScriptedEvent::Kind kind, std::uint32_t n) {
-  s.events.push_back(ScriptedEvent{seconds_to_ns(t), kind, n});
-}
-
-Report run(const Scenario &s) {
-  Simulation sim(s);
-  sim.run();
-  return sim.report();
-}
+using testing::at;
+using testing::hand_built;
+using testing::run;
 
 TEST(StaleRead, NaiveServesTheOldPageWithTheAgeOfTheMissingPost) {
   Scenario s = hand_built("naive", /*warm=*/true);

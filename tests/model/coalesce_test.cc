@@ -3,40 +3,18 @@
 // hand-built runs whose outcome is known exactly (STYLE.md section 7).
 #include <gtest/gtest.h>
 
+#include "hand_built.h"
 #include "stampede/scenario_io.h"
 #include "stampede/simulation.h"
 
 namespace stampede {
 namespace {
 
-// As anomaly_test.cc: one app server, no CPU time, only scripted arrivals;
-// page queries 100 ms, inserts 20 ms, cache round trip 0.5 ms; warm cache.
-Scenario hand_built(const char *strategy, std::uint32_t servers = 1) {
-  Scenario s;
-  s.name = "hand-built";
-  s.workload.rate = 0;
-  s.app.servers = servers;
-  s.app.workers = 64;
-  s.app.cpu = Distribution::constant(0);
-  s.cache.rtt = Distribution::constant(0.0005);
-  s.db.connections = 64;
-  s.db.query_latency = Distribution::constant(0.1);
-  s.db.insert_latency = Distribution::constant(0.02);
-  s.strategy.name = strategy;
-  s.strategy.warm = true;
-  s.duration_s = 5;
-  return s;
-}
+using testing::at;
+using testing::run;
 
-void at(Scenario &s, double t, ScriptedEvent::Kind kind, std::uint32_t n) {
-  s.events.push_back(ScriptedEvent{seconds_to_ns(t), kind, n});
-}
-
-Report run(const Scenario &s) {
-  Simulation sim(s);
-  sim.run();
-  return sim.report();
-}
+// hand_built.h's stack with a warm cache.
+Scenario hand_built(const char *strategy) { return testing::hand_built(strategy, /*warm=*/true); }
 
 TEST(Coalesce, TenMissesMakeOneQuery) {
   // A submit at 1 s commits post 1 at 1.02 s and deletes the page at

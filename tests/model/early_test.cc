@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "hand_built.h"
 #include "stampede/scenario_io.h"
 #include "stampede/simulation.h"
 
@@ -52,17 +53,8 @@ TEST(Early, FarFromExpiryAViewNeverRecomputes) {
   // at 2.5 s misses and refills it (one query of 100 ms: now delta is known),
   // so it expires at 4 s. Views at 2.7 s are 1.3 s (13 deltas) from expiry:
   // each recomputes with probability e^-13, so none does.
-  Scenario s;
-  s.workload.rate = 0;
-  s.app.servers = 1;
-  s.app.workers = 64;
-  s.app.cpu = Distribution::constant(0);
-  s.cache.rtt = Distribution::constant(0.0005);
-  s.db.connections = 64;
-  s.db.query_latency = Distribution::constant(0.1);
-  s.strategy.name = "early";
+  Scenario s = testing::hand_built("early", /*warm=*/true);
   s.strategy.ttl_s = 2;
-  s.strategy.warm = true;
   s.duration_s = 3;
   s.events.push_back(ScriptedEvent{seconds_to_ns(2.5), ScriptedEvent::Kind::kViewBurst, 1});
   s.events.push_back(ScriptedEvent{seconds_to_ns(2.7), ScriptedEvent::Kind::kViewBurst, 50});

@@ -3,33 +3,21 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "hand_built.h"
 #include "stampede/scenario_io.h"
 #include "stampede/simulation.h"
 
 namespace stampede {
 namespace {
 
-// One app server, no CPU time, only scripted arrivals; page queries 100 ms,
-// inserts 20 ms, cache round trip 0.5 ms; the page is fresh for 1 s.
+// hand_built.h's stack, cold, with pages fresh for 1 s.
 Scenario hand_built() {
-  Scenario s;
-  s.workload.rate = 0;
-  s.app.servers = 1;
-  s.app.workers = 64;
-  s.app.cpu = Distribution::constant(0);
-  s.cache.rtt = Distribution::constant(0.0005);
-  s.db.connections = 64;
-  s.db.query_latency = Distribution::constant(0.1);
-  s.db.insert_latency = Distribution::constant(0.02);
-  s.strategy.name = "stale_while_revalidate";
+  Scenario s = testing::hand_built("stale_while_revalidate", /*warm=*/false);
   s.strategy.ttl_s = 1;
-  s.duration_s = 5;
   return s;
 }
 
-void at(Scenario &s, double t, ScriptedEvent::Kind kind, std::uint32_t n) {
-  s.events.push_back(ScriptedEvent{seconds_to_ns(t), kind, n});
-}
+using testing::at;
 
 TEST(StaleWhileRevalidate, StaleViewsAreAnsweredAtOnceAndOneRefreshes) {
   // 0.1 s: a cold miss reads the page (answered at 0.2005 s + the fill's

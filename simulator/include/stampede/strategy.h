@@ -228,6 +228,13 @@ inline constexpr const char *kStudentEntryPoint = "stampede_register_strategies"
 /// @return the same options with the suffix folded into `cas`.
 StrategyConfig normalize_strategy(StrategyConfig config);
 
+/// The same options with another strategy, as `compare` and the GUI switch:
+/// `update+cas` turns `cas` on, any other name turns it off.
+/// @param options the run's strategy options (ttl_s and warm are kept).
+/// @param name a strategy name, `update+cas` included.
+/// @return the options, normalized.
+StrategyConfig with_strategy(StrategyConfig options, std::string_view name);
+
 /// @param config options.
 /// @return the name a report shows: `update+cas` when update runs with cas.
 std::string strategy_label(const StrategyConfig &config);
