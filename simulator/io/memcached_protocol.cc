@@ -176,9 +176,103 @@ std::int64_t exptime_at(std::int32_t e, std::int64_t now_s) {
 MemcachedProtocol::MemcachedProtocol(MemcachedNode &node, McServerState &server)
     : node_(node), server_(server) {}
 
+MemcachedProtocol::~MemcachedProtocol() {
+  // A connection that closes with replies unsent lets go of their items.
+  for (const OutPart &part : out_) {
+    if (part.pin != kNoPin) {
+      node_.unpin(part.pin);
+    }
+  }
+}
+
+std::string &MemcachedProtocol::text_out() {
+  // Parts up to commit_ are sealed: new output starts a part of its own.
+  if (out_.size() <= commit_ || out_.back().pin != kNoPin) {
+    out_.emplace_back();
+  }
+  return out_.back().text;
+}
+
+void MemcachedProtocol::value_out(const McItemView &item) {
+  if (item.value.size() < kCopyValueBelow) {
+    text_out().append(item.value);
+  } else {
+    // The reply points at the item, pinned until sent, as memcached's
+    // responses hold a reference: a thousand gets of one 1 MB value cost a
+    // thousand small parts, not a gigabyte.
+    OutPart part;
+    part.ref = item.value;
+    part.pin = node_.pin(item);
+    out_.push_back(std::move(part));
+  }
+  text_out().append("\r\n");
+}
+
+void MemcachedProtocol::cull() {
+  while (out_.size() > commit_) {
+    if (out_.back().pin != kNoPin) {
+      node_.unpin(out_.back().pin);
+    }
+    out_.pop_back();
+  }
+}
+
+std::string_view MemcachedProtocol::committed() const {
+  for (std::size_t i = 0; i < commit_; ++i) {
+    const OutPart &part = out_[i];
+    const std::string_view bytes = part.pin != kNoPin ? part.ref : std::string_view(part.text);
+    if (part.sent < bytes.size()) {
+      return bytes.substr(part.sent);
+    }
+  }
+  return {};
+}
+
+bool MemcachedProtocol::committed_is_pinned() const {
+  return commit_ != 0 && out_.front().pin != kNoPin && out_.front().sent == 0;
+}
+
 void MemcachedProtocol::consume(std::size_t n) {
-  out_.erase(0, n);
-  commit_ -= n;
+  while (commit_ != 0) {
+    OutPart &part = out_.front();
+    const std::size_t size = part.pin != kNoPin ? part.ref.size() : part.text.size();
+    const std::size_t take = std::min(n, size - part.sent);
+    part.sent += take;
+    n -= take;
+    if (part.sent < size) {
+      break;
+    }
+    if (part.pin != kNoPin) {
+      node_.unpin(part.pin);
+    }
+    out_.pop_front();
+    commit_ -= 1;
+  }
+}
+
+std::uint32_t MemcachedProtocol::take_pinned() {
+  OutPart &part = out_.front();
+  const std::uint32_t pin = part.pin;
+  out_.pop_front();
+  commit_ -= 1;
+  return pin;
+}
+
+std::string MemcachedProtocol::take_committed() {
+  std::string all;
+  for (std::string_view next = committed(); !next.empty(); next = committed()) {
+    all.append(next);
+    consume(next.size());
+  }
+  return all;
+}
+
+std::size_t MemcachedProtocol::queued_bytes() const {
+  std::size_t n = 0;
+  for (const OutPart &part : out_) {
+    n += part.text.size();
+  }
+  return n;
 }
 
 void MemcachedProtocol::close_now() {
@@ -201,8 +295,9 @@ void MemcachedProtocol::reply(std::string_view line) {
     noreply_ = false;
     return;
   }
-  out_.append(line);
-  out_.append("\r\n");
+  std::string &out = text_out();
+  out.append(line);
+  out.append("\r\n");
 }
 
 void MemcachedProtocol::feed(std::string_view bytes) {
@@ -467,19 +562,19 @@ bool MemcachedProtocol::get_one(std::string_view key, bool cas, bool touch, std:
   const std::int64_t now = server_.now_s;
   const bool hit = touch ? node_.gat(key, exptime, now, &item) : node_.get(key, now, &item);
   if (hit) {
-    out_.append("VALUE ");
-    out_.append(item.key);
-    out_.push_back(' ');
-    append_u64(out_, item.flags);
-    out_.push_back(' ');
-    append_u64(out_, item.value.size());
+    std::string &out = text_out();
+    out.append("VALUE ");
+    out.append(item.key);
+    out.push_back(' ');
+    append_u64(out, item.flags);
+    out.push_back(' ');
+    append_u64(out, item.value.size());
     if (cas) {
-      out_.push_back(' ');
-      append_u64(out_, item.cas);
+      out.push_back(' ');
+      append_u64(out, item.cas);
     }
-    out_.append("\r\n");
-    out_.append(item.value);
-    out_.append("\r\n");
+    out.append("\r\n");
+    value_out(item);
   }
   return true;
 }
@@ -517,7 +612,7 @@ void MemcachedProtocol::cmd_get(std::string_view line, bool cas, bool touch) {
       return;
     }
   }
-  out_.append("END\r\n");
+  text_out().append("END\r\n");
   // process_get_command ends in conn_mwrite: the replies are written now.
   commit();
 }
@@ -559,9 +654,9 @@ void MemcachedProtocol::multiget_consume(std::string_view bytes, bool final) {
   if (mg_failed_) {
     // memcached would also drop the VALUEs of this line; here they may be sent already.
     cull();
-    out_.append("CLIENT_ERROR bad command line format\r\n");
+    text_out().append("CLIENT_ERROR bad command line format\r\n");
   } else {
-    out_.append("END\r\n");
+    text_out().append("END\r\n");
   }
 }
 
@@ -794,7 +889,7 @@ void MemcachedProtocol::stats_general() {
   const std::int64_t now = server_.now_s;
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::string &o = out_;
+  std::string &o = text_out();
   stat(o, "pid", static_cast<std::uint64_t>(server_.pid));
   stat(o, "uptime", static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - server_.started_s)));
   stat(o, "time", static_cast<std::uint64_t>(now));
@@ -853,7 +948,7 @@ void MemcachedProtocol::stats_general() {
 
 void MemcachedProtocol::stats_settings() {
   const McConfig &c = node_.config();
-  std::string &o = out_;
+  std::string &o = text_out();
   stat(o, "maxbytes", c.memory_limit_bytes);
   stat(o, "maxconns", server_.max_connections);
   stat(o, "tcpport", server_.tcp_port);
@@ -886,7 +981,7 @@ void MemcachedProtocol::cmd_stats(const std::vector<std::string_view> &tok) {
     if (ntokens < 4 || (tok[2] != "on" && tok[2] != "off" && tok[2] != "dump")) {
       reply("CLIENT_ERROR usage: stats detail on|off|dump");
     } else if (tok[2] == "dump") {
-      out_.append("END\r\n");
+      text_out().append("END\r\n");
     } else {
       reply("OK");
     }
@@ -899,16 +994,16 @@ void MemcachedProtocol::cmd_stats(const std::vector<std::string_view> &tok) {
       return;
     }
   } else if (tok[1] == "slabs") {
-    stat(out_, "total_malloced", node_.stats().total_malloced);
+    stat(text_out(), "total_malloced", node_.stats().total_malloced);
   } else if (tok[1] == "items" || tok[1] == "conns") {
     // Per-class and per-connection detail are not modelled.
   } else if (tok[1] == "sizes") {
-    stat(out_, "sizes_status", "disabled");
+    stat(text_out(), "sizes_status", "disabled");
   } else {
     reply("ERROR");
     return;
   }
-  out_.append("END\r\n");
+  text_out().append("END\r\n");
 }
 
 } // namespace stampede
@@ -1328,10 +1423,9 @@ void MemcachedProtocol::cmd_mg(const std::vector<std::string_view> &tok) {
     line += " W";
   }
   line += "\r\n";
-  out_.append(line);
+  text_out().append(line);
   if (of.value) {
-    out_.append(item.value);
-    out_.append("\r\n");
+    value_out(item);
   }
 }
 

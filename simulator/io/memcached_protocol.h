@@ -13,6 +13,11 @@
 /// block is at most the item size limit plus its CRLF, and a larger one is
 /// swallowed without being kept.
 ///
+/// Replies are a queue of parts: text (headers, status lines, small values)
+/// and, for values of kCopyValueBelow bytes or more, the item itself, pinned
+/// in the node until the part is sent (MemcachedNode::pin), so a reply
+/// naming one large value many times costs memory per key, not per byte.
+///
 /// Output is "committed" at the points where memcached writes its queued
 /// responses to the socket (after a get, when the input holds no complete
 /// command, every 20 commands, on mn and quit). Only committed output may be
@@ -21,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +62,10 @@ public:
   /// @param node the node every command acts on.
   /// @param server the clock and server-wide counters; `now_s` is read on every command.
   MemcachedProtocol(MemcachedNode &node, McServerState &server);
+  /// Unpins the items of replies never sent.
+  ~MemcachedProtocol();
+  MemcachedProtocol(const MemcachedProtocol &) = delete;
+  MemcachedProtocol &operator=(const MemcachedProtocol &) = delete;
 
   /// Processes bytes from the client. Bytes after the connection closed are ignored.
   /// @param bytes what the client sent next.
@@ -64,12 +74,31 @@ public:
   /// The client hung up: memcached sends nothing more for an unfinished command.
   void finish_input();
 
-  /// @return the output that may be sent now.
-  std::string_view committed() const { return std::string_view(out_).substr(0, commit_); }
+  /// @return the next bytes that may be sent now: the rest of the first
+  ///         committed part (empty when nothing is committed). Send them, then
+  ///         consume() what was sent, until this is empty.
+  std::string_view committed() const;
 
   /// Drops the first `n` committed bytes (they were sent).
-  /// @param n at most committed().size().
+  /// @param n at most the committed output's size.
   void consume(std::size_t n);
+
+  /// @return true when committed() is, whole, a pinned item's value: a
+  ///         sender may hand those bytes on by reference with take_pinned().
+  bool committed_is_pinned() const;
+
+  /// Removes the first committed part (committed_is_pinned() must hold),
+  /// leaving its pin with the caller, who must MemcachedNode::unpin it once
+  /// the bytes (committed() before this call) are sent.
+  /// @return the pin.
+  std::uint32_t take_pinned();
+
+  /// Copies out every committed byte and consumes it (tests, stdio).
+  /// @return the bytes.
+  std::string take_committed();
+
+  /// @return bytes of text queued (committed or not), pinned values excluded.
+  std::size_t queued_bytes() const;
 
   /// @return true when the connection must close once committed() is sent
   ///         (quit, or a line too long to be a command).
@@ -81,6 +110,10 @@ public:
   static constexpr std::size_t kMaxPendingLine = 2048;
   /// memcached's read buffer: a line that arrives in one read may be this long.
   static constexpr std::size_t kReadBufferBytes = 16384;
+  /// Values shorter than this are copied into a reply; longer ones are pinned.
+  /// (Above std::string's small-buffer size, so a pinned value's bytes never
+  /// move while the node's slot vector grows.)
+  static constexpr std::size_t kCopyValueBelow = 1024;
 
 private:
   enum class State : std::uint8_t { kLine, kData, kSwallow, kMultiget, kClosed };
@@ -88,7 +121,9 @@ private:
   void process_buffer();
   void process_line(std::string_view line);
   void commit() { commit_ = out_.size(); }
-  void cull() { out_.resize(commit_); }
+  void cull();
+  std::string &text_out();
+  void value_out(const McItemView &item);
   void close_now();
   void reply(std::string_view line);
 
@@ -124,8 +159,16 @@ private:
   MemcachedNode &node_;
   McServerState &server_;
   State state_ = State::kLine;
-  std::string in_;  ///< Unprocessed input (at most kReadBufferBytes).
-  std::string out_; ///< Replies; [0, commit_) may be sent.
+  std::string in_; ///< Unprocessed input (at most kReadBufferBytes).
+  static constexpr std::uint32_t kNoPin = 0xffffffffu;
+  /// A piece of output: text, or a pinned value (`pin` set, `ref` its bytes).
+  struct OutPart {
+    std::string text;
+    std::string_view ref;
+    std::uint32_t pin = kNoPin;
+    std::size_t sent = 0; ///< Bytes of it already consumed.
+  };
+  std::deque<OutPart> out_; ///< Replies; parts [0, commit_) may be sent.
   std::size_t commit_ = 0;
   int commands_since_commit_ = 0;
   bool noreply_ = false;

@@ -28,8 +28,10 @@ namespace {
 
 constexpr std::size_t kReadChunk = MemcachedProtocol::kReadBufferBytes;
 /// Stop reading from a client whose replies are not being read (a client
-/// that pipelines gets without reading can make memcached buffer without
-/// bound; we push back instead).
+/// that pipelines gets without reading must not make the server buffer
+/// without bound): reading resumes once its output has drained. Values in
+/// the output are pinned items, not copies, so this bounds copied text
+/// (headers, small values) per connection, and the pins one client holds.
 constexpr std::size_t kMaxQueuedOutput = 4u << 20;
 
 struct Server;
@@ -64,17 +66,40 @@ void close_connection(Connection *c) {
   Server *s = c->server;
   s->conns.erase(c);
   s->state.curr_connections -= 1;
+  // Freeing the output buffer runs unpin_sent for every value still in it;
+  // the protocol's destructor unpins what never reached it.
   bufferevent_free(c->bev);
   delete c;
 }
 
-/// Moves committed replies into the socket's output buffer.
+/// A pinned value handed to libevent by reference.
+struct PinnedValue {
+  Server *server;
+  std::uint32_t pin;
+};
+
+/// libevent is done with a referenced value (sent, or the connection closed).
+void unpin_sent(const void *, size_t, void *arg) {
+  auto *p = static_cast<PinnedValue *>(arg);
+  p->server->node.unpin(p->pin);
+  delete p;
+}
+
+/// Moves committed replies into the socket's output buffer: text is copied,
+/// large values are added by reference (zero copy) and unpinned once sent.
 void flush(Connection *c) {
-  const std::string_view out = c->proto->committed();
-  if (!out.empty()) {
-    bufferevent_write(c->bev, out.data(), out.size());
-    c->server->state.bytes_written += out.size();
-    c->proto->consume(out.size());
+  evbuffer *out = bufferevent_get_output(c->bev);
+  for (std::string_view next = c->proto->committed(); !next.empty(); next = c->proto->committed()) {
+    c->server->state.bytes_written += next.size();
+    if (c->proto->committed_is_pinned()) {
+      auto *p = new PinnedValue{c->server, c->proto->take_pinned()};
+      if (evbuffer_add_reference(out, next.data(), next.size(), unpin_sent, p) != 0) {
+        unpin_sent(nullptr, 0, p);
+      }
+    } else {
+      bufferevent_write(c->bev, next.data(), next.size());
+      c->proto->consume(next.size());
+    }
   }
   if (c->proto->closing() && !c->closing) {
     c->closing = true;
@@ -127,10 +152,20 @@ void on_write(bufferevent *bev, void *arg) {
   }
 }
 
-void on_event(bufferevent *, short events, void *arg) {
+void on_event(bufferevent *bev, short events, void *arg) {
   auto *c = static_cast<Connection *>(arg);
-  if ((events & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) != 0) {
+  if ((events & BEV_EVENT_ERROR) != 0) {
     close_connection(c);
+    return;
+  }
+  if ((events & BEV_EVENT_EOF) != 0) {
+    // The client half-closed (nc -N): an unfinished command is dropped, as
+    // memcached does, but every reply already committed is still sent before
+    // the connection closes.
+    c->proto->finish_input();
+    c->closing = true;
+    bufferevent_disable(bev, EV_READ);
+    flush(c); // may free c when nothing is left to write
   }
 }
 
@@ -174,9 +209,8 @@ int serve_stdio(const McServeOptions &o) {
   MemcachedProtocol proto(node, state);
   char buf[kReadChunk];
   auto write_all = [&]() {
-    std::string_view out = proto.committed();
-    state.bytes_written += out.size();
-    while (!out.empty()) {
+    // The committed output comes a part at a time (text, or a pinned value).
+    for (std::string_view out = proto.committed(); !out.empty(); out = proto.committed()) {
       const ssize_t w = ::write(STDOUT_FILENO, out.data(), out.size());
       if (w < 0 && errno == EINTR) {
         continue;
@@ -184,9 +218,9 @@ int serve_stdio(const McServeOptions &o) {
       if (w <= 0) {
         return false;
       }
-      out.remove_prefix(static_cast<std::size_t>(w));
+      state.bytes_written += static_cast<std::uint64_t>(w);
+      proto.consume(static_cast<std::size_t>(w));
     }
-    proto.consume(proto.committed().size());
     return true;
   };
   while (!proto.closing()) {

@@ -90,6 +90,7 @@ struct Slot {
   std::uint32_t prev = kNil;  ///< Towards the LRU head.
   std::uint32_t next = kNil;  ///< Towards the LRU tail.
   std::uint32_t gen = 0;      ///< Bumped when the slot is freed; validates queued bumps.
+  std::uint32_t refcount = 0; ///< Pins held by replies not yet sent (memcached's refcount - 1).
   std::uint16_t nchunks = 0;
   std::uint8_t clsid = 0; ///< Index into classes_.
   std::uint8_t lru = kCold;
@@ -323,8 +324,9 @@ struct MemcachedNode::Impl {
     link_q(s);
   }
 
-  /// do_item_unlink followed by the free: the item leaves the hash table and
-  /// its LRU, and its chunks and slot are free again.
+  /// do_item_unlink followed by do_item_remove: the item leaves the hash
+  /// table and its LRU; its chunks and slot are free again at once, or, while
+  /// a reply still holds a pin on it, when the last pin goes (unpin).
   void unlink(std::uint32_t s) {
     Slot &it = slots[s];
     assert((it.it_flags & kLinked) != 0 && "MemcachedNode: unlinking an item that is not linked");
@@ -332,7 +334,11 @@ struct MemcachedNode::Impl {
     stats.bytes -= it.ntotal;
     hash_remove(s);
     unlink_q(s);
-    release(s);
+    if (it.refcount == 0) {
+      release(s);
+    } else {
+      it.it_flags = 0; // unlinked, its memory still in use by a reply
+    }
   }
 
   /// Returns an unlinked item's chunks and slot.
@@ -511,6 +517,11 @@ struct MemcachedNode::Impl {
     for (int tries = kPullTries; tries > 0 && search != kNil; --tries) {
       const std::uint32_t next_it = slots[search].prev;
       Slot &it = slots[search];
+      if (it.refcount != 0) {
+        // Busy: a reply is still sending it (memcached's refcount check).
+        search = next_it;
+        continue;
+      }
       // Note the strict '<', unlike do_item_get's '<=': memcached's own quirk.
       if ((it.exptime != 0 && it.exptime < now_s) || is_flushed(it, now_s)) {
         stats.reclaimed += 1;
@@ -687,6 +698,7 @@ struct MemcachedNode::Impl {
     out->stale = (it.it_flags & kStale) != 0;
     out->win_token_sent = (it.it_flags & kTokenSent) != 0;
     out->key_binary = (it.it_flags & kKeyBinary) != 0;
+    out->handle = s;
   }
 
   /// process_update_command's failure path: a set that cannot store removes
@@ -794,9 +806,10 @@ struct MemcachedNode::Impl {
     char buf[24];
     const std::size_t len = format_u64(value, buf);
     Slot &it = slots[s];
-    if (len <= it.value.size()) {
-      // do_add_delta rewrites in place when the number fits, padding with
-      // spaces: the value keeps its length ("9 " after decr of "10").
+    if (len <= it.value.size() && it.refcount == 0) {
+      // do_add_delta rewrites in place when the number fits and no reply
+      // holds the item, padding with spaces: the value keeps its length ("9 "
+      // after decr of "10").
       std::memcpy(it.value.data(), buf, len);
       std::fill(it.value.begin() + static_cast<std::ptrdiff_t>(len), it.value.end(), ' ');
       it.cas = next_cas();
@@ -1027,6 +1040,39 @@ void MemcachedNode::clear() {
 const McStats &MemcachedNode::stats() const noexcept { return impl_->stats; }
 
 const McConfig &MemcachedNode::config() const noexcept { return impl_->config; }
+
+std::uint32_t MemcachedNode::pin(const McItemView &view) {
+  Slot &it = impl_->slots.at(view.handle);
+  assert(it.nchunks != 0 && "MemcachedNode::pin: the view's item was freed; pin right after the "
+                            "call that filled the view");
+  it.refcount += 1;
+  return view.handle;
+}
+
+void MemcachedNode::unpin(std::uint32_t handle) {
+  Impl &m = *impl_;
+  Slot &it = m.slots.at(handle);
+  assert(it.refcount != 0 && "MemcachedNode::unpin: the item is not pinned (unpinned twice?)");
+  it.refcount -= 1;
+  if (it.refcount == 0 && (it.it_flags & kLinked) == 0) {
+    m.release(handle);
+  }
+}
+
+std::uint64_t MemcachedNode::pinned_items() const {
+  std::uint64_t n = 0;
+  for (const Slot &it : impl_->slots) {
+    n += it.refcount != 0 ? 1 : 0;
+  }
+  return n;
+}
+
+void MemcachedNode::set_memory_limit(std::uint64_t bytes) {
+  // As memcached's slabs_adjust_mem_limit without slab_reassign: pages already
+  // handed out stay with their classes; only new pages see the new limit.
+  impl_->config.memory_limit_bytes = bytes;
+  impl_->stats.limit_maxbytes = bytes;
+}
 
 bool MemcachedNode::contains(std::string_view key, std::int64_t now_s) const {
   const Impl &m = *impl_;

@@ -996,3 +996,71 @@ TEST(MemcachedNodeMeta, MetaArithVivifiesWithTheInitialValue) {
 
 } // namespace
 } // namespace stampede
+
+namespace stampede {
+namespace {
+
+// Pins: a reply that points at a value keeps it readable, unchanged, while
+// the key is deleted, replaced or pushed out (memcached's item refcount).
+
+TEST(MemcachedNodePins, APinnedValueOutlivesDeleteAndOverwrite) {
+  MemcachedNode node(config_with(LruModel::kSegmented));
+  const std::string big(5000, 'a');
+  ASSERT_EQ(set(node, "k", big, kT0), McStatus::kStored);
+  McItemView view;
+  ASSERT_TRUE(node.get("k", kT0, &view));
+  const std::uint32_t pin = node.pin(view);
+  const std::uint64_t bytes_one = node.stats().bytes;
+  // Overwritten: the table holds the new item, the reply still the old bytes.
+  ASSERT_EQ(set(node, "k", std::string(5000, 'b'), kT0), McStatus::kStored);
+  EXPECT_EQ(view.value, big);
+  EXPECT_EQ(node.stats().curr_items, 1u);
+  EXPECT_EQ(node.stats().bytes, bytes_one); // `bytes` counts linked items only
+  EXPECT_EQ(node.pinned_items(), 1u);
+  ASSERT_EQ(node.remove("k", kT0), McStatus::kDeleted);
+  EXPECT_EQ(view.value, big);
+  node.unpin(pin);
+  EXPECT_EQ(node.pinned_items(), 0u);
+  EXPECT_EQ(node.stats().curr_items, 0u);
+}
+
+TEST(MemcachedNodePins, APinnedItemIsNeverEvicted) {
+  // 2 MiB holds two 1 MiB pages; 400 KB items take one 512 KiB chunk each of
+  // the largest class, so the third and later sets must evict.
+  MemcachedNode node(config_with(LruModel::kClassic, 2 * kMiB));
+  const std::string value(400'000, 'v');
+  ASSERT_EQ(set(node, "first", value, kT0), McStatus::kStored);
+  McItemView view;
+  ASSERT_TRUE(node.get("first", kT0, &view));
+  const std::uint32_t pin = node.pin(view);
+  for (int i = 0; i < 10; ++i) {
+    set(node, "k" + std::to_string(i), value, kT0 + 1 + i);
+  }
+  EXPECT_GT(node.stats().evictions, 0u);
+  EXPECT_TRUE(node.contains("first", kT0 + 20)) << "the pinned item at the LRU tail was evicted";
+  node.unpin(pin);
+}
+
+TEST(MemcachedNodePins, IncrDoesNotRewriteAPinnedValueInPlace) {
+  // memcached rewrites in place only when no one else holds the item
+  // (do_add_delta's refcount == 2); otherwise it stores a new item.
+  MemcachedNode node(config_with(LruModel::kSegmented));
+  const std::string ten = "10" + std::string(30, ' '); // trailing spaces still parse
+  ASSERT_EQ(set(node, "n", ten, kT0), McStatus::kStored);
+  McItemView view;
+  ASSERT_TRUE(node.get("n", kT0, &view));
+  const std::uint32_t pin = node.pin(view);
+  std::uint64_t result = 0;
+  ASSERT_EQ(node.incr_decr("n", false, 1, kT0, &result), McStatus::kOk);
+  EXPECT_EQ(result, 9u);
+  EXPECT_EQ(view.value, ten);
+  EXPECT_EQ(value_of(node, "n", kT0), "9"); // a new item: no padding
+  node.unpin(pin);
+  // Unpinned, the rewrite is in place again and keeps the length.
+  ASSERT_EQ(set(node, "m", "10", kT0), McStatus::kStored);
+  ASSERT_EQ(node.incr_decr("m", false, 1, kT0, &result), McStatus::kOk);
+  EXPECT_EQ(value_of(node, "m", kT0), "9 ");
+}
+
+} // namespace
+} // namespace stampede

@@ -74,6 +74,7 @@ struct McItemView {
   bool stale = false;             ///< Invalidated by `md I` (ITEM_STALE; meta `X`).
   bool win_token_sent = false;    ///< A client already won the recache (meta `Z`).
   bool key_binary = false;        ///< Stored by a meta command with a base64 key (`b`).
+  std::uint32_t handle = 0;       ///< The item's slot, for MemcachedNode::pin.
 };
 
 /// What a meta get (`mg`) may do besides reading: the N, T, R and u flags.
@@ -232,6 +233,31 @@ public:
   const McStats &stats() const noexcept;
   /// @return the configuration.
   const McConfig &config() const noexcept;
+
+  /// Keeps an item's key and value readable, unchanged, after later calls
+  /// (a reply that points at the value instead of copying it, as memcached's
+  /// responses hold a reference on their items). A pinned item may still be
+  /// deleted or replaced: it leaves the table at once, but its memory stays in
+  /// use (and counted against the limit) until the last pin goes; eviction
+  /// skips pinned items, and incr/decr never rewrite one in place. The
+  /// value's bytes stay put for values of 16 bytes or more (shorter ones live
+  /// inside the slot, which may move: copy those instead of pinning).
+  /// @param view a view filled by the call just made (get, gat, meta_get...).
+  /// @return the handle to pass to unpin().
+  std::uint32_t pin(const McItemView &view);
+
+  /// Drops a pin taken by pin(); the last pin of an unlinked item frees it.
+  /// @param handle what pin() returned.
+  void unpin(std::uint32_t handle);
+
+  /// @return how many items are pinned now (for tests: a server that has sent
+  ///         every reply holds none).
+  std::uint64_t pinned_items() const;
+
+  /// `cache_memlimit`: a new memory limit. Pages already granted are kept
+  /// (memcached frees none without slab rebalancing); new pages obey it.
+  /// @param bytes the limit in bytes; 0 = no limit.
+  void set_memory_limit(std::uint64_t bytes);
 
   /// Meta get (`mg`): a lookup that may vivify a missing key, touch it, and
   /// hand out the one win token per stale or expiring item. A stale item
