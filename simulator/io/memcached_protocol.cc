@@ -525,6 +525,10 @@ void MemcachedProtocol::process_line(std::string_view line) {
     if (want_or(3, 4)) {
       cmd_verbosity(tok);
     }
+  } else if (cmd == "cache_memlimit") {
+    if (want_or(3, 4)) {
+      cmd_cache_memlimit(tok);
+    }
   } else if (cmd == "bget") {
     // An ancient alias of get that memcached still accepts.
     if (ntokens < 3) {
@@ -854,6 +858,22 @@ void MemcachedProtocol::cmd_verbosity(const std::vector<std::string_view> &tok) 
   }
   server_.verbosity = std::min<std::uint32_t>(level, 2);
   reply("OK");
+}
+
+void MemcachedProtocol::cmd_cache_memlimit(const std::vector<std::string_view> &tok) {
+  // process_memlimit_command: megabytes, at least 8, at most 1,000,000.
+  set_noreply_maybe(tok);
+  std::uint32_t megabytes = 0;
+  if (!safe_strtoul(tok[1], &megabytes)) {
+    reply("ERROR");
+  } else if (megabytes < 8) {
+    reply("MEMLIMIT_TOO_SMALL cannot set maxbytes to less than 8m");
+  } else if (megabytes > 1000000000) {
+    reply("MEMLIMIT_ADJUST_FAILED input value is megabytes not bytes");
+  } else {
+    node_.set_memory_limit(std::uint64_t{megabytes} << 20);
+    reply("OK");
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -137,6 +137,7 @@ private:
   void cmd_touch(const std::vector<std::string_view> &tok);
   void cmd_flush_all(const std::vector<std::string_view> &tok);
   void cmd_verbosity(const std::vector<std::string_view> &tok);
+  void cmd_cache_memlimit(const std::vector<std::string_view> &tok);
   void cmd_stats(const std::vector<std::string_view> &tok);
   void stats_general();
   void stats_settings();

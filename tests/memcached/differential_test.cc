@@ -74,6 +74,11 @@ const std::vector<Case> &hand_written() {
        "set a 0 0 1\r\n1\r\nflush_all\r\nget a\r\nset a 0 0 1\r\n2\r\nget a\r\n"},
       {"version and verbosity", "version\r\nverbosity\r\nverbosity 1\r\nverbosity x\r\nverbosity 1 "
                                 "noreply\r\nverbosity 1 2 3\r\n"},
+      {"cache_memlimit forms",
+       "cache_memlimit 100\r\ncache_memlimit 4\r\ncache_memlimit 2000000000\r\ncache_memlimit x\r\n"
+       "cache_memlimit\r\ncache_memlimit 100 noreply\r\ncache_memlimit 100 1 2\r\n"
+       "cache_memlimit -5\r\ncache_memlimit 0\r\ncache_memlimit 8\r\ncache_memlimit 7\r\n"
+       "cache_memlimit 1000000000\r\ncache_memlimit 1000000001\r\n"},
       {"empty and unknown lines", "\r\n\n \r\nGET k\r\nget\r\nx\r\nbogus command\r\nsets k\r\n"},
       {"tab is not a separator", "set\tk 0 0 1\r\na\r\nget k\r\n"},
       {"LF-only lines", "set k 0 0 1\na\nget k\n"},

@@ -191,5 +191,15 @@ TEST(MemcachedProtocol, ManyGetsOfOneLargeValuePointAtTheItem) {
   EXPECT_EQ(node.pinned_items(), 0u);
 }
 
+// pymemcache and other clients call cache_memlimit; memcached 1.6 takes a
+// new limit in megabytes (the differential test compares the replies).
+TEST(MemcachedProtocol, CacheMemlimitSetsTheLimit) {
+  Handler h;
+  h.feed("cache_memlimit 100\r\nstats settings\r\nstats\r\n");
+  EXPECT_EQ(h.out.substr(0, 4), "OK\r\n");
+  EXPECT_NE(h.out.find("STAT maxbytes 104857600\r\n"), std::string::npos) << h.out;
+  EXPECT_NE(h.out.find("STAT limit_maxbytes 104857600\r\n"), std::string::npos) << h.out;
+}
+
 } // namespace
 } // namespace stampede
