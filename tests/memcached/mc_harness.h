@@ -7,6 +7,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,6 +23,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,6 +105,48 @@ inline std::string read_until(int fd, std::string_view suffix) {
   return out;
 }
 
+/// A "kB" line of /proc/PID/status (`VmRSS`: resident now, `VmHWM`: the peak
+/// resident size since the process started), in MiB; -1 when unreadable.
+inline double proc_status_mib(pid_t pid, std::string_view field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 &&
+        line[field.size()] == ':') {
+      return static_cast<double>(std::stol(line.substr(field.size() + 1))) / 1024.0;
+    }
+  }
+  return -1;
+}
+inline double rss_mib(pid_t pid) { return proc_status_mib(pid, "VmRSS"); }
+inline double peak_rss_mib(pid_t pid) { return proc_status_mib(pid, "VmHWM"); }
+
+/// CPU time (user + system) PID has used, in seconds, from /proc/PID/stat.
+inline double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The command name may hold spaces; the fields after its ')' are fixed:
+  // state is field 3, utime field 14, stime field 15.
+  const std::size_t close = stat.rfind(')');
+  if (close == std::string::npos) {
+    return -1;
+  }
+  std::vector<std::string> f;
+  std::size_t i = close + 2;
+  while (i < stat.size() && f.size() < 13) {
+    const std::size_t j = std::min(stat.find(' ', i), stat.size());
+    f.push_back(stat.substr(i, j - i));
+    i = j + 1;
+  }
+  if (f.size() < 13) {
+    return -1;
+  }
+  const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return static_cast<double>(std::stoull(f[11]) + std::stoull(f[12])) / ticks;
+}
+
+inline void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
 /// One server process, stopped by pid (SIGTERM, then waitpid) when destroyed.
 class ServerProcess {
 public:
@@ -155,10 +200,14 @@ public:
     pollfd p{stderr_fd_, POLLIN, 0};
     while (line.find('\n') == std::string::npos) {
       if (::poll(&p, 1, 5000) <= 0 || ::read(stderr_fd_, &c, 1) != 1) {
+        stderr_ += line;
+        stderr_bytes_ += line.size();
         return false;
       }
       line.push_back(c);
     }
+    stderr_ += line;
+    stderr_bytes_ += line.size();
     const auto colon = line.rfind(':');
     if (line.rfind("listening on ", 0) != 0 || colon == std::string::npos) {
       return false;
@@ -170,10 +219,15 @@ public:
   void stop() {
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-      exit_status_ = status;
-      pid_ = -1;
+      // A server that ignores SIGTERM, or is blocked writing to a stderr pipe
+      // nobody reads, is killed after 5 s (stderr is drained meanwhile).
+      if (!wait_exit(5000, true)) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        exit_status_ = status;
+        pid_ = -1;
+      }
     }
     if (stderr_fd_ >= 0) {
       ::close(stderr_fd_);
@@ -184,6 +238,53 @@ public:
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
   int exit_status() const { return exit_status_; }
+
+  /// Runs in the child between fork and exec (e.g. setrlimit), for the next start.
+  void set_child_setup(std::function<void()> setup) { child_setup_ = std::move(setup); }
+
+  /// What the server wrote on stderr so far (ours only; the first 64 KiB),
+  /// reading for at most `wait_ms` while nothing new arrives.
+  const std::string &stderr_text(int wait_ms = 0) {
+    if (stderr_fd_ >= 0) {
+      char buf[65536];
+      pollfd p{stderr_fd_, POLLIN, 0};
+      // At most 1 MiB a call, so a server flooding stderr cannot keep us here.
+      for (std::size_t got = 0; got < (1u << 20) && ::poll(&p, 1, wait_ms) > 0;) {
+        const ssize_t n = ::read(stderr_fd_, buf, sizeof buf);
+        if (n <= 0) {
+          break;
+        }
+        got += static_cast<std::size_t>(n);
+        stderr_bytes_ += static_cast<std::size_t>(n);
+        stderr_.append(buf, std::min(static_cast<std::size_t>(n), kStderrKept - stderr_.size()));
+      }
+    }
+    return stderr_;
+  }
+  /// How many bytes the server wrote on stderr (as far as read by stderr_text).
+  std::size_t stderr_bytes() const { return stderr_bytes_; }
+
+  /// Waits up to `timeout_ms` for the process to exit on its own, reading
+  /// its stderr meanwhile (so a chatty server cannot block on the pipe) if
+  /// `drain_stderr`; its wait status, or nothing if it still runs.
+  std::optional<int> wait_exit(int timeout_ms, bool drain_stderr = true) {
+    for (int waited = 0; pid_ > 0; waited += 10) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        exit_status_ = status;
+        pid_ = -1;
+        return status;
+      }
+      if (waited >= timeout_ms) {
+        return std::nullopt;
+      }
+      if (drain_stderr) {
+        stderr_text(0);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return exit_status_;
+  }
 
 private:
   bool spawn(const std::vector<std::string> &args, bool capture_stderr) {
@@ -196,6 +297,11 @@ private:
       return false;
     }
     if (pid_ == 0) {
+      // A test runner that ignores SIGPIPE must not hand that on to the server.
+      std::signal(SIGPIPE, SIG_DFL);
+      if (child_setup_) {
+        child_setup_();
+      }
       if (capture_stderr) {
         ::dup2(pipefd[1], STDERR_FILENO);
         ::close(pipefd[0]);
@@ -223,6 +329,10 @@ private:
   int port_ = 0;
   int stderr_fd_ = -1;
   int exit_status_ = 0;
+  static constexpr std::size_t kStderrKept = 65536;
+  std::string stderr_;
+  std::size_t stderr_bytes_ = 0;
+  std::function<void()> child_setup_;
 };
 
 /// Sends a session on a new connection, then `quit`, and returns every byte
