@@ -24,6 +24,11 @@
 // - with -I above 1 MiB the page grows to the item size limit (memcached 1.6
 //   keeps 1 MiB pages and chunks); the largest chunk is half a page or -I;
 // - clear() keeps the CAS counter counting (see the header).
+// Items live where memcached keeps them: each in a chunk of its slab class,
+// carved from real pages, header first, then the key, then the value (see
+// Arena and Slot). A node that charges items a size of its own (the
+// simulator's `cache.item_bytes`) stores each in the chunk its real size
+// needs, so a simulated 64 MB node holds only the bytes it really stores.
 // The meta protocol's per-item state (ITEM_STALE, ITEM_TOKEN_SENT,
 // ITEM_KEY_BINARY) lives in the slot's flags beside FETCHED and ACTIVE.
 // `plain` is not a memcached mode: it is the memory side above with the
@@ -34,6 +39,7 @@
 #include <array>
 #include <cassert>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "internal/memcached_slabs.h"
@@ -76,25 +82,112 @@ enum ItemFlag : std::uint8_t {
   kKeyBinary = 32, ///< ITEM_KEY_BINARY: stored with a base64 key.
 };
 
-/// One item. A free slot keeps its strings' capacity for the next item.
+/// One item's header, at the start of its chunk; the key follows it, then
+/// the value. 56 bytes: the header and CAS memcached charges every item
+/// (ITEM_ntotal), so a chunk of the item's class holds it whole.
 struct Slot {
-  std::string key;
-  std::string value;
-  std::int64_t exptime = 0; ///< Absolute Unix seconds; 0 = never.
-  std::int64_t time_s = 0;  ///< memcached's it->time: when linked or last bumped.
   std::uint64_t cas = 0;
-  std::uint64_t ntotal = 0;      ///< Bytes accounted (ITEM_ntotal, charge applied).
-  std::uint64_t value_bytes = 0; ///< The value's accounted length (charge or size).
+  std::int64_t exptime = 0;    ///< Absolute Unix seconds; 0 = never.
+  std::int64_t time_s = 0;     ///< memcached's it->time: when linked or last bumped.
+  std::uint32_t hnext = kNil;  ///< Hash chain.
+  std::uint32_t prev = kNil;   ///< Towards the LRU head.
+  std::uint32_t next = kNil;   ///< Towards the LRU tail.
+  std::uint32_t ntotal = 0;    ///< Bytes accounted (ITEM_ntotal, charge applied).
+  std::uint32_t value_len = 0; ///< Bytes of value stored after the key.
   std::uint32_t flags = 0;
-  std::uint32_t hnext = kNil; ///< Hash chain.
-  std::uint32_t prev = kNil;  ///< Towards the LRU head.
-  std::uint32_t next = kNil;  ///< Towards the LRU tail.
-  std::uint32_t gen = 0;      ///< Bumped when the slot is freed; validates queued bumps.
   std::uint32_t refcount = 0; ///< Pins held by replies not yet sent (memcached's refcount - 1).
-  std::uint16_t nchunks = 0;
-  std::uint8_t clsid = 0; ///< Index into classes_.
+  std::uint8_t key_len = 0;
+  std::uint8_t clsid = 0; ///< Index into classes.
   std::uint8_t lru = kCold;
   std::uint8_t it_flags = 0;
+
+  char *key_data() { return reinterpret_cast<char *>(this + 1); }
+  const char *key_data() const { return reinterpret_cast<const char *>(this + 1); }
+  char *value_data() { return key_data() + key_len; }
+  std::string_view key() const { return {key_data(), key_len}; }
+  std::string_view value() const { return {key_data() + key_len, value_len}; }
+  /// The value's accounted length: its real length, or the charge.
+  std::uint64_t value_bytes() const {
+    return ntotal - internal::item_total_bytes(key_len, flags, 0);
+  }
+};
+static_assert(sizeof(Slot) == internal::kItemHeaderBytes + internal::kItemCasBytes,
+              "an item's header must fit the bytes memcached charges for it");
+
+/// The memory items live in: per slab class, chunks carved from real pages as
+/// the class first needs them and a list of freed chunks (memcached's
+/// slabs.c). Which chunk an item may take is decided by SlabClass's
+/// accounting; the arena only hands the memory out. An item larger than the
+/// largest chunk gets a block of its own size (memcached chains chunks).
+class Arena {
+public:
+  static constexpr int kLarge = -1;
+
+  void init(const std::vector<std::uint32_t> &chunk_bytes, std::uint32_t page_bytes) {
+    page_bytes_ = page_bytes;
+    classes_.clear();
+    for (const std::uint32_t c : chunk_bytes) {
+      classes_.push_back(Class{c, nullptr, nullptr, 0});
+    }
+  }
+
+  /// @return a chunk of class `sclass`, or (kLarge) a block of `bytes`.
+  char *take(int sclass, std::size_t bytes) {
+    if (sclass == kLarge) {
+      return new char[bytes];
+    }
+    Class &c = classes_[static_cast<std::size_t>(sclass)];
+    if (c.free != nullptr) {
+      FreeChunk *f = c.free;
+      c.free = f->next;
+      return reinterpret_cast<char *>(f);
+    }
+    if (c.left == 0) {
+      // Not value-initialised: the kernel backs a page as it is written.
+      pages_.emplace_back(new char[page_bytes_]);
+      c.carve = pages_.back().get();
+      c.left = page_bytes_ / c.chunk_bytes;
+    }
+    char *chunk = c.carve;
+    c.carve += c.chunk_bytes;
+    c.left -= 1;
+    return chunk;
+  }
+
+  void give(int sclass, char *chunk) {
+    if (sclass == kLarge) {
+      delete[] chunk;
+      return;
+    }
+    Class &c = classes_[static_cast<std::size_t>(sclass)];
+    auto *f = reinterpret_cast<FreeChunk *>(chunk);
+    f->next = c.free;
+    c.free = f;
+  }
+
+  /// Frees every page. Large blocks are the caller's to give back first.
+  void reset() {
+    pages_.clear();
+    for (Class &c : classes_) {
+      c.free = nullptr;
+      c.carve = nullptr;
+      c.left = 0;
+    }
+  }
+
+private:
+  struct FreeChunk {
+    FreeChunk *next;
+  };
+  struct Class {
+    std::uint32_t chunk_bytes;
+    FreeChunk *free;
+    char *carve; ///< The unused rest of the class's newest page.
+    std::uint32_t left;
+  };
+  std::uint32_t page_bytes_ = 0;
+  std::vector<Class> classes_;
+  std::vector<std::unique_ptr<char[]>> pages_;
 };
 
 struct LruList {
@@ -198,6 +291,11 @@ struct MemcachedNode::Impl {
              config.growth_factor, config.chunk_min_bytes, page_bytes, chunk_max_bytes)) {
       classes.push_back(SlabClass{s, 0, 0, 0, {}});
     }
+    std::vector<std::uint32_t> chunk_sizes;
+    for (const SlabClass &c : classes) {
+      chunk_sizes.push_back(c.size.chunk_bytes);
+    }
+    arena.init(chunk_sizes, page_bytes);
     buckets.assign(std::size_t{1} << 12, kNil);
     bumps.reserve(kBumpQueueMax);
     stats.limit_maxbytes = config.memory_limit_bytes;
@@ -207,8 +305,10 @@ struct MemcachedNode::Impl {
   std::uint32_t page_bytes = 0;
   std::uint32_t chunk_max_bytes = 0;
   std::vector<SlabClass> classes;
-  std::vector<Slot> slots;
-  std::vector<std::uint32_t> free_slots;
+  Arena arena;
+  std::vector<Slot *> slots;       ///< By item id; null when the id is free.
+  std::vector<std::uint32_t> gens; ///< By item id: bumped when freed; validates queued bumps.
+  std::vector<std::uint32_t> free_ids;
   std::vector<std::uint32_t> buckets; ///< Power-of-two count; heads of hash chains.
   std::vector<BumpEntry> bumps;       ///< COLD hits waiting to move to WARM.
   std::uint64_t malloced = 0;
@@ -217,7 +317,58 @@ struct MemcachedNode::Impl {
   std::uint64_t oldest_cas = 0; ///< flush_all's settings.oldest_cas.
   McStats stats;
 
+  ~Impl() { free_all(); }
+  Impl(const Impl &) = delete;
+  Impl &operator=(const Impl &) = delete;
+
   bool segmented() const { return config.lru == LruModel::kSegmented; }
+
+  Slot &slot(std::uint32_t s) { return *slots[s]; }
+  const Slot &slot(std::uint32_t s) const { return *slots[s]; }
+
+  /// The arena class an item's memory comes from: its own class when it is
+  /// charged its real size, else the class its real bytes need.
+  int storage_class(std::uint64_t ntotal, std::uint64_t value_bytes, std::uint32_t key_len,
+                    std::uint32_t value_len, std::size_t clsid) const {
+    std::uint64_t need = ntotal;
+    if (value_bytes != value_len) {
+      need = sizeof(Slot) + key_len + value_len;
+    } else if (ntotal <= chunk_max_bytes) {
+      return static_cast<int>(clsid);
+    }
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+      if (need <= classes[i].size.chunk_bytes) {
+        return static_cast<int>(i);
+      }
+    }
+    return Arena::kLarge;
+  }
+
+  static std::size_t storage_bytes(std::uint32_t key_len, std::uint32_t value_len) {
+    return sizeof(Slot) + key_len + value_len;
+  }
+
+  /// Gives back an item's memory (its accounting is the caller's).
+  void free_memory(std::uint32_t s) {
+    Slot *it = slots[s];
+    const int sclass =
+        storage_class(it->ntotal, it->value_bytes(), it->key_len, it->value_len, it->clsid);
+    it->~Slot();
+    arena.give(sclass, reinterpret_cast<char *>(it));
+    slots[s] = nullptr;
+    gens[s] += 1;
+    free_ids.push_back(s);
+  }
+
+  /// Every item's memory back, every id free (the destructor and clear()).
+  void free_all() {
+    for (std::uint32_t s = 0; s < slots.size(); ++s) {
+      if (slots[s] != nullptr) {
+        free_memory(s);
+      }
+    }
+    arena.reset();
+  }
 
   std::uint64_t next_cas() { return ++last_cas; }
 
@@ -228,8 +379,8 @@ struct MemcachedNode::Impl {
   }
 
   std::uint32_t lookup(std::string_view key) const {
-    for (std::uint32_t s = buckets[bucket_of(key)]; s != kNil; s = slots[s].hnext) {
-      if (slots[s].key == key) {
+    for (std::uint32_t s = buckets[bucket_of(key)]; s != kNil; s = slot(s).hnext) {
+      if (slot(s).key() == key) {
         return s;
       }
     }
@@ -241,26 +392,26 @@ struct MemcachedNode::Impl {
     if (stats.curr_items > buckets.size() + buckets.size() / 2) {
       buckets.assign(buckets.size() * 2, kNil);
       for (std::uint32_t i = 0; i < slots.size(); ++i) {
-        if ((slots[i].it_flags & kLinked) != 0 && i != s) {
-          std::size_t b = bucket_of(slots[i].key);
-          slots[i].hnext = buckets[b];
+        if (slots[i] != nullptr && (slot(i).it_flags & kLinked) != 0 && i != s) {
+          std::size_t b = bucket_of(slot(i).key());
+          slot(i).hnext = buckets[b];
           buckets[b] = i;
         }
       }
     }
-    std::size_t b = bucket_of(slots[s].key);
-    slots[s].hnext = buckets[b];
+    std::size_t b = bucket_of(slot(s).key());
+    slot(s).hnext = buckets[b];
     buckets[b] = s;
   }
 
   void hash_remove(std::uint32_t s) {
-    std::uint32_t *link = &buckets[bucket_of(slots[s].key)];
+    std::uint32_t *link = &buckets[bucket_of(slot(s).key())];
     while (*link != s) {
       assert(*link != kNil && "MemcachedNode: a linked item is missing from its hash chain");
-      link = &slots[*link].hnext;
+      link = &slot(*link).hnext;
     }
-    *link = slots[s].hnext;
-    slots[s].hnext = kNil;
+    *link = slot(s).hnext;
+    slot(s).hnext = kNil;
   }
 
   // ---- LRU lists (items.c do_item_link_q / do_item_unlink_q) ----
@@ -268,12 +419,12 @@ struct MemcachedNode::Impl {
   LruList &list_of(const Slot &it) { return classes[it.clsid].lrus[it.lru]; }
 
   void link_q(std::uint32_t s) {
-    Slot &it = slots[s];
+    Slot &it = slot(s);
     LruList &l = list_of(it);
     it.prev = kNil;
     it.next = l.head;
     if (l.head != kNil) {
-      slots[l.head].prev = s;
+      slot(l.head).prev = s;
     }
     l.head = s;
     if (l.tail == kNil) {
@@ -283,7 +434,7 @@ struct MemcachedNode::Impl {
   }
 
   void unlink_q(std::uint32_t s) {
-    Slot &it = slots[s];
+    Slot &it = slot(s);
     LruList &l = list_of(it);
     if (l.head == s) {
       l.head = it.next;
@@ -292,10 +443,10 @@ struct MemcachedNode::Impl {
       l.tail = it.prev;
     }
     if (it.next != kNil) {
-      slots[it.next].prev = it.prev;
+      slot(it.next).prev = it.prev;
     }
     if (it.prev != kNil) {
-      slots[it.prev].next = it.next;
+      slot(it.prev).next = it.next;
     }
     it.prev = it.next = kNil;
     l.bytes -= it.ntotal;
@@ -303,7 +454,7 @@ struct MemcachedNode::Impl {
 
   void move_to(std::uint32_t s, Lru lru) {
     unlink_q(s);
-    slots[s].lru = lru;
+    slot(s).lru = lru;
     link_q(s);
   }
 
@@ -312,7 +463,7 @@ struct MemcachedNode::Impl {
   /// do_item_link: a new CAS unique, the hash table, the head of the LRU new
   /// items enter (HOT when segmented, the one list otherwise).
   void link(std::uint32_t s, std::int64_t now_s) {
-    Slot &it = slots[s];
+    Slot &it = slot(s);
     it.it_flags = kLinked;
     it.time_s = now_s;
     it.cas = next_cas();
@@ -328,7 +479,7 @@ struct MemcachedNode::Impl {
   /// table and its LRU; its chunks and slot are free again at once, or, while
   /// a reply still holds a pin on it, when the last pin goes (unpin).
   void unlink(std::uint32_t s) {
-    Slot &it = slots[s];
+    Slot &it = slot(s);
     assert((it.it_flags & kLinked) != 0 && "MemcachedNode: unlinking an item that is not linked");
     stats.curr_items -= 1;
     stats.bytes -= it.ntotal;
@@ -341,14 +492,17 @@ struct MemcachedNode::Impl {
     }
   }
 
-  /// Returns an unlinked item's chunks and slot.
+  /// The chunks of its class an item is accounted.
+  std::uint32_t nchunks(const Slot &it) const {
+    const std::uint32_t chunk = classes[it.clsid].size.chunk_bytes;
+    return (it.ntotal + chunk - 1) / chunk;
+  }
+
+  /// Returns an unlinked item's chunks, memory and id.
   void release(std::uint32_t s) {
-    Slot &it = slots[s];
-    classes[it.clsid].used_chunks -= it.nchunks;
-    it.it_flags = 0;
-    it.nchunks = 0;
-    it.gen += 1;
-    free_slots.push_back(s);
+    Slot &it = slot(s);
+    classes[it.clsid].used_chunks -= nchunks(it);
+    free_memory(s);
   }
 
   bool is_flushed(const Slot &it, std::int64_t now_s) const {
@@ -370,12 +524,12 @@ struct MemcachedNode::Impl {
     if (s == kNil) {
       return kNil;
     }
-    if (is_flushed(slots[s], now_s)) {
+    if (is_flushed(slot(s), now_s)) {
       unlink(s);
       stats.get_flushed += 1;
       return kNil;
     }
-    if (is_expired(slots[s], now_s)) {
+    if (is_expired(slot(s), now_s)) {
       unlink(s);
       stats.get_expired += 1;
       return kNil;
@@ -386,7 +540,7 @@ struct MemcachedNode::Impl {
   /// do_item_update: relink (or, segmented, move a COLD+ACTIVE item to WARM),
   /// at most once per ITEM_UPDATE_INTERVAL except under the plain model.
   void update(std::uint32_t s, std::int64_t now_s) {
-    Slot &it = slots[s];
+    Slot &it = slot(s);
     switch (config.lru) {
     case LruModel::kPlain:
       // The textbook LRU the lecture draws: every hit moves to the head.
@@ -416,7 +570,7 @@ struct MemcachedNode::Impl {
 
   /// do_item_get's bump on a fetch (get, gets, gat, touch).
   void bump(std::uint32_t s, std::int64_t now_s) {
-    Slot &it = slots[s];
+    Slot &it = slot(s);
     if (!segmented()) {
       it.it_flags |= kFetched;
       update(s, now_s);
@@ -437,7 +591,7 @@ struct MemcachedNode::Impl {
     } else if (bumps.size() < kBumpQueueMax) {
       // memcached hands COLD hits to the maintainer thread; the move happens
       // at the start of the next operation (process_bumps).
-      bumps.push_back({s, it.gen});
+      bumps.push_back({s, gens[s]});
     } else {
       it.it_flags &= static_cast<std::uint8_t>(~kActive);
       stats.lru_bumps_dropped += 1;
@@ -447,8 +601,7 @@ struct MemcachedNode::Impl {
   /// lru_maintainer_bumps: the queued COLD hits move to WARM.
   void process_bumps(std::int64_t now_s) {
     for (const BumpEntry &b : bumps) {
-      const Slot &it = slots[b.slot];
-      if (it.gen == b.gen && (it.it_flags & kLinked) != 0) {
+      if (gens[b.slot] == b.gen && (slot(b.slot).it_flags & kLinked) != 0) {
         update(b.slot, now_s);
       }
     }
@@ -515,8 +668,8 @@ struct MemcachedNode::Impl {
     int removed = 0;
     std::uint32_t search = c.lrus[lru].tail;
     for (int tries = kPullTries; tries > 0 && search != kNil; --tries) {
-      const std::uint32_t next_it = slots[search].prev;
-      Slot &it = slots[search];
+      const std::uint32_t next_it = slot(search).prev;
+      Slot &it = slot(search);
       if (it.refcount != 0) {
         // Busy: a reply is still sending it (memcached's refcount check).
         search = next_it;
@@ -588,7 +741,7 @@ struct MemcachedNode::Impl {
     SlabClass &c = classes[id];
     std::int64_t cold_age = 0;
     if (c.lrus[kCold].tail != kNil) {
-      cold_age = now_s - slots[c.lrus[kCold].tail].time_s;
+      cold_age = now_s - slot(c.lrus[kCold].tail).time_s;
     }
     const std::uint64_t total = c.lrus[kHot].bytes + c.lrus[kWarm].bytes + c.lrus[kCold].bytes;
     // memcached truncates these to its whole-second rel_time_t.
@@ -610,8 +763,8 @@ struct MemcachedNode::Impl {
   /// do_item_alloc + do_item_alloc_pull: room for an item of `ntotal` bytes
   /// in class `id`, evicting from that class's tail when the class has no
   /// free chunk and may not take another page.
-  /// @return an unlinked slot holding the chunks, or kNil (out of memory).
-  std::uint32_t alloc(std::size_t id, std::uint64_t ntotal, std::int64_t now_s) {
+  /// @return whether the chunks were found (false: out of memory).
+  bool alloc(std::size_t id, std::uint64_t ntotal, std::int64_t now_s) {
     SlabClass &c = classes[id];
     const auto nchunks =
         static_cast<std::uint32_t>((ntotal + c.size.chunk_bytes - 1) / c.size.chunk_bytes);
@@ -641,43 +794,48 @@ struct MemcachedNode::Impl {
     }
     if (!ok) {
       stats.outofmemory += 1;
-      return kNil;
     }
-    std::uint32_t s;
-    if (free_slots.empty()) {
-      s = static_cast<std::uint32_t>(slots.size());
-      slots.emplace_back();
-    } else {
-      s = free_slots.back();
-      free_slots.pop_back();
-    }
-    Slot &it = slots[s];
-    it.clsid = static_cast<std::uint8_t>(id);
-    it.nchunks = static_cast<std::uint16_t>(nchunks);
-    it.ntotal = ntotal;
-    it.it_flags = 0;
-    return s;
+    return ok;
   }
 
-  /// An unlinked item for `key`, or kNil with the status to return.
+  /// An unlinked item for `key` with room for `value_len` bytes of value
+  /// (uninitialised: the caller writes them), accounted `value_bytes`; or
+  /// kNil with the status to return.
   std::uint32_t alloc_item(std::string_view key, std::uint32_t flags, std::int64_t exptime_abs,
-                           std::uint64_t value_bytes, std::int64_t now_s, McStatus *status) {
+                           std::uint64_t value_bytes, std::uint32_t value_len, std::int64_t now_s,
+                           McStatus *status) {
+    assert(key.size() <= kMaxKeyBytes && "MemcachedNode: keys are at most 250 bytes");
     const std::uint64_t ntotal = internal::item_total_bytes(key.size(), flags, value_bytes);
     const int id = class_for(ntotal);
     if (id < 0) {
       *status = McStatus::kTooLarge;
       return kNil;
     }
-    const std::uint32_t s = alloc(static_cast<std::size_t>(id), ntotal, now_s);
-    if (s == kNil) {
+    if (!alloc(static_cast<std::size_t>(id), ntotal, now_s)) {
       *status = McStatus::kNoMemory;
       return kNil;
     }
-    Slot &it = slots[s];
-    it.key.assign(key);
-    it.flags = flags;
-    it.exptime = exptime_abs;
-    it.value_bytes = value_bytes;
+    const auto key_len = static_cast<std::uint32_t>(key.size());
+    const int sclass =
+        storage_class(ntotal, value_bytes, key_len, value_len, static_cast<std::size_t>(id));
+    auto *it = new (arena.take(sclass, storage_bytes(key_len, value_len))) Slot;
+    it->clsid = static_cast<std::uint8_t>(id);
+    it->ntotal = static_cast<std::uint32_t>(ntotal);
+    it->key_len = static_cast<std::uint8_t>(key_len);
+    it->value_len = value_len;
+    it->flags = flags;
+    it->exptime = exptime_abs;
+    std::memcpy(it->key_data(), key.data(), key.size());
+    std::uint32_t s;
+    if (free_ids.empty()) {
+      s = static_cast<std::uint32_t>(slots.size());
+      slots.push_back(it);
+      gens.push_back(0);
+    } else {
+      s = free_ids.back();
+      free_ids.pop_back();
+      slots[s] = it;
+    }
     return s;
   }
 
@@ -685,9 +843,9 @@ struct MemcachedNode::Impl {
     if (out == nullptr) {
       return;
     }
-    const Slot &it = slots[s];
-    out->key = it.key;
-    out->value = it.value;
+    const Slot &it = slot(s);
+    out->key = it.key();
+    out->value = it.value();
     out->flags = it.flags;
     out->cas = it.cas;
     out->exptime = it.exptime;
@@ -727,12 +885,13 @@ struct MemcachedNode::Impl {
     // allocation may evict the old item (then a replace or cas finds nothing).
     McStatus status = McStatus::kStored;
     const std::uint64_t value_bytes = charge_bytes != 0 ? charge_bytes : value.size();
-    const std::uint32_t s = alloc_item(key, flags, exptime_abs, value_bytes, now_s, &status);
+    const std::uint32_t s = alloc_item(key, flags, exptime_abs, value_bytes,
+                                       static_cast<std::uint32_t>(value.size()), now_s, &status);
     if (s == kNil) {
       drop_on_failed_set(mode, key, now_s);
       return status;
     }
-    slots[s].value.assign(value);
+    std::memcpy(slot(s).value_data(), value.data(), value.size());
     const std::uint32_t old = find(key, now_s);
     std::uint8_t keep_flags = 0;
     switch (mode) {
@@ -752,13 +911,13 @@ struct MemcachedNode::Impl {
       if (old == kNil) {
         stats.cas_misses += 1;
         status = McStatus::kNotFound;
-      } else if (slots[old].cas == cas_in && cas_in != 0) {
+      } else if (slot(old).cas == cas_in && cas_in != 0) {
         stats.cas_hits += 1;
-      } else if (set_stale && cas_in != 0 && cas_in < slots[old].cas) {
+      } else if (set_stale && cas_in != 0 && cas_in < slot(old).cas) {
         // A late writer's value is kept, still stale, with the old TTL and token.
         stats.cas_hits += 1;
-        slots[s].exptime = slots[old].exptime;
-        keep_flags = static_cast<std::uint8_t>(kStale | (slots[old].it_flags & kTokenSent));
+        slot(s).exptime = slot(old).exptime;
+        keep_flags = static_cast<std::uint8_t>(kStale | (slot(old).it_flags & kTokenSent));
       } else {
         stats.cas_badval += 1;
         status = McStatus::kExists;
@@ -775,12 +934,12 @@ struct MemcachedNode::Impl {
       unlink(old);
     }
     link(s, now_s);
-    slots[s].it_flags |= keep_flags;
+    slot(s).it_flags |= keep_flags;
     if (key_binary) {
-      slots[s].it_flags |= kKeyBinary;
+      slot(s).it_flags |= kKeyBinary;
     }
     if (cas_out != nullptr) {
-      *cas_out = slots[s].cas;
+      *cas_out = slot(s).cas;
     }
     return McStatus::kStored;
   }
@@ -790,7 +949,7 @@ struct MemcachedNode::Impl {
   McStatus add_delta(std::uint32_t s, std::string_view key, bool incr, std::uint64_t delta,
                      std::int64_t now_s, std::uint64_t *result, std::uint32_t *slot_out) {
     std::uint64_t value = 0;
-    if (!parse_counter(slots[s].value, &value)) {
+    if (!parse_counter(slot(s).value(), &value)) {
       return McStatus::kNonNumeric;
     }
     if (incr) {
@@ -805,13 +964,13 @@ struct MemcachedNode::Impl {
     }
     char buf[24];
     const std::size_t len = format_u64(value, buf);
-    Slot &it = slots[s];
-    if (len <= it.value.size() && it.refcount == 0) {
+    Slot &it = slot(s);
+    if (len <= it.value_len && it.refcount == 0) {
       // do_add_delta rewrites in place when the number fits and no reply
       // holds the item, padding with spaces: the value keeps its length ("9 "
       // after decr of "10").
-      std::memcpy(it.value.data(), buf, len);
-      std::fill(it.value.begin() + static_cast<std::ptrdiff_t>(len), it.value.end(), ' ');
+      std::memcpy(it.value_data(), buf, len);
+      std::memset(it.value_data() + len, ' ', it.value_len - len);
       it.cas = next_cas();
       update(s, now_s);
       *slot_out = s;
@@ -822,18 +981,35 @@ struct MemcachedNode::Impl {
     const std::uint32_t flags = it.flags;
     const std::int64_t exptime = it.exptime;
     McStatus status = McStatus::kOk;
-    const std::uint32_t n = alloc_item(key, flags, exptime, len, now_s, &status);
+    // memcached holds its reference on the old item meanwhile: the
+    // allocation cannot evict it.
+    hold(s);
+    const std::uint32_t n =
+        alloc_item(key, flags, exptime, len, static_cast<std::uint32_t>(len), now_s, &status);
+    const bool old_alive = (slot(s).it_flags & kLinked) != 0 && slot(s).cas == old_cas;
+    let_go(s);
     if (n == kNil) {
       return McStatus::kNoMemory;
     }
-    slots[n].value.assign(buf, len);
-    const Slot &prev = slots[s];
-    if ((prev.it_flags & kLinked) != 0 && prev.cas == old_cas) {
+    std::memcpy(slot(n).value_data(), buf, len);
+    if (old_alive) {
       unlink(s);
     }
     link(n, now_s);
     *slot_out = n;
     return McStatus::kOk;
+  }
+
+  /// A pin: the item stays in memory, unchanged, and is never evicted.
+  void hold(std::uint32_t s) { slot(s).refcount += 1; }
+
+  /// The pin's end: an item unlinked meanwhile is freed with its last pin.
+  void let_go(std::uint32_t s) {
+    Slot &it = slot(s);
+    it.refcount -= 1;
+    if (it.refcount == 0 && (it.it_flags & kLinked) == 0) {
+      release(s);
+    }
   }
 
   static std::size_t format_u64(std::uint64_t value, char *buf) {
@@ -858,39 +1034,37 @@ struct MemcachedNode::Impl {
       return McStatus::kNotStored;
     }
     // The binary protocol's append may carry a CAS; the text protocol passes 0.
-    if (cas_in != 0 && cas_in != slots[old].cas) {
+    if (cas_in != 0 && cas_in != slot(old).cas) {
       return McStatus::kExists;
     }
-    const std::uint64_t old_cas = slots[old].cas;
-    const std::uint32_t flags = slots[old].flags;
-    const std::int64_t exptime = slots[old].exptime;
+    const std::uint64_t old_cas = slot(old).cas;
+    const std::uint32_t flags = slot(old).flags;
+    const std::int64_t exptime = slot(old).exptime;
     const std::uint64_t data_bytes = charge_bytes != 0 ? charge_bytes : data.size();
     McStatus status = McStatus::kStored;
+    // do_store_item holds its reference on the old item while it allocates
+    // the combined one: the allocation cannot evict it.
+    hold(old);
+    const auto old_len = slot(old).value_len;
     const std::uint32_t s =
-        alloc_item(key, flags, exptime, slots[old].value_bytes + data_bytes, now_s, &status);
-    // do_store_item answers NOT_STORED when the combined item cannot be allocated.
+        alloc_item(key, flags, exptime, slot(old).value_bytes() + data_bytes,
+                   old_len + static_cast<std::uint32_t>(data.size()), now_s, &status);
     if (s == kNil) {
+      let_go(old);
+      // do_store_item answers NOT_STORED when the combined item cannot be allocated.
       return McStatus::kNotStored;
     }
-    // The allocation may have evicted the old item (memcached holds a
-    // reference and still stores); a freed slot keeps its value, and may even
-    // be the one just taken for the new item.
-    Slot &it = slots[s];
-    const Slot &prev = slots[old];
+    Slot &it = slot(s);
+    const Slot &prev = slot(old);
     const bool old_alive = (prev.it_flags & kLinked) != 0 && prev.cas == old_cas;
-    if (s == old) {
-      if (mode == StoreMode::kAppend) {
-        it.value.append(data);
-      } else {
-        it.value.insert(0, data);
-      }
-    } else if (mode == StoreMode::kAppend) {
-      it.value.assign(prev.value);
-      it.value.append(data);
+    if (mode == StoreMode::kAppend) {
+      std::memcpy(it.value_data(), prev.value().data(), old_len);
+      std::memcpy(it.value_data() + old_len, data.data(), data.size());
     } else {
-      it.value.assign(data);
-      it.value.append(prev.value);
+      std::memcpy(it.value_data(), data.data(), data.size());
+      std::memcpy(it.value_data() + data.size(), prev.value().data(), old_len);
     }
+    let_go(old);
     if (old_alive) {
       unlink(old);
     }
@@ -936,7 +1110,7 @@ bool MemcachedNode::gat(std::string_view key, std::int64_t exptime, std::int64_t
     return false;
   }
   m.bump(s, now_s);
-  m.slots[s].exptime = absolute_exptime(exptime, now_s);
+  m.slot(s).exptime = absolute_exptime(exptime, now_s);
   m.stats.touch_hits += 1;
   m.fill_view(s, out);
   return true;
@@ -989,7 +1163,7 @@ McStatus MemcachedNode::touch(std::string_view key, std::int64_t exptime, std::i
   }
   // do_item_touch is a fetch that bumps; the CAS unique stays.
   m.bump(s, now_s);
-  m.slots[s].exptime = absolute_exptime(exptime, now_s);
+  m.slot(s).exptime = absolute_exptime(exptime, now_s);
   m.stats.touch_hits += 1;
   return McStatus::kTouched;
 }
@@ -1015,14 +1189,11 @@ void MemcachedNode::clear() {
   // A restarted node: no items, no pages, fresh counters. The CAS counter
   // alone carries on (a real restart starts it again at 1): a unique a client
   // read before the crash must never match an item stored after it.
-  m.free_slots.clear();
+  assert(pinned_items() == 0 && "MemcachedNode::clear: replies still point at items");
+  m.free_all();
+  m.free_ids.clear();
   for (std::uint32_t i = 0; i < m.slots.size(); ++i) {
-    Slot &it = m.slots[i];
-    it.it_flags = 0;
-    it.nchunks = 0;
-    it.hnext = it.prev = it.next = kNil;
-    it.gen += 1;
-    m.free_slots.push_back(static_cast<std::uint32_t>(m.slots.size()) - 1 - i);
+    m.free_ids.push_back(static_cast<std::uint32_t>(m.slots.size()) - 1 - i);
   }
   std::fill(m.buckets.begin(), m.buckets.end(), kNil);
   for (SlabClass &c : m.classes) {
@@ -1042,27 +1213,25 @@ const McStats &MemcachedNode::stats() const noexcept { return impl_->stats; }
 const McConfig &MemcachedNode::config() const noexcept { return impl_->config; }
 
 std::uint32_t MemcachedNode::pin(const McItemView &view) {
-  Slot &it = impl_->slots.at(view.handle);
-  assert(it.nchunks != 0 && "MemcachedNode::pin: the view's item was freed; pin right after the "
-                            "call that filled the view");
-  it.refcount += 1;
+  Impl &m = *impl_;
+  assert(view.handle < m.slots.size() && m.slots[view.handle] != nullptr &&
+         m.slot(view.handle).value().data() == view.value.data() &&
+         "MemcachedNode::pin: the view's item is gone; pin right after the call that filled it");
+  m.hold(view.handle);
   return view.handle;
 }
 
 void MemcachedNode::unpin(std::uint32_t handle) {
   Impl &m = *impl_;
-  Slot &it = m.slots.at(handle);
-  assert(it.refcount != 0 && "MemcachedNode::unpin: the item is not pinned (unpinned twice?)");
-  it.refcount -= 1;
-  if (it.refcount == 0 && (it.it_flags & kLinked) == 0) {
-    m.release(handle);
-  }
+  assert(handle < m.slots.size() && m.slots[handle] != nullptr && m.slot(handle).refcount != 0 &&
+         "MemcachedNode::unpin: the item is not pinned (unpinned twice?)");
+  m.let_go(handle);
 }
 
 std::uint64_t MemcachedNode::pinned_items() const {
   std::uint64_t n = 0;
-  for (const Slot &it : impl_->slots) {
-    n += it.refcount != 0 ? 1 : 0;
+  for (const Slot *it : impl_->slots) {
+    n += it != nullptr && it->refcount != 0 ? 1 : 0;
   }
   return n;
 }
@@ -1077,7 +1246,7 @@ void MemcachedNode::set_memory_limit(std::uint64_t bytes) {
 bool MemcachedNode::contains(std::string_view key, std::int64_t now_s) const {
   const Impl &m = *impl_;
   const std::uint32_t s = m.lookup(key);
-  return s != kNil && !m.is_flushed(m.slots[s], now_s) && !m.is_expired(m.slots[s], now_s);
+  return s != kNil && !m.is_flushed(m.slot(s), now_s) && !m.is_expired(m.slot(s), now_s);
 }
 
 } // namespace stampede
@@ -1087,7 +1256,7 @@ namespace stampede {
 bool MemcachedNode::peek(std::string_view key, std::int64_t now_s, McItemView *out) const {
   const Impl &m = *impl_;
   const std::uint32_t s = m.lookup(key);
-  if (s == kNil || m.is_flushed(m.slots[s], now_s) || m.is_expired(m.slots[s], now_s))
+  if (s == kNil || m.is_flushed(m.slot(s), now_s) || m.is_expired(m.slot(s), now_s))
     return false;
   m.fill_view(s, out);
   return true;
@@ -1111,9 +1280,8 @@ bool MemcachedNode::meta_get(std::string_view key, const McMetaGetOptions &optio
   if (s == kNil && options.vivify) {
     // An empty placeholder: the client that created it fills it.
     McStatus status = McStatus::kStored;
-    s = m.alloc_item(key, 0, 0, 0, now_s, &status);
+    s = m.alloc_item(key, 0, 0, 0, 0, now_s, &status);
     if (s != kNil) {
-      m.slots[s].value.clear();
       m.link(s, now_s);
       r.created = true;
     }
@@ -1133,7 +1301,7 @@ bool MemcachedNode::meta_get(std::string_view key, const McMetaGetOptions &optio
     return false;
   }
   (options.touch ? m.stats.touch_hits : m.stats.get_hits) += 1;
-  Slot &it = m.slots[s];
+  Slot &it = m.slot(s);
   // The view shows the state before this command's win and bump.
   m.fill_view(s, out);
   r.exptime_before = it.exptime;
@@ -1199,7 +1367,7 @@ McStatus MemcachedNode::meta_delete(std::string_view key, bool has_cas, std::uin
     m.stats.delete_misses += 1;
     return McStatus::kNotFound;
   }
-  Slot &it = m.slots[s];
+  Slot &it = m.slot(s);
   if (has_cas && it.cas != cas) {
     m.stats.delete_misses += 1;
     return McStatus::kExists;
@@ -1236,12 +1404,13 @@ McStatus MemcachedNode::meta_arith(std::string_view key, const McMetaArithOption
     char buf[24];
     const std::size_t len = Impl::format_u64(options.initial, buf);
     McStatus status = McStatus::kStored;
-    s = m.alloc_item(key, 0, options.created_exptime, len, now_s, &status);
+    s = m.alloc_item(key, 0, options.created_exptime, len, static_cast<std::uint32_t>(len), now_s,
+                     &status);
     if (s == kNil) {
       return McStatus::kNoMemory;
     }
     m.stats.cmd_set += 1;
-    m.slots[s].value.assign(buf, len);
+    std::memcpy(m.slot(s).value_data(), buf, len);
     m.link(s, now_s);
     if (created != nullptr) {
       *created = true;
@@ -1252,7 +1421,7 @@ McStatus MemcachedNode::meta_arith(std::string_view key, const McMetaArithOption
     m.fill_view(s, out);
     return McStatus::kOk;
   }
-  if (options.has_cas && options.cas != 0 && m.slots[s].cas != options.cas) {
+  if (options.has_cas && options.cas != 0 && m.slot(s).cas != options.cas) {
     return McStatus::kExists;
   }
   std::uint32_t now_slot = kNil;
@@ -1263,7 +1432,7 @@ McStatus MemcachedNode::meta_arith(std::string_view key, const McMetaArithOption
   // The view keeps the exptime before T: the protocol reports `t` in token order.
   m.fill_view(now_slot, out);
   if (options.touch) {
-    m.slots[now_slot].exptime = options.touch_exptime;
+    m.slot(now_slot).exptime = options.touch_exptime;
   }
   return McStatus::kOk;
 }
