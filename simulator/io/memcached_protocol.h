@@ -110,9 +110,8 @@ public:
   static constexpr std::size_t kMaxPendingLine = 2048;
   /// memcached's read buffer: a line that arrives in one read may be this long.
   static constexpr std::size_t kReadBufferBytes = 16384;
-  /// Values shorter than this are copied into a reply; longer ones are pinned.
-  /// (Above std::string's small-buffer size, so a pinned value's bytes never
-  /// move while the node's slot vector grows.)
+  /// Values shorter than this are copied into a reply (cheaper than a pin
+  /// for the small values most gets return); longer ones are pinned.
   static constexpr std::size_t kCopyValueBelow = 1024;
 
 private:

@@ -239,9 +239,7 @@ public:
   /// responses hold a reference on their items). A pinned item may still be
   /// deleted or replaced: it leaves the table at once, but its memory stays in
   /// use (and counted against the limit) until the last pin goes; eviction
-  /// skips pinned items, and incr/decr never rewrite one in place. The
-  /// value's bytes stay put for values of 16 bytes or more (shorter ones live
-  /// inside the slot, which may move: copy those instead of pinning).
+  /// skips pinned items, and incr/decr never rewrite one in place.
   /// @param view a view filled by the call just made (get, gat, meta_get...).
   /// @return the handle to pass to unpin().
   std::uint32_t pin(const McItemView &view);
