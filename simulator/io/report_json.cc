@@ -52,6 +52,7 @@ constexpr std::array kFields = {
     real("duration_s", &Report::duration_s),
     count("requests.page_views", &Report::page_views),
     count("requests.submits", &Report::submits),
+    count("requests.rejected", &Report::rejected),
     count("db.reads", &Report::db_reads),
     count("db.writes", &Report::db_writes),
     count("db.reads_by_page_views", &Report::db_reads_by_page_views),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 namespace stampede::internal {
 
@@ -47,6 +48,7 @@ CacheTier::CacheTier(const CacheConfig &config, std::uint32_t keys)
     nodes_.emplace_back(node_config(config));
     up_.push_back(true);
   }
+  live_ = config.nodes;
   place();
 }
 
@@ -56,13 +58,52 @@ void CacheTier::crash(std::uint32_t i) {
   lost_evictions_ += nodes_[i].stats().evictions;
   nodes_[i].clear();
   up_[i] = false;
-  place();
+  --live_;
+  if (config_.hashing == Hashing::kModulo || live_ == 0) {
+    place();
+    return;
+  }
+  // The node's keys are those in the arcs that end at its points; each goes
+  // to the next point left on the ring.
+  sort_keys_by_hash();
+  struct Arc {
+    std::uint32_t from, to;
+    bool wraps;
+  };
+  std::vector<Arc> arcs;
+  for (std::size_t k = 0; k < ring_.size(); ++k)
+    if (ring_[k].second == i)
+      arcs.push_back({ring_[k == 0 ? ring_.size() - 1 : k - 1].first, ring_[k].first, k == 0});
+  std::erase_if(ring_, [i](const Point &p) { return p.second == i; });
+  for (const Arc &a : arcs)
+    for_keys_in(a.from, a.to, a.wraps, [this](std::uint32_t key, std::uint32_t hash) {
+      placement_[key] = ring_lookup(hash);
+    });
 }
 
 void CacheTier::add() {
+  const auto n = static_cast<std::uint32_t>(nodes_.size());
   nodes_.emplace_back(node_config(config_));
   up_.push_back(true);
-  place();
+  ++live_;
+  if (config_.hashing == Hashing::kModulo || live_ == 1) {
+    place();
+    return;
+  }
+  std::vector<Point> points;
+  points_of(n, points);
+  std::sort(points.begin(), points.end());
+  const auto middle = static_cast<std::ptrdiff_t>(ring_.size());
+  ring_.insert(ring_.end(), points.begin(), points.end());
+  std::inplace_merge(ring_.begin(), ring_.begin() + middle, ring_.end());
+  // The new node takes the keys of the arcs that now end at its points.
+  sort_keys_by_hash();
+  for (std::size_t k = 0; k < ring_.size(); ++k)
+    if (ring_[k].second == n)
+      for_keys_in(ring_[k == 0 ? ring_.size() - 1 : k - 1].first, ring_[k].first, k == 0,
+                  [this, n](std::uint32_t key, std::uint32_t) {
+                    placement_[key] = static_cast<std::int32_t>(n);
+                  });
 }
 
 std::uint64_t CacheTier::evictions() const noexcept {
@@ -73,12 +114,66 @@ std::uint64_t CacheTier::evictions() const noexcept {
   return n;
 }
 
+void CacheTier::points_of(std::uint32_t node, std::vector<Point> &out) const {
+  // Each node owns kPointsPerNode points named after the node's index, so a
+  // node's points do not move when others come and go.
+  for (int p = 0; p < kPointsPerNode; ++p) {
+    char name[48];
+    const int len = std::snprintf(name, sizeof name, "node-%u-%d", node, p);
+    out.emplace_back(static_cast<std::uint32_t>(
+                         stable_hash(std::string_view(name, static_cast<std::size_t>(len)))),
+                     node);
+  }
+}
+
+std::int32_t CacheTier::ring_lookup(std::uint32_t hash) const noexcept {
+  // The first point at or after the key's hash, wrapping past the end.
+  auto it = std::lower_bound(ring_.begin(), ring_.end(), Point{hash, 0});
+  if (it == ring_.end())
+    it = ring_.begin();
+  return static_cast<std::int32_t>(it->second);
+}
+
+void CacheTier::sort_keys_by_hash() {
+  if (!keys_by_hash_.empty() || keys_ == 0)
+    return;
+  char buf[24];
+  keys_by_hash_.reserve(keys_);
+  for (std::uint32_t k = 0; k < keys_; ++k)
+    keys_by_hash_.emplace_back(static_cast<std::uint32_t>(stable_hash(cache_key(k, buf))), k);
+  std::sort(keys_by_hash_.begin(), keys_by_hash_.end());
+}
+
+template <class F>
+void CacheTier::for_keys_in(std::uint32_t from, std::uint32_t to, bool wraps, F f) const {
+  // Keys map to the first point >= their hash, so the arc ending at a point
+  // `to` holds the hashes in (from, to], from being the point before it. The
+  // arc of the ring's first point wraps: (last point, 2^32) and [0, to].
+  constexpr std::uint32_t kMax = std::numeric_limits<std::uint32_t>::max();
+  const auto visit = [&](std::vector<Point>::const_iterator it, std::uint32_t hi) {
+    for (; it != keys_by_hash_.end() && it->first <= hi; ++it)
+      f(it->second, it->first);
+  };
+  const auto after = [&](std::uint32_t lo) {
+    return std::upper_bound(keys_by_hash_.begin(), keys_by_hash_.end(), Point{lo, kMax});
+  };
+  if (!wraps) {
+    if (from < to)
+      visit(after(from), to);
+    return;
+  }
+  if (from < kMax)
+    visit(after(from), kMax);
+  visit(keys_by_hash_.begin(), to);
+}
+
 void CacheTier::place() {
   std::vector<std::uint32_t> live;
   for (std::uint32_t i = 0; i < nodes_.size(); ++i)
     if (up_[i])
       live.push_back(i);
   char buf[24];
+  ring_.clear();
   if (live.empty()) {
     std::fill(placement_.begin(), placement_.end(), -1);
     return;
@@ -88,27 +183,12 @@ void CacheTier::place() {
       placement_[k] = static_cast<std::int32_t>(live[stable_hash(cache_key(k, buf)) % live.size()]);
     return;
   }
-  // Ketama-style ring: each node owns kPointsPerNode points named after the
-  // node's index, so a node's points do not move when others come and go.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> ring; // (point, node)
-  ring.reserve(live.size() * kPointsPerNode);
-  for (const std::uint32_t n : live) {
-    for (int p = 0; p < kPointsPerNode; ++p) {
-      char name[48];
-      const int len = std::snprintf(name, sizeof name, "node-%u-%d", n, p);
-      ring.emplace_back(static_cast<std::uint32_t>(
-                            stable_hash(std::string_view(name, static_cast<std::size_t>(len)))),
-                        n);
-    }
-  }
-  std::sort(ring.begin(), ring.end());
-  for (std::uint32_t k = 0; k < keys_; ++k) {
-    const auto h = static_cast<std::uint32_t>(stable_hash(cache_key(k, buf)));
-    auto it = std::lower_bound(ring.begin(), ring.end(), std::make_pair(h, std::uint32_t{0}));
-    if (it == ring.end())
-      it = ring.begin();
-    placement_[k] = static_cast<std::int32_t>(it->second);
-  }
+  ring_.reserve(live.size() * kPointsPerNode);
+  for (const std::uint32_t n : live)
+    points_of(n, ring_);
+  std::sort(ring_.begin(), ring_.end());
+  for (std::uint32_t k = 0; k < keys_; ++k)
+    placement_[k] = ring_lookup(static_cast<std::uint32_t>(stable_hash(cache_key(k, buf))));
 }
 
 } // namespace stampede::internal

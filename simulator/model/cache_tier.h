@@ -19,6 +19,13 @@ std::uint64_t stable_hash(std::string_view s) noexcept;
 /// live nodes: adding a node moves almost every key) or `consistent` (a
 /// ketama-style ring, kPointsPerNode points per node: adding a node moves
 /// about 1/n of the keys).
+///
+/// Cost of a node joining or crashing: modulo re-places every key, O(keys).
+/// Consistent hashing keeps the ring sorted and merges or removes only the
+/// node's own points, O(ring) memory moves plus O(log) per key that moves,
+/// found through the keys sorted by hash (built at the first node event).
+/// So a run's node events cost time linear in their number, never a rebuild
+/// of the whole ring each.
 class CacheTier {
 public:
   static constexpr int kPointsPerNode = 160;
@@ -40,13 +47,22 @@ public:
   std::uint64_t evictions() const noexcept;
 
 private:
+  using Point = std::pair<std::uint32_t, std::uint32_t>; // (point on the ring, node)
   void place();
+  void points_of(std::uint32_t node, std::vector<Point> &out) const;
+  std::int32_t ring_lookup(std::uint32_t hash) const noexcept;
+  void sort_keys_by_hash();
+  // Calls f(key, hash) for every key in the arc that ends at point `to`.
+  template <class F> void for_keys_in(std::uint32_t from, std::uint32_t to, bool wraps, F f) const;
 
   CacheConfig config_;
   std::uint32_t keys_;
   std::vector<MemcachedNode> nodes_;
   std::vector<bool> up_;
   std::vector<std::int32_t> placement_; // key -> node
+  std::vector<Point> ring_;             // consistent: live nodes' points, sorted
+  std::vector<Point> keys_by_hash_;     // (hash, key), sorted; empty until a node event
+  std::uint32_t live_ = 0;              // nodes up
   std::uint64_t lost_evictions_ = 0;    // evictions of nodes since crashed
 };
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "metrics/histogram.h"
@@ -65,8 +66,10 @@ public:
     kDbDone,      // target: request slot
     kScripted,    // target: index into scenario.events
     kIntervalEnd, // target: unused
+    kSubmits,     // target: how many submits of a burst arrive now
+    kViews,       // target: how many page views of a burst arrive now
   };
-  enum ArrivalSource : std::uint32_t { kOpenStream, kClosedUser, kBurst, kBurstView };
+  enum ArrivalSource : std::uint32_t { kOpenStream, kClosedUser };
 
   SimulationCore(const Scenario &scenario, const StrategyRegistry &registry);
 
@@ -74,6 +77,7 @@ public:
   bool step();
   void run_until(Time t);
   bool finished() const noexcept { return queue_.empty() || queue_.top().time >= end_; }
+  std::optional<Time> overloaded_at() const noexcept { return overloaded_at_; }
   Report report() const;
   StackState state() const;
   void switch_strategy(const StrategyConfig &config);
@@ -144,7 +148,10 @@ private:
 
   void dispatch(const Event &e);
   void on_arrival(std::uint32_t source);
+  void on_burst(std::uint32_t count, bool submit);
+  void push_burst(std::uint32_t count, bool submit);
   void admit(Time arrival, bool submit, bool burst);
+  void overload();
   void start(std::uint32_t slot, Time arrival, bool submit, bool burst);
   void on_cpu_done(std::uint32_t slot);
   void on_reply(std::uint32_t slot);
@@ -183,6 +190,8 @@ private:
   std::uint64_t rr_next_ = 0;
   std::uint64_t serial_next_ = 0;
   std::uint64_t backlog_total_ = 0;
+  std::uint64_t backlog_limit_; // app.backlog per server, 0 (unlimited) as the largest value
+  std::optional<Time> overloaded_at_;
 
   internal::CacheTier tier_;
 

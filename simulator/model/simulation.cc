@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "model/core.h"
@@ -27,6 +28,8 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       think_rng_(Rng::stream(scenario.seed, "think")),
       cache_rng_(Rng::stream(scenario.seed, "cache")), db_rng_(Rng::stream(scenario.seed, "db")),
       strategy_rng_(Rng::stream(scenario.seed, "strategy")),
+      backlog_limit_(scenario.app.backlog > 0 ? scenario.app.backlog
+                                              : std::numeric_limits<std::uint64_t>::max()),
       tier_(scenario.cache, scenario.workload.keys), keys_(scenario.workload.keys) {
   // Events name slots and scripted events by a 24-bit index (event_queue.h);
   // the scenario parser keeps files far inside that bound.
@@ -157,6 +160,12 @@ void SimulationCore::dispatch(const Event &e) {
   case kIntervalEnd:
     on_interval_end();
     break;
+  case kSubmits:
+    on_burst(e.target(), true);
+    break;
+  case kViews:
+    on_burst(e.target(), false);
+    break;
   default:
     break;
   }
@@ -165,15 +174,31 @@ void SimulationCore::dispatch(const Event &e) {
 // ---------------------------------------------------------------- workload
 
 void SimulationCore::on_arrival(std::uint32_t source) {
-  bool submit = false;
-  if (source == kBurst || source == kBurstView) {
-    submit = source == kBurst;
-  } else {
-    submit = mix_rng_.uniform01() < scenario_.workload.submit_ratio;
-    if (source == kOpenStream)
-      queue_.push(now_ + interarrival_.sample(arrival_rng_), kArrival, kOpenStream);
+  const bool submit = mix_rng_.uniform01() < scenario_.workload.submit_ratio;
+  if (source == kOpenStream)
+    queue_.push(now_ + interarrival_.sample(arrival_rng_), kArrival, kOpenStream);
+  admit(now_, submit, false);
+}
+
+// A burst is one event whatever its size, so that a million requests cost
+// one queue entry, not a million. Its requests arrive one after another in
+// this loop, which is the order one event per request would give: those
+// events would sit next to each other in (time, sequence) order, and every
+// event their arrivals schedule comes after all of them. engine.events
+// counts each request as the event it would have been.
+void SimulationCore::on_burst(std::uint32_t count, bool submit) {
+  events_ += count - 1;
+  for (std::uint32_t i = 0; i < count && !overloaded_at_; ++i)
+    admit(now_, submit, true);
+}
+
+void SimulationCore::push_burst(std::uint32_t count, bool submit) {
+  // A count beyond an event's target field arrives as several events in a row.
+  while (count > 0) {
+    const std::uint32_t n = std::min(count, Event::kMaxTarget);
+    queue_.push(now_, submit ? kSubmits : kViews, n);
+    count -= n;
   }
-  admit(now_, submit, source == kBurst || source == kBurstView);
 }
 
 void SimulationCore::admit(Time arrival, bool submit, bool burst) {
@@ -185,11 +210,26 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
     const std::uint32_t slot = server.idle.back();
     server.idle.pop_back();
     start(slot, arrival, submit, burst);
-  } else {
+  } else if (server.backlog.size() < backlog_limit_) {
     server.backlog.push(static_cast<std::uint64_t>(arrival) << 2 | std::uint64_t{burst} << 1 |
                         std::uint64_t{submit});
-    ++backlog_total_;
+    if (++backlog_total_ > kMaxQueuedRequests)
+      overload();
+  } else {
+    // Refused (app.backlog): the user sees an error at once; a closed
+    // workload's user thinks and comes back, as after an answer.
+    ++c_.rejected;
+    if (scenario_.workload.kind == WorkloadKind::kClosed && !burst)
+      queue_.push(now_ + scenario_.workload.think_time.sample(think_rng_), kArrival, kClosedUser);
   }
+}
+
+// Past kMaxQueuedRequests waiting requests the run stops here: an open
+// workload beyond capacity would queue (and take memory) without bound.
+void SimulationCore::overload() {
+  overloaded_at_ = now_;
+  queue_.clear();
+  end_ = now_;
 }
 
 std::uint32_t SimulationCore::choose_server() {
@@ -655,19 +695,15 @@ void SimulationCore::on_scripted(std::uint32_t index) {
     tier_.add();
     break;
   case ScriptedEvent::Kind::kSubmitBurst:
-    submit_burst(e.value);
+    push_burst(e.value, true);
     break;
   case ScriptedEvent::Kind::kViewBurst:
-    for (std::uint32_t i = 0; i < e.value; ++i)
-      queue_.push(now_, kArrival, kBurstView);
+    push_burst(e.value, false);
     break;
   }
 }
 
-void SimulationCore::submit_burst(std::uint32_t count) {
-  for (std::uint32_t i = 0; i < count; ++i)
-    queue_.push(now_, kArrival, kBurst);
-}
+void SimulationCore::submit_burst(std::uint32_t count) { push_burst(count, true); }
 
 void SimulationCore::crash_node(std::uint32_t node) { tier_.crash(node); }
 void SimulationCore::add_node() { tier_.add(); }
@@ -869,5 +905,6 @@ void Simulation::submit_burst(std::uint32_t count) { core_->submit_burst(count);
 void Simulation::crash_node(std::uint32_t node) { core_->crash_node(node); }
 void Simulation::add_node() { core_->add_node(); }
 const Scenario &Simulation::scenario() const noexcept { return core_->scenario_; }
+std::optional<Time> Simulation::overloaded_at() const noexcept { return core_->overloaded_at(); }
 
 } // namespace stampede

@@ -21,6 +21,7 @@ TEST(ReportPaths, ListSpecNumericFieldsInReportOrder) {
                                          "duration_s",
                                          "requests.page_views",
                                          "requests.submits",
+                                         "requests.rejected",
                                          "db.reads",
                                          "db.writes",
                                          "db.reads_by_page_views",
@@ -105,39 +106,40 @@ TEST(ReportValue, EveryPathReadsItsOwnMember) {
   r.duration_s = 2;
   r.page_views = 3;
   r.submits = 4;
-  r.db_reads = 5;
-  r.db_writes = 6;
-  r.db_reads_by_page_views = 7;
-  r.db_reads_by_submits = 8;
-  r.db_reads_per_page_view = 9;
-  r.db_reads_per_submit = 10;
-  r.db_max_queue = 11;
-  r.db_utilization = 12;
-  r.cache_gets = 13;
-  r.cache_hits = 14;
-  r.cache_misses = 15;
-  r.cache_hit_ratio = 16;
-  r.cache_sets = 17;
-  r.cache_deletes = 18;
-  r.cache_evictions = 19;
-  r.cas_attempts = 20;
-  r.cas_conflicts = 21;
-  r.cas_retries = 22;
-  r.stale_reads = 23;
-  r.stale_read_ratio = 24;
-  r.max_staleness_s = 25;
-  r.redundant_db_reads = 26;
-  r.stampedes = 27;
-  r.peak_concurrent_same_key = 28;
-  r.lost_updates = 29;
-  r.page_view_latency = {30, 31, 32, 33, 34};
-  r.submit_latency = {35, 36, 37, 38, 39};
-  r.events = 40;
-  r.wall_s = 41;
-  r.events_per_s = 42;
-  r.arrivals = 43;
+  r.rejected = 5;
+  r.db_reads = 6;
+  r.db_writes = 7;
+  r.db_reads_by_page_views = 8;
+  r.db_reads_by_submits = 9;
+  r.db_reads_per_page_view = 10;
+  r.db_reads_per_submit = 11;
+  r.db_max_queue = 12;
+  r.db_utilization = 13;
+  r.cache_gets = 14;
+  r.cache_hits = 15;
+  r.cache_misses = 16;
+  r.cache_hit_ratio = 17;
+  r.cache_sets = 18;
+  r.cache_deletes = 19;
+  r.cache_evictions = 20;
+  r.cas_attempts = 21;
+  r.cas_conflicts = 22;
+  r.cas_retries = 23;
+  r.stale_reads = 24;
+  r.stale_read_ratio = 25;
+  r.max_staleness_s = 26;
+  r.redundant_db_reads = 27;
+  r.stampedes = 28;
+  r.peak_concurrent_same_key = 29;
+  r.lost_updates = 30;
+  r.page_view_latency = {31, 32, 33, 34, 35};
+  r.submit_latency = {36, 37, 38, 39, 40};
+  r.events = 41;
+  r.wall_s = 42;
+  r.events_per_s = 43;
+  r.arrivals = 44;
   const std::vector<std::string> paths = report_paths();
-  ASSERT_EQ(paths.size(), 43u);
+  ASSERT_EQ(paths.size(), 44u);
   for (std::size_t i = 0; i < paths.size(); ++i) {
     EXPECT_EQ(report_value(r, paths[i]), static_cast<double>(i + 1)) << paths[i];
   }

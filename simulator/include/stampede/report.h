@@ -34,6 +34,7 @@ struct Report {
 
   std::uint64_t page_views = 0; ///< requests.page_views: responses sent.
   std::uint64_t submits = 0;    ///< requests.submits.
+  std::uint64_t rejected = 0;   ///< requests.rejected: refused by a full app.backlog.
 
   std::uint64_t db_reads = 0;               ///< db.reads completed.
   std::uint64_t db_writes = 0;              ///< db.writes completed.

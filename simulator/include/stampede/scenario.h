@@ -16,6 +16,18 @@
 
 namespace stampede {
 
+/// Most memcached nodes a run may have: `cache.nodes` plus the `add_node`
+/// events that happen.
+inline constexpr std::uint32_t kMaxCacheNodes = 1024;
+/// Most requests the bursts of one run may send, all `submit_burst` and
+/// `view_burst` events that happen together.
+inline constexpr std::uint64_t kMaxBurstRequests = 10000000;
+/// Most requests that may wait for an app worker at once, over all servers.
+/// A run that passes it stops as overloaded (Simulation::overload()): an open
+/// workload beyond capacity queues without bound, and each waiting request
+/// costs memory. 2^24 waiting requests hold about 128 MiB.
+inline constexpr std::uint64_t kMaxQueuedRequests = std::uint64_t{1} << 24;
+
 /// How users arrive.
 enum class WorkloadKind : std::uint8_t {
   kOpen,  ///< Poisson arrivals at `rate` per second.
@@ -46,6 +58,9 @@ struct AppConfig {
   /// `app.local_cache`: each server caches in its own dictionary instead of
   /// memcached (not shared, zero latency).
   bool local_cache = false;
+  /// `app.backlog`: most requests waiting for a worker on one server; an
+  /// arrival beyond it is refused (`requests.rejected`). 0 = unlimited.
+  std::uint32_t backlog = 0;
 };
 
 /// Key placement across memcached nodes (`cache.hashing`).

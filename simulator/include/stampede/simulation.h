@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -179,6 +180,13 @@ public:
 
   /// @return the scenario this run was built from.
   const Scenario &scenario() const noexcept;
+
+  /// Whether the run stopped early because the stack was overloaded: more
+  /// than kMaxQueuedRequests requests (scenario.h) waited for an app worker.
+  /// The run then ends at that moment (finished() is true) and its report
+  /// covers the time until then.
+  /// @return the virtual time it stopped, or nothing.
+  std::optional<Time> overloaded_at() const noexcept;
 
 private:
   std::unique_ptr<SimulationCore> core_;
