@@ -210,9 +210,13 @@ std::vector<Field> make_fields() {
   t.push_back(boolean(
       "app.local_cache", [](auto &s) -> auto & { return s.app.local_cache; },
       "each server caches in its own dictionary instead of memcached (not shared)"));
+  t.push_back(integer(
+      "app.backlog", [](auto &s) -> auto & { return s.app.backlog; }, 0, kMaxQueuedRequests,
+      "most requests waiting for a worker on one server; beyond it arrivals are refused "
+      "(requests.rejected); 0 = unlimited"));
 
   t.push_back(integer(
-      "cache.nodes", [](auto &s) -> auto & { return s.cache.nodes; }, 0, 1024,
+      "cache.nodes", [](auto &s) -> auto & { return s.cache.nodes; }, 0, kMaxCacheNodes,
       "memcached nodes at start (0 = no memcached tier)"));
   t.push_back(integer(
       "cache.memory_bytes", [](auto &s) -> auto & { return s.cache.memory_bytes; }, kMiB, kTiB,
@@ -738,6 +742,7 @@ std::optional<Problem> read_events(const Json &j, Scenario &s) {
                                  " scripted events, got " + std::to_string(j.size())};
   std::vector<ScriptedEvent> events;
   std::vector<double> at_s;
+  std::uint64_t nodes_then = s.cache.nodes, burst_requests = 0;
   for (std::size_t i = 0; i < j.size(); ++i) {
     const std::string path = index_path("events", i);
     const Json &e = j[i];
@@ -781,6 +786,26 @@ std::optional<Problem> read_events(const Json &j, Scenario &s) {
     } else {
       ev.kind = ScriptedEvent::Kind::kCrashNode;
       ev.value = 0;
+    }
+    // Only events before the end happen; those bound what the run holds.
+    if (seconds < s.duration_s) {
+      if (ev.kind == ScriptedEvent::Kind::kAddNode && ++nodes_then > kMaxCacheNodes)
+        return Problem{path + ".add_node",
+                       "expected at most " + std::to_string(kMaxCacheNodes) +
+                           " memcached nodes in all (cache.nodes plus the add_node events before "
+                           "duration_s), got " +
+                           std::to_string(nodes_then) + " with this one"};
+      if (ev.kind == ScriptedEvent::Kind::kSubmitBurst ||
+          ev.kind == ScriptedEvent::Kind::kViewBurst) {
+        burst_requests += ev.value;
+        if (burst_requests > kMaxBurstRequests)
+          return Problem{
+              path + (ev.kind == ScriptedEvent::Kind::kViewBurst ? ".view_burst" : ".submit_burst"),
+              "expected at most " + std::to_string(kMaxBurstRequests) +
+                  " burst requests in all (submit_burst plus view_burst over the events "
+                  "before duration_s), got " +
+                  std::to_string(burst_requests) + " with this one"};
+      }
     }
     events.push_back(ev);
     at_s.push_back(seconds);
@@ -835,6 +860,53 @@ std::optional<Problem> read_expect(const Json &j, Scenario &s) {
   }
   s.expect = std::move(clauses);
   return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------
+// Whole-scenario checks
+
+// Whether every draw of `d` is 0 ns, or so nearly that the clock (whole
+// nanoseconds) would hardly move: a mean that rounds to 0 ns.
+bool zero_time(const Distribution &d) {
+  switch (d.kind) {
+  case Distribution::Kind::kNormal:
+    // Truncated at 0: a positive sd draws positive times even around mean 0.
+    return seconds_to_ns(d.a) == 0 && seconds_to_ns(d.b) == 0;
+  default:
+    return seconds_to_ns(d.mean_s()) == 0;
+  }
+}
+
+// A closed workload's users send their next request when the last one is
+// answered plus a think time. With no think time, no CPU time and a request
+// path that takes no time (a cache hit at zero round trip, or a database at
+// zero latency), a user's cycle takes 0 ns and the run repeats it at the
+// same instant forever. Refuse that instead of hanging.
+std::optional<Problem> check_zero_time_cycle(const Json &root, const Scenario &s) {
+  if (s.workload.kind != WorkloadKind::kClosed || !zero_time(s.workload.think_time) ||
+      !zero_time(s.app.cpu))
+    return std::nullopt;
+  std::vector<std::string> instant;
+  if (s.app.local_cache)
+    instant.emplace_back("app.local_cache true (local hits take no time)");
+  else if (zero_time(s.cache.rtt))
+    instant.emplace_back("cache.rtt 0");
+  if (zero_time(s.db.query_latency))
+    instant.emplace_back("db.query_latency 0");
+  if (zero_time(s.db.insert_latency))
+    instant.emplace_back("db.insert_latency 0");
+  if (instant.empty())
+    return std::nullopt;
+  const Json *think = nullptr;
+  if (auto w = root.find("workload"); w != root.end() && w->is_object())
+    if (auto t = w->find("think_time"); t != w->end())
+      think = &*t;
+  return Problem{"workload.think_time",
+                 "expected a think time above 0 (or app.cpu above 0): with app.cpu 0 and " +
+                     plain_list(instant) +
+                     ", a closed workload's users would send requests at the same instant "
+                     "forever, got " +
+                     (think ? found(*think) : std::string("0"))};
 }
 
 // ---------------------------------------------------------------------------
@@ -896,8 +968,11 @@ public:
     syntax_error = dynamic_cast<const nlohmann::json::parse_error *>(&e) != nullptr;
     error = e.what();
     error_byte = byte;
+    error_path = current_path();
     return false;
   }
+
+  std::string error_path; // where the value that failed would have gone
 
 private:
   struct Frame {
@@ -911,6 +986,19 @@ private:
     if (!frames_.empty() && frames_.back().array)
       ++frames_.back().index;
     return true;
+  }
+  // The path of the value being read now: the current key of the innermost
+  // object, or the next index of the innermost array.
+  std::string current_path() const {
+    if (frames_.empty())
+      return {};
+    std::string p;
+    for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+      const auto &f = frames_[i];
+      p = f.array ? index_path(p, f.index - 1) : join_path(p, f.key);
+    }
+    const Frame &top = frames_.back();
+    return top.array ? index_path(p, top.index) : join_path(p, top.key);
   }
   std::string path_to(const std::string &key) const {
     std::string p;
@@ -965,9 +1053,13 @@ std::string syntax_message(const std::string &what, std::string_view text, std::
       if (auto sp = token.rfind(sep); sp != std::string::npos && sp + sep.size() < token.size())
         token = token.substr(sp + sep.size());
     got = rest.substr(0, lr);
-    if (got == "invalid literal" || got == "invalid number")
+    if (got == "invalid literal" || got == "invalid number") {
+      // A literal holds no structural character: the window may still show
+      // the key before it (`"rate":N`).
+      if (auto sp = token.find_last_of(":,[{"); sp != std::string::npos && sp + 1 < token.size())
+        token = token.substr(sp + 1);
       got = "'" + truncate(token) + "'";
-    else
+    } else
       got += " '" + truncate(token) + "'";
   } else if (got.starts_with("unexpected ")) {
     got = got.substr(11);
@@ -1008,7 +1100,8 @@ Document parse_json(std::string_view text) {
     } else if (auto q = finder.error.find("parsing '");
                q != std::string::npos && finder.error.back() == '\'') {
       // Numbers too large for a double: "number overflow parsing '1e400'".
-      d.error = "expected a finite number, got " +
+      d.error = (finder.error_path.empty() ? "" : finder.error_path + ": ") +
+                "expected a finite number, got " +
                 truncate(finder.error.substr(q + 9, finder.error.size() - q - 10));
     } else {
       d.error = finder.error;
@@ -1167,6 +1260,8 @@ std::optional<Problem> read_document(const Json &root, Scenario &s) {
   if (auto it = root.find("expect"); it != root.end())
     if (auto p = read_expect(*it, s))
       return p;
+  if (auto p = check_zero_time_cycle(root, s))
+    return p;
   s.strategy = normalize_strategy(s.strategy);
   return std::nullopt;
 }
@@ -1352,27 +1447,49 @@ Parsed<Scenario> load_scenario(std::string_view spec_view,
     return internal::failure(
         spec + ": unknown built-in scenario, expected one of: " + internal::plain_list(names));
   }
+  Parsed<std::string> text = read_input_file(spec);
+  if (!text)
+    return internal::failure(text.error);
+  return parse_scenario(*text.value, spec, overrides);
+}
+
+Parsed<std::string> read_input_file(const std::string &path) {
+  Parsed<std::string> r;
+  const auto fail = [&](const char *why) {
+    r.error = path + ": cannot read file: " + why;
+    return r;
+  };
   struct stat st {};
-  if (::stat(spec.c_str(), &st) != 0)
-    return internal::failure(spec + ": cannot read file: " + std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0)
+    return fail(std::strerror(errno));
   if (S_ISDIR(st.st_mode))
-    return internal::failure(spec + ": cannot read file: " + std::strerror(EISDIR));
-  std::ifstream in(spec, std::ios::binary);
+    return fail(std::strerror(EISDIR));
+  std::ifstream in(path, std::ios::binary);
   if (!in)
-    return internal::failure(spec + ": cannot read file: " + std::strerror(errno));
-  // Read at most a bound, so that a device such as /dev/zero is an error, not
-  // a hang; pipes (`<(...)`) still work.
-  constexpr std::size_t kMaxFileBytes = 64u << 20;
+    return fail(std::strerror(errno));
+  // Read at most the bound, so that a device such as /dev/zero is an error,
+  // not a hang; pipes (`<(...)`) still work.
   std::string text;
   char chunk[65536];
   while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
     text.append(chunk, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxFileBytes)
-      return internal::failure(spec + ": cannot read file: larger than 64 MiB");
+    if (text.size() > kMaxInputBytes)
+      return fail("larger than 64 MiB");
   }
   if (in.bad())
-    return internal::failure(spec + ": cannot read file: " + std::strerror(errno));
-  return parse_scenario(text, spec, overrides);
+    return fail(std::strerror(errno));
+  r.value = std::move(text);
+  return r;
+}
+
+Parsed<nlohmann::ordered_json> parse_json_document(std::string_view text, std::string_view origin) {
+  internal::Document doc = internal::parse_json(text);
+  Parsed<nlohmann::ordered_json> r;
+  if (!doc.json)
+    r.error = std::string(origin) + ": " + doc.error;
+  else
+    r.value = std::move(*doc.json);
+  return r;
 }
 
 std::string scenario_to_json(const Scenario &s) {

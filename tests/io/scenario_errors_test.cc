@@ -53,7 +53,19 @@ const BadInput kBadInputs[] = {
     {"NumberOverflow",
      "{\"workload\": {}, \"duration_s\": 1e400}",
      {},
-     "t.json: expected a finite number, got 1e400"},
+     "t.json: duration_s: expected a finite number, got 1e400"},
+    {"NumberOverflowNamesItsField",
+     "{\"workload\": {\"rate\": 1e400}}",
+     {},
+     "t.json: workload.rate: expected a finite number, got 1e400"},
+    {"NumberOverflowInAnArrayNamesItsIndex",
+     "{\"workload\": {}, \"events\": [{\"at\": 1}, {\"at\": 1e400}]}",
+     {},
+     "t.json: events[1].at: expected a finite number, got 1e400"},
+    {"NaNHasLineAndColumn",
+     "{\"workload\": {\"rate\": NaN}}",
+     {},
+     "t.json: line 1, column 23: expected a JSON value, got 'N'"},
     {"DuplicateTopLevelKey",
      "{\"workload\": {}, \"seed\": 1, \"seed\": 2}",
      {},
@@ -344,6 +356,49 @@ const BadInput kBadInputs[] = {
      {},
      "t.json: app.workers: expected app.servers x app.workers at most 1048576, got 2048 x 1000 = "
      "2048000"},
+    // Limits a run depends on (issue 15): bursts, nodes, zero-time cycles.
+    {"BurstsPastTheirTotal",
+     "{\"workload\": {}, \"events\": [{\"at\": 1, \"view_burst\": 1000000}, {\"at\": 1, "
+     "\"view_burst\": 1000000}, {\"at\": 1, \"view_burst\": 1000000}, {\"at\": 1, "
+     "\"view_burst\": 1000000}, {\"at\": 1, \"view_burst\": 1000000}, {\"at\": 1, "
+     "\"submit_burst\": 1000000}, {\"at\": 1, \"view_burst\": 1000000}, {\"at\": 1, "
+     "\"view_burst\": 1000000}, {\"at\": 1, \"view_burst\": 1000000}, {\"at\": 1, "
+     "\"view_burst\": 999999}, {\"at\": 2, \"submit_burst\": 2}]}",
+     {},
+     "t.json: events[10].submit_burst: expected at most 10000000 burst requests in all "
+     "(submit_burst plus view_burst over the events before duration_s), got 10000001 with this "
+     "one"},
+    {"NodesPastTheLimit",
+     "{\"workload\": {}, \"cache\": {\"nodes\": 1023}, \"events\": [{\"at\": 1, \"add_node\": "
+     "true}, {\"at\": 2, \"add_node\": true}]}",
+     {},
+     "t.json: events[1].add_node: expected at most 1024 memcached nodes in all (cache.nodes plus "
+     "the add_node events before duration_s), got 1025 with this one"},
+    {"BacklogAboveTheQueueBound",
+     "{\"workload\": {}, \"app\": {\"backlog\": 16777217}}",
+     {},
+     "t.json: app.backlog: expected an integer <= 16777216, got 16777217"},
+    {"ClosedWorkloadWithNoTimeAnywhere",
+     "{\"workload\": {\"kind\": \"closed\", \"think_time\": 0}, \"app\": {\"cpu\": 0}, "
+     "\"cache\": {\"rtt\": 0}, \"db\": {\"query_latency\": 0, \"insert_latency\": 0}}",
+     {},
+     "t.json: workload.think_time: expected a think time above 0 (or app.cpu above 0): with "
+     "app.cpu 0 and cache.rtt 0, db.query_latency 0, db.insert_latency 0, a closed workload's "
+     "users would send requests at the same instant forever, got 0"},
+    {"ClosedWorkloadWhoseCacheHitsTakeNoTime",
+     "{\"workload\": {\"kind\": \"closed\", \"think_time\": {\"uniform\": [0, 0]}}, \"app\": "
+     "{\"cpu\": 0}, \"cache\": {\"rtt\": 0}}",
+     {},
+     "t.json: workload.think_time: expected a think time above 0 (or app.cpu above 0): with "
+     "app.cpu 0 and cache.rtt 0, a closed workload's users would send requests at the same "
+     "instant forever, got {\"uniform\":[0,0]}"},
+    {"ClosedWorkloadWithLocalCacheAndNoThinkTime",
+     "{\"workload\": {\"kind\": \"closed\"}, \"app\": {\"cpu\": 0, \"local_cache\": true}}",
+     {"workload.think_time={\"exp\": 1e-12}"},
+     "--set workload.think_time={\"exp\": 1e-12}: workload.think_time: expected a think time "
+     "above 0 (or app.cpu above 0): with app.cpu 0 and app.local_cache true (local hits take no "
+     "time), a closed workload's users would send requests at the same instant forever, got "
+     "{\"exp\":1e-12}"},
     {"ErrorInFileAfterSetKeepsFileOrigin",
      "{\"workload\": {}, \"seed\": -1}",
      {"db.connections=2"},

@@ -380,11 +380,13 @@ TEST(ScenarioHostileInput, DeeplyNestedValueIsRejectedWithATruncatedMessage) {
 
 TEST(ScenarioHostileInput, ManyEventsParseQuickly) {
   // 20000 additions and 20000 crashes: counting the nodes that exist at each
-  // crash must not take quadratic time.
+  // crash must not take quadratic time. They come after duration_s (60 s), so
+  // they never happen and the 1024-node limit of a run does not apply.
   std::string events;
   for (int i = 0; i < 20000; ++i)
     events += std::string(i ? "," : "") +
-              R"({"at": 1, "add_node": true}, {"at": 2, "crash_node": )" + std::to_string(i) + "}";
+              R"({"at": 100, "add_node": true}, {"at": 200, "crash_node": )" + std::to_string(i) +
+              "}";
   auto r = parse_scenario(R"({"workload": {}, "events": [)" + events + "]}", "t.json");
   ASSERT_TRUE(r) << r.error;
   EXPECT_EQ(r.value->events.size(), 40000u);
@@ -413,6 +415,67 @@ TEST(ScenarioLoad, EndlessDeviceIsAnErrorNotAHang) {
   auto r = load_scenario("/dev/zero");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error, "/dev/zero: cannot read file: larger than 64 MiB");
+}
+
+// The limits of issue 15 count what happens: bursts and node additions at or
+// after duration_s never happen and are not counted.
+TEST(ScenarioLimits, BurstsAndNodesAfterTheEndDoNotCount) {
+  std::string events = R"({"at": 1, "view_burst": 1000000})";
+  for (int i = 1; i < 10; ++i)
+    events += R"(, {"at": 1, "submit_burst": 1000000})"; // 10000000: exactly the total
+  events += R"(, {"at": 60, "view_burst": 1000000})";    // at duration_s: never happens
+  events += R"(, {"at": 1, "add_node": true})";          // node 1024 of 1024
+  events += R"(, {"at": 61, "add_node": true})";         // after the end
+  auto r = parse_scenario(R"({"workload": {}, "cache": {"nodes": 1023}, "duration_s": 60, )"
+                          R"("events": [)" +
+                              events + "]}",
+                          "t.json");
+  ASSERT_TRUE(r) << r.error;
+  EXPECT_EQ(r.value->events.size(), 13u);
+}
+
+TEST(ScenarioLimits, BacklogDefaultsToUnlimitedAndRoundTrips) {
+  auto plain = parse_scenario(R"({"workload": {}})", "t.json");
+  ASSERT_TRUE(plain) << plain.error;
+  EXPECT_EQ(plain.value->app.backlog, 0u); // 0 = unlimited
+  auto set = parse_scenario(R"({"workload": {}, "app": {"backlog": 50}})", "t.json");
+  ASSERT_TRUE(set) << set.error;
+  EXPECT_EQ(set.value->app.backlog, 50u);
+  auto again = parse_scenario(scenario_to_json(*set.value), "t.json");
+  ASSERT_TRUE(again) << again.error;
+  EXPECT_EQ(again.value->app.backlog, 50u);
+}
+
+// A closed workload with no think time and no CPU is fine as long as every
+// request takes time somewhere (here every cache and DB call does).
+TEST(ScenarioLimits, ClosedWorkloadWithoutThinkTimeButWithLatenciesIsAccepted) {
+  auto r = parse_scenario(R"({"workload": {"kind": "closed", "think_time": 0},
+                              "app": {"cpu": 0}, "cache": {"rtt": 0.0005},
+                              "db": {"query_latency": 0.1, "insert_latency": 0.02}})",
+                          "t.json");
+  ASSERT_TRUE(r) << r.error;
+  // And so is one whose think time is a normal around 0 (its draws are positive).
+  auto normal =
+      parse_scenario(R"({"workload": {"kind": "closed", "think_time": {"normal": {"mean": 0,
+                         "sd": 0.01}}}, "app": {"cpu": 0}, "cache": {"rtt": 0}})",
+                     "t.json");
+  ASSERT_TRUE(normal) << normal.error;
+}
+
+TEST(ScenarioLoad, ReadInputFileStopsAtTheBound) {
+  auto r = read_input_file("/dev/zero");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error, "/dev/zero: cannot read file: larger than 64 MiB");
+}
+
+TEST(ScenarioLoad, ParseJsonDocumentGivesTheScenarioParsersMessages) {
+  EXPECT_EQ(parse_json_document("", "x.json").error,
+            "x.json: expected a JSON object, got an empty file");
+  EXPECT_EQ(parse_json_document("{\"a\": [1, 1e400]}", "x.json").error,
+            "x.json: a[1]: expected a finite number, got 1e400");
+  auto ok = parse_json_document(R"({"b": 1, "a": 2})", "x.json");
+  ASSERT_TRUE(ok) << ok.error;
+  EXPECT_EQ(ok.value->dump(), R"({"b":1,"a":2})");
 }
 
 } // namespace

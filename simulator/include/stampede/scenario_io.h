@@ -10,6 +10,7 @@
 /// and never throws for bad input.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,23 @@ struct BuiltinScenario {
 
 /// @return the built-in scenarios, sorted by name.
 const std::vector<BuiltinScenario> &builtin_scenarios();
+
+/// Most bytes read from any one input file (a scenario, a lesson's steps.json
+/// or lesson.md, a file given to `stampede test`): a device such as
+/// /dev/zero, or a runaway file, is an error rather than a machine's memory.
+inline constexpr std::size_t kMaxInputBytes = std::size_t{64} << 20;
+
+/// Reads a whole input file, at most kMaxInputBytes of it.
+/// @param path the file (pipes and devices too).
+/// @return its text, or "PATH: cannot read file: WHY".
+Parsed<std::string> read_input_file(const std::string &path);
+
+/// Parses JSON text with the checks and messages of scenario files: an empty
+/// text, a syntax error (with line and column), a duplicate field (with its
+/// path) and a number beyond a double (with its path) are errors.
+/// @param text the JSON text. @param origin the file name for messages.
+/// @return the document, or "ORIGIN: ..." saying what is wrong.
+Parsed<nlohmann::ordered_json> parse_json_document(std::string_view text, std::string_view origin);
 
 /// Parses a scenario from JSON text, applying `--set` overrides first.
 /// @param text the file's contents.
