@@ -265,9 +265,9 @@ void run_with_progress(Simulation &sim, std::string_view label) {
 }
 
 /// Runs a scenario to its end and returns its report (expectations not yet
-/// evaluated).
-Report simulate(const Scenario &s, std::string_view label, Observer *observer = nullptr,
-                Time interval = kSecond) {
+/// evaluated). A run that stops overloaded is bad input, named by `origin`.
+Report simulate(const Scenario &s, const std::string &origin, std::string_view label,
+                Observer *observer = nullptr, Time interval = kSecond) {
   std::optional<Simulation> sim;
   try {
     sim.emplace(s);
@@ -283,9 +283,16 @@ Report simulate(const Scenario &s, std::string_view label, Observer *observer = 
   } else {
     sim->run();
   }
-  Report r = sim->report();
   sim->set_observer(nullptr);
-  return r;
+  if (const std::optional<Time> at = sim->overloaded_at()) {
+    throw BadInput(
+        origin + ": the stack is overloaded: more than " + std::to_string(kMaxQueuedRequests) +
+        " requests were waiting for an app worker at t = " + fixed(ns_to_seconds(*at), 3) +
+        " s (of " + number(s.duration_s) +
+        " s), so the run stopped there; lower workload.rate, add app.servers or "
+        "app.workers, or set app.backlog to refuse requests beyond a queue limit");
+  }
+  return sim->report();
 }
 
 /// An output file opened before the run, so a bad path fails before the work.
@@ -353,11 +360,36 @@ void print_summary(const Report &r, const std::string &spec) {
 // ---------------------------------------------------------------------------
 // run, compare, validate, scenarios, schema
 
+/// Time-series intervals, each an event and a CSV row: a bound on their
+/// number keeps `--interval` from asking for terabytes or a run without end.
+constexpr double kMaxIntervals = 1000000;
+/// The longest interval: the longest run (duration_s's upper bound).
+constexpr double kMaxIntervalS = 1e6;
+
+void check_interval(double interval_s, double duration_s) {
+  if (!(interval_s <= kMaxIntervalS)) {
+    throw BadInput("--interval: expected at most " + number(kMaxIntervalS) +
+                   " seconds (the longest run), got " + shortest(interval_s));
+  }
+  if (seconds_to_ns(interval_s) < 1) {
+    throw BadInput("--interval: expected at least 1e-09 seconds (the clock's tick), got " +
+                   shortest(interval_s));
+  }
+  const double rows = std::ceil(duration_s / interval_s);
+  if (rows > kMaxIntervals) {
+    throw BadInput("--interval: expected at most " + number(kMaxIntervals) +
+                   " intervals in the run (duration_s / --interval), got " + number(rows) +
+                   " (duration_s " + number(duration_s) + " / --interval " + shortest(interval_s) +
+                   "); use a longer --interval or a shorter --duration");
+  }
+}
+
 int cmd_run(const RunOptions &o) {
   if (!o.strategy.empty()) {
     check_strategy_flag(o.strategy, "--strategy");
   }
   const Scenario s = load(o.scenario, overrides_for(o, o.strategy));
+  check_interval(o.interval_s, s.duration_s);
 
   std::unique_ptr<std::ofstream> report_file, csv_file, trace_file;
   if (!o.report.empty() && o.report != "-") {
@@ -375,7 +407,7 @@ int cmd_run(const RunOptions &o) {
     observers.add(&trace.emplace(*trace_file));
   }
 
-  Report r = simulate(s, s.name, observers.attach(), seconds_to_ns(o.interval_s));
+  Report r = simulate(s, o.scenario, s.name, observers.attach(), seconds_to_ns(o.interval_s));
   if (trace) {
     trace->close();
     finish_output(*trace_file, o.trace);
@@ -433,7 +465,7 @@ int cmd_compare(const RunOptions &o) {
       overrides.emplace_back("strategy.cas=false");
     }
     const Scenario s = load(o.scenario, overrides);
-    Report r = simulate(s, name);
+    Report r = simulate(s, o.scenario, name);
     evaluate_expectations(r, s.expect);
     ok = report_failures(r, s.name + " [" + name + "]") && ok;
     reports.push_back(std::move(r));
@@ -496,11 +528,15 @@ struct Case {
   std::vector<std::string> overrides;              // --set style
   std::optional<std::vector<ExpectClause>> expect; // a step's own; else the scenario's
   std::string error;                               // set when the case could not even be built
+  bool unreadable = false; // the error is a file that cannot be read (exit 2, JUnit <error>)
+  bool skipped = false;    // a file named on the command line with nothing to check
 };
 
 /// What running a case gave.
 struct Outcome {
   bool ok = false;
+  bool error = false; // bad input rather than a failed expectation
+  bool skipped = false;
   std::string line;    // the output line
   std::string failure; // every failure, for JUnit
   double wall_s = 0;
@@ -515,20 +551,22 @@ std::string display_path(const fs::path &p) {
   return p.generic_string();
 }
 
-std::optional<Json> read_json_file(const fs::path &p, std::string &error) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) {
-    error = display_path(p) + ": cannot read: " + std::strerror(errno);
+/// Reads a JSON file as scenario files are read (bounded, with the parser's
+/// messages). @param unreadable set when the file could not be read at all.
+std::optional<Json> read_json_file(const fs::path &p, std::string &error, bool &unreadable) {
+  const std::string shown = display_path(p);
+  Parsed<std::string> text = read_input_file(p.string());
+  if (!text) {
+    error = shown + text.error.substr(p.string().size());
+    unreadable = true;
     return std::nullopt;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  Json j = Json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    error = display_path(p) + ": expected JSON, got text that does not parse";
+  Parsed<Json> doc = parse_json_document(*text.value, shown);
+  if (!doc) {
+    error = doc.error;
     return std::nullopt;
   }
-  return j;
+  return std::move(*doc.value);
 }
 
 /// The cases of a lesson's steps.json: one per step.
@@ -556,21 +594,30 @@ void lesson_cases(const fs::path &file, std::vector<Case> &cases) {
 }
 
 /// Adds the cases a file holds: a lesson's steps, or a scenario with
-/// `expect`. Other JSON files (golden reports, say) hold none.
-void file_cases(const fs::path &file, std::vector<Case> &cases) {
+/// `expect`. Other JSON files (golden reports, say) hold none; in a folder
+/// they are passed over, but a file named on the command line (`named`)
+/// without `expect` is listed as skipped, saying why.
+void file_cases(const fs::path &file, std::vector<Case> &cases, bool named) {
   if (file.filename() == "steps.json") {
     lesson_cases(file, cases);
     return;
   }
   const std::string shown = display_path(file);
-  std::string error;
-  const std::optional<Json> doc = read_json_file(file, error);
+  Case c;
+  c.name = c.file = shown;
+  const std::optional<Json> doc = read_json_file(file, c.error, c.unreadable);
   if (!doc) {
-    cases.push_back({shown, shown, "", {}, std::nullopt, error});
+    cases.push_back(std::move(c));
     return;
   }
   if (doc->is_object() && doc->contains("expect")) {
-    cases.push_back({shown, shown, file.string(), {}, std::nullopt, ""});
+    c.spec = file.string();
+    cases.push_back(std::move(c));
+  } else if (named) {
+    c.skipped = true;
+    c.error = "no \"expect\" list, so nothing to check (expected a scenario file with expect, or "
+              "a lesson's steps.json)";
+    cases.push_back(std::move(c));
   }
 }
 
@@ -583,7 +630,7 @@ std::vector<Case> collect_cases(const std::vector<std::string> &paths) {
       throw BadInput(path + ": no such file or directory");
     }
     if (!fs::is_directory(st)) {
-      file_cases(path, cases);
+      file_cases(path, cases, true);
       continue;
     }
     // Sorted, so the order of the output does not depend on the file system.
@@ -598,7 +645,7 @@ std::vector<Case> collect_cases(const std::vector<std::string> &paths) {
     }
     std::sort(files.begin(), files.end());
     for (const fs::path &f : files) {
-      file_cases(f, cases);
+      file_cases(f, cases, false);
     }
   }
   return cases;
@@ -607,9 +654,16 @@ std::vector<Case> collect_cases(const std::vector<std::string> &paths) {
 Outcome run_case(const Case &c) {
   Outcome out;
   const Clock::time_point t0 = Clock::now();
-  if (!c.error.empty()) {
+  if (c.skipped) {
+    out.skipped = true;
     out.failure = c.error;
-    out.line = "FAILED " + c.name + ": " + c.error;
+    out.line = "skipped " + c.name + ": " + c.error;
+    return out;
+  }
+  if (!c.error.empty()) {
+    out.error = c.unreadable;
+    out.failure = c.error;
+    out.line = (c.unreadable ? "ERROR " : "FAILED ") + c.name + ": " + c.error;
     return out;
   }
   Parsed<Scenario> parsed = load_scenario(c.spec, c.overrides);
@@ -621,7 +675,7 @@ Outcome run_case(const Case &c) {
   const Scenario &s = *parsed.value;
   Report r;
   try {
-    r = simulate(s, c.name);
+    r = simulate(s, c.spec, c.name);
   } catch (const BadInput &e) {
     out.failure = e.what();
     out.line = "FAILED " + c.name + ": " + e.what();
@@ -649,18 +703,22 @@ Outcome run_case(const Case &c) {
 
 void write_junit(const std::string &path, const std::vector<Case> &cases,
                  const std::vector<Outcome> &outcomes) {
-  std::size_t failures = 0;
+  std::size_t failures = 0, errors = 0, skipped = 0;
   double total_s = 0;
   for (const Outcome &o : outcomes) {
-    failures += o.ok ? 0 : 1;
+    errors += o.error ? 1 : 0;
+    skipped += o.skipped ? 1 : 0;
+    failures += o.ok || o.error || o.skipped ? 0 : 1;
     total_s += o.wall_s;
   }
   std::ostringstream x;
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<testsuites name=\"stampede test\" tests=\"" << cases.size() << "\" failures=\"" << failures
-    << "\" time=\"" << fixed(total_s, 3) << "\">\n"
+    << "\" errors=\"" << errors << "\" skipped=\"" << skipped << "\" time=\"" << fixed(total_s, 3)
+    << "\">\n"
     << "  <testsuite name=\"stampede test\" tests=\"" << cases.size() << "\" failures=\""
-    << failures << "\" errors=\"0\" skipped=\"0\" time=\"" << fixed(total_s, 3) << "\">\n";
+    << failures << "\" errors=\"" << errors << "\" skipped=\"" << skipped << "\" time=\""
+    << fixed(total_s, 3) << "\">\n";
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const Outcome &o = outcomes[i];
     x << "    <testcase classname=\"" << xml_escape(cases[i].file) << "\" name=\""
@@ -670,8 +728,15 @@ void write_junit(const std::string &path, const std::vector<Case> &cases,
       continue;
     }
     const std::string first = o.failure.substr(0, o.failure.find('\n'));
-    x << ">\n      <failure message=\"" << xml_escape(first) << "\" type=\"expectation\">"
-      << xml_escape(o.failure) << "</failure>\n    </testcase>\n";
+    if (o.skipped) {
+      x << ">\n      <skipped message=\"" << xml_escape(first) << "\"/>\n    </testcase>\n";
+    } else if (o.error) {
+      x << ">\n      <error message=\"" << xml_escape(first) << "\" type=\"bad input\">"
+        << xml_escape(o.failure) << "</error>\n    </testcase>\n";
+    } else {
+      x << ">\n      <failure message=\"" << xml_escape(first) << "\" type=\"expectation\">"
+        << xml_escape(o.failure) << "</failure>\n    </testcase>\n";
+    }
   }
   x << "  </testsuite>\n</testsuites>\n";
   std::unique_ptr<std::ofstream> file = open_output(path, "--junit");
@@ -682,16 +747,27 @@ void write_junit(const std::string &path, const std::vector<Case> &cases,
 /// Runs cases, prints a line each and the counts. @return the exit status.
 int run_cases(const std::vector<Case> &cases, const std::string &junit) {
   std::vector<Outcome> outcomes;
-  std::size_t passed = 0;
+  std::size_t passed = 0, skipped = 0, errors = 0;
   for (const Case &c : cases) {
     outcomes.push_back(run_case(c));
     passed += outcomes.back().ok ? 1 : 0;
+    skipped += outcomes.back().skipped ? 1 : 0;
+    errors += outcomes.back().error ? 1 : 0;
     std::cout << outcomes.back().line << "\n" << std::flush;
   }
-  const std::size_t failed = cases.size() - passed;
-  std::cout << passed << " passed, " << failed << " failed\n";
+  // An unreadable file counts as failed here and makes the exit status 2, as
+  // it does for `run`.
+  const std::size_t failed = cases.size() - passed - skipped;
+  std::cout << passed << " passed, " << failed << " failed";
+  if (skipped > 0) {
+    std::cout << ", " << skipped << " skipped";
+  }
+  std::cout << "\n";
   if (!junit.empty()) {
     write_junit(junit, cases, outcomes);
+  }
+  if (errors > 0) {
+    return kExitBadInput;
   }
   return failed == 0 ? kExitOk : kExitExpectationsFailed;
 }
@@ -720,7 +796,13 @@ int cmd_test(std::vector<std::string> paths, const std::string &junit) {
 
 /// @param root_flag the lessons folder; empty: the project's `lessons/`.
 std::vector<LessonFile> lessons_in(const std::string &root_flag) {
-  return find_lessons(root_flag.empty() ? default_lessons_dir() : fs::path(root_flag));
+  std::string error;
+  std::vector<LessonFile> lessons =
+      find_lessons(root_flag.empty() ? default_lessons_dir() : fs::path(root_flag), &error);
+  if (!error.empty()) {
+    throw BadInput(error + (root_flag.empty() ? "" : " (--lessons)"));
+  }
+  return lessons;
 }
 
 /// Finds a lesson by folder name, number prefix (`02`, `2`) or slug.
@@ -761,11 +843,12 @@ int cmd_lesson_list(const std::string &root) {
 
 int cmd_lesson_show(const std::string &root, const std::string &id) {
   const LessonFile l = find_lesson(root, id);
-  std::ifstream in(l.dir / "lesson.md", std::ios::binary);
-  if (!in) {
-    throw BadInput(display_path(l.dir / "lesson.md") + ": cannot read");
+  const fs::path md = l.dir / "lesson.md";
+  Parsed<std::string> text = read_input_file(md.string());
+  if (!text) {
+    throw BadInput(display_path(md) + text.error.substr(md.string().size()));
   }
-  std::cout << in.rdbuf();
+  std::cout << *text.value;
   return kExitOk;
 }
 
@@ -867,7 +950,7 @@ int cmd_bench(const BenchOptions &o) {
   // One simulated second measures how many events a simulated second takes.
   std::vector<std::string> warm = overrides;
   warm.push_back("duration_s=1");
-  const Report probe = simulate(load(o.scenario, warm), "warm-up");
+  const Report probe = simulate(load(o.scenario, warm), o.scenario, "warm-up");
   const double per_s = std::max<double>(1.0, static_cast<double>(probe.events));
   const double duration_s = std::max(1.0, std::ceil(static_cast<double>(o.events) / per_s));
 
@@ -875,7 +958,7 @@ int cmd_bench(const BenchOptions &o) {
   full.push_back("duration_s=" + shortest(duration_s));
   const Scenario s = load(o.scenario, full);
   const Clock::time_point t0 = Clock::now();
-  const Report r = simulate(s, "bench");
+  const Report r = simulate(s, o.scenario, "bench");
   const double wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
   const double events_per_s = static_cast<double>(r.events) / wall_s;
   const double requests_per_s = static_cast<double>(r.arrivals) / wall_s;
@@ -1165,66 +1248,77 @@ int cli_main(int argc, const char *const *argv) {
     return app.exit(e) == 0 ? kExitOk : kExitBadInput;
   }
 
-  try {
-    if (run->parsed()) {
-      return cmd_run(ro);
-    }
-    if (compare->parsed()) {
-      return cmd_compare(ro);
-    }
-    if (validate->parsed()) {
-      return cmd_validate(validate_spec, validate_sets);
-    }
-    if (scenarios->parsed()) {
-      return cmd_scenarios();
-    }
-    if (schema->parsed()) {
-      return cmd_schema();
-    }
-    if (test->parsed()) {
-      return cmd_test(test_paths, junit);
-    }
-    if (lesson_list->parsed()) {
-      return cmd_lesson_list(lessons_dir);
-    }
-    if (lesson_show->parsed()) {
-      return cmd_lesson_show(lessons_dir, lesson_id);
-    }
-    if (lesson_run->parsed()) {
-      return cmd_lesson_run(lessons_dir, lesson_id, junit);
-    }
-    if (bench->parsed()) {
-      return cmd_bench(bo);
-    }
-    if (memcached->parsed()) {
-      if (memcached->count("--port") > 0 && mo.stdio) {
-        throw BadInput("stampede memcached: --port and --stdio exclude each other");
+  const auto dispatch_command = [&]() -> int {
+    try {
+      if (run->parsed()) {
+        return cmd_run(ro);
       }
-      if (mc_memory_mb > (std::uint64_t{1} << 24)) {
-        throw BadInput("stampede memcached: --memory: expected at most 16777216 MiB, got " +
-                       std::to_string(mc_memory_mb));
+      if (compare->parsed()) {
+        return cmd_compare(ro);
       }
-      mo.node.memory_limit_bytes = mc_memory_mb << 20;
-      mo.node.lru = mc_lru == "plain"     ? LruModel::kPlain
-                    : mc_lru == "classic" ? LruModel::kClassic
-                                          : LruModel::kSegmented;
-      std::string error;
-      const int status = serve_memcached(mo, &error);
-      if (status != 0) {
-        throw BadInput("stampede memcached: " + error);
+      if (validate->parsed()) {
+        return cmd_validate(validate_spec, validate_sets);
       }
-      return kExitOk;
+      if (scenarios->parsed()) {
+        return cmd_scenarios();
+      }
+      if (schema->parsed()) {
+        return cmd_schema();
+      }
+      if (test->parsed()) {
+        return cmd_test(test_paths, junit);
+      }
+      if (lesson_list->parsed()) {
+        return cmd_lesson_list(lessons_dir);
+      }
+      if (lesson_show->parsed()) {
+        return cmd_lesson_show(lessons_dir, lesson_id);
+      }
+      if (lesson_run->parsed()) {
+        return cmd_lesson_run(lessons_dir, lesson_id, junit);
+      }
+      if (bench->parsed()) {
+        return cmd_bench(bo);
+      }
+      if (memcached->parsed()) {
+        if (memcached->count("--port") > 0 && mo.stdio) {
+          throw BadInput("stampede memcached: --port and --stdio exclude each other");
+        }
+        if (mc_memory_mb > (std::uint64_t{1} << 24)) {
+          throw BadInput("stampede memcached: --memory: expected at most 16777216 MiB, got " +
+                         std::to_string(mc_memory_mb));
+        }
+        mo.node.memory_limit_bytes = mc_memory_mb << 20;
+        mo.node.lru = mc_lru == "plain"     ? LruModel::kPlain
+                      : mc_lru == "classic" ? LruModel::kClassic
+                                            : LruModel::kSegmented;
+        std::string error;
+        const int status = serve_memcached(mo, &error);
+        if (status != 0) {
+          throw BadInput("stampede memcached: " + error);
+        }
+        return kExitOk;
+      }
+    } catch (const BadInput &e) {
+      std::cout.flush();
+      std::cerr << e.what() << "\n";
+      return kExitBadInput;
+    } catch (const std::exception &e) {
+      std::cout.flush();
+      std::cerr << "stampede: internal error: " << e.what() << "\n";
+      return kExitInternalError;
     }
-  } catch (const BadInput &e) {
-    std::cout.flush();
-    std::cerr << e.what() << "\n";
     return kExitBadInput;
-  } catch (const std::exception &e) {
-    std::cout.flush();
-    std::cerr << "stampede: internal error: " << e.what() << "\n";
-    return kExitInternalError;
+  };
+  const int status = dispatch_command();
+  // Output to stdout is buffered: a full disk or a closed pipe shows only
+  // when it is flushed. A lost report or table is an error, not exit 0.
+  std::cout.flush();
+  if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    std::cerr << "stdout: write failed\n";
+    return kExitBadInput;
   }
-  return kExitBadInput;
+  return status;
 }
 
 } // namespace stampede

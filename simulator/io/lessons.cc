@@ -85,11 +85,12 @@ LessonFile parse_lesson(std::string_view text, const fs::path &dir, const std::s
   LessonFile l;
   l.dir = dir;
   l.id = dir.filename().string();
-  const Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) {
-    l.error = shown + ": expected JSON, got text that does not parse";
+  Parsed<nlohmann::ordered_json> parsed = parse_json_document(text, shown);
+  if (!parsed) {
+    l.error = parsed.error;
     return l;
   }
+  const Json doc(*parsed.value);
   if (!doc.is_object() || !doc.contains("steps") || !doc["steps"].is_array()) {
     l.error = shown + ": steps: expected an array";
     return l;
@@ -106,26 +107,30 @@ LessonFile parse_lesson(std::string_view text, const fs::path &dir, const std::s
 
 LessonFile read_lesson(const fs::path &steps_json) {
   const std::string file = shown(steps_json);
-  std::ifstream in(steps_json, std::ios::binary);
-  if (!in) {
+  Parsed<std::string> text = read_input_file(steps_json.string());
+  if (!text) {
     LessonFile l;
     l.dir = steps_json.parent_path();
     l.id = l.dir.filename().string();
-    l.error = file + ": cannot read";
+    l.error = file + text.error.substr(steps_json.string().size());
     return l;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_lesson(text.str(), steps_json.parent_path(), file);
+  return parse_lesson(*text.value, steps_json.parent_path(), file);
 }
 
-std::vector<LessonFile> find_lessons(const fs::path &root) {
+std::vector<LessonFile> find_lessons(const fs::path &root, std::string *error) {
   std::vector<LessonFile> lessons;
   std::error_code ec;
   for (const fs::directory_entry &e : fs::directory_iterator(root, ec)) {
     const fs::path steps = e.path() / "steps.json";
     if (e.is_directory() && fs::exists(steps))
       lessons.push_back(read_lesson(steps));
+  }
+  if (error != nullptr) {
+    if (ec)
+      *error = shown(root) + ": cannot read the lessons folder: " + ec.message();
+    else if (lessons.empty())
+      *error = shown(root) + ": no lessons, expected NN-slug folders that hold a steps.json";
   }
   std::sort(lessons.begin(), lessons.end(), [](const LessonFile &a, const LessonFile &b) {
     return a.dir.filename() < b.dir.filename();

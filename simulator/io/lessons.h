@@ -55,8 +55,11 @@ LessonFile parse_lesson(std::string_view text, const std::filesystem::path &dir,
                         const std::string &shown);
 
 /// @param root a folder of lessons.
+/// @param error when not null, set to why there are none: the folder cannot
+///        be read (it does not exist, say), or it holds no lesson.
 /// @return every `NN-slug` folder with a steps.json, sorted by folder name.
-std::vector<LessonFile> find_lessons(const std::filesystem::path &root);
+std::vector<LessonFile> find_lessons(const std::filesystem::path &root,
+                                     std::string *error = nullptr);
 
 /// @return the project's `lessons/` (the checkout this binary was built
 /// from, else `./lessons`).

@@ -62,9 +62,11 @@ protected:
     fs::remove_all(dir_, ec);
   }
 
-  /// Runs `stampede ARGS...` in the test's directory, stdin from /dev/null.
-  Result run(const std::vector<std::string> &args) const {
-    const fs::path out = dir_ / ".stdout", err = dir_ / ".stderr";
+  /// Runs `stampede ARGS...` in the test's directory, stdin from /dev/null;
+  /// stdout goes to `stdout_to` when given (e.g. /dev/full), else is captured.
+  Result run(const std::vector<std::string> &args, const std::string &stdout_to = "") const {
+    const fs::path out = stdout_to.empty() ? dir_ / ".stdout" : fs::path(stdout_to);
+    const fs::path err = dir_ / ".stderr";
     const pid_t pid = fork();
     if (pid == 0) {
       if (chdir(dir_.c_str()) != 0) {
@@ -89,7 +91,7 @@ protected:
     waitpid(pid, &status, 0);
     Result r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = slurp(out);
+    r.out = stdout_to.empty() ? slurp(out) : "";
     r.err = slurp(err);
     return r;
   }
@@ -112,6 +114,7 @@ const std::vector<std::string> kSpecIntegerFields = {
     "seed",
     "requests.page_views",
     "requests.submits",
+    "requests.rejected",
     "db.reads",
     "db.writes",
     "db.reads_by_page_views",
@@ -694,6 +697,184 @@ TEST_F(Cli, StudentLibraryThatIsNotALibraryIsReported) {
   const Result r = run({"run", "builtin:frontpage", "--strategy", "student:x"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("the student library did not load"), std::string::npos) << r.err;
+}
+
+// --- Hostile input and load (issue 15, items 6 to 11) -----------------------
+
+/// A scenario file with `n` copies of one event.
+std::string with_events(const std::string &event, int n, const std::string &extra = "") {
+  std::string events;
+  for (int i = 0; i < n; ++i) {
+    events += (i ? "," : "") + event;
+  }
+  return R"({"workload": {"rate": 10}, "duration_s": 10, "events": [)" + events + "]" + extra + "}";
+}
+
+TEST_F(Cli, BurstsBeyondWhatCanRunAreRefusedNamingTheField) {
+  // Was: validate ok, then run: "internal error: std::bad_alloc" at 2.1 GB, exit 3.
+  spit(path("views.json"), with_events(R"({"at": 1, "view_burst": 1000000})", 100000));
+  for (const char *command : {"validate", "run"}) {
+    const Result r = run({command, "views.json"});
+    EXPECT_EQ(r.code, 2) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("views.json: events[10].view_burst: expected at most 10000000 burst "
+                         "requests in all"),
+              std::string::npos)
+        << r.err;
+  }
+}
+
+TEST_F(Cli, AnOverloadedStackStopsTheRunAndSaysWhatToChange) {
+  // Was: rate 1e7 grew 110 MB/s until the machine ran out.
+  const Result r =
+      run({"run", "builtin:frontpage", "--set", "workload.rate=1e7", "--duration", "600"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  for (const char *word : {"builtin:frontpage: the stack is overloaded: more than 16777216 "
+                           "requests were waiting for an app worker at t = ",
+                           "(of 600 s)", "workload.rate", "app.servers", "app.backlog"}) {
+    EXPECT_NE(r.err.find(word), std::string::npos) << word << " in:\n" << r.err;
+  }
+  EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, BacklogRefusesRequestsAndTheReportCountsThem) {
+  const Result r = run({"run", "builtin:frontpage", "--set", "workload.rate=100000", "--set",
+                        "app.backlog=100", "--duration", "5", "--report", "-"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["requests"]["rejected"].get<std::uint64_t>(), 0u);
+  // Every arrival is answered, refused, or still in the stack at the end.
+  EXPECT_LE(j["requests"]["rejected"].get<std::uint64_t>() +
+                j["requests"]["page_views"].get<std::uint64_t>() +
+                j["requests"]["submits"].get<std::uint64_t>(),
+            j["engine"]["arrivals"].get<std::uint64_t>())
+      << r.out;
+}
+
+TEST_F(Cli, ClosedWorkloadThatTakesNoTimeIsRefused) {
+  // Was: validate ok, then run spun at t = 0 forever.
+  spit(path("zero.json"), R"({"workload": {"kind": "closed", "users": 10, "think_time": 0},
+    "app": {"cpu": 0}, "cache": {"rtt": 0}, "db": {"query_latency": 0, "insert_latency": 0}})");
+  const Result r = run({"validate", "zero.json"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  for (const char *word : {"zero.json: workload.think_time: expected a think time above 0",
+                           "app.cpu 0", "cache.rtt 0", "db.query_latency 0"}) {
+    EXPECT_NE(r.err.find(word), std::string::npos) << word << " in:\n" << r.err;
+  }
+}
+
+TEST_F(Cli, NodeEventsAreBoundedAndCheap) {
+  // Was: 1,000 additions took 15.9 s and passed cache.nodes' limit of 1024.
+  spit(path("many.json"), with_events(R"({"at": 1, "add_node": true})", 1024));
+  const Result refused = run({"validate", "many.json"});
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.err.find("many.json: events[1023].add_node: expected at most 1024 memcached "
+                             "nodes in all"),
+            std::string::npos)
+      << refused.err;
+  spit(path("most.json"), with_events(R"({"at": 1, "add_node": true})", 1023));
+  const Result ran = run({"run", "most.json", "--report", "-"});
+  EXPECT_EQ(ran.code, 0) << ran.err;
+}
+
+TEST_F(Cli, IntervalIsBounded) {
+  // Was: --interval 1e-9 wrote 150 MB/s; --interval 1e308 "internal error".
+  const Result tiny =
+      run({"run", "builtin:frontpage", "--interval", "1e-9", "--timeseries", "ts.csv"});
+  EXPECT_EQ(tiny.code, 2);
+  EXPECT_NE(tiny.err.find("--interval: expected at most 1000000 intervals in the run"),
+            std::string::npos)
+      << tiny.err;
+  EXPECT_FALSE(fs::exists(path("ts.csv")));
+  const Result huge =
+      run({"run", "builtin:frontpage", "--interval", "1e308", "--timeseries", "ts.csv"});
+  EXPECT_EQ(huge.code, 2);
+  EXPECT_NE(huge.err.find("--interval: expected at most 1000000 seconds"), std::string::npos)
+      << huge.err;
+  EXPECT_EQ(huge.err.find("internal error"), std::string::npos) << huge.err;
+}
+
+TEST_F(Cli, TestCommandStopsReadingAnEndlessDevice) {
+  // Was: read 4.2 GB, then "internal error: std::bad_alloc", exit 3.
+  const Result r = run({"test", "/dev/zero"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.out.find("ERROR /dev/zero: /dev/zero: cannot read file: larger than 64 MiB"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(Cli, AFailedWriteToStdoutIsExitTwo) {
+  // Was: exit 0 with the output lost.
+  const std::vector<std::vector<std::string>> commands = {
+      {"run", "builtin:frontpage", "--duration", "1", "--report", "-"},
+      {"run", "builtin:frontpage", "--duration", "1"},
+      {"compare", "builtin:frontpage", "--duration", "1", "--table"},
+      {"schema"},
+      {"scenarios"},
+      {"validate", "builtin:frontpage"},
+  };
+  for (const auto &args : commands) {
+    const Result r = run(args, "/dev/full");
+    EXPECT_EQ(r.code, 2) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("stdout: write failed"), std::string::npos) << args[0] << ": " << r.err;
+  }
+}
+
+TEST_F(Cli, NumberBeyondADoubleNamesItsField) {
+  spit(path("big.json"), R"({"workload":{"rate":1e400}})");
+  const Result r = run({"validate", "big.json"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "big.json: workload.rate: expected a finite number, got 1e400\n");
+}
+
+TEST_F(Cli, TestCommandNamesTheLineAndColumnOfBadJson) {
+  // Was: "expected JSON, got text that does not parse", with no position.
+  spit(path("empty.json"), "");
+  spit(path("nan.json"), R"({"workload": {"rate": NaN}, "expect": []})");
+  const Result r = run({"test", "empty.json", "nan.json"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  const std::vector<std::string> lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  EXPECT_EQ(lines[0], "FAILED empty.json: empty.json: expected a JSON object, got an empty file");
+  EXPECT_EQ(lines[1],
+            "FAILED nan.json: nan.json: line 1, column 23: expected a JSON value, got 'N'");
+}
+
+TEST_F(Cli, TestCommandGivesAnUnreadableFileExitTwoAndAJUnitError) {
+  // Was: exit 1 and a JUnit <failure>. /proc/self/mem opens but cannot be
+  // read from its start, even for root.
+  const Result r = run({"test", "/proc/self/mem", "--junit", "j.xml"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("ERROR /proc/self/mem: /proc/self/mem: cannot read file: "),
+            std::string::npos)
+      << r.out;
+  const std::string xml = slurp(path("j.xml"));
+  EXPECT_NE(xml.find("errors=\"1\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<error message=\"/proc/self/mem: cannot read file: "), std::string::npos)
+      << xml;
+  EXPECT_EQ(xml.find("<failure"), std::string::npos) << xml;
+}
+
+TEST_F(Cli, TestCommandSaysANamedFileWithoutExpectIsSkipped) {
+  // Was: passed over in silence, "0 passed, 0 failed".
+  spit(path("plain.json"), small_scenario());
+  const Result r = run({"test", "plain.json", "--junit", "j.xml"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "skipped plain.json: no \"expect\" list, so nothing to check (expected a "
+                   "scenario file with expect, or a lesson's steps.json)\n"
+                   "0 passed, 0 failed, 1 skipped\n");
+  EXPECT_NE(slurp(path("j.xml")).find("<skipped message="), std::string::npos);
+}
+
+TEST_F(Cli, LessonsFolderThatDoesNotExistIsAnError) {
+  // Was: printed nothing and exited 0.
+  const Result r = run({"lesson", "--lessons", "/nonexistent", "list"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "/nonexistent: cannot read the lessons folder: No such file or directory "
+                   "(--lessons)\n");
+  fs::create_directories(path("empty"));
+  const Result empty = run({"lesson", "--lessons", "empty", "list"});
+  EXPECT_EQ(empty.code, 2);
+  EXPECT_NE(empty.err.find("empty: no lessons"), std::string::npos) << empty.err;
 }
 
 } // namespace
