@@ -574,7 +574,11 @@ void lesson_cases(const fs::path &file, std::vector<Case> &cases) {
   const std::string shown = display_path(file);
   const LessonFile lesson = read_lesson(file);
   if (!lesson.error.empty()) {
-    cases.push_back({shown, shown, "", {}, std::nullopt, lesson.error});
+    Case c;
+    c.name = c.file = shown;
+    c.error = lesson.error;
+    c.unreadable = lesson.unreadable;
+    cases.push_back(std::move(c));
     return;
   }
   for (std::size_t i = 0; i < lesson.steps.size(); ++i) {
@@ -835,10 +839,17 @@ LessonFile find_lesson(const std::string &root, const std::string &id) {
 }
 
 int cmd_lesson_list(const std::string &root) {
+  // A lesson whose steps.json is broken is still listed, and its problem said.
+  int status = kExitOk;
   for (const LessonFile &l : lessons_in(root)) {
     std::cout << l.dir.filename().string() << "  " << l.title << "\n";
+    if (!l.error.empty()) {
+      std::cout.flush();
+      std::cerr << l.error << "\n";
+      status = kExitBadInput;
+    }
   }
-  return kExitOk;
+  return status;
 }
 
 int cmd_lesson_show(const std::string &root, const std::string &id) {
@@ -908,6 +919,10 @@ BaselineRun run_baseline(const std::string &path, double rate, double duration_s
   std::array<char, 4096> buf{};
   while (std::fgets(buf.data(), static_cast<int>(buf.size()), pipe) != nullptr) {
     output += buf.data();
+    if (output.size() > kMaxInputBytes) {
+      pclose(pipe);
+      throw BadInput("--limit: " + path + " printed more than 64 MiB; expected one JSON line");
+    }
   }
   const int status = pclose(pipe);
   if (status != 0) {

@@ -113,6 +113,7 @@ LessonFile read_lesson(const fs::path &steps_json) {
     l.dir = steps_json.parent_path();
     l.id = l.dir.filename().string();
     l.error = file + text.error.substr(steps_json.string().size());
+    l.unreadable = true;
     return l;
   }
   return parse_lesson(*text.value, steps_json.parent_path(), file);

@@ -38,6 +38,7 @@ struct LessonFile {
   std::filesystem::path dir;     ///< The folder.
   std::vector<LessonStep> steps; ///< In order.
   std::string error;             ///< Why steps.json cannot be read at all, else empty.
+  bool unreadable = false;       ///< The error is that the file could not be read.
 };
 
 /// Reads a lesson's steps.json. Problems land in `error` fields, named by

@@ -865,6 +865,23 @@ TEST_F(Cli, TestCommandSaysANamedFileWithoutExpectIsSkipped) {
   EXPECT_NE(slurp(path("j.xml")).find("<skipped message="), std::string::npos);
 }
 
+TEST_F(Cli, LessonsAreReadWithTheSameBound) {
+  // Was: read whole, however large. A sparse 65 MiB steps.json costs no disk.
+  fs::create_directories(path("lessons/01-endless"));
+  spit(path("lessons/01-endless/steps.json"), "");
+  fs::resize_file(path("lessons/01-endless/steps.json"), 65u << 20);
+  const Result test = run({"test", "lessons"});
+  EXPECT_EQ(test.code, 2) << test.err;
+  EXPECT_NE(test.out.find("ERROR lessons/01-endless/steps.json: lessons/01-endless/steps.json: "
+                          "cannot read file: larger than 64 MiB"),
+            std::string::npos)
+      << test.out;
+  const Result list = run({"lesson", "--lessons", "lessons", "list"});
+  EXPECT_EQ(list.code, 2);
+  EXPECT_EQ(list.out, "01-endless  \n");
+  EXPECT_NE(list.err.find("larger than 64 MiB"), std::string::npos) << list.err;
+}
+
 TEST_F(Cli, LessonsFolderThatDoesNotExistIsAnError) {
   // Was: printed nothing and exited 0.
   const Result r = run({"lesson", "--lessons", "/nonexistent", "list"});
