@@ -176,7 +176,31 @@ std::int64_t exptime_at(std::int32_t e, std::int64_t now_s) {
 MemcachedProtocol::MemcachedProtocol(MemcachedNode &node, McServerState &server)
     : node_(node), server_(server) {}
 
+void MemcachedProtocol::drop_reservation() {
+  if (reserved_ != MemcachedNode::kNoReservation) {
+    node_.release_reserved(reserved_, false);
+    reserved_ = MemcachedNode::kNoReservation;
+  }
+}
+
+std::size_t MemcachedProtocol::take_data(std::string_view bytes) {
+  // The value goes straight into the reserved item; its CRLF is checked apart.
+  const std::size_t value_len = pending_.total - 2;
+  std::size_t used = 0;
+  if (got_ < value_len) {
+    used = std::min(bytes.size(), value_len - got_);
+    std::memcpy(node_.reserved_value(reserved_) + got_, bytes.data(), used);
+    got_ += used;
+  }
+  while (used < bytes.size() && got_ < pending_.total) {
+    crlf_[got_ - value_len] = bytes[used++];
+    ++got_;
+  }
+  return used;
+}
+
 MemcachedProtocol::~MemcachedProtocol() {
+  drop_reservation();
   // A connection that closes with replies unsent lets go of their items.
   for (const OutPart &part : out_) {
     if (part.pin != kNoPin) {
@@ -280,7 +304,7 @@ void MemcachedProtocol::close_now() {
   cull();
   state_ = State::kClosed;
   in_.clear();
-  data_.clear();
+  drop_reservation();
 }
 
 void MemcachedProtocol::finish_input() {
@@ -306,10 +330,8 @@ void MemcachedProtocol::feed(std::string_view bytes) {
       // Data blocks go straight to the item (conn_nread) or are dropped
       // (conn_swallow); they never pass through the line buffer.
       if (state_ == State::kData) {
-        const std::size_t n = std::min(bytes.size(), pending_.total - data_.size());
-        data_.append(bytes.substr(0, n));
-        bytes.remove_prefix(n);
-        if (data_.size() == pending_.total) {
+        bytes.remove_prefix(take_data(bytes));
+        if (got_ == pending_.total) {
           finish_data();
         }
       } else {
@@ -340,10 +362,8 @@ void MemcachedProtocol::process_buffer() {
   std::size_t pos = 0;
   while (state_ != State::kClosed) {
     if (state_ == State::kData) {
-      const std::size_t n = std::min(in_.size() - pos, pending_.total - data_.size());
-      data_.append(in_, pos, n);
-      pos += n;
-      if (data_.size() < pending_.total) {
+      pos += take_data(std::string_view(in_).substr(pos));
+      if (got_ < pending_.total) {
         break;
       }
       finish_data();
@@ -706,41 +726,51 @@ void MemcachedProtocol::cmd_update(const std::vector<std::string_view> &tok, Sto
     state_ = State::kSwallow;
     return;
   }
+  // process_update_command allocates the item now and reads the data into
+  // it; without memory the data is swallowed.
+  McStatus st = McStatus::kStored;
+  const std::int64_t exptime_abs = exptime_at(exptime, now);
+  const std::uint32_t handle =
+      node_.reserve(mode, tok[1], flags, exptime_abs, static_cast<std::uint32_t>(vlen), now, &st);
+  if (handle == MemcachedNode::kNoReservation) {
+    server_.store_no_memory += 1;
+    reply("SERVER_ERROR out of memory storing object");
+    swallow_ = static_cast<std::uint64_t>(vlen) + 2;
+    state_ = State::kSwallow;
+    return;
+  }
   pending_ = Pending{};
   pending_.mode = mode;
   pending_.key.assign(tok[1]);
   pending_.flags = flags;
-  pending_.exptime = exptime_at(exptime, now);
+  pending_.exptime = exptime_abs;
   pending_.cas = cas;
   pending_.total = static_cast<std::size_t>(vlen) + 2;
-  data_.clear();
-  data_.reserve(pending_.total);
+  reserved_ = handle;
+  got_ = 0;
   state_ = State::kData;
 }
 
 void MemcachedProtocol::finish_data() {
   state_ = State::kLine;
-  const std::string_view block = data_;
-  const bool valid = block.size() >= 2 && block.substr(block.size() - 2) == "\r\n";
-  if (!valid) {
+  const std::uint32_t handle = reserved_;
+  reserved_ = MemcachedNode::kNoReservation;
+  if (crlf_[0] != '\r' || crlf_[1] != '\n') {
+    node_.release_reserved(handle, true);
     if (pending_.meta) {
       // A meta set's errors are always sent.
       noreply_ = false;
     }
     reply("CLIENT_ERROR bad data chunk");
-    data_.clear();
     return;
   }
-  const std::string_view value = block.substr(0, block.size() - 2);
   if (pending_.meta) {
-    finish_meta_set(value);
-    data_.clear();
+    finish_meta_set(handle);
     return;
   }
   std::uint64_t cas_out = 0;
-  const McStatus st = node_.store(pending_.mode, pending_.key, pending_.flags, pending_.exptime,
-                                  value, pending_.cas, server_.now_s, &cas_out);
-  data_.clear();
+  const McStatus st =
+      node_.store_reserved(handle, pending_.mode, pending_.cas, server_.now_s, &cas_out);
   switch (st) {
   case McStatus::kStored:
     reply("STORED");
@@ -1510,6 +1540,19 @@ void MemcachedProtocol::cmd_ms(const std::vector<std::string_view> &tok) {
     node_.remove(of.key, now);
     ok = false;
   }
+  // process_mset_command allocates the item now; without memory the data
+  // is swallowed and, whatever the mode, the key's old item removed.
+  std::uint32_t handle = MemcachedNode::kNoReservation;
+  if (ok) {
+    McStatus st = McStatus::kStored;
+    handle = node_.reserve(StoreMode::kSet, of.key, of.client_flags, of.exptime,
+                           static_cast<std::uint32_t>(vlen), now, &st);
+    if (handle == MemcachedNode::kNoReservation) {
+      server_.store_no_memory += 1;
+      err = "SERVER_ERROR out of memory storing object";
+      ok = false;
+    }
+  }
   if (!ok) {
     meta_error(err);
     swallow_ = static_cast<std::uint64_t>(vlen) + 2;
@@ -1534,20 +1577,20 @@ void MemcachedProtocol::cmd_ms(const std::vector<std::string_view> &tok) {
     }
   }
   pending_.total = static_cast<std::size_t>(vlen) + 2;
-  data_.clear();
-  data_.reserve(pending_.total);
+  reserved_ = handle;
+  got_ = 0;
   state_ = State::kData;
 }
 
-void MemcachedProtocol::finish_meta_set(std::string_view value) {
+void MemcachedProtocol::finish_meta_set(std::uint32_t handle) {
   McMetaStoreOptions opt;
   opt.has_cas = pending_.has_cas;
   opt.cas = pending_.cas;
   opt.invalidate = pending_.invalidate;
   opt.key_binary = pending_.base64_key;
   std::uint64_t cas_out = 0;
-  const McStatus st = node_.meta_store(pending_.mode, pending_.key, pending_.flags,
-                                       pending_.exptime, value, opt, server_.now_s, &cas_out);
+  const McStatus st =
+      node_.meta_store_reserved(handle, pending_.mode, opt, server_.now_s, &cas_out);
   std::string line;
   switch (st) {
   case McStatus::kStored:

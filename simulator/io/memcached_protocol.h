@@ -10,8 +10,9 @@
 /// a command line is at most the 16 KiB memcached reads at once (a line still
 /// unfinished after 2048 bytes closes the connection, as in memcached, unless
 /// it is a get/gets, whose keys are then answered as they arrive); a data
-/// block is at most the item size limit plus its CRLF, and a larger one is
-/// swallowed without being kept.
+/// block goes straight into an item the node allocates, inside its memory
+/// limit, when the command line arrives (MemcachedNode::reserve), and one
+/// too large or without memory is swallowed without being kept.
 ///
 /// Replies are a queue of parts: text (headers, status lines, small values)
 /// and, for values of kCopyValueBelow bytes or more, the item itself, pinned
@@ -148,7 +149,7 @@ private:
   void cmd_md(const std::vector<std::string_view> &tok);
   void cmd_ma(const std::vector<std::string_view> &tok);
   void cmd_me(const std::vector<std::string_view> &tok);
-  void finish_meta_set(std::string_view value);
+  void finish_meta_set(std::uint32_t handle);
   void meta_error(std::string_view line);
   bool meta_head(const std::vector<std::string_view> &tok, std::string_view too_many_tokens);
   void meta_key(std::string &line, std::string_view key, bool binary) const;
@@ -188,7 +189,12 @@ private:
     bool has_cas = false;    ///< ms C.
     bool quiet = false;      ///< ms q: HD is not sent.
   } pending_;
-  std::string data_;          ///< The data block read so far.
+  /// The item the pending data block goes into (MemcachedNode::reserve).
+  std::uint32_t reserved_ = MemcachedNode::kNoReservation;
+  std::size_t got_ = 0; ///< Bytes of the data block (value and CRLF) read so far.
+  char crlf_[2] = {};   ///< The two bytes after the value: a CRLF, or a bad data chunk.
+  void drop_reservation();
+  std::size_t take_data(std::string_view bytes);
   std::uint64_t swallow_ = 0; ///< Bytes still to drop after a refused storage command.
 
   // Streaming multiget state.

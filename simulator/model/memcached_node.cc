@@ -892,6 +892,32 @@ struct MemcachedNode::Impl {
       return status;
     }
     std::memcpy(slot(s).value_data(), value.data(), value.size());
+    return commit_item(s, mode, cas_in, now_s, cas_out, set_stale, key_binary);
+  }
+
+  /// A reserved item's data has arrived: store it as `mode` (the node's
+  /// store_item on an item allocated when the command arrived).
+  McStatus store_reserved(std::uint32_t s, StoreMode mode, std::uint64_t cas_in, std::int64_t now_s,
+                          std::uint64_t *cas_out, bool set_stale, bool key_binary) {
+    begin(now_s);
+    stats.cmd_set += 1;
+    if (mode == StoreMode::kAppend || mode == StoreMode::kPrepend) {
+      // The data item stays held while the combined one is built, then goes.
+      const McStatus st =
+          store_append(mode, slot(s).key(), slot(s).value(), cas_in, now_s, cas_out, 0);
+      let_go(s);
+      return st;
+    }
+    slot(s).refcount -= 1; // the reservation's hold; commit_item links or frees it
+    return commit_item(s, mode, cas_in, now_s, cas_out, set_stale, key_binary);
+  }
+
+  /// do_store_item's second half: an allocated, unlinked, filled item `s`
+  /// replaces (or not) the key's live item.
+  McStatus commit_item(std::uint32_t s, StoreMode mode, std::uint64_t cas_in, std::int64_t now_s,
+                       std::uint64_t *cas_out, bool set_stale, bool key_binary) {
+    McStatus status = McStatus::kStored;
+    const std::string_view key = slot(s).key(); // in s's chunk: valid until s is released
     const std::uint32_t old = find(key, now_s);
     std::uint8_t keep_flags = 0;
     switch (mode) {
@@ -1126,6 +1152,40 @@ McStatus MemcachedNode::store(StoreMode mode, std::string_view key, std::uint32_
                       cas_out, charge_bytes, false, false);
 }
 
+std::uint32_t MemcachedNode::reserve(StoreMode mode, std::string_view key, std::uint32_t flags,
+                                     std::int64_t exptime_abs, std::uint32_t value_len,
+                                     std::int64_t now_s, McStatus *status) {
+  Impl &m = *impl_;
+  m.begin(now_s);
+  McStatus st = McStatus::kStored;
+  const std::uint32_t s = m.alloc_item(key, flags, exptime_abs, value_len, value_len, now_s, &st);
+  if (s == kNil) {
+    m.drop_on_failed_set(mode, key, now_s);
+    *status = st;
+    return kNoReservation;
+  }
+  m.hold(s); // unlinked and held: nothing frees or evicts it meanwhile
+  *status = McStatus::kStored;
+  return s;
+}
+
+char *MemcachedNode::reserved_value(std::uint32_t handle) {
+  return impl_->slot(handle).value_data();
+}
+
+McStatus MemcachedNode::store_reserved(std::uint32_t handle, StoreMode mode, std::uint64_t cas_in,
+                                       std::int64_t now_s, std::uint64_t *cas_out) {
+  return impl_->store_reserved(handle, mode, cas_in, now_s, cas_out, false, false);
+}
+
+void MemcachedNode::release_reserved(std::uint32_t handle, bool count_set) {
+  Impl &m = *impl_;
+  if (count_set) {
+    m.stats.cmd_set += 1; // complete_nread counts a set even for a bad data chunk
+  }
+  m.let_go(handle);
+}
+
 McStatus MemcachedNode::remove(std::string_view key, std::int64_t now_s) {
   Impl &m = *impl_;
   m.begin(now_s);
@@ -1355,6 +1415,19 @@ McStatus MemcachedNode::meta_store(StoreMode mode, std::string_view key, std::ui
       mode == StoreMode::kAdd ? 0 : (options.has_cas ? options.cas : std::uint64_t{0});
   return m.store_item(mode, key, flags, exptime_abs, value, cas_in, now_s, cas_out, 0,
                       options.invalidate && mode == StoreMode::kCas, options.key_binary);
+}
+
+McStatus MemcachedNode::meta_store_reserved(std::uint32_t handle, StoreMode mode,
+                                            const McMetaStoreOptions &options, std::int64_t now_s,
+                                            std::uint64_t *cas_out) {
+  // As meta_store: a cas turns set and replace into cas; add ignores it.
+  if (options.has_cas && (mode == StoreMode::kSet || mode == StoreMode::kReplace)) {
+    mode = StoreMode::kCas;
+  }
+  const std::uint64_t cas_in =
+      mode == StoreMode::kAdd ? 0 : (options.has_cas ? options.cas : std::uint64_t{0});
+  return impl_->store_reserved(handle, mode, cas_in, now_s, cas_out,
+                               options.invalidate && mode == StoreMode::kCas, options.key_binary);
 }
 
 McStatus MemcachedNode::meta_delete(std::string_view key, bool has_cas, std::uint64_t cas,

@@ -200,6 +200,53 @@ public:
                  std::string_view value, std::uint64_t cas_in, std::int64_t now_s,
                  std::uint64_t *cas_out = nullptr, std::uint32_t charge_bytes = 0);
 
+  /// A storage command's item, allocated when its command line arrives and
+  /// filled as its data block does, as memcached allocates the item before
+  /// reading the data into it: a client's unfinished data block takes room
+  /// inside the memory limit (or is refused), never memory beside it.
+  /// @param mode the command (a failed `set` removes the key's old item).
+  /// @param key the key. @param flags client flags.
+  /// @param exptime_abs absolute exptime (0 = never).
+  /// @param value_len the data block's length without CRLF.
+  /// @param now_s now.
+  /// @param status receives kStored, or kTooLarge / kNoMemory on failure.
+  /// @return the handle for reserved_value() and store_reserved() (or
+  ///         release_reserved()), or kNoReservation.
+  std::uint32_t reserve(StoreMode mode, std::string_view key, std::uint32_t flags,
+                        std::int64_t exptime_abs, std::uint32_t value_len, std::int64_t now_s,
+                        McStatus *status);
+
+  /// What reserve() returns when it fails.
+  static constexpr std::uint32_t kNoReservation = 0xffffffffu;
+
+  /// @param handle from reserve().
+  /// @return where the value's `value_len` bytes go.
+  char *reserved_value(std::uint32_t handle);
+
+  /// Stores a reserved, filled item: store()'s semantics (append/prepend
+  /// combine it with the old value). The handle is used up.
+  /// @param handle from reserve(). @param mode the command.
+  /// @param cas_in the unique a cas must match. @param now_s now.
+  /// @param cas_out when not null and stored, receives the new unique.
+  /// @return as store().
+  McStatus store_reserved(std::uint32_t handle, StoreMode mode, std::uint64_t cas_in,
+                          std::int64_t now_s, std::uint64_t *cas_out = nullptr);
+
+  /// meta_store() for a reserved, filled item. The handle is used up.
+  /// @param handle from reserve(). @param mode the command.
+  /// @param options C, I and b. @param now_s now.
+  /// @param cas_out when not null and stored, receives the new unique.
+  /// @return as meta_store().
+  McStatus meta_store_reserved(std::uint32_t handle, StoreMode mode,
+                               const McMetaStoreOptions &options, std::int64_t now_s,
+                               std::uint64_t *cas_out = nullptr);
+
+  /// Gives a reserved item back unstored (a bad data chunk, a closed connection).
+  /// @param handle from reserve().
+  /// @param count_set whether the command counts in `cmd_set` (memcached
+  ///        counts a set whose data block arrived, bad or not).
+  void release_reserved(std::uint32_t handle, bool count_set);
+
   /// delete.
   /// @param key the key. @param now_s now.
   /// @return kDeleted or kNotFound.
