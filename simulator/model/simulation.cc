@@ -511,13 +511,43 @@ void SimulationCore::on_db_done(std::uint32_t slot) {
 
 // --------------------------------------------------------------- the truth
 
+std::uint32_t SimulationCore::new_history(std::uint8_t size_class) {
+  std::vector<std::uint32_t> &free = history_free_[size_class];
+  if (!free.empty()) {
+    const std::uint32_t block = free.back();
+    free.pop_back();
+    return block;
+  }
+  std::vector<Time> &pool = history_pool_[size_class];
+  const auto block = static_cast<std::uint32_t>(pool.size() >> size_class);
+  pool.resize(pool.size() + (std::size_t{1} << size_class), 0);
+  return block;
+}
+
 void SimulationCore::record_commit(std::uint32_t key, std::uint32_t post) {
+  // post == k.committed. A block of 2^c entries holds posts 1..2^c, each at
+  // post mod 2^c; once full it moves to a block twice its size, until the
+  // kHistory one, which then keeps the newest kHistory posts as a ring.
   KeyState &k = keys_[key];
   if (k.history == kNone) {
-    k.history = static_cast<std::uint32_t>(commit_times_.size() / kHistory);
-    commit_times_.resize(commit_times_.size() + kHistory, 0);
+    k.history_class = 0;
+    k.history = new_history(0);
+  } else if (post > (std::uint32_t{1} << k.history_class) &&
+             k.history_class + 1 < kHistoryClasses) {
+    const std::uint8_t from_class = k.history_class;
+    const std::uint32_t from_block = k.history;
+    const std::uint32_t to_block = new_history(static_cast<std::uint8_t>(from_class + 1));
+    const Time *from = &history_pool_[from_class][std::size_t{from_block} << from_class];
+    Time *to = &history_pool_[from_class + 1][std::size_t{to_block} << (from_class + 1)];
+    const std::uint32_t from_mask = (std::uint32_t{1} << from_class) - 1;
+    const std::uint32_t to_mask = (std::uint32_t{2} << from_class) - 1;
+    for (std::uint32_t p = 1; p < post; ++p)
+      to[p & to_mask] = from[p & from_mask];
+    history_free_[from_class].push_back(from_block);
+    k.history_class = static_cast<std::uint8_t>(from_class + 1);
+    k.history = to_block;
   }
-  commit_times_[std::size_t{k.history} * kHistory + post % kHistory] = now_;
+  history_of(k)[post & ((std::uint32_t{1} << k.history_class) - 1)] = now_;
 }
 
 Time SimulationCore::commit_time(std::uint32_t key, std::uint32_t post) const noexcept {
@@ -528,7 +558,7 @@ Time SimulationCore::commit_time(std::uint32_t key, std::uint32_t post) const no
   // closest bound (only reachable after kHistory commits during one request).
   if (post + kHistory <= k.committed)
     post = k.committed - kHistory + 1;
-  return commit_times_[std::size_t{k.history} * kHistory + post % kHistory];
+  return history_of(k)[post & ((std::uint32_t{1} << k.history_class) - 1)];
 }
 
 std::uint32_t SimulationCore::committed_before(std::uint32_t key, Time t) const noexcept {
