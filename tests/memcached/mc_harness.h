@@ -145,6 +145,24 @@ inline double cpu_seconds(pid_t pid) {
   return static_cast<double>(std::stoull(f[11]) + std::stoull(f[12])) / ticks;
 }
 
+/// Raises this process's soft limit on open files to at least `n` (tests
+/// that open a thousand client sockets; a shell's default is often 1,024).
+/// @return false when the hard limit does not allow it.
+inline bool ensure_open_files(rlim_t n) {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) != 0) {
+    return false;
+  }
+  if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < n) {
+    if (r.rlim_max != RLIM_INFINITY && r.rlim_max < n) {
+      return false;
+    }
+    r.rlim_cur = n;
+    return ::setrlimit(RLIMIT_NOFILE, &r) == 0;
+  }
+  return true;
+}
+
 inline void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 /// One server process, stopped by pid (SIGTERM, then waitpid) when destroyed.
