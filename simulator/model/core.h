@@ -83,7 +83,7 @@ public:
   void switch_strategy(const StrategyConfig &config);
   void submit_burst(std::uint32_t count);
   void crash_node(std::uint32_t node);
-  void add_node();
+  bool add_node();
   void set_interval(Time length);
 
   // Context's operations.

@@ -722,7 +722,7 @@ void SimulationCore::on_scripted(std::uint32_t index) {
     tier_.crash(e.value);
     break;
   case ScriptedEvent::Kind::kAddNode:
-    tier_.add();
+    add_node();
     break;
   case ScriptedEvent::Kind::kSubmitBurst:
     push_burst(e.value, true);
@@ -736,7 +736,14 @@ void SimulationCore::on_scripted(std::uint32_t index) {
 void SimulationCore::submit_burst(std::uint32_t count) { push_burst(count, true); }
 
 void SimulationCore::crash_node(std::uint32_t node) { tier_.crash(node); }
-void SimulationCore::add_node() { tier_.add(); }
+bool SimulationCore::add_node() {
+  // Scripted additions are bounded by the parser; live ones (the GUI's
+  // button) stop here.
+  if (tier_.size() >= kMaxCacheNodes)
+    return false;
+  tier_.add();
+  return true;
+}
 
 void SimulationCore::switch_strategy(const StrategyConfig &config) {
   const StrategyConfig normal = normalize_strategy(config);
@@ -933,7 +940,7 @@ void Simulation::set_interval(Time length) {
 void Simulation::switch_strategy(const StrategyConfig &config) { core_->switch_strategy(config); }
 void Simulation::submit_burst(std::uint32_t count) { core_->submit_burst(count); }
 void Simulation::crash_node(std::uint32_t node) { core_->crash_node(node); }
-void Simulation::add_node() { core_->add_node(); }
+bool Simulation::add_node() { return core_->add_node(); }
 const Scenario &Simulation::scenario() const noexcept { return core_->scenario_; }
 std::optional<Time> Simulation::overloaded_at() const noexcept { return core_->overloaded_at(); }
 

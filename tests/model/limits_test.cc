@@ -125,6 +125,18 @@ TEST(Burst, EachRequestCountsAsOneEvent) {
   EXPECT_EQ(r.events, 17u);
 }
 
+TEST(Nodes, LiveAdditionsStopAtTheLimit) {
+  // The parser bounds scripted additions; the GUI's button goes through here.
+  Scenario s;
+  s.cache.nodes = kMaxCacheNodes - 1;
+  s.cache.memory_bytes = 1 << 20;
+  s.duration_s = 1;
+  Simulation sim(s);
+  EXPECT_TRUE(sim.add_node());
+  EXPECT_FALSE(sim.add_node());
+  EXPECT_EQ(sim.state().cache_up.size(), kMaxCacheNodes);
+}
+
 // ---------------------------------------------------------------------------
 // Key placement after node events, against a placement computed from scratch.
 

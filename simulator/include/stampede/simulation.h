@@ -175,8 +175,10 @@ public:
   /// Crashes a memcached node: its items are lost and it leaves the ring.
   /// @param node the node's index; ignored if out of range or already down.
   void crash_node(std::uint32_t node);
-  /// Adds an empty memcached node to the ring.
-  void add_node();
+  /// Adds an empty memcached node to the ring, unless the tier already has
+  /// kMaxCacheNodes nodes (scenario.h), crashed ones included.
+  /// @return whether a node was added.
+  bool add_node();
 
   /// @return the scenario this run was built from.
   const Scenario &scenario() const noexcept;
