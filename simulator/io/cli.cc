@@ -681,8 +681,10 @@ Outcome run_case(const Case &c) {
   try {
     r = simulate(s, c.spec, c.name);
   } catch (const BadInput &e) {
+    // The run could not go on (an overloaded stack): exit 2, as for `run`.
+    out.error = true;
     out.failure = e.what();
-    out.line = "FAILED " + c.name + ": " + e.what();
+    out.line = "ERROR " + c.name + ": " + e.what();
     return out;
   }
   out.ok = evaluate_expectations(r, c.expect ? *c.expect : s.expect);

@@ -736,6 +736,17 @@ TEST_F(Cli, AnOverloadedStackStopsTheRunAndSaysWhatToChange) {
   EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
 }
 
+TEST_F(Cli, TestCommandGivesAnOverloadedCaseExitTwo) {
+  spit(path("over.json"), R"({"workload": {"rate": 10000000}, "duration_s": 600,
+                             "expect": ["requests.page_views > 0"]})");
+  const Result r = run({"test", "over.json", "--junit", "j.xml"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("ERROR over.json: over.json: the stack is overloaded"), std::string::npos)
+      << r.out;
+  EXPECT_NE(slurp(path("j.xml")).find("<error message=\"over.json: the stack is overloaded"),
+            std::string::npos);
+}
+
 TEST_F(Cli, BacklogRefusesRequestsAndTheReportCountsThem) {
   const Result r = run({"run", "builtin:frontpage", "--set", "workload.rate=100000", "--set",
                         "app.backlog=100", "--duration", "5", "--report", "-"});
