@@ -127,8 +127,8 @@ bool safe_strtol(std::string_view s, std::int32_t *out) {
 
 /// tokenize_command: split on ' ' only; at most 23 tokens; `rest` is set
 /// when text remains after the 23rd.
-std::vector<std::string_view> tokenize(std::string_view line, bool *rest) {
-  std::vector<std::string_view> tok;
+void tokenize(std::string_view line, bool *rest, std::vector<std::string_view> &tok) {
+  tok.clear();
   std::size_t i = 0;
   *rest = false;
   while (i < line.size()) {
@@ -147,7 +147,6 @@ std::vector<std::string_view> tokenize(std::string_view line, bool *rest) {
       break;
     }
   }
-  return tok;
 }
 
 void append_u64(std::string &out, std::uint64_t v) {
@@ -213,6 +212,11 @@ std::string &MemcachedProtocol::text_out() {
   // Parts up to commit_ are sealed: new output starts a part of its own.
   if (out_.size() <= commit_ || out_.back().pin != kNoPin) {
     out_.emplace_back();
+    if (!spare_.empty()) {
+      // A sent part's buffer, cleared: no allocation per reply.
+      out_.back().text.swap(spare_.back());
+      spare_.pop_back();
+    }
   }
   return out_.back().text;
 }
@@ -268,6 +272,9 @@ void MemcachedProtocol::consume(std::size_t n) {
     }
     if (part.pin != kNoPin) {
       node_.unpin(part.pin);
+    } else if (spare_.size() < kSpareParts && part.text.capacity() <= kSparePartBytes) {
+      part.text.clear();
+      spare_.push_back(std::move(part.text));
     }
     out_.pop_front();
     commit_ -= 1;
@@ -352,17 +359,26 @@ void MemcachedProtocol::feed(std::string_view bytes) {
     // One read: memcached fills its 16 KiB buffer and parses what it holds.
     const std::size_t room = kReadBufferBytes - std::min(kReadBufferBytes, in_.size());
     const std::size_t n = std::min(bytes.size(), std::max<std::size_t>(room, 1));
-    in_.append(bytes.substr(0, n));
+    if (in_.empty()) {
+      // Parsed where it lies; only an unfinished command is kept.
+      const std::string_view chunk = bytes.substr(0, n);
+      const std::size_t used = process_view(chunk);
+      if (state_ != State::kClosed && used < chunk.size()) {
+        in_.assign(chunk.substr(used));
+      }
+    } else {
+      in_.append(bytes.substr(0, n));
+      process_buffer();
+    }
     bytes.remove_prefix(n);
-    process_buffer();
   }
 }
 
-void MemcachedProtocol::process_buffer() {
+std::size_t MemcachedProtocol::process_view(std::string_view buf) {
   std::size_t pos = 0;
   while (state_ != State::kClosed) {
     if (state_ == State::kData) {
-      pos += take_data(std::string_view(in_).substr(pos));
+      pos += take_data(buf.substr(pos));
       if (got_ < pending_.total) {
         break;
       }
@@ -370,7 +386,7 @@ void MemcachedProtocol::process_buffer() {
       continue;
     }
     if (state_ == State::kSwallow) {
-      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(in_.size() - pos, swallow_));
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size() - pos, swallow_));
       swallow_ -= n;
       pos += n;
       if (swallow_ != 0) {
@@ -379,22 +395,22 @@ void MemcachedProtocol::process_buffer() {
       state_ = State::kLine;
       continue;
     }
-    const std::size_t nl = in_.find('\n', pos);
+    const std::size_t nl = buf.find('\n', pos);
     if (state_ == State::kMultiget) {
       if (nl == std::string::npos) {
-        multiget_consume(std::string_view(in_).substr(pos), false);
-        pos = in_.size();
+        multiget_consume(buf.substr(pos), false);
+        pos = buf.size();
         commit();
         break;
       }
-      multiget_consume(std::string_view(in_).substr(pos, nl - pos), true);
+      multiget_consume(buf.substr(pos, nl - pos), true);
       pos = nl + 1;
       state_ = State::kLine;
       commit();
       continue;
     }
     if (nl == std::string::npos) {
-      const std::string_view rest = std::string_view(in_).substr(pos);
+      const std::string_view rest = buf.substr(pos);
       if (rest.size() > kMaxPendingLine) {
         // try_read_command_ascii: no newline in the first 2048 bytes. Only a
         // multiget may be that long; anything else closes the connection.
@@ -406,9 +422,8 @@ void MemcachedProtocol::process_buffer() {
         const bool get = cmd.starts_with("get ");
         const bool gets = cmd.starts_with("gets ");
         if (sp > 100 || (!get && !gets)) {
-          in_.erase(0, pos);
           close_now();
-          return;
+          return buf.size();
         }
         state_ = State::kMultiget;
         mg_cas_ = gets;
@@ -416,24 +431,32 @@ void MemcachedProtocol::process_buffer() {
         mg_nul_ = false;
         mg_partial_.clear();
         multiget_consume(cmd.substr(gets ? 5 : 4), false);
-        pos = in_.size();
+        pos = buf.size();
       }
       // try_read_command found no complete command: memcached writes what it has queued.
       commit();
       break;
     }
     std::size_t end = nl;
-    if (nl - pos > 1 && in_[nl - 1] == '\r') {
+    if (nl - pos > 1 && buf[nl - 1] == '\r') {
       end = nl - 1;
     }
-    const std::string line = in_.substr(pos, end - pos);
+    // process_line never changes the buffer, so the line may point into it.
+    const std::string_view line = buf.substr(pos, end - pos);
     pos = nl + 1;
     process_line(line);
     if (++commands_since_commit_ >= kReqsPerEvent) {
       commit();
     }
   }
-  in_.erase(0, std::min(pos, in_.size()));
+  return std::min(pos, buf.size());
+}
+
+void MemcachedProtocol::process_buffer() {
+  const std::size_t used = process_view(in_);
+  if (state_ != State::kClosed) {
+    in_.erase(0, used);
+  }
 }
 
 void MemcachedProtocol::process_line(std::string_view line) {
@@ -443,7 +466,9 @@ void MemcachedProtocol::process_line(std::string_view line) {
     line = line.substr(0, nul);
   }
   bool rest = false;
-  const std::vector<std::string_view> tok = tokenize(line, &rest);
+  // One vector per connection, reused: no allocation per command.
+  tokenize(line, &rest, tokens_);
+  const std::vector<std::string_view> &tok = tokens_;
   const std::size_t ntokens = tok.size() + 1;
   if (tok.empty() || tok[0].size() < 2) {
     reply("ERROR");
@@ -606,7 +631,8 @@ bool MemcachedProtocol::get_one(std::string_view key, bool cas, bool touch, std:
 void MemcachedProtocol::cmd_get(std::string_view line, bool cas, bool touch) {
   // Keys beyond the tokenizer's 23 tokens are read in further rounds; the
   // result is every space-separated word of the line.
-  std::vector<std::string_view> tok;
+  std::vector<std::string_view> &tok = keys_;
+  tok.clear();
   for (std::size_t i = 0; i < line.size();) {
     if (line[i] == ' ') {
       ++i;

@@ -119,6 +119,7 @@ private:
   enum class State : std::uint8_t { kLine, kData, kSwallow, kMultiget, kClosed };
 
   void process_buffer();
+  std::size_t process_view(std::string_view buf);
   void process_line(std::string_view line);
   void commit() { commit_ = out_.size(); }
   void cull();
@@ -170,6 +171,12 @@ private:
     std::size_t sent = 0; ///< Bytes of it already consumed.
   };
   std::deque<OutPart> out_; ///< Replies; parts [0, commit_) may be sent.
+  /// Buffers of sent text parts, kept for the next replies (a few, small).
+  std::vector<std::string> spare_;
+  static constexpr std::size_t kSpareParts = 4;
+  static constexpr std::size_t kSparePartBytes = 64u << 10;
+  std::vector<std::string_view> tokens_; ///< process_line's tokens, reused.
+  std::vector<std::string_view> keys_;   ///< cmd_get's keys, reused.
   std::size_t commit_ = 0;
   int commands_since_commit_ = 0;
   bool noreply_ = false;
