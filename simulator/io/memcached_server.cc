@@ -3,6 +3,7 @@
 // connections and keeps memcached's whole-second clock.
 #include "io/memcached_server.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -16,8 +17,10 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -35,21 +38,30 @@ constexpr std::size_t kReadChunk = MemcachedProtocol::kReadBufferBytes;
 constexpr std::size_t kMaxQueuedOutput = 4u << 20;
 
 struct Server;
+struct Acceptor;
+/// A connection closed: a listener paused for want of descriptors accepts again.
+void on_connection_closed(Server *s);
 
 struct Connection {
   Server *server = nullptr;
   bufferevent *bev = nullptr;
   std::unique_ptr<MemcachedProtocol> proto;
-  bool closing = false; ///< Close once the output has drained.
+  bool closing = false;     ///< Close once the output has drained.
+  bool ends_in_ref = false; ///< The output's last chain is a referenced value.
 };
 
 struct Server {
   event_base *base = nullptr;
+  evbuffer *scratch = evbuffer_new(); ///< flush's text on its way out; empty between calls.
   MemcachedNode node;
   McServerState state;
   std::unordered_set<Connection *> conns;
+  Acceptor *acceptor = nullptr; ///< The listener (TCP only; null once shutting down).
 
   explicit Server(const McConfig &config) : node(config) {}
+  ~Server() { evbuffer_free(scratch); }
+  Server(const Server &) = delete;
+  Server &operator=(const Server &) = delete;
 
   /// memcached's current_time: whole seconds, read once per loop iteration.
   void tick() {
@@ -70,6 +82,7 @@ void close_connection(Connection *c) {
   // the protocol's destructor unpins what never reached it.
   bufferevent_free(c->bev);
   delete c;
+  on_connection_closed(s);
 }
 
 /// A pinned value handed to libevent by reference.
@@ -89,17 +102,33 @@ void unpin_sent(const void *, size_t, void *arg) {
 /// large values are added by reference (zero copy) and unpinned once sent.
 void flush(Connection *c) {
   evbuffer *out = bufferevent_get_output(c->bev);
+  if (evbuffer_get_length(out) == 0) {
+    c->ends_in_ref = false;
+  }
+  // Text added straight after a referenced value would get a new chain
+  // sized like the value (a megabyte for every 20-byte VALUE line): after a
+  // reference, text gathers in a buffer of its own and moves over in whole
+  // chains. Otherwise it goes into the output's last chain, as usual.
+  evbuffer *text = c->server->scratch;
   for (std::string_view next = c->proto->committed(); !next.empty(); next = c->proto->committed()) {
     c->server->state.bytes_written += next.size();
     if (c->proto->committed_is_pinned()) {
+      evbuffer_add_buffer(out, text);
       auto *p = new PinnedValue{c->server, c->proto->take_pinned()};
       if (evbuffer_add_reference(out, next.data(), next.size(), unpin_sent, p) != 0) {
+        // No memory for a chain: copy rather than drop the value.
+        evbuffer_add(out, next.data(), next.size());
         unpin_sent(nullptr, 0, p);
       }
+      c->ends_in_ref = true;
     } else {
-      bufferevent_write(c->bev, next.data(), next.size());
+      evbuffer_add(c->ends_in_ref ? text : out, next.data(), next.size());
       c->proto->consume(next.size());
     }
+  }
+  if (evbuffer_get_length(text) != 0) {
+    evbuffer_add_buffer(out, text);
+    c->ends_in_ref = false;
   }
   if (c->proto->closing() && !c->closing) {
     c->closing = true;
@@ -114,15 +143,17 @@ void on_read(bufferevent *bev, void *arg) {
   auto *c = static_cast<Connection *>(arg);
   c->server->tick();
   evbuffer *in = bufferevent_get_input(bev);
-  char buf[kReadChunk];
-  // Each chunk is one of memcached's reads: pending replies are written in between.
+  // Each chunk is one of memcached's reads: pending replies are written in
+  // between. The protocol reads it where it lies in the input buffer.
   while (!c->closing && evbuffer_get_length(in) > 0) {
-    const int n = evbuffer_remove(in, buf, sizeof buf);
-    if (n <= 0) {
+    evbuffer_iovec chunk{};
+    if (evbuffer_peek(in, static_cast<ev_ssize_t>(kReadChunk), nullptr, &chunk, 1) < 1) {
       break;
     }
-    c->server->state.bytes_read += static_cast<std::uint64_t>(n);
-    c->proto->feed(std::string_view(buf, static_cast<std::size_t>(n)));
+    const std::size_t n = std::min(chunk.iov_len, kReadChunk);
+    c->server->state.bytes_read += n;
+    c->proto->feed(std::string_view(static_cast<const char *>(chunk.iov_base), n));
+    evbuffer_drain(in, n);
     const bool done = c->proto->closing();
     flush(c); // may free c when closing with nothing left to write
     if (done) {
@@ -169,13 +200,149 @@ void on_event(bufferevent *bev, short events, void *arg) {
   }
 }
 
+/// memcached's words for a client it cannot take, then the connection closes.
+constexpr char kTooManyConnections[] = "ERROR Too many open connections\r\n";
+/// While accepting is paused, how often clients queued meanwhile are refused.
+constexpr timeval kAcceptRetry{1, 0};
+/// Queued clients refused at most per pause (the rest at the next retry).
+constexpr int kMaxRefusedPerPause = 1024;
+/// Descriptors needed besides the connections: stdin/stdout/stderr, the
+/// listener, libevent's epoll and signal descriptors, the spare below, and
+/// memcached's headroom of 10 "for extra unexpected open FDs" (conn_init).
+constexpr rlim_t kFdHeadroom = 16;
+
+/// The listener, and its back-off when accept() runs out of descriptors.
+///
+/// On EMFILE (or ENFILE) an accept retried at once fails again at once, so
+/// libevent would call back in a busy loop, logging each failure. As
+/// memcached does (accept_new_conns(false) until a connection closes), the
+/// listener is disabled until a connection closes. Clients queued in the
+/// kernel's backlog meanwhile are not left waiting on that: a spare
+/// descriptor is given up to accept each one and answer it memcached's
+/// "too many connections" line, and a timer retries every kAcceptRetry for
+/// those who arrive while paused.
+struct Acceptor {
+  Server *server = nullptr;
+  evconnlistener *listener = nullptr;
+  event *retry = nullptr; ///< Resumes accepting if no connection closes first.
+  int spare_fd = -1;      ///< /dev/null, closed to make room for one refusal.
+  bool paused = false;
+  std::int64_t last_log_ns = -1; ///< CLOCK_MONOTONIC of the last line logged; -1: none.
+  std::uint64_t refused_unlogged = 0;
+};
+
+void resume_accepting(Acceptor *a) {
+  if (a->paused) {
+    a->paused = false;
+    evtimer_del(a->retry);
+    evconnlistener_enable(a->listener);
+  }
+}
+
+void on_connection_closed(Server *s) {
+  if (s->acceptor != nullptr) {
+    resume_accepting(s->acceptor);
+  }
+}
+
+void on_accept_retry(evutil_socket_t, short, void *arg) {
+  resume_accepting(static_cast<Acceptor *>(arg));
+}
+
+/// Accepts and refuses the clients queued in the backlog, each through the
+/// spare descriptor. @return how many were refused.
+std::uint64_t refuse_queued(Acceptor *a) {
+  const evutil_socket_t listen_fd = evconnlistener_get_fd(a->listener);
+  std::uint64_t refused = 0;
+  while (a->spare_fd >= 0 && refused < kMaxRefusedPerPause) {
+    ::close(a->spare_fd);
+    const int fd = ::accept(listen_fd, nullptr, nullptr); // non-blocking listener
+    if (fd >= 0) {
+      [[maybe_unused]] const ssize_t w =
+          ::send(fd, kTooManyConnections, sizeof kTooManyConnections - 1, MSG_NOSIGNAL);
+      ::close(fd);
+      refused += 1;
+    }
+    // If even this fails (ENFILE: the whole system is out), pauses just wait.
+    a->spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      break; // the backlog is empty, or accept fails for another reason
+    }
+  }
+  return refused;
+}
+
+/// accept() failed with an error that an immediate retry would repeat
+/// (libevent retries EINTR, EAGAIN and ECONNABORTED itself).
+void on_accept_error(evconnlistener *, void *arg) {
+  Server *s = static_cast<Server *>(arg);
+  Acceptor *a = s->acceptor;
+  const int err = EVUTIL_SOCKET_ERROR();
+  evconnlistener_disable(a->listener);
+  a->paused = true;
+  evtimer_add(a->retry, &kAcceptRetry);
+  const std::uint64_t refused = refuse_queued(a);
+  s->state.rejected_connections += refused;
+  a->refused_unlogged += refused;
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  const std::int64_t now_ns = std::int64_t{now.tv_sec} * 1000000000 + now.tv_nsec;
+  if (a->last_log_ns < 0 || now_ns - a->last_log_ns >= 1000000000) {
+    // At most one line a second, however often accept fails.
+    std::fprintf(stderr,
+                 "accept: %s (%llu connections open): paused until one closes; %llu clients "
+                 "refused\n",
+                 std::strerror(err), static_cast<unsigned long long>(s->state.curr_connections),
+                 static_cast<unsigned long long>(a->refused_unlogged));
+    std::fflush(stderr);
+    a->last_log_ns = now_ns;
+    a->refused_unlogged = 0;
+  }
+}
+
+/// Raises the soft limit on open files to fit `connections`, as memcached
+/// does at start, or explains why it cannot.
+bool fit_open_files_limit(std::uint32_t connections, std::string *error) {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0) {
+    *error = std::string("cannot read the open files limit: ") + std::strerror(errno);
+    return false;
+  }
+  // The lowest free descriptor counts those already open (memcached's next_fd).
+  const int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const rlim_t open_now = probe >= 0 ? static_cast<rlim_t>(probe) : 3;
+  if (probe >= 0) {
+    ::close(probe);
+  }
+  const rlim_t need = rlim_t{connections} + open_now + kFdHeadroom;
+  if (r.rlim_cur == RLIM_INFINITY || r.rlim_cur >= need) {
+    return true;
+  }
+  rlimit want = r;
+  want.rlim_cur = need;
+  if (want.rlim_max != RLIM_INFINITY && want.rlim_max < need) {
+    want.rlim_max = need; // only a privileged process may
+  }
+  if (setrlimit(RLIMIT_NOFILE, &want) == 0) {
+    return true;
+  }
+  const auto limit = [](rlim_t v) {
+    return v == RLIM_INFINITY ? std::string("unlimited") : std::to_string(v);
+  };
+  *error = "--connections " + std::to_string(connections) + " needs " + std::to_string(need) +
+           " open files, but the limit is " + limit(r.rlim_cur) + " (hard limit " +
+           limit(r.rlim_max) + ") and cannot be raised: raise it (ulimit -n " +
+           std::to_string(need) + ") or lower --connections";
+  return false;
+}
+
 void on_accept(evconnlistener *, evutil_socket_t fd, sockaddr *, int, void *arg) {
   auto *s = static_cast<Server *>(arg);
   s->tick();
   if (s->state.curr_connections >= s->state.max_connections) {
     // memcached's reply when over -c, then the connection closes.
-    static constexpr char kMsg[] = "ERROR Too many open connections\r\n";
-    [[maybe_unused]] const ssize_t w = ::send(fd, kMsg, sizeof kMsg - 1, MSG_NOSIGNAL);
+    [[maybe_unused]] const ssize_t w =
+        ::send(fd, kTooManyConnections, sizeof kTooManyConnections - 1, MSG_NOSIGNAL);
     s->state.rejected_connections += 1;
     evutil_closesocket(fd);
     return;
@@ -197,7 +364,10 @@ void on_signal(evutil_socket_t, short, void *arg) {
   event_base_loopbreak(static_cast<event_base *>(arg));
 }
 
-int serve_stdio(const McServeOptions &o) {
+int serve_stdio(const McServeOptions &o, std::string *error) {
+  // A reader that goes away (`| head -c 10`) ends the session as a client's
+  // close would: the write fails with EPIPE instead of SIGPIPE killing us.
+  std::signal(SIGPIPE, SIG_IGN);
   MemcachedNode node(o.node);
   McServerState state;
   state.started_s = std::time(nullptr);
@@ -208,7 +378,8 @@ int serve_stdio(const McServeOptions &o) {
   state.libevent_version = event_get_version();
   MemcachedProtocol proto(node, state);
   char buf[kReadChunk];
-  auto write_all = [&]() {
+  // 0 once every committed byte is written, else the write's errno.
+  auto write_all = [&]() -> int {
     // The committed output comes a part at a time (text, or a pinned value).
     for (std::string_view out = proto.committed(); !out.empty(); out = proto.committed()) {
       const ssize_t w = ::write(STDOUT_FILENO, out.data(), out.size());
@@ -216,12 +387,21 @@ int serve_stdio(const McServeOptions &o) {
         continue;
       }
       if (w <= 0) {
-        return false;
+        return w < 0 ? errno : EIO;
       }
       state.bytes_written += static_cast<std::uint64_t>(w);
       proto.consume(static_cast<std::size_t>(w));
     }
-    return true;
+    return 0;
+  };
+  // The reader gone is the end of the session (exit 0); any other failure
+  // (a full disk, /dev/full) loses replies and is an error (exit 2).
+  auto write_failed = [&](int err) {
+    if (err == EPIPE) {
+      return 0;
+    }
+    *error = std::string("stdout: write failed: ") + std::strerror(err);
+    return 2;
   };
   while (!proto.closing()) {
     const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
@@ -235,11 +415,13 @@ int serve_stdio(const McServeOptions &o) {
     state.now_s = std::time(nullptr);
     state.bytes_read += static_cast<std::uint64_t>(n);
     proto.feed(std::string_view(buf, static_cast<std::size_t>(n)));
-    if (!write_all()) {
-      return 0;
+    if (const int err = write_all(); err != 0) {
+      return write_failed(err);
     }
   }
-  write_all();
+  if (const int err = write_all(); err != 0) {
+    return write_failed(err);
+  }
   return 0;
 }
 
@@ -247,7 +429,7 @@ int serve_stdio(const McServeOptions &o) {
 
 int serve_memcached(const McServeOptions &o, std::string *error) {
   if (o.stdio) {
-    return serve_stdio(o);
+    return serve_stdio(o, error);
   }
   std::signal(SIGPIPE, SIG_IGN);
   sockaddr_storage addr{};
@@ -265,6 +447,9 @@ int serve_memcached(const McServeOptions &o, std::string *error) {
     addr_len = sizeof(sockaddr_in6);
   } else {
     *error = "--listen: expected an IPv4 or IPv6 address, got " + o.listen;
+    return 2;
+  }
+  if (!fit_open_files_limit(o.max_connections, error)) {
     return 2;
   }
   auto server = std::make_unique<Server>(o.node);
@@ -297,6 +482,13 @@ int serve_memcached(const McServeOptions &o, std::string *error) {
     port = ntohs(a->sin_port);
   }
   server->state.tcp_port = static_cast<std::uint32_t>(port);
+  Acceptor acceptor;
+  acceptor.server = server.get();
+  acceptor.listener = listener;
+  acceptor.retry = evtimer_new(server->base, on_accept_retry, &acceptor);
+  acceptor.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  server->acceptor = &acceptor;
+  evconnlistener_set_error_cb(listener, on_accept_error);
   // Signals are handled before anyone can learn the port from stderr.
   event *sigint = evsignal_new(server->base, SIGINT, on_signal, server->base);
   event *sigterm = evsignal_new(server->base, SIGTERM, on_signal, server->base);
@@ -305,7 +497,12 @@ int serve_memcached(const McServeOptions &o, std::string *error) {
   std::fprintf(stderr, "listening on %s:%d\n", host, port);
   std::fflush(stderr);
   event_base_dispatch(server->base);
+  server->acceptor = nullptr; // the connections closed below must not resume it
   evconnlistener_free(listener);
+  event_free(acceptor.retry);
+  if (acceptor.spare_fd >= 0) {
+    ::close(acceptor.spare_fd);
+  }
   while (!server->conns.empty()) {
     close_connection(*server->conns.begin());
   }

@@ -23,7 +23,9 @@ struct McServeOptions {
 /// prints "listening on ADDR:PORT" on stderr once bound.
 /// @param options what to serve and where.
 /// @param error receives a message when the server cannot start.
-/// @return 0 after a clean shutdown, 2 when it cannot start (bad address, port in use).
+/// @return 0 after a clean shutdown (or, with stdio, when the reader went
+///         away), 2 when it cannot start (bad address, port in use, too few
+///         open files for `max_connections`) or a write to stdout failed.
 int serve_memcached(const McServeOptions &options, std::string *error);
 
 } // namespace stampede
