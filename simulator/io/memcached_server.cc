@@ -1,6 +1,7 @@
 // The TCP and stdio front ends of `stampede memcached`. Everything about the
-// protocol is in MemcachedProtocol; this file moves bytes, counts
-// connections and keeps memcached's whole-second clock.
+// protocol is in MemcachedProtocol and everything about one connection's
+// life in McConnection; this file moves bytes between them and sockets,
+// counts connections and keeps memcached's whole-second clock.
 #include "io/memcached_server.h"
 
 #include <algorithm>
@@ -24,35 +25,45 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "io/memcached_protocol.h"
+#include "io/memcached_connection.h"
 
 namespace stampede {
 namespace {
-
-constexpr std::size_t kReadChunk = MemcachedProtocol::kReadBufferBytes;
-/// Stop reading from a client whose replies are not being read (a client
-/// that pipelines gets without reading must not make the server buffer
-/// without bound): reading resumes once its output has drained. Values in
-/// the output are pinned items, not copies, so this bounds copied text
-/// (headers, small values) per connection, and the pins one client holds.
-constexpr std::size_t kMaxQueuedOutput = 4u << 20;
 
 struct Server;
 struct Acceptor;
 /// A connection closed: a listener paused for want of descriptors accepts again.
 void on_connection_closed(Server *s);
 
+/// A connection's output: the socket's libevent buffer. Text is copied,
+/// pinned values are added by reference and unpinned once sent.
+class EvOutput final : public McOutput {
+public:
+  EvOutput(Server *server, bufferevent *bev) : server_(server), bev_(bev) {}
+  void add_text(std::string_view bytes) override;
+  void add_pinned(std::string_view bytes, std::uint32_t pin) override;
+  std::size_t queued_bytes() const override {
+    return evbuffer_get_length(bufferevent_get_output(bev_));
+  }
+
+private:
+  Server *server_;
+  bufferevent *bev_;
+  bool ends_in_ref_ = false; ///< The buffer's last chain is a referenced value.
+};
+
 struct Connection {
-  Server *server = nullptr;
-  bufferevent *bev = nullptr;
-  std::unique_ptr<MemcachedProtocol> proto;
-  bool closing = false;     ///< Close once the output has drained.
-  bool ends_in_ref = false; ///< The output's last chain is a referenced value.
+  Connection(Server *s, bufferevent *b, MemcachedNode &node, McServerState &state)
+      : server(s), bev(b), out(s, b), conn(node, state, out) {}
+  Server *server;
+  bufferevent *bev;
+  EvOutput out;
+  McConnection conn;
 };
 
 struct Server {
   event_base *base = nullptr;
-  evbuffer *scratch = evbuffer_new(); ///< flush's text on its way out; empty between calls.
+  evbuffer *scratch = evbuffer_new(); ///< EvOutput's text after a reference; empty between calls.
   MemcachedNode node;
   McServerState state;
   std::unordered_set<Connection *> conns;
@@ -98,105 +109,88 @@ void unpin_sent(const void *, size_t, void *arg) {
   delete p;
 }
 
-/// Moves committed replies into the socket's output buffer: text is copied,
-/// large values are added by reference (zero copy) and unpinned once sent.
-void flush(Connection *c) {
-  evbuffer *out = bufferevent_get_output(c->bev);
+void EvOutput::add_text(std::string_view bytes) {
+  evbuffer *out = bufferevent_get_output(bev_);
   if (evbuffer_get_length(out) == 0) {
-    c->ends_in_ref = false;
+    ends_in_ref_ = false;
+  }
+  if (!ends_in_ref_) {
+    evbuffer_add(out, bytes.data(), bytes.size());
+    return;
   }
   // Text added straight after a referenced value would get a new chain
-  // sized like the value (a megabyte for every 20-byte VALUE line): after a
-  // reference, text gathers in a buffer of its own and moves over in whole
-  // chains. Otherwise it goes into the output's last chain, as usual.
-  evbuffer *text = c->server->scratch;
-  for (std::string_view next = c->proto->committed(); !next.empty(); next = c->proto->committed()) {
-    c->server->state.bytes_written += next.size();
-    if (c->proto->committed_is_pinned()) {
-      evbuffer_add_buffer(out, text);
-      auto *p = new PinnedValue{c->server, c->proto->take_pinned()};
-      if (evbuffer_add_reference(out, next.data(), next.size(), unpin_sent, p) != 0) {
-        // No memory for a chain: copy rather than drop the value.
-        evbuffer_add(out, next.data(), next.size());
-        unpin_sent(nullptr, 0, p);
-      }
-      c->ends_in_ref = true;
-    } else {
-      evbuffer_add(c->ends_in_ref ? text : out, next.data(), next.size());
-      c->proto->consume(next.size());
-    }
+  // sized like the value (a megabyte for every 20-byte VALUE line): it is
+  // built in a buffer of its own and moved over as a whole chain.
+  evbuffer_add(server_->scratch, bytes.data(), bytes.size());
+  evbuffer_add_buffer(out, server_->scratch);
+  ends_in_ref_ = false;
+}
+
+void EvOutput::add_pinned(std::string_view bytes, std::uint32_t pin) {
+  evbuffer *out = bufferevent_get_output(bev_);
+  auto *p = new PinnedValue{server_, pin};
+  if (evbuffer_add_reference(out, bytes.data(), bytes.size(), unpin_sent, p) != 0) {
+    // No memory for a chain: copy rather than drop the value.
+    evbuffer_add(out, bytes.data(), bytes.size());
+    unpin_sent(nullptr, 0, p);
+    return;
   }
-  if (evbuffer_get_length(text) != 0) {
-    evbuffer_add_buffer(out, text);
-    c->ends_in_ref = false;
+  ends_in_ref_ = true;
+}
+
+/// After any event: close a finished connection, else read while it wants input.
+/// @return false when `c` was closed (and freed).
+bool settle(Connection *c) {
+  if (c->conn.finished()) {
+    close_connection(c);
+    return false;
   }
-  if (c->proto->closing() && !c->closing) {
-    c->closing = true;
+  if (c->conn.wants_input()) {
+    bufferevent_enable(c->bev, EV_READ);
+  } else {
+    // Back-pressure, or closing: on_write resumes or closes once drained.
     bufferevent_disable(c->bev, EV_READ);
   }
-  if (c->closing && evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
-    close_connection(c);
-  }
+  return true;
 }
 
 void on_read(bufferevent *bev, void *arg) {
   auto *c = static_cast<Connection *>(arg);
   c->server->tick();
   evbuffer *in = bufferevent_get_input(bev);
-  // Each chunk is one of memcached's reads: pending replies are written in
-  // between. The protocol reads it where it lies in the input buffer.
-  while (!c->closing && evbuffer_get_length(in) > 0) {
+  // Each chunk is one of memcached's reads, read where it lies in the input
+  // buffer; its replies go to the output before the next.
+  while (c->conn.wants_input() && evbuffer_get_length(in) > 0) {
     evbuffer_iovec chunk{};
-    if (evbuffer_peek(in, static_cast<ev_ssize_t>(kReadChunk), nullptr, &chunk, 1) < 1) {
+    if (evbuffer_peek(in, static_cast<ev_ssize_t>(McConnection::kReadChunk), nullptr, &chunk, 1) <
+        1) {
       break;
     }
-    const std::size_t n = std::min(chunk.iov_len, kReadChunk);
-    c->server->state.bytes_read += n;
-    c->proto->feed(std::string_view(static_cast<const char *>(chunk.iov_base), n));
+    const std::size_t n = std::min(chunk.iov_len, McConnection::kReadChunk);
+    c->conn.on_input(std::string_view(static_cast<const char *>(chunk.iov_base), n));
     evbuffer_drain(in, n);
-    const bool done = c->proto->closing();
-    flush(c); // may free c when closing with nothing left to write
-    if (done) {
-      return;
-    }
-    if (evbuffer_get_length(bufferevent_get_output(bev)) > kMaxQueuedOutput) {
-      // Back-pressure: resume in on_write once the client has read its replies.
-      bufferevent_disable(bev, EV_READ);
-      return;
-    }
   }
+  settle(c);
 }
 
 void on_write(bufferevent *bev, void *arg) {
+  // The output drained (libevent's write low-water mark is 0).
   auto *c = static_cast<Connection *>(arg);
-  if (c->closing) {
-    if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
-      close_connection(c);
-    }
-    return;
-  }
-  if ((bufferevent_get_enabled(bev) & EV_READ) == 0) {
-    bufferevent_enable(bev, EV_READ);
-    if (evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
-      on_read(bev, arg);
-    }
+  if (settle(c) && c->conn.wants_input() && evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
+    on_read(bev, arg);
   }
 }
 
-void on_event(bufferevent *bev, short events, void *arg) {
+void on_event(bufferevent *, short events, void *arg) {
   auto *c = static_cast<Connection *>(arg);
   if ((events & BEV_EVENT_ERROR) != 0) {
     close_connection(c);
     return;
   }
   if ((events & BEV_EVENT_EOF) != 0) {
-    // The client half-closed (nc -N): an unfinished command is dropped, as
-    // memcached does, but every reply already committed is still sent before
-    // the connection closes.
-    c->proto->finish_input();
-    c->closing = true;
-    bufferevent_disable(bev, EV_READ);
-    flush(c); // may free c when nothing is left to write
+    // The client half-closed (nc -N): its committed replies still go out.
+    c->conn.on_eof();
+    settle(c);
   }
 }
 
@@ -349,10 +343,8 @@ void on_accept(evconnlistener *, evutil_socket_t fd, sockaddr *, int, void *arg)
   }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  auto *c = new Connection;
-  c->server = s;
-  c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
-  c->proto = std::make_unique<MemcachedProtocol>(s->node, s->state);
+  auto *c = new Connection(s, bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE), s->node,
+                           s->state);
   bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
   bufferevent_enable(c->bev, EV_READ | EV_WRITE);
   s->conns.insert(c);
@@ -377,7 +369,7 @@ int serve_stdio(const McServeOptions &o, std::string *error) {
   state.total_connections = 1;
   state.libevent_version = event_get_version();
   MemcachedProtocol proto(node, state);
-  char buf[kReadChunk];
+  char buf[McConnection::kReadChunk];
   // 0 once every committed byte is written, else the write's errno.
   auto write_all = [&]() -> int {
     // The committed output comes a part at a time (text, or a pinned value).
