@@ -15,7 +15,6 @@
 
 #include <arpa/inet.h>
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <fcntl.h>
@@ -35,28 +34,36 @@ struct Acceptor;
 /// A connection closed: a listener paused for want of descriptors accepts again.
 void on_connection_closed(Server *s);
 
-/// A connection's output: the socket's libevent buffer. Text is copied,
-/// pinned values are added by reference and unpinned once sent.
+/// A connection's output: an evbuffer written to the socket as soon as
+/// replies are ready. Text is copied, pinned values are added by reference
+/// and unpinned once sent.
 class EvOutput final : public McOutput {
 public:
-  EvOutput(Server *server, bufferevent *bev) : server_(server), bev_(bev) {}
+  EvOutput(Server *server, evbuffer *buffer) : server_(server), buffer_(buffer) {}
   void add_text(std::string_view bytes) override;
   void add_pinned(std::string_view bytes, std::uint32_t pin) override;
-  std::size_t queued_bytes() const override {
-    return evbuffer_get_length(bufferevent_get_output(bev_));
-  }
+  std::size_t queued_bytes() const override { return evbuffer_get_length(buffer_); }
 
 private:
   Server *server_;
-  bufferevent *bev_;
+  evbuffer *buffer_;
   bool ends_in_ref_ = false; ///< The buffer's last chain is a referenced value.
 };
 
+/// One client: its socket, its events and its state machine. Reads and
+/// writes are plain system calls, as memcached makes them: a read, its
+/// replies written at once, and an event for writing only while the socket
+/// cannot take them all (no epoll change per request).
 struct Connection {
-  Connection(Server *s, bufferevent *b, MemcachedNode &node, McServerState &state)
-      : server(s), bev(b), out(s, b), conn(node, state, out) {}
+  Connection(Server *s, evutil_socket_t socket_fd, MemcachedNode &node, McServerState &state)
+      : server(s), fd(socket_fd), out(s, output), conn(node, state, out) {}
   Server *server;
-  bufferevent *bev;
+  evutil_socket_t fd;
+  evbuffer *output = evbuffer_new();
+  event *read_event = nullptr;
+  event *write_event = nullptr;
+  bool reading = false; ///< read_event is added.
+  bool writing = false; ///< write_event is added.
   EvOutput out;
   McConnection conn;
 };
@@ -89,9 +96,12 @@ void close_connection(Connection *c) {
   Server *s = c->server;
   s->conns.erase(c);
   s->state.curr_connections -= 1;
-  // Freeing the output buffer runs unpin_sent for every value still in it;
-  // the protocol's destructor unpins what never reached it.
-  bufferevent_free(c->bev);
+  event_free(c->read_event);
+  event_free(c->write_event);
+  // Freeing the output runs unpin_sent for every value still in it; the
+  // protocol's destructor (with c) unpins what never reached it.
+  evbuffer_free(c->output);
+  evutil_closesocket(c->fd);
   delete c;
   on_connection_closed(s);
 }
@@ -110,86 +120,111 @@ void unpin_sent(const void *, size_t, void *arg) {
 }
 
 void EvOutput::add_text(std::string_view bytes) {
-  evbuffer *out = bufferevent_get_output(bev_);
-  if (evbuffer_get_length(out) == 0) {
+  if (evbuffer_get_length(buffer_) == 0) {
     ends_in_ref_ = false;
   }
   if (!ends_in_ref_) {
-    evbuffer_add(out, bytes.data(), bytes.size());
+    evbuffer_add(buffer_, bytes.data(), bytes.size());
     return;
   }
   // Text added straight after a referenced value would get a new chain
   // sized like the value (a megabyte for every 20-byte VALUE line): it is
   // built in a buffer of its own and moved over as a whole chain.
   evbuffer_add(server_->scratch, bytes.data(), bytes.size());
-  evbuffer_add_buffer(out, server_->scratch);
+  evbuffer_add_buffer(buffer_, server_->scratch);
   ends_in_ref_ = false;
 }
 
 void EvOutput::add_pinned(std::string_view bytes, std::uint32_t pin) {
-  evbuffer *out = bufferevent_get_output(bev_);
   auto *p = new PinnedValue{server_, pin};
-  if (evbuffer_add_reference(out, bytes.data(), bytes.size(), unpin_sent, p) != 0) {
+  if (evbuffer_add_reference(buffer_, bytes.data(), bytes.size(), unpin_sent, p) != 0) {
     // No memory for a chain: copy rather than drop the value.
-    evbuffer_add(out, bytes.data(), bytes.size());
+    evbuffer_add(buffer_, bytes.data(), bytes.size());
     unpin_sent(nullptr, 0, p);
     return;
   }
   ends_in_ref_ = true;
 }
 
-/// After any event: close a finished connection, else read while it wants input.
-/// @return false when `c` was closed (and freed).
-bool settle(Connection *c) {
-  if (c->conn.finished()) {
-    close_connection(c);
+/// Writes what the socket takes now.
+/// @return false when the client is gone (the connection is closed and freed).
+bool write_out(Connection *c) {
+  while (evbuffer_get_length(c->output) > 0) {
+    const int n = evbuffer_write(c->output, c->fd);
+    if (n > 0) {
+      continue;
+    }
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      break; // the socket is full: write_event resumes
+    }
+    close_connection(c); // EPIPE, ECONNRESET: the client went away
     return false;
-  }
-  if (c->conn.wants_input()) {
-    bufferevent_enable(c->bev, EV_READ);
-  } else {
-    // Back-pressure, or closing: on_write resumes or closes once drained.
-    bufferevent_disable(c->bev, EV_READ);
   }
   return true;
 }
 
-void on_read(bufferevent *bev, void *arg) {
-  auto *c = static_cast<Connection *>(arg);
-  c->server->tick();
-  evbuffer *in = bufferevent_get_input(bev);
-  // Each chunk is one of memcached's reads, read where it lies in the input
-  // buffer; its replies go to the output before the next.
-  while (c->conn.wants_input() && evbuffer_get_length(in) > 0) {
-    evbuffer_iovec chunk{};
-    if (evbuffer_peek(in, static_cast<ev_ssize_t>(McConnection::kReadChunk), nullptr, &chunk, 1) <
-        1) {
-      break;
-    }
-    const std::size_t n = std::min(chunk.iov_len, McConnection::kReadChunk);
-    c->conn.on_input(std::string_view(static_cast<const char *>(chunk.iov_base), n));
-    evbuffer_drain(in, n);
-  }
-  settle(c);
-}
-
-void on_write(bufferevent *bev, void *arg) {
-  // The output drained (libevent's write low-water mark is 0).
-  auto *c = static_cast<Connection *>(arg);
-  if (settle(c) && c->conn.wants_input() && evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
-    on_read(bev, arg);
-  }
-}
-
-void on_event(bufferevent *, short events, void *arg) {
-  auto *c = static_cast<Connection *>(arg);
-  if ((events & BEV_EVENT_ERROR) != 0) {
+/// After every event: close a finished connection, else watch the socket
+/// for what the connection needs next (reading unless backed up or
+/// closing; writing while replies wait).
+void settle(Connection *c) {
+  if (c->conn.finished()) {
     close_connection(c);
     return;
   }
-  if ((events & BEV_EVENT_EOF) != 0) {
-    // The client half-closed (nc -N): its committed replies still go out.
-    c->conn.on_eof();
+  const bool want_read = c->conn.wants_input();
+  if (want_read != c->reading) {
+    want_read ? event_add(c->read_event, nullptr) : event_del(c->read_event);
+    c->reading = want_read;
+  }
+  const bool want_write = evbuffer_get_length(c->output) > 0;
+  if (want_write != c->writing) {
+    want_write ? event_add(c->write_event, nullptr) : event_del(c->write_event);
+    c->writing = want_write;
+  }
+}
+
+/// Reads at most this many times per readiness before replying (fairness).
+constexpr int kReadsPerEvent = 4;
+
+void on_readable(evutil_socket_t, short, void *arg) {
+  auto *c = static_cast<Connection *>(arg);
+  c->server->tick();
+  char buf[McConnection::kReadChunk];
+  // Each read is one of memcached's reads; its replies go out before the next.
+  for (int i = 0; i < kReadsPerEvent && c->conn.wants_input(); ++i) {
+    const ssize_t n = ::read(c->fd, buf, sizeof buf);
+    if (n > 0) {
+      c->conn.on_input(std::string_view(buf, static_cast<std::size_t>(n)));
+      if (static_cast<std::size_t>(n) < sizeof buf) {
+        break; // the socket is very likely drained
+      }
+      continue;
+    }
+    if (n == 0) {
+      // The client half-closed (nc -N): its committed replies still go out.
+      c->conn.on_eof();
+      break;
+    }
+    if (errno == EINTR) {
+      continue;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      break;
+    }
+    close_connection(c); // ECONNRESET and the like
+    return;
+  }
+  if (write_out(c)) {
+    settle(c);
+  }
+}
+
+void on_writable(evutil_socket_t, short, void *arg) {
+  auto *c = static_cast<Connection *>(arg);
+  if (write_out(c)) {
     settle(c);
   }
 }
@@ -343,10 +378,11 @@ void on_accept(evconnlistener *, evutil_socket_t fd, sockaddr *, int, void *arg)
   }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  auto *c = new Connection(s, bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE), s->node,
-                           s->state);
-  bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
-  bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+  auto *c = new Connection(s, fd, s->node, s->state);
+  c->read_event = event_new(s->base, fd, EV_READ | EV_PERSIST, on_readable, c);
+  c->write_event = event_new(s->base, fd, EV_WRITE | EV_PERSIST, on_writable, c);
+  event_add(c->read_event, nullptr);
+  c->reading = true;
   s->conns.insert(c);
   s->state.curr_connections += 1;
   s->state.total_connections += 1;
