@@ -184,6 +184,8 @@ private:
   void watch_post(std::uint32_t key, std::uint32_t post, std::uint32_t server);
   bool cached_page(std::uint32_t key, std::uint32_t server, Page *out) const;
   void anomaly(AnomalyKind kind, std::uint64_t serial, std::uint32_t key);
+  /// Tells the observer (which must be set) that a request's activity began.
+  void activity(const Slot &s, Activity what, Op op, std::int32_t node, Time until);
   void db_busy_change(int delta);
   std::int64_t now_s() const noexcept { return kEpochUnixS + now_ / kSecond; }
   void warm();

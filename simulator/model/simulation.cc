@@ -288,7 +288,15 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
   s.answered = false;
   s.strategy = current_strategy_;
   s.committed_at_arrival = committed_before(s.req.key, arrival);
-  queue_.push(now_ + scenario_.app.cpu.sample(servers_[server].cpu_rng), kCpuDone, slot);
+  const Time cpu_done = now_ + scenario_.app.cpu.sample(servers_[server].cpu_rng);
+  queue_.push(cpu_done, kCpuDone, slot);
+  if (observer_)
+    activity(s, Activity::kCpu, Op::kNone, -1, cpu_done);
+}
+
+void SimulationCore::activity(const Slot &s, Activity what, Op op, std::int32_t node, Time until) {
+  observer_->on_activity(ActivityRecord{s.serial, s.req.id, s.req.server, s.req.key, s.req.submit,
+                                        what, op, node, s.arrival, now_, until});
 }
 
 void SimulationCore::on_cpu_done(std::uint32_t slot) {
@@ -394,6 +402,8 @@ void SimulationCore::cache_op(Request &r, Op op) {
   s.reply = reply;
   s.op_issue = now_;
   queue_.push(now_ + rtt, kCacheReply, r.id);
+  if (observer_)
+    activity(s, Activity::kCacheCall, op, s.node, now_ + rtt);
 }
 
 bool SimulationCore::cached_page(std::uint32_t key, std::uint32_t server, Page *out) const {
@@ -443,6 +453,8 @@ void SimulationCore::db_op(Request &r, Op op) {
       tail -= db_queue_.size();
     db_queue_[tail] = r.id;
     ++db_size_;
+    if (observer_)
+      activity(s, Activity::kDbQueued, op, -1, -1);
     c_.db_max_queue = std::max<std::uint64_t>(c_.db_max_queue, db_size_);
     iv_.db_queue_max =
         std::max<std::uint32_t>(iv_.db_queue_max, static_cast<std::uint32_t>(db_size_));
@@ -471,6 +483,8 @@ void SimulationCore::db_start(std::uint32_t slot) {
   if (read)
     s.req.page = Page::newest(keys_[s.req.key].committed);
   queue_.push(now_ + latency, kDbDone, slot);
+  if (observer_)
+    activity(s, Activity::kDbRunning, s.reply.op, -1, now_ + latency);
 }
 
 void SimulationCore::on_db_done(std::uint32_t slot) {
@@ -697,6 +711,8 @@ void SimulationCore::finish_request(Slot &s) {
   const std::uint32_t server_index = s.req.server;
   Server &server = servers_[server_index];
   --server.busy;
+  if (observer_)
+    activity(s, Activity::kDone, Op::kNone, -1, now_);
   if (scenario_.workload.kind == WorkloadKind::kClosed && !s.burst)
     queue_.push(now_ + scenario_.workload.think_time.sample(think_rng_), kArrival, kClosedUser);
   if (!server.backlog.empty()) {

@@ -52,6 +52,33 @@ struct CallRecord {
   Time reply;           ///< When its reply arrived.
 };
 
+/// What a request holding an app worker is doing (ActivityRecord).
+enum class Activity : std::uint8_t {
+  kCpu,       ///< On its worker's CPU, from the worker taking it.
+  kCacheCall, ///< A cache call out, from issue to its reply.
+  kDbQueued,  ///< A database query waiting for a connection (until unknown).
+  kDbRunning, ///< A database query on a connection, to its completion.
+  kDone,      ///< The request let go of its worker.
+};
+
+/// A request's activity began, for observers that draw what is in flight at
+/// an instant (the GUI's diagram) or follow one request. Emitted when it
+/// begins, with its end when the model already knows it; every activity of
+/// a worker slot lasts until the slot's next record.
+struct ActivityRecord {
+  std::uint64_t serial; ///< The request.
+  std::uint32_t slot;   ///< Its worker slot (server * workers + worker).
+  std::uint32_t server; ///< Its app server.
+  std::uint32_t key;    ///< Its key.
+  bool submit;          ///< Submit or page view.
+  Activity activity;    ///< What began.
+  Op op;                ///< The call, for kCacheCall, kDbQueued and kDbRunning.
+  std::int32_t node;    ///< Memcached node of a cache call (-1: the local cache).
+  Time arrival;         ///< When the request arrived.
+  Time from;            ///< When this activity began (now).
+  Time until;           ///< When it ends, or -1 while unknown (a queued query).
+};
+
 /// Kinds of anomaly an observer is told about as they happen.
 enum class AnomalyKind : std::uint8_t { kStaleRead, kStampede, kCasConflict, kLostUpdate };
 
@@ -104,6 +131,8 @@ public:
   virtual void on_anomaly(const AnomalyRecord &a) { (void)a; }
   /// An interval of simulated time ended. @param i its counters.
   virtual void on_interval(const IntervalRecord &i) { (void)i; }
+  /// A request's activity began (see ActivityRecord). @param a what and when.
+  virtual void on_activity(const ActivityRecord &a) { (void)a; }
 };
 
 /// Live state of the stack, for a diagram.
