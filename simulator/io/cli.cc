@@ -179,6 +179,15 @@ void check_strategy_flag(const std::string &name, std::string_view flag) {
 }
 
 /// Loads a scenario or throws BadInput with the parser's message.
+/// A run's report as written: SPEC 6's fields, then `run_scenario`, the
+/// scenario exactly as it ran (every override, seed and strategy applied),
+/// so the report itself can be run again.
+Json report_with_scenario(const Report &r, const Scenario &s) {
+  Json j = report_to_json(r);
+  j["run_scenario"] = Json::parse(scenario_to_json(s));
+  return j;
+}
+
 Scenario load(const std::string &spec, const std::vector<std::string> &overrides) {
   Parsed<Scenario> parsed = load_scenario(spec, overrides);
   if (!parsed) {
@@ -419,7 +428,7 @@ int cmd_run(const RunOptions &o) {
   if (o.report.empty()) {
     print_summary(r, o.scenario);
   } else {
-    write_json(report_to_json(r), o.report, report_file.get());
+    write_json(report_with_scenario(r, s), o.report, report_file.get());
   }
   return report_failures(r, s.name) ? kExitOk : kExitExpectationsFailed;
 }
@@ -456,6 +465,7 @@ int cmd_compare(const RunOptions &o) {
   }
 
   std::vector<Report> reports;
+  std::vector<Scenario> ran;
   bool ok = true;
   for (const std::string &name : strategies) {
     // A row named `update` means update without cas, even when the file
@@ -469,6 +479,7 @@ int cmd_compare(const RunOptions &o) {
     evaluate_expectations(r, s.expect);
     ok = report_failures(r, s.name + " [" + name + "]") && ok;
     reports.push_back(std::move(r));
+    ran.push_back(s);
   }
 
   if (o.table || o.report.empty() || isatty(STDOUT_FILENO) != 0) {
@@ -480,8 +491,8 @@ int cmd_compare(const RunOptions &o) {
   }
   if (!o.report.empty()) {
     Json all = Json::array();
-    for (const Report &r : reports) {
-      all.push_back(report_to_json(r));
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      all.push_back(report_with_scenario(reports[i], ran[i]));
     }
     write_json(all, o.report, report_file.get());
   }

@@ -1450,6 +1450,29 @@ Parsed<Scenario> load_scenario(std::string_view spec_view,
   Parsed<std::string> text = read_input_file(spec);
   if (!text)
     return internal::failure(text.error);
+  // A report carries the scenario it ran (SPEC 6, run_scenario): running
+  // the report runs that scenario again; a compare report, its first run's.
+  const std::string_view body = *text.value;
+  const std::size_t first = body.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && body.find("\"run_scenario\"") != std::string_view::npos) {
+    Parsed<nlohmann::ordered_json> doc = parse_json_document(body, spec);
+    if (doc) {
+      const nlohmann::ordered_json *report = &*doc.value;
+      std::string where = "run_scenario";
+      if (report->is_array() && !report->empty()) {
+        report = &(*report)[0];
+        where = "[0].run_scenario";
+      }
+      if (report->is_object() && report->contains("run_scenario")) {
+        const nlohmann::ordered_json &scenario = (*report)["run_scenario"];
+        if (!scenario.is_object())
+          return internal::failure(spec + ": " + where +
+                                   ": expected the scenario the report ran (an object), got " +
+                                   std::string(scenario.type_name()));
+        return parse_scenario(scenario.dump(), spec + ": " + where, overrides);
+      }
+    }
+  }
   return parse_scenario(*text.value, spec, overrides);
 }
 
