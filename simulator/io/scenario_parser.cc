@@ -199,7 +199,7 @@ std::vector<Field> make_fields() {
       {"round_robin", "random", "least_connections"}, "how the load balancer picks an app server"));
 
   t.push_back(integer(
-      "app.servers", [](auto &s) -> auto & { return s.app.servers; }, 1, 4096,
+      "app.servers", [](auto &s) -> auto & { return s.app.servers; }, 1, kMaxAppServers,
       "number of app servers"));
   t.push_back(integer(
       "app.workers", [](auto &s) -> auto & { return s.app.workers; }, 1, 100000,

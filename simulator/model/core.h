@@ -152,6 +152,9 @@ private:
     std::unique_ptr<MemcachedNode> local; // app.local_cache
   };
 
+  void new_server();
+  bool add_server();
+  bool remove_server(std::uint32_t server);
   void dispatch(const Event &e);
   void on_arrival(std::uint32_t source);
   void on_burst(std::uint32_t count, bool submit);
@@ -202,7 +205,8 @@ private:
 
   std::vector<Server> servers_;
   std::vector<Slot> slots_;
-  std::uint64_t rr_next_ = 0;
+  std::uint64_t rr_next_ = 0;         // index into active_
+  std::vector<std::uint32_t> active_; // servers in the balancer's pool, in the order they joined
   std::uint64_t serial_next_ = 0;
   std::uint64_t backlog_total_ = 0;
   std::uint64_t backlog_limit_; // app.backlog per server, 0 (unlimited) as the largest value

@@ -53,25 +53,9 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
     zipf_cdf_.back() = 1.0;
   }
 
-  const std::uint32_t workers = scenario.app.workers;
-  slots_.resize(total_slots(scenario));
-  servers_.resize(scenario.app.servers);
-  for (std::uint32_t s = 0; s < scenario.app.servers; ++s) {
-    Server &server = servers_[s];
-    server.cpu_rng = Rng::stream(scenario.seed, "app", s);
-    // Hand out the lowest-numbered worker first.
-    for (std::uint32_t w = 0; w < workers; ++w)
-      server.idle.push_back(s * workers + workers - 1 - w);
-    if (scenario.app.local_cache) {
-      McConfig local;
-      local.memory_limit_bytes = scenario.cache.memory_bytes;
-      local.lru = scenario.cache.lru;
-      server.local = std::make_unique<MemcachedNode>(local);
-    }
-  }
-  for (std::uint32_t i = 0; i < slots_.size(); ++i)
-    slots_[i].req.id = i;
-  db_queue_.resize(slots_.size());
+  slots_.reserve(total_slots(scenario));
+  for (std::uint32_t s = 0; s < scenario.app.servers; ++s)
+    new_server();
 
   if (scenario.strategy.warm)
     warm();
@@ -89,6 +73,60 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
   queue_.push(interval_, kIntervalEnd, 0);
   iv_.start = 0;
   iv_.end = interval_;
+}
+
+void SimulationCore::new_server() {
+  const std::uint32_t workers = scenario_.app.workers;
+  const auto s = static_cast<std::uint32_t>(servers_.size());
+  Server &server = servers_.emplace_back();
+  // Its own stream: a server added live draws what it would have drawn had
+  // it been there from the start, and adding one changes no other stream.
+  server.cpu_rng = Rng::stream(scenario_.seed, "app", s);
+  const auto first = static_cast<std::uint32_t>(slots_.size());
+  slots_.resize(slots_.size() + workers);
+  for (std::uint32_t w = 0; w < workers; ++w) {
+    slots_[first + w].req.id = first + w;
+    // Hand out the lowest-numbered worker first.
+    server.idle.push_back(first + workers - 1 - w);
+  }
+  if (scenario_.app.local_cache) {
+    McConfig local;
+    local.memory_limit_bytes = scenario_.cache.memory_bytes;
+    local.lru = scenario_.cache.lru;
+    server.local = std::make_unique<MemcachedNode>(local);
+  }
+  active_.push_back(s);
+  // The database's FIFO holds at most one query per slot: it grows with
+  // them, keeping its order.
+  if (db_queue_.size() < slots_.size()) {
+    std::vector<std::uint32_t> grown(slots_.size());
+    for (std::size_t i = 0; i < db_size_; ++i)
+      grown[i] = db_queue_[(db_head_ + i) % db_queue_.size()];
+    db_queue_ = std::move(grown);
+    db_head_ = 0;
+  }
+}
+
+bool SimulationCore::add_server() {
+  // Within what an event can address, and what a scenario file may ask for.
+  if (static_cast<std::uint64_t>(servers_.size() + 1) * scenario_.app.workers >
+          Event::kMaxTarget + std::uint64_t{1} ||
+      servers_.size() >= kMaxAppServers)
+    return false;
+  new_server();
+  return true;
+}
+
+bool SimulationCore::remove_server(std::uint32_t server) {
+  const auto it = std::find(active_.begin(), active_.end(), server);
+  if (it == active_.end() || active_.size() == 1)
+    return false;
+  // The balancer sends it nothing more; what it holds (requests at work and
+  // waiting) finishes there. App servers keep no state: nothing is lost.
+  active_.erase(it);
+  if (rr_next_ >= active_.size())
+    rr_next_ = 0;
+  return true;
 }
 
 void SimulationCore::warm() {
@@ -233,21 +271,23 @@ void SimulationCore::overload() {
 }
 
 std::uint32_t SimulationCore::choose_server() {
-  const auto n = static_cast<std::uint32_t>(servers_.size());
+  // Among the servers in the balancer's pool (all of them unless some were
+  // removed live), in the order they joined.
+  const auto n = static_cast<std::uint32_t>(active_.size());
   switch (scenario_.balancer) {
   case BalancerPolicy::kRoundRobin: {
     // A wrapping counter rather than `arrivals % n`: no division per arrival.
     const auto server = static_cast<std::uint32_t>(rr_next_);
     rr_next_ = rr_next_ + 1 == n ? 0 : rr_next_ + 1;
-    return server;
+    return active_[server];
   }
   case BalancerPolicy::kRandom:
-    return static_cast<std::uint32_t>(lb_rng_.below(n));
+    return active_[static_cast<std::uint32_t>(lb_rng_.below(n))];
   case BalancerPolicy::kLeastConnections: {
-    // Fewest requests (in service + waiting); ties go to the lowest index.
-    std::uint32_t best = 0;
+    // Fewest requests (in service + waiting); ties go to the earliest.
+    std::uint32_t best = active_[0];
     std::uint64_t best_load = ~std::uint64_t{0};
-    for (std::uint32_t i = 0; i < n; ++i) {
+    for (const std::uint32_t i : active_) {
       const std::uint64_t load = servers_[i].busy + servers_[i].backlog.size();
       if (load < best_load) {
         best_load = load;
@@ -869,7 +909,10 @@ StackState SimulationCore::state() const {
   for (const Server &s : servers_) {
     st.busy_workers.push_back(s.busy);
     st.app_queue.push_back(s.backlog.size());
+    st.app_in_pool.push_back(false);
   }
+  for (const std::uint32_t i : active_)
+    st.app_in_pool[i] = true;
   for (std::uint32_t i = 0; i < tier_.size(); ++i) {
     st.cache_up.push_back(tier_.up(i));
     st.cache_items.push_back(tier_.up(i) ? tier_.node(i).stats().curr_items : 0);
@@ -957,6 +1000,8 @@ void Simulation::switch_strategy(const StrategyConfig &config) { core_->switch_s
 void Simulation::submit_burst(std::uint32_t count) { core_->submit_burst(count); }
 void Simulation::crash_node(std::uint32_t node) { core_->crash_node(node); }
 bool Simulation::add_node() { return core_->add_node(); }
+bool Simulation::add_server() { return core_->add_server(); }
+bool Simulation::remove_server(std::uint32_t server) { return core_->remove_server(server); }
 const Scenario &Simulation::scenario() const noexcept { return core_->scenario_; }
 std::optional<Time> Simulation::overloaded_at() const noexcept { return core_->overloaded_at(); }
 

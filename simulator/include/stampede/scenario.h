@@ -19,6 +19,8 @@ namespace stampede {
 /// Most memcached nodes a run may have: `cache.nodes` plus the `add_node`
 /// events that happen.
 inline constexpr std::uint32_t kMaxCacheNodes = 1024;
+/// Most app servers a run may have: `app.servers` and live additions.
+inline constexpr std::uint32_t kMaxAppServers = 4096;
 /// Most requests the bursts of one run may send, all `submit_burst` and
 /// `view_burst` events that happen together.
 inline constexpr std::uint64_t kMaxBurstRequests = 10000000;

@@ -140,11 +140,14 @@ struct StackState {
   Time now = 0;                            ///< Virtual time.
   std::vector<std::uint32_t> busy_workers; ///< Per app server.
   std::vector<std::uint64_t> app_queue;    ///< Per app server: waiting for a worker.
-  std::vector<std::uint64_t> cache_items;  ///< Per memcached node (0 when down).
-  std::vector<bool> cache_up;              ///< Per memcached node.
-  std::uint32_t db_busy = 0;               ///< Connections in use.
-  std::uint32_t db_queue = 0;              ///< Queries waiting.
-  std::string strategy;                    ///< Current strategy label.
+  /// Per app server: in the balancer's pool (false once removed live; it
+  /// still finishes what it holds).
+  std::vector<bool> app_in_pool;
+  std::vector<std::uint64_t> cache_items; ///< Per memcached node (0 when down).
+  std::vector<bool> cache_up;             ///< Per memcached node.
+  std::uint32_t db_busy = 0;              ///< Connections in use.
+  std::uint32_t db_queue = 0;             ///< Queries waiting.
+  std::string strategy;                   ///< Current strategy label.
 };
 
 /// One run.
@@ -208,6 +211,19 @@ public:
   /// kMaxCacheNodes nodes (scenario.h), crashed ones included.
   /// @return whether a node was added.
   bool add_node();
+
+  /// Adds an app server (as `app.servers` describes them) to the balancer's
+  /// pool, the lecture's stateless app servers scaling out live; it has
+  /// stream, workers and (with `app.local_cache`) an empty cache of its own.
+  /// @return false when the stack already has kMaxAppServers servers
+  ///         (removed ones included) or no room for their worker slots.
+  bool add_server();
+  /// Takes an app server out of the balancer's pool: it gets no new
+  /// requests, and finishes what it holds (nothing is lost: app servers keep
+  /// no state but a local cache).
+  /// @param server its index.
+  /// @return false when it is not in the pool, or it is the last one.
+  bool remove_server(std::uint32_t server);
 
   /// @return the scenario this run was built from.
   const Scenario &scenario() const noexcept;
