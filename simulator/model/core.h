@@ -187,6 +187,7 @@ private:
   void watch_post(std::uint32_t key, std::uint32_t post, std::uint32_t server);
   bool cached_page(std::uint32_t key, std::uint32_t server, Page *out) const;
   void anomaly(AnomalyKind kind, std::uint64_t serial, std::uint32_t key);
+  void anomaly(const AnomalyRecord &a);
   /// Tells the observer (which must be set) that a request's activity began.
   void activity(const Slot &s, Activity what, Op op, std::int32_t node, Time until);
   void db_busy_change(int delta);

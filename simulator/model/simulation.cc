@@ -135,7 +135,7 @@ void SimulationCore::warm() {
   if (!strategies_[0].second->uses_cache())
     return;
   const StrategyConfig &options = strategies_[0].first;
-  char kbuf[24], vbuf[4 * kPagePosts];
+  char kbuf[24], vbuf[kEncodedPageBytes];
   for (std::uint32_t k = 0; k < keys_.size(); ++k) {
     const std::string_view key = cache_key(k, kbuf);
     const std::string_view value = Page::newest(keys_[k].committed).encode(vbuf);
@@ -369,7 +369,7 @@ const StrategyConfig &SimulationCore::options_of(const Request &r) const noexcep
 void SimulationCore::cache_op(Request &r, Op op) {
   Slot &s = slots_[r.id];
   const StrategyConfig &options = strategies_[s.strategy].first;
-  char kbuf[24], vbuf[4 * kPagePosts];
+  char kbuf[24], vbuf[kEncodedPageBytes];
   const std::string_view key = cache_key(r.key, kbuf);
 
   MemcachedNode *node = nullptr;
@@ -420,15 +420,30 @@ void SimulationCore::cache_op(Request &r, Op op) {
     const StoreMode mode = op == Op::kCacheSet   ? StoreMode::kSet
                            : op == Op::kCacheAdd ? StoreMode::kAdd
                                                  : StoreMode::kCas;
+    // The stored page says which write stored it, for explaining anomalies.
+    Page stored = r.page;
+    stored.stored_by = s.serial;
+    stored.stored_at = now_;
     reply.status = node == nullptr ? McStatus::kNotStored
-                                   : node->store(mode, key, 0, ttl, r.page.encode(vbuf), r.cas,
+                                   : node->store(mode, key, 0, ttl, stored.encode(vbuf), r.cas,
                                                  now_s(), nullptr, scenario_.cache.item_bytes);
     if (reply.status == McStatus::kStored) {
       check_written(r, s.serial);
     } else if (op == Op::kCacheCas && reply.status == McStatus::kExists) {
       ++c_.cas_conflicts;
       ++iv_.cas_conflicts;
-      anomaly(AnomalyKind::kCasConflict, s.serial, r.key);
+      AnomalyRecord a{AnomalyKind::kCasConflict, now_, s.serial, r.key};
+      if (observer_) {
+        // The write that changed the unique stored the page there now.
+        McItemView current;
+        if (node->peek(key, now_s(), &current)) {
+          const Page there = Page::decode(current.value);
+          a.cause_serial = there.stored_by;
+          a.cause_at = there.stored_at;
+          a.snapshot_at = there.read_at;
+        }
+      }
+      anomaly(a);
     }
     break;
   }
@@ -520,8 +535,10 @@ void SimulationCore::db_start(std::uint32_t slot) {
         static_cast<Time>(static_cast<double>(latency) * (1 + scenario_.db.load_factor * others));
   }
   // A statement snapshot: the page as committed when the query starts executing.
-  if (read)
+  if (read) {
     s.req.page = Page::newest(keys_[s.req.key].committed);
+    s.req.page.read_at = now_;
+  }
   queue_.push(now_ + latency, kDbDone, slot);
   if (observer_)
     activity(s, Activity::kDbRunning, s.reply.op, -1, now_ + latency);
@@ -663,7 +680,13 @@ void SimulationCore::check_written(const Request &writer, std::uint64_t serial) 
     if (same_cache && !writer.page.contains(post) && writer.page.newer_than(post) < kPagePosts) {
       ++c_.lost_updates;
       ++iv_.lost_updates;
-      anomaly(AnomalyKind::kLostUpdate, serial, key);
+      AnomalyRecord a{AnomalyKind::kLostUpdate, now_, serial, key};
+      a.post = post;
+      a.post_committed_at = commit_time(key, post);
+      a.cause_serial = serial;
+      a.cause_at = now_;
+      a.snapshot_at = writer.page.read_at;
+      anomaly(a);
       continue; // each submit counts once
     }
     w.posts[kept] = post;
@@ -703,7 +726,13 @@ void SimulationCore::answer(Request &r) {
           cached.newer_than(r.post) < kPagePosts) {
         ++c_.lost_updates;
         ++iv_.lost_updates;
-        anomaly(AnomalyKind::kLostUpdate, s.serial, r.key);
+        AnomalyRecord a{AnomalyKind::kLostUpdate, now_, s.serial, r.key};
+        a.post = r.post;
+        a.post_committed_at = commit_time(r.key, r.post);
+        a.cause_serial = cached.stored_by;
+        a.cause_at = cached.stored_at;
+        a.snapshot_at = cached.read_at;
+        anomaly(a);
       } else {
         watch_post(r.key, r.post, r.server);
       }
@@ -724,9 +753,11 @@ void SimulationCore::answer(Request &r) {
       // newest posts, contiguous). It lacks exactly the posts after v.
       first = std::max(first, page.posts[0] + 1);
     }
+    std::uint32_t missing = 0;
     for (std::uint32_t p = first; p <= n; ++p) {
       if (!page.contains(p) && page.newer_than(p) < kPagePosts) {
         stale = true;
+        missing = p;
         const Time age = s.arrival - commit_time(r.key, p);
         staleness_s = ns_to_seconds(age);
         if (static_cast<std::uint64_t>(age) > staleness_max_ns_)
@@ -737,7 +768,13 @@ void SimulationCore::answer(Request &r) {
     if (stale) {
       ++c_.stale_reads;
       ++iv_.stale_reads;
-      anomaly(AnomalyKind::kStaleRead, s.serial, r.key);
+      AnomalyRecord a{AnomalyKind::kStaleRead, now_, s.serial, r.key};
+      a.post = missing;
+      a.post_committed_at = commit_time(r.key, missing);
+      a.cause_serial = page.stored_by;
+      a.cause_at = page.stored_at;
+      a.snapshot_at = page.read_at;
+      anomaly(a);
     }
   }
   if (observer_) {
@@ -765,8 +802,12 @@ void SimulationCore::finish_request(Slot &s) {
 }
 
 void SimulationCore::anomaly(AnomalyKind kind, std::uint64_t serial, std::uint32_t key) {
+  anomaly(AnomalyRecord{kind, now_, serial, key});
+}
+
+void SimulationCore::anomaly(const AnomalyRecord &a) {
   if (observer_)
-    observer_->on_anomaly(AnomalyRecord{kind, now_, serial, key});
+    observer_->on_anomaly(a);
 }
 
 // ------------------------------------------------------- scripted and live

@@ -7,6 +7,7 @@
 /// tell, when a page is served, whether it lacks a post that belongs on it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -17,10 +18,20 @@ namespace stampede {
 /// How many posts a page shows (the front page is "the 10 newest posts").
 inline constexpr std::uint32_t kPagePosts = 10;
 
+/// Bytes of a page as a cache stores it (Page::encode): its posts and where
+/// it came from.
+inline constexpr std::size_t kEncodedPageBytes = 4 * kPagePosts + 1 + 24;
+
 /// Up to kPagePosts post numbers, newest (largest) first.
 struct Page {
   std::uint32_t count = 0;              ///< Posts on the page.
   std::uint32_t posts[kPagePosts] = {}; ///< Post numbers, newest first.
+
+  // Where it came from, for explaining an anomaly (the simulator sets these;
+  // they take no part in comparing pages).
+  std::uint64_t stored_by = 0; ///< Serial of the request whose cache write stored it; 0: none.
+  std::int64_t stored_at = -1; ///< When that write was issued (ns); -1: never stored.
+  std::int64_t read_at = -1; ///< When the database query it was built from began (ns); -1: warm-up.
 
   /// The page as the database shows it after `committed` posts.
   /// @param committed the number of posts committed for the key.
@@ -71,28 +82,39 @@ struct Page {
     return n;
   }
 
-  /// @return the bytes a cache stores for this page (4 bytes a post, little-endian).
-  std::string_view encode(char (&buf)[4 * kPagePosts]) const noexcept {
-    for (std::uint32_t i = 0; i < count; ++i) {
-      const std::uint32_t v = posts[i];
-      buf[4 * i] = static_cast<char>(v & 0xff);
-      buf[4 * i + 1] = static_cast<char>((v >> 8) & 0xff);
-      buf[4 * i + 2] = static_cast<char>((v >> 16) & 0xff);
-      buf[4 * i + 3] = static_cast<char>((v >> 24) & 0xff);
-    }
-    return std::string_view(buf, 4 * count);
+  /// @return the bytes a cache stores for this page: the post count (one
+  ///         byte), 4 bytes a post, then stored_by, stored_at and read_at
+  ///         (8 bytes each), all little-endian.
+  std::string_view encode(char (&buf)[kEncodedPageBytes]) const noexcept {
+    std::size_t n = 0;
+    buf[n++] = static_cast<char>(count);
+    for (std::uint32_t i = 0; i < count; ++i)
+      n = put(buf, n, posts[i], 4);
+    n = put(buf, n, stored_by, 8);
+    n = put(buf, n, static_cast<std::uint64_t>(stored_at), 8);
+    n = put(buf, n, static_cast<std::uint64_t>(read_at), 8);
+    return std::string_view(buf, n);
   }
 
   /// Decodes what encode() wrote.
   /// @param bytes a cached value.
-  /// @return the page; an ill-formed value decodes to the posts it has whole.
+  /// @return the page; an ill-formed value decodes to the posts it has whole
+  ///         and no origin.
   static Page decode(std::string_view bytes) noexcept {
     Page p;
-    const std::size_t n = bytes.size() / 4;
-    for (std::size_t i = 0; i < n && p.count < kPagePosts; ++i) {
-      const auto *b = reinterpret_cast<const unsigned char *>(bytes.data() + 4 * i);
-      p.posts[p.count++] = std::uint32_t{b[0]} | std::uint32_t{b[1]} << 8 |
-                           std::uint32_t{b[2]} << 16 | std::uint32_t{b[3]} << 24;
+    if (bytes.empty())
+      return p;
+    const auto *b = reinterpret_cast<const unsigned char *>(bytes.data());
+    const std::size_t count = b[0] < kPagePosts ? b[0] : kPagePosts;
+    std::size_t n = 1;
+    while (p.count < count && n + 4 <= bytes.size()) {
+      p.posts[p.count++] = static_cast<std::uint32_t>(get(b, n, 4));
+      n += 4;
+    }
+    if (p.count == count && n + 24 <= bytes.size()) {
+      p.stored_by = get(b, n, 8);
+      p.stored_at = static_cast<std::int64_t>(get(b, n + 8, 8));
+      p.read_at = static_cast<std::int64_t>(get(b, n + 16, 8));
     }
     return p;
   }
@@ -101,6 +123,19 @@ struct Page {
   /// @return whether both show the same posts.
   bool operator==(const Page &other) const noexcept {
     return count == other.count && std::memcmp(posts, other.posts, count * sizeof(posts[0])) == 0;
+  }
+
+private:
+  static std::size_t put(char *buf, std::size_t at, std::uint64_t v, int bytes) noexcept {
+    for (int i = 0; i < bytes; ++i)
+      buf[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
+    return at + static_cast<std::size_t>(bytes);
+  }
+  static std::uint64_t get(const unsigned char *b, std::size_t at, int bytes) noexcept {
+    std::uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i)
+      v |= std::uint64_t{b[at + static_cast<std::size_t>(i)]} << (8 * i);
+    return v;
   }
 };
 

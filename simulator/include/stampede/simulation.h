@@ -86,12 +86,26 @@ enum class AnomalyKind : std::uint8_t { kStaleRead, kStampede, kCasConflict, kLo
 /// @return its name in words: `stale read`, `stampede`, `CAS conflict`, `lost update`.
 const char *anomaly_label(AnomalyKind kind) noexcept;
 
-/// An anomaly as it happens.
+/// An anomaly as it happens, with what caused it where the model knows.
 struct AnomalyRecord {
   AnomalyKind kind;     ///< Which.
   Time at;              ///< When.
   std::uint64_t serial; ///< The request that showed it.
   std::uint32_t key;    ///< The key.
+  /// Stale read: the oldest post the page lacked; lost update: the post
+  /// lost; else 0.
+  std::uint32_t post = 0;
+  Time post_committed_at = -1; ///< When `post` committed (-1: no post).
+  /// The request whose cache write caused it: for a stale read, the write
+  /// that stored the page served (0: the page came from the view's own
+  /// query, or the warm-up); for a lost update, the write that dropped the
+  /// post; for a CAS conflict, the write that changed the unique. 0: none.
+  std::uint64_t cause_serial = 0;
+  Time cause_at = -1; ///< When that write was issued (-1: none).
+  /// When the database query the page served (stale read) or written (lost
+  /// update, CAS conflict) was built from began: its snapshot. -1: unknown
+  /// or the warm-up.
+  Time snapshot_at = -1;
 };
 
 /// Counters over one interval of simulated time (a row of the time series).
