@@ -5,8 +5,12 @@
 // finds it stale serves it at once all the same, and then, if no other
 // request is already at it, keeps its worker to re-read the page and store
 // it fresh: the users never wait for the database, except on a cold miss.
-// Submits only insert, as naive: staleness is bounded by ttl_s plus one
-// re-read. With ttl_s 0 every page stays fresh forever: `naive`.
+// Submits only insert, as naive. A page's freshness counts from when the
+// query that built it was issued: its snapshot is taken then, or later if it
+// waits for a connection, so a page never holds less than its stamp says.
+// A view is then served a page at most ttl_s, plus the wait for the first
+// view that finds it stale, plus one re-read (its queue wait and query) after
+// that page's snapshot. With ttl_s 0 every page stays fresh forever: `naive`.
 //
 // The freshness stamp of each page is kept here, as an HTTP cache keeps a
 // response's Date; the strategy's state is the app servers' shared view of it.
@@ -35,7 +39,7 @@ public:
     case kGet:
       if (!reply.hit) { // cold: this view has to wait for the database
         r.step = kRead;
-        return ctx.db_read(r);
+        return read(ctx, r);
       }
       if (fresh(r.key, ctx.now(), options))
         return ctx.respond(r);
@@ -44,10 +48,13 @@ public:
         return ctx.finish(r);
       state(r.key).revalidating = true;
       r.step = kRevalidate;
-      return ctx.db_read(r);
+      return read(ctx, r);
     case kRead:
     case kRevalidate:
-      state(r.key).read_at = ctx.now(); // the page's age starts at its read
+      // Stamped as the set is issued (the cache acts at that instant), so the
+      // stamp is always that of the page the cache now holds, even when two
+      // cold reads finish out of order.
+      state(r.key).read_at = read_issued_at_[r.id];
       r.step = r.step == kRead ? kFill : kStore;
       return ctx.cache_set(r);
     case kStore:
@@ -63,11 +70,21 @@ public:
 
 private:
   struct PageState {
-    Time read_at = -1; // when the cached page was read from the database; -1: unknown
+    Time read_at = -1; // when the cached page's query was issued; -1: unknown
     bool revalidating = false;
   };
   static constexpr std::uint16_t kGet = 1, kRead = 2, kFill = 3, kRevalidate = 4, kStore = 5,
                                  kInsert = 10;
+
+  // The page query, remembering when it was issued: the page's age starts
+  // there (its snapshot is no older), not when the answer comes back, which
+  // would leave it one query older than ttl_s allows.
+  void read(Context &ctx, Request &r) {
+    if (r.id >= read_issued_at_.size())
+      read_issued_at_.resize(r.id + 1);
+    read_issued_at_[r.id] = ctx.now();
+    ctx.db_read(r);
+  }
 
   PageState &state(std::uint32_t key) {
     if (key >= pages_.size())
@@ -84,6 +101,7 @@ private:
   }
 
   std::vector<PageState> pages_;
+  std::vector<Time> read_issued_at_; // by request slot: its page query's issue time
 };
 
 } // namespace
