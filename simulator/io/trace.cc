@@ -39,55 +39,7 @@ void append_us(std::string &s, Time ns) {
   s += static_cast<char>('0' + frac % 10);
 }
 
-const char *op_label(Op op) {
-  switch (op) {
-  case Op::kNone:
-    return "none";
-  case Op::kCacheGet:
-    return "cache get";
-  case Op::kCacheSet:
-    return "cache set";
-  case Op::kCacheAdd:
-    return "cache add";
-  case Op::kCacheCas:
-    return "cache cas";
-  case Op::kCacheDelete:
-    return "cache delete";
-  case Op::kDbRead:
-    return "db read";
-  case Op::kDbInsert:
-    return "db insert";
-  }
-  return "call";
-}
-
 bool is_db(Op op) { return op == Op::kDbRead || op == Op::kDbInsert; }
-
-const char *status_label(McStatus s) {
-  switch (s) {
-  case McStatus::kStored:
-    return "STORED";
-  case McStatus::kNotStored:
-    return "NOT_STORED";
-  case McStatus::kExists:
-    return "EXISTS";
-  case McStatus::kNotFound:
-    return "NOT_FOUND";
-  case McStatus::kDeleted:
-    return "DELETED";
-  case McStatus::kTouched:
-    return "TOUCHED";
-  case McStatus::kOk:
-    return "OK";
-  case McStatus::kNonNumeric:
-    return "NON_NUMERIC";
-  case McStatus::kTooLarge:
-    return "TOO_LARGE";
-  case McStatus::kNoMemory:
-    return "NO_MEMORY";
-  }
-  return "?";
-}
 
 /// Appends the common head of an event: name, category, phase, ids, time.
 void head(std::string &s, std::string_view name, std::string_view cat, char ph, std::uint32_t tid,

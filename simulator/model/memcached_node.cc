@@ -1510,4 +1510,30 @@ McStatus MemcachedNode::meta_arith(std::string_view key, const McMetaArithOption
   return McStatus::kOk;
 }
 
+const char *status_label(McStatus s) noexcept {
+  switch (s) {
+  case McStatus::kStored:
+    return "STORED";
+  case McStatus::kNotStored:
+    return "NOT_STORED";
+  case McStatus::kExists:
+    return "EXISTS";
+  case McStatus::kNotFound:
+    return "NOT_FOUND";
+  case McStatus::kDeleted:
+    return "DELETED";
+  case McStatus::kTouched:
+    return "TOUCHED";
+  case McStatus::kOk:
+    return "OK";
+  case McStatus::kNonNumeric:
+    return "NON_NUMERIC";
+  case McStatus::kTooLarge:
+    return "TOO_LARGE";
+  case McStatus::kNoMemory:
+    return "NO_MEMORY";
+  }
+  return "?";
+}
+
 } // namespace stampede

@@ -115,4 +115,26 @@ const std::vector<std::string> &lecture_strategies() {
   return names;
 }
 
+const char *op_label(Op op) noexcept {
+  switch (op) {
+  case Op::kNone:
+    return "none";
+  case Op::kCacheGet:
+    return "cache get";
+  case Op::kCacheSet:
+    return "cache set";
+  case Op::kCacheAdd:
+    return "cache add";
+  case Op::kCacheCas:
+    return "cache cas";
+  case Op::kCacheDelete:
+    return "cache delete";
+  case Op::kDbRead:
+    return "db read";
+  case Op::kDbInsert:
+    return "db insert";
+  }
+  return "call";
+}
+
 } // namespace stampede

@@ -44,7 +44,7 @@ TEST(AnomalyCause, NaiveServesTheWarmUpsPage) {
   EXPECT_EQ(a.kind, AnomalyKind::kStaleRead);
   EXPECT_EQ(a.post, 1u);
   EXPECT_EQ(a.post_committed_at, seconds_to_ns(1.02));
-  EXPECT_EQ(a.cause_serial, 0u);
+  EXPECT_EQ(a.cause_serial, kNoSerial);
   EXPECT_EQ(a.cause_at, -1);
   EXPECT_EQ(a.snapshot_at, -1);
 }
@@ -90,7 +90,7 @@ TEST(AnomalyCause, EveryLostUpdateAndCasConflictNamesItsWrite) {
       } else if (a.kind != AnomalyKind::kCasConflict) {
         continue;
       }
-      EXPECT_NE(a.cause_serial, 0u) << strategy;
+      EXPECT_NE(a.cause_serial, kNoSerial) << strategy;
       EXPECT_GE(a.cause_at, 0);
       EXPECT_LE(a.cause_at, a.at);
       if (a.kind == AnomalyKind::kCasConflict) {

@@ -44,6 +44,10 @@ enum class McStatus : std::uint8_t {
   kNoMemory,   ///< no room even after eviction ("out of memory storing object")
 };
 
+/// @param s an outcome.
+/// @return memcached's word for it: `STORED`, `NOT_STORED`, `EXISTS`, ...
+const char *status_label(McStatus s) noexcept;
+
 /// Storage commands.
 enum class StoreMode : std::uint8_t { kSet, kAdd, kReplace, kAppend, kPrepend, kCas };
 

@@ -18,6 +18,9 @@ namespace stampede {
 /// How many posts a page shows (the front page is "the 10 newest posts").
 inline constexpr std::uint32_t kPagePosts = 10;
 
+/// A request serial that names no request (a page no request stored).
+inline constexpr std::uint64_t kNoSerial = ~std::uint64_t{0};
+
 /// Bytes of a page as a cache stores it (Page::encode): its posts and where
 /// it came from.
 inline constexpr std::size_t kEncodedPageBytes = 4 * kPagePosts + 1 + 24;
@@ -29,8 +32,8 @@ struct Page {
 
   // Where it came from, for explaining an anomaly (the simulator sets these;
   // they take no part in comparing pages).
-  std::uint64_t stored_by = 0; ///< Serial of the request whose cache write stored it; 0: none.
-  std::int64_t stored_at = -1; ///< When that write was issued (ns); -1: never stored.
+  std::uint64_t stored_by = kNoSerial; ///< Serial of the request whose cache write stored it.
+  std::int64_t stored_at = -1;         ///< When that write was issued (ns); -1: never stored.
   std::int64_t read_at = -1; ///< When the database query it was built from began (ns); -1: warm-up.
 
   /// The page as the database shows it after `committed` posts.

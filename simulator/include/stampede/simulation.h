@@ -97,10 +97,11 @@ struct AnomalyRecord {
   std::uint32_t post = 0;
   Time post_committed_at = -1; ///< When `post` committed (-1: no post).
   /// The request whose cache write caused it: for a stale read, the write
-  /// that stored the page served (0: the page came from the view's own
+  /// that stored the page served (none: the page came from the view's own
   /// query, or the warm-up); for a lost update, the write that dropped the
-  /// post; for a CAS conflict, the write that changed the unique. 0: none.
-  std::uint64_t cause_serial = 0;
+  /// post; for a CAS conflict, the write that changed the unique.
+  /// kNoSerial (page.h): none.
+  std::uint64_t cause_serial = kNoSerial;
   Time cause_at = -1; ///< When that write was issued (-1: none).
   /// When the database query the page served (stale read) or written (lost
   /// update, CAS conflict) was built from began: its snapshot. -1: unknown

@@ -50,6 +50,10 @@ enum class Op : std::uint8_t {
   kDbInsert,    ///< insert this submit's post
 };
 
+/// @param op a call.
+/// @return its name in words: `cache get`, `cache set`, ..., `db read`, `db insert`.
+const char *op_label(Op op) noexcept;
+
 /// One request, as a strategy sees it.
 struct Request {
   std::uint32_t id = 0;      ///< Slot index; stable while the request lives.

@@ -1,0 +1,190 @@
+#include "worker/request_follow.h"
+
+#include <cstdio>
+
+#include "stampede/memcached_node.h"
+
+namespace stampede::gui {
+
+namespace {
+
+/// Seconds with four decimals, as the timeline and the status bar show them.
+std::string secs(Time t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f s", ns_to_seconds(t));
+  return buf;
+}
+
+/// Milliseconds, for durations.
+std::string millis(Time d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f ms", ns_to_seconds(d) * 1e3);
+  return buf;
+}
+
+std::string reply_words(const CallRecord &c) {
+  if (c.op == Op::kCacheGet)
+    return c.hit ? "hit" : "miss";
+  if (c.op == Op::kDbRead || c.op == Op::kDbInsert)
+    return "done";
+  return status_label(c.status);
+}
+
+} // namespace
+
+std::string explain(const AnomalyRecord &a) {
+  std::string s = anomaly_label(a.kind);
+  switch (a.kind) {
+  case AnomalyKind::kStaleRead:
+    s += ": the page lacks post " + std::to_string(a.post) + ", committed at " +
+         secs(a.post_committed_at);
+    if (a.cause_serial != kNoSerial) {
+      s += "; the page was stored by request #" + std::to_string(a.cause_serial) + " at " +
+           secs(a.cause_at);
+      if (a.snapshot_at >= 0) {
+        s += ", built by a query that began at " + secs(a.snapshot_at);
+        if (a.snapshot_at < a.post_committed_at)
+          s += ", before that commit (a stale set)";
+      }
+    } else if (a.snapshot_at >= 0) {
+      s += "; the view's own query began at " + secs(a.snapshot_at);
+    } else {
+      s += "; the page is the one the warm-up stored, never refreshed";
+    }
+    break;
+  case AnomalyKind::kLostUpdate:
+    s += ": post " + std::to_string(a.post) + " (committed at " + secs(a.post_committed_at) +
+         ") is missing from the cached page";
+    if (a.cause_serial != kNoSerial)
+      s += ", overwritten by request #" + std::to_string(a.cause_serial) + "'s write at " +
+           secs(a.cause_at);
+    break;
+  case AnomalyKind::kCasConflict:
+    s += ": the unique changed since this request's gets";
+    if (a.cause_serial != kNoSerial)
+      s += ": request #" + std::to_string(a.cause_serial) + " wrote the key at " + secs(a.cause_at);
+    break;
+  case AnomalyKind::kStampede:
+    s += ": this request's page query started while another for the same key was in flight";
+    break;
+  }
+  return s;
+}
+
+void RequestFollower::add(Lane lane, Time at, Time until, std::string what, bool anomaly) {
+  news_.push_back(what + " at " + secs(at));
+  entries_.push_back(TimelineEntry{lane, at, until, std::move(what), anomaly});
+}
+
+std::string RequestFollower::take_step() {
+  if (news_.empty())
+    return {};
+  std::string s = "req #" + std::to_string(serial_) + ": ";
+  for (std::size_t i = 0; i < news_.size(); ++i)
+    s += (i > 0 ? "; " : "") + news_[i];
+  news_.clear();
+  return s;
+}
+
+void RequestFollower::on_activity(const ActivityRecord &a) {
+  if (a.serial != serial_)
+    return;
+  switch (a.activity) {
+  case Activity::kCpu:
+    seen_start_ = true;
+    add(Lane::kUser, a.arrival, -1, a.submit ? "submit arrives" : "page view arrives");
+    if (a.from > a.arrival)
+      add(Lane::kApp, a.arrival, a.from,
+          "waits for a worker on app " + std::to_string(a.server) + " (" +
+              millis(a.from - a.arrival) + ")");
+    add(Lane::kApp, a.from, a.until,
+        "CPU on app " + std::to_string(a.server) + " (" + millis(a.until - a.from) + ")");
+    break;
+  case Activity::kCacheCall:
+    open_call_ = static_cast<std::int64_t>(entries_.size());
+    add(Lane::kCache, a.from, a.until,
+        std::string(op_label(a.op)) +
+            (a.node >= 0 ? " to memcached " + std::to_string(a.node) : " to the local cache"));
+    break;
+  case Activity::kDbQueued:
+    add(Lane::kDatabase, a.from, -1, std::string(op_label(a.op)) + ": waits for a DB connection");
+    break;
+  case Activity::kDbRunning:
+    if (!entries_.empty() && entries_.back().lane == Lane::kDatabase && entries_.back().until < 0)
+      entries_.back().until = a.from; // the wait ended
+    open_call_ = static_cast<std::int64_t>(entries_.size());
+    add(Lane::kDatabase, a.from, a.until,
+        std::string(op_label(a.op)) + " runs (" + millis(a.until - a.from) + ")");
+    break;
+  case Activity::kDone:
+    done_ = true;
+    add(Lane::kApp, a.from, -1, "lets go of its worker");
+    break;
+  }
+}
+
+void RequestFollower::on_call(const CallRecord &c) {
+  if (c.serial != serial_)
+    return;
+  std::string what = std::string(op_label(c.op)) + " -> " + reply_words(c);
+  if (open_call_ >= 0 && static_cast<std::size_t>(open_call_) < entries_.size())
+    entries_[static_cast<std::size_t>(open_call_)].what += " -> " + reply_words(c);
+  open_call_ = -1;
+  news_.push_back(what + " at " + secs(c.reply));
+}
+
+void RequestFollower::on_request(const RequestRecord &r) {
+  if (r.serial != serial_)
+    return;
+  std::string what = "answered after " + millis(r.response - r.arrival);
+  if (r.stale)
+    what += ", with a stale page";
+  add(Lane::kUser, r.response, -1, std::move(what));
+}
+
+void RequestFollower::on_anomaly(const AnomalyRecord &a) {
+  if (a.serial != serial_)
+    return;
+  add(Lane::kApp, a.at, -1, explain(a), true);
+}
+
+RecentRecords::RecentRecords(std::size_t capacity) : ring_(capacity > 0 ? capacity : 1) {}
+
+std::uint64_t RecentRecords::Record::serial() const noexcept {
+  switch (kind) {
+  case Kind::kActivity:
+    return activity.serial;
+  case Kind::kCall:
+    return call.serial;
+  case Kind::kRequest:
+    return request.serial;
+  case Kind::kAnomaly:
+    return anomaly.serial;
+  }
+  return 0;
+}
+
+void RecentRecords::replay(RequestFollower &f) const {
+  const std::uint64_t n = std::min<std::uint64_t>(next_, ring_.size());
+  for (std::uint64_t i = next_ - n; i < next_; ++i) {
+    const Record &r = ring_[i % ring_.size()];
+    if (r.serial() != f.serial())
+      continue;
+    switch (r.kind) {
+    case Record::Kind::kActivity:
+      f.on_activity(r.activity);
+      break;
+    case Record::Kind::kCall:
+      f.on_call(r.call);
+      break;
+    case Record::Kind::kRequest:
+      f.on_request(r.request);
+      break;
+    case Record::Kind::kAnomaly:
+      f.on_anomaly(r.anomaly);
+      break;
+    }
+  }
+}
+
+} // namespace stampede::gui

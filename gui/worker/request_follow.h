@@ -1,0 +1,122 @@
+// Following one request: its life as a sequence of events (arrival, queue,
+// CPU, each cache call with its reply, each query with its wait and its
+// service, the response), gathered from the observer's records, and each
+// anomaly it showed with its cause in words. Qt-free, like RunControl: the
+// worker keeps a RecentRecords ring of every record, and when the user
+// picks a request (a dot, an anomaly marker, a row), a RequestFollower is
+// seeded from the ring and then fed live until the request is done.
+//
+//     RecentRecords recent;              // fed every record of the run
+//     RequestFollower f(5027);
+//     recent.replay(f);                  // what happened so far
+//     ...f.on_activity(a)...             // then live
+//     f.entries();                       // the timeline
+//     f.take_step();                     // "req #5027: cache get -> miss at 10.0153 s"
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "stampede/simulation.h"
+
+namespace stampede::gui {
+
+/// Where an entry sits in the sequence diagram.
+enum class Lane : std::uint8_t { kUser, kApp, kCache, kDatabase };
+
+/// One event or span of a followed request.
+struct TimelineEntry {
+  Lane lane = Lane::kApp;
+  Time at = 0;          ///< When it began.
+  Time until = -1;      ///< When it ended; -1: an instant, or not yet known.
+  std::string what;     ///< In words: "cache get -> miss", "waits for a DB connection".
+  bool anomaly = false; ///< An anomaly this request showed (with its cause).
+};
+
+/// An anomaly and its cause, in a sentence for the timeline.
+/// @param a the record (AnomalyRecord carries the post, cause and snapshot).
+/// @return e.g. "stale read: the page lacks post 12, committed at 10.020 s;
+///         it was stored by request #4990 at 10.101 s from a query that began
+///         at 10.001 s, before that commit".
+std::string explain(const AnomalyRecord &a);
+
+/// The life of one request, as far as it is known.
+class RequestFollower {
+public:
+  /// @param serial the request to follow.
+  explicit RequestFollower(std::uint64_t serial) : serial_(serial) {}
+
+  /// @return the request followed.
+  std::uint64_t serial() const noexcept { return serial_; }
+
+  // Records of the run; those of other requests are ignored.
+  void on_activity(const ActivityRecord &a);
+  void on_call(const CallRecord &c);
+  void on_request(const RequestRecord &r);
+  void on_anomaly(const AnomalyRecord &a);
+
+  /// @return the timeline, in the order things happened.
+  const std::vector<TimelineEntry> &entries() const noexcept { return entries_; }
+  /// @return true once the request let go of its worker.
+  bool done() const noexcept { return done_; }
+  /// @return true when the first records of the request were no longer
+  ///         kept when following began (the timeline starts later).
+  bool begins_late() const noexcept { return !seen_start_ && !entries_.empty(); }
+  /// What happened to the request since the last call, in words, for Step:
+  /// "req #5027: cache get -> miss at 10.0153 s; db read runs (100.0 ms) at
+  /// 10.0153 s". @return it, or empty when nothing did.
+  std::string take_step();
+
+private:
+  void add(Lane lane, Time at, Time until, std::string what, bool anomaly = false);
+
+  std::uint64_t serial_;
+  std::vector<TimelineEntry> entries_;
+  std::vector<std::string> news_; ///< Facts since take_step().
+  bool done_ = false;
+  bool seen_start_ = false;
+  std::int64_t open_call_ = -1; ///< Entry index of the call awaiting its reply.
+};
+
+/// The newest records of a run (a ring of fixed size: no allocation once
+/// full), so a request picked after the fact can still be followed.
+class RecentRecords {
+public:
+  /// @param capacity records kept (activities, calls, requests, anomalies).
+  explicit RecentRecords(std::size_t capacity = 1u << 16);
+
+  void on_activity(const ActivityRecord &a) { push(Record{a}); }
+  void on_call(const CallRecord &c) { push(Record{c}); }
+  void on_request(const RequestRecord &r) { push(Record{r}); }
+  void on_anomaly(const AnomalyRecord &a) { push(Record{a}); }
+  /// Forgets everything (a restart).
+  void clear() noexcept { next_ = 0; }
+
+  /// Feeds `f` every kept record of its request, oldest first.
+  /// @param f the follower.
+  void replay(RequestFollower &f) const;
+
+private:
+  struct Record {
+    enum class Kind : std::uint8_t { kActivity, kCall, kRequest, kAnomaly } kind;
+    union {
+      ActivityRecord activity;
+      CallRecord call;
+      RequestRecord request;
+      AnomalyRecord anomaly;
+    };
+    explicit Record(const ActivityRecord &a) : kind(Kind::kActivity), activity(a) {}
+    explicit Record(const CallRecord &c) : kind(Kind::kCall), call(c) {}
+    explicit Record(const RequestRecord &r) : kind(Kind::kRequest), request(r) {}
+    explicit Record(const AnomalyRecord &a) : kind(Kind::kAnomaly), anomaly(a) {}
+    Record() : kind(Kind::kCall), call{} {}
+    std::uint64_t serial() const noexcept;
+  };
+  void push(const Record &r) { ring_[next_++ % ring_.size()] = r; }
+
+  std::vector<Record> ring_;
+  std::uint64_t next_ = 0;
+};
+
+} // namespace stampede::gui

@@ -1,0 +1,147 @@
+// Following one request (gui/worker/request_follow.h): its timeline from the
+// observer's records, its anomaly's cause in words, and the ring that lets a
+// request be followed after the fact. Qt-free; hand-built runs.
+#include <gtest/gtest.h>
+
+#include "../model/hand_built.h"
+#include "worker/request_follow.h"
+
+namespace stampede::gui {
+namespace {
+
+/// Feeds every record to the ring, and to a follower of `serial` if set.
+struct Feed final : Observer {
+  RecentRecords recent;
+  RequestFollower *live = nullptr;
+  std::vector<std::uint64_t> serials; // in the order requests took a worker
+  explicit Feed(std::size_t ring) : recent(ring) {}
+  void on_activity(const ActivityRecord &a) override {
+    if (a.activity == Activity::kCpu)
+      serials.push_back(a.serial);
+    recent.on_activity(a);
+    if (live)
+      live->on_activity(a);
+  }
+  void on_call(const CallRecord &c) override {
+    recent.on_call(c);
+    if (live)
+      live->on_call(c);
+  }
+  void on_request(const RequestRecord &r) override {
+    recent.on_request(r);
+    if (live)
+      live->on_request(r);
+  }
+  void on_anomaly(const AnomalyRecord &a) override {
+    recent.on_anomaly(a);
+    if (live)
+      live->on_anomaly(a);
+  }
+};
+
+/// The stale-set race under clear (tests/model/anomaly_cause_test.cc):
+/// view 1 at 0.5 s fills late, the submit at 0.51 s commits in between, view
+/// 3 at 1 s is stale.
+Scenario stale_set() {
+  Scenario s = stampede::testing::hand_built("clear", /*warm=*/false);
+  stampede::testing::at(s, 0.5, ScriptedEvent::Kind::kViewBurst, 1);
+  stampede::testing::at(s, 0.51, ScriptedEvent::Kind::kSubmitBurst, 1);
+  stampede::testing::at(s, 1.0, ScriptedEvent::Kind::kViewBurst, 1);
+  return s;
+}
+
+std::vector<std::string> words(const RequestFollower &f) {
+  std::vector<std::string> w;
+  for (const TimelineEntry &e : f.entries())
+    w.push_back(e.what);
+  return w;
+}
+
+TEST(RequestFollow, TheFillingViewsLifeInOrder) {
+  // View 1: arrives 0.5 s, no CPU, get (miss) 0.5-0.5005, the page query
+  // 0.5005-0.6005, the fill's set 0.6005-0.601, answered, worker let go.
+  Simulation sim(stale_set());
+  Feed feed(1024);
+  sim.set_observer(&feed);
+  sim.run();
+  RequestFollower f(feed.serials.at(0));
+  feed.recent.replay(f);
+  EXPECT_FALSE(f.begins_late());
+  EXPECT_TRUE(f.done());
+  const std::vector<std::string> want = {"page view arrives",
+                                         "CPU on app 0 (0.0 ms)",
+                                         "cache get to memcached 0 -> miss",
+                                         "db read runs (100.0 ms) -> done",
+                                         "cache set to memcached 0 -> STORED",
+                                         "answered after 101.0 ms",
+                                         "lets go of its worker"};
+  EXPECT_EQ(words(f), want);
+  const std::vector<TimelineEntry> &e = f.entries();
+  ASSERT_EQ(e.size(), want.size());
+  EXPECT_EQ(e[2].at, seconds_to_ns(0.5));
+  EXPECT_EQ(e[2].until, seconds_to_ns(0.5005));
+  EXPECT_EQ(e[3].at, seconds_to_ns(0.5005));
+  EXPECT_EQ(e[3].until, seconds_to_ns(0.6005));
+  for (std::size_t i = 1; i < e.size(); ++i)
+    EXPECT_LE(e[i - 1].at, e[i].at) << "entries out of order at " << i;
+}
+
+TEST(RequestFollow, TheStaleViewSaysWhoStoredItsPage) {
+  Simulation sim(stale_set());
+  Feed feed(1024);
+  sim.set_observer(&feed);
+  sim.run();
+  const std::uint64_t filler = feed.serials.at(0), stale = feed.serials.at(2);
+  RequestFollower f(stale);
+  feed.recent.replay(f);
+  bool found = false;
+  for (const TimelineEntry &e : f.entries()) {
+    if (!e.anomaly)
+      continue;
+    found = true;
+    EXPECT_EQ(e.what, "stale read: the page lacks post 1, committed at 0.5300 s; the page was "
+                      "stored by request #" +
+                          std::to_string(filler) +
+                          " at 0.6005 s, built by a query that began at 0.5005 s, before that "
+                          "commit (a stale set)");
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(RequestFollow, StepSaysWhatRanLive) {
+  // Followed from before it starts, one event of the run at a time, as Step
+  // runs them: each step says what happened to view 1 in that event.
+  Simulation sim(stale_set());
+  Feed feed(1024);
+  sim.set_observer(&feed);
+  sim.run_until(seconds_to_ns(0.5)); // nothing of view 1 yet
+  RequestFollower f(0);
+  feed.live = &f;
+  std::vector<std::string> steps;
+  while (!f.done() && sim.step()) {
+    const std::string step = f.take_step();
+    if (!step.empty())
+      steps.push_back(step);
+  }
+  const std::vector<std::string> want = {
+      "req #0: page view arrives at 0.5000 s; CPU on app 0 (0.0 ms) at 0.5000 s",
+      "req #0: cache get to memcached 0 at 0.5000 s",
+      "req #0: cache get -> miss at 0.5005 s; db read runs (100.0 ms) at 0.5005 s",
+      "req #0: db read -> done at 0.6005 s; cache set to memcached 0 at 0.6005 s",
+      "req #0: cache set -> STORED at 0.6010 s; answered after 101.0 ms at 0.6010 s; lets go of "
+      "its worker at 0.6010 s"};
+  EXPECT_EQ(steps, want);
+}
+
+TEST(RequestFollow, AShortRingSaysTheStartIsGone) {
+  Simulation sim(stale_set());
+  Feed feed(3); // the last three records only
+  sim.set_observer(&feed);
+  sim.run();
+  RequestFollower f(feed.serials.at(2));
+  feed.recent.replay(f);
+  EXPECT_TRUE(f.begins_late());
+}
+
+} // namespace
+} // namespace stampede::gui
