@@ -12,6 +12,34 @@
 
 namespace stampede::gui {
 
+/// What a dot means, and so its colour (views/palette.h): what is in flight
+/// and its outcome where it is known.
+enum class Shade : std::uint8_t {
+  kView,     ///< A page view on its worker's CPU (or waiting for one).
+  kSubmit,   ///< A submit on its worker's CPU.
+  kCall,     ///< A cache get out, its reply (hit or miss) not yet back.
+  kHit,      ///< A cache get that hit.
+  kMiss,     ///< A cache get that missed.
+  kStale,    ///< A page view that served a stale page.
+  kWrite,    ///< A cache set, add, cas or delete.
+  kConflict, ///< A cas the node refused (EXISTS), on its way back.
+  kDbRead,   ///< A page query.
+  kInsert,   ///< A submit's insert.
+};
+
+/// One request's activity in flight at a snapshot's instant (see
+/// ActivityRecord): drawn at a position that depends on the time shown.
+struct InFlight {
+  std::uint64_t serial = 0;           ///< The request.
+  Time from = 0;                      ///< When the activity began.
+  Time until = 0;                     ///< When it ends; -1 while unknown (a queued query).
+  std::uint32_t server = 0;           ///< The request's app server.
+  std::int32_t node = -1;             ///< A cache call's node (-1: the local cache).
+  Activity activity = Activity::kCpu; ///< kCpu, kCacheCall, kDbQueued or kDbRunning.
+  Op op = Op::kNone;                  ///< The call, for all but kCpu.
+  Shade shade = Shade::kView;         ///< What it is, as far as known.
+};
+
 /// One picture of a run, plus what happened since the previous picture.
 struct Snapshot {
   /// Bumped by every restart or new scenario: views drop their history
@@ -28,8 +56,11 @@ struct Snapshot {
   double realtime_factor = 0; ///< Simulated s per wall s achieved, over the last second.
   std::uint64_t events = 0;   ///< Events processed so far.
 
-  StackState stack; ///< Live state of every box in the diagram.
-  Report totals;    ///< The report so far.
+  StackState stack;                 ///< Live state of every box in the diagram.
+  std::uint32_t workers = 1;        ///< Workers per app server (the scenario's).
+  std::uint32_t db_connections = 1; ///< The database's connections.
+  bool local_cache = false;         ///< Each app server caches in its own memory.
+  Report totals;                    ///< The report so far.
 
   // Deltas since the previous snapshot (the views accumulate them).
   std::vector<IntervalRecord> intervals; ///< Intervals that ended.
@@ -44,10 +75,23 @@ struct Snapshot {
   /// Requests that showed an anomaly, as they finished (at most kMaxAnomalies).
   std::vector<RequestRecord> anomaly_requests;
 
+  /// What holds a worker at `now` (CPU, cache call, DB query), every
+  /// `sample`-th request of them by serial (a stable sample: a request
+  /// sampled once stays sampled), oldest first.
+  std::vector<InFlight> in_flight;
+  std::uint32_t sample = 1;        ///< 1 dot = this many requests.
+  std::uint64_t in_flight_all = 0; ///< Activities in flight before sampling.
+  /// Database queries issued per second (page queries and inserts, as they
+  /// reach the database): over the last kRateWindow of simulated time, or
+  /// over the last 64 queries when those came quicker.
+  double db_queries_per_s = 0;
+
   std::string message; ///< An error or notice for the status bar, else empty.
 
   static constexpr std::size_t kMaxAnomalies = 256; ///< Listed per snapshot.
   static constexpr std::size_t kRecent = 64;        ///< Requests and calls kept.
+  static constexpr std::size_t kMaxInFlight = 2000; ///< In-flight items shipped at most.
+  static constexpr Time kRateWindow = kSecond;      ///< The DB rate's longest window.
 };
 
 } // namespace stampede::gui

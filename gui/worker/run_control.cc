@@ -10,10 +10,42 @@ namespace stampede::gui {
 using Clock = std::chrono::steady_clock;
 
 // Gathers the deltas a snapshot carries. Fixed rings for the recent requests
-// and calls: recording costs a copy per record, never an allocation.
+// and calls: recording costs a copy per record, never an allocation. What is
+// in flight is a table indexed by worker slot, each entry the slot's latest
+// activity (an activity lasts until its slot's next record): it grows to the
+// number of slots once, then costs a copy per activity.
 class RunControl::Recorder final : public Observer {
 public:
   explicit Recorder(Time interval) : interval_(interval) { marked_.fill(-1); }
+
+  void on_activity(const ActivityRecord &a) override {
+    if (a.slot >= slots_.size())
+      slots_.resize(a.slot + std::size_t{1});
+    Entry &e = slots_[a.slot];
+    if (a.activity == Activity::kDone) {
+      if (e.busy)
+        --busy_;
+      e.busy = false;
+      return;
+    }
+    // A query is counted once, as it reaches the database (queued or not).
+    const bool dequeued = e.busy && e.item.activity == Activity::kDbQueued &&
+                          e.item.serial == a.serial && a.activity == Activity::kDbRunning;
+    if (a.activity == Activity::kDbQueued || (a.activity == Activity::kDbRunning && !dequeued))
+      count_db(a.from);
+    if (!e.busy)
+      ++busy_;
+    e.busy = true;
+    InFlight &f = e.item;
+    f.serial = a.serial;
+    f.from = a.from;
+    f.until = a.until;
+    f.server = a.server;
+    f.node = a.node;
+    f.activity = a.activity;
+    f.op = a.op;
+    f.shade = shade_of(a);
+  }
 
   void on_request(const RequestRecord &r) override {
     requests_[requests_next_++ % Snapshot::kRecent] = r;
@@ -41,6 +73,12 @@ public:
       calls_[calls_next_++ % Snapshot::kRecent] = c;
   }
   void on_anomaly(const AnomalyRecord &a) override {
+    if (a.kind == AnomalyKind::kCasConflict) {
+      // The model decides a cas's outcome as it issues it, and says so
+      // before the call's activity record: that call is the conflict.
+      conflict_serial_ = a.serial;
+      conflict_at_ = a.at;
+    }
     if (a.kind != AnomalyKind::kStaleRead && pending_.size() < kMaxPending &&
         std::find(pending_.begin(), pending_.end(), a.serial) == pending_.end())
       pending_.push_back(a.serial);
@@ -56,8 +94,10 @@ public:
   }
   void on_interval(const IntervalRecord &i) override { intervals_.push_back(i); }
 
-  // Moves the deltas into `s`, oldest first.
-  void take(Snapshot &s) {
+  // Moves the deltas into `s`, oldest first, and what is in flight at `now`.
+  void take(Snapshot &s, Time now) {
+    take_in_flight(s);
+    s.db_queries_per_s = db_rate(now);
     s.intervals = std::move(intervals_);
     s.anomalies = std::move(anomalies_);
     s.anomalies_dropped = dropped_;
@@ -73,7 +113,71 @@ public:
     copy_ring(db_calls_, db_calls_next_, s.db_calls);
   }
 
+  // @return the slots' table, for tests through RunControl.
+  std::vector<InFlight> all_in_flight() const {
+    std::vector<InFlight> out;
+    for (const Entry &e : slots_)
+      if (e.busy)
+        out.push_back(e.item);
+    return out;
+  }
+
 private:
+  struct Entry {
+    InFlight item;
+    bool busy = false;
+  };
+  static constexpr std::uint64_t kRateQueries = 64;
+
+  Shade shade_of(const ActivityRecord &a) const {
+    switch (a.activity) {
+    case Activity::kCpu:
+      return a.submit ? Shade::kSubmit : Shade::kView;
+    case Activity::kCacheCall:
+      if (a.op == Op::kCacheGet)
+        return Shade::kCall; // its hit or miss is told at the reply
+      if (a.op == Op::kCacheCas && a.serial == conflict_serial_ && a.from == conflict_at_)
+        return Shade::kConflict;
+      return Shade::kWrite;
+    default:
+      return a.op == Op::kDbInsert ? Shade::kInsert : Shade::kDbRead;
+    }
+  }
+
+  void count_db(Time at) { db_issued_[db_issued_next_++ % kRateQueries] = at; }
+
+  // Queries issued in the last kRateWindow, or over the last kRateQueries
+  // when they came quicker than that: a stampede shows within a few ms.
+  double db_rate(Time now) const {
+    Time since = std::max<Time>(0, now - Snapshot::kRateWindow);
+    if (db_issued_next_ >= kRateQueries)
+      since = std::max(since, db_issued_[db_issued_next_ % kRateQueries]); // the oldest kept
+    std::uint64_t n = 0;
+    for (std::uint64_t i = 0; i < std::min<std::uint64_t>(db_issued_next_, kRateQueries); ++i)
+      if (db_issued_[i] >= since && db_issued_[i] <= now)
+        ++n;
+    return now > since ? static_cast<double>(n) / ns_to_seconds(now - since) : 0;
+  }
+
+  // A stable sample: every k-th serial, k a power of two that changes only
+  // when the count crosses twice or half the cap, so dots do not flicker.
+  void take_in_flight(Snapshot &s) {
+    while (busy_ > sample_ * Snapshot::kMaxInFlight)
+      sample_ *= 2;
+    while (sample_ > 1 && busy_ * 2 < (sample_ / 2) * Snapshot::kMaxInFlight)
+      sample_ /= 2;
+    s.sample = static_cast<std::uint32_t>(sample_);
+    s.in_flight_all = busy_;
+    s.in_flight.clear();
+    s.in_flight.reserve(std::min<std::uint64_t>(busy_ / sample_ + 16, Snapshot::kMaxInFlight));
+    for (const Entry &e : slots_)
+      if (e.busy && e.item.serial % sample_ == 0 && s.in_flight.size() < Snapshot::kMaxInFlight)
+        s.in_flight.push_back(e.item);
+    std::sort(s.in_flight.begin(), s.in_flight.end(), [](const InFlight &a, const InFlight &b) {
+      return a.from != b.from ? a.from < b.from : a.serial < b.serial;
+    });
+  }
+
   template <typename T>
   static void copy_ring(const std::array<T, Snapshot::kRecent> &ring, std::uint64_t next,
                         std::vector<T> &out) {
@@ -100,6 +204,13 @@ private:
   std::uint64_t calls_next_ = 0;
   std::array<CallRecord, Snapshot::kRecent> db_calls_{};
   std::uint64_t db_calls_next_ = 0;
+  std::vector<Entry> slots_; // by worker slot
+  std::uint64_t busy_ = 0;   // entries in flight
+  std::uint64_t sample_ = 1;
+  std::uint64_t conflict_serial_ = ~std::uint64_t{0};
+  Time conflict_at_ = -1;
+  std::array<Time, kRateQueries> db_issued_{}; // a ring of issue times
+  std::uint64_t db_issued_next_ = 0;
 };
 
 RunControl::RunControl(const Scenario &scenario) : scenario_(scenario) { rebuild(); }
@@ -238,6 +349,8 @@ void RunControl::advance(double wall_elapsed_s, double budget_s) {
     last_advance_ = {};
 }
 
+std::vector<InFlight> RunControl::in_flight() const { return recorder_->all_in_flight(); }
+
 Snapshot RunControl::take_snapshot() {
   Snapshot s;
   s.generation = generation_;
@@ -250,8 +363,11 @@ Snapshot RunControl::take_snapshot() {
   s.realtime_factor = realtime_factor_;
   s.events = sim_->events();
   s.stack = sim_->state();
+  s.workers = scenario_.app.workers;
+  s.db_connections = scenario_.db.connections;
+  s.local_cache = scenario_.app.local_cache;
   s.totals = sim_->report();
-  recorder_->take(s);
+  recorder_->take(s, clock_);
   s.message = std::move(message_);
   message_.clear();
   return s;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "snapshot/snapshot.h"
 #include "stampede/scenario.h"
@@ -67,6 +68,8 @@ public:
   bool finished() const noexcept;
   /// @return the simulated time shown.
   Time now() const noexcept { return clock_; }
+  /// @return every activity in flight now, unsampled, in slot order (for tests).
+  std::vector<InFlight> in_flight() const;
   /// @return the scenario being run (with the live strategy).
   const Scenario &scenario() const noexcept { return scenario_; }
 

@@ -1,6 +1,9 @@
 // The GUI worker's Qt-free core: slices, pacing, controls and snapshots.
 #include <gtest/gtest.h>
+
+#include <map>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "stampede/scenario_io.h"
 #include "worker/run_control.h"
@@ -209,6 +212,159 @@ TEST(RunControl, BurstsAndNodesReachTheModel) {
   ASSERT_EQ(s.stack.cache_up.size(), 2u);
   EXPECT_FALSE(s.stack.cache_up[0]);
   EXPECT_TRUE(s.stack.cache_up[1]);
+}
+
+// ---------------------------------------------------------- what is in flight
+
+struct AllActivities final : Observer {
+  std::vector<ActivityRecord> seen;
+  void on_activity(const ActivityRecord &a) override { seen.push_back(a); }
+};
+
+using Flight = std::tuple<std::uint64_t, std::uint32_t, std::int32_t, Activity, Op, Time, Time>;
+
+Flight flight(const InFlight &f) {
+  return {f.serial, f.server, f.node, f.activity, f.op, f.from, f.until};
+}
+
+// By brute force: every activity record up to `t`, and for each worker slot
+// the last one, unless it let go of the worker. Sorted by serial.
+std::vector<Flight> recount(const Scenario &sc, Time t) {
+  Simulation sim(sc);
+  AllActivities obs;
+  sim.set_observer(&obs);
+  sim.run_until(t);
+  std::map<std::uint32_t, ActivityRecord> last;
+  for (const ActivityRecord &a : obs.seen)
+    last.insert_or_assign(a.slot, a);
+  std::vector<Flight> out;
+  for (const auto &[slot, a] : last)
+    if (a.activity != Activity::kDone)
+      out.emplace_back(a.serial, a.server, a.node, a.activity, a.op, a.from, a.until);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<Flight> flights(const std::vector<InFlight> &v) {
+  std::vector<Flight> out;
+  for (const InFlight &f : v)
+    out.push_back(flight(f));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Runs `rc` as fast as it goes and pauses exactly at `t`.
+Snapshot run_to(RunControl &rc, Time t) {
+  rc.pause_at(t);
+  run_to_end(rc);
+  EXPECT_EQ(rc.now(), t);
+  return rc.take_snapshot();
+}
+
+struct FlightCase {
+  const char *name;
+  const char *spec;
+  std::vector<std::string> overrides;
+  double at_s;
+};
+
+class InFlightTable : public ::testing::TestWithParam<FlightCase> {};
+
+TEST_P(InFlightTable, AgreesWithARecountOfActivityRecords) {
+  const FlightCase &c = GetParam();
+  const Scenario sc = load(c.spec, c.overrides);
+  RunControl rc(sc);
+  const Snapshot s = run_to(rc, seconds_to_ns(c.at_s));
+  const std::vector<Flight> expected = recount(sc, seconds_to_ns(c.at_s));
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(flights(rc.in_flight()), expected);
+  // Under the cap the snapshot ships all of it, oldest first; and every
+  // busy worker holds exactly one activity.
+  ASSERT_EQ(s.sample, 1u);
+  EXPECT_EQ(flights(s.in_flight), expected);
+  EXPECT_TRUE(std::is_sorted(s.in_flight.begin(), s.in_flight.end(),
+                             [](const InFlight &a, const InFlight &b) { return a.from < b.from; }));
+  std::uint64_t busy = 0;
+  for (std::uint32_t b : s.stack.busy_workers)
+    busy += b;
+  EXPECT_EQ(s.in_flight_all, busy);
+  EXPECT_EQ(s.in_flight_all, expected.size());
+  // Colours say what each is; a get's outcome is not known before its reply.
+  for (const InFlight &f : s.in_flight) {
+    switch (f.activity) {
+    case Activity::kCpu:
+      EXPECT_TRUE(f.shade == Shade::kView || f.shade == Shade::kSubmit);
+      break;
+    case Activity::kCacheCall:
+      EXPECT_EQ(f.shade == Shade::kCall, f.op == Op::kCacheGet);
+      EXPECT_TRUE(f.shade == Shade::kCall || f.shade == Shade::kWrite ||
+                  (f.shade == Shade::kConflict && f.op == Op::kCacheCas));
+      break;
+    default:
+      EXPECT_EQ(f.shade, f.op == Op::kDbRead ? Shade::kDbRead : Shade::kInsert);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Scenarios, InFlightTable,
+    ::testing::Values(
+        // A stampede under way: 32 queries running, more queued.
+        FlightCase{"StampedeUnderClear", "builtin:stampede", {}, 5.1},
+        // R1's saturated database: a backlog at every app server.
+        FlightCase{"R1Saturated", "builtin:r1", {}, 20.0},
+        // The second burst of submits under update+cas: writes and conflicts.
+        FlightCase{"CasAfterABurst", "builtin:frontpage", {"strategy.name=update+cas"}, 40.0127},
+        FlightCase{"LocalCaches", "builtin:local-caches", {"workload.rate=2000"}, 3.0}),
+    [](const ::testing::TestParamInfo<FlightCase> &i) { return std::string(i.param.name); });
+
+TEST(InFlight, OverTheCapEveryOtherSerialIsShipped) {
+  // Under none with one connection every view queues for the database:
+  // within 0.4 s all 4 x 750 workers hold a query (3000 in flight, over the
+  // 2000 cap), so every 2nd serial is shipped and the view says 1 dot = 2.
+  const Scenario sc = load("builtin:stampede", {"strategy.name=none", "app.workers=750",
+                                                "workload.rate=20000", "db.connections=1"});
+  RunControl rc(sc);
+  const Snapshot s = run_to(rc, seconds_to_ns(0.4));
+  EXPECT_EQ(s.in_flight_all, 3000u);
+  EXPECT_EQ(s.sample, 2u);
+  std::vector<Flight> even;
+  for (const Flight &f : recount(sc, seconds_to_ns(0.4)))
+    if (std::get<0>(f) % 2 == 0)
+      even.push_back(f);
+  EXPECT_EQ(flights(s.in_flight), even);
+  EXPECT_LE(s.in_flight.size(), Snapshot::kMaxInFlight);
+}
+
+TEST(InFlight, ARefusedCasIsShadedAConflict) {
+  // frontpage under update+cas: the burst of 5 submits at 40 s inserts, then
+  // each reads the page's unique with gets and sends its cas. All 5 gets
+  // saw the same unique, so the first cas to land stores and the other 4
+  // are refused (EXISTS): 1 write and 4 conflicts in flight at 40.0127 s.
+  RunControl rc(load("builtin:frontpage", {"strategy.name=update+cas"}));
+  const Snapshot s = run_to(rc, seconds_to_ns(40.0127));
+  int writes = 0, conflicts = 0;
+  for (const InFlight &f : s.in_flight)
+    if (f.op == Op::kCacheCas)
+      (f.shade == Shade::kConflict ? conflicts : writes) += 1;
+  EXPECT_EQ(writes, 1);
+  EXPECT_EQ(conflicts, 4);
+}
+
+TEST(InFlight, TheDatabaseRateSeesAStampedeAsItHappens) {
+  // builtin:stampede under clear: a warm cache, no queries, until the submit
+  // at 5 s deletes the page; then every view (500/s) queries until the first
+  // fill at ~5.21 s. At 5.15 s the last 64 queries came in ~130 ms, so the
+  // rate reads about 500/s (64 Poisson arrivals: +-13%; bounds at ~3 sd).
+  // The last finished chart interval, [4.8, 5.0) s, had none: the old box
+  // read 0 queries/s here. By 6.5 s a second has passed without a query.
+  RunControl rc(load("builtin:stampede"));
+  EXPECT_EQ(run_to(rc, seconds_to_ns(4.9)).db_queries_per_s, 0.0);
+  const double during = run_to(rc, seconds_to_ns(5.15)).db_queries_per_s;
+  std::printf("the DB box at 5.15 s: %.0f queries/s\n", during);
+  EXPECT_GT(during, 350);
+  EXPECT_LT(during, 700);
+  EXPECT_EQ(run_to(rc, seconds_to_ns(6.5)).db_queries_per_s, 0.0);
 }
 
 TEST(RunControl, IntervalForPicksOneTwoFiveSteps) {
