@@ -1,11 +1,16 @@
 #include "views/compare_view.h"
 
+#include <QCheckBox>
+#include <QEvent>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLayout>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QTableWidget>
 #include <QThread>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "io/cli.h"
 #include "stampede/simulation.h"
@@ -13,23 +18,145 @@
 
 namespace stampede::gui {
 
+namespace {
+
+// The strategy boxes, left to right, wrapped to the view's width (the
+// qtbase FlowLayout example, cut down), so a dozen names never widen the
+// window: its narrowest is its widest box.
+class FlowLayout : public QLayout {
+public:
+  explicit FlowLayout(int spacing) { setSpacing(spacing); }
+  ~FlowLayout() override {
+    while (QLayoutItem *item = takeAt(0))
+      delete item;
+  }
+  void addItem(QLayoutItem *item) override { items_.push_back(item); }
+  int count() const override { return static_cast<int>(items_.size()); }
+  QLayoutItem *itemAt(int i) const override {
+    return i >= 0 && i < count() ? items_[static_cast<std::size_t>(i)] : nullptr;
+  }
+  QLayoutItem *takeAt(int i) override {
+    if (i < 0 || i >= count())
+      return nullptr;
+    QLayoutItem *item = items_[static_cast<std::size_t>(i)];
+    items_.erase(items_.begin() + i);
+    return item;
+  }
+  Qt::Orientations expandingDirections() const override { return {}; }
+  bool hasHeightForWidth() const override { return true; }
+  int heightForWidth(int width) const override { return place(QRect(0, 0, width, 0), false); }
+  void setGeometry(const QRect &rect) override {
+    QLayout::setGeometry(rect);
+    place(rect, true);
+  }
+  QSize sizeHint() const override { return minimumSize(); }
+  QSize minimumSize() const override {
+    QSize size;
+    for (const QLayoutItem *item : items_)
+      size = size.expandedTo(item->minimumSize());
+    const QMargins m = contentsMargins();
+    return size + QSize(m.left() + m.right(), m.top() + m.bottom());
+  }
+
+private:
+  // Lays the items out in `rect` (or only measures): @return the height used.
+  int place(const QRect &rect, bool apply) const {
+    const QRect r = rect.marginsRemoved(contentsMargins());
+    int x = r.x(), y = r.y(), line = 0;
+    for (QLayoutItem *item : items_) {
+      const QSize hint = item->sizeHint();
+      if (x + hint.width() > r.right() + 1 && line > 0) {
+        x = r.x();
+        y += line + spacing();
+        line = 0;
+      }
+      if (apply)
+        item->setGeometry(QRect(QPoint(x, y), hint));
+      x += hint.width() + 3 * spacing();
+      line = std::max(line, hint.height());
+    }
+    const QMargins m = contentsMargins();
+    return y + line - rect.y() + m.bottom();
+  }
+  std::vector<QLayoutItem *> items_;
+};
+
+// A column title on two lines, broken at the space nearest its middle, so
+// eleven columns fit a 1024-pixel window: "redundant DB reads" becomes
+// "redundant" over "DB reads".
+QString two_lines(const std::string &title) {
+  const QString t = QString::fromStdString(title);
+  int best = -1;
+  for (int i = 0; i < t.size(); ++i)
+    if (t[i] == ' ' && (best < 0 || std::abs(i - t.size() / 2) < std::abs(best - t.size() / 2)))
+      best = i;
+  if (best < 0)
+    return t;
+  return t.left(best) + '\n' + t.mid(best + 1);
+}
+
+QString describe(const QString &name) {
+  const auto &registry = StrategyRegistry::global();
+  if (name == "update+cas")
+    return QString::fromStdString(registry.description("update")) +
+           "; with cas: gets/cas, retried on a conflict";
+  return QString::fromStdString(registry.description(name.toStdString()));
+}
+
+} // namespace
+
+QStringList selectable_strategies() {
+  QStringList names;
+  for (const std::string &n : lecture_strategies())
+    names << QString::fromStdString(n);
+  for (const std::string &n : StrategyRegistry::global().names())
+    if (!names.contains(QString::fromStdString(n)))
+      names << QString::fromStdString(n);
+  return names;
+}
+
 CompareView::CompareView(QWidget *parent) : QWidget(parent) {
   auto *layout = new QVBoxLayout(this);
   auto *top = new QHBoxLayout;
-  run_ = new QPushButton("Run every strategy on this scenario");
+  run_ = new QPushButton("Run the ticked strategies");
+  run_->setToolTip("Each ticked strategy runs this scenario from t=0 to the end, as "
+                   "stampede compare does");
+  // Never narrower than its text: the status beside it gives way instead.
+  run_->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+  auto *all = new QPushButton("Tick all");
+  all->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+  auto *lecture = new QPushButton("The lecture's six");
+  lecture->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
   status_ = new QLabel;
+  status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   top->addWidget(run_);
+  top->addWidget(all);
+  top->addWidget(lecture);
   top->addWidget(status_, 1);
   layout->addLayout(top);
+
+  auto *choices = new FlowLayout(6);
+  const QStringList names = selectable_strategies();
+  const auto &six = lecture_strategies();
+  for (int i = 0; i < names.size(); ++i) {
+    auto *box = new QCheckBox(names[i]);
+    box->setToolTip(describe(names[i]));
+    box->setChecked(std::find(six.begin(), six.end(), names[i].toStdString()) != six.end());
+    choices->addWidget(box);
+    choices_.push_back(box);
+  }
+  layout->addLayout(choices);
+
   const auto &columns = compare_columns();
   table_ = new QTableWidget(0, static_cast<int>(columns.size()));
   QStringList titles;
   for (const std::string &c : columns)
-    titles << QString::fromStdString(c);
+    titles << two_lines(c);
   table_->setHorizontalHeaderLabels(titles);
   table_->verticalHeader()->setVisible(false);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+  table_->viewport()->installEventFilter(this); // refit when its width changes
   layout->addWidget(table_, 1);
   auto *note = new QLabel(
       "The lecture's table: each strategy runs the same scenario with the same seed, from t=0 "
@@ -39,6 +166,14 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
   note->setWordWrap(true);
   layout->addWidget(note);
   connect(run_, &QPushButton::clicked, this, &CompareView::runAll);
+  connect(all, &QPushButton::clicked, this, [this] { setSelected(selectable_strategies()); });
+  connect(lecture, &QPushButton::clicked, this, [this] {
+    QStringList six;
+    for (const std::string &n : lecture_strategies())
+      six << QString::fromStdString(n);
+    setSelected(six);
+  });
+  fitColumns();
 }
 
 CompareView::~CompareView() {
@@ -49,12 +184,31 @@ CompareView::~CompareView() {
   }
 }
 
+QStringList CompareView::selected() const {
+  QStringList names;
+  for (const QCheckBox *b : choices_)
+    if (b->isChecked())
+      names << b->text();
+  return names;
+}
+
+void CompareView::setSelected(const QStringList &names) {
+  for (QCheckBox *b : choices_)
+    b->setChecked(names.contains(b->text()));
+}
+
 void CompareView::runAll() {
   if (thread_)
     return;
+  std::vector<std::string> names;
+  for (const QString &n : selected())
+    names.push_back(n.toStdString());
+  if (names.empty()) {
+    status_->setText("Tick at least one strategy to run.");
+    return;
+  }
   table_->setRowCount(0);
   cancel_ = false;
-  const std::vector<std::string> names = lecture_strategies();
   expected_rows_ = static_cast<int>(names.size());
   status_->setText(QString("running 1 of %1…").arg(expected_rows_));
   run_->setEnabled(false);
@@ -93,6 +247,7 @@ void CompareView::addRow(const Report &r) {
     item->setTextAlignment((c == 0 ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
     table_->setItem(row, c, item);
   }
+  fitColumns();
   if (row + 1 < expected_rows_)
     status_->setText(QString("running %1 of %2…").arg(row + 2).arg(expected_rows_));
 }
@@ -107,6 +262,37 @@ void CompareView::done() {
                        .arg(scenario_.seed)
                        .arg(scenario_.duration_s));
   emit finished();
+}
+
+void CompareView::fitColumns() {
+  // Each column as wide as its title and cells need; what room is left is
+  // shared by the number columns, so the table spans the view. Only when
+  // the contents need more than the view has does it scroll.
+  table_->resizeColumnsToContents();
+  const int columns = table_->columnCount();
+  QHeaderView *header = table_->horizontalHeader();
+  const int spare = table_->viewport()->width() - header->length();
+  if (spare <= 0 || columns < 2)
+    return;
+  const int share = spare / (columns - 1);
+  for (int c = 1; c < columns; ++c)
+    table_->setColumnWidth(c, table_->columnWidth(c) + share +
+                                  (c == columns - 1 ? spare - share * (columns - 1) : 0));
+}
+
+void CompareView::changeEvent(QEvent *event) {
+  if (event->type() == QEvent::FontChange) {
+    // Rows and columns follow the font (projector mode sets a larger one).
+    table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 10);
+    fitColumns();
+  }
+  QWidget::changeEvent(event);
+}
+
+bool CompareView::eventFilter(QObject *watched, QEvent *event) {
+  if (watched == table_->viewport() && event->type() == QEvent::Resize)
+    fitColumns();
+  return QWidget::eventFilter(watched, event);
 }
 
 } // namespace stampede::gui

@@ -1,21 +1,33 @@
-// The compare view: runs the lecture's strategies on the scenario being
+// The compare view: runs the strategies ticked above the table (the
+// lecture's six to begin with; every registered strategy, update+cas and a
+// loaded student library's student:* are offered) on the scenario being
 // shown, one after another on a thread of its own, and fills the lecture's
 // table (SPEC section 7) a row at a time, the same cells `stampede compare`
-// prints.
+// prints. The table's columns are sized to fit the view's width whenever
+// their contents allow; only then does it scroll.
 #pragma once
 
+#include <QStringList>
 #include <QWidget>
 #include <atomic>
+#include <vector>
 
 #include "stampede/report.h"
 #include "stampede/scenario.h"
 
+class QCheckBox;
 class QLabel;
 class QPushButton;
 class QTableWidget;
 class QThread;
 
 namespace stampede::gui {
+
+/// Every strategy a user may pick, in the order the window lists them: the
+/// lecture's six (update+cas among them), then every other name in the
+/// global registry (the strategies beyond the lecture, then student:*).
+/// @return the names.
+QStringList selectable_strategies();
 
 class CompareView : public QWidget {
   Q_OBJECT
@@ -30,20 +42,30 @@ public:
   bool busy() const { return thread_ != nullptr; }
   /// @return the table, for tests and export.
   const QTableWidget *table() const { return table_; }
+  /// @return the strategies ticked, in the order they run.
+  QStringList selected() const;
+  /// Ticks exactly the strategies named (unknown names are ignored).
+  void setSelected(const QStringList &names);
 
 public slots:
-  /// Runs every lecture strategy on the scenario and fills the table.
+  /// Runs every ticked strategy on the scenario and fills the table.
   void runAll();
 
 signals:
   /// All rows are in (or the runs were stopped).
   void finished();
 
+protected:
+  void changeEvent(QEvent *event) override;
+  bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
   void addRow(const Report &r);
   void done();
+  void fitColumns();
 
   Scenario scenario_;
+  std::vector<QCheckBox *> choices_;
   QTableWidget *table_ = nullptr;
   QPushButton *run_ = nullptr;
   QLabel *status_ = nullptr;

@@ -19,6 +19,10 @@ LessonPanel::LessonPanel(const std::filesystem::path &root, QWidget *parent)
   lesson_box_ = new QComboBox;
   for (const LessonFile &l : lessons_)
     lesson_box_->addItem(QString::fromStdString(l.dir.filename().string() + "  " + l.title));
+  // As wide as the panel, not as the longest title (the list shows titles
+  // whole): a title's width must not widen the window past 1024 px.
+  lesson_box_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  lesson_box_->setMinimumContentsLength(20);
   layout->addWidget(lesson_box_);
   steps_ = new QListWidget;
   steps_->setMaximumHeight(110);
