@@ -67,6 +67,8 @@ ScenarioPanel::ScenarioPanel(const Scenario &scenario, QWidget *parent) : QWidge
   layout->addWidget(error_);
   auto *buttons = new QHBoxLayout;
   apply_ = new QPushButton("Apply and restart");
+  apply_->setToolTip("Restarts the run at t=0 with these fields. strategy.name shows the "
+                     "strategy switched to live, so the run keeps it; type another to change it.");
   reset_ = new QPushButton("Reset");
   buttons->addWidget(apply_);
   buttons->addWidget(reset_);
@@ -172,6 +174,27 @@ void ScenarioPanel::validate() {
 }
 
 QString ScenarioPanel::error() const { return error_->text(); }
+
+QString ScenarioPanel::field(const QString &path) const {
+  const QTreeWidgetItem *item = find(path);
+  return item ? item->text(1) : QString();
+}
+
+void ScenarioPanel::followStrategy(const StrategyConfig &live) {
+  const Json was = Json::parse(scenario_to_json(base_))["strategy"];
+  base_.strategy.name = live.name;
+  base_.strategy.cas = live.cas;
+  const Json now = Json::parse(scenario_to_json(base_))["strategy"];
+  filling_ = true;
+  for (const char *key : {"name", "cas"}) {
+    QTreeWidgetItem *item = find(QString("strategy.") + key);
+    // A cell the user has typed over keeps what was typed.
+    if (item && was.contains(key) && now.contains(key) && item->text(1) == cell_text(was[key]))
+      item->setText(1, cell_text(now[key]));
+  }
+  filling_ = false;
+  validate();
+}
 
 void ScenarioPanel::apply() {
   if (!edited_)

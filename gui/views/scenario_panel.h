@@ -1,7 +1,9 @@
 // The scenario panel: every field of the scenario, editable, validated as
 // you type by the same parser `stampede validate` uses (so the messages are
 // the same: the field's path, what was expected, what was given). Apply
-// restarts the run with the edited scenario.
+// restarts the run with the edited scenario. The strategy fields follow the
+// strategy switched to live (unless the user has typed over them), so Apply
+// keeps the strategy the run has now.
 #pragma once
 
 #include <QWidget>
@@ -29,6 +31,11 @@ public:
   const std::optional<Scenario> &edited() const { return edited_; }
   /// @return the current validation message (empty when valid).
   QString error() const;
+  /// @return the text a field shows, empty for an unknown path.
+  QString field(const QString &path) const;
+  /// The run switched to `live`'s strategy (name and cas): the panel shows
+  /// it and Apply keeps it, except where the user has typed another.
+  void followStrategy(const StrategyConfig &live);
 
 public slots:
   /// Emits scenarioApplied with the edited scenario, if valid.
