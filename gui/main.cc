@@ -3,6 +3,7 @@
 //     stampede-gui                              # builtin:frontpage, paused at t=0
 //     stampede-gui builtin:stampede --strategy clear --play
 //     stampede-gui --screenshot shot.png --at 30 --speed max --play   # render and exit
+//     stampede-gui builtin:stampede --projector    # large text and lines, no side panels
 #include <CLI/CLI.hpp>
 #include <QApplication>
 #include <QTimer>
@@ -35,7 +36,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> overrides;
   std::uint64_t seed = 0;
   double at_s = -1;
-  bool play = false;
+  bool play = false, projector = false;
   cli.add_option("scenario", spec, "scenario file or builtin:NAME")->capture_default_str();
   cli.add_option("--strategy", strategy, "strategy to start with");
   cli.add_option("--seed", seed, "random seed");
@@ -44,6 +45,12 @@ int main(int argc, char **argv) {
   cli.add_flag("--play", play, "start playing at once");
   cli.add_option("--screenshot", screenshot, "render the window to this PNG and exit");
   cli.add_option("--at", at_s, "with --screenshot: simulated second to render at (default: end)");
+  cli.add_flag("--projector", projector,
+               "projector mode: every font and line larger, the side panels hidden (View > "
+               "Projector mode, Ctrl+Shift+P, toggles it)");
+  cli.footer(
+      "For a lecture hall: --projector. To scale the whole window as well (any Qt\n"
+      "application), set QT_SCALE_FACTOR, e.g. QT_SCALE_FACTOR=1.4 stampede-gui --projector.");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -77,6 +84,8 @@ int main(int argc, char **argv) {
   QApplication::setApplicationName("stampede-gui");
   stampede::gui::MainWindow window(*loaded.value);
   window.setSpeedIndex(speed_choice);
+  if (projector)
+    window.setProjectorMode(true);
   window.show();
   const stampede::Time at = at_s >= 0 ? stampede::seconds_to_ns(at_s) : -1;
   if (!screenshot.empty() && at >= 0)

@@ -1,5 +1,8 @@
 #include "views/main_window.h"
 
+#include <QAbstractAxis>
+#include <QApplication>
+#include <QChart>
 #include <QChartView>
 #include <QComboBox>
 #include <QDockWidget>
@@ -7,8 +10,11 @@
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLegend>
+#include <QLineSeries>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QScatterSeries>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -47,6 +53,27 @@ constexpr int kDefaultSpeed = 3; // x1: a lecture watches the stack in real time
 
 QString seconds(Time t) { return QString::number(ns_to_seconds(t), 'f', 4); }
 
+constexpr int kMessageMs = 8000; // how long a status-bar message stays
+
+// `base` enlarged `scale` times, whether its size is in points or pixels.
+QFont scaled_font(QFont base, double scale) {
+  if (base.pointSizeF() > 0)
+    base.setPointSizeF(base.pointSizeF() * scale);
+  else if (base.pixelSize() > 0)
+    base.setPixelSize(static_cast<int>(std::lround(base.pixelSize() * scale)));
+  return base;
+}
+
+// The value a chart item had before projector mode first scaled it, kept in
+// a property of the item so that turning the mode off restores it exactly.
+template <typename T> T base_value(QObject *item, const char *key, const T &current) {
+  const QVariant kept = item->property(key);
+  if (kept.isValid())
+    return kept.value<T>();
+  item->setProperty(key, QVariant::fromValue(current));
+  return current;
+}
+
 } // namespace
 
 MainWindow::MainWindow(const Scenario &scenario, QWidget *parent)
@@ -64,12 +91,16 @@ MainWindow::MainWindow(const Scenario &scenario, QWidget *parent)
   split->setStretchFactor(1, 3);
   compare_ = new CompareView;
   compare_->setScenario(scenario);
-  auto *tabs = new QTabWidget;
-  tabs->addTab(split, "Live");
-  tabs->addTab(compare_, "Compare strategies");
-  setCentralWidget(tabs);
+  tabs_ = new QTabWidget;
+  tabs_->addTab(split, "Live");
+  tabs_->addTab(compare_, "Compare strategies");
+  setCentralWidget(tabs_);
   buildToolbar();
   buildDock();
+  buildMenus();
+  // The side panels read the live run: the compare table, a whole run per
+  // strategy, takes their width (eleven columns need it at 1024 px).
+  connect(tabs_, &QTabWidget::currentChanged, this, [this] { updateDock(); });
   status_ = new QLabel;
   statusBar()->addWidget(status_, 1);
 
@@ -92,77 +123,128 @@ MainWindow::MainWindow(const Scenario &scenario, QWidget *parent)
 MainWindow::~MainWindow() = default;
 
 void MainWindow::buildToolbar() {
-  QToolBar *bar = addToolBar("Run");
-  bar->setMovable(false);
-  play_ = bar->addAction("Play");
+  // Two bars, the run's and the stack's, on one row while they fit (a
+  // narrow window or projector mode puts the second under the first).
+  run_bar_ = addToolBar("Run");
+  run_bar_->setMovable(false);
+  play_ = run_bar_->addAction("Play");
   play_->setCheckable(true);
   play_->setShortcut(Qt::Key_Space);
   connect(play_, &QAction::toggled, this, [this](bool on) {
+    if (on && refuseAfterEnd("Play")) {
+      const QSignalBlocker block(play_);
+      play_->setChecked(false);
+      return;
+    }
     play_->setText(on ? "Pause" : "Play");
     on ? worker_->play() : worker_->pause();
   });
-  QAction *step = bar->addAction("Step");
+  QAction *step = run_bar_->addAction("Step");
   step->setToolTip("Process one event");
   connect(step, &QAction::triggered, this, [this] {
     play_->setChecked(false);
-    worker_->step();
+    if (!refuseAfterEnd("Step"))
+      worker_->step();
   });
 
-  bar->addSeparator();
-  bar->addWidget(new QLabel(" Speed "));
+  run_bar_->addSeparator();
+  run_bar_->addWidget(new QLabel(" Speed "));
   speed_ = new QComboBox;
   for (const SpeedChoice &c : kSpeeds)
     speed_->addItem(c.label);
   speed_->setCurrentIndex(kDefaultSpeed);
   connect(speed_, &QComboBox::currentIndexChanged, this, &MainWindow::setSpeedIndex);
-  bar->addWidget(speed_);
+  run_bar_->addWidget(speed_);
 
-  bar->addWidget(new QLabel(" Strategy "));
+  run_bar_->addWidget(new QLabel(" Strategy "));
   strategy_ = new QComboBox;
-  std::vector<std::string> names = lecture_strategies();
-  for (const std::string &n : StrategyRegistry::global().names())
-    if (std::find(names.begin(), names.end(), n) == names.end())
-      names.push_back(n);
-  for (const std::string &n : names)
-    strategy_->addItem(QString::fromStdString(n));
+  for (const QString &n : selectable_strategies()) {
+    strategy_->addItem(n);
+    if (n != "update+cas")
+      strategy_->setItemData(
+          strategy_->count() - 1,
+          QString::fromStdString(StrategyRegistry::global().description(n.toStdString())),
+          Qt::ToolTipRole);
+  }
   strategy_->setCurrentText(QString::fromStdString(strategy_label(scenario_.strategy)));
   connect(strategy_, &QComboBox::textActivated, this, &MainWindow::chooseStrategy);
-  bar->addWidget(strategy_);
+  run_bar_->addWidget(strategy_);
 
-  bar->addSeparator();
-  bar->addWidget(new QLabel(" Seed "));
+  run_bar_->addSeparator();
+  run_bar_->addWidget(new QLabel(" Seed "));
   seed_ = new QSpinBox;
   seed_->setRange(0, 1'000'000'000);
   seed_->setValue(static_cast<int>(std::min<std::uint64_t>(scenario_.seed, 1'000'000'000)));
-  bar->addWidget(seed_);
-  QAction *restart = bar->addAction("Restart");
+  run_bar_->addWidget(seed_);
+  QAction *restart = run_bar_->addAction("Restart");
   connect(restart, &QAction::triggered, this, [this] {
     play_->setChecked(false);
     scenario_.seed = static_cast<std::uint64_t>(seed_->value());
     compare_->setScenario(scenario_);
+    restarting();
     worker_->restart(static_cast<qulonglong>(seed_->value()));
   });
 
-  bar->addSeparator();
+  stack_bar_ = addToolBar("Stack");
+  stack_bar_->setMovable(false);
+  // Under the first bar until the window is known to be wide enough: on one
+  // row the first bar cannot shrink, so both would set the window's least
+  // width (1150 px) before arrangeToolbars() could wrap them.
+  insertToolBarBreak(stack_bar_);
   burst_ = new QSpinBox;
   burst_->setRange(1, 10000);
   burst_->setValue(10);
-  bar->addWidget(burst_);
-  QAction *submit = bar->addAction("Submit burst");
+  stack_bar_->addWidget(burst_);
+  QAction *submit = stack_bar_->addAction("Submit burst");
   submit->setToolTip("That many submits arrive now");
-  connect(submit, &QAction::triggered, this,
-          [this] { worker_->submitBurst(static_cast<uint>(burst_->value())); });
-  bar->addSeparator();
+  connect(submit, &QAction::triggered, this, [this] {
+    if (!refuseAfterEnd("Submit burst"))
+      worker_->submitBurst(static_cast<uint>(burst_->value()));
+  });
+  stack_bar_->addSeparator();
   node_ = new QSpinBox;
-  node_->setRange(0, 4095);
+  node_->setRange(0, static_cast<int>(kMaxCacheNodes) - 1);
   node_->setPrefix("node ");
-  bar->addWidget(node_);
-  QAction *crash = bar->addAction("Crash node");
-  connect(crash, &QAction::triggered, this,
-          [this] { worker_->crashNode(static_cast<uint>(node_->value())); });
-  QAction *add = bar->addAction("Add node");
-  connect(add, &QAction::triggered, this, [this] { worker_->addNode(); });
+  stack_bar_->addWidget(node_);
+  QAction *crash = stack_bar_->addAction("Crash node");
+  crash->setToolTip("The memcached node chosen beside it crashes now");
+  connect(crash, &QAction::triggered, this, [this] {
+    if (refuseAfterEnd("Crash node"))
+      return;
+    const auto node = static_cast<std::size_t>(node_->value());
+    const std::vector<bool> &up = last_.stack.cache_up;
+    QString why;
+    if (!restarting_ && std::find(up.begin(), up.end(), true) == up.end())
+      why = "no cache node is up to crash; Add node starts one";
+    else if (!restarting_ && node >= up.size())
+      why = QString("there is no node %1: the tier has nodes 0 to %2")
+                .arg(node)
+                .arg(static_cast<qulonglong>(up.size()) - 1);
+    else if (!restarting_ && !up[node])
+      why = QString("node %1 is already down").arg(node);
+    if (!why.isEmpty()) {
+      statusBar()->showMessage("Crash node: " + why, kMessageMs);
+      return;
+    }
+    worker_->crashNode(static_cast<uint>(node));
+  });
+  QAction *add = stack_bar_->addAction("Add node");
+  add->setToolTip("A new, empty memcached node joins the tier now");
+  connect(add, &QAction::triggered, this, [this] {
+    if (refuseAfterEnd("Add node"))
+      return;
+    if (!restarting_ && last_.stack.cache_up.size() >= kMaxCacheNodes) {
+      statusBar()->showMessage(
+          QString("Add node: the tier has its most nodes, %1 (crashed ones count)")
+              .arg(kMaxCacheNodes),
+          kMessageMs);
+      return;
+    }
+    worker_->addNode();
+  });
+}
 
+void MainWindow::buildMenus() {
   QMenu *file = menuBar()->addMenu("&Export");
   auto save = [this](const QString &title, const QString &filter, auto write) {
     const QString path = QFileDialog::getSaveFileName(this, title, QString(), filter);
@@ -181,6 +263,17 @@ void MainWindow::buildToolbar() {
   connect(file->addAction("Report as JSON…"), &QAction::triggered, this, [=, this] {
     save("Report as JSON", "JSON (*.json)", [this](const QString &p) { return exportReport(p); });
   });
+
+  QMenu *view = menuBar()->addMenu("&View");
+  projector_ = view->addAction("Projector mode");
+  projector_->setCheckable(true);
+  projector_->setShortcut(QKeySequence("Ctrl+Shift+P"));
+  projector_->setToolTip("Every font and line larger, the side panels hidden: for the back of "
+                         "a lecture hall (stampede-gui --projector)");
+  connect(projector_, &QAction::toggled, this, &MainWindow::setProjectorMode);
+  // Menus are windows of their own: let them take the window's font too.
+  for (QMenu *m : {file, view})
+    m->setAttribute(Qt::WA_WindowPropagation);
 }
 
 void MainWindow::buildDock() {
@@ -210,7 +303,18 @@ void MainWindow::buildDock() {
   connect(anomaly_list_, &QListWidget::currentRowChanged, this,
           [this](int row) { showAnomaly(row); });
   scenario_panel_ = new ScenarioPanel(scenario_);
-  connect(scenario_panel_, &ScenarioPanel::scenarioApplied, this, &MainWindow::applyScenario);
+  connect(scenario_panel_, &ScenarioPanel::scenarioApplied, this, [this](const Scenario &s) {
+    // The panel's strategy fields follow the live strategy, so `s` carries
+    // it unless the user typed another there.
+    const QString live = QString::fromStdString(strategy_label(scenario_.strategy));
+    const QString now = QString::fromStdString(strategy_label(s.strategy));
+    applyScenario(s);
+    statusBar()->showMessage(QString("Applied: the run restarts at t = 0 with strategy %1%2")
+                                 .arg(now, now == live
+                                               ? " (the live one)"
+                                               : " (from the Scenario tab; it was " + live + ")"),
+                             kMessageMs);
+  });
   lesson_panel_ = new LessonPanel(default_lessons_dir());
   connect(lesson_panel_, &LessonPanel::runRequested, this, [this](const Scenario &s) {
     applyScenario(s);
@@ -220,18 +324,20 @@ void MainWindow::buildDock() {
   side->addTab(panel, "Measured");
   side->addTab(scenario_panel_, "Scenario");
   side->addTab(lesson_panel_, "Lesson");
-  auto *dock = new QDockWidget;
-  dock->setTitleBarWidget(new QWidget); // no title bar: the tabs name it
-  dock->setFeatures(QDockWidget::NoDockWidgetFeatures);
-  dock->setWidget(side);
-  dock->setMinimumWidth(340);
-  dock->setMaximumWidth(420); // the charts keep the room
-  addDockWidget(Qt::RightDockWidgetArea, dock);
+  dock_ = new QDockWidget;
+  dock_->setTitleBarWidget(new QWidget); // no title bar: the tabs name it
+  dock_->setFeatures(QDockWidget::NoDockWidgetFeatures);
+  dock_->setWidget(side);
+  dock_->setMinimumWidth(340);
+  dock_->setMaximumWidth(420); // the charts keep the room
+  addDockWidget(Qt::RightDockWidgetArea, dock_);
 }
 
 void MainWindow::applySnapshot(const Snapshot &s) {
   worker_->snapshotTaken();
   ++applied_;
+  if (restarting_ && (s.generation != restart_from_ || !s.message.empty()))
+    restarting_ = false; // the new run's first picture, or the restart failed
   if (s.generation != last_.generation) {
     intervals_.clear();
     anomalies_.clear();
@@ -272,6 +378,13 @@ void MainWindow::applySnapshot(const Snapshot &s) {
   if (!s.stack.strategy.empty() &&
       strategy_->currentText() != QString::fromStdString(s.stack.strategy))
     strategy_->setCurrentText(QString::fromStdString(s.stack.strategy));
+  // A strategy switched live is the run's strategy from now on: the
+  // Scenario tab shows it and Apply and restart keeps it.
+  if (!restarting_ && !s.stack.strategy.empty() &&
+      s.stack.strategy != strategy_label(scenario_.strategy)) {
+    scenario_.strategy = with_strategy(scenario_.strategy, s.stack.strategy);
+    scenario_panel_->followStrategy(scenario_.strategy);
+  }
   lesson_panel_->applySnapshot(s);
   last_ = s;
   changed_ = true;
@@ -343,6 +456,7 @@ void MainWindow::applyScenario(const Scenario &scenario) {
   scenario_ = scenario;
   scenario_panel_->setScenario(scenario);
   play_->setChecked(false);
+  restarting();
   worker_->loadScenario(scenario);
   compare_->setScenario(scenario);
   {
@@ -350,6 +464,107 @@ void MainWindow::applyScenario(const Scenario &scenario) {
     seed_->setValue(static_cast<int>(std::min<std::uint64_t>(scenario.seed, 1'000'000'000)));
   }
   setWindowTitle(QString("Stampede — %1").arg(QString::fromStdString(scenario.name)));
+}
+
+void MainWindow::restarting() {
+  restarting_ = true;
+  restart_from_ = last_.generation;
+}
+
+bool MainWindow::refuseAfterEnd(const QString &control) {
+  if (!last_.finished || restarting_)
+    return false;
+  statusBar()->showMessage(QString("%1: the run has ended at %2 s; Restart runs it again")
+                               .arg(control)
+                               .arg(ns_to_seconds(last_.end), 0, 'f', 0),
+                           kMessageMs);
+  return true;
+}
+
+void MainWindow::setProjectorMode(bool on) {
+  if (projector_->isChecked() != on) {
+    projector_->setChecked(on); // comes back through toggled
+    return;
+  }
+  if (projector_on_ == on)
+    return;
+  projector_on_ = on;
+  const double scale = on ? kProjectorScale : 1.0;
+  // The window's font reaches every widget that has not set its own (the
+  // toolbars, the diagram, the tables, the panels); an unset font inherits
+  // the application's again.
+  QFont font;
+  if (on)
+    font = scaled_font(QApplication::font(this), scale);
+  setFont(font);
+  for (QMenu *m : menuBar()->findChildren<QMenu *>())
+    m->setFont(font);
+  diagram_->setProperty("projectorScale", scale);
+  charts_->setProperty("projectorScale", scale);
+  scaleCharts(scale);
+  updateDock();
+  arrangeToolbars();
+  diagram_->update();
+}
+
+void MainWindow::scaleCharts(double scale) {
+  // Qt Charts set their fonts and pens from a theme, not from the widget:
+  // each is scaled from the value it had before the mode first touched it.
+  for (QChartView *view : charts_->chartViews()) {
+    QChart *chart = view->chart();
+    chart->setTitleFont(scaled_font(base_value(chart, "baseTitleFont", chart->titleFont()), scale));
+    QLegend *legend = chart->legend();
+    legend->setFont(scaled_font(base_value(legend, "baseFont", legend->font()), scale));
+    // Large text leaves a chart too short for a legend below it (Qt Charts
+    // then elides the axis labels to "..."); beside it there is room.
+    const int below = base_value(legend, "baseAlignment", static_cast<int>(legend->alignment()));
+    legend->setAlignment(scale > 1 ? Qt::AlignRight : static_cast<Qt::Alignment>(below));
+    for (QAbstractAxis *axis : chart->axes()) {
+      axis->setLabelsFont(
+          scaled_font(base_value(axis, "baseLabelsFont", axis->labelsFont()), scale));
+      axis->setTitleFont(scaled_font(base_value(axis, "baseTitleFont", axis->titleFont()), scale));
+      QPen grid = axis->gridLinePen();
+      grid.setWidthF(base_value(axis, "baseGridWidth", grid.widthF()) * scale);
+      axis->setGridLinePen(grid);
+    }
+    for (QAbstractSeries *series : chart->series()) {
+      if (auto *dots = qobject_cast<QScatterSeries *>(series))
+        dots->setMarkerSize(base_value(dots, "baseMarkerSize", dots->markerSize()) * scale);
+      else if (auto *line = qobject_cast<QLineSeries *>(series)) {
+        QPen pen = line->pen();
+        pen.setWidthF(base_value(line, "basePenWidth", pen.widthF()) * scale);
+        line->setPen(pen);
+      }
+    }
+  }
+}
+
+void MainWindow::updateDock() { dock_->setVisible(!projector_on_ && tabs_->currentIndex() == 0); }
+
+void MainWindow::arrangeToolbars() {
+  const bool wrap = run_bar_->sizeHint().width() + stack_bar_->sizeHint().width() > width();
+  if (wrap == toolbars_wrapped_)
+    return;
+  toolbars_wrapped_ = wrap;
+  if (wrap)
+    insertToolBarBreak(stack_bar_);
+  else
+    removeToolBarBreak(stack_bar_);
+}
+
+void MainWindow::changeEvent(QEvent *event) {
+  if (event->type() == QEvent::FontChange && totals_) {
+    // The totals' rows are sized from the font: keep them whole.
+    const int row = fontMetrics().height() + 6;
+    totals_->verticalHeader()->setDefaultSectionSize(row);
+    totals_->setMinimumHeight(15 * row + 4);
+  }
+  QMainWindow::changeEvent(event);
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event) {
+  QMainWindow::resizeEvent(event);
+  arrangeToolbars();
 }
 
 void MainWindow::updateTotals() {

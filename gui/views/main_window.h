@@ -1,6 +1,10 @@
 // The one window: the diagram on top, the live charts below, the totals and
 // the anomaly list on the right, the controls in the toolbar. It only reads
-// snapshots; every control is a queued call to the worker.
+// snapshots; every control is a queued call to the worker. A control that
+// cannot act (Submit burst once the run has ended, Crash node with no node
+// up) says why in the status bar, judged by the last snapshot. Projector
+// mode (View menu, `stampede-gui --projector`) enlarges every font and line
+// and hides the side panels, for the back of a lecture hall.
 #pragma once
 
 #include <QMainWindow>
@@ -13,10 +17,13 @@
 
 class QAction;
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QListWidget;
 class QSpinBox;
+class QTabWidget;
 class QTableWidget;
+class QToolBar;
 
 namespace stampede::gui {
 
@@ -54,20 +61,41 @@ public:
   bool exportCsv(const QString &path) const;
   bool exportReport(const QString &path) const;
 
+  /// How much projector mode enlarges fonts and lines.
+  static constexpr double kProjectorScale = 1.6;
+  /// @return true in projector mode.
+  bool projectorMode() const { return projector_on_; }
+
 public slots:
   void applySnapshot(const stampede::gui::Snapshot &s);
   /// Picks a speed by the combo's index (0 = x0.1 ... last = as fast as it goes).
   void setSpeedIndex(int index);
   /// Picks a strategy by name, as the combo does.
   void chooseStrategy(const QString &name);
+  /// Projector mode on or off, as the View menu's entry toggles it: every
+  /// font and line times kProjectorScale, the side panels hidden. Views that
+  /// draw their own lines find the scale in their `projectorScale` property.
+  void setProjectorMode(bool on);
+
+protected:
+  void changeEvent(QEvent *event) override;
+  void resizeEvent(QResizeEvent *event) override;
 
 private:
   void buildToolbar();
+  void buildMenus();
   void buildDock();
   void updateTotals();
   void updateStatus();
   void onAnomalyMarker(double at_s, int kind);
   void applyScenario(const Scenario &scenario);
+  // Says in the status bar why `control` cannot act when the run has ended.
+  // @return true when it has.
+  bool refuseAfterEnd(const QString &control);
+  void restarting();
+  void updateDock();
+  void arrangeToolbars();
+  void scaleCharts(double scale);
 
   Scenario scenario_;
   SimWorker *worker_ = nullptr;
@@ -80,11 +108,20 @@ private:
   QListWidget *anomaly_list_ = nullptr;
   QLabel *details_ = nullptr;
   QLabel *status_ = nullptr;
-  QAction *play_ = nullptr;
+  QTabWidget *tabs_ = nullptr;
+  QDockWidget *dock_ = nullptr;
+  QToolBar *run_bar_ = nullptr, *stack_bar_ = nullptr;
+  QAction *play_ = nullptr, *projector_ = nullptr;
   QComboBox *speed_ = nullptr, *strategy_ = nullptr;
   QSpinBox *seed_ = nullptr, *burst_ = nullptr, *node_ = nullptr;
   QTimer redraw_;
   bool changed_ = false;
+  bool projector_on_ = false;
+  bool toolbars_wrapped_ = true;
+  // A restart or a new scenario was asked for and its first snapshot has
+  // not come: the last snapshot no longer tells what the controls can do.
+  bool restarting_ = false;
+  std::uint64_t restart_from_ = 0; // the generation it restarts from
 
   Snapshot last_;
   std::uint64_t applied_ = 0;

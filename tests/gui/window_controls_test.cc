@@ -1,0 +1,343 @@
+// The window's controls under QTest on the offscreen platform (issue 12,
+// items 4 and 7): the Compare tab offers every strategy and its table fits;
+// Apply and restart keeps the live strategy; a button that cannot act says
+// why in the status bar; projector mode enlarges the text and hides the side
+// panels, and `stampede-gui --help` names it. Each test saves a PNG of what
+// it checked next to the test binary, for a person to look at.
+#include <QAction>
+#include <QChart>
+#include <QChartView>
+#include <QCheckBox>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QProcess>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTest>
+#include <QToolBar>
+
+#include "stampede/scenario_io.h"
+#include "stampede/strategy.h"
+#include "views/charts_view.h"
+#include "views/compare_view.h"
+#include "views/diagram_view.h"
+#include "views/main_window.h"
+#include "views/scenario_panel.h"
+#include "worker/sim_worker.h"
+
+using stampede::Scenario;
+using stampede::gui::MainWindow;
+
+namespace {
+
+// A student's strategy as the loader would register it: any `student:` name
+// must be offered wherever the built-in ones are.
+constexpr const char *kStudentStrategy = "student:copy_of_clear";
+
+Scenario load(const char *spec, std::vector<std::string> overrides = {}) {
+  auto s = stampede::load_scenario(spec, overrides);
+  if (!s)
+    qFatal("%s", s.error.c_str());
+  return *s.value;
+}
+
+constexpr int kMaxSpeed = 9; // "as fast as it goes" in the speed combo
+
+QString outputPath(const QString &name) { return QString(STAMPEDE_TEST_OUTPUT_DIR) + "/" + name; }
+
+// A toolbar or menu action by its text, as a user finds it.
+QAction *action(MainWindow &w, const QString &text) {
+  for (QAction *a : w.findChildren<QAction *>())
+    if (a->text() == text)
+      return a;
+  return nullptr;
+}
+
+// Every strategy the window must offer: the lecture's six (update+cas among
+// them) in the table's order, then every other registered name.
+QStringList everyStrategy() {
+  QStringList names;
+  for (const std::string &n : stampede::lecture_strategies())
+    names << QString::fromStdString(n);
+  for (const std::string &n : stampede::StrategyRegistry::global().names())
+    if (!names.contains(QString::fromStdString(n)))
+      names << QString::fromStdString(n);
+  return names;
+}
+
+// Ticks every strategy box of the compare view and runs them.
+bool runEveryStrategy(MainWindow &w) {
+  for (QCheckBox *b : w.compare()->findChildren<QCheckBox *>())
+    b->setChecked(true);
+  QSignalSpy done(w.compare(), &stampede::gui::CompareView::finished);
+  w.compare()->runAll();
+  return done.wait(120000);
+}
+
+// A font's size whichever way it was given (chart themes set pixels).
+double size(const QFont &f) { return f.pointSizeF() > 0 ? f.pointSizeF() : f.pixelSize(); }
+
+bool runToTheEnd(MainWindow &w) {
+  w.setSpeedIndex(kMaxSpeed);
+  w.worker()->play();
+  return QTest::qWaitFor([&] { return w.lastSnapshot().finished; }, 60000);
+}
+
+} // namespace
+
+class WindowControlsTest : public QObject {
+  Q_OBJECT
+private slots:
+  void initTestCase();
+  void compareOffersEveryStrategy();
+  void compareTableFitsItsWidth_data();
+  void compareTableFitsItsWidth();
+  void applyKeepsTheLiveStrategy();
+  void applyTakesAStrategyTypedInThePanel();
+  void submitBurstAfterTheEndSaysWhy();
+  void stepAtTheEndSaysWhy();
+  void crashNodeSaysWhyItCannot();
+  void projectorModeEnlargesTextAndHidesSidePanels();
+  void helpNamesProjectorMode();
+};
+
+void WindowControlsTest::initTestCase() {
+  auto &registry = stampede::StrategyRegistry::global();
+  if (!registry.contains(kStudentStrategy))
+    registry.add(kStudentStrategy, registry.factory("clear"), "a student's copy of clear");
+}
+
+void WindowControlsTest::compareOffersEveryStrategy() {
+  MainWindow w(load("builtin:frontpage", {"duration_s=5"}));
+  QStringList offered;
+  for (const QCheckBox *b : w.compare()->findChildren<QCheckBox *>())
+    offered << b->text();
+  const QStringList expected = everyStrategy();
+  QVERIFY(expected.contains(kStudentStrategy));
+  QVERIFY(expected.contains("coalesce"));
+  QCOMPARE(offered, expected);
+  // The lecture's six are ticked to begin with: Run gives the lecture's table.
+  QStringList ticked;
+  for (const QCheckBox *b : w.compare()->findChildren<QCheckBox *>())
+    if (b->isChecked())
+      ticked << b->text();
+  QCOMPARE(ticked, expected.mid(0, 6));
+
+  QVERIFY(runEveryStrategy(w));
+  const QTableWidget *t = w.compare()->table();
+  QCOMPARE(t->rowCount(), static_cast<int>(expected.size()));
+  for (int row = 0; row < t->rowCount(); ++row)
+    QCOMPARE(t->item(row, 0)->text(), expected[row]);
+}
+
+void WindowControlsTest::compareTableFitsItsWidth_data() {
+  QTest::addColumn<QSize>("size");
+  QTest::newRow("1400x900") << QSize(1400, 900);
+  QTest::newRow("1024x768") << QSize(1024, 768);
+}
+
+void WindowControlsTest::compareTableFitsItsWidth() {
+  QFETCH(QSize, size);
+  MainWindow w(load("builtin:frontpage", {"duration_s=5"}));
+  w.resize(size);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  auto *tabs = qobject_cast<QTabWidget *>(w.centralWidget());
+  QVERIFY(tabs);
+  tabs->setCurrentWidget(w.compare());
+  QVERIFY(runEveryStrategy(w));
+  QTest::qWait(100);        // the layout settles
+  QCOMPARE(w.size(), size); // nothing in the window demands more room than that
+  const QString shot = QString("controls-compare-%1x%2.png").arg(size.width()).arg(size.height());
+  QVERIFY(w.grab().save(outputPath(shot)));
+
+  const QTableWidget *t = w.compare()->table();
+  const QHeaderView *header = t->horizontalHeader();
+  // Every column is on screen: no column cut off at the right, no scroll bar.
+  QVERIFY2(header->length() <= t->viewport()->width(),
+           qPrintable(QString("columns take %1 px, the table shows %2")
+                          .arg(header->length())
+                          .arg(t->viewport()->width())));
+  QVERIFY(!t->horizontalScrollBar()->isVisible());
+  // And each is wide enough for its title and every cell (nothing elided).
+  const QAbstractItemView *view = t;
+  for (int c = 0; c < t->columnCount(); ++c) {
+    const int need = std::max(view->sizeHintForColumn(c), header->sectionSizeHint(c));
+    QVERIFY2(t->columnWidth(c) >= need, qPrintable(QString("column %1 (%2): %3 px, needs %4")
+                                                       .arg(c)
+                                                       .arg(t->horizontalHeaderItem(c)->text())
+                                                       .arg(t->columnWidth(c))
+                                                       .arg(need)));
+  }
+  // The button's text is whole.
+  for (const QPushButton *b : w.compare()->findChildren<QPushButton *>())
+    QVERIFY2(b->width() >= b->sizeHint().width(), qPrintable(QString("\"%1\": %2 px, needs %3")
+                                                                 .arg(b->text())
+                                                                 .arg(b->width())
+                                                                 .arg(b->sizeHint().width())));
+}
+
+void WindowControlsTest::applyKeepsTheLiveStrategy() {
+  // The file says clear; the lecturer switches to update+cas live, then
+  // edits a field and applies: the run restarts with update+cas.
+  MainWindow w(load("builtin:frontpage"));
+  w.show();
+  QVERIFY(QTest::qWaitFor([&] { return w.snapshotsApplied() > 0; }, 5000));
+  QCOMPARE(w.lastSnapshot().stack.strategy, std::string("clear"));
+  w.chooseStrategy("update+cas");
+  QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().stack.strategy == "update+cas"; }, 5000));
+  const auto generation = w.lastSnapshot().generation;
+  QVERIFY(w.scenarioPanel()->setField("app.servers", "2"));
+  w.scenarioPanel()->apply();
+  QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().generation != generation; }, 5000));
+  QCOMPARE(w.lastSnapshot().stack.busy_workers.size(), std::size_t{2}); // the edit applied
+  QCOMPARE(w.lastSnapshot().stack.strategy, std::string("update+cas"));
+  QVERIFY2(w.statusBar()->currentMessage().contains("update+cas"),
+           qPrintable(w.statusBar()->currentMessage()));
+}
+
+void WindowControlsTest::applyTakesAStrategyTypedInThePanel() {
+  // A strategy typed in the Scenario tab is the user's choice: it wins over
+  // the live one.
+  MainWindow w(load("builtin:frontpage"));
+  w.show();
+  QVERIFY(QTest::qWaitFor([&] { return w.snapshotsApplied() > 0; }, 5000));
+  w.chooseStrategy("naive");
+  QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().stack.strategy == "naive"; }, 5000));
+  const auto generation = w.lastSnapshot().generation;
+  QVERIFY(w.scenarioPanel()->setField("strategy.name", "refresh"));
+  w.scenarioPanel()->apply();
+  QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().generation != generation; }, 5000));
+  QCOMPARE(w.lastSnapshot().stack.strategy, std::string("refresh"));
+}
+
+void WindowControlsTest::submitBurstAfterTheEndSaysWhy() {
+  MainWindow w(load("builtin:frontpage", {"duration_s=2"}));
+  w.show();
+  QVERIFY(runToTheEnd(w));
+  const std::uint64_t submits = w.lastSnapshot().totals.submits;
+  QAction *submit = action(w, "Submit burst");
+  QVERIFY(submit);
+  submit->trigger();
+  const QString message = w.statusBar()->currentMessage();
+  QVERIFY2(message.contains("ended"), qPrintable(message));
+  QVERIFY2(message.contains("Restart"), qPrintable(message));
+  QVERIFY(w.grab().save(outputPath("controls-status-submit-after-end.png")));
+  QTest::qWait(200);
+  QCOMPARE(w.lastSnapshot().totals.submits, submits); // and nothing happened
+}
+
+void WindowControlsTest::stepAtTheEndSaysWhy() {
+  MainWindow w(load("builtin:frontpage", {"duration_s=2"}));
+  w.show();
+  QVERIFY(runToTheEnd(w));
+  QAction *step = action(w, "Step");
+  QVERIFY(step);
+  step->trigger();
+  const QString message = w.statusBar()->currentMessage();
+  QVERIFY2(message.contains("ended"), qPrintable(message));
+}
+
+void WindowControlsTest::crashNodeSaysWhyItCannot() {
+  MainWindow w(load("builtin:frontpage", {"cache.nodes=1", "events=[]"}));
+  w.show();
+  QVERIFY(QTest::qWaitFor([&] { return w.snapshotsApplied() > 0; }, 5000));
+  QAction *crash = action(w, "Crash node");
+  QVERIFY(crash);
+  QSpinBox *node = nullptr;
+  for (QSpinBox *b : w.findChildren<QSpinBox *>())
+    if (b->prefix() == "node ")
+      node = b;
+  QVERIFY(node);
+  // Node 3 does not exist in a one-node tier.
+  node->setValue(3);
+  crash->trigger();
+  QVERIFY2(w.statusBar()->currentMessage().contains("no node 3"),
+           qPrintable(w.statusBar()->currentMessage()));
+  // Node 0 goes down; crashing again finds no node up.
+  node->setValue(0);
+  crash->trigger();
+  QVERIFY(QTest::qWaitFor(
+      [&] {
+        const auto &up = w.lastSnapshot().stack.cache_up;
+        return up.size() == 1 && !up[0];
+      },
+      5000));
+  crash->trigger();
+  const QString message = w.statusBar()->currentMessage();
+  QVERIFY2(message.contains("no cache node is up"), qPrintable(message));
+  QVERIFY(w.grab().save(outputPath("controls-status-crash-none-up.png")));
+}
+
+void WindowControlsTest::projectorModeEnlargesTextAndHidesSidePanels() {
+  MainWindow w(load("builtin:frontpage"));
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QAction *projector = action(w, "Projector mode");
+  QVERIFY(projector);
+  QVERIFY(projector->isCheckable());
+  auto *diagram = w.findChild<stampede::gui::DiagramView *>();
+  auto *dock = w.findChild<QDockWidget *>();
+  QVERIFY(diagram && dock);
+  QVERIFY(dock->isVisible());
+  const auto *table = w.compare()->table();
+  const QToolBar *toolbar = w.findChild<QToolBar *>();
+  QChart *chart = w.charts()->chartViews().front()->chart();
+  QAbstractAxis *axis = chart->axes().front();
+  const double diagram_pt = size(diagram->font());
+  const double table_pt = size(table->font());
+  const double toolbar_pt = size(toolbar->font());
+  const double title_pt = size(chart->titleFont());
+  const double axis_pt = size(axis->labelsFont());
+
+  projector->trigger();
+  QVERIFY(projector->isChecked());
+  QTest::qWait(100);
+  QVERIFY(w.grab().save(outputPath("controls-projector.png")));
+  QVERIFY(!dock->isVisible());
+  // Readable from the back: every text at least 1.5 times its size.
+  QVERIFY(size(diagram->font()) >= 1.5 * diagram_pt);
+  QVERIFY(size(table->font()) >= 1.5 * table_pt);
+  QVERIFY(size(toolbar->font()) >= 1.5 * toolbar_pt);
+  QVERIFY(size(chart->titleFont()) >= 1.5 * title_pt);
+  QVERIFY(size(axis->labelsFont()) >= 1.5 * axis_pt);
+  // Views that draw their own lines read the scale from this property.
+  QVERIFY(diagram->property("projectorScale").toDouble() >= 1.5);
+  QVERIFY(w.charts()->property("projectorScale").toDouble() >= 1.5);
+
+  projector->trigger();
+  QVERIFY(!projector->isChecked());
+  QVERIFY(dock->isVisible());
+  QCOMPARE(size(diagram->font()), diagram_pt);
+  QCOMPARE(size(chart->titleFont()), title_pt);
+  QCOMPARE(size(axis->labelsFont()), axis_pt);
+  QCOMPARE(diagram->property("projectorScale").toDouble(), 1.0);
+}
+
+void WindowControlsTest::helpNamesProjectorMode() {
+  QProcess help;
+  help.start(STAMPEDE_GUI_PATH, {"--help"});
+  QVERIFY(help.waitForFinished(30000));
+  const QString text = QString::fromUtf8(help.readAllStandardOutput());
+  QCOMPARE(help.exitCode(), 0);
+  QVERIFY2(text.contains("--projector"), qPrintable(text));
+  QVERIFY2(text.contains("QT_SCALE_FACTOR"), qPrintable(text));
+
+  // The flag starts the window in projector mode (rendered and checked by eye).
+  const QString shot = outputPath("controls-projector-cli.png");
+  QFile::remove(shot);
+  QProcess gui;
+  gui.start(STAMPEDE_GUI_PATH, {"builtin:stampede", "--projector", "--screenshot", shot, "--at",
+                                "10.2", "--speed", "max"});
+  QVERIFY(gui.waitForFinished(60000));
+  QVERIFY2(gui.exitCode() == 0, gui.readAllStandardError().constData());
+  QVERIFY(QFile::exists(shot));
+}
+
+QTEST_MAIN(WindowControlsTest)
+#include "window_controls_test.moc"
