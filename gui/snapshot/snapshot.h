@@ -82,8 +82,9 @@ struct Snapshot {
   std::uint32_t sample = 1;        ///< 1 dot = this many requests.
   std::uint64_t in_flight_all = 0; ///< Activities in flight before sampling.
   /// Database queries issued per second (page queries and inserts, as they
-  /// reach the database): over the last kRateWindow of simulated time, or
-  /// over the last 64 queries when those came quicker.
+  /// reach the database): over the shortest of 0.1, 0.2, 0.5 and 1 s of
+  /// simulated time holding 16 of them (else the whole second), or over the
+  /// last 64 when those came quicker still.
   double db_queries_per_s = 0;
 
   std::string message; ///< An error or notice for the status bar, else empty.

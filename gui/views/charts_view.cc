@@ -10,13 +10,12 @@
 #include <QValueAxis>
 #include <cmath>
 
+#include "views/palette.h"
+
 namespace stampede::gui {
 
 namespace {
 
-// Marker colours per AnomalyKind: stale read, stampede, CAS conflict, lost update.
-const std::array<QColor, 4> kAnomalyColours = {QColor(210, 60, 50), QColor(230, 140, 20),
-                                               QColor(130, 70, 180), QColor(40, 40, 40)};
 const std::array<double, 4> kMarkerRow = {0.96, 0.90, 0.84, 0.78};
 
 } // namespace
@@ -33,10 +32,18 @@ ChartsView::ChartsView(QWidget *parent) : QWidget(parent) {
            {"stale reads/s", "redundant DB reads/s", "CAS conflicts/s", "lost updates/s"}, "per s");
   hit_.y->setRange(0, 1);
   anomalies_.chart->setTitle("Anomalies (dots on top: where each kind happened)");
-  anomalies_.lines[0]->setColor(kAnomalyColours[0]);
-  anomalies_.lines[1]->setColor(kAnomalyColours[1]);
-  anomalies_.lines[2]->setColor(kAnomalyColours[2]);
-  anomalies_.lines[3]->setColor(kAnomalyColours[3]);
+  // The diagram's colours for the same things (views/palette.h); lines
+  // without a meaning of their own are grey or dashed.
+  const auto pen = [](QLineSeries *s, const QColor &c, Qt::PenStyle style = Qt::SolidLine) {
+    s->setPen(QPen(c, 2, style));
+  };
+  pen(db_.lines[0], palette::shade(Shade::kDbRead));
+  pen(db_.lines[1], palette::kGrey, Qt::DashLine);
+  pen(hit_.lines[0], palette::shade(Shade::kHit));
+  pen(latency_.lines[0], palette::kGrey, Qt::DashLine);
+  pen(latency_.lines[1], palette::kGrey);
+  for (std::size_t k = 0; k < anomalies_.lines.size(); ++k)
+    pen(anomalies_.lines[k], palette::anomaly(k));
   // Markers sit in rows at the top of the anomalies chart, one row per kind,
   // on a hidden axis of their own so the lines' scale never moves them.
   auto *rows = new QValueAxis;
@@ -47,8 +54,9 @@ ChartsView::ChartsView(QWidget *parent) : QWidget(parent) {
     auto *m = new QScatterSeries;
     m->setName(anomaly_label(static_cast<AnomalyKind>(k)));
     m->setMarkerSize(7);
-    m->setColor(kAnomalyColours[k]);
-    m->setBorderColor(kAnomalyColours[k]);
+    m->setColor(palette::anomaly(k));
+    m->setBorderColor(k == 3 ? palette::kGrey
+                             : palette::anomaly(k)); // yellow needs an edge on white
     anomalies_.chart->addSeries(m);
     m->attachAxis(anomalies_.x);
     m->attachAxis(rows);

@@ -1,57 +1,171 @@
 #include "views/diagram_view.h"
 
+#include <QFontInfo>
+#include <QFontMetricsF>
 #include <QPainter>
-#include <QPainterPath>
 #include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "views/palette.h"
 
 namespace stampede::gui {
 
 namespace {
 
 const QColor kBox(245, 246, 250);
-const QColor kEdge(150, 155, 170);
-const QColor kBusy(70, 120, 200);
-const QColor kHit(40, 160, 80);
-const QColor kMiss(210, 60, 50);
-const QColor kDown(180, 180, 180);
-const QColor kView(90, 110, 190);
-const QColor kInsert(40, 140, 140);
-const QColor kWrite(120, 140, 160);
-const QColor kConflict(130, 70, 180); // as the charts mark CAS conflicts
-const QColor kRead(160, 100, 50);
+const QColor kEdge(190, 194, 204);
+const QColor kBorder(90, 95, 110);
+const QColor kDown(190, 190, 190);
+const QColor kCell(225, 228, 235);
+const QColor kText(25, 25, 35);
 
-void box(QPainter &p, const QRectF &r, const QString &title, const QString &detail,
-         const QColor &border = QColor(90, 95, 110)) {
-  p.setPen(QPen(border, 1.5));
+constexpr double kMaxAheadS = 0.1; // wall time a frame may run past its snapshot
+constexpr int kFrameMs = 16;       // the view's own repaint, while the clock moves
+constexpr int kMinPx = 9;          // the smallest font a label shrinks to
+constexpr int kShrinkPx = 2;       // how far a wording may shrink before a shorter one is tried
+
+// A label as laid out: its lines, the font, and where the block goes.
+struct Text {
+  QRectF rect, frame;
+  QStringList lines;
+  QFont font;
+  bool bold_first = false; // a title line over details
+  Qt::Alignment align = Qt::AlignCenter;
+};
+
+QFont sized(QFont f, int px) {
+  f.setPixelSize(px);
+  return f;
+}
+
+// The block `lines` takes at `f`, aligned in `area`; nothing when it does not fit.
+std::optional<QRectF> place(const QStringList &lines, const QFont &f, bool bold_first,
+                            const QRectF &area, Qt::Alignment a) {
+  QFont bold = f;
+  bold.setBold(true);
+  const QFontMetricsF plain(f), strong(bold);
+  double w = 0;
+  for (qsizetype i = 0; i < lines.size(); ++i)
+    w = std::max(w, (i == 0 && bold_first ? strong : plain).horizontalAdvance(lines[i]));
+  const double h = plain.height() * static_cast<double>(lines.size());
+  if (w > area.width() || h > area.height())
+    return std::nullopt;
+  const double x = (a & Qt::AlignLeft)    ? area.left()
+                   : (a & Qt::AlignRight) ? area.right() - w
+                                          : area.center().x() - w / 2;
+  const double y = (a & Qt::AlignTop)      ? area.top()
+                   : (a & Qt::AlignBottom) ? area.bottom() - h
+                                           : area.center().y() - h / 2;
+  return QRectF(x, y, w, h);
+}
+
+// The first wording that fits `area` at the base size or a little smaller;
+// else the last, at the smallest size, each line elided and only the lines
+// that fit (possibly none: then the label is empty).
+Text fit(const QFont &base, const std::vector<QStringList> &wordings, bool bold, const QRectF &area,
+         const QRectF &frame, Qt::Alignment align) {
+  Text t;
+  t.frame = frame;
+  t.align = align;
+  const int px = QFontInfo(base).pixelSize();
+  for (const QStringList &lines : wordings)
+    for (int size = px; size >= std::max(kMinPx, px - kShrinkPx); --size) {
+      const QFont f = sized(base, size);
+      const bool b = bold && lines.size() > 1;
+      if (auto r = place(lines, f, b, area, align)) {
+        t.rect = *r;
+        t.lines = lines;
+        t.font = f;
+        t.bold_first = b;
+        return t;
+      }
+    }
+  t.font = sized(base, kMinPx);
+  const QFontMetricsF m(t.font);
+  QStringList lines;
+  for (const QString &line : wordings.back()) {
+    if (m.height() * static_cast<double>(lines.size() + 1) > area.height())
+      break;
+    const QString e = m.elidedText(line, Qt::ElideRight, area.width());
+    if (e.isEmpty() || e == QString(QChar(0x2026)))
+      break;
+    lines << e;
+  }
+  if (auto r = place(lines, t.font, false, area, align); r && !lines.isEmpty()) {
+    t.rect = *r;
+    t.lines = lines;
+  }
+  return t;
+}
+
+void draw(QPainter &p, const Text &t) {
+  if (t.lines.isEmpty())
+    return;
+  p.setPen(kText);
+  const double lh = QFontMetricsF(t.font).height();
+  for (qsizetype i = 0; i < t.lines.size(); ++i) {
+    QFont f = t.font;
+    f.setBold(i == 0 && t.bold_first);
+    p.setFont(f);
+    const QRectF line(t.rect.left(), t.rect.top() + lh * static_cast<double>(i), t.rect.width(),
+                      lh);
+    p.drawText(line, static_cast<int>((t.align & Qt::AlignHorizontal_Mask) | Qt::AlignVCenter),
+               t.lines[i]);
+  }
+}
+
+void box(QPainter &p, const QRectF &r, bool alarm, bool down = false) {
+  QPen pen(down ? kDown : kBorder, alarm ? 2.5 : 1.2);
+  if (down)
+    pen.setStyle(Qt::DashLine);
+  p.setPen(pen);
   p.setBrush(kBox);
-  p.drawRoundedRect(r, 6, 6);
-  p.setPen(Qt::black);
-  QFont f = p.font();
-  f.setBold(true);
-  p.setFont(f);
-  p.drawText(r.adjusted(6, 4, -6, -4), Qt::AlignTop | Qt::AlignHCenter, title);
-  f.setBold(false);
-  p.setFont(f);
-  p.drawText(r.adjusted(6, 4, -6, -4), Qt::AlignBottom | Qt::AlignHCenter, detail);
+  p.drawRoundedRect(r, 5, 5);
 }
 
-// A bar of `used` out of `total` inside a box, under its title.
-void gauge(QPainter &p, const QRectF &r, double used, double total, const QColor &c) {
-  const QRectF bar(r.left() + 8, r.center().y() - 5, r.width() - 16, 10);
-  p.setPen(Qt::NoPen);
-  p.setBrush(QColor(225, 228, 235));
-  p.drawRect(bar);
-  p.setBrush(c);
-  const double share = total > 0 ? std::clamp(used / total, 0.0, 1.0) : 0;
-  p.drawRect(QRectF(bar.left(), bar.top(), bar.width() * share, bar.height()));
+// Rows of boxes centred in [top, top + height): each box's height, the gap.
+struct Stack {
+  double top, box, gap;
+  QRectF at(int i, double left, double width) const {
+    return {left, top + i * (box + gap), width, box};
+  }
+};
+Stack stacked(int n, double top, double height, double max_box) {
+  n = std::max(n, 1);
+  const double gap = std::clamp(height * 0.12 / n, 2.0, 10.0);
+  const double bh = std::min(max_box, (height - gap * (n - 1)) / n);
+  return {top + (height - (bh * n + gap * (n - 1))) / 2, bh, gap};
 }
 
-void wire(QPainter &p, QPointF a, QPointF b) {
-  p.setPen(QPen(kEdge, 1.2));
-  p.drawLine(a, b);
+// The i-th of n dots packed in rows in `area` at pitch d (dots overlap when
+// n is more than fit, so every one is drawn).
+QPointF grid(const QRectF &area, std::size_t i, std::size_t n, double r) {
+  const double d = 2 * r + 1;
+  const auto rows = static_cast<std::size_t>(std::max(1.0, std::floor(area.height() / d)));
+  auto cols = static_cast<std::size_t>(std::max(1.0, std::floor(area.width() / d)));
+  if (n > rows * cols)
+    cols = (n + rows - 1) / rows;
+  const double dx =
+      cols > 1 ? std::min(d, (area.width() - 2 * r) / static_cast<double>(cols - 1)) : 0;
+  return {area.left() + r + static_cast<double>(i % cols) * dx,
+          area.top() + r + static_cast<double>(i / cols) * d};
 }
+
+QString count(double v) { return QString::number(v, 'f', 0); }
 
 } // namespace
+
+struct DiagramView::Layout {
+  QRectF users, lb, db, db_queue, db_cells;
+  std::vector<QRectF> servers, cpu, local, queues; // per server
+  std::vector<QRectF> nodes;
+  std::vector<Text> texts;
+  std::vector<std::pair<QPointF, Shade>> key;
+  int cell_cols = 1;
+  double cell = 8; // a connection cell's side
+  double r = 3;    // a dot's radius
+};
 
 DiagramView::DiagramView(QWidget *parent) : QWidget(parent) {
   setMinimumSize(640, 220);
@@ -59,159 +173,406 @@ DiagramView::DiagramView(QWidget *parent) : QWidget(parent) {
   QPalette pal = palette();
   pal.setColor(QPalette::Window, Qt::white);
   setPalette(pal);
+  since_.start();
+  frames_.setTimerType(Qt::PreciseTimer);
+  connect(&frames_, &QTimer::timeout, this, [this] {
+    if (last_.running && last_.speed > 0 && isVisible())
+      update();
+  });
+  frames_.start(kFrameMs);
 }
 
 void DiagramView::applySnapshot(const Snapshot &s, std::uint32_t workers_per_server,
                                 std::uint32_t db_connections) {
+  if (s.generation != last_.generation)
+    arrivals_per_s_ = 0;
   if (!s.intervals.empty()) {
     const IntervalRecord &i = s.intervals.back();
     const double len = ns_to_seconds(i.end - i.start);
-    if (len > 0) {
+    if (len > 0)
       arrivals_per_s_ = static_cast<double>(i.arrivals) / len;
-      db_reads_per_s_ = static_cast<double>(i.db_reads + i.db_writes) / len;
-    }
-  }
-  if (s.generation != last_.generation) {
-    arrivals_per_s_ = 0;
-    db_reads_per_s_ = 0;
   }
   last_ = s;
-  workers_ = std::max<std::uint32_t>(1, workers_per_server);
-  connections_ = std::max<std::uint32_t>(1, db_connections);
+  last_.workers = std::max<std::uint32_t>(1, workers_per_server);
+  last_.db_connections = std::max<std::uint32_t>(1, db_connections);
+  since_.restart();
+}
+
+Time DiagramView::shownTime() const {
+  if (!last_.running || last_.speed <= 0)
+    return last_.now;
+  const double wall = std::min(static_cast<double>(since_.nsecsElapsed()) / 1e9, kMaxAheadS);
+  return std::min(last_.end, last_.now + static_cast<Time>(wall * last_.speed * 1e9));
+}
+
+DiagramView::Layout DiagramView::layout() const {
+  Layout l;
+  const StackState &st = last_.stack;
+  const QFont base = font();
+  const double W = width(), H = height();
+  const double line = QFontMetricsF(base).height();
+  const auto servers = static_cast<int>(st.busy_workers.size());
+  const int nodes = last_.local_cache ? 0 : static_cast<int>(st.cache_up.size());
+  const std::uint32_t k = std::max<std::uint32_t>(1, last_.sample);
+
+  // Top strip: strategy, clock, and what a dot stands for.
+  const QString strategy = QString::fromStdString(st.strategy);
+  const QString clock = QString("t = %1 s / %2 s")
+                            .arg(ns_to_seconds(shownTime()), 0, 'f', 3)
+                            .arg(ns_to_seconds(last_.end), 0, 'f', 0);
+  const QString per_dot =
+      k == 1 ? QString("1 dot = 1 request") : QString("1 dot = %1 requests").arg(k);
+  const QString flying = QString("%1 in flight holding a worker").arg(last_.in_flight_all) +
+                         (last_.local_cache ? ";  cache: each app server's own" : "");
+  const QRectF top_area(8, 2, W - 16, line + 4);
+  l.texts.push_back(
+      fit(base,
+          {{QString("strategy: %1    %2    %3, %4").arg(strategy, clock, per_dot, flying)},
+           {QString("strategy: %1    %2    %3").arg(strategy, clock, per_dot)},
+           {QString("%1  %2  %3").arg(strategy, clock, per_dot)}},
+          false, top_area, rect(), Qt::AlignLeft | Qt::AlignVCenter));
+  const double top = top_area.bottom() + 4;
+
+  const double bottom = H - 4;
+  const double A = std::max(20.0, bottom - top);
+
+  // Columns: users, balancer, app servers, [memcached,] database. Past 8
+  // servers, when one column of them would be short, they stand in two
+  // (0-7 left, the rest right) and the first two columns give up width.
+  const int min_row = 26; // a title, a details line and dots
+  const int sub = servers > 8 && (A - 2.0 * (servers - 1)) / servers < min_row ? 2 : 1;
+  std::vector<double> weights = {sub == 2 ? 0.55 : 0.7, sub == 2 ? 0.6 : 0.8, sub == 2 ? 2.6 : 1.6};
+  if (nodes > 0)
+    weights.push_back(1.1);
+  weights.push_back(1.6);
+  double total = 0;
+  for (double w : weights)
+    total += w;
+  std::vector<QRectF> cols;
+  double x = 0;
+  for (double w : weights) {
+    cols.emplace_back(x, top, W * w / total, A);
+    x += W * w / total;
+  }
+  const QRectF &ucol = cols[0], &lcol = cols[1], &acol = cols[2], &dcol = cols.back();
+  const double ub = std::min(130.0, ucol.width() * 0.84),
+               lbw = std::min(130.0, lcol.width() * 0.84);
+  // Users and balancer in the upper part; the key to the dots under them.
+  const double mid = top + std::min(A / 2, std::max(40.0, A * 0.32));
+  l.users = QRectF(ucol.center().x() - ub / 2, mid - 28, ub, 56);
+  l.lb = QRectF(lcol.center().x() - lbw / 2, mid - 28, lbw, 56);
+  const double pad = 4;
+  l.texts.push_back(fit(base,
+                        {{"Users", QString("%1 req/s").arg(count(arrivals_per_s_))},
+                         {"Users", QString("%1/s").arg(count(arrivals_per_s_))},
+                         {QString("%1/s").arg(count(arrivals_per_s_))}},
+                        true, l.users.adjusted(pad, pad, -pad, -pad), l.users, Qt::AlignCenter));
+  l.texts.push_back(fit(base, {{"Load", "balancer"}, {"Balancer"}, {"LB"}}, false,
+                        l.lb.adjusted(pad, pad, -pad, -pad), l.lb, Qt::AlignCenter));
+
+  // The key: one entry a line, under the users and the balancer.
+  const std::pair<Shade, const char *> key[] = {
+      {Shade::kView, "page view (CPU, waiting)"}, {Shade::kInsert, "submit / insert"},
+      {Shade::kCall, "cache get, reply pending"}, {Shade::kWrite, "cache write"},
+      {Shade::kConflict, "CAS conflict"},         {Shade::kDbRead, "DB read"}};
+  const QRectF key_area(8, l.users.bottom() + 14, lcol.right() - 16,
+                        bottom - l.users.bottom() - 14);
+  for (int px = QFontInfo(base).pixelSize() - 1; px >= kMinPx; --px) {
+    const QFont f = sized(base, px);
+    const QFontMetricsF km(f);
+    const double step = km.height() + 1;
+    double widest = 0;
+    for (const auto &[shade, label] : key)
+      widest = std::max(widest, km.horizontalAdvance(label));
+    if ((12 + widest > key_area.width() || step * std::size(key) > key_area.height()) &&
+        px > kMinPx)
+      continue;
+    double y = key_area.top();
+    for (const auto &[shade, label] : key) {
+      l.key.emplace_back(QPointF(key_area.left() + 4, y + step / 2), shade);
+      Text t;
+      t.font = f;
+      t.lines = {label};
+      t.rect = QRectF(key_area.left() + 12, y, km.horizontalAdvance(label), km.height());
+      t.frame = rect();
+      t.align = Qt::AlignLeft;
+      l.texts.push_back(t);
+      y += step;
+    }
+    break;
+  }
+
+  // App servers, with their waiting lines in the gap to their left.
+  const int per_col = (servers + sub - 1) / sub;
+  const Stack as = stacked(per_col, top, A, 90);
+  l.r = std::clamp(as.box / 7, 2.0, 3.5);
+  const double lane = sub == 2 ? 26 : 0; // the right column's waiting lines
+  const double al =
+      sub == 2 ? acol.left() + acol.width() * 0.08 : acol.left() + acol.width() * 0.18;
+  const double aw = ((sub == 2 ? acol.right() - acol.width() * 0.05 : al + acol.width() * 0.78) -
+                     al - lane * (sub - 1)) /
+                    sub;
+  for (int s = 0; s < servers; ++s) {
+    const int c = s / per_col;
+    const QRectF b = as.at(s % per_col, al + c * (aw + lane), aw);
+    l.servers.push_back(b);
+    const double lane_left = c == 0 ? l.lb.right() + 10 : b.left() - lane + 3;
+    l.queues.emplace_back(lane_left, b.top(), std::max(0.0, b.left() - 3 - lane_left), b.height());
+    QRectF inner = b.adjusted(pad, 1, -pad, -1);
+    QRectF local;
+    if (last_.local_cache) {
+      const double lw = std::clamp(b.width() * 0.16, 14.0, 52.0);
+      local = QRectF(b.right() - lw - 3, b.top() + 1.5, lw, b.height() - 3);
+      inner.setRight(local.left() - 3);
+      Text t = fit(base, {{"cache"}}, false, local.adjusted(2, 0, -2, 0), local, Qt::AlignCenter);
+      if (t.lines == QStringList{"cache"}) // else the top line says what the small boxes are
+        l.texts.push_back(t);
+    }
+    l.local.push_back(local);
+    const auto busy = st.busy_workers[static_cast<std::size_t>(s)];
+    const std::uint64_t waiting = static_cast<std::size_t>(s) < st.app_queue.size()
+                                      ? st.app_queue[static_cast<std::size_t>(s)]
+                                      : 0;
+    const QString name = QString("App %1").arg(s),
+                  of = QString("%1/%2").arg(busy).arg(last_.workers);
+    // Two lines and a row of dots under them when the box is tall enough;
+    // else one line on the left and the dots to its right.
+    const double d = 2 * l.r + 1;
+    Text t = fit(base,
+                 {{name, QString("%1 busy, %2 waiting").arg(of).arg(waiting)},
+                  {name, QString("%1 busy, %2 wait").arg(of).arg(waiting)},
+                  {name, QString("%1, %2 waiting").arg(of).arg(waiting)}},
+                 true, inner.adjusted(0, 1, 0, -d - 1), b, Qt::AlignTop | Qt::AlignHCenter);
+    QRectF cpu;
+    if (t.lines.size() == 2) {
+      cpu = QRectF(inner.left(), t.rect.bottom() + 1, inner.width(),
+                   inner.bottom() - t.rect.bottom() - 1);
+    } else {
+      QRectF left = inner;
+      left.setWidth(inner.width() * 0.8);
+      t = fit(base,
+              {{QString("%1 · %2 busy · %3 waiting").arg(name, of).arg(waiting)},
+               {QString("%1 · %2 · %3 waiting").arg(name, of).arg(waiting)},
+               {QString("%1  %2  %3 wait").arg(name, of).arg(waiting)},
+               {QString("%1 %2 w%3").arg(name, of).arg(waiting)},
+               {QString("A%1 %2 w%3").arg(s).arg(of).arg(waiting)}},
+              false, left, b, Qt::AlignLeft | Qt::AlignVCenter);
+      const double x0 = t.lines.isEmpty() ? inner.left() : t.rect.right() + 4;
+      cpu = QRectF(x0, inner.top(), std::max(d, inner.right() - x0), inner.height());
+    }
+    l.texts.push_back(t);
+    l.cpu.push_back(cpu);
+  }
+
+  // Memcached nodes.
+  if (nodes > 0) {
+    const QRectF &ccol = cols[3];
+    const Stack ns = stacked(nodes, top, A, 70);
+    const double cw = ccol.width() * 0.78, cl = ccol.left() + ccol.width() * 0.11;
+    for (int n = 0; n < nodes; ++n) {
+      const QRectF b = ns.at(n, cl, cw);
+      l.nodes.push_back(b);
+      const bool up = st.cache_up[static_cast<std::size_t>(n)];
+      const QString items =
+          up ? QString("%1 items").arg(st.cache_items[static_cast<std::size_t>(n)]) : "down";
+      const QString shortItems =
+          up ? QString::number(st.cache_items[static_cast<std::size_t>(n)]) : "down";
+      l.texts.push_back(fit(base,
+                            {{QString("memcached %1").arg(n), items},
+                             {QString("mc %1").arg(n), items},
+                             {QString("memcached %1 · %2").arg(n).arg(items)},
+                             {QString("mc %1 · %2").arg(n).arg(items)},
+                             {QString("mc%1 %2").arg(n).arg(shortItems)}},
+                            true, b.adjusted(pad, 1, -pad, -1), b, Qt::AlignCenter));
+    }
+  }
+
+  // The database: its label on top, the queue on the left (where queries
+  // come in), the connections as cells on the right.
+  const double dw = dcol.width() * 0.84, dh = std::min(A, std::max(120.0, A * 0.7));
+  l.db = QRectF(dcol.center().x() - dw / 2, top + (A - dh) / 2, dw, dh);
+  const QString busy = QString("%1/%2 busy").arg(st.db_busy).arg(last_.db_connections);
+  const QString qps = count(last_.db_queries_per_s);
+  Text dt = fit(
+      base,
+      {{"Database", QString("%1, %2 waiting").arg(busy).arg(st.db_queue),
+        QString("%1 queries/s").arg(qps)},
+       {"Database", QString("%1, %2 wait").arg(busy).arg(st.db_queue), QString("%1 q/s").arg(qps)},
+       {QString("DB · %1 q/s").arg(qps), QString("%1, %2 wait").arg(busy).arg(st.db_queue)},
+       {QString("DB %1 w%2 %3/s").arg(busy).arg(st.db_queue).arg(qps)}},
+      true, l.db.adjusted(pad, pad, -pad, -pad), l.db, Qt::AlignTop | Qt::AlignHCenter);
+  l.texts.push_back(dt);
+  const QRectF body(l.db.left() + 6, (dt.lines.isEmpty() ? l.db.top() : dt.rect.bottom()) + 4,
+                    l.db.width() - 12,
+                    l.db.bottom() - 6 - ((dt.lines.isEmpty() ? l.db.top() : dt.rect.bottom()) + 4));
+  l.db_queue = QRectF(body.left(), body.top(), body.width() * 0.45, body.height());
+  l.db_cells =
+      QRectF(body.left() + body.width() * 0.5, body.top(), body.width() * 0.5, body.height());
+  const auto c = static_cast<double>(last_.db_connections);
+  l.cell_cols = std::max(1, static_cast<int>(std::ceil(std::sqrt(
+                                c * l.db_cells.width() / std::max(1.0, l.db_cells.height())))));
+  const int cell_rows = static_cast<int>(std::ceil(c / l.cell_cols));
+  l.cell = std::min(l.db_cells.width() / l.cell_cols, l.db_cells.height() / std::max(1, cell_rows));
+  return l;
+}
+
+std::vector<DiagramView::Dot> DiagramView::dots(Time t) const { return dots(layout(), t); }
+
+std::vector<DiagramView::Dot> DiagramView::dots(const Layout &l, Time t) const {
+  std::vector<Dot> out;
+  const StackState &st = last_.stack;
+  const std::uint32_t k = std::max<std::uint32_t>(1, last_.sample);
+  const double r = l.r, d = 2 * r + 1;
+  const auto servers = l.servers.size();
+
+  // Waiting for a worker: a count, drawn as a line of dots (k requests each)
+  // going left from the server, as long as the gap allows.
+  for (std::size_t s = 0; s < servers && s < st.app_queue.size(); ++s) {
+    const QRectF &q = l.queues[s];
+    const auto rows = static_cast<std::size_t>(std::clamp(std::floor(q.height() / d), 1.0, 3.0));
+    const auto cols = static_cast<std::size_t>(std::max(0.0, std::floor(q.width() / d)));
+    const std::uint64_t n = std::min<std::uint64_t>((st.app_queue[s] + k - 1) / k, rows * cols);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const double y = q.center().y() + (static_cast<double>(i % rows) - (rows - 1) / 2.0) * d;
+      out.push_back({Place::kAppQueue, Shade::kView,
+                     QPointF(q.right() - r - static_cast<double>(i / rows) * d, y), 0});
+    }
+  }
+
+  // What holds a worker, oldest first: order within a server or the
+  // database is the order the activities began.
+  std::vector<std::size_t> cpu_count(servers, 0), cpu_index(servers, 0);
+  std::size_t queued = 0, running = 0;
+  const auto live = [t](const InFlight &f) { return f.from <= t && (f.until < 0 || t < f.until); };
+  for (const InFlight &f : last_.in_flight) {
+    if (!live(f))
+      continue;
+    if (f.activity == Activity::kCpu && f.server < servers)
+      ++cpu_count[f.server];
+    else if (f.activity == Activity::kDbQueued)
+      ++queued;
+  }
+  std::size_t queue_index = 0;
+  for (const InFlight &f : last_.in_flight) {
+    if (!live(f))
+      continue;
+    switch (f.activity) {
+    case Activity::kCpu:
+      if (f.server < servers) {
+        out.push_back({Place::kCpu, f.shade,
+                       grid(l.cpu[f.server], cpu_index[f.server]++, cpu_count[f.server], r),
+                       f.serial});
+      }
+      break;
+    case Activity::kCacheCall: {
+      if (f.server >= servers)
+        break;
+      const QRectF &a = l.servers[f.server];
+      QPointF from, to;
+      if (f.node < 0) {
+        if (l.local[f.server].isEmpty())
+          break;
+        to = l.local[f.server].center();
+        from = QPointF(l.local[f.server].left() - 2 * d, to.y());
+      } else {
+        if (static_cast<std::size_t>(f.node) >= l.nodes.size())
+          break;
+        from = QPointF(a.right(), a.center().y());
+        to = QPointF(l.nodes[static_cast<std::size_t>(f.node)].left(),
+                     l.nodes[static_cast<std::size_t>(f.node)].center().y());
+      }
+      const double span = static_cast<double>(std::max<Time>(1, f.until - f.from));
+      const double u = std::clamp(static_cast<double>(t - f.from) / span, 0.0, 1.0);
+      // Out over the first half of the round trip, back over the second; a
+      // refused cas shows its refusal only on the way back.
+      const QPointF at = u < 0.5 ? from + (to - from) * (2 * u) : to + (from - to) * (2 * u - 1);
+      const Shade shade = f.shade == Shade::kConflict && u < 0.5 ? Shade::kWrite : f.shade;
+      out.push_back({Place::kCacheCall, shade, at, f.serial});
+      break;
+    }
+    case Activity::kDbQueued:
+      out.push_back(
+          {Place::kDbQueued, f.shade, grid(l.db_queue, queue_index++, queued, r), f.serial});
+      break;
+    case Activity::kDbRunning: {
+      const std::size_t i = running++;
+      const auto cols = static_cast<std::size_t>(l.cell_cols);
+      out.push_back({Place::kDbRunning, f.shade,
+                     QPointF(l.db_cells.left() + (static_cast<double>(i % cols) + 0.5) * l.cell,
+                             l.db_cells.top() + (static_cast<double>(i / cols) + 0.5) * l.cell),
+                     f.serial});
+      break;
+    }
+    case Activity::kDone:
+      break;
+    }
+  }
+  return out;
+}
+
+std::vector<DiagramView::Label> DiagramView::labels() const {
+  std::vector<Label> out;
+  for (const Text &t : layout().texts)
+    if (!t.lines.isEmpty())
+      out.push_back({t.rect, t.frame, t.lines.join('\n'), QFontInfo(t.font).pixelSize()});
+  return out;
 }
 
 void DiagramView::paintEvent(QPaintEvent *) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
+  const Layout l = layout();
   const StackState &st = last_.stack;
-  const double w = width();
-  const double h = height() - 22; // the bottom strip holds the key to the dots
-  const double col = w / 5;
-  const double bw = std::min(150.0, col * 0.8);
+  const Time t = shownTime();
 
-  // Columns: users, balancer, app servers, memcached, database.
-  const QRectF users(col * 0.5 - bw / 2, h / 2 - 30, bw, 60);
-  const QRectF lb(col * 1.5 - bw / 2, h / 2 - 25, bw, 50);
-  const auto servers = static_cast<int>(st.busy_workers.size());
-  const auto nodes = static_cast<int>(st.cache_up.size());
-  auto stacked = [&](int n, int i, double cx) {
-    const double gap = 8;
-    const double bh = std::min(70.0, (h - 20 - gap * (n - 1)) / std::max(n, 1));
-    const double top = (h - (bh * n + gap * (n - 1))) / 2;
-    return QRectF(cx - bw / 2, top + i * (bh + gap), bw, bh);
-  };
-  const double db_height = std::min(90.0, h * 0.4);
-  const QRectF db(col * 4.5 - bw / 2, nodes > 0 ? h - db_height - 10 : h / 2 - db_height / 2, bw,
-                  db_height);
+  // Wires under everything.
+  p.setPen(QPen(kEdge, 1));
+  const auto wire = [&](QPointF a, QPointF b) { p.drawLine(a, b); };
+  wire(QPointF(l.users.right(), l.users.center().y()), QPointF(l.lb.left(), l.lb.center().y()));
+  for (const QRectF &a : l.servers) {
+    wire(QPointF(l.lb.right(), l.lb.center().y()), QPointF(a.left(), a.center().y()));
+    for (const QRectF &n : l.nodes)
+      wire(QPointF(a.right(), a.center().y()), QPointF(n.left(), n.center().y()));
+    wire(QPointF(a.right(), a.center().y()), QPointF(l.db.left(), l.db.center().y()));
+  }
 
-  wire(p, QPointF(users.right(), users.center().y()), QPointF(lb.left(), lb.center().y()));
-  for (int s = 0; s < servers; ++s) {
-    const QRectF r = stacked(servers, s, col * 2.5);
-    wire(p, QPointF(lb.right(), lb.center().y()), QPointF(r.left(), r.center().y()));
-    for (int n = 0; n < nodes; ++n) {
-      const QRectF c = stacked(nodes, n, col * 3.5);
-      wire(p, QPointF(r.right(), r.center().y()), QPointF(c.left(), c.center().y()));
+  box(p, l.users, false);
+  box(p, l.lb, false);
+  for (std::size_t s = 0; s < l.servers.size(); ++s) {
+    box(p, l.servers[s], s < st.app_queue.size() && st.app_queue[s] > 0);
+    if (!l.local[s].isEmpty()) {
+      p.setPen(QPen(kBorder, 1));
+      p.setBrush(Qt::white);
+      p.drawRoundedRect(l.local[s], 3, 3);
     }
-    wire(p, QPointF(r.right(), r.center().y()), QPointF(db.left(), db.center().y()));
   }
+  for (std::size_t n = 0; n < l.nodes.size(); ++n) {
+    const bool up = n < st.cache_up.size() && st.cache_up[n];
+    box(p, l.nodes[n], false, !up);
+  }
+  box(p, l.db, st.db_queue > 0);
+  // The connections, one cell each.
+  p.setPen(Qt::NoPen);
+  p.setBrush(kCell);
+  const auto cols = static_cast<std::uint32_t>(l.cell_cols);
+  for (std::uint32_t c = 0; c < last_.db_connections; ++c)
+    p.drawRect(QRectF(l.db_cells.left() + (c % cols) * l.cell + 1,
+                      l.db_cells.top() + (c / cols) * l.cell + 1, l.cell - 2, l.cell - 2));
 
-  // Requests in motion: the latest of each kind as dots on their wire, the
-  // newest nearest where it went.
-  const auto dot = [&](QPointF from, QPointF to, std::size_t k, std::size_t n, QColor c) {
-    const double t = 0.15 + 0.7 * static_cast<double>(k + 1) / static_cast<double>(n);
-    p.setPen(Qt::NoPen);
+  for (const Text &text : l.texts)
+    draw(p, text);
+
+  const auto dot = [&](QPointF at, Shade shade, double r) {
+    const QColor c = palette::shade(shade);
+    p.setPen(shade == Shade::kCall ? QPen(palette::kGrey, 1) : Qt::NoPen);
     p.setBrush(c);
-    p.drawEllipse(from + (to - from) * t, 3.5, 3.5);
+    p.drawEllipse(at, r, r);
   };
-  const auto &requests = last_.requests; // answered: dots on the balancer's wires
-  for (std::size_t k = 0; k < requests.size(); ++k) {
-    const RequestRecord &r = requests[k];
-    if (static_cast<int>(r.server) >= servers)
-      continue;
-    const QRectF a = stacked(servers, static_cast<int>(r.server), col * 2.5);
-    dot(QPointF(lb.right(), lb.center().y()), QPointF(a.left(), a.center().y()), k, requests.size(),
-        r.stale    ? kMiss
-        : r.submit ? kInsert
-                   : kView);
-  }
-  const auto &calls = last_.calls; // cache calls
-  for (std::size_t k = 0; k < calls.size(); ++k) {
-    const CallRecord &c = calls[k];
-    if (c.node < 0 || c.node >= nodes || static_cast<int>(c.server) >= servers)
-      continue;
-    const QRectF a = stacked(servers, static_cast<int>(c.server), col * 2.5);
-    const QRectF n = stacked(nodes, c.node, col * 3.5);
-    const QColor colour = c.op == Op::kCacheGet           ? (c.hit ? kHit : kMiss)
-                          : c.status == McStatus::kExists ? kConflict
-                                                          : kWrite;
-    dot(QPointF(a.right(), a.center().y()), QPointF(n.left(), n.center().y()), k, calls.size(),
-        colour);
-  }
-  const auto &db_calls = last_.db_calls;
-  for (std::size_t k = 0; k < db_calls.size(); ++k) {
-    const CallRecord &c = db_calls[k];
-    if (static_cast<int>(c.server) >= servers)
-      continue;
-    const QRectF a = stacked(servers, static_cast<int>(c.server), col * 2.5);
-    dot(QPointF(a.right(), a.center().y()), QPointF(db.left(), db.center().y()), k, db_calls.size(),
-        c.op == Op::kDbRead ? kRead : kInsert);
-  }
-
-  // The key to the dots, bottom left.
-  const std::pair<QColor, const char *> key[] = {
-      {kView, "page view"},    {kInsert, "submit / insert"},
-      {kHit, "cache hit"},     {kMiss, "miss / stale view"},
-      {kWrite, "cache write"}, {kConflict, "CAS conflict"},
-      {kRead, "DB read"}};
-  double x = 8;
-  const double y = height() - 11.0;
-  for (const auto &[colour, label] : key) {
-    p.setPen(Qt::NoPen);
-    p.setBrush(colour);
-    p.drawEllipse(QPointF(x + 4, y), 3.5, 3.5);
-    p.setPen(QColor(70, 70, 80));
-    const QString text(label);
-    p.drawText(QPointF(x + 11, y + 4), text);
-    x += 11 + p.fontMetrics().horizontalAdvance(text) + 12;
-  }
-
-  box(p, users, "Users", QString("%1 req/s").arg(arrivals_per_s_, 0, 'f', 0));
-  box(p, lb, "Load balancer", "");
-  for (int s = 0; s < servers; ++s) {
-    const QRectF r = stacked(servers, s, col * 2.5);
-    const auto busy = st.busy_workers[static_cast<std::size_t>(s)];
-    const auto queue =
-        s < static_cast<int>(st.app_queue.size()) ? st.app_queue[static_cast<std::size_t>(s)] : 0;
-    box(p, r, QString("App %1").arg(s),
-        QString("%1/%2 busy, %3 waiting").arg(busy).arg(workers_).arg(queue),
-        queue > 0 ? kMiss : QColor(90, 95, 110));
-    if (r.height() >= 44)
-      gauge(p, r, busy, workers_, kBusy);
-  }
-  for (int n = 0; n < nodes; ++n) {
-    const QRectF r = stacked(nodes, n, col * 3.5);
-    const bool up = st.cache_up[static_cast<std::size_t>(n)];
-    box(p, r, QString("memcached %1").arg(n),
-        up ? QString("items: %1").arg(st.cache_items[static_cast<std::size_t>(n)])
-           : QString("down"),
-        up ? QColor(90, 95, 110) : kDown);
-  }
-  box(p, db, "Database",
-      QString("%1/%2 busy, %3 waiting\n%4 queries/s")
-          .arg(st.db_busy)
-          .arg(connections_)
-          .arg(st.db_queue)
-          .arg(db_reads_per_s_, 0, 'f', 0),
-      st.db_queue > 0 ? kMiss : QColor(90, 95, 110));
-  gauge(p, db.adjusted(0, -12, 0, -12), st.db_busy, connections_, kBusy);
-
-  // Strategy and clock, top left.
-  p.setPen(Qt::black);
-  p.drawText(QRectF(8, 4, w - 16, 20), Qt::AlignLeft,
-             QString("strategy: %1    t = %2 s / %3 s")
-                 .arg(QString::fromStdString(st.strategy))
-                 .arg(ns_to_seconds(last_.now), 0, 'f', 2)
-                 .arg(ns_to_seconds(last_.end), 0, 'f', 0));
+  const double db_r = std::clamp(l.cell / 2 - 1.5, 1.5, 4.0);
+  for (const Dot &d : dots(l, t))
+    dot(d.at, d.shade, d.place == Place::kDbRunning ? db_r : l.r);
+  for (const auto &[at, shade] : l.key)
+    dot(at, shade, 3.5);
 }
 
 } // namespace stampede::gui

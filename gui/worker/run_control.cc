@@ -146,17 +146,30 @@ private:
 
   void count_db(Time at) { db_issued_[db_issued_next_++ % kRateQueries] = at; }
 
-  // Queries issued in the last kRateWindow, or over the last kRateQueries
-  // when they came quicker than that: a stampede shows within a few ms.
+  // Queries issued per second over the shortest of 0.1, 0.2, 0.5 and 1 s
+  // (kRateWindow) that holds at least 16 of them (so a quiet database reads
+  // steadily and a stampede shows within 0.1 s), or over the last
+  // kRateQueries when those came quicker still.
   double db_rate(Time now) const {
-    Time since = std::max<Time>(0, now - Snapshot::kRateWindow);
-    if (db_issued_next_ >= kRateQueries)
-      since = std::max(since, db_issued_[db_issued_next_ % kRateQueries]); // the oldest kept
-    std::uint64_t n = 0;
-    for (std::uint64_t i = 0; i < std::min<std::uint64_t>(db_issued_next_, kRateQueries); ++i)
-      if (db_issued_[i] >= since && db_issued_[i] <= now)
-        ++n;
-    return now > since ? static_cast<double>(n) / ns_to_seconds(now - since) : 0;
+    const std::uint64_t kept = std::min<std::uint64_t>(db_issued_next_, kRateQueries);
+    for (const Time w : {Snapshot::kRateWindow / 10, Snapshot::kRateWindow / 5,
+                         Snapshot::kRateWindow / 2, Snapshot::kRateWindow}) {
+      const Time since = now - w;
+      std::uint64_t n = 0;
+      Time oldest = now;
+      for (std::uint64_t i = 0; i < kept; ++i)
+        if (db_issued_[i] > since && db_issued_[i] <= now) {
+          ++n;
+          oldest = std::min(oldest, db_issued_[i]);
+        }
+      if (n == kRateQueries && now > oldest)
+        return static_cast<double>(n) / ns_to_seconds(now - oldest);
+      if (n >= 16 || w == Snapshot::kRateWindow) {
+        const Time span = std::min(w, now);
+        return span > 0 ? static_cast<double>(n) / ns_to_seconds(span) : 0;
+      }
+    }
+    return 0;
   }
 
   // A stable sample: every k-th serial, k a power of two that changes only

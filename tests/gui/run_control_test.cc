@@ -355,13 +355,17 @@ TEST(InFlight, TheDatabaseRateSeesAStampedeAsItHappens) {
   // builtin:stampede under clear: a warm cache, no queries, until the submit
   // at 5 s deletes the page; then every view (500/s) queries until the first
   // fill at ~5.21 s. At 5.15 s the last 64 queries came in ~130 ms, so the
-  // rate reads about 500/s (64 Poisson arrivals: +-13%; bounds at ~3 sd).
+  // rate reads about 500/s (64 Poisson arrivals: +-13%; bounds at ~3 sd);
+  // at 5.1 s, 0.09 s into it, the last 0.1 s held ~45: about 450/s.
   // The last finished chart interval, [4.8, 5.0) s, had none: the old box
   // read 0 queries/s here. By 6.5 s a second has passed without a query.
   RunControl rc(load("builtin:stampede"));
   EXPECT_EQ(run_to(rc, seconds_to_ns(4.9)).db_queries_per_s, 0.0);
+  const double early = run_to(rc, seconds_to_ns(5.1)).db_queries_per_s;
+  EXPECT_GT(early, 300);
+  EXPECT_LT(early, 650);
   const double during = run_to(rc, seconds_to_ns(5.15)).db_queries_per_s;
-  std::printf("the DB box at 5.15 s: %.0f queries/s\n", during);
+  std::printf("the DB box at 5.1 s: %.0f, at 5.15 s: %.0f queries/s\n", early, during);
   EXPECT_GT(during, 350);
   EXPECT_LT(during, 700);
   EXPECT_EQ(run_to(rc, seconds_to_ns(6.5)).db_queries_per_s, 0.0);

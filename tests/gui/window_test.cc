@@ -6,7 +6,9 @@
 #include <QChartView>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFontInfo>
 #include <QListWidget>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTest>
@@ -17,6 +19,7 @@
 #include "stampede/scenario_io.h"
 #include "views/charts_view.h"
 #include "views/compare_view.h"
+#include "views/diagram_view.h"
 #include "views/lesson_panel.h"
 #include "views/main_window.h"
 #include "views/scenario_panel.h"
@@ -24,6 +27,7 @@
 #include "worker/sim_worker.h"
 
 using stampede::Scenario;
+using stampede::gui::DiagramView;
 using stampede::gui::MainWindow;
 using stampede::gui::Snapshot;
 
@@ -45,6 +49,33 @@ bool waitFinished(MainWindow &w, int timeout_ms) {
 
 QString outputPath(const char *name) { return QString(STAMPEDE_TEST_OUTPUT_DIR) + "/" + name; }
 
+// Plays as fast as it goes and waits until the run is paused at `seconds`.
+bool runTo(MainWindow &w, double seconds) {
+  w.worker()->pauseAt(seconds);
+  w.setSpeedIndex(kMaxSpeed);
+  w.worker()->play();
+  return QTest::qWaitFor(
+      [&] {
+        return w.lastSnapshot().now == stampede::seconds_to_ns(seconds) &&
+               !w.lastSnapshot().running;
+      },
+      30000);
+}
+
+// Where the diagram draws each kind of activity.
+DiagramView::Place placeOf(stampede::Activity a) {
+  switch (a) {
+  case stampede::Activity::kCpu:
+    return DiagramView::Place::kCpu;
+  case stampede::Activity::kCacheCall:
+    return DiagramView::Place::kCacheCall;
+  case stampede::Activity::kDbQueued:
+    return DiagramView::Place::kDbQueued;
+  default:
+    return DiagramView::Place::kDbRunning;
+  }
+}
+
 } // namespace
 
 class WindowTest : public QObject {
@@ -59,6 +90,11 @@ private slots:
   void compareViewFillsTheLecturesTable();
   void scenarioPanelValidatesAndApplies();
   void lessonPanelRunsAStepAndChecksIt();
+  void diagramDrawsNoDbReadOnceReadsStop();
+  void pausedDotsAreWhatIsInFlight_data();
+  void pausedDotsAreWhatIsInFlight();
+  void diagramLabelsNeitherOverlapNorClip_data();
+  void diagramLabelsNeitherOverlapNorClip();
 };
 
 void WindowTest::opensPausedAndShowsTheFirstSnapshot() {
@@ -290,6 +326,156 @@ void WindowTest::lessonPanelRunsAStepAndChecksIt() {
   QCOMPARE(w.lastSnapshot().stack.strategy, std::string("refresh"));
   QCOMPARE(w.lastSnapshot().totals.stampedes, std::uint64_t{0});
   QVERIFY(lessons->grab().save(outputPath("gui-lesson-panel.png")));
+}
+
+void WindowTest::diagramDrawsNoDbReadOnceReadsStop() {
+  // frontpage under none: every view queries the database (200/s, 50 ms
+  // each: ~10 in flight). Under naive the warm cache answers every view and
+  // nothing invalidates it, so 2 s after the switch no page query is in
+  // flight and the diagram must draw none (issue 12: it drew them 15 s on).
+  MainWindow w(load("builtin:frontpage", {"strategy.name=none"}));
+  w.show();
+  auto *diagram = w.findChild<DiagramView *>();
+  QVERIFY(diagram);
+  const auto reads = [&] {
+    int n = 0;
+    for (const DiagramView::Dot &d : diagram->dots(diagram->shownTime()))
+      n += d.shade == stampede::gui::Shade::kDbRead;
+    return n;
+  };
+  QVERIFY(runTo(w, 5));
+  QVERIFY2(reads() > 0, "under none the database is reading");
+  w.chooseStrategy("naive");
+  QVERIFY(runTo(w, 7));
+  QCOMPARE(w.lastSnapshot().stack.strategy, std::string("naive"));
+  QCOMPARE(reads(), 0);
+}
+
+void WindowTest::pausedDotsAreWhatIsInFlight_data() {
+  QTest::addColumn<QString>("spec");
+  QTest::addColumn<double>("at");
+  QTest::newRow("stampede under clear") << "builtin:stampede" << 5.1;
+  QTest::newRow("R1, saturated") << "builtin:r1" << 20.0;
+  QTest::newRow("update+cas after a burst") << "builtin:frontpage" << 40.0127;
+}
+
+void WindowTest::pausedDotsAreWhatIsInFlight() {
+  // A paused frame draws one dot per activity in flight at its instant (the
+  // worker's table agrees with a recount of the engine's records: see
+  // run_control_test), in the place and colour of its kind, and the app
+  // servers' waiting lines as counts.
+  QFETCH(QString, spec);
+  QFETCH(double, at);
+  std::vector<std::string> overrides;
+  if (at > 40)
+    overrides.push_back("strategy.name=update+cas");
+  MainWindow w(load(spec.toStdString().c_str(), overrides));
+  w.show();
+  auto *diagram = w.findChild<DiagramView *>();
+  QVERIFY(runTo(w, at));
+  const Snapshot &s = w.lastSnapshot();
+  QCOMPARE(diagram->shownTime(), s.now);
+  QCOMPARE(s.sample, 1u);
+  using Key = std::tuple<std::uint64_t, DiagramView::Place, stampede::gui::Shade>;
+  std::vector<Key> expected, drawn;
+  for (const stampede::gui::InFlight &f : s.in_flight)
+    if (f.from <= s.now && (f.until < 0 || s.now < f.until)) {
+      // A refused cas is black only on its way back.
+      const bool out = f.until > 0 && 2 * (s.now - f.from) < f.until - f.from;
+      expected.emplace_back(f.serial, placeOf(f.activity),
+                            f.shade == stampede::gui::Shade::kConflict && out
+                                ? stampede::gui::Shade::kWrite
+                                : f.shade);
+    }
+  std::uint64_t waiting = 0, queue_dots = 0;
+  for (std::uint64_t q : s.stack.app_queue)
+    waiting += q;
+  for (const DiagramView::Dot &d : diagram->dots(s.now)) {
+    if (d.place == DiagramView::Place::kAppQueue)
+      ++queue_dots;
+    else
+      drawn.emplace_back(d.serial, d.place, d.shade);
+    QVERIFY(diagram->rect().contains(d.at.toPoint()));
+  }
+  std::sort(expected.begin(), expected.end());
+  std::sort(drawn.begin(), drawn.end());
+  std::printf("%s at %.4f s: %zu dots in flight, %llu waiting for a worker as %llu dots\n",
+              qPrintable(spec), at, drawn.size(), static_cast<unsigned long long>(waiting),
+              static_cast<unsigned long long>(queue_dots));
+  QVERIFY(!expected.empty());
+  QVERIFY(drawn == expected);
+  // The waiting line is as long as the gap lets it be, never longer than the count.
+  QVERIFY(queue_dots <= waiting);
+  QVERIFY(waiting == 0 || queue_dots > 0);
+}
+
+void WindowTest::diagramLabelsNeitherOverlapNorClip_data() {
+  QTest::addColumn<QStringList>("overrides");
+  QTest::addColumn<QSize>("size");
+  const QSize small(1024, 768), large(1400, 900);
+  for (const QSize &size : {small, large}) {
+    const QString at = QString("%1x%2").arg(size.width()).arg(size.height());
+    for (int servers : {1, 4, 8, 16})
+      for (int nodes : {1, 8})
+        QTest::newRow(
+            qPrintable(QString("%1 servers, %2 nodes, %3").arg(servers).arg(nodes).arg(at)))
+            << QStringList{QString("app.servers=%1").arg(servers),
+                           QString("cache.nodes=%1").arg(nodes)}
+            << size;
+    QTest::newRow(qPrintable("16 servers, local caches, " + at))
+        << QStringList{"app.servers=16", "app.local_cache=true"} << size;
+  }
+}
+
+void WindowTest::diagramLabelsNeitherOverlapNorClip() {
+  // A stampede paused in full flow (long numbers in every label): each
+  // label stays inside its box and the diagram, whole (not elided), and no
+  // two labels' rectangles meet.
+  QFETCH(QStringList, overrides);
+  QFETCH(QSize, size);
+  std::vector<std::string> o;
+  for (const QString &s : overrides)
+    o.push_back(s.toStdString());
+  MainWindow w(load("builtin:stampede", o));
+  w.resize(size);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  auto *diagram = w.findChild<DiagramView *>();
+  QVERIFY(runTo(w, 5.1));
+  QTest::qWait(50); // a layout pass at the final size
+  QCOMPARE(w.size(), size);
+  // The diagram is all on screen, at least its minimum height.
+  const QRect on_window(diagram->mapTo(&w, QPoint(0, 0)), diagram->size());
+  QVERIFY(w.rect().contains(on_window));
+  QVERIFY(diagram->height() >= diagram->minimumHeight());
+  const auto labels = diagram->labels();
+  QVERIFY(labels.size() > 5);
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const auto &a = labels[i];
+    QVERIFY2(!a.text.contains(QChar(0x2026)), qPrintable("elided: " + a.text));
+    QVERIFY2(a.frame.contains(a.rect), qPrintable("outside its box: " + a.text));
+    QVERIFY2(QRectF(diagram->rect()).contains(a.rect), qPrintable("clipped: " + a.text));
+    for (std::size_t j = i + 1; j < labels.size(); ++j)
+      QVERIFY2(!a.rect.intersects(labels[j].rect),
+               qPrintable(QString("\"%1\" overlaps \"%2\"").arg(a.text, labels[j].text)));
+  }
+  // Every server is named, legibly: no smaller than 10 px, 2 px under the
+  // window's own font at most (the offscreen platform's 9 pt is 12 px).
+  const int servers = overrides.front().split('=').back().toInt();
+  int named = 0;
+  for (const auto &l : labels)
+    if (l.text.startsWith("App ") || QRegularExpression("^A\\d+ ").match(l.text).hasMatch()) {
+      ++named;
+      QVERIFY2(l.px >= std::max(10, QFontInfo(diagram->font()).pixelSize() - 2),
+               qPrintable(QString("%1 px: %2").arg(l.px).arg(l.text)));
+    }
+  QCOMPARE(named, servers);
+  const bool sixteen = servers == 16;
+  if (sixteen && size.width() == 1024) {
+    const QString name = overrides.contains("app.local_cache=true") ? "gui-1024-local.png"
+                                                                    : "gui-1024-16-servers.png";
+    QVERIFY(w.grab().save(outputPath(qPrintable(name))));
+  }
 }
 
 QTEST_MAIN(WindowTest)
