@@ -762,7 +762,15 @@ void write_junit(const std::string &path, const std::vector<Case> &cases,
 }
 
 /// Runs cases, prints a line each and the counts. @return the exit status.
-int run_cases(const std::vector<Case> &cases, const std::string &junit) {
+int run_cases(std::vector<Case> cases, const std::string &junit,
+              std::optional<std::uint64_t> seed = std::nullopt) {
+  if (seed) {
+    // --seed: every case runs with this seed instead of its own, so a claim
+    // can be checked on other seeds than the one it was written on.
+    for (Case &c : cases) {
+      c.overrides.push_back("seed=" + std::to_string(*seed));
+    }
+  }
   std::vector<Outcome> outcomes;
   std::size_t passed = 0, skipped = 0, errors = 0;
   for (const Case &c : cases) {
@@ -801,14 +809,15 @@ fs::path project_dir(std::string_view sub) {
   return fs::path(".") / sub;
 }
 
-int cmd_test(std::vector<std::string> paths, const std::string &junit) {
+int cmd_test(std::vector<std::string> paths, const std::string &junit,
+             std::optional<std::uint64_t> seed) {
   if (paths.empty()) {
     paths.push_back(project_dir("tests/scenarios").string());
   }
   if (!junit.empty()) {
     open_output(junit, "--junit"); // fail before the runs, not after
   }
-  return run_cases(collect_cases(paths), junit);
+  return run_cases(collect_cases(paths), junit, seed);
 }
 
 /// @param root_flag the lessons folder; empty: the project's `lessons/`.
@@ -876,11 +885,12 @@ int cmd_lesson_show(const std::string &root, const std::string &id) {
   return kExitOk;
 }
 
-int cmd_lesson_run(const std::string &root, const std::string &id, const std::string &junit) {
+int cmd_lesson_run(const std::string &root, const std::string &id, const std::string &junit,
+                   std::optional<std::uint64_t> seed) {
   const LessonFile l = find_lesson(root, id);
   std::vector<Case> cases;
   lesson_cases(l.dir / "steps.json", cases);
-  return run_cases(cases, junit);
+  return run_cases(std::move(cases), junit, seed);
 }
 
 // ---------------------------------------------------------------------------
@@ -1200,6 +1210,10 @@ int cli_main(int argc, const char *const *argv) {
                    "Files or folders of scenario files and lessons' steps.json "
                    "(default: the project's tests/scenarios)");
   test->add_option("--junit", junit, "Also write JUnit XML to FILE")->type_name("FILE");
+  std::optional<std::uint64_t> case_seed;
+  test->add_option("--seed", case_seed, "Run every case with this seed instead of its own")
+      ->type_name("N")
+      ->check(whole_number);
 
   std::string lesson_id, lessons_dir;
   CLI::App *lesson = app.add_subcommand("lesson", "Lessons: list, show ID, run ID");
@@ -1212,6 +1226,9 @@ int cli_main(int argc, const char *const *argv) {
   CLI::App *lesson_run = lesson->add_subcommand("run", "Run a lesson's steps and check them");
   lesson_run->add_option("ID", lesson_id, "Lesson folder, number or slug")->required();
   lesson_run->add_option("--junit", junit, "Also write JUnit XML to FILE")->type_name("FILE");
+  lesson_run->add_option("--seed", case_seed, "Run every step with this seed instead of its own")
+      ->type_name("N")
+      ->check(whole_number);
 
   BenchOptions bo;
   CLI::App *bench = app.add_subcommand("bench", "Measure the engine's speed on R1");
@@ -1294,7 +1311,7 @@ int cli_main(int argc, const char *const *argv) {
         return cmd_schema();
       }
       if (test->parsed()) {
-        return cmd_test(test_paths, junit);
+        return cmd_test(test_paths, junit, case_seed);
       }
       if (lesson_list->parsed()) {
         return cmd_lesson_list(lessons_dir);
@@ -1303,7 +1320,7 @@ int cli_main(int argc, const char *const *argv) {
         return cmd_lesson_show(lessons_dir, lesson_id);
       }
       if (lesson_run->parsed()) {
-        return cmd_lesson_run(lessons_dir, lesson_id, junit);
+        return cmd_lesson_run(lessons_dir, lesson_id, junit, case_seed);
       }
       if (bench->parsed()) {
         return cmd_bench(bo);

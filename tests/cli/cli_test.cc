@@ -953,4 +953,19 @@ TEST_F(Cli, AReportWhoseScenarioIsBrokenNamesTheField) {
       << n.err;
 }
 
+// A lesson's claims must hold whatever the seed: `lesson run` and `test`
+// take --seed and run every step with it.
+TEST_F(Cli, LessonRunAndTestTakeASeed) {
+  const Result lesson = run({"lesson", "run", "1", "--seed", "17"});
+  EXPECT_EQ(lesson.code, 0) << lesson.out << lesson.err;
+  EXPECT_NE(lesson.out.find("(seed 17)"), std::string::npos) << lesson.out;
+  EXPECT_EQ(lesson.out.find("(seed 1)"), std::string::npos) << lesson.out;
+  spit(path("s.json"), small_scenario(R"(, "expect": ["seed == 5"])"));
+  const Result five = run({"test", "s.json", "--seed", "5"});
+  EXPECT_EQ(five.code, 0) << five.out << five.err;
+  const Result three = run({"test", "s.json"}); // the file's own seed is 3
+  EXPECT_EQ(three.code, 1) << three.out << three.err;
+  EXPECT_NE(run({"test", "s.json", "--seed", "x"}).err.find("--seed"), std::string::npos);
+}
+
 } // namespace
