@@ -69,9 +69,6 @@ struct Snapshot {
   /// The first anomaly of each kind in each interval, never capped: the
   /// charts' markers.
   std::vector<AnomalyRecord> markers;
-  std::vector<RequestRecord> requests; ///< The most recent requests answered.
-  std::vector<CallRecord> calls;       ///< The most recent cache calls answered.
-  std::vector<CallRecord> db_calls;    ///< The most recent database calls answered.
   /// Requests that showed an anomaly, as they finished (at most kMaxAnomalies).
   std::vector<RequestRecord> anomaly_requests;
 
@@ -90,7 +87,6 @@ struct Snapshot {
   std::string message; ///< An error or notice for the status bar, else empty.
 
   static constexpr std::size_t kMaxAnomalies = 256; ///< Listed per snapshot.
-  static constexpr std::size_t kRecent = 64;        ///< Requests and calls kept.
   static constexpr std::size_t kMaxInFlight = 2000; ///< In-flight items shipped at most.
   static constexpr Time kRateWindow = kSecond;      ///< The DB rate's longest window.
 };

@@ -9,11 +9,9 @@ namespace stampede::gui {
 
 using Clock = std::chrono::steady_clock;
 
-// Gathers the deltas a snapshot carries. Fixed rings for the recent requests
-// and calls: recording costs a copy per record, never an allocation. What is
-// in flight is a table indexed by worker slot, each entry the slot's latest
-// activity (an activity lasts until its slot's next record): it grows to the
-// number of slots once, then costs a copy per activity.
+// Gathers the deltas a snapshot carries. What is in flight is a table indexed by worker slot, each
+// entry the slot's latest activity (an activity lasts until its slot's next record): it grows to
+// the number of slots once, then costs a copy per activity.
 class RunControl::Recorder final : public Observer {
 public:
   explicit Recorder(Time interval) : interval_(interval) { marked_.fill(-1); }
@@ -48,7 +46,6 @@ public:
   }
 
   void on_request(const RequestRecord &r) override {
-    requests_[requests_next_++ % Snapshot::kRecent] = r;
     // The requests behind anomalies travel with the snapshot, so a click on
     // an anomaly finds its request. A stale view says so itself; the others
     // are remembered by serial until they finish.
@@ -63,14 +60,6 @@ public:
     }
     if (wanted && anomaly_requests_.size() < Snapshot::kMaxAnomalies)
       anomaly_requests_.push_back(r);
-  }
-  void on_call(const CallRecord &c) override {
-    // Database calls are far fewer than cache calls: a ring of their own, so
-    // the diagram always has some to show.
-    if (c.op == Op::kDbRead || c.op == Op::kDbInsert)
-      db_calls_[db_calls_next_++ % Snapshot::kRecent] = c;
-    else
-      calls_[calls_next_++ % Snapshot::kRecent] = c;
   }
   void on_anomaly(const AnomalyRecord &a) override {
     if (a.kind == AnomalyKind::kCasConflict) {
@@ -108,9 +97,6 @@ public:
     anomalies_.clear();
     anomaly_requests_.clear();
     dropped_ = 0;
-    copy_ring(requests_, requests_next_, s.requests);
-    copy_ring(calls_, calls_next_, s.calls);
-    copy_ring(db_calls_, db_calls_next_, s.db_calls);
   }
 
   // @return the slots' table, for tests through RunControl.
@@ -191,16 +177,6 @@ private:
     });
   }
 
-  template <typename T>
-  static void copy_ring(const std::array<T, Snapshot::kRecent> &ring, std::uint64_t next,
-                        std::vector<T> &out) {
-    const std::uint64_t n = std::min<std::uint64_t>(next, Snapshot::kRecent);
-    out.clear();
-    out.reserve(n);
-    for (std::uint64_t i = next - n; i < next; ++i)
-      out.push_back(ring[i % Snapshot::kRecent]);
-  }
-
   static constexpr std::size_t kMaxPending = 256; // serials awaiting their request's end
 
   std::vector<IntervalRecord> intervals_;
@@ -211,12 +187,6 @@ private:
   std::array<Time, 4> marked_{}; // per AnomalyKind: the interval last marked
   std::vector<AnomalyRecord> markers_;
   std::uint64_t dropped_ = 0;
-  std::array<RequestRecord, Snapshot::kRecent> requests_{};
-  std::uint64_t requests_next_ = 0;
-  std::array<CallRecord, Snapshot::kRecent> calls_{};
-  std::uint64_t calls_next_ = 0;
-  std::array<CallRecord, Snapshot::kRecent> db_calls_{};
-  std::uint64_t db_calls_next_ = 0;
   std::vector<Entry> slots_; // by worker slot
   std::uint64_t busy_ = 0;   // entries in flight
   std::uint64_t sample_ = 1;

@@ -14,6 +14,7 @@
 #include <QTest>
 #include <QTimer>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "io/cli.h"
 #include "stampede/scenario_io.h"
@@ -93,6 +94,8 @@ private slots:
   void diagramDrawsNoDbReadOnceReadsStop();
   void pausedDotsAreWhatIsInFlight_data();
   void pausedDotsAreWhatIsInFlight();
+  void aCacheCallGoesOutAndBackAndEnds();
+  void diagramRepaintsSmoothlyAtASetSpeed();
   void diagramLabelsNeitherOverlapNorClip_data();
   void diagramLabelsNeitherOverlapNorClip();
 };
@@ -407,6 +410,81 @@ void WindowTest::pausedDotsAreWhatIsInFlight() {
   // The waiting line is as long as the gap lets it be, never longer than the count.
   QVERIFY(queue_dots <= waiting);
   QVERIFY(waiting == 0 || queue_dots > 0);
+}
+
+void WindowTest::aCacheCallGoesOutAndBackAndEnds() {
+  // R1 paused at 20 s has a cache get in flight. Drawn at later instants (as
+  // frames between snapshots are): a quarter of its round trip out and a
+  // quarter back it is at the same point, half way it is furthest out (at
+  // its node), and from its end on it is not drawn; nor is anything else
+  // whose end has passed.
+  MainWindow w(load("builtin:r1"));
+  w.show();
+  auto *diagram = w.findChild<DiagramView *>();
+  QVERIFY(runTo(w, 20));
+  const Snapshot &s = w.lastSnapshot();
+  const stampede::gui::InFlight *call = nullptr;
+  for (const auto &f : s.in_flight)
+    if (f.activity == stampede::Activity::kCacheCall && f.node >= 0 && f.until > s.now)
+      call = &f;
+  QVERIFY(call);
+  const auto at = [&](stampede::Time t) -> std::optional<QPointF> {
+    for (const DiagramView::Dot &d : diagram->dots(t))
+      if (d.serial == call->serial && d.place == DiagramView::Place::kCacheCall)
+        return d.at;
+    return std::nullopt;
+  };
+  const stampede::Time span = call->until - call->from;
+  const auto quarter = at(call->from + span / 4), half = at(call->from + span / 2),
+             three = at(call->from + 3 * span / 4);
+  QVERIFY(quarter && half && three);
+  QVERIFY(std::abs(quarter->x() - three->x()) < 0.5);
+  QVERIFY(half->x() > quarter->x() + 1);
+  QVERIFY(!at(call->until));
+  const stampede::Time later = s.now + stampede::seconds_to_ns(0.3);
+  for (const DiagramView::Dot &d : diagram->dots(later))
+    for (const auto &f : s.in_flight)
+      if (f.serial == d.serial && d.place != DiagramView::Place::kAppQueue)
+        QVERIFY(f.until < 0 || f.until > later);
+}
+
+void WindowTest::diagramRepaintsSmoothlyAtASetSpeed() {
+  // At x1 the diagram repaints on its own timer, each frame at a later
+  // instant, whether or not a snapshot came in between: at least 30 frames
+  // in a second of wall time (generous for a loaded machine: the timer asks
+  // for 60), never more than 0.1 s of simulated time past its snapshot.
+  MainWindow w(load("builtin:frontpage"));
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  auto *diagram = w.findChild<DiagramView *>();
+  struct Counter : QObject {
+    int paints = 0;
+    bool eventFilter(QObject *, QEvent *e) override {
+      paints += e->type() == QEvent::Paint;
+      return false;
+    }
+  } counter;
+  w.setSpeedIndex(3); // x1
+  w.worker()->play();
+  QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().running; }, 5000));
+  diagram->installEventFilter(&counter);
+  std::vector<stampede::Time> shown;
+  QElapsedTimer wall;
+  wall.start();
+  while (wall.elapsed() < 1000) {
+    QTest::qWait(10);
+    const stampede::Time t = diagram->shownTime();
+    QVERIFY(t >= w.lastSnapshot().now);
+    QVERIFY(t <= w.lastSnapshot().now + stampede::seconds_to_ns(0.1));
+    shown.push_back(t);
+  }
+  diagram->removeEventFilter(&counter);
+  std::sort(shown.begin(), shown.end());
+  const auto distinct = std::unique(shown.begin(), shown.end()) - shown.begin();
+  std::printf("x1 for 1 s: %d diagram frames, %td distinct instants sampled\n", counter.paints,
+              distinct);
+  QVERIFY2(counter.paints >= 30, qPrintable(QString("%1 frames").arg(counter.paints)));
+  QVERIFY(distinct >= 30);
 }
 
 void WindowTest::diagramLabelsNeitherOverlapNorClip_data() {

@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include "stampede/scenario_io.h"
+#include "views/diagram_view.h"
 #include "views/main_window.h"
 #include "worker/run_control.h"
 #include "worker/sim_worker.h"
@@ -44,8 +45,37 @@ void frames(benchmark::State &state, const char *scenario, std::vector<std::stri
       benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
 }
 
+// The diagram alone, as its own timer repaints it between snapshots (up to
+// 60 times a second while the clock moves): a stampede paused in full flow,
+// every box and wire and dot drawn into an image.
+void diagram(benchmark::State &state, const char *scenario, std::vector<std::string> overrides,
+             double at_s) {
+  auto s = stampede::load_scenario(scenario, overrides);
+  RunControl rc(*s.value);
+  rc.pause_at(stampede::seconds_to_ns(at_s));
+  rc.set_speed(0);
+  rc.play();
+  while (rc.running())
+    rc.advance(0.033, 1.0);
+  const stampede::gui::Snapshot snap = rc.take_snapshot();
+  stampede::gui::DiagramView view;
+  view.resize(1000, 330);
+  view.applySnapshot(snap, snap.workers, snap.db_connections);
+  QImage image(view.size(), QImage::Format_ARGB32_Premultiplied);
+  for (auto _ : state) {
+    view.render(&image);
+    benchmark::DoNotOptimize(image.bits());
+  }
+  state.counters["dots"] = static_cast<double>(view.dots(snap.now).size());
+}
+
 } // namespace
 
+BENCHMARK_CAPTURE(diagram, stampede_4_servers, "builtin:stampede", {}, 5.15)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(diagram, stampede_16_servers_8_nodes, "builtin:stampede",
+                  {"app.servers=16", "cache.nodes=8"}, 5.12)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(frames, r1_full_speed, "builtin:r1", {"duration_s=100000"})
     ->Unit(benchmark::kMillisecond)
     ->MinTime(3);
