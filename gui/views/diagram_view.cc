@@ -192,6 +192,9 @@ void DiagramView::applySnapshot(const Snapshot &s, std::uint32_t workers_per_ser
     if (len > 0)
       arrivals_per_s_ = static_cast<double>(i.arrivals) / len;
   }
+  // Frames never step back in time while the run plays on: a frame that ran
+  // a little past the new snapshot's instant holds until the clock passes it.
+  floor_ = s.generation == last_.generation && s.running ? std::min(shownTime(), s.end) : -1;
   last_ = s;
   last_.workers = std::max<std::uint32_t>(1, workers_per_server);
   last_.db_connections = std::max<std::uint32_t>(1, db_connections);
@@ -201,8 +204,14 @@ void DiagramView::applySnapshot(const Snapshot &s, std::uint32_t workers_per_ser
 Time DiagramView::shownTime() const {
   if (!last_.running || last_.speed <= 0)
     return last_.now;
+  // The speed the run keeps up, when it falls behind the one asked for, so
+  // a frame does not run ahead of where the next snapshot will be.
+  double speed = last_.speed;
+  if (last_.realtime_factor > 0)
+    speed = std::min(speed, last_.realtime_factor * 1.05);
   const double wall = std::min(static_cast<double>(since_.nsecsElapsed()) / 1e9, kMaxAheadS);
-  return std::min(last_.end, last_.now + static_cast<Time>(wall * last_.speed * 1e9));
+  const Time t = std::max(floor_, last_.now + static_cast<Time>(wall * speed * 1e9));
+  return std::min(last_.end, t);
 }
 
 DiagramView::Layout DiagramView::layout() const {

@@ -76,6 +76,7 @@ private:
   Snapshot last_;
   QElapsedTimer since_; // wall time since last_ arrived
   QTimer frames_;       // repaints while the clock moves
+  Time floor_ = -1;     // the last instant shown while playing: frames never go back
   double arrivals_per_s_ = 0;
 };
 

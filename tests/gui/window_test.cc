@@ -452,7 +452,8 @@ void WindowTest::diagramRepaintsSmoothlyAtASetSpeed() {
   // At x1 the diagram repaints on its own timer, each frame at a later
   // instant, whether or not a snapshot came in between: at least 30 frames
   // in a second of wall time (generous for a loaded machine: the timer asks
-  // for 60), never more than 0.1 s of simulated time past its snapshot.
+  // for 60), never back in time, never more than 0.1 s of simulated time
+  // past its snapshot.
   MainWindow w(load("builtin:frontpage"));
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
@@ -476,6 +477,7 @@ void WindowTest::diagramRepaintsSmoothlyAtASetSpeed() {
     const stampede::Time t = diagram->shownTime();
     QVERIFY(t >= w.lastSnapshot().now);
     QVERIFY(t <= w.lastSnapshot().now + stampede::seconds_to_ns(0.1));
+    QVERIFY(shown.empty() || t >= shown.back()); // never back in time
     shown.push_back(t);
   }
   diagram->removeEventFilter(&counter);
