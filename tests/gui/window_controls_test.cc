@@ -104,6 +104,7 @@ private slots:
   void crashNodeSaysWhyItCannot();
   void projectorModeEnlargesTextAndHidesSidePanels();
   void helpNamesProjectorMode();
+  void reopensTheMomentOfAnAnomaly();
 };
 
 void WindowControlsTest::initTestCase() {
@@ -337,6 +338,29 @@ void WindowControlsTest::helpNamesProjectorMode() {
   QVERIFY(gui.waitForFinished(60000));
   QVERIFY2(gui.exitCode() == 0, gui.readAllStandardError().constData());
   QVERIFY(QFile::exists(shot));
+}
+
+// Reopen a moment (issue 12, item 6): --anomaly N opens the run paused just
+// after its N-th anomaly. builtin:stampede under clear, seed 4: one submit
+// every 5 s, so the third stampede begins just after 15 s.
+void WindowControlsTest::reopensTheMomentOfAnAnomaly() {
+  const QString shot = outputPath("controls-anomaly-3.png");
+  QFile::remove(shot);
+  QProcess gui;
+  gui.start(STAMPEDE_GUI_PATH, {"builtin:stampede", "--strategy", "clear", "--seed", "4",
+                                "--anomaly", "3", "--screenshot", shot, "--speed", "max"});
+  QVERIFY(gui.waitForFinished(60000));
+  QVERIFY2(gui.exitCode() == 0, gui.readAllStandardError().constData());
+  const QString said = QString::fromUtf8(gui.readAllStandardOutput());
+  QVERIFY2(said.startsWith("anomaly 3: stampede at 15.0"), qPrintable(said));
+  QVERIFY(QFile::exists(shot));
+
+  QProcess none;
+  none.start(STAMPEDE_GUI_PATH,
+             {"builtin:stampede", "--strategy", "clear", "--anomaly", "1000000"});
+  QVERIFY(none.waitForFinished(60000));
+  QCOMPARE(none.exitCode(), 2); // the run has 6 anomalies, not a million
+  QVERIFY(QString::fromUtf8(none.readAllStandardError()).contains("fewer anomalies"));
 }
 
 QTEST_MAIN(WindowControlsTest)
