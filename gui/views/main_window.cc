@@ -634,7 +634,12 @@ bool MainWindow::exportReport(const QString &path) const {
   std::ofstream out(path.toStdString(), std::ios::binary);
   if (!out)
     return false;
-  out << report_to_json(last_.totals).dump(2) << '\n';
+  // As `stampede run` writes it, with the scenario the run started from, so
+  // the report reopens it (a strategy switched live or a button pressed
+  // during the run is not part of that scenario).
+  nlohmann::ordered_json j = report_to_json(last_.totals);
+  j["run_scenario"] = nlohmann::ordered_json::parse(scenario_to_json(scenario_));
+  out << j.dump(2) << '\n';
   return static_cast<bool>(out.flush());
 }
 
