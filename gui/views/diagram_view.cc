@@ -31,6 +31,7 @@ struct Text {
   QStringList lines;
   QFont font;
   bool bold_first = false; // a title line over details
+  bool whole = false;      // one of its wordings fitted (not the elided fallback)
   Qt::Alignment align = Qt::AlignCenter;
 };
 
@@ -78,6 +79,7 @@ Text fit(const QFont &base, const std::vector<QStringList> &wordings, bool bold,
         t.lines = lines;
         t.font = f;
         t.bold_first = b;
+        t.whole = true;
         return t;
       }
     }
@@ -163,8 +165,9 @@ struct DiagramView::Layout {
   std::vector<Text> texts;
   std::vector<std::pair<QPointF, Shade>> key;
   int cell_cols = 1;
-  double cell = 8; // a connection cell's side
-  double r = 3;    // a dot's radius
+  double cell = 8;  // a connection cell's side
+  double r = 3;     // a dot's radius
+  double scale = 1; // the font's size over the usual 12 px
 };
 
 DiagramView::DiagramView(QWidget *parent) : QWidget(parent) {
@@ -314,7 +317,9 @@ DiagramView::Layout DiagramView::layout() const {
   // App servers, with their waiting lines in the gap to their left.
   const int per_col = (servers + sub - 1) / sub;
   const Stack as = stacked(per_col, top, A, 90);
-  l.r = std::clamp(as.box / 7, 2.0, 3.5);
+  // Dots grow with the font (projector mode), and shrink in short boxes.
+  l.scale = std::max(1.0, QFontInfo(base).pixelSize() / 12.0);
+  l.r = std::clamp(as.box / 7, 2.0, 3.5 * l.scale);
   const double lane = sub == 2 ? 26 : 0; // the right column's waiting lines
   const double al =
       sub == 2 ? acol.left() + acol.width() * 0.08 : acol.left() + acol.width() * 0.18;
@@ -353,7 +358,7 @@ DiagramView::Layout DiagramView::layout() const {
                   {name, QString("%1, %2 waiting").arg(of).arg(waiting)}},
                  true, inner.adjusted(0, 1, 0, -d - 1), b, Qt::AlignTop | Qt::AlignHCenter);
     QRectF cpu;
-    if (t.lines.size() == 2) {
+    if (t.whole) {
       cpu = QRectF(inner.left(), t.rect.bottom() + 1, inner.width(),
                    inner.bottom() - t.rect.bottom() - 1);
     } else {
@@ -367,7 +372,8 @@ DiagramView::Layout DiagramView::layout() const {
                {QString("A%1 %2 w%3").arg(s).arg(of).arg(waiting)}},
               false, left, b, Qt::AlignLeft | Qt::AlignVCenter);
       const double x0 = t.lines.isEmpty() ? inner.left() : t.rect.right() + 4;
-      cpu = QRectF(x0, inner.top(), std::max(d, inner.right() - x0), inner.height());
+      const double band = std::max(1.0, std::floor(inner.height() / d)) * d;
+      cpu = QRectF(x0, inner.center().y() - band / 2, std::max(d, inner.right() - x0), band);
     }
     l.texts.push_back(t);
     l.cpu.push_back(cpu);
@@ -577,11 +583,11 @@ void DiagramView::paintEvent(QPaintEvent *) {
     p.setBrush(c);
     p.drawEllipse(at, r, r);
   };
-  const double db_r = std::clamp(l.cell / 2 - 1.5, 1.5, 4.0);
+  const double db_r = std::clamp(l.cell / 2 - 1.5, 1.5, 4.0 * l.scale);
   for (const Dot &d : dots(l, t))
     dot(d.at, d.shade, d.place == Place::kDbRunning ? db_r : l.r);
   for (const auto &[at, shade] : l.key)
-    dot(at, shade, 3.5);
+    dot(at, shade, 3.5 * l.scale);
 }
 
 } // namespace stampede::gui

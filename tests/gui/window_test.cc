@@ -492,6 +492,7 @@ void WindowTest::diagramRepaintsSmoothlyAtASetSpeed() {
 void WindowTest::diagramLabelsNeitherOverlapNorClip_data() {
   QTest::addColumn<QStringList>("overrides");
   QTest::addColumn<QSize>("size");
+  QTest::addColumn<int>("px"); // the diagram's font, 0: the window's
   const QSize small(1024, 768), large(1400, 900);
   for (const QSize &size : {small, large}) {
     const QString at = QString("%1x%2").arg(size.width()).arg(size.height());
@@ -501,10 +502,14 @@ void WindowTest::diagramLabelsNeitherOverlapNorClip_data() {
             qPrintable(QString("%1 servers, %2 nodes, %3").arg(servers).arg(nodes).arg(at)))
             << QStringList{QString("app.servers=%1").arg(servers),
                            QString("cache.nodes=%1").arg(nodes)}
-            << size;
+            << size << 0;
     QTest::newRow(qPrintable("16 servers, local caches, " + at))
-        << QStringList{"app.servers=16", "app.local_cache=true"} << size;
+        << QStringList{"app.servers=16", "app.local_cache=true"} << size << 0;
   }
+  // A projector's large font (as projector mode sets it).
+  for (int servers : {4, 16})
+    QTest::newRow(qPrintable(QString("%1 servers, 8 nodes, 20 px font, 1400x900").arg(servers)))
+        << QStringList{QString("app.servers=%1").arg(servers), "cache.nodes=8"} << large << 20;
 }
 
 void WindowTest::diagramLabelsNeitherOverlapNorClip() {
@@ -513,6 +518,7 @@ void WindowTest::diagramLabelsNeitherOverlapNorClip() {
   // two labels' rectangles meet.
   QFETCH(QStringList, overrides);
   QFETCH(QSize, size);
+  QFETCH(int, px);
   std::vector<std::string> o;
   for (const QString &s : overrides)
     o.push_back(s.toStdString());
@@ -521,6 +527,11 @@ void WindowTest::diagramLabelsNeitherOverlapNorClip() {
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
   auto *diagram = w.findChild<DiagramView *>();
+  if (px > 0) {
+    QFont f = diagram->font();
+    f.setPixelSize(px);
+    diagram->setFont(f);
+  }
   QVERIFY(runTo(w, 5.1));
   QTest::qWait(50); // a layout pass at the final size
   QCOMPARE(w.size(), size);
