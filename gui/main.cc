@@ -6,8 +6,13 @@
 //     stampede-gui builtin:stampede --projector    # large text and lines, no side panels
 //     stampede-gui moment.json --at 12.5            # a report's run, paused at 12.5 s
 //     stampede-gui moment.json --anomaly 3          # ... paused at its third anomaly
+//     stampede-gui builtin:stampede --record clip.gif --from 4.9 --to 6   # a clip for slides
 #include <CLI/CLI.hpp>
 #include <QApplication>
+#include <QDir>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <cstdio>
 #include <iostream>
@@ -51,6 +56,107 @@ std::optional<stampede::AnomalyRecord> find_anomaly(const stampede::Scenario &s,
   return watch.found;
 }
 
+/// Records the window over a stretch of simulated time as a clip a slide
+/// deck embeds: one paused frame every 1/fps of video time (`speed` simulated
+/// seconds per video second), each rendered exactly at its instant, then
+/// assembled by Debian's ffmpeg (started as a process): an animated GIF, or
+/// WebM (VP9) for a .webm name.
+class ClipRecorder {
+public:
+  ClipRecorder(stampede::gui::MainWindow &window, QString out, double from_s, double to_s,
+               double fps, double speed)
+      : window_(window), out_(std::move(out)), from_(from_s), to_(to_s), fps_(fps), speed_(speed) {}
+
+  /// Starts; the application exits when the clip is written (0) or not (1).
+  void start() {
+    if (!dir_.isValid()) {
+      fail("cannot make a folder for the frames");
+      return;
+    }
+    target_ = from_;
+    window_.worker()->pauseAt(target_);
+    window_.worker()->play();
+    auto *poll = new QTimer(&window_);
+    QObject::connect(poll, &QTimer::timeout, &window_, [this, poll] { tick(poll); });
+    poll->start(10);
+  }
+
+private:
+  void tick(QTimer *poll) {
+    const auto &s = window_.lastSnapshot();
+    const stampede::Time at = stampede::seconds_to_ns(target_);
+    if (!(s.finished || (s.now >= at && !s.running)))
+      return;
+    if (++settle_ < 3)
+      return; // let the views draw the snapshot they were just given
+    settle_ = 0;
+    window_.repaint();
+    const QString frame = dir_.filePath(QString("frame%1.png").arg(frames_, 5, 10, QChar('0')));
+    if (!window_.grab().save(frame)) {
+      poll->stop();
+      fail("cannot write a frame to " + frame.toStdString());
+      return;
+    }
+    ++frames_;
+    target_ = from_ + frames_ * speed_ / fps_;
+    if (target_ > to_ + 1e-9 || s.finished) {
+      poll->stop();
+      assemble();
+      return;
+    }
+    window_.worker()->pauseAt(target_);
+    window_.worker()->play();
+  }
+
+  void assemble() {
+    const QString ffmpeg = QStandardPaths::findExecutable("ffmpeg");
+    if (ffmpeg.isEmpty()) {
+      fail("ffmpeg not found: install Debian's ffmpeg (./dev installs it)");
+      return;
+    }
+    const QString input = dir_.filePath("frame%05d.png");
+    QStringList args{"-y", "-loglevel", "error", "-framerate", QString::number(fps_), "-i", input};
+    if (out_.endsWith(".webm", Qt::CaseInsensitive))
+      args << "-c:v"
+           << "libvpx-vp9"
+           << "-b:v"
+           << "0"
+           << "-crf"
+           << "33"
+           << "-pix_fmt"
+           << "yuv420p";
+    else
+      // One palette for the whole clip: colours stay what they mean.
+      args << "-vf"
+           << "split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse=dither=none";
+    args << out_;
+    QProcess run;
+    run.start(ffmpeg, args);
+    if (!run.waitForFinished(600000) || run.exitStatus() != QProcess::NormalExit ||
+        run.exitCode() != 0) {
+      fail("ffmpeg failed: " + QString::fromUtf8(run.readAllStandardError()).toStdString());
+      return;
+    }
+    std::cout << "wrote " << out_.toStdString() << ": " << frames_ << " frames, " << from_
+              << " s to " << target_ - speed_ / fps_ << " s of simulated time at " << fps_
+              << " frames/s\n"
+              << std::flush;
+    QApplication::exit(0);
+  }
+
+  void fail(const std::string &why) {
+    std::cerr << "--record: " << why << '\n';
+    QApplication::exit(1);
+  }
+
+  stampede::gui::MainWindow &window_;
+  QString out_;
+  double from_, to_, fps_, speed_;
+  double target_ = 0;
+  int frames_ = 0, settle_ = 0;
+  QTemporaryDir dir_;
+};
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -77,6 +183,19 @@ int main(int argc, char **argv) {
                  "open paused just after the run's N-th anomaly (1 = the first), e.g. of a "
                  "report file a colleague shared")
       ->check(CLI::PositiveNumber);
+  std::string record;
+  double record_from = 0, record_to = -1, record_fps = 10, record_speed = 1;
+  cli.add_option("--record", record,
+                 "record the window as a clip for slides (FILE.gif, or FILE.webm) and exit");
+  cli.add_option("--from", record_from, "with --record: simulated second it starts at (0)")
+      ->check(CLI::NonNegativeNumber);
+  cli.add_option("--to", record_to, "with --record: simulated second it ends at (--from + 5)")
+      ->check(CLI::NonNegativeNumber);
+  cli.add_option("--fps", record_fps, "with --record: frames per second of the clip (10)")
+      ->check(CLI::Range(1.0, 60.0));
+  cli.add_option("--clip-speed", record_speed,
+                 "with --record: simulated seconds per second of the clip (1)")
+      ->check(CLI::Range(0.01, 1000.0));
   cli.add_flag("--projector", projector,
                "projector mode: every font and line larger, the side panels hidden (View > "
                "Projector mode, Ctrl+Shift+P, toggles it)");
@@ -87,6 +206,15 @@ int main(int argc, char **argv) {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
     return cli.exit(e) == 0 ? 0 : 2;
+  }
+  if (record_to < 0)
+    record_to = record_from + 5;
+  if (!record.empty() &&
+      (record_to <= record_from || (record_to - record_from) * record_fps / record_speed > 3000)) {
+    std::cerr << "--to: expected a time after --from, and at most 3000 frames in the clip "
+                 "((--to - --from) * --fps / --clip-speed), got --from "
+              << record_from << " --to " << record_to << '\n';
+    return 2;
   }
   const int speed_choice = speed_index(speed);
   if (speed_choice < 0) {
@@ -135,6 +263,16 @@ int main(int argc, char **argv) {
   const stampede::Time at = at_s >= 0 ? stampede::seconds_to_ns(at_s) : -1;
   if (at >= 0)
     window.worker()->pauseAt(at_s); // queued before play: the first slice stops there
+  if (!record.empty()) {
+    // Frames are paused instants: the speed only decides how fast they come.
+    window.setSpeedIndex(9);
+    auto *clip = new ClipRecorder(window, QString::fromStdString(record), record_from, record_to,
+                                  record_fps, record_speed);
+    clip->start();
+    const int status = QApplication::exec();
+    delete clip;
+    return status;
+  }
   if (at >= 0 && screenshot.empty()) {
     // Get to the moment as fast as the run goes, then keep the speed asked for.
     window.setSpeedIndex(9);

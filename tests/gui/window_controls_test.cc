@@ -15,6 +15,7 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -105,6 +106,7 @@ private slots:
   void projectorModeEnlargesTextAndHidesSidePanels();
   void helpNamesProjectorMode();
   void reopensTheMomentOfAnAnomaly();
+  void recordsAClipFrameByFrame();
 };
 
 void WindowControlsTest::initTestCase() {
@@ -361,6 +363,38 @@ void WindowControlsTest::reopensTheMomentOfAnAnomaly() {
   QVERIFY(none.waitForFinished(60000));
   QCOMPARE(none.exitCode(), 2); // the run has 6 anomalies, not a million
   QVERIFY(QString::fromUtf8(none.readAllStandardError()).contains("fewer anomalies"));
+}
+
+// Record a clip (issue 12, item 5): one paused frame per 1/fps of video,
+// --clip-speed simulated seconds per video second: 0.5 s of simulated time
+// at 0.25 s a second and 10 frames a second is 20 steps, 21 frames.
+void WindowControlsTest::recordsAClipFrameByFrame() {
+  const QString ffprobe = QStandardPaths::findExecutable("ffprobe");
+  if (ffprobe.isEmpty())
+    QSKIP("no ffmpeg/ffprobe (./dev installs Debian's ffmpeg)");
+  const QString clip = outputPath("controls-stampede.gif");
+  QFile::remove(clip);
+  QProcess gui;
+  gui.start(STAMPEDE_GUI_PATH,
+            {"builtin:stampede", "--strategy", "clear", "--record", clip, "--from", "4.95", "--to",
+             "5.45", "--fps", "10", "--clip-speed", "0.25"});
+  QVERIFY(gui.waitForFinished(120000));
+  QVERIFY2(gui.exitCode() == 0, gui.readAllStandardError().constData());
+  QVERIFY(QString::fromUtf8(gui.readAllStandardOutput()).contains("21 frames"));
+  QFile f(clip);
+  QVERIFY(f.open(QIODevice::ReadOnly));
+  QCOMPARE(f.read(6), QByteArray("GIF89a"));
+  QProcess probe;
+  probe.start(ffprobe, {"-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                        "stream=nb_read_frames", "-of", "csv=p=0", clip});
+  QVERIFY(probe.waitForFinished(60000));
+  QCOMPARE(QString::fromUtf8(probe.readAllStandardOutput()).trimmed(), QString("21"));
+
+  QProcess bad;
+  bad.start(STAMPEDE_GUI_PATH, {"--record", clip, "--from", "5", "--to", "4"});
+  QVERIFY(bad.waitForFinished(30000));
+  QCOMPARE(bad.exitCode(), 2);
+  QVERIFY(QString::fromUtf8(bad.readAllStandardError()).contains("--to: expected a time after"));
 }
 
 QTEST_MAIN(WindowControlsTest)
