@@ -242,6 +242,21 @@ void MainWindow::buildToolbar() {
     }
     worker_->addNode();
   });
+  stack_bar_->addSeparator();
+  QAction *add_server = stack_bar_->addAction("Add app server");
+  add_server->setToolTip("A new app server joins the load balancer's pool now");
+  connect(add_server, &QAction::triggered, this, [this] {
+    if (!refuseAfterEnd("Add app server"))
+      worker_->addServer();
+  });
+  QAction *remove_server = stack_bar_->addAction("Remove app server");
+  remove_server->setToolTip(
+      "The newest app server leaves the pool: it gets no new requests and finishes what it "
+      "holds (app servers keep no state, so nothing is lost)");
+  connect(remove_server, &QAction::triggered, this, [this] {
+    if (!refuseAfterEnd("Remove app server"))
+      worker_->removeServer();
+  });
 }
 
 void MainWindow::buildMenus() {

@@ -273,6 +273,26 @@ void RunControl::submit_burst(std::uint32_t count) { sim_->submit_burst(count); 
 void RunControl::crash_node(std::uint32_t node) { sim_->crash_node(node); }
 void RunControl::add_node() { sim_->add_node(); }
 
+void RunControl::add_server() {
+  if (sim_->add_server())
+    message_ = "app server " + std::to_string(sim_->state().busy_workers.size() - 1) +
+               " joined the balancer's pool";
+  else
+    message_ = "Add app server: the stack has its most app servers";
+}
+
+void RunControl::remove_server() {
+  const std::vector<bool> pool = sim_->state().app_in_pool;
+  for (std::size_t i = pool.size(); i-- > 0;) {
+    if (pool[i] && sim_->remove_server(static_cast<std::uint32_t>(i))) {
+      message_ = "app server " + std::to_string(i) +
+                 " left the balancer's pool: it finishes what it holds, nothing is lost";
+      return;
+    }
+  }
+  message_ = "Remove app server: the last app server in the pool stays";
+}
+
 bool RunControl::finished() const noexcept { return clock_ >= sim_->end(); }
 bool RunControl::running() const noexcept { return playing_ && !finished(); }
 

@@ -49,6 +49,12 @@ public:
   void submit_burst(std::uint32_t count);
   void crash_node(std::uint32_t node);
   void add_node();
+  /// Adds an app server to the balancer's pool; the next snapshot says so,
+  /// or why not.
+  void add_server();
+  /// Takes the newest app server in the pool out of it (it finishes what it
+  /// holds); the next snapshot says so, or why not (the last one stays).
+  void remove_server();
 
   /// Runs the simulation for this slice: at a set speed, up to where the
   /// pacing clock has reached after `wall_elapsed_s` more wall seconds; as

@@ -91,6 +91,12 @@ void SimWorker::crashNode(uint node) {
 void SimWorker::addNode() {
   onWorker([](RunControl &r) { r.add_node(); });
 }
+void SimWorker::addServer() {
+  onWorker([](RunControl &r) { r.add_server(); });
+}
+void SimWorker::removeServer() {
+  onWorker([](RunControl &r) { r.remove_server(); });
+}
 
 // As fast as it goes: back-to-back slices (a zero timer still lets queued
 // controls in between). At a set speed, or paused: a tick per frame.

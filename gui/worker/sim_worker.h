@@ -52,6 +52,10 @@ public slots:
   void submitBurst(uint count);
   void crashNode(uint node);
   void addNode();
+  /// An app server joins the balancer's pool (the lecture's stateless tier).
+  void addServer();
+  /// The newest app server in the pool leaves it; it finishes what it holds.
+  void removeServer();
 
 signals:
   /// A new picture of the run (queued to the UI thread).
