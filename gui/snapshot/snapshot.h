@@ -9,6 +9,7 @@
 
 #include "stampede/report.h"
 #include "stampede/simulation.h"
+#include "worker/request_follow.h"
 
 namespace stampede::gui {
 
@@ -85,6 +86,12 @@ struct Snapshot {
   double db_queries_per_s = 0;
 
   std::string message; ///< An error or notice for the status bar, else empty.
+
+  // The request followed (RunControl::follow), if any: its life so far.
+  std::uint64_t followed = kNoSerial;  ///< Its serial; kNoSerial: none.
+  std::vector<TimelineEntry> timeline; ///< Its events, in order.
+  bool timeline_begins_late = false;   ///< Its first events were no longer kept.
+  bool timeline_done = false;          ///< It let go of its worker.
 
   static constexpr std::size_t kMaxAnomalies = 256; ///< Listed per snapshot.
   static constexpr std::size_t kMaxInFlight = 2000; ///< In-flight items shipped at most.

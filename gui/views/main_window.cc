@@ -15,6 +15,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QScatterSeries>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -36,6 +37,7 @@
 #include "views/diagram_view.h"
 #include "views/lesson_panel.h"
 #include "views/scenario_panel.h"
+#include "views/timeline_view.h"
 #include "worker/sim_worker.h"
 
 namespace stampede::gui {
@@ -335,8 +337,14 @@ void MainWindow::buildDock() {
     applyScenario(s);
     worker_->play();
   });
+  timeline_ = new TimelineView;
+  auto *timeline_scroll = new QScrollArea;
+  timeline_scroll->setWidget(timeline_);
+  timeline_scroll->setWidgetResizable(true);
   auto *side = new QTabWidget;
+  side_ = side;
   side->addTab(panel, "Measured");
+  side->addTab(timeline_scroll, "Request");
   side->addTab(scenario_panel_, "Scenario");
   side->addTab(lesson_panel_, "Lesson");
   dock_ = new QDockWidget;
@@ -362,6 +370,7 @@ void MainWindow::applySnapshot(const Snapshot &s) {
     details_->clear();
   }
   diagram_->applySnapshot(s, scenario_.app.workers, scenario_.db.connections);
+  timeline_->applySnapshot(s);
   charts_->applySnapshot(s);
   intervals_.insert(intervals_.end(), s.intervals.begin(), s.intervals.end());
   for (const RequestRecord &r : s.anomaly_requests)
@@ -418,6 +427,11 @@ QString MainWindow::showAnomaly(int row) {
                      .arg(seconds(a.at))
                      .arg(a.key)
                      .arg(a.serial);
+  text += "<br>" + QString::fromStdString(explain(a)).toHtmlEscaped();
+  // Follow it: the run pauses and the Request tab shows its life.
+  worker_->follow(a.serial);
+  if (side_ != nullptr)
+    side_->setCurrentWidget(timeline_->parentWidget()->parentWidget()); // its scroll area
   auto it = anomaly_requests_.find(a.serial);
   if (it == anomaly_requests_.end()) {
     text += "<br>(not finished yet)";

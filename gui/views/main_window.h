@@ -31,6 +31,7 @@ class ChartsView;
 class CompareView;
 class DiagramView;
 class LessonPanel;
+class TimelineView;
 class ScenarioPanel;
 class SimWorker;
 
@@ -48,6 +49,8 @@ public:
   LessonPanel *lessonPanel() const { return lesson_panel_; }
   /// @return the last snapshot applied.
   const Snapshot &lastSnapshot() const { return last_; }
+  /// @return the panel that shows the followed request's life.
+  TimelineView *timeline() const { return timeline_; }
   /// @return snapshots applied since the window opened.
   std::uint64_t snapshotsApplied() const { return applied_; }
   /// @return rows in the anomaly list.
@@ -104,6 +107,8 @@ private:
   CompareView *compare_ = nullptr;
   ScenarioPanel *scenario_panel_ = nullptr;
   LessonPanel *lesson_panel_ = nullptr;
+  TimelineView *timeline_ = nullptr; ///< The followed request's life.
+  QTabWidget *side_ = nullptr;       ///< Measured, Request, Scenario, Lesson.
   QTableWidget *totals_ = nullptr;
   QListWidget *anomaly_list_ = nullptr;
   QLabel *details_ = nullptr;

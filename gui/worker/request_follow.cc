@@ -1,5 +1,6 @@
 #include "worker/request_follow.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "stampede/memcached_node.h"
@@ -162,6 +163,43 @@ std::uint64_t RecentRecords::Record::serial() const noexcept {
     return anomaly.serial;
   }
   return 0;
+}
+
+std::string RecentRecords::describe_since(std::uint64_t mark) const {
+  const std::uint64_t first = std::max(mark, next_ - std::min<std::uint64_t>(next_, ring_.size()));
+  std::vector<std::uint64_t> serials;
+  for (std::uint64_t i = first; i < next_; ++i) {
+    const std::uint64_t s = ring_[i % ring_.size()].serial();
+    if (std::find(serials.begin(), serials.end(), s) == serials.end())
+      serials.push_back(s);
+  }
+  std::string out;
+  for (const std::uint64_t s : serials) {
+    RequestFollower f(s);
+    for (std::uint64_t i = first; i < next_; ++i) {
+      const Record &r = ring_[i % ring_.size()];
+      if (r.serial() != s)
+        continue;
+      switch (r.kind) {
+      case Record::Kind::kActivity:
+        f.on_activity(r.activity);
+        break;
+      case Record::Kind::kCall:
+        f.on_call(r.call);
+        break;
+      case Record::Kind::kRequest:
+        f.on_request(r.request);
+        break;
+      case Record::Kind::kAnomaly:
+        f.on_anomaly(r.anomaly);
+        break;
+      }
+    }
+    const std::string step = f.take_step();
+    if (!step.empty())
+      out += (out.empty() ? "" : " | ") + step;
+  }
+  return out;
 }
 
 void RecentRecords::replay(RequestFollower &f) const {

@@ -97,6 +97,14 @@ public:
   /// @param f the follower.
   void replay(RequestFollower &f) const;
 
+  /// @return how many records were ever pushed (a mark for describe_since).
+  std::uint64_t count() const noexcept { return next_; }
+  /// What the records pushed since `mark` say happened, in words, request
+  /// by request ("req #12: cache get -> miss at 1.0005 s | req #13: ...").
+  /// @param mark an earlier count().
+  /// @return the words, empty when nothing was pushed.
+  std::string describe_since(std::uint64_t mark) const;
+
 private:
   struct Record {
     enum class Kind : std::uint8_t { kActivity, kCall, kRequest, kAnomaly } kind;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 namespace stampede::gui {
@@ -16,7 +18,21 @@ class RunControl::Recorder final : public Observer {
 public:
   explicit Recorder(Time interval) : interval_(interval) { marked_.fill(-1); }
 
+  // Every record also goes to the ring of recent ones and to the request
+  // followed, if any (RunControl::follow).
+  RecentRecords recent;
+  std::optional<RequestFollower> follower;
+
+  void on_call(const CallRecord &c) override {
+    recent.on_call(c);
+    if (follower)
+      follower->on_call(c);
+  }
+
   void on_activity(const ActivityRecord &a) override {
+    recent.on_activity(a);
+    if (follower)
+      follower->on_activity(a);
     if (a.slot >= slots_.size())
       slots_.resize(a.slot + std::size_t{1});
     Entry &e = slots_[a.slot];
@@ -46,6 +62,9 @@ public:
   }
 
   void on_request(const RequestRecord &r) override {
+    recent.on_request(r);
+    if (follower)
+      follower->on_request(r);
     // The requests behind anomalies travel with the snapshot, so a click on
     // an anomaly finds its request. A stale view says so itself; the others
     // are remembered by serial until they finish.
@@ -62,6 +81,9 @@ public:
       anomaly_requests_.push_back(r);
   }
   void on_anomaly(const AnomalyRecord &a) override {
+    recent.on_anomaly(a);
+    if (follower)
+      follower->on_anomaly(a);
     if (a.kind == AnomalyKind::kCasConflict) {
       // The model decides a cas's outcome as it issues it, and says so
       // before the call's activity record: that call is the conflict.
@@ -234,11 +256,41 @@ void RunControl::pause() { playing_ = false; }
 
 void RunControl::step() {
   playing_ = false;
-  if (sim_->step())
+  std::optional<RequestFollower> &f = recorder_->follower;
+  const std::uint64_t mark = recorder_->recent.count();
+  // Following a request, Step runs to that request's next event (bounded:
+  // a request waiting in a long queue may take many events to move).
+  std::string said;
+  bool more = true;
+  for (int i = 0; i < (f && !f->done() ? kMaxStepEvents : 1) && more; ++i) {
+    more = sim_->step();
+    if (f && !f->done()) {
+      said = f->take_step();
+      if (!said.empty())
+        break;
+    }
+  }
+  if (more)
     clock_ = std::max(clock_, sim_->now());
   else
     clock_ = sim_->end();
+  if (said.empty())
+    said = recorder_->recent.describe_since(mark);
+  char at[48];
+  std::snprintf(at, sizeof at, "%.6f s", ns_to_seconds(sim_->now()));
+  message_ = said.empty() ? (more ? std::string("Step: an event at ") + at + " (no request)"
+                                  : std::string("Step: the run has ended"))
+                          : "Step: " + said;
 }
+
+void RunControl::follow(std::uint64_t serial) {
+  playing_ = false;
+  recorder_->follower.emplace(serial);
+  recorder_->recent.replay(*recorder_->follower);
+  recorder_->follower->take_step(); // what is already known is the timeline, not news
+}
+
+void RunControl::unfollow() { recorder_->follower.reset(); }
 
 void RunControl::set_speed(double sim_s_per_wall_s) { speed_ = std::max(0.0, sim_s_per_wall_s); }
 
@@ -371,6 +423,12 @@ Snapshot RunControl::take_snapshot() {
   s.local_cache = scenario_.app.local_cache;
   s.totals = sim_->report();
   recorder_->take(s, clock_);
+  if (const std::optional<RequestFollower> &f = recorder_->follower) {
+    s.followed = f->serial();
+    s.timeline = f->entries();
+    s.timeline_begins_late = f->begins_late();
+    s.timeline_done = f->done();
+  }
   s.message = std::move(message_);
   message_.clear();
   return s;

@@ -97,6 +97,12 @@ void SimWorker::addServer() {
 void SimWorker::removeServer() {
   onWorker([](RunControl &r) { r.remove_server(); });
 }
+void SimWorker::follow(qulonglong serial) {
+  onWorker([serial](RunControl &r) { r.follow(serial); });
+}
+void SimWorker::unfollow() {
+  onWorker([](RunControl &r) { r.unfollow(); });
+}
 
 // As fast as it goes: back-to-back slices (a zero timer still lets queued
 // controls in between). At a set speed, or paused: a tick per frame.

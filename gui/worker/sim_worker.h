@@ -56,6 +56,10 @@ public slots:
   void addServer();
   /// The newest app server in the pool leaves it; it finishes what it holds.
   void removeServer();
+  /// Pauses and follows one request (RunControl::follow).
+  void follow(qulonglong serial);
+  /// Stops following.
+  void unfollow();
 
 signals:
   /// A new picture of the run (queued to the UI thread).

@@ -29,6 +29,7 @@
 #include "views/diagram_view.h"
 #include "views/main_window.h"
 #include "views/scenario_panel.h"
+#include "views/timeline_view.h"
 #include "worker/sim_worker.h"
 
 using stampede::Scenario;
@@ -107,6 +108,7 @@ private slots:
   void helpNamesProjectorMode();
   void reopensTheMomentOfAnAnomaly();
   void recordsAClipFrameByFrame();
+  void followsTheRequestOfAnAnomaly();
 };
 
 void WindowControlsTest::initTestCase() {
@@ -395,6 +397,44 @@ void WindowControlsTest::recordsAClipFrameByFrame() {
   QVERIFY(bad.waitForFinished(30000));
   QCOMPARE(bad.exitCode(), 2);
   QVERIFY(QString::fromUtf8(bad.readAllStandardError()).contains("--to: expected a time after"));
+}
+
+// Follow one request (issue 12, item 2): a row of the anomaly list pauses
+// the run and the Request tab shows that request's life; Step then runs it
+// to its next event and says what ran. builtin:stampede under clear: the
+// first stampede is a view whose page query starts while another is in
+// flight, just after the submit at 5 s.
+void WindowControlsTest::followsTheRequestOfAnAnomaly() {
+  MainWindow w(load("builtin:stampede", {"strategy.name=clear"}));
+  w.resize(1400, 900);
+  w.show();
+  w.setSpeedIndex(kMaxSpeed);
+  w.worker()->pauseAt(5.02);
+  w.worker()->play();
+  QVERIFY(QTest::qWaitFor(
+      [&] { return w.lastSnapshot().now >= stampede::seconds_to_ns(5.02) && w.anomalyRows() > 0; },
+      60000));
+  const QString details = w.showAnomaly(0);
+  QVERIFY2(details.contains("stampede: this request's page query started while another"),
+           qPrintable(details));
+  QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().followed != stampede::kNoSerial; }, 10000));
+  QVERIFY(!w.lastSnapshot().running);
+  const QStringList rows = w.timeline()->rows();
+  QVERIFY2(rows.size() >= 4, qPrintable(rows.join("\n")));
+  QVERIFY2(rows[0].contains("user: page view arrives"), qPrintable(rows.join("\n")));
+  QVERIFY2(rows.join("\n").contains("cache get to memcached 0 -> miss"),
+           qPrintable(rows.join("\n")));
+  QVERIFY2(rows.join("\n").contains("app server: stampede:"), qPrintable(rows.join("\n")));
+
+  // Step: the followed request's next event, in words, in the status bar.
+  QAction *step = action(w, "Step");
+  QVERIFY(step != nullptr);
+  step->trigger();
+  const QString serial = QString::number(w.lastSnapshot().followed);
+  QVERIFY(QTest::qWaitFor(
+      [&] { return w.statusBar()->currentMessage().startsWith("Step: req #" + serial); }, 10000));
+  QVERIFY(w.timeline()->rows().size() > rows.size());
+  w.grab().save(outputPath("controls-follow.png"));
 }
 
 QTEST_MAIN(WindowControlsTest)
