@@ -149,7 +149,7 @@ QPointF grid(const QRectF &area, std::size_t i, std::size_t n, double r) {
   if (n > rows * cols)
     cols = (n + rows - 1) / rows;
   const double dx =
-      cols > 1 ? std::min(d, (area.width() - 2 * r) / static_cast<double>(cols - 1)) : 0;
+      cols > 1 ? std::clamp((area.width() - 2 * r) / static_cast<double>(cols - 1), 0.0, d) : 0;
   return {area.left() + r + static_cast<double>(i % cols) * dx,
           area.top() + r + static_cast<double>(i / cols) * d};
 }
