@@ -76,7 +76,9 @@ public:
   /// @param time when it fires; must not precede the last popped event.
   /// @param kind the model's event kind, at most Event::kMaxKind.
   /// @param target the index of the object it concerns, at most Event::kMaxTarget.
-  void push(Time time, std::uint32_t kind, std::uint32_t target) {
+  [[gnu::always_inline]] void push(Time time, std::uint32_t kind, std::uint32_t target) {
+    // Inlined on purpose: pushed from a dozen hot call sites, an out-of-line
+    // call cost R1 about 8 % of its instructions (callgrind, 30 s at 2000/s).
     if (next_seq_ == seq_limit_)
       renumber();
     heap_.push_back(Event{time, next_seq_++ << (Event::kTargetBits + Event::kKindBits) |

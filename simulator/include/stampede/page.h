@@ -7,6 +7,7 @@
 /// tell, when a page is served, whether it lacks a post that belongs on it.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -86,17 +87,18 @@ struct Page {
   }
 
   /// @return the bytes a cache stores for this page: the post count (one
-  ///         byte), 4 bytes a post, then stored_by, stored_at and read_at
-  ///         (8 bytes each), all little-endian.
+  ///         byte), the posts (4 bytes each), then stored_by, stored_at and
+  ///         read_at (8 bytes each). The bytes never leave the process, so
+  ///         they are in the host's byte order (a copy, not a loop per byte).
   std::string_view encode(char (&buf)[kEncodedPageBytes]) const noexcept {
-    std::size_t n = 0;
-    buf[n++] = static_cast<char>(count);
-    for (std::uint32_t i = 0; i < count; ++i)
-      n = put(buf, n, posts[i], 4);
-    n = put(buf, n, stored_by, 8);
-    n = put(buf, n, static_cast<std::uint64_t>(stored_at), 8);
-    n = put(buf, n, static_cast<std::uint64_t>(read_at), 8);
-    return std::string_view(buf, n);
+    buf[0] = static_cast<char>(count);
+    std::size_t n = 1;
+    std::memcpy(buf + n, posts, 4 * count);
+    n += 4 * count;
+    std::memcpy(buf + n, &stored_by, 8);
+    std::memcpy(buf + n + 8, &stored_at, 8);
+    std::memcpy(buf + n + 16, &read_at, 8);
+    return std::string_view(buf, n + 24);
   }
 
   /// Decodes what encode() wrote.
@@ -107,17 +109,15 @@ struct Page {
     Page p;
     if (bytes.empty())
       return p;
-    const auto *b = reinterpret_cast<const unsigned char *>(bytes.data());
-    const std::size_t count = b[0] < kPagePosts ? b[0] : kPagePosts;
-    std::size_t n = 1;
-    while (p.count < count && n + 4 <= bytes.size()) {
-      p.posts[p.count++] = static_cast<std::uint32_t>(get(b, n, 4));
-      n += 4;
-    }
-    if (p.count == count && n + 24 <= bytes.size()) {
-      p.stored_by = get(b, n, 8);
-      p.stored_at = static_cast<std::int64_t>(get(b, n + 8, 8));
-      p.read_at = static_cast<std::int64_t>(get(b, n + 16, 8));
+    const std::size_t want = static_cast<unsigned char>(bytes[0]);
+    const std::size_t count = std::min({want, std::size_t{kPagePosts}, (bytes.size() - 1) / 4});
+    p.count = static_cast<std::uint32_t>(count);
+    std::memcpy(p.posts, bytes.data() + 1, 4 * count);
+    const std::size_t n = 1 + 4 * count;
+    if (count == want && n + 24 <= bytes.size()) {
+      std::memcpy(&p.stored_by, bytes.data() + n, 8);
+      std::memcpy(&p.stored_at, bytes.data() + n + 8, 8);
+      std::memcpy(&p.read_at, bytes.data() + n + 16, 8);
     }
     return p;
   }
@@ -126,19 +126,6 @@ struct Page {
   /// @return whether both show the same posts.
   bool operator==(const Page &other) const noexcept {
     return count == other.count && std::memcmp(posts, other.posts, count * sizeof(posts[0])) == 0;
-  }
-
-private:
-  static std::size_t put(char *buf, std::size_t at, std::uint64_t v, int bytes) noexcept {
-    for (int i = 0; i < bytes; ++i)
-      buf[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
-    return at + static_cast<std::size_t>(bytes);
-  }
-  static std::uint64_t get(const unsigned char *b, std::size_t at, int bytes) noexcept {
-    std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i)
-      v |= std::uint64_t{b[at + static_cast<std::size_t>(i)]} << (8 * i);
-    return v;
   }
 };
 
