@@ -347,7 +347,9 @@ DiagramView::Layout DiagramView::layout() const {
     const std::uint64_t waiting = static_cast<std::size_t>(s) < st.app_queue.size()
                                       ? st.app_queue[static_cast<std::size_t>(s)]
                                       : 0;
-    const QString name = QString("App %1").arg(s),
+    const bool leaving = static_cast<std::size_t>(s) < st.app_in_pool.size() &&
+                         !st.app_in_pool[static_cast<std::size_t>(s)];
+    const QString name = QString("App %1").arg(s) + (leaving ? " (leaving)" : ""),
                   of = QString("%1/%2").arg(busy).arg(last_.workers);
     // Two lines and a row of dots under them when the box is tall enough;
     // else one line on the left and the dots to its right.
@@ -544,8 +546,15 @@ void DiagramView::paintEvent(QPaintEvent *) {
   p.setPen(QPen(kEdge, 1));
   const auto wire = [&](QPointF a, QPointF b) { p.drawLine(a, b); };
   wire(QPointF(l.users.right(), l.users.center().y()), QPointF(l.lb.left(), l.lb.center().y()));
-  for (const QRectF &a : l.servers) {
-    wire(QPointF(l.lb.right(), l.lb.center().y()), QPointF(a.left(), a.center().y()));
+  // A server removed from the balancer's pool (live) gets no new requests:
+  // no wire from the balancer, a dashed box while it finishes what it holds.
+  const auto in_pool = [&](std::size_t s) {
+    return s >= st.app_in_pool.size() || st.app_in_pool[s];
+  };
+  for (std::size_t s = 0; s < l.servers.size(); ++s) {
+    const QRectF &a = l.servers[s];
+    if (in_pool(s))
+      wire(QPointF(l.lb.right(), l.lb.center().y()), QPointF(a.left(), a.center().y()));
     for (const QRectF &n : l.nodes)
       wire(QPointF(a.right(), a.center().y()), QPointF(n.left(), n.center().y()));
     wire(QPointF(a.right(), a.center().y()), QPointF(l.db.left(), l.db.center().y()));
@@ -554,7 +563,7 @@ void DiagramView::paintEvent(QPaintEvent *) {
   box(p, l.users, false);
   box(p, l.lb, false);
   for (std::size_t s = 0; s < l.servers.size(); ++s) {
-    box(p, l.servers[s], s < st.app_queue.size() && st.app_queue[s] > 0);
+    box(p, l.servers[s], s < st.app_queue.size() && st.app_queue[s] > 0, !in_pool(s));
     if (!l.local[s].isEmpty()) {
       p.setPen(QPen(kBorder, 1));
       p.setBrush(Qt::white);

@@ -96,6 +96,7 @@ private slots:
   void pausedDotsAreWhatIsInFlight();
   void aCacheCallGoesOutAndBackAndEnds();
   void diagramRepaintsSmoothlyAtASetSpeed();
+  void aRemovedServerStaysDrawnUntilItEmpties();
   void diagramLabelsNeitherOverlapNorClip_data();
   void diagramLabelsNeitherOverlapNorClip();
 };
@@ -487,6 +488,30 @@ void WindowTest::diagramRepaintsSmoothlyAtASetSpeed() {
               distinct);
   QVERIFY2(counter.paints >= 30, qPrintable(QString("%1 frames").arg(counter.paints)));
   QVERIFY(distinct >= 30);
+}
+
+void WindowTest::aRemovedServerStaysDrawnUntilItEmpties() {
+  // builtin:stampede mid-stampede: App 3 leaves the pool holding queries.
+  // It stays in the diagram (dashed, no wire from the balancer) with its
+  // requests in flight drawn, as the lecture's stateless server drains.
+  MainWindow w(load("builtin:stampede"));
+  w.show();
+  auto *diagram = w.findChild<DiagramView *>();
+  QVERIFY(runTo(w, 5.1));
+  w.worker()->removeServer();
+  QVERIFY(runTo(w, 5.15));
+  const Snapshot &s = w.lastSnapshot();
+  QCOMPARE(s.stack.app_in_pool.size(), std::size_t{4});
+  QVERIFY(!s.stack.app_in_pool[3]);
+  QVERIFY(s.stack.busy_workers[3] > 0);
+  int named = 0, from_app3 = 0;
+  for (const auto &l : diagram->labels())
+    named += l.text.startsWith("App ");
+  for (const auto &f : s.in_flight)
+    from_app3 += f.server == 3;
+  QCOMPARE(named, 4);
+  QCOMPARE(static_cast<std::uint32_t>(from_app3), s.stack.busy_workers[3]);
+  QVERIFY(diagram->grab().save(outputPath("gui-server-leaving.png")));
 }
 
 void WindowTest::diagramLabelsNeitherOverlapNorClip_data() {
