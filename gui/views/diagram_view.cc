@@ -285,7 +285,8 @@ DiagramView::Layout DiagramView::layout() const {
   // The key: one entry a line, under the users and the balancer.
   const std::pair<Shade, const char *> key[] = {
       {Shade::kView, "page view (CPU, waiting)"}, {Shade::kInsert, "submit / insert"},
-      {Shade::kCall, "cache get, reply pending"}, {Shade::kWrite, "cache write"},
+      {Shade::kCall, "cache get, asking"},        {Shade::kHit, "hit, coming back"},
+      {Shade::kMiss, "miss, coming back"},        {Shade::kWrite, "cache write"},
       {Shade::kConflict, "CAS conflict"},         {Shade::kDbRead, "DB read"}};
   const QRectF key_area(8, l.users.bottom() + 14, lcol.right() - 16,
                         bottom - l.users.bottom() - 14);
@@ -501,9 +502,13 @@ std::vector<DiagramView::Dot> DiagramView::dots(const Layout &l, Time t) const {
       const double span = static_cast<double>(std::max<Time>(1, f.until - f.from));
       const double u = std::clamp(static_cast<double>(t - f.from) / span, 0.0, 1.0);
       // Out over the first half of the round trip, back over the second; a
-      // refused cas shows its refusal only on the way back.
+      // get's hit or miss and a refused cas show only on the way back.
       const QPointF at = u < 0.5 ? from + (to - from) * (2 * u) : to + (from - to) * (2 * u - 1);
-      const Shade shade = f.shade == Shade::kConflict && u < 0.5 ? Shade::kWrite : f.shade;
+      Shade shade = f.shade;
+      if (u < 0.5 && shade == Shade::kConflict)
+        shade = Shade::kWrite;
+      else if (u < 0.5 && (shade == Shade::kHit || shade == Shade::kMiss))
+        shade = Shade::kCall;
       out.push_back({Place::kCacheCall, shade, at, f.serial});
       break;
     }
@@ -593,8 +598,16 @@ void DiagramView::paintEvent(QPaintEvent *) {
     p.drawEllipse(at, r, r);
   };
   const double db_r = std::clamp(l.cell / 2 - 1.5, 1.5, 4.0 * l.scale);
-  for (const Dot &d : dots(l, t))
-    dot(d.at, d.shade, d.place == Place::kDbRunning ? db_r : l.r);
+  for (const Dot &d : dots(l, t)) {
+    const double r = d.place == Place::kDbRunning ? db_r : l.r;
+    dot(d.at, d.shade, r);
+    if (d.serial == last_.followed && last_.followed != kNoSerial) {
+      // The request followed in the Request tab: ringed wherever it is.
+      p.setPen(QPen(palette::kBlack, 2 * l.scale));
+      p.setBrush(Qt::NoBrush);
+      p.drawEllipse(d.at, r + 3 * l.scale, r + 3 * l.scale);
+    }
+  }
   for (const auto &[at, shade] : l.key)
     dot(at, shade, 3.5 * l.scale);
 }

@@ -143,7 +143,7 @@ private:
       return a.submit ? Shade::kSubmit : Shade::kView;
     case Activity::kCacheCall:
       if (a.op == Op::kCacheGet)
-        return Shade::kCall; // its hit or miss is told at the reply
+        return a.hit ? Shade::kHit : Shade::kMiss; // shown on the reply's way back
       if (a.op == Op::kCacheCas && a.serial == conflict_serial_ && a.from == conflict_at_)
         return Shade::kConflict;
       return Shade::kWrite;

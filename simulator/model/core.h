@@ -189,7 +189,8 @@ private:
   void anomaly(AnomalyKind kind, std::uint64_t serial, std::uint32_t key);
   void anomaly(const AnomalyRecord &a);
   /// Tells the observer (which must be set) that a request's activity began.
-  void activity(const Slot &s, Activity what, Op op, std::int32_t node, Time until);
+  void activity(const Slot &s, Activity what, Op op, std::int32_t node, Time until,
+                bool hit = false);
   void db_busy_change(int delta);
   std::int64_t now_s() const noexcept { return kEpochUnixS + now_ / kSecond; }
   void warm();

@@ -334,9 +334,10 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
     activity(s, Activity::kCpu, Op::kNone, -1, cpu_done);
 }
 
-void SimulationCore::activity(const Slot &s, Activity what, Op op, std::int32_t node, Time until) {
+void SimulationCore::activity(const Slot &s, Activity what, Op op, std::int32_t node, Time until,
+                              bool hit) {
   observer_->on_activity(ActivityRecord{s.serial, s.req.id, s.req.server, s.req.key, s.req.submit,
-                                        what, op, node, s.arrival, now_, until});
+                                        what, op, node, s.arrival, now_, until, hit});
 }
 
 void SimulationCore::on_cpu_done(std::uint32_t slot) {
@@ -458,7 +459,7 @@ void SimulationCore::cache_op(Request &r, Op op) {
   s.op_issue = now_;
   queue_.push(now_ + rtt, kCacheReply, r.id);
   if (observer_)
-    activity(s, Activity::kCacheCall, op, s.node, now_ + rtt);
+    activity(s, Activity::kCacheCall, op, s.node, now_ + rtt, reply.hit);
 }
 
 bool SimulationCore::cached_page(std::uint32_t key, std::uint32_t server, Page *out) const {

@@ -289,15 +289,16 @@ TEST_P(InFlightTable, AgreesWithARecountOfActivityRecords) {
     busy += b;
   EXPECT_EQ(s.in_flight_all, busy);
   EXPECT_EQ(s.in_flight_all, expected.size());
-  // Colours say what each is; a get's outcome is not known before its reply.
+  // Colours say what each is; a get carries its outcome (the model decides
+  // it as the get is asked), shown only on its way back.
   for (const InFlight &f : s.in_flight) {
     switch (f.activity) {
     case Activity::kCpu:
       EXPECT_TRUE(f.shade == Shade::kView || f.shade == Shade::kSubmit);
       break;
     case Activity::kCacheCall:
-      EXPECT_EQ(f.shade == Shade::kCall, f.op == Op::kCacheGet);
-      EXPECT_TRUE(f.shade == Shade::kCall || f.shade == Shade::kWrite ||
+      EXPECT_EQ(f.shade == Shade::kHit || f.shade == Shade::kMiss, f.op == Op::kCacheGet);
+      EXPECT_TRUE(f.shade == Shade::kHit || f.shade == Shade::kMiss || f.shade == Shade::kWrite ||
                   (f.shade == Shade::kConflict && f.op == Op::kCacheCas));
       break;
     default:

@@ -425,6 +425,14 @@ void WindowControlsTest::followsTheRequestOfAnAnomaly() {
   QVERIFY2(rows.join("\n").contains("cache get to memcached 0 -> miss"),
            qPrintable(rows.join("\n")));
   QVERIFY2(rows.join("\n").contains("app server: stampede:"), qPrintable(rows.join("\n")));
+  // Highlighted on the diagram: its dot (it waits at the database) is there
+  // to ring.
+  auto *diagram = w.findChild<stampede::gui::DiagramView *>();
+  QVERIFY(diagram != nullptr);
+  bool ringed = false;
+  for (const auto &d : diagram->dots(w.lastSnapshot().now))
+    ringed = ringed || d.serial == w.lastSnapshot().followed;
+  QVERIFY(ringed);
 
   // Step: the followed request's next event, in words, in the status bar.
   QAction *step = action(w, "Step");

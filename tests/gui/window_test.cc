@@ -384,12 +384,16 @@ void WindowTest::pausedDotsAreWhatIsInFlight() {
   std::vector<Key> expected, drawn;
   for (const stampede::gui::InFlight &f : s.in_flight)
     if (f.from <= s.now && (f.until < 0 || s.now < f.until)) {
-      // A refused cas is black only on its way back.
+      // A refused cas is black, and a get green or vermillion (hit, miss),
+      // only on its way back; on the way out a cas is a write, a get asking.
+      using stampede::gui::Shade;
       const bool out = f.until > 0 && 2 * (s.now - f.from) < f.until - f.from;
-      expected.emplace_back(f.serial, placeOf(f.activity),
-                            f.shade == stampede::gui::Shade::kConflict && out
-                                ? stampede::gui::Shade::kWrite
-                                : f.shade);
+      Shade shade = f.shade;
+      if (out && shade == Shade::kConflict)
+        shade = Shade::kWrite;
+      else if (out && (shade == Shade::kHit || shade == Shade::kMiss))
+        shade = Shade::kCall;
+      expected.emplace_back(f.serial, placeOf(f.activity), shade);
     }
   std::uint64_t waiting = 0, queue_dots = 0;
   for (std::uint64_t q : s.stack.app_queue)

@@ -77,6 +77,10 @@ struct ActivityRecord {
   Time arrival;         ///< When the request arrived.
   Time from;            ///< When this activity began (now).
   Time until;           ///< When it ends, or -1 while unknown (a queued query).
+  /// A cache get's outcome: whether it hit. The model decides it as the
+  /// get is asked (the reply then travels back), so a diagram may colour
+  /// the reply's way back.
+  bool hit = false;
 };
 
 /// Kinds of anomaly an observer is told about as they happen.
