@@ -392,7 +392,9 @@ DiagramView::Layout DiagramView::layout() const {
       l.nodes.push_back(b);
       const bool up = st.cache_up[static_cast<std::size_t>(n)];
       const QString items =
-          up ? QString("%1 items").arg(st.cache_items[static_cast<std::size_t>(n)]) : "down";
+          up ? QString(st.cache_items[static_cast<std::size_t>(n)] == 1 ? "%1 item" : "%1 items")
+                   .arg(st.cache_items[static_cast<std::size_t>(n)])
+             : "down";
       const QString shortItems =
           up ? QString::number(st.cache_items[static_cast<std::size_t>(n)]) : "down";
       l.texts.push_back(fit(base,
