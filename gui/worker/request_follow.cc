@@ -165,6 +165,23 @@ std::uint64_t RecentRecords::Record::serial() const noexcept {
   return 0;
 }
 
+void RecentRecords::feed(RequestFollower &f, const Record &r) {
+  switch (r.kind) {
+  case Record::Kind::kActivity:
+    f.on_activity(r.activity);
+    break;
+  case Record::Kind::kCall:
+    f.on_call(r.call);
+    break;
+  case Record::Kind::kRequest:
+    f.on_request(r.request);
+    break;
+  case Record::Kind::kAnomaly:
+    f.on_anomaly(r.anomaly);
+    break;
+  }
+}
+
 std::string RecentRecords::describe_since(std::uint64_t mark) const {
   const std::uint64_t first = std::max(mark, next_ - std::min<std::uint64_t>(next_, ring_.size()));
   std::vector<std::uint64_t> serials;
@@ -180,20 +197,7 @@ std::string RecentRecords::describe_since(std::uint64_t mark) const {
       const Record &r = ring_[i % ring_.size()];
       if (r.serial() != s)
         continue;
-      switch (r.kind) {
-      case Record::Kind::kActivity:
-        f.on_activity(r.activity);
-        break;
-      case Record::Kind::kCall:
-        f.on_call(r.call);
-        break;
-      case Record::Kind::kRequest:
-        f.on_request(r.request);
-        break;
-      case Record::Kind::kAnomaly:
-        f.on_anomaly(r.anomaly);
-        break;
-      }
+      feed(f, r);
     }
     const std::string step = f.take_step();
     if (!step.empty())
@@ -208,20 +212,7 @@ void RecentRecords::replay(RequestFollower &f) const {
     const Record &r = ring_[i % ring_.size()];
     if (r.serial() != f.serial())
       continue;
-    switch (r.kind) {
-    case Record::Kind::kActivity:
-      f.on_activity(r.activity);
-      break;
-    case Record::Kind::kCall:
-      f.on_call(r.call);
-      break;
-    case Record::Kind::kRequest:
-      f.on_request(r.request);
-      break;
-    case Record::Kind::kAnomaly:
-      f.on_anomaly(r.anomaly);
-      break;
-    }
+    feed(f, r);
   }
 }
 

@@ -122,6 +122,7 @@ private:
     std::uint64_t serial() const noexcept;
   };
   void push(const Record &r) { ring_[next_++ % ring_.size()] = r; }
+  static void feed(RequestFollower &f, const Record &r);
 
   std::vector<Record> ring_;
   std::uint64_t next_ = 0;
