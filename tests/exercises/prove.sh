@@ -30,3 +30,4 @@ for which in stubs solutions; do
   }
   python3 "$root/tests/exercises/grade.py" --build "$work/$which-build" --expect "$expect"
 done
+"$root/tests/exercises/check_grader.sh" "$root" "$build" "$work"

@@ -2,6 +2,7 @@
 // the student library would register it) or a built-in one.
 #pragma once
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -35,6 +36,13 @@ inline stampede::Report run(const std::string &scenario, const std::string &stra
   return sim.report();
 }
 
+/// Page views that arrived, answered or not: what arrived, less the submits
+/// answered and the requests refused (a submit still in flight at the end
+/// counts here too, so this bounds the views from above).
+inline std::uint64_t views_arrived(const stampede::Report &r) {
+  return r.arrivals - r.submits - r.rejected;
+}
+
 /// A report as JSON without what may differ between two equivalent
 /// strategies: the strategy's name and the wall-clock figures.
 inline nlohmann::ordered_json comparable(const stampede::Report &r) {
@@ -42,6 +50,29 @@ inline nlohmann::ordered_json comparable(const stampede::Report &r) {
   j.erase("strategy");
   j.erase("engine");
   return j;
+}
+
+/// Where two reports (comparable()) differ, as `db.reads: yours 0, the
+/// built-in's 128` for the first few fields; "" when they agree.
+inline std::string differences(const nlohmann::ordered_json &mine,
+                               const nlohmann::ordered_json &theirs) {
+  std::string out;
+  int shown = 0;
+  for (const auto &d : nlohmann::ordered_json::diff(theirs, mine)) {
+    if (shown++ == 4) {
+      out += "; ...";
+      break;
+    }
+    std::string field = d.value("path", "");
+    std::replace(field.begin(), field.end(), '/', '.');
+    if (!field.empty())
+      field.erase(0, 1);
+    const auto there = nlohmann::ordered_json::json_pointer(d.value("path", ""));
+    out += (out.empty() ? "" : "; ") + field + ": yours " +
+           (mine.contains(there) ? mine.at(there).dump() : "none") + ", the built-in's " +
+           (theirs.contains(there) ? theirs.at(there).dump() : "none");
+  }
+  return out;
 }
 
 } // namespace graded

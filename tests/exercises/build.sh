@@ -1,0 +1,33 @@
+#!/bin/bash
+# Builds one folder of exercises for grading (./dev grade, and the grader's
+# own check in check_grader.sh), keeping going past compile errors:
+#   build.sh EXERCISES BUILD_DIR STAMPEDE_BUILD JOBS
+# Writes BUILD_DIR/build.log and BUILD_DIR/left-out (the exercises, one a
+# line, the student library leaves out because they do not compile, so one
+# exercise's errors never hide the others' student:NAME strategies). Exits 0
+# when everything built, 1 otherwise.
+set -eu
+exercises=$1 dir=$2 stampede_build=$3 jobs=${4:-2}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$dir"
+log=$dir/build.log
+cmake -S "$here" -B "$dir" -DSTAMPEDE_BUILD="$stampede_build" -DEXERCISES="$exercises" \
+  -DSTUDENT_LEAVE_OUT= >/dev/null
+# Last time's binaries must not stand in for code that no longer compiles.
+rm -f "$dir"/grade_* "$dir"/libstampede_student.so "$dir"/left-out
+touch "$dir"/left-out
+if cmake --build "$dir" -j "$jobs" -- -k >"$log" 2>&1; then
+  exit 0
+fi
+if [ ! -f "$dir"/libstampede_student.so ]; then
+  left_out=()
+  for target in $(cmake --build "$dir" --target help | sed -n -E 's/^(\.\.\. )?(student_[0-9][0-9]-[^ :]*).*/\2/p' | sort -u); do
+    cmake --build "$dir" --target "$target" >>"$log" 2>&1 || left_out+=("${target#student_}")
+  done
+  if [ ${#left_out[@]} -gt 0 ]; then
+    printf '%s\n' "${left_out[@]}" >"$dir"/left-out
+    cmake -S "$here" -B "$dir" -DSTUDENT_LEAVE_OUT="$(IFS=';'; echo "${left_out[*]}")" >/dev/null
+    cmake --build "$dir" --target stampede_student >>"$log" 2>&1 || true
+  fi
+fi
+exit 1

@@ -1,0 +1,59 @@
+#!/bin/bash
+# The grader's own behaviour (issue 13, item 4), run by prove.sh after the
+# proof: on two student mistakes made from solutions/, it names the bug, and
+# one exercise's compile error leaves the others' strategies loadable.
+#   check_grader.sh ROOT BUILD WORK   (BUILD: the simulator's release build)
+set -eu
+root=$1 build=$2 work=$3
+here=$root/tests/exercises
+mkdir -p "$work"
+fail() {
+  echo "check_grader: $*" >&2
+  exit 1
+}
+
+# 1. Exercise 02 with the fill forgotten: the view answers straight after its
+# database read. The check that names the bug is shown, with its hint; the
+# gets-per-view check does not blame the views still in flight at the end.
+rm -rf "$work/nofill" && cp -r "$root/solutions" "$work/nofill"
+python3 - "$work/nofill/02-refresh/refresh.cc" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+fill = "      r.step = kViewFill;\n      return ctx.cache_fill(r);"
+assert fill in text, "the solution's fill moved: update check_grader.sh"
+open(path, "w").write(text.replace(fill, "      return ctx.respond(r);"))
+PY
+"$here/build.sh" "$work/nofill" "$work/nofill-build" "$build" 2 || fail "the forgotten fill did not build"
+out=$(python3 "$here/grade.py" --build "$work/nofill-build" --only refresh --json "$work/nofill.json" || true)
+echo "$out"
+grep -q '^02-refresh  *8 / 10$' <<<"$out" || fail "forgotten fill: expected 8 / 10"
+grep -q 'after the first fill, page views should hit the cache' <<<"$out" || fail "forgotten fill: the check naming it is not shown"
+grep -q 'hint: .*ctx.cache_fill' <<<"$out" || fail "forgotten fill: no hint pointing at cache_fill"
+if grep -q 'every page view should start with a cache get' <<<"$out"; then
+  fail "forgotten fill: blamed on the views in flight at the end"
+fi
+
+# 2. Exercise 02 does not compile: 03's student:update_cas still loads.
+rm -rf "$work/broken" && cp -r "$root/solutions" "$work/broken"
+echo 'this does not compile;' >>"$work/broken/02-refresh/refresh.cc"
+if "$here/build.sh" "$work/broken" "$work/broken-build" "$build" 2; then
+  fail "a broken 02 built"
+fi
+[ "$(cat "$work/broken-build/left-out")" = 02-refresh ] || fail "left out: $(cat "$work/broken-build/left-out"), expected 02-refresh"
+lib=$work/broken-build/libstampede_student.so
+STAMPEDE_STUDENT_LIB=$lib "$build/simulator/stampede" run builtin:lost-updates \
+  --strategy student:update_cas >/dev/null || fail "student:update_cas is unknown when 02 does not compile"
+out=$(python3 "$here/grade.py" --build "$work/broken-build" --build-log "$work/broken-build/build.log" \
+  --left-out 02-refresh --json "$work/broken.json" || true)
+echo "$out"
+grep -q '^02-refresh  *0 / 10$' <<<"$out" || fail "broken 02: expected 0 / 10"
+grep -q 'did not compile: .*refresh.cc:[0-9]*:[0-9]*: error' <<<"$out" || fail "broken 02: the error is not quoted"
+grep -q '^03-update-cas  *11 / 11$' <<<"$out" || fail "broken 02: 03 lost its points"
+
+# 3. An exercise is asked for by number or by slug alike.
+for only in 2 02 02-refresh refresh; do
+  out=$(python3 "$here/grade.py" --build "$work/nofill-build" --only "$only" --json "$work/only.json" || true)
+  [ "$(grep -c '^[0-9][0-9]-' <<<"$out")" = 1 ] && grep -q '^02-refresh ' <<<"$out" || fail "--only $only: $out"
+done
+echo "the grader names the forgotten fill, survives a broken 02, and takes a slug"
