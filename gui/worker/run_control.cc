@@ -260,15 +260,14 @@ void RunControl::step() {
   const std::uint64_t mark = recorder_->recent.count();
   // Following a request, Step runs to that request's next event (bounded:
   // a request waiting in a long queue may take many events to move).
+  const bool following = f && !f->done();
+  const int budget = following ? kMaxStepEvents : 1;
   std::string said;
   bool more = true;
-  for (int i = 0; i < (f && !f->done() ? kMaxStepEvents : 1) && more; ++i) {
+  for (int i = 0; i < budget && more && said.empty(); ++i) {
     more = sim_->step();
-    if (f && !f->done()) {
+    if (following)
       said = f->take_step();
-      if (!said.empty())
-        break;
-    }
   }
   if (more)
     clock_ = std::max(clock_, sim_->now());
