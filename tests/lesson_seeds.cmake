@@ -1,13 +1,13 @@
 # Runs every step of one lesson on seeds FIRST_SEED..LAST_SEED and checks
-# the step's expectations on each. A lesson teaches what holds whatever the
-# seed (issue 13); `stampede test lessons` runs each step at its scenario's
-# own seed only. Each run is `stampede run` with the step's scenario, its
-# strategy and `set` overrides, and its `expect` list as an override, so it
-# exits 1 when an expectation fails, as the step would.
+# the step's expectations, and its question's answer, on each. A lesson
+# teaches what holds whatever the seed (issue 13); `stampede test lessons`
+# runs each step at its scenario's own seed only. Each seed is one
+# `stampede lesson run LESSON --seed N`, so the steps are checked exactly as
+# a learner's `lesson run` checks them.
 #
 #   cmake -DSTAMPEDE=path/to/stampede -DLESSON=lessons/03-cache-stampede
 #         -DFIRST_SEED=1 -DLAST_SEED=20 -P lesson_seeds.cmake
-cmake_minimum_required(VERSION 3.19) # string(JSON)
+cmake_minimum_required(VERSION 3.19)
 
 foreach(var STAMPEDE LESSON FIRST_SEED LAST_SEED)
   if(NOT DEFINED ${var})
@@ -16,90 +16,37 @@ foreach(var STAMPEDE LESSON FIRST_SEED LAST_SEED)
 endforeach()
 
 get_filename_component(lesson_name "${LESSON}" NAME)
-file(READ "${LESSON}/steps.json" json)
-string(JSON steps LENGTH "${json}" steps)
-if(steps EQUAL 0)
-  message(FATAL_ERROR "${LESSON}/steps.json: no steps")
-endif()
-
-# A JSON value as `--set PATH=VALUE` takes it: JSON text.
-function(json_text out doc)
-  string(JSON type TYPE "${doc}" ${ARGN})
-  string(JSON value GET "${doc}" ${ARGN})
-  if(type STREQUAL "STRING")
-    string(REPLACE "\\" "\\\\" value "${value}")
-    string(REPLACE "\"" "\\\"" value "${value}")
-    set(value "\"${value}\"")
-  elseif(type STREQUAL "BOOLEAN")
-    if(value)
-      set(value true)
-    else()
-      set(value false)
-    endif()
-  elseif(type STREQUAL "NULL")
-    set(value null)
-  endif()
-  set(${out} "${value}" PARENT_SCOPE)
-endfunction()
+get_filename_component(lessons_dir "${LESSON}" DIRECTORY)
 
 set(runs 0)
 set(failed 0)
-math(EXPR last_step "${steps} - 1")
-foreach(i RANGE ${last_step})
-  math(EXPR number "${i} + 1")
-  string(JSON step GET "${json}" steps ${i})
-  string(JSON title ERROR_VARIABLE no_title GET "${step}" title)
-  string(JSON scenario GET "${step}" scenario)
-  if(NOT scenario MATCHES "^builtin:")
-    set(scenario "${LESSON}/${scenario}")
-  endif()
-  set(args run "${scenario}")
-  string(JSON sets ERROR_VARIABLE no_set LENGTH "${step}" set)
-  if(NOT no_set AND sets GREATER 0)
-    math(EXPR last_set "${sets} - 1")
-    foreach(j RANGE ${last_set})
-      string(JSON path MEMBER "${step}" set ${j})
-      json_text(value "${step}" set "${path}")
-      list(APPEND args --set "${path}=${value}")
-    endforeach()
-  endif()
-  string(JSON strategy ERROR_VARIABLE no_strategy GET "${step}" strategy)
-  if(NOT no_strategy)
-    json_text(value "${step}" strategy)
-    list(APPEND args --set "strategy.name=${value}")
-  endif()
-  string(JSON expect ERROR_VARIABLE no_expect GET "${step}" expect)
-  if(no_expect)
-    set(expect "[]")
-  endif()
-  list(APPEND args --set "expect=${expect}")
-
-  set(bad "")
-  foreach(seed RANGE ${FIRST_SEED} ${LAST_SEED})
-    math(EXPR runs "${runs} + 1")
-    execute_process(COMMAND "${STAMPEDE}" ${args} --seed ${seed}
-                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-    if(NOT rc EQUAL 0)
-      math(EXPR failed "${failed} + 1")
-      # The run's own verdict lines; everything it said if it gave none.
-      string(REGEX MATCHALL "(^|\n)FAILED [^\n]*" said "${out}${err}")
-      if(said STREQUAL "")
-        set(said "${out}${err}")
-      endif()
-      string(REPLACE "\n" "" said "${said}")
-      string(REPLACE ";" "; " said "${said}")
-      string(STRIP "${said}" said)
-      string(APPEND bad "\n       seed ${seed} (exit ${rc}): ${said}")
+set(bad "")
+foreach(seed RANGE ${FIRST_SEED} ${LAST_SEED})
+  math(EXPR runs "${runs} + 1")
+  execute_process(COMMAND "${STAMPEDE}" lesson --lessons "${lessons_dir}" run "${lesson_name}"
+                          --seed ${seed}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    math(EXPR failed "${failed} + 1")
+    # The run's own verdict lines; everything it said if it gave none.
+    string(REGEX MATCHALL "(^|\n)(FAILED|ERROR) [^\n]*" said "${out}${err}")
+    if(said STREQUAL "")
+      set(said "${out}${err}")
     endif()
-  endforeach()
-  if(bad STREQUAL "")
-    message(STATUS "ok     ${lesson_name} step ${number}: ${title} (seeds ${FIRST_SEED}-${LAST_SEED})")
-  else()
-    message(STATUS "FAILED ${lesson_name} step ${number}: ${title}${bad}")
+    string(REPLACE "\n" "" said "${said}")
+    string(REPLACE ";" "\n         " said "${said}")
+    string(STRIP "${said}" said)
+    string(APPEND bad "\n  seed ${seed} (exit ${rc}): ${said}")
+  endif()
+  if(seed EQUAL FIRST_SEED)
+    # The steps, as the first seed's run names them.
+    string(REGEX MATCHALL "(^|\n)(ok  |FAILED|ERROR) [^\n]*" steps "${out}")
+    list(LENGTH steps step_count)
   endif()
 endforeach()
 
 if(failed GREATER 0)
-  message(FATAL_ERROR "${lesson_name}: ${failed} of ${runs} runs failed")
+  message(STATUS "FAILED ${lesson_name}:${bad}")
+  message(FATAL_ERROR "${lesson_name}: ${failed} of ${runs} seeds failed")
 endif()
-message(STATUS "${lesson_name}: ${runs} runs passed")
+message(STATUS "${lesson_name}: ${step_count} steps passed on seeds ${FIRST_SEED}-${LAST_SEED}")

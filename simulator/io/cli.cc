@@ -538,6 +538,7 @@ struct Case {
   std::string spec;                                // path or builtin:NAME
   std::vector<std::string> overrides;              // --set style
   std::optional<std::vector<ExpectClause>> expect; // a step's own; else the scenario's
+  std::optional<LessonQuestion> question;          // a step's question: the run must prove it
   std::string error;                               // set when the case could not even be built
   bool unreadable = false; // the error is a file that cannot be read (exit 2, JUnit <error>)
   bool skipped = false;    // a file named on the command line with nothing to check
@@ -603,6 +604,7 @@ void lesson_cases(const fs::path &file, std::vector<Case> &cases) {
     c.spec = step.scenario;
     c.overrides = step.overrides;
     c.expect = step.expect;
+    c.question = step.question;
     c.error = step.error;
     cases.push_back(std::move(c));
   }
@@ -666,7 +668,8 @@ std::vector<Case> collect_cases(const std::vector<std::string> &paths) {
   return cases;
 }
 
-Outcome run_case(const Case &c) {
+/// Runs a case's scenario. @param report set to the report when it ran.
+Outcome run_case(const Case &c, Report *report = nullptr) {
   Outcome out;
   const Clock::time_point t0 = Clock::now();
   if (c.skipped) {
@@ -701,10 +704,6 @@ Outcome run_case(const Case &c) {
   out.ok = evaluate_expectations(r, c.expect ? *c.expect : s.expect);
   out.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
   const std::string seed = std::to_string(r.seed);
-  if (out.ok) {
-    out.line = "ok   " + c.name + " (seed " + seed + ")";
-    return out;
-  }
   for (const ExpectationResult &e : r.expectations) {
     if (e.ok) {
       continue;
@@ -714,6 +713,25 @@ Outcome run_case(const Case &c) {
       out.line = "FAILED " + c.name + ": " + what;
     }
     out.failure += what + "\n";
+  }
+  // A step's question is checked as an expectation is: the run must measure
+  // the intended answer and no other choice.
+  if (c.question) {
+    const QuestionOutcome q = answer_question(*c.question, r);
+    if (!q.proved) {
+      out.ok = false;
+      const std::string what = q.failure + " (seed " + seed + ")";
+      if (out.line.empty()) {
+        out.line = "FAILED " + c.name + ": " + what;
+      }
+      out.failure += what + "\n";
+    }
+  }
+  if (out.ok) {
+    out.line = "ok   " + c.name + " (seed " + seed + ")";
+  }
+  if (report != nullptr) {
+    *report = std::move(r);
   }
   return out;
 }
@@ -885,9 +903,114 @@ int cmd_lesson_show(const std::string &root, const std::string &id) {
   return kExitOk;
 }
 
+/// One line of the learner's input; nothing at the end of the input.
+std::optional<std::string> read_answer_line() {
+  std::string line;
+  if (!std::getline(std::cin, line)) {
+    return std::nullopt;
+  }
+  return line;
+}
+
+/// Asks a step's question on stdout and reads the learner's answer from
+/// stdin until it is one. @return the answer (parse_answer's), or nothing
+/// when the input ended first.
+std::optional<double> ask(const LessonQuestion &q) {
+  std::cout << "\n" << q.text << "\n";
+  for (std::size_t k = 0; k < q.choices.size(); ++k) {
+    std::cout << "  " << k + 1 << ". " << q.choices[k].text << "\n";
+  }
+  for (;;) {
+    std::cout << (q.has_choices() ? "Your answer (1-" + std::to_string(q.choices.size()) + "): "
+                                  : "Your answer (a number, " + q.metric + "): ")
+              << std::flush;
+    const std::optional<std::string> line = read_answer_line();
+    if (!line) {
+      std::cout << "\n(no answer: the input ended; the step runs anyway)\n";
+      return std::nullopt;
+    }
+    if (isatty(STDIN_FILENO) == 0) {
+      std::cout << *line << "\n"; // answers from a file: show them as typed
+    }
+    std::string error;
+    if (const std::optional<double> a = parse_answer(q, *line, error)) {
+      return a;
+    }
+    std::cout << "  " << error << ", not \"" << *line << "\"\n";
+  }
+}
+
+/// `stampede lesson run ID --interactive`: walks the lesson as the window's
+/// Lesson tab does. Each step's text, its question asked before it runs, the
+/// run, then the measured answer beside the prediction and the step's checks.
+int run_lesson_interactive(const LessonFile &l, std::optional<std::uint64_t> seed) {
+  std::vector<std::string> sections;
+  if (Parsed<std::string> md = read_input_file((l.dir / "lesson.md").string())) {
+    sections = lesson_sections(*md.value);
+  }
+  std::vector<Case> cases;
+  lesson_cases(l.dir / "steps.json", cases);
+  std::size_t passed = 0, right = 0, asked = 0;
+  bool bad_input = false;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    Case &c = cases[i];
+    if (seed) {
+      c.overrides.push_back("seed=" + std::to_string(*seed));
+    }
+    std::cout << (i == 0 && !sections.empty() ? sections.front() : std::string());
+    if (i + 1 < sections.size()) {
+      std::cout << sections[i + 1];
+    } else {
+      std::cout << "\n## " << c.name << "\n";
+    }
+    std::optional<double> given;
+    if (c.question) {
+      ++asked;
+      given = ask(*c.question);
+    }
+    std::cout << "\nrunning " << c.name << " ...\n" << std::flush;
+    Report r;
+    const Outcome o = run_case(c, &r);
+    bad_input = bad_input || o.error;
+    if (c.question && !o.error && c.error.empty()) {
+      const LessonQuestion &q = *c.question;
+      const QuestionOutcome m = answer_question(q, r);
+      std::cout << "  measured: " << m.measured_text << "\n";
+      if (given) {
+        const bool ok = answer_is_right(q, *given);
+        right += ok ? 1 : 0;
+        const std::string said =
+            q.has_choices() ? q.choices[static_cast<std::size_t>(*given)].text : number(*given);
+        std::cout << "  you said: " << said << (ok ? "  (right)" : "  (not quite)") << "\n";
+      }
+      std::cout << "  the answer: " << q.answer_text() << "\n";
+      if (!q.why.empty()) {
+        std::cout << "  why: " << q.why << "\n";
+      }
+    }
+    std::cout << o.line << "\n";
+    passed += o.ok ? 1 : 0;
+  }
+  std::cout << "\n" << passed << " of " << cases.size() << " steps as the lesson says";
+  if (asked > 0) {
+    std::cout << "; your predictions: " << right << " of " << asked << " right";
+  }
+  std::cout << "\n";
+  if (bad_input) {
+    return kExitBadInput;
+  }
+  return passed == cases.size() ? kExitOk : kExitExpectationsFailed;
+}
+
 int cmd_lesson_run(const std::string &root, const std::string &id, const std::string &junit,
-                   std::optional<std::uint64_t> seed) {
+                   std::optional<std::uint64_t> seed, bool interactive) {
   const LessonFile l = find_lesson(root, id);
+  if (interactive) {
+    if (!junit.empty()) {
+      throw BadInput("stampede lesson run: --interactive and --junit exclude each other");
+    }
+    return run_lesson_interactive(l, seed);
+  }
   std::vector<Case> cases;
   lesson_cases(l.dir / "steps.json", cases);
   return run_cases(std::move(cases), junit, seed);
@@ -1229,6 +1352,10 @@ int cli_main(int argc, const char *const *argv) {
   lesson_run->add_option("--seed", case_seed, "Run every step with this seed instead of its own")
       ->type_name("N")
       ->check(whole_number);
+  bool interactive = false;
+  lesson_run->add_flag("--interactive,-i", interactive,
+                       "Walk the lesson: each step's text, its question asked before it runs "
+                       "(answers read from standard input), the measured answer beside yours");
 
   BenchOptions bo;
   CLI::App *bench = app.add_subcommand("bench", "Measure the engine's speed on R1");
@@ -1320,7 +1447,7 @@ int cli_main(int argc, const char *const *argv) {
         return cmd_lesson_show(lessons_dir, lesson_id);
       }
       if (lesson_run->parsed()) {
-        return cmd_lesson_run(lessons_dir, lesson_id, junit, case_seed);
+        return cmd_lesson_run(lessons_dir, lesson_id, junit, case_seed, interactive);
       }
       if (bench->parsed()) {
         return cmd_bench(bo);

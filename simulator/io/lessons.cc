@@ -1,6 +1,9 @@
 #include "io/lessons.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -20,6 +23,137 @@ std::string shown(const fs::path &p) {
   if (!ec && !rel.empty() && *rel.begin() != "..")
     return rel.generic_string();
   return p.generic_string();
+}
+
+/// A measured number for the learner: whole numbers whole, others to 4 figures.
+std::string shown_number(double v) {
+  char buf[64];
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+/// Reads an `expect`-syntax string at `where`.
+std::optional<ExpectClause> read_clause(const Json &j, const std::string &where,
+                                        std::string &error) {
+  if (!j.is_string()) {
+    error = where + ": expected a string \"PATH OP NUMBER\"";
+    return std::nullopt;
+  }
+  Parsed<ExpectClause> clause = parse_expect(j.get<std::string>());
+  if (!clause) {
+    error = where + ": " + clause.error;
+    return std::nullopt;
+  }
+  return std::move(*clause.value);
+}
+
+/// Reads a step's `question` (see lessons.h); problems land in `error`.
+std::optional<LessonQuestion> read_question(const Json &j, const std::string &where,
+                                            std::string &error) {
+  if (!j.is_object()) {
+    error = where + ": expected an object {\"text\", \"choices\" or \"metric\", \"answer\"}";
+    return std::nullopt;
+  }
+  for (const auto &[key, value] : j.items()) {
+    if (key != "text" && key != "choices" && key != "answer" && key != "metric" &&
+        key != "tolerance" && key != "why") {
+      error = where + "." + key +
+              ": unknown field; expected text, choices, answer, metric, tolerance or why";
+      return std::nullopt;
+    }
+  }
+  LessonQuestion q;
+  if (!j.contains("text") || !j["text"].is_string() || j["text"].get<std::string>().empty()) {
+    error = where + ".text: expected the question, a non-empty string";
+    return std::nullopt;
+  }
+  q.text = j["text"].get<std::string>();
+  if (j.contains("why")) {
+    if (!j["why"].is_string()) {
+      error = where + ".why: expected a string said with the answer";
+      return std::nullopt;
+    }
+    q.why = j["why"].get<std::string>();
+  }
+  if (j.contains("choices") == j.contains("metric")) {
+    error = where + ": expected either \"choices\" (pick one) or \"metric\" (give a number)";
+    return std::nullopt;
+  }
+  if (!j.contains("answer")) {
+    error = where + ".answer: expected the intended answer";
+    return std::nullopt;
+  }
+  const Json &answer = j["answer"];
+  if (j.contains("choices")) {
+    const Json &choices = j["choices"];
+    if (!choices.is_array() || choices.size() < 2) {
+      error = where + ".choices: expected an array of at least two {\"text\", \"when\"}";
+      return std::nullopt;
+    }
+    if (j.contains("tolerance")) {
+      error = where + ".tolerance: only a numeric question (\"metric\") has a tolerance";
+      return std::nullopt;
+    }
+    for (std::size_t k = 0; k < choices.size(); ++k) {
+      const std::string at = where + ".choices[" + std::to_string(k) + "]";
+      const Json &c = choices[k];
+      if (!c.is_object() || !c.contains("text") || !c["text"].is_string() ||
+          c["text"].get<std::string>().empty() || !c.contains("when") || c.size() != 2) {
+        error = at + ": expected {\"text\": WORDS, \"when\": \"PATH OP NUMBER\"}";
+        return std::nullopt;
+      }
+      LessonChoice choice;
+      choice.text = c["text"].get<std::string>();
+      for (const LessonChoice &before : q.choices) {
+        if (before.text == choice.text) {
+          error = at + ".text: \"" + choice.text + "\" is offered twice";
+          return std::nullopt;
+        }
+      }
+      std::optional<ExpectClause> when = read_clause(c["when"], at + ".when", error);
+      if (!when)
+        return std::nullopt;
+      choice.when = std::move(*when);
+      q.choices.push_back(std::move(choice));
+    }
+    if (!answer.is_string()) {
+      error = where + ".answer: expected the text of one of the choices";
+      return std::nullopt;
+    }
+    const std::string a = answer.get<std::string>();
+    const auto it = std::find_if(q.choices.begin(), q.choices.end(),
+                                 [&](const LessonChoice &c) { return c.text == a; });
+    if (it == q.choices.end()) {
+      error = where + ".answer: \"" + a + "\" is not one of the choices";
+      return std::nullopt;
+    }
+    q.answer = static_cast<std::size_t>(it - q.choices.begin());
+    return q;
+  }
+  if (!j["metric"].is_string()) {
+    error = where + ".metric: expected a numeric report path (latency_ms.page_view.p99, say)";
+    return std::nullopt;
+  }
+  q.metric = j["metric"].get<std::string>();
+  if (!report_value(Report{}, q.metric)) {
+    error = where + ".metric: \"" + q.metric + "\" is not a numeric report field";
+    return std::nullopt;
+  }
+  if (!answer.is_number() || !std::isfinite(answer.get<double>())) {
+    error = where + ".answer: expected a number (the metric's intended value)";
+    return std::nullopt;
+  }
+  q.value = answer.get<double>();
+  if (!j.contains("tolerance") || !j["tolerance"].is_number() ||
+      !(j["tolerance"].get<double>() >= 0) || !std::isfinite(j["tolerance"].get<double>())) {
+    error = where + ".tolerance: expected a number >= 0 (answers within it are right)";
+    return std::nullopt;
+  }
+  q.tolerance = j["tolerance"].get<double>();
+  return q;
 }
 
 LessonStep read_step(const Json &step, const fs::path &dir, const std::string &where) {
@@ -62,24 +196,130 @@ LessonStep read_step(const Json &step, const fs::path &dir, const std::string &w
     }
     std::vector<ExpectClause> clauses;
     for (std::size_t k = 0; k < expect.size(); ++k) {
-      const std::string at = where + ".expect[" + std::to_string(k) + "]";
-      if (!expect[k].is_string()) {
-        s.error = at + ": expected a string \"PATH OP NUMBER\"";
+      std::optional<ExpectClause> clause =
+          read_clause(expect[k], where + ".expect[" + std::to_string(k) + "]", s.error);
+      if (!clause)
         return s;
-      }
-      Parsed<ExpectClause> clause = parse_expect(expect[k].get<std::string>());
-      if (!clause) {
-        s.error = at + ": " + clause.error;
-        return s;
-      }
-      clauses.push_back(std::move(*clause.value));
+      clauses.push_back(std::move(*clause));
     }
     s.expect = std::move(clauses);
+  }
+  if (step.contains("question")) {
+    s.question = read_question(step["question"], where + ".question", s.error);
+    if (!s.question)
+      return s;
   }
   return s;
 }
 
+/// `db.reads_per_submit = 1, db.reads = 32`: a clause's measured terms.
+std::string measured_terms(const ExpectClause &c, const Report &r) {
+  std::string out;
+  for (const Expectation &e : c.terms) {
+    const std::optional<double> v = report_value(r, e.path);
+    if (!out.empty())
+      out += ", ";
+    out += e.path + " = " + (v ? shown_number(*v) : std::string("?"));
+  }
+  return out;
+}
+
+bool clause_holds(const ExpectClause &c, const Report &r) {
+  return std::all_of(c.terms.begin(), c.terms.end(), [&](const Expectation &e) {
+    const std::optional<double> v = report_value(r, e.path);
+    return v && holds(e, *v);
+  });
+}
+
 } // namespace
+
+std::string LessonQuestion::answer_text() const {
+  if (has_choices())
+    return choices[answer].text;
+  return shown_number(value) + (tolerance > 0 ? " (+- " + shown_number(tolerance) + ")" : "");
+}
+
+QuestionOutcome answer_question(const LessonQuestion &q, const Report &r) {
+  QuestionOutcome out;
+  if (!q.has_choices()) {
+    const std::optional<double> v = report_value(r, q.metric);
+    out.measured = v.value_or(NAN);
+    out.measured_text = q.metric + " = " + (v ? shown_number(*v) : std::string("?"));
+    out.proved = v && std::fabs(*v - q.value) <= q.tolerance;
+    if (!out.proved)
+      out.failure = "question \"" + q.text + "\": measured " + out.measured_text +
+                    ", the intended answer is " + q.answer_text();
+    return out;
+  }
+  std::vector<std::size_t> held;
+  for (std::size_t k = 0; k < q.choices.size(); ++k)
+    if (clause_holds(q.choices[k].when, r))
+      held.push_back(k);
+  const ExpectClause &answer = q.choices[q.answer].when;
+  if (!answer.terms.empty())
+    out.measured = report_value(r, answer.terms.front().path).value_or(NAN);
+  if (!held.empty()) {
+    out.chosen = held.front();
+    out.measured_text =
+        q.choices[held.front()].text + " (" + measured_terms(q.choices[held.front()].when, r) + ")";
+  } else {
+    out.measured_text = "none of the choices (" + measured_terms(answer, r) + ")";
+  }
+  out.proved = held.size() == 1 && held.front() == q.answer;
+  if (out.proved)
+    return out;
+  const std::string head = "question \"" + q.text + "\": ";
+  if (held.empty()) {
+    out.failure = head + "no choice holds; the answer \"" + q.choices[q.answer].text + "\" needs " +
+                  answer.text + " (measured " + measured_terms(answer, r) + ")";
+  } else if (std::find(held.begin(), held.end(), q.answer) == held.end()) {
+    out.failure = head + "the run says \"" + q.choices[held.front()].text + "\" (" +
+                  q.choices[held.front()].when.text + ": " +
+                  measured_terms(q.choices[held.front()].when, r) + "), not the answer \"" +
+                  q.choices[q.answer].text + "\"";
+  } else {
+    std::string also;
+    for (const std::size_t k : held)
+      if (k != q.answer)
+        also += (also.empty() ? "\"" : ", \"") + q.choices[k].text + "\"";
+    out.failure = head + "the answer holds but so does " + also +
+                  ": the choices must not overlap (" + measured_terms(answer, r) + ")";
+  }
+  return out;
+}
+
+std::optional<double> parse_answer(const LessonQuestion &q, std::string_view input,
+                                   std::string &error) {
+  while (!input.empty() && std::isspace(static_cast<unsigned char>(input.front())))
+    input.remove_prefix(1);
+  while (!input.empty() && std::isspace(static_cast<unsigned char>(input.back())))
+    input.remove_suffix(1);
+  const std::string text(input);
+  char *end = nullptr;
+  const double v = text.empty() ? NAN : std::strtod(text.c_str(), &end);
+  const bool is_number = !text.empty() && end == text.c_str() + text.size() && std::isfinite(v);
+  if (!q.has_choices()) {
+    if (!is_number) {
+      error = "expected a number";
+      return std::nullopt;
+    }
+    return v;
+  }
+  for (std::size_t k = 0; k < q.choices.size(); ++k)
+    if (q.choices[k].text == text)
+      return static_cast<double>(k);
+  const auto n = static_cast<double>(q.choices.size());
+  if (is_number && v == std::floor(v) && v >= 1 && v <= n)
+    return v - 1;
+  error = "expected a choice's number, 1 to " + std::to_string(q.choices.size());
+  return std::nullopt;
+}
+
+bool answer_is_right(const LessonQuestion &q, double given) noexcept {
+  if (q.has_choices())
+    return given == static_cast<double>(q.answer);
+  return std::fabs(given - q.value) <= q.tolerance;
+}
 
 LessonFile parse_lesson(std::string_view text, const fs::path &dir, const std::string &shown) {
   LessonFile l;

@@ -5,7 +5,23 @@
 ///     {"id": "03-cache-stampede", "title": "...",
 ///      "steps": [{"title": "...", "scenario": "builtin:stampede",
 ///                 "strategy": "clear", "set": {"PATH": VALUE},
-///                 "point": "what to point at", "expect": ["PATH OP NUMBER"]}]}
+///                 "point": "what to point at", "expect": ["PATH OP NUMBER"],
+///                 "question": QUESTION}]}
+///
+/// A step's `question` is asked before it runs, and the run answers it:
+///
+///     {"text": "Predict: how many DB reads does each submit cost?",
+///      "choices": [{"text": "none", "when": "db.reads_per_submit == 0"},
+///                  {"text": "one", "when": "db.reads_per_submit == 1"}],
+///      "answer": "one", "why": "refresh re-reads the page once per submit"}
+///
+/// or, for a number, `{"text": ..., "metric": "db.utilization",
+/// "answer": 0.6, "tolerance": 0.1, "why": ...}`. Each choice says, as an
+/// expectation (`when`), what the run measures if that choice is true; the
+/// run proves the question when the answer's `when` holds and no other
+/// choice's does (a number: the metric within answer +- tolerance), so a
+/// question whose answer stops being true fails the tests as an `expect`
+/// does.
 ///
 /// `stampede lesson run` and `stampede test` check each step's expectations
 /// headless; the GUI's lesson panel walks the same steps.
@@ -17,9 +33,58 @@
 #include <string_view>
 #include <vector>
 
+#include "stampede/report.h"
 #include "stampede/scenario.h"
 
 namespace stampede {
+
+/// One answer a question offers.
+struct LessonChoice {
+  std::string text;  ///< What the learner picks.
+  ExpectClause when; ///< What a run measures when this choice is the truth.
+};
+
+/// A question a step asks before it runs (see the file comment).
+struct LessonQuestion {
+  std::string text;                  ///< The question.
+  std::vector<LessonChoice> choices; ///< The choices; empty for a numeric question.
+  std::size_t answer = 0;            ///< The intended choice (index into choices).
+  std::string metric;                ///< A numeric question: the report path it asks for.
+  double value = 0;                  ///< A numeric question: the intended answer...
+  double tolerance = 0;              ///< ... within plus or minus this.
+  std::string why;                   ///< Said with the answer (may be empty).
+
+  /// @return whether the learner picks among choices (else gives a number).
+  bool has_choices() const noexcept { return !choices.empty(); }
+  /// @return the intended answer as words: the choice, or the number.
+  std::string answer_text() const;
+};
+
+/// What a run measured for a question.
+struct QuestionOutcome {
+  bool proved = false;               ///< The intended answer is what the run measured.
+  std::optional<std::size_t> chosen; ///< The choice whose `when` held (the first, if several).
+  double measured = 0;       ///< The measured value (numeric; else the answer's first term).
+  std::string measured_text; ///< The measurement in words (`one (db.reads_per_submit = 1)`).
+  std::string failure;       ///< Why the question is not proved, else empty.
+};
+
+/// Answers a question from a finished run's report.
+/// @param q the question. @param r the report.
+/// @return what the run measured and whether it proves the intended answer.
+QuestionOutcome answer_question(const LessonQuestion &q, const Report &r);
+
+/// Reads a learner's answer to a question: a choice's number (1-based) or
+/// its exact text; a number for a numeric question.
+/// @param q the question. @param input what the learner typed.
+/// @param error set to what was expected when the input is not an answer.
+/// @return the choice's index, or the number given.
+std::optional<double> parse_answer(const LessonQuestion &q, std::string_view input,
+                                   std::string &error);
+
+/// @param q the question. @param given what parse_answer returned.
+/// @return whether the learner's answer is the intended one.
+bool answer_is_right(const LessonQuestion &q, double given) noexcept;
 
 /// One step of a lesson.
 struct LessonStep {
@@ -28,6 +93,7 @@ struct LessonStep {
   std::vector<std::string> overrides; ///< `set` and `strategy`, as --set PATH=VALUE strings.
   std::string point;                  ///< What to point at while it runs (may be empty).
   std::optional<std::vector<ExpectClause>> expect; ///< The step's own expectations, if any.
+  std::optional<LessonQuestion> question;          ///< Asked before it runs, if any.
   std::string error; ///< Why the step cannot run (a malformed field), else empty.
 };
 

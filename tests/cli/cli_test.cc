@@ -62,9 +62,10 @@ protected:
     fs::remove_all(dir_, ec);
   }
 
-  /// Runs `stampede ARGS...` in the test's directory, stdin from /dev/null;
+  /// Runs `stampede ARGS...` in the test's directory, stdin from `stdin_from`;
   /// stdout goes to `stdout_to` when given (e.g. /dev/full), else is captured.
-  Result run(const std::vector<std::string> &args, const std::string &stdout_to = "") const {
+  Result run(const std::vector<std::string> &args, const std::string &stdout_to = "",
+             const std::string &stdin_from = "/dev/null") const {
     const fs::path out = stdout_to.empty() ? dir_ / ".stdout" : fs::path(stdout_to);
     const fs::path err = dir_ / ".stderr";
     const pid_t pid = fork();
@@ -72,7 +73,7 @@ protected:
       if (chdir(dir_.c_str()) != 0) {
         _exit(126);
       }
-      const int in = open("/dev/null", O_RDONLY);
+      const int in = open(stdin_from.c_str(), O_RDONLY);
       const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0) {
@@ -500,6 +501,122 @@ TEST_F(Cli, LessonListShowAndRun) {
   const Result missing = run({"lesson", "--lessons", "lessons", "run", "9"});
   EXPECT_EQ(missing.code, 2);
   EXPECT_NE(missing.err.find("\"9\""), std::string::npos) << missing.err;
+}
+
+// A step's question (SPEC section 10) is proved by the run: the answer's
+// `when` holds and no other choice's does; a number within its tolerance.
+TEST_F(Cli, LessonQuestionsAreProvedByTheirRun) {
+  const std::string yes_no = R"("choices": [{"text": "no", "when": "requests.submits == 0"},
+                                            {"text": "yes", "when": "requests.submits > 0"}])";
+  auto lesson = [&](const std::string &name, const std::string &question) {
+    fs::create_directories(path("lessons/" + name));
+    spit(path("lessons/" + name + "/base.json"), small_scenario());
+    spit(path("lessons/" + name + "/steps.json"),
+         R"({"steps": [{"title": "asks", "scenario": "base.json", "question": )" + question +
+             "}]}");
+  };
+  lesson("01-right", R"({"text": "Any submits?", )" + yes_no + R"(, "answer": "yes"})");
+  lesson("02-number", R"({"text": "Lost?", "metric": "anomalies.lost_updates", "answer": 0,
+                          "tolerance": 0})");
+  lesson("03-wrong", R"({"text": "Any submits?", )" + yes_no + R"(, "answer": "no"})");
+  lesson("04-overlap", R"({"text": "Any views?", "choices": [
+           {"text": "some", "when": "requests.page_views > 0"},
+           {"text": "many", "when": "requests.page_views > 10"}], "answer": "many"})");
+  lesson("05-far", R"({"text": "Views?", "metric": "requests.page_views", "answer": 1,
+                       "tolerance": 0.5})");
+  for (const char *ok : {"01", "02"}) {
+    const Result r = run({"lesson", "--lessons", "lessons", "run", ok});
+    EXPECT_EQ(r.code, 0) << ok << ": " << r.out << r.err;
+  }
+  const Result wrong = run({"lesson", "--lessons", "lessons", "run", "03"});
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_NE(wrong.out.find("question \"Any submits?\": the run says \"yes\" (requests.submits > "
+                           "0: requests.submits = "),
+            std::string::npos)
+      << wrong.out;
+  EXPECT_NE(wrong.out.find("not the answer \"no\" (seed 3)"), std::string::npos) << wrong.out;
+  const Result overlap = run({"lesson", "--lessons", "lessons", "run", "04"});
+  EXPECT_EQ(overlap.code, 1);
+  EXPECT_NE(overlap.out.find("the answer holds but so does \"some\": the choices must not overlap"),
+            std::string::npos)
+      << overlap.out;
+  const Result far = run({"lesson", "--lessons", "lessons", "run", "05"});
+  EXPECT_EQ(far.code, 1);
+  EXPECT_NE(far.out.find("measured requests.page_views = "), std::string::npos) << far.out;
+  EXPECT_NE(far.out.find("the intended answer is 1 (+- 0.5)"), std::string::npos) << far.out;
+  // `stampede test` checks questions as `lesson run` does.
+  const Result test = run({"test", "lessons"});
+  EXPECT_EQ(test.code, 1);
+  EXPECT_NE(test.out.find("2 passed, 3 failed"), std::string::npos) << test.out;
+}
+
+TEST_F(Cli, LessonQuestionsThatCannotBeAskedSayWhy) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"({"text": "Q", "choices": [{"text": "a", "when": "db.reads > 0"},
+           {"text": "b", "when": "db.reads == 0"}], "answer": "c"})",
+       "steps[0].question.answer: \"c\" is not one of the choices"},
+      {R"({"text": "Q", "metric": "db.nope", "answer": 1, "tolerance": 0})",
+       "steps[0].question.metric: \"db.nope\" is not a numeric report field"},
+      {R"({"text": "Q", "metric": "db.reads", "answer": 1})",
+       "steps[0].question.tolerance: expected a number >= 0"},
+      {R"({"text": "Q", "choices": [{"text": "a", "when": "db.reads > 0"}], "answer": "a"})",
+       "steps[0].question.choices: expected an array of at least two"},
+      {R"({"text": "Q", "choices": [{"text": "a", "when": "db.reads >"},
+           {"text": "b", "when": "db.reads == 0"}], "answer": "a"})",
+       "steps[0].question.choices[0].when: "},
+      {R"({"text": "Q", "choices": [], "metric": "db.reads", "answer": 1})",
+       "steps[0].question: expected either \"choices\" (pick one) or \"metric\""},
+      {R"({"text": "Q", "metric": "db.reads", "answer": 1, "tolerance": 0, "hint": 2})",
+       "steps[0].question.hint: unknown field"},
+      {R"("why?")", "steps[0].question: expected an object"},
+  };
+  fs::create_directories(path("lessons/01-bad"));
+  spit(path("lessons/01-bad/base.json"), small_scenario());
+  for (const auto &[question, message] : bad) {
+    spit(path("lessons/01-bad/steps.json"),
+         R"({"steps": [{"scenario": "base.json", "question": )" + question + "}]}");
+    const Result r = run({"lesson", "--lessons", "lessons", "run", "01"});
+    EXPECT_EQ(r.code, 1) << question;
+    EXPECT_NE(r.out.find("lessons/01-bad/steps.json: " + message), std::string::npos)
+        << question << "\n"
+        << r.out << r.err;
+  }
+}
+
+// `lesson run --interactive` asks each question before its step runs, reads
+// the answer from stdin (asking again until it is one), and shows the
+// measured answer beside the prediction; the input ending is no hang.
+TEST_F(Cli, LessonRunInteractiveAsksThenShowsTheMeasuredAnswer) {
+  fs::create_directories(path("lessons/01-ask"));
+  spit(path("lessons/01-ask/base.json"), small_scenario());
+  spit(path("lessons/01-ask/lesson.md"), "# Ask\n\nIntro.\n\n## Step 1\n\nSubmits.\n\n"
+                                         "## Step 2\n\nLosses.\n");
+  spit(path("lessons/01-ask/steps.json"), R"({"steps": [
+    {"title": "one", "scenario": "base.json", "question": {"text": "Any submits?",
+      "choices": [{"text": "no", "when": "requests.submits == 0"},
+                  {"text": "yes", "when": "requests.submits > 0"}],
+      "answer": "yes", "why": "the workload submits 5 %"}},
+    {"title": "two", "scenario": "base.json", "question": {"text": "How many lost?",
+      "metric": "anomalies.lost_updates", "answer": 0, "tolerance": 0}}]})");
+  spit(path("answers"), "9\nyes\nlots\n3\n");
+  const Result r = run({"lesson", "--lessons", "lessons", "run", "01", "--interactive"}, "",
+                       path("answers").string());
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  for (const char *said :
+       {"Intro.", "Submits.", "Any submits?\n  1. no\n  2. yes\n",
+        "expected a choice's number, 1 to 2, not \"9\"", "you said: yes  (right)",
+        "measured: yes (requests.submits = ", "why: the workload submits 5 %", "Losses.",
+        "expected a number, not \"lots\"", "measured: anomalies.lost_updates = 0",
+        "you said: 3  (not quite)", "the answer: 0\n",
+        "2 of 2 steps as the lesson says; your predictions: 1 of 2 right"})
+    EXPECT_NE(r.out.find(said), std::string::npos) << said << "\n" << r.out;
+  const Result eof = run({"lesson", "--lessons", "lessons", "run", "01", "-i"});
+  EXPECT_EQ(eof.code, 0) << eof.out << eof.err;
+  EXPECT_NE(eof.out.find("(no answer: the input ended; the step runs anyway)"), std::string::npos)
+      << eof.out;
+  EXPECT_NE(eof.out.find("your predictions: 0 of 2 right"), std::string::npos) << eof.out;
+  const Result both = run({"lesson", "--lessons", "lessons", "run", "01", "-i", "--junit", "x"});
+  EXPECT_EQ(both.code, 2);
 }
 
 TEST_F(Cli, ValidateAcceptsAGoodFile) {

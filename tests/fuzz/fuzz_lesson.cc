@@ -36,6 +36,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     one_line(step.error);
     if (step.error.empty() && step.scenario.empty())
       fail("a step without an error names its scenario", std::string(text));
+    if (step.error.empty() && step.question) {
+      const stampede::LessonQuestion &q = *step.question;
+      if (q.text.empty() || (q.has_choices() ? q.answer >= q.choices.size() || q.choices.size() < 2
+                                             : q.metric.empty() || !(q.tolerance >= 0)))
+        fail("a question without an error can be asked and answered", std::string(text));
+      // Any input is an answer or a one-line reason it is not.
+      std::string error;
+      if (!stampede::parse_answer(q, text.substr(0, 16), error))
+        one_line(error);
+    }
   }
   const auto sections = stampede::lesson_sections(std::string(text));
   std::string joined;
