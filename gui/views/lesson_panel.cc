@@ -1,9 +1,13 @@
 #include "views/lesson_panel.h"
 
+#include <QButtonGroup>
 #include <QComboBox>
+#include <QGroupBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 #include <fstream>
@@ -32,6 +36,22 @@ LessonPanel::LessonPanel(const std::filesystem::path &root, QWidget *parent)
   point_ = new QLabel;
   point_->setWordWrap(true);
   layout->addWidget(point_);
+  // The step's question, asked before it runs: choices or a number.
+  question_ = new QGroupBox("Predict first");
+  auto *qlayout = new QVBoxLayout(question_);
+  question_text_ = new QLabel;
+  question_text_->setWordWrap(true);
+  qlayout->addWidget(question_text_);
+  choices_ = new QWidget;
+  choices_->setLayout(new QVBoxLayout);
+  choices_->layout()->setContentsMargins(0, 0, 0, 0);
+  qlayout->addWidget(choices_);
+  choice_group_ = new QButtonGroup(this);
+  number_ = new QLineEdit;
+  number_->setPlaceholderText("your answer, a number");
+  qlayout->addWidget(number_);
+  question_->hide();
+  layout->addWidget(question_);
   run_ = new QPushButton("Run this step");
   layout->addWidget(run_);
   verdict_ = new QLabel;
@@ -93,6 +113,66 @@ void LessonPanel::selectStep(int index) {
                                      : "<b>Point at:</b> " + QString::fromStdString(step.point));
   verdict_->clear();
   awaiting_ = false;
+  showQuestion(step);
+}
+
+void LessonPanel::showQuestion(const LessonStep &step) {
+  for (QAbstractButton *b : choice_group_->buttons()) {
+    choice_group_->removeButton(b);
+    delete b;
+  }
+  number_->clear();
+  if (!step.question) {
+    question_->hide();
+    return;
+  }
+  const LessonQuestion &q = *step.question;
+  question_text_->setText(QString::fromStdString(q.text));
+  for (std::size_t k = 0; k < q.choices.size(); ++k) {
+    auto *b = new QRadioButton(QString::fromStdString(q.choices[k].text));
+    choice_group_->addButton(b, static_cast<int>(k));
+    choices_->layout()->addWidget(b);
+  }
+  choices_->setVisible(q.has_choices());
+  number_->setVisible(!q.has_choices());
+  question_->show();
+}
+
+std::optional<double> LessonPanel::prediction() const {
+  if (lesson_ < 0 || step_ < 0)
+    return std::nullopt;
+  const LessonStep &step =
+      lessons_[static_cast<std::size_t>(lesson_)].steps[static_cast<std::size_t>(step_)];
+  if (!step.question)
+    return std::nullopt;
+  if (step.question->has_choices()) {
+    const int id = choice_group_->checkedId();
+    return id < 0 ? std::nullopt : std::optional<double>(id);
+  }
+  std::string error;
+  return parse_answer(*step.question, number_->text().toStdString(), error);
+}
+
+QString LessonPanel::questionText() const {
+  return question_->isHidden() ? QString() : question_text_->text();
+}
+
+bool LessonPanel::predict(const QString &answer) {
+  if (lesson_ < 0 || step_ < 0)
+    return false;
+  const LessonStep &step =
+      lessons_[static_cast<std::size_t>(lesson_)].steps[static_cast<std::size_t>(step_)];
+  if (!step.question)
+    return false;
+  std::string error;
+  const std::optional<double> a = parse_answer(*step.question, answer.toStdString(), error);
+  if (!a)
+    return false;
+  if (step.question->has_choices())
+    choice_group_->button(static_cast<int>(*a))->setChecked(true);
+  else
+    number_->setText(answer.trimmed());
+  return true;
 }
 
 bool LessonPanel::runStep() {
@@ -109,7 +189,10 @@ bool LessonPanel::runStep() {
     verdict_->setText(QString::fromStdString(scenario.error).toHtmlEscaped());
     return false;
   }
-  verdict_->setText("running…");
+  predicted_ = prediction();
+  verdict_->setText(step.question && !predicted_
+                        ? "running… (no prediction: pick an answer above first next time)"
+                        : "running…");
   awaiting_ = true;
   checked_ = false;
   generation_before_ = last_generation_;
@@ -131,14 +214,36 @@ void LessonPanel::applySnapshot(const Snapshot &s) {
 void LessonPanel::check(const Report &report) {
   const LessonStep &step =
       lessons_[static_cast<std::size_t>(lesson_)].steps[static_cast<std::size_t>(step_)];
+  QString html;
+  if (step.question) {
+    // The measured answer beside the prediction, then the step's checks.
+    const LessonQuestion &q = *step.question;
+    const QuestionOutcome m = answer_question(q, report);
+    const auto esc = [](const std::string &t) { return QString::fromStdString(t).toHtmlEscaped(); };
+    html += "<b>Measured:</b> " + esc(m.measured_text) + "<br>";
+    if (predicted_) {
+      const bool right = answer_is_right(q, *predicted_);
+      const std::string said = q.has_choices()
+                                   ? q.choices[static_cast<std::size_t>(*predicted_)].text
+                                   : number_->text().trimmed().toStdString();
+      html += QString("<b>You said:</b> %1 <b style='color:%2'>%3</b><br>")
+                  .arg(esc(said), right ? "#207030" : "#b02020", right ? "right" : "not quite");
+    }
+    html += "<b>The answer:</b> " + esc(q.answer_text());
+    if (!q.why.empty())
+      html += " <span style='color:gray'>(" + esc(q.why) + ")</span>";
+    if (!m.proved)
+      html += "<br><b style='color:#b02020'>This run does not prove it:</b> " + esc(m.failure);
+    html += "<br>";
+  }
   if (!step.expect || step.expect->empty()) {
-    verdict_->setText("done (this step checks nothing)");
+    verdict_->setText(html + "done (this step checks nothing)");
     return;
   }
   Report r = report;
   const bool ok = evaluate_expectations(r, *step.expect);
-  QString html = ok ? "<b style='color:#207030'>As the lesson says:</b>"
-                    : "<b style='color:#b02020'>Not as the lesson says:</b>";
+  html += ok ? "<b style='color:#207030'>As the lesson says:</b>"
+             : "<b style='color:#b02020'>Not as the lesson says:</b>";
   for (const ExpectationResult &e : r.expectations)
     html += QString("<br>%1 %2 <span style='color:gray'>(measured %3)</span>")
                 .arg(e.ok ? "✓" : "✗")

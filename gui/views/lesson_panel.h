@@ -2,17 +2,24 @@
 // comes from lesson.md, "Run this step" loads its scenario, strategy and
 // overrides into the window and plays it, and when the run ends the step's
 // expectations are checked against the report, as `stampede lesson run` does.
+// A step with a question asks it first ("Predict first"): the learner picks a
+// choice or types a number, and when the run ends the panel shows the
+// measured answer beside the prediction.
 #pragma once
 
 #include <QWidget>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "io/lessons.h"
 #include "snapshot/snapshot.h"
 
+class QButtonGroup;
 class QComboBox;
+class QGroupBox;
 class QLabel;
+class QLineEdit;
 class QListWidget;
 class QPushButton;
 class QTextBrowser;
@@ -38,6 +45,11 @@ public:
   QString verdict() const;
   /// @return the text shown for the current step.
   QString stepText() const;
+  /// @return the current step's question as shown ("" when it asks none).
+  QString questionText() const;
+  /// Answers the current step's question as the learner would: a choice's
+  /// number (1-based) or text, or a number. @return false if it is no answer.
+  bool predict(const QString &answer);
 
 public slots:
   /// Every snapshot the window applies: a step's run is checked when it ends.
@@ -49,6 +61,9 @@ signals:
 
 private:
   void check(const Report &report);
+  void showQuestion(const LessonStep &step);
+  /// The learner's answer as parse_answer gives it, if they gave one.
+  std::optional<double> prediction() const;
 
   std::vector<LessonFile> lessons_;
   std::vector<std::string> sections_; // of the current lesson.md
@@ -58,6 +73,12 @@ private:
   QTextBrowser *text_ = nullptr;
   QLabel *point_ = nullptr, *verdict_ = nullptr;
   QPushButton *run_ = nullptr;
+  QGroupBox *question_ = nullptr;
+  QLabel *question_text_ = nullptr;
+  QWidget *choices_ = nullptr;
+  QButtonGroup *choice_group_ = nullptr;
+  QLineEdit *number_ = nullptr;
+  std::optional<double> predicted_; // what the learner said when the step began
 
   // The run a step asked for: the first generation after the request.
   bool awaiting_ = false, checked_ = false;

@@ -321,12 +321,26 @@ void WindowTest::lessonPanelRunsAStepAndChecksIt() {
       stampede = static_cast<int>(i);
   QVERIFY(stampede >= 0);
   lessons->selectLesson(stampede);
+  lessons->selectStep(0); // clear: asks how many views query at once
+  QVERIFY2(lessons->questionText().contains("how many views query"),
+           qPrintable(lessons->questionText()));
+  QVERIFY(!lessons->predict("7")); // there are three choices
+  QVERIFY(lessons->predict("a handful (2 to 8)"));
   lessons->selectStep(1); // refresh: no stampede
   QVERIFY2(lessons->stepText().contains("Step 2"), qPrintable(lessons->stepText()));
+  QVERIFY2(lessons->questionText().contains("how many database reads does each submit"),
+           qPrintable(lessons->questionText()));
+  QVERIFY(!lessons->predict("one")); // a number is asked for
+  QVERIFY(lessons->predict("2"));    // the learner guesses wrong
   w.setSpeedIndex(kMaxSpeed);
   QVERIFY(lessons->runStep());
   QVERIFY(QTest::qWaitFor([&] { return lessons->verdict().contains("lesson says"); }, 60000));
   QVERIFY2(lessons->verdict().contains("As the lesson says"), qPrintable(lessons->verdict()));
+  // The measured answer beside the prediction.
+  QVERIFY2(lessons->verdict().contains("db.reads_per_submit = 1"), qPrintable(lessons->verdict()));
+  QVERIFY2(lessons->verdict().contains("<b>You said:</b> 2"), qPrintable(lessons->verdict()));
+  QVERIFY2(lessons->verdict().contains("not quite"), qPrintable(lessons->verdict()));
+  QVERIFY2(lessons->verdict().contains("<b>The answer:</b> 1"), qPrintable(lessons->verdict()));
   QCOMPARE(w.lastSnapshot().stack.strategy, std::string("refresh"));
   QCOMPARE(w.lastSnapshot().totals.stampedes, std::uint64_t{0});
   QVERIFY(lessons->grab().save(outputPath("gui-lesson-panel.png")));
