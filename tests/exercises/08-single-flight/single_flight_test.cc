@@ -141,9 +141,10 @@ TEST(SingleFlight, ShowsItsOwnRace) {
       << clear.stale_reads << ", the built-in coalesce: " << builtin.stale_reads
       << "): a view that joins a flight whose query started before the latest submit "
          "committed gets the page without that post, and the fill puts it back in the cache";
-  EXPECT_LE(std::llabs(static_cast<long long>(mine.stale_reads) -
-                       static_cast<long long>(builtin.stale_reads)),
-            static_cast<long long>(builtin.stale_reads / 20))
+  const long long stale_reads_off_by = std::llabs(static_cast<long long>(mine.stale_reads) -
+                                                  static_cast<long long>(builtin.stale_reads));
+  const long long five_percent = static_cast<long long>(builtin.stale_reads / 20);
+  EXPECT_LE(stale_reads_off_by, five_percent)
       << "your stale reads on builtin:r1 should be those of the built-in coalesce ("
       << builtin.stale_reads << ", within 5 %)";
   EXPECT_LT(mine.max_staleness_s, 2 * builtin.max_staleness_s)
