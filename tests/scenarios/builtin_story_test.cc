@@ -44,6 +44,23 @@ TEST(BuiltinLostUpdates, UpdateLosesSevenOfEachBurstOfEightAndCasLosesNone) {
   EXPECT_LT(cas.max_staleness_s, 0.01);
 }
 
+TEST(BuiltinRefreshRace, RefreshLosesUpdatesOnlyWhenQueryTimesVary) {
+  // The same bursts as lost-updates. With every query 50 ms, re-reads finish
+  // in the order they began and refresh loses nothing; with exponential query
+  // times an older re-read can set last, and posts go missing until the next
+  // burst. update+cas and clear lose none.
+  EXPECT_EQ(run("builtin:lost-updates", {"strategy.name=refresh"}).lost_updates, 0u);
+  const Report refresh = run("builtin:refresh-race");
+  EXPECT_EQ(refresh.strategy, "refresh");
+  EXPECT_EQ(refresh.submits, 72u);
+  EXPECT_GT(refresh.lost_updates, 10u);
+  EXPECT_GT(refresh.max_staleness_s, 1.0);
+  const Report cas = run("builtin:refresh-race", {"strategy.name=update+cas"});
+  EXPECT_EQ(cas.lost_updates, 0u);
+  EXPECT_GT(cas.cas_conflicts, 0u);
+  EXPECT_EQ(run("builtin:refresh-race", {"strategy.name=clear"}).lost_updates, 0u);
+}
+
 TEST(BuiltinLocalCaches, ClearOnOneServerLeavesTheOthersStale) {
   // Four dictionaries; a submit clears one of them. Roughly three views in
   // four after a submit come from a server whose copy is old.

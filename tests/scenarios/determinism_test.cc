@@ -37,7 +37,7 @@ TEST_P(Determinism, AnotherSeedAnotherRun) {
 
 INSTANTIATE_TEST_SUITE_P(Builtins, Determinism,
                          ::testing::Values("frontpage", "r1", "stampede", "lost-updates",
-                                           "local-caches", "many-keys"),
+                                           "refresh-race", "local-caches", "many-keys"),
                          [](const auto &info) {
                            std::string n = info.param;
                            for (char &c : n)
