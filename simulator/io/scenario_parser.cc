@@ -19,8 +19,10 @@
 #include <nlohmann/json.hpp>
 
 #include "io/field_table.h"
+#include "io/student_loader.h"
 #include "stampede/scenario_io.h"
 #include "stampede/strategy.h"
+#include "stampede/student_hashing.h"
 
 namespace stampede {
 namespace internal {
@@ -155,6 +157,70 @@ std::vector<std::string> strategy_names() {
   return names;
 }
 
+// `cache.hashing`: a built-in placement, or a student's ring (student:NAME)
+// that the loaded student library registers. Unlike strategy.name, the name
+// is checked here, where the message can still name the file and the field:
+// the tier has no way to place keys without it.
+constexpr std::string_view kHashings[] = {"modulo", "consistent"};
+
+std::string rings_hint() {
+  const std::vector<std::string> names = HashingRegistry::global().names();
+  if (!names.empty()) {
+    std::string out = "the student library registers ";
+    for (std::size_t i = 0; i < names.size(); ++i)
+      out += (i == 0 ? "" : ", ") + names[i];
+    return out;
+  }
+  const std::string why = student_load_hint();
+  return why.empty() ? "the student library registers no ring" : why;
+}
+
+Field hashing_field() {
+  Field f;
+  f.path = "cache.hashing";
+  f.kind = FieldKind::kString;
+  f.description = "key placement across nodes: modulo, consistent (ketama-style), or "
+                  "student:NAME, a ring from the student library";
+  f.store = [](Scenario &s, const FieldValue &v) {
+    const auto &name = std::get<std::string>(v);
+    s.cache.student_ring.clear();
+    if (name == kHashings[0]) {
+      s.cache.hashing = Hashing::kModulo;
+    } else if (name == kHashings[1]) {
+      s.cache.hashing = Hashing::kConsistent;
+    } else {
+      s.cache.hashing = Hashing::kStudent;
+      s.cache.student_ring = name;
+    }
+  };
+  f.load = [](const Scenario &s) {
+    switch (s.cache.hashing) {
+    case Hashing::kModulo:
+      return FieldValue{std::string(kHashings[0])};
+    case Hashing::kConsistent:
+      return FieldValue{std::string(kHashings[1])};
+    case Hashing::kStudent:
+      break;
+    }
+    return FieldValue{s.cache.student_ring};
+  };
+  f.check = [](std::string_view v) -> std::optional<std::string> {
+    if (v == kHashings[0] || v == kHashings[1])
+      return std::nullopt;
+    const bool student = v.starts_with(kStudentPrefix) && v.size() > kStudentPrefix.size();
+    if (student && HashingRegistry::global().contains(v))
+      return std::nullopt;
+    std::string expected = "\"modulo\", \"consistent\" or student:NAME, a ring the student "
+                           "library registers";
+    return student ? expected + " (" + rings_hint() + ")" : expected;
+  };
+  f.schema_names = [] {
+    return std::vector<std::string>(std::begin(kHashings), std::end(kHashings));
+  };
+  f.schema_pattern = "^student:.+$";
+  return f;
+}
+
 std::vector<Field> make_fields() {
   std::vector<Field> t;
   // `format` versions the file; it is checked but not stored.
@@ -227,9 +293,7 @@ std::vector<Field> make_fields() {
   t.push_back(distribution(
       "cache.rtt", [](auto &s) -> auto & { return s.cache.rtt; },
       "network round trip of a cache operation, seconds"));
-  t.push_back(choice(
-      "cache.hashing", [](auto &s) -> auto & { return s.cache.hashing; }, {"modulo", "consistent"},
-      "key placement across nodes: modulo or consistent (ketama-style)"));
+  t.push_back(hashing_field());
   t.push_back(choice(
       "cache.lru", [](auto &s) -> auto & { return s.cache.lru; }, {"segmented", "classic", "plain"},
       "eviction model of a node: segmented (memcached 1.6), classic, plain LRU"));

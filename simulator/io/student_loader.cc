@@ -19,7 +19,7 @@ std::string default_path() {
   return (fs::path(STAMPEDE_SOURCE_DIR) / "build" / "student" / "libstampede_student.so").string();
 }
 
-StudentLoad load(StrategyRegistry &registry) {
+StudentLoad load(StrategyRegistry &registry, HashingRegistry &rings) {
   StudentLoad out;
   out.path = default_path();
   std::error_code ec;
@@ -39,10 +39,17 @@ StudentLoad load(StrategyRegistry &registry) {
     dlclose(handle);
     return out;
   }
-  // Registered into a scratch registry first, so a bad name keeps nothing.
+  // Registered into scratch registries first, so a bad name keeps nothing.
   StrategyRegistry scratch;
   reinterpret_cast<StudentEntryPoint>(symbol)(scratch);
-  for (const std::string &name : scratch.names()) {
+  HashingRegistry scratch_rings;
+  // Optional: a library built before rings existed has no such symbol.
+  if (void *hashings = dlsym(handle, kStudentHashingEntryPoint); hashings != nullptr)
+    reinterpret_cast<StudentHashingEntryPoint>(hashings)(scratch_rings);
+  std::vector<std::string> all = scratch.names();
+  for (const std::string &name : scratch_rings.names())
+    all.push_back(name);
+  for (const std::string &name : all) {
     if (!name.starts_with("student:") || name.size() == 8) {
       out.message =
           out.path + ": registered \"" + name + "\"; expected names of the form student:NAME";
@@ -53,6 +60,10 @@ StudentLoad load(StrategyRegistry &registry) {
     registry.add(name, scratch.factory(name), scratch.description(name));
     out.names.push_back(name);
   }
+  for (const std::string &name : scratch_rings.names()) {
+    rings.add(name, scratch_rings.factory(name), scratch_rings.description(name));
+    out.rings.push_back(name);
+  }
   out.loaded = true;
   return out; // never unloaded: strategies made from it live to the end
 }
@@ -61,13 +72,15 @@ StudentLoad last;
 
 } // namespace
 
-const StudentLoad &load_student_strategies(StrategyRegistry &registry) {
+const StudentLoad &load_student_strategies(StrategyRegistry &registry, HashingRegistry &rings) {
   static std::once_flag once;
-  std::call_once(once, [&] { last = load(registry); });
+  std::call_once(once, [&] { last = load(registry, rings); });
   return last;
 }
 
 std::string student_load_hint() {
+  if (last.path.empty())
+    return "no student library was loaded";
   if (!last.found)
     return "no student library at " + last.path;
   if (!last.loaded)

@@ -1,9 +1,11 @@
 /// @file student_loader.h
 /// Loads the students' strategies (SPEC section 10): a shared library built
 /// apart from `stampede` from exercises/, exporting
-/// `stampede_register_strategies` (stampede/strategy.h). `stampede` and
+/// `stampede_register_strategies` (stampede/strategy.h) and, optionally,
+/// `stampede_register_hashings` (stampede/student_hashing.h). `stampede` and
 /// `stampede-gui` call load_student_strategies() at start; once loaded, the
-/// strategies are selectable as `student:NAME` like any other.
+/// strategies are selectable as `student:NAME` like any other, and the rings
+/// as `"cache.hashing": "student:NAME"`.
 ///
 /// Where the library is looked for: the path in STAMPEDE_STUDENT_LIB if set,
 /// else `build/student/libstampede_student.so` in the checkout the running
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "stampede/strategy.h"
+#include "stampede/student_hashing.h"
 
 namespace stampede {
 
@@ -24,6 +27,7 @@ struct StudentLoad {
   std::string path;               ///< Where it was looked for.
   std::string message;            ///< Why it did not load, when it did not.
   std::vector<std::string> names; ///< The strategies it registered.
+  std::vector<std::string> rings; ///< The key placements (cache.hashing) it registered.
 };
 
 /// Loads the student library once per process into `registry`; later calls
@@ -32,11 +36,14 @@ struct StudentLoad {
 /// Names a library registers must start with `student:`; if one does not,
 /// nothing it registered is kept.
 /// @param registry where the strategies go.
+/// @param rings where the key placements go.
 /// @return what happened.
-const StudentLoad &load_student_strategies(StrategyRegistry &registry = StrategyRegistry::global());
+const StudentLoad &load_student_strategies(StrategyRegistry &registry = StrategyRegistry::global(),
+                                           HashingRegistry &rings = HashingRegistry::global());
 
 /// @return the last load's outcome as a sentence for an "unknown strategy"
-/// message about a `student:` name, or empty when none applies.
+/// (or unknown `cache.hashing`) message about a `student:` name, or empty
+/// when none applies.
 std::string student_load_hint();
 
 } // namespace stampede

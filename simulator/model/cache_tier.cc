@@ -4,6 +4,61 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace stampede {
+
+HashingRegistry &HashingRegistry::global() {
+  static HashingRegistry registry;
+  return registry;
+}
+
+void HashingRegistry::add(std::string name, HashRingFactory factory, std::string description) {
+  for (Entry &e : entries_)
+    if (e.name == name) {
+      e = Entry{std::move(name), std::move(description), factory};
+      return;
+    }
+  entries_.push_back(Entry{std::move(name), std::move(description), factory});
+}
+
+bool HashingRegistry::contains(std::string_view name) const {
+  return std::any_of(entries_.begin(), entries_.end(),
+                     [name](const Entry &e) { return e.name == name; });
+}
+
+std::unique_ptr<HashRing> HashingRegistry::make(std::string_view name) const {
+  for (const Entry &e : entries_)
+    if (e.name == name && e.factory != nullptr)
+      if (std::unique_ptr<HashRing> ring = e.factory())
+        return ring;
+  throw std::invalid_argument("cache.hashing: no student ring \"" + std::string(name) +
+                              "\" is registered");
+}
+
+HashRingFactory HashingRegistry::factory(std::string_view name) const {
+  for (const Entry &e : entries_)
+    if (e.name == name)
+      return e.factory;
+  return nullptr;
+}
+
+std::vector<std::string> HashingRegistry::names() const {
+  std::vector<std::string> out;
+  for (const Entry &e : entries_)
+    out.push_back(e.name);
+  return out;
+}
+
+std::string HashingRegistry::description(std::string_view name) const {
+  for (const Entry &e : entries_)
+    if (e.name == name)
+      return e.description;
+  return {};
+}
+
+} // namespace stampede
 
 namespace stampede::internal {
 
@@ -44,9 +99,13 @@ McConfig node_config(const CacheConfig &c) {
 
 CacheTier::CacheTier(const CacheConfig &config, std::uint32_t keys)
     : config_(config), keys_(keys), placement_(keys, -1) {
+  if (config.hashing == Hashing::kStudent)
+    student_ = HashingRegistry::global().make(config.student_ring);
   for (std::uint32_t i = 0; i < config.nodes; ++i) {
     nodes_.emplace_back(node_config(config));
     up_.push_back(true);
+    if (student_)
+      student_->add_node(static_cast<int>(i));
   }
   live_ = config.nodes;
   place();
@@ -59,7 +118,9 @@ void CacheTier::crash(std::uint32_t i) {
   nodes_[i].clear();
   up_[i] = false;
   --live_;
-  if (config_.hashing == Hashing::kModulo || live_ == 0) {
+  if (student_)
+    student_->remove_node(static_cast<int>(i));
+  if (config_.hashing != Hashing::kConsistent || live_ == 0) {
     place();
     return;
   }
@@ -86,7 +147,9 @@ void CacheTier::add() {
   nodes_.emplace_back(node_config(config_));
   up_.push_back(true);
   ++live_;
-  if (config_.hashing == Hashing::kModulo || live_ == 1) {
+  if (student_)
+    student_->add_node(static_cast<int>(n));
+  if (config_.hashing != Hashing::kConsistent || live_ == 1) {
     place();
     return;
   }
@@ -124,6 +187,24 @@ void CacheTier::points_of(std::uint32_t node, std::vector<Point> &out) const {
                          stable_hash(std::string_view(name, static_cast<std::size_t>(len)))),
                      node);
   }
+}
+
+std::int32_t CacheTier::student_lookup(std::uint32_t key) const {
+  char buf[24];
+  const std::string_view name = cache_key(key, buf);
+  const int node = student_->node_for(name);
+  if (node >= 0 && static_cast<std::size_t>(node) < nodes_.size() && up_[node])
+    return node;
+  // The student's bug, not the run's: say which key, what came back and what
+  // would have been right.
+  std::string up;
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (up_[i])
+      up += (up.empty() ? "" : ", ") + std::to_string(i);
+  throw std::runtime_error("cache.hashing " + config_.student_ring + ": node_for(\"" +
+                           std::string(name) + "\") returned " + std::to_string(node) +
+                           ", but the nodes on the ring are " + up +
+                           "; node_for must name one of them");
 }
 
 std::int32_t CacheTier::ring_lookup(std::uint32_t hash) const noexcept {
@@ -176,6 +257,11 @@ void CacheTier::place() {
   ring_.clear();
   if (live.empty()) {
     std::fill(placement_.begin(), placement_.end(), -1);
+    return;
+  }
+  if (student_) {
+    for (std::uint32_t k = 0; k < keys_; ++k)
+      placement_[k] = student_lookup(k);
     return;
   }
   if (config_.hashing == Hashing::kModulo) {

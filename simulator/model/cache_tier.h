@@ -2,12 +2,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "stampede/memcached_node.h"
 #include "stampede/scenario.h"
+#include "stampede/student_hashing.h"
 
 namespace stampede::internal {
 
@@ -26,10 +28,17 @@ std::uint64_t stable_hash(std::string_view s) noexcept;
 /// found through the keys sorted by hash (built at the first node event).
 /// So a run's node events cost time linear in their number, never a rebuild
 /// of the whole ring each.
+///
+/// A student's ring (`student:NAME`, stampede/student_hashing.h) is told of
+/// each node that joins or leaves and asked again for every key after each,
+/// O(keys) calls per node event, as modulo; its answers are checked.
 class CacheTier {
 public:
   static constexpr int kPointsPerNode = 160;
 
+  /// @throws std::invalid_argument for a `student:NAME` ring not in
+  /// HashingRegistry::global(), std::runtime_error when a student's ring
+  /// names a node that is not up.
   CacheTier(const CacheConfig &config, std::uint32_t keys);
 
   /// @return the node a key maps to, or -1 when no node is up.
@@ -40,8 +49,10 @@ public:
   bool up(std::uint32_t i) const noexcept { return up_[i]; }
 
   /// Crashes node i: its data is lost and it leaves the ring. No-op if down.
+  /// @throws std::runtime_error as the constructor.
   void crash(std::uint32_t i);
   /// Adds an empty node to the ring.
+  /// @throws std::runtime_error as the constructor.
   void add();
   /// Evictions over every node, crashed nodes' included.
   std::uint64_t evictions() const noexcept;
@@ -51,6 +62,7 @@ private:
   void place();
   void points_of(std::uint32_t node, std::vector<Point> &out) const;
   std::int32_t ring_lookup(std::uint32_t hash) const noexcept;
+  std::int32_t student_lookup(std::uint32_t key) const;
   void sort_keys_by_hash();
   // Calls f(key, hash) for every key in the arc that ends at point `to`.
   template <class F> void for_keys_in(std::uint32_t from, std::uint32_t to, bool wraps, F f) const;
@@ -62,6 +74,7 @@ private:
   std::vector<std::int32_t> placement_; // key -> node
   std::vector<Point> ring_;             // consistent: live nodes' points, sorted
   std::vector<Point> keys_by_hash_;     // (hash, key), sorted; empty until a node event
+  std::unique_ptr<HashRing> student_;   // Hashing::kStudent: the student's ring
   std::uint32_t live_ = 0;              // nodes up
   std::uint64_t lost_evictions_ = 0;    // evictions of nodes since crashed
 };

@@ -66,7 +66,11 @@ struct AppConfig {
 };
 
 /// Key placement across memcached nodes (`cache.hashing`).
-enum class Hashing : std::uint8_t { kModulo, kConsistent };
+enum class Hashing : std::uint8_t {
+  kModulo,     ///< `modulo`: the key's hash modulo the number of nodes up.
+  kConsistent, ///< `consistent`: a ketama-style ring.
+  kStudent     ///< `student:NAME`: a student's ring (stampede/student_hashing.h).
+};
 
 /// Eviction model of a memcached node (`cache.lru`, SPEC section 8).
 enum class LruModel : std::uint8_t { kSegmented, kClassic, kPlain };
@@ -79,6 +83,8 @@ struct CacheConfig {
   Distribution rtt = Distribution::constant(0.0005); ///< `cache.rtt`, per operation.
   Hashing hashing = Hashing::kConsistent;            ///< `cache.hashing`.
   LruModel lru = LruModel::kSegmented;               ///< `cache.lru`.
+  /// `cache.hashing` when it is kStudent: the ring's `student:NAME`.
+  std::string student_ring;
 };
 
 /// The database (`db.*`).

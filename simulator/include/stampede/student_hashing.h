@@ -1,0 +1,149 @@
+/// @file student_hashing.h
+/// Key placement a student writes (exercise 06, SPEC section 10): a hash
+/// ring that the memcached tier asks which node holds a key, selectable as
+/// `"cache.hashing": "student:NAME"` (or `--set cache.hashing=student:NAME`)
+/// in `stampede` and `stampede-gui` once the student library is built.
+///
+///     #include "stampede/student_hashing.h"
+///
+///     class Ring {
+///     public:
+///       void add_node(int node);
+///       void remove_node(int node);
+///       int node_for(std::string_view key) const;
+///     };
+///     STAMPEDE_STUDENT_HASHING(ring, Ring, "my ketama ring");
+///
+/// The class needs no base class and sees nothing of the simulator: any
+/// default-constructible class with those three members will do.
+///
+/// How the tier drives it: at the start it adds nodes 0, 1, ..., n-1 in that
+/// order; a `crash_node` event removes that node, an `add_node` event adds
+/// the next index. After each change it asks node_for() of every key (`page:K`)
+/// and expects a node that is on the ring; an answer that is not one of them
+/// stops the run with a message naming the key and the answer.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stampede {
+
+/// What the memcached tier asks of a student's key placement.
+class HashRing {
+public:
+  virtual ~HashRing() = default;
+  /// A node joins the ring.
+  /// @param node its index (0, 1, ...); it is not on the ring yet.
+  virtual void add_node(int node) = 0;
+  /// A node leaves the ring (it crashed).
+  /// @param node the index of a node on the ring.
+  virtual void remove_node(int node) = 0;
+  /// @param key a cache key, e.g. `page:42`.
+  /// @return the node that holds the key, or -1 when the ring has no node.
+  virtual int node_for(std::string_view key) const = 0;
+};
+
+/// Makes a new, empty ring.
+using HashRingFactory = std::unique_ptr<HashRing> (*)();
+
+/// The key placements that `cache.hashing` may name as `student:NAME`, as
+/// the student library registers them (load_student_strategies()).
+class HashingRegistry {
+public:
+  /// @return the process-wide registry the scenario parser and the
+  /// memcached tier look names up in.
+  static HashingRegistry &global();
+
+  /// Registers a ring; a name registered again replaces the first.
+  /// @param name `student:NAME`, as scenario files spell it.
+  /// @param factory makes it.
+  /// @param description one line for messages.
+  void add(std::string name, HashRingFactory factory, std::string description);
+
+  /// @param name a name.
+  /// @return whether it is registered.
+  bool contains(std::string_view name) const;
+
+  /// @param name a registered name.
+  /// @return a new ring, with no node on it.
+  /// @throws std::invalid_argument for an unknown name.
+  std::unique_ptr<HashRing> make(std::string_view name) const;
+
+  /// @param name a registered name.
+  /// @return its factory, or null if unknown.
+  HashRingFactory factory(std::string_view name) const;
+
+  /// @return every registered name, in registration order.
+  std::vector<std::string> names() const;
+
+  /// @param name a registered name.
+  /// @return its description, empty if unknown.
+  std::string description(std::string_view name) const;
+
+private:
+  struct Entry {
+    std::string name, description;
+    HashRingFactory factory;
+  };
+  std::vector<Entry> entries_;
+};
+
+/// The function a student library exports (C linkage, this exact name) to
+/// add its rings to a registry, each named `student:NAME`; optional, beside
+/// the strategies' entry point (stampede/strategy.h, kStudentEntryPoint).
+using StudentHashingEntryPoint = void (*)(HashingRegistry &);
+
+/// The hashing entry point's symbol name.
+inline constexpr const char *kStudentHashingEntryPoint = "stampede_register_hashings";
+
+namespace student {
+
+/// A ring a student's file declared.
+struct HashingEntry {
+  const char *name;        ///< `student:NAME`.
+  HashRingFactory factory; ///< Makes it.
+  const char *description; ///< One line.
+};
+
+/// @return the rings declared in this library (defined by the library's
+/// entry point, tests/exercises/student_entry.cc, not in the simulator).
+std::vector<HashingEntry> &hashing_entries();
+
+/// Adds an entry at load time; STAMPEDE_STUDENT_HASHING declares one.
+struct HashingRegistrar {
+  /// @param e the ring to record.
+  explicit HashingRegistrar(const HashingEntry &e) { hashing_entries().push_back(e); }
+};
+
+/// A student's class with add_node, remove_node and node_for, as a HashRing.
+template <typename T> class RingOf final : public HashRing {
+public:
+  /// @param node the node that joins.
+  void add_node(int node) override { ring_.add_node(node); }
+  /// @param node the node that leaves.
+  void remove_node(int node) override { ring_.remove_node(node); }
+  /// @param key a cache key.
+  /// @return the student's answer.
+  int node_for(std::string_view key) const override { return ring_.node_for(key); }
+
+private:
+  T ring_;
+};
+
+/// @return a new, default-constructed `T` as a HashRing (a HashRingFactory).
+template <typename T> std::unique_ptr<HashRing> make_ring() {
+  return std::make_unique<RingOf<T>>();
+}
+
+} // namespace student
+} // namespace stampede
+
+/// Declares `Class` (with add_node, remove_node and node_for) as the key
+/// placement `"cache.hashing": "student:NAME"`.
+#define STAMPEDE_STUDENT_HASHING(NAME, Class, description)                                         \
+  static const ::stampede::student::HashingRegistrar stampede_student_hashing_##NAME(              \
+      ::stampede::student::HashingEntry{"student:" #NAME, &::stampede::student::make_ring<Class>,  \
+                                        description})
