@@ -1,0 +1,137 @@
+// `"cache.hashing": "student:NAME"` from the command line (SPEC section 10,
+// exercise 06): a ring from the student library places the keys, and a
+// name that no loaded library registers is the user's error, reported by
+// its field path with exit 2, never a crash.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path &p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs `stampede ARGS` with STAMPEDE_STUDENT_LIB=lib.
+Result stampede(const std::string &lib, const std::vector<std::string> &args) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("student_hashing_test." + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const fs::path out = dir / "stdout", err = dir / "stderr";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int in = open("/dev/null", O_RDONLY);
+    const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+      _exit(126);
+    setenv("STAMPEDE_STUDENT_LIB", lib.c_str(), 1);
+    std::vector<char *> argv{const_cast<char *>(STAMPEDE_BIN)};
+    for (const std::string &a : args)
+      argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(STAMPEDE_BIN, argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  Result r{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(out),
+           slurp(err)};
+  fs::remove_all(dir);
+  return r;
+}
+
+// A report without what differs between two runs of the same placement: the
+// wall-clock figures and the hashing's name in the scenario it ran.
+nlohmann::json comparable(const std::string &report) {
+  auto j = nlohmann::json::parse(report);
+  j.erase("engine");
+  j["run_scenario"]["cache"].erase("hashing");
+  return j;
+}
+
+TEST(StudentHashingCli, ARingFromTheLibraryPlacesTheKeys) {
+  // student:modulo is modulo written again: with a crash at 20 s and a node
+  // joining at 40 s, builtin:many-keys must give the built-in's report.
+  const Result mine =
+      stampede(STAMPEDE_EXAMPLE_RING_LIB, {"run", "builtin:many-keys", "--set",
+                                           "cache.hashing=student:modulo", "--report", "-"});
+  ASSERT_EQ(mine.code, 0) << mine.err;
+  EXPECT_EQ(nlohmann::json::parse(mine.out)["run_scenario"]["cache"]["hashing"], "student:modulo");
+  const Result builtin =
+      stampede(STAMPEDE_EXAMPLE_RING_LIB,
+               {"run", "builtin:many-keys", "--set", "cache.hashing=modulo", "--report", "-"});
+  ASSERT_EQ(builtin.code, 0) << builtin.err;
+  EXPECT_EQ(comparable(mine.out), comparable(builtin.out));
+  const Result consistent =
+      stampede(STAMPEDE_EXAMPLE_RING_LIB, {"run", "builtin:many-keys", "--report", "-"});
+  ASSERT_EQ(consistent.code, 0) << consistent.err;
+  EXPECT_NE(comparable(mine.out), comparable(consistent.out)) << "the placement made no difference";
+}
+
+TEST(StudentHashingCli, WithoutALibraryTheFieldSaysWhereItLooked) {
+  const Result r = stampede("/nonexistent/libstampede_student.so",
+                            {"run", "builtin:many-keys", "--set", "cache.hashing=student:ring"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "--set cache.hashing=student:ring: cache.hashing: expected \"modulo\", "
+                   "\"consistent\" or student:NAME, a ring the student library registers (no "
+                   "student library at /nonexistent/libstampede_student.so), got "
+                   "\"student:ring\"\n");
+}
+
+TEST(StudentHashingCli, AnUnknownRingNamesTheOnesThere) {
+  const fs::path file = fs::temp_directory_path() / ("ring." + std::to_string(getpid()) + ".json");
+  std::ofstream(file) << R"({"workload": {}, "cache": {"hashing": "student:ring"}})";
+  const Result r = stampede(STAMPEDE_EXAMPLE_RING_LIB, {"validate", file.string()});
+  fs::remove(file);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, file.string() +
+                       ": cache.hashing: expected \"modulo\", \"consistent\" or student:NAME, a "
+                       "ring the student library registers (the student library registers "
+                       "student:modulo, student:broken), got \"student:ring\"\n");
+}
+
+TEST(StudentHashingCli, ALibraryWithoutRingsSaysSo) {
+  const Result r = stampede(STAMPEDE_EXAMPLE_STUDENT_LIB,
+                            {"run", "builtin:many-keys", "--set", "cache.hashing=student:ring"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("cache.hashing: expected \"modulo\", \"consistent\" or student:NAME, a ring "
+                       "the student library registers (the student library registers no ring)"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(StudentHashingCli, ARingThatNamesNoNodeStopsTheRunSayingWhy) {
+  // The student's bug, found when the tier first places the keys: a message,
+  // not a crash or a key on a node that does not exist.
+  const Result r = stampede(STAMPEDE_EXAMPLE_RING_LIB,
+                            {"run", "builtin:many-keys", "--set", "cache.hashing=student:broken"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_LT(r.code, 128) << "stampede crashed: " << r.err;
+  EXPECT_NE(r.err.find("cache.hashing student:broken: node_for(\"page:0\") returned 99, but the "
+                       "nodes on the ring are 0, 1, 2, 3; node_for must name one of them"),
+            std::string::npos)
+      << r.err;
+}
+
+} // namespace
