@@ -49,9 +49,11 @@ constexpr std::string_view kTopLevel[] = {
 
 constexpr std::string_view kDistributionKinds[] = {"exp", "uniform", "normal", "lognormal",
                                                    "empirical"};
-constexpr std::string_view kEventFields[] = {"at", "crash_node", "add_node", "submit_burst",
-                                             "view_burst"};
-constexpr std::string_view kEventKinds[] = {"crash_node", "add_node", "submit_burst", "view_burst"};
+constexpr std::string_view kEventFields[] = {
+    "at",         "crash_node",     "add_node",         "submit_burst",
+    "view_burst", "add_app_server", "remove_app_server"};
+constexpr std::string_view kEventKinds[] = {"crash_node", "add_node",       "submit_burst",
+                                            "view_burst", "add_app_server", "remove_app_server"};
 constexpr std::uint64_t kMaxBurst = 1000000;
 // Request slots (servers x workers) and scripted events are addressed by an
 // event's 24-bit target; these bounds keep well inside it.
@@ -798,6 +800,57 @@ std::string section_field_names(std::string_view section) {
 // ---------------------------------------------------------------------------
 // Events and expectations
 
+/// The app server events in the order they happen (time, then file order):
+/// an added server gets the next number; a removed one must be in the
+/// balancer's pool then, and one server must stay. Fills in the indices of
+/// `remove_app_server`.
+std::optional<Problem> check_app_server_events(const Json &j, const Scenario &s,
+                                               std::vector<ScriptedEvent> &events) {
+  std::vector<std::size_t> order;
+  for (std::size_t k = 0; k < events.size(); ++k)
+    if (events[k].kind == ScriptedEvent::Kind::kAddAppServer ||
+        events[k].kind == ScriptedEvent::Kind::kRemoveAppServer)
+      order.push_back(k);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return events[a].at < events[b].at; });
+  std::uint64_t servers = s.app.servers;
+  std::vector<std::size_t> removed_by(servers, SIZE_MAX); // event that removed each server
+  std::uint64_t in_pool = servers;
+  for (const std::size_t k : order) {
+    const std::string path = index_path("events", k);
+    if (events[k].kind == ScriptedEvent::Kind::kAddAppServer) {
+      if (++servers > kMaxAppServers || servers * s.app.workers > kMaxSlots)
+        return Problem{path + ".add_app_server",
+                       "expected at most " + std::to_string(kMaxAppServers) + " app servers and " +
+                           std::to_string(kMaxSlots) +
+                           " workers in all (app.servers plus the add_app_server events, times "
+                           "app.workers), got " +
+                           std::to_string(servers) + " servers with this one"};
+      removed_by.push_back(SIZE_MAX);
+      ++in_pool;
+      continue;
+    }
+    const Json &v = j[k]["remove_app_server"];
+    std::uint64_t index = 0;
+    if (read_integer(v, path + ".remove_app_server", 0, servers - 1, index))
+      return expected(path + ".remove_app_server",
+                      "an app server index < " + std::to_string(servers) +
+                          " (app.servers plus servers added before then)",
+                      v);
+    if (removed_by[index] != SIZE_MAX)
+      return Problem{path + ".remove_app_server",
+                     "app server " + std::to_string(index) + " has already left the pool (" +
+                         index_path("events", removed_by[index]) + ")"};
+    if (in_pool == 1)
+      return Problem{path + ".remove_app_server",
+                     "expected one app server to stay in the pool, but this removes the last"};
+    removed_by[index] = k;
+    --in_pool;
+    events[k].value = static_cast<std::uint32_t>(index);
+  }
+  return std::nullopt;
+}
+
 std::optional<Problem> read_events(const Json &j, Scenario &s) {
   if (!j.is_array())
     return expected("events", "an array of events", j);
@@ -847,6 +900,12 @@ std::optional<Problem> read_events(const Json &j, Scenario &s) {
         return p;
       ev.kind = ScriptedEvent::Kind::kViewBurst;
       ev.value = static_cast<std::uint32_t>(n);
+    } else if (auto it = e.find("add_app_server"); it != e.end()) {
+      if (!it->is_boolean() || !it->get<bool>())
+        return expected(path + ".add_app_server", "true", *it);
+      ev.kind = ScriptedEvent::Kind::kAddAppServer;
+    } else if (e.contains("remove_app_server")) {
+      ev.kind = ScriptedEvent::Kind::kRemoveAppServer; // its index is checked below
     } else {
       ev.kind = ScriptedEvent::Kind::kCrashNode;
       ev.value = 0;
@@ -905,6 +964,8 @@ std::optional<Problem> read_events(const Json &j, Scenario &s) {
                       *it);
     events[i].value = static_cast<std::uint32_t>(index);
   }
+  if (auto p = check_app_server_events(j, s, events))
+    return p;
   s.events = std::move(events);
   return std::nullopt;
 }
@@ -1458,7 +1519,16 @@ Json event_schema() {
                                        {"maximum", kMaxBurst},
                                        {"description", "number of page views"}});
   views["description"] = "this many page views arrive at once";
-  return Json{{"oneOf", Json::array({crash, add, burst, views})}};
+  Json add_app = kind("add_app_server", Json{{"const", true}});
+  add_app["description"] = "a new app server joins the balancer's pool";
+  Json remove_app =
+      kind("remove_app_server", Json{{"type", "integer"},
+                                     {"minimum", 0},
+                                     {"description", "index of an app server in the pool then "
+                                                     "(app.servers plus servers added before)"}});
+  remove_app["description"] =
+      "an app server leaves the balancer's pool; what it holds finishes there";
+  return Json{{"oneOf", Json::array({crash, add, burst, views, add_app, remove_app})}};
 }
 
 } // namespace
@@ -1600,6 +1670,12 @@ std::string scenario_to_json(const Scenario &s) {
         case ScriptedEvent::Kind::kViewBurst:
           j["view_burst"] = e.value;
           break;
+        case ScriptedEvent::Kind::kAddAppServer:
+          j["add_app_server"] = true;
+          break;
+        case ScriptedEvent::Kind::kRemoveAppServer:
+          j["remove_app_server"] = e.value;
+          break;
         }
         events.push_back(std::move(j));
       }
@@ -1628,8 +1704,9 @@ std::string scenario_schema() {
   Json properties = Json::object();
   for (auto top : kTopLevel) {
     if (top == "events") {
-      properties["events"] = Json{{"description", "scripted node crashes, node additions, submit "
-                                                  "and page-view bursts, in any order"},
+      properties["events"] = Json{{"description", "scripted node crashes and additions, submit "
+                                                  "and page-view bursts, app servers joining "
+                                                  "and leaving, in any order"},
                                   {"type", "array"},
                                   {"items", Json{{"$ref", "#/$defs/event"}}},
                                   {"default", Json::array()}};

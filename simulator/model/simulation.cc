@@ -828,6 +828,12 @@ void SimulationCore::on_scripted(std::uint32_t index) {
   case ScriptedEvent::Kind::kViewBurst:
     push_burst(e.value, false);
     break;
+  case ScriptedEvent::Kind::kAddAppServer:
+    add_server(); // within the parser's bounds
+    break;
+  case ScriptedEvent::Kind::kRemoveAppServer:
+    remove_server(e.value); // in the pool: the parser checked
+    break;
   }
 }
 

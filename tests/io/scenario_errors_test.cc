@@ -249,12 +249,12 @@ const BadInput kBadInputs[] = {
      "{\"workload\": {}, \"events\": [{\"at\": 1, \"explode\": true}]}",
      {},
      "t.json: events[0].explode: unknown field, expected one of: at, crash_node, add_node, "
-     "submit_burst, view_burst"},
+     "submit_burst, view_burst, add_app_server, remove_app_server"},
     {"EventWithoutKind",
      "{\"workload\": {}, \"events\": [{\"at\": 1}]}",
      {},
      "t.json: events[0]: expected exactly one of crash_node, add_node, submit_burst, view_burst, "
-     "got {\"at\":1}"},
+     "add_app_server, remove_app_server, got {\"at\":1}"},
     {"EventWithoutTime",
      "{\"workload\": {}, \"events\": [{\"add_node\": true}]}",
      {},
@@ -279,6 +279,38 @@ const BadInput kBadInputs[] = {
      {},
      "t.json: events[0].crash_node: expected a node that exists then, but none does "
      "(cache.nodes plus nodes added before then is 0), got 0"},
+    {"AddAppServerFalse",
+     "{\"workload\": {}, \"events\": [{\"at\": 1, \"add_app_server\": 2}]}",
+     {},
+     "t.json: events[0].add_app_server: expected true, got 2"},
+    {"RemoveAppServerThatNeverExists",
+     "{\"workload\": {}, \"app\": {\"servers\": 2}, \"events\": [{\"at\": 1, "
+     "\"remove_app_server\": 2}]}",
+     {},
+     "t.json: events[0].remove_app_server: expected an app server index < 2 (app.servers plus "
+     "servers added before then), got 2"},
+    {"RemoveAppServerBeforeItIsAdded",
+     "{\"workload\": {}, \"app\": {\"servers\": 2}, \"events\": [{\"at\": 9, "
+     "\"add_app_server\": true}, {\"at\": 1, \"remove_app_server\": 2}]}",
+     {},
+     "t.json: events[1].remove_app_server: expected an app server index < 2 (app.servers plus "
+     "servers added before then), got 2"},
+    {"RemoveAppServerTwice",
+     "{\"workload\": {}, \"app\": {\"servers\": 3}, \"events\": [{\"at\": 5, "
+     "\"remove_app_server\": 1}, {\"at\": 2, \"remove_app_server\": 1}]}",
+     {},
+     "t.json: events[0].remove_app_server: app server 1 has already left the pool (events[1])"},
+    {"RemoveTheLastAppServer",
+     "{\"workload\": {}, \"app\": {\"servers\": 2}, \"events\": [{\"at\": 1, "
+     "\"remove_app_server\": 0}, {\"at\": 1, \"remove_app_server\": 1}]}",
+     {},
+     "t.json: events[1].remove_app_server: expected one app server to stay in the pool, but "
+     "this removes the last"},
+    {"RemoveAppServerNotAnIndex",
+     "{\"workload\": {}, \"events\": [{\"at\": 1, \"remove_app_server\": \"a\"}]}",
+     {},
+     "t.json: events[0].remove_app_server: expected an app server index < 4 (app.servers plus "
+     "servers added before then), got \"a\""},
     {"AddNodeFalse",
      "{\"workload\": {}, \"events\": [{\"at\": 1, \"add_node\": false}]}",
      {},

@@ -65,5 +65,25 @@ TEST(LiveServers, ARemovedServerFinishesWhatItHoldsAndGetsNothingMore) {
   EXPECT_EQ(sim.state().app_in_pool, (std::vector<bool>{true, false}));
 }
 
+// The same two moves as scripted events (`add_app_server`,
+// `remove_app_server`): a scenario file scales the app tier as the window's
+// buttons do, at the time it names.
+TEST(ScriptedServers, EventsAddAndRemoveAppServersAtTheirTime) {
+  Scenario s = testing::hand_built("none", /*warm=*/false, /*servers=*/1);
+  testing::at(s, 1.0, ScriptedEvent::Kind::kViewBurst, 4);
+  testing::at(s, 1.5, ScriptedEvent::Kind::kAddAppServer, 0);
+  testing::at(s, 2.0, ScriptedEvent::Kind::kViewBurst, 10);
+  testing::at(s, 2.5, ScriptedEvent::Kind::kRemoveAppServer, 0);
+  testing::at(s, 3.0, ScriptedEvent::Kind::kViewBurst, 6);
+  Simulation sim(s);
+  Starts starts;
+  sim.set_observer(&starts);
+  sim.run();
+  EXPECT_EQ(starts.per_server[0], 4 + 5);
+  EXPECT_EQ(starts.per_server[1], 5 + 6);
+  EXPECT_EQ(sim.report().page_views, 20u);
+  EXPECT_EQ(sim.state().app_in_pool, (std::vector<bool>{false, true}));
+}
+
 } // namespace
 } // namespace stampede

@@ -109,14 +109,16 @@ struct StrategyConfig {
 struct ScriptedEvent {
   /// What happens.
   enum class Kind : std::uint8_t {
-    kCrashNode,   ///< `{"at": S, "crash_node": I}`: node I loses its data and leaves the ring.
-    kAddNode,     ///< `{"at": S, "add_node": true}`: a new, empty node joins.
-    kSubmitBurst, ///< `{"at": S, "submit_burst": N}`: N submits arrive at once.
-    kViewBurst,   ///< `{"at": S, "view_burst": N}`: N page views arrive at once.
+    kCrashNode,       ///< `{"at": S, "crash_node": I}`: node I loses its data and leaves the ring.
+    kAddNode,         ///< `{"at": S, "add_node": true}`: a new, empty node joins.
+    kSubmitBurst,     ///< `{"at": S, "submit_burst": N}`: N submits arrive at once.
+    kViewBurst,       ///< `{"at": S, "view_burst": N}`: N page views arrive at once.
+    kAddAppServer,    ///< `{"at": S, "add_app_server": true}`: a new app server joins the pool.
+    kRemoveAppServer, ///< `{"at": S, "remove_app_server": I}`: app server I leaves the pool.
   };
   Time at = 0;                ///< When, virtual ns from the start.
   Kind kind = Kind::kAddNode; ///< What.
-  std::uint32_t value = 0;    ///< The node index (crash) or the number of requests (burst).
+  std::uint32_t value = 0;    ///< The node or app server index, or the number of requests (burst).
 };
 
 /// One `expect` entry: PATH OP NUMBER.
