@@ -1,21 +1,50 @@
-// Exercise 01: the tiny memcached. Each test is worth the points it records.
+// Exercise 01: the tiny memcached. Each test is worth the points it records;
+// each check says what it expected, the grader adds what it saw, and a hint
+// names the likely bug (chosen from what was seen, when that tells).
+#include <functional>
+#include <optional>
+#include <ostream>
 #include <set>
 
 #include "graded.h"
 #include "tiny_cache.h"
 
 namespace exercise {
+
+/// How the grader prints a CasResult (gtest finds it by argument lookup).
+inline void PrintTo(CasResult r, std::ostream *os) {
+  *os << (r == CasResult::kStored ? "kStored" : r == CasResult::kExists ? "kExists" : "kNotFound");
+}
+
 namespace {
+
+/// A hint only when the symptom `seen` points at this bug.
+std::string hint_if(bool seen, const std::string &text) { return seen ? graded::hint(text) : ""; }
+
+/// The unique `gets` returns, or 0 when it finds nothing.
+std::uint64_t unique_of(const TinyCache &c, const std::string &key) {
+  const std::optional<Versioned> v = c.gets(key);
+  return v ? v->unique : 0;
+}
 
 TEST(TinyMemcached, SetThenGetReturnsTheLatestValue) {
   POINTS(1);
   TinyCache c;
-  EXPECT_FALSE(c.get("front").has_value()) << "get of a key never set should find nothing";
+  EXPECT_FALSE(c.get("front").has_value())
+      << "get of a key never set should find nothing"
+      << graded::hint("return std::nullopt when the key is not in items_");
   c.set("front", "page v1");
-  ASSERT_TRUE(c.get("front").has_value()) << "get after set should find the value";
-  EXPECT_EQ(*c.get("front"), "page v1") << "get should return what set stored";
+  ASSERT_TRUE(c.get("front").has_value())
+      << "get after set should find the value"
+      << graded::hint("set should store the item in items_ (items_[key] = ...), and get look "
+                      "it up with items_.find(key)");
+  EXPECT_EQ(c.get("front").value_or("(nothing)"), "page v1") << "get should return what set stored";
   c.set("front", "page v2");
-  EXPECT_EQ(c.get("front").value_or(""), "page v2") << "a second set should replace the value";
+  const std::string second = c.get("front").value_or("(nothing)");
+  EXPECT_EQ(second, "page v2") << "a second set should replace the value"
+                               << hint_if(second == "page v1",
+                                          "set must overwrite an existing key (items_[key] = ..., "
+                                          "not items_.emplace or insert, which keep the old one)");
 }
 
 TEST(TinyMemcached, DeleteRemovesOnlyThatKey) {
@@ -23,10 +52,20 @@ TEST(TinyMemcached, DeleteRemovesOnlyThatKey) {
   TinyCache c;
   c.set("a", "1");
   c.set("b", "2");
-  EXPECT_TRUE(c.remove("a")) << "remove of a stored key should return true";
-  EXPECT_FALSE(c.get("a").has_value()) << "get after remove should find nothing";
-  EXPECT_EQ(c.get("b").value_or(""), "2") << "remove(\"a\") should leave \"b\" alone";
-  EXPECT_FALSE(c.remove("a")) << "removing a key that is gone should return false";
+  const bool removed = c.remove("a");
+  EXPECT_TRUE(removed) << "remove of a stored key should return true"
+                       << graded::hint("return whether the key was there: items_.erase(key) "
+                                       "says how many it erased");
+  const bool still_there = c.get("a").has_value();
+  EXPECT_FALSE(still_there) << "get after remove should find nothing"
+                            << graded::hint(removed ? "remove answered true but left the key: "
+                                                      "it must erase it from items_"
+                                                    : "remove must erase the key from items_");
+  EXPECT_EQ(c.get("b").value_or("(nothing)"), "2")
+      << "remove(\"a\") should leave \"b\" alone"
+      << hint_if(removed, "erase only the one key, not the whole map");
+  EXPECT_FALSE(c.remove("a")) << "removing a key that is gone should return false"
+                              << hint_if(!still_there, "return true only when a key was erased");
 }
 
 TEST(TinyMemcached, FlushEmptiesTheCache) {
@@ -36,10 +75,15 @@ TEST(TinyMemcached, FlushEmptiesTheCache) {
     c.set(k, k);
   ASSERT_TRUE(c.get("y").has_value()) << "get after set should find the value";
   c.flush();
-  for (const char *k : {"x", "y", "z"})
-    EXPECT_FALSE(c.get(k).has_value()) << "after flush, \"" << k << "\" should be gone";
+  int left = 0;
+  for (const char *k : {"x", "y", "z"}) {
+    const bool there = c.get(k).has_value();
+    left += there ? 1 : 0;
+    EXPECT_FALSE(there) << "after flush, \"" << k << "\" should be gone"
+                        << hint_if(left == 1, "flush should remove every key: items_.clear()");
+  }
   c.set("x", "again");
-  EXPECT_EQ(c.get("x").value_or(""), "again") << "the cache should work after a flush";
+  EXPECT_EQ(c.get("x").value_or("(nothing)"), "again") << "the cache should work after a flush";
 }
 
 TEST(TinyMemcached, GetsGivesAUniqueThatChangesOnEveryWrite) {
@@ -47,18 +91,31 @@ TEST(TinyMemcached, GetsGivesAUniqueThatChangesOnEveryWrite) {
   TinyCache c;
   c.set("k", "same");
   const auto first = c.gets("k");
-  ASSERT_TRUE(first.has_value()) << "gets after set should find the value";
+  ASSERT_TRUE(first.has_value())
+      << "gets after set should find the value"
+      << graded::hint("gets is get plus the unique: return Versioned{value, unique}");
   EXPECT_EQ(first->value, "same") << "gets should return the stored value";
   c.set("k", "same");
   const auto second = c.gets("k");
   ASSERT_TRUE(second.has_value()) << "gets after set should find the value";
   EXPECT_NE(first->unique, second->unique)
       << "setting the same value again must change the unique (memcached counts "
-         "modifications; it does not hash values)";
+         "modifications; it does not hash values)"
+      << graded::hint("give every set a new unique from the counter: ++last_unique_, never a "
+                      "hash of the value, and never the unique the key had before");
   c.set("other", "same");
-  EXPECT_NE(c.gets("other")->unique, second->unique)
-      << "two different items should not share a unique";
-  EXPECT_EQ(c.gets("k")->unique, second->unique) << "reading must not change the unique";
+  const std::uint64_t other = unique_of(c, "other");
+  EXPECT_NE(other, second->unique)
+      << "two different items should not share a unique"
+      << graded::hint(first->unique == second->unique
+                          ? "the same value gets the same unique: that is a hash of the value; "
+                            "take the next number of the cache's counter instead"
+                          : "one counter for the whole cache (last_unique_), not one per key");
+  const std::uint64_t reread = unique_of(c, "k");
+  EXPECT_EQ(reread, second->unique)
+      << "reading must not change the unique"
+      << hint_if(reread > second->unique, "gets should only read: increase the counter on "
+                                          "writes (set, a stored cas), not on reads");
 }
 
 TEST(TinyMemcached, CasStoresWhenNobodyWroteInBetween) {
@@ -67,12 +124,25 @@ TEST(TinyMemcached, CasStoresWhenNobodyWroteInBetween) {
   c.set("k", "old");
   const auto read = c.gets("k");
   ASSERT_TRUE(read.has_value()) << "gets after set should find the value";
-  EXPECT_EQ(c.cas("k", "new", read->unique), CasResult::kStored)
-      << "cas with the unique just read should store";
-  EXPECT_EQ(c.get("k").value_or(""), "new") << "after a stored cas, get should see its value";
-  EXPECT_NE(c.gets("k")->unique, read->unique) << "a stored cas is a write: a new unique";
+  const CasResult stored = c.cas("k", "new", read->unique);
+  EXPECT_EQ(stored, CasResult::kStored)
+      << "cas with the unique just read should store"
+      << graded::hint(stored == CasResult::kExists
+                          ? "cas compares the unique it is given with the item's: equal means "
+                            "nobody wrote in between, so store"
+                          : "cas on a key that is there, with its current unique, answers "
+                            "kStored");
+  EXPECT_EQ(c.get("k").value_or("(nothing)"), "new")
+      << "after a stored cas, get should see its value"
+      << hint_if(stored == CasResult::kStored, "cas answered kStored but did not store the value");
+  EXPECT_NE(unique_of(c, "k"), read->unique)
+      << "a stored cas is a write: a new unique"
+      << graded::hint("a cas that stores gives the item a new unique (++last_unique_), as set "
+                      "does");
   EXPECT_EQ(c.cas("k", "newer", read->unique), CasResult::kExists)
-      << "the same unique cannot be used twice: the first cas changed it";
+      << "the same unique cannot be used twice: the first cas changed it"
+      << graded::hint("store only when the unique matches; a unique from before the last write "
+                      "gets kExists");
 }
 
 TEST(TinyMemcached, CasRefusesAfterAnotherClientWrote) {
@@ -82,9 +152,17 @@ TEST(TinyMemcached, CasRefusesAfterAnotherClientWrote) {
   const auto mine = c.gets("k");
   ASSERT_TRUE(mine.has_value()) << "gets after set should find the value";
   c.set("k", "v"); // another client writes the very same value
-  EXPECT_EQ(c.cas("k", "mine", mine->unique), CasResult::kExists)
-      << "cas must fail with kExists after another write, even of the same value";
-  EXPECT_EQ(c.get("k").value_or(""), "v") << "a refused cas must not change the value";
+  const CasResult answer = c.cas("k", "mine", mine->unique);
+  EXPECT_EQ(answer, CasResult::kExists)
+      << "cas must fail with kExists after another write, even of the same value"
+      << graded::hint(answer == CasResult::kStored
+                          ? "the other client's set must have given the item a new unique; "
+                            "compare uniques, never values"
+                          : "when the key is there but its unique is not the one given, "
+                            "answer kExists");
+  EXPECT_EQ(c.get("k").value_or("(nothing)"), "v")
+      << "a refused cas must not change the value"
+      << hint_if(answer != CasResult::kStored, "return before storing when the unique differs");
 }
 
 TEST(TinyMemcached, CasOnAMissingKeyIsNotFound) {
@@ -94,27 +172,78 @@ TEST(TinyMemcached, CasOnAMissingKeyIsNotFound) {
   const auto read = c.gets("k");
   ASSERT_TRUE(read.has_value()) << "gets after set should find the value";
   ASSERT_TRUE(c.remove("k")) << "remove of a stored key should return true";
-  EXPECT_EQ(c.cas("k", "w", read->unique), CasResult::kNotFound)
-      << "cas on a key that was deleted should say kNotFound";
-  EXPECT_FALSE(c.get("k").has_value()) << "cas must not create a missing key";
+  const bool remove_left_it = c.get("k").has_value();
+  const CasResult answer = c.cas("k", "w", read->unique);
+  EXPECT_EQ(answer, CasResult::kNotFound)
+      << "cas on a key that was deleted should say kNotFound"
+      << graded::hint(remove_left_it ? "remove(\"k\") answered true but left the key: erase it "
+                                       "from items_"
+                                     : "look the key up first: no item, kNotFound, before "
+                                       "comparing uniques");
+  EXPECT_FALSE(c.get("k").has_value())
+      << "cas must not create a missing key"
+      << hint_if(!remove_left_it,
+                 "items_[key] creates the key when it is absent: look it up with items_.find(key)");
 }
+
+/// Thrown by the tests' between() to stop an endless retry loop.
+struct TooManyAttempts {};
+
+/// count_visit(c, "visits", between), stopped after 100 attempts (an endless
+/// retry would hang the grader): the count, or nothing when stopped.
+std::optional<std::uint64_t> visit(TinyCache &c, const std::function<void()> &between) {
+  int attempts = 0;
+  try {
+    return count_visit(c, "visits", [&] {
+      if (++attempts > 100)
+        throw TooManyAttempts{};
+      between();
+    });
+  } catch (const TooManyAttempts &) {
+    return std::nullopt;
+  }
+}
+
+const char *kEndless = "count_visit should finish: it went round 100 times and its cas never "
+                       "stored";
+const char *kEndlessHint = "each attempt must gets again and cas with the unique that gets just "
+                           "returned; a cas with an older unique answers kExists for ever";
 
 TEST(TinyMemcached, VisitorCounterNeverLosesAVisit) {
   POINTS(2);
   TinyCache c;
-  EXPECT_EQ(count_visit(c, "visits", [] {}), 1u) << "the first visit should count 1";
-  EXPECT_EQ(count_visit(c, "visits", [] {}), 2u) << "the second visit should count 2";
+  const std::optional<std::uint64_t> first = visit(c, [] {});
+  ASSERT_TRUE(first.has_value()) << kEndless << graded::hint(kEndlessHint);
+  EXPECT_EQ(*first, 1u) << "the first visit should count 1"
+                        << graded::hint("a missing key starts the count: store \"1\", return 1");
+  const std::optional<std::uint64_t> second = visit(c, [] {});
+  ASSERT_TRUE(second.has_value()) << kEndless << graded::hint(kEndlessHint);
+  EXPECT_EQ(*second, 2u)
+      << "the second visit should count 2"
+      << graded::hint("gets the count, add one to the number read (std::stoull), cas it back");
   c.set("visits", "41");
   // Another client counts a visit between our gets and our cas, once.
   int interruptions = 0;
-  const std::uint64_t n = count_visit(c, "visits", [&] {
+  const std::optional<std::uint64_t> counted = visit(c, [&] {
     if (interruptions++ == 0)
-      c.set("visits", std::to_string(std::stoull(*c.get("visits")) + 1));
+      c.set("visits", std::to_string(std::stoull(c.get("visits").value_or("0")) + 1));
   });
+  ASSERT_TRUE(counted.has_value()) << kEndless << graded::hint(kEndlessHint);
+  const std::uint64_t n = *counted;
   EXPECT_EQ(n, 43u) << "41, plus the other client's visit, plus ours: the retry must "
-                       "re-read and recompute, not reuse the value computed before";
-  EXPECT_EQ(c.get("visits").value_or(""), "43") << "the stored count should be 43";
-  EXPECT_EQ(interruptions, 2) << "between() should run once per attempt: two attempts here";
+                       "re-read and recompute, not reuse the value computed before"
+                    << graded::hint(n == 42 ? "after kExists, go round again: gets, recompute "
+                                              "from what this gets read, then cas (42 is the "
+                                              "first attempt's value, or a plain set)"
+                                            : "loop: gets, compute from what it read, "
+                                              "between(), cas; stop when cas says kStored");
+  EXPECT_EQ(c.get("visits").value_or("(nothing)"), "43")
+      << "the stored count should be 43" << hint_if(n == 43, "return the count you stored");
+  EXPECT_EQ(interruptions, 2) << "between() should run once per attempt: two attempts here"
+                              << graded::hint(interruptions < 2
+                                                  ? "call between() after each gets and "
+                                                    "before each cas, on every attempt"
+                                                  : "stop retrying once cas says kStored");
 }
 
 } // namespace
