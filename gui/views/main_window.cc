@@ -437,10 +437,11 @@ QString MainWindow::showAnomaly(int row) {
     text += "<br>(not finished yet)";
   } else {
     const RequestRecord &r = it->second;
-    text += QString(": a %1 on app server %2<br>arrived %3 s, started %4 s, answered %5 s "
+    text += QString(": a %1 %2<br>arrived %3 s, started %4 s, answered %5 s "
                     "(%6 ms)")
                 .arg(r.submit ? "submit" : "page view")
-                .arg(r.server)
+                .arg(r.server == kEdgeServer ? QString("answered by the front cache")
+                                             : QString("on app server %1").arg(r.server))
                 .arg(seconds(r.arrival))
                 .arg(seconds(r.start))
                 .arg(seconds(r.response))

@@ -44,8 +44,8 @@ constexpr std::string_view kStudentPrefix = "student:";
 
 // The top level of a file, in order. Sections expand to their fields.
 constexpr std::string_view kTopLevel[] = {
-    "format", "name",     "description", "workload",   "balancer", "app",   "cache",
-    "db",     "strategy", "events",      "duration_s", "seed",     "expect"};
+    "format", "name", "description", "workload", "edge",       "balancer", "app",
+    "cache",  "db",   "strategy",    "events",   "duration_s", "seed",     "expect"};
 
 constexpr std::string_view kDistributionKinds[] = {"exp", "uniform", "normal", "lognormal",
                                                    "empirical"};
@@ -59,6 +59,7 @@ constexpr std::uint64_t kMaxBurst = 1000000;
 // event's 24-bit target; these bounds keep well inside it.
 constexpr std::uint64_t kMaxSlots = std::uint64_t{1} << 20;
 constexpr std::size_t kMaxEvents = 100000;
+constexpr std::uint64_t kMaxEdgeKeys = 1000000;
 
 // Accessors written once per field: `Get` is a generic lambda returning a
 // reference into a Scenario (const or not).
@@ -261,6 +262,16 @@ std::vector<Field> make_fields() {
   t.push_back(number(
       "workload.zipf_alpha", [](auto &s) -> auto & { return s.workload.zipf_alpha; },
       between(0, 10), "Zipf popularity skew of the keys when keys > 1 (0 = uniform)"));
+
+  t.push_back(boolean(
+      "edge.enabled", [](auto &s) -> auto & { return s.edge.enabled; },
+      "a front HTTP cache (Varnish, a CDN) answers page views before the load balancer"));
+  t.push_back(number(
+      "edge.ttl_s", [](auto &s) -> auto & { return s.edge.ttl_s; }, above(0, 86400),
+      "seconds the front cache serves a stored page; submits never invalidate it"));
+  t.push_back(distribution(
+      "edge.latency", [](auto &s) -> auto & { return s.edge.latency; },
+      "seconds the front cache takes to answer a page view it holds"));
 
   t.push_back(choice(
       "balancer.policy", [](auto &s) -> auto & { return s.balancer; },
@@ -1008,6 +1019,13 @@ bool zero_time(const Distribution &d) {
 // zero latency), a user's cycle takes 0 ns and the run repeats it at the
 // same instant forever. Refuse that instead of hanging.
 std::optional<Problem> check_zero_time_cycle(const Json &root, const Scenario &s) {
+  // A view the front cache answers touches no app server: app.cpu does not help.
+  if (s.workload.kind == WorkloadKind::kClosed && zero_time(s.workload.think_time) &&
+      s.edge.enabled && zero_time(s.edge.latency))
+    return Problem{"edge.latency",
+                   "expected a latency above 0 (or a think time above 0): the front cache "
+                   "would answer a closed workload's users at once and they would send "
+                   "requests at the same instant forever, got 0"};
   if (s.workload.kind != WorkloadKind::kClosed || !zero_time(s.workload.think_time) ||
       !zero_time(s.app.cpu))
     return std::nullopt;
@@ -1317,6 +1335,7 @@ std::optional<std::string> apply_override(Json &root, const std::string &text,
 const std::vector<Section> &scenario_sections() {
   static const std::vector<Section> sections = {
       {"workload", "the users: who arrives, how often, what they ask for", true},
+      {"edge", "a front HTTP cache before the load balancer (off unless enabled)", false},
       {"balancer", "the load balancer in front of the app servers", false},
       {"app", "the app servers", false},
       {"cache", "the memcached tier", false},
@@ -1379,6 +1398,12 @@ std::optional<Problem> read_document(const Json &root, Scenario &s) {
                    "expected app.servers x app.workers at most " + std::to_string(kMaxSlots) +
                        ", got " + std::to_string(s.app.servers) + " x " +
                        std::to_string(s.app.workers) + " = " + std::to_string(slots)};
+  // The front cache keeps one page per key.
+  if (s.edge.enabled && s.workload.keys > kMaxEdgeKeys)
+    return Problem{"edge.enabled", "expected workload.keys at most " +
+                                       std::to_string(kMaxEdgeKeys) +
+                                       " with a front cache (it holds a page per key), got " +
+                                       std::to_string(s.workload.keys)};
   if (auto it = root.find("events"); it != root.end())
     if (auto p = read_events(*it, s))
       return p;

@@ -77,10 +77,11 @@ void TraceWriter::emit(const std::string &event) {
 }
 
 std::uint32_t TraceWriter::lane_for(std::uint32_t server, Time start, Time end) {
-  if (server >= lanes_.size()) {
+  const bool edge = server == kEdgeServer;
+  if (!edge && server >= lanes_.size()) {
     lanes_.resize(server + 1);
   }
-  std::vector<Lane> &lanes = lanes_[server];
+  std::vector<Lane> &lanes = edge ? edge_lanes_ : lanes_[server];
   // A lane whose spans all ended by `start` cannot overlap this one.
   for (Lane &lane : lanes) {
     if (lane.end <= start) {
@@ -94,9 +95,13 @@ std::uint32_t TraceWriter::lane_for(std::uint32_t server, Time start, Time end) 
   s.clear();
   s += R"({"name":"thread_name","ph":"M","pid":1,"tid":)";
   append_int(s, tid);
-  s += R"(,"args":{"name":"server )";
-  append_int(s, server);
-  s += "\"}}";
+  if (edge) {
+    s += R"(,"args":{"name":"front cache"}})";
+  } else {
+    s += R"(,"args":{"name":"server )";
+    append_int(s, server);
+    s += "\"}}";
+  }
   emit(s);
   s.clear();
   s += R"({"name":"thread_sort_index","ph":"M","pid":1,"tid":)";
@@ -154,8 +159,12 @@ void TraceWriter::on_request(const RequestRecord &r) {
   append_int(s, static_cast<std::int64_t>(r.serial));
   s += ",\"key\":";
   append_int(s, r.key);
-  s += ",\"server\":";
-  append_int(s, r.server);
+  if (r.server == kEdgeServer) {
+    s += ",\"edge\":true";
+  } else {
+    s += ",\"server\":";
+    append_int(s, r.server);
+  }
   s += ",\"stale\":";
   s += r.stale ? "true" : "false";
   if (r.stale) {

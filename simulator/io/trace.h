@@ -69,7 +69,8 @@ private:
   bool closed_ = false;
   std::uint64_t events_ = 0;
   std::uint32_t next_tid_ = 1;
-  std::vector<std::vector<Lane>> lanes_;                               // per server
+  std::vector<std::vector<Lane>> lanes_; // per server
+  std::vector<Lane> edge_lanes_;         // page views the front cache answered (kEdgeServer)
   std::unordered_map<std::uint64_t, std::vector<CallRecord>> pending_; // by request serial
   std::vector<std::vector<CallRecord>> spare_;                         // emptied call lists, reused
   std::string buf_;

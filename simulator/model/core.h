@@ -68,6 +68,7 @@ public:
     kIntervalEnd, // target: unused
     kSubmits,     // target: how many submits of a burst arrive now
     kViews,       // target: how many page views of a burst arrive now
+    kEdgeDone,    // target: index into edge_pending_
   };
   enum ArrivalSource : std::uint32_t { kOpenStream, kClosedUser };
 
@@ -150,6 +151,21 @@ private:
     std::uint32_t busy = 0;
     Rng cpu_rng;
     std::unique_ptr<MemcachedNode> local; // app.local_cache
+    Ring64 backlog_keys; // with a front cache: each waiting view's key, drawn at arrival
+  };
+  // The front cache's copy of one key's page (edge.*), and a page view it is
+  // answering (from arrival until its answer goes out).
+  struct EdgeCopy {
+    Page page;
+    Time stored = -1; // -1: none yet
+  };
+  struct EdgeAnswer {
+    Time arrival = 0;
+    std::uint64_t serial = 0;
+    std::uint32_t key = 0;
+    std::uint32_t committed_at_arrival = 0;
+    bool burst = false;
+    Page page;
   };
 
   void new_server();
@@ -160,8 +176,12 @@ private:
   void on_burst(std::uint32_t count, bool submit);
   void push_burst(std::uint32_t count, bool submit);
   void admit(Time arrival, bool submit, bool burst);
+  bool edge_answers(Time arrival, std::uint32_t key, bool burst);
+  void on_edge_done(std::uint32_t index);
   void overload();
-  void start(std::uint32_t slot, Time arrival, bool submit, bool burst);
+  void start(std::uint32_t slot, Time arrival, bool submit, bool burst, std::uint32_t key = kNone);
+  bool check_view(const Page &page, std::uint32_t key, Time arrival,
+                  std::uint32_t committed_at_arrival, std::uint64_t serial, double *staleness_s);
   void on_cpu_done(std::uint32_t slot);
   void on_reply(std::uint32_t slot);
   void on_db_done(std::uint32_t slot);
@@ -202,6 +222,7 @@ private:
   // Random streams, one per component (STYLE.md section 6).
   Rng arrival_rng_, mix_rng_, key_rng_, lb_rng_, think_rng_, cache_rng_, db_rng_;
   Rng strategy_rng_;             // Context::uniform01, for strategies that draw (early)
+  Rng edge_rng_;                 // the front cache's answer times
   std::vector<double> zipf_cdf_; // empty when keys == 1
   Distribution interarrival_;    // exponential, mean 1 / rate (open workloads)
 
@@ -215,6 +236,12 @@ private:
   std::optional<Time> overloaded_at_;
 
   internal::CacheTier tier_;
+
+  // The front cache (edge.enabled): a copy per key, the answers under way.
+  std::vector<EdgeCopy> edge_;
+  std::vector<EdgeAnswer> edge_pending_;
+  std::vector<std::uint32_t> edge_free_;
+  Time edge_ttl_ = 0;
 
   std::vector<KeyState> keys_;
   std::vector<Time> history_pool_[kHistoryClasses];          // blocks of 2^class times

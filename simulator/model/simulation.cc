@@ -28,6 +28,7 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       think_rng_(Rng::stream(scenario.seed, "think")),
       cache_rng_(Rng::stream(scenario.seed, "cache")), db_rng_(Rng::stream(scenario.seed, "db")),
       strategy_rng_(Rng::stream(scenario.seed, "strategy")),
+      edge_rng_(Rng::stream(scenario.seed, "edge")),
       backlog_limit_(scenario.app.backlog > 0 ? scenario.app.backlog
                                               : std::numeric_limits<std::uint64_t>::max()),
       tier_(scenario.cache, scenario.workload.keys), keys_(scenario.workload.keys) {
@@ -51,6 +52,12 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
     for (double &c : zipf_cdf_)
       c /= total;
     zipf_cdf_.back() = 1.0;
+  }
+
+  if (scenario.edge.enabled) {
+    // Cold: the front cache stores a page the first time an app server answers one.
+    edge_.resize(scenario.workload.keys);
+    edge_ttl_ = seconds_to_ns(scenario.edge.ttl_s);
   }
 
   slots_.reserve(total_slots(scenario));
@@ -204,6 +211,9 @@ void SimulationCore::dispatch(const Event &e) {
   case kViews:
     on_burst(e.target(), false);
     break;
+  case kEdgeDone:
+    on_edge_done(e.target());
+    break;
   default:
     break;
   }
@@ -242,15 +252,25 @@ void SimulationCore::push_burst(std::uint32_t count, bool submit) {
 void SimulationCore::admit(Time arrival, bool submit, bool burst) {
   ++c_.arrivals;
   ++iv_.arrivals;
+  // A front cache sees a page view first: its key is drawn here, and only a
+  // view it cannot answer goes on to the balancer, with that key.
+  std::uint32_t key = kNone;
+  if (!edge_.empty() && !submit) {
+    key = draw_key();
+    if (edge_answers(arrival, key, burst))
+      return;
+  }
   const std::uint32_t s = choose_server();
   Server &server = servers_[s];
   if (!server.idle.empty()) {
     const std::uint32_t slot = server.idle.back();
     server.idle.pop_back();
-    start(slot, arrival, submit, burst);
+    start(slot, arrival, submit, burst, key);
   } else if (server.backlog.size() < backlog_limit_) {
     server.backlog.push(static_cast<std::uint64_t>(arrival) << 2 | std::uint64_t{burst} << 1 |
                         std::uint64_t{submit});
+    if (!edge_.empty())
+      server.backlog_keys.push(key);
     if (++backlog_total_ > kMaxQueuedRequests)
       overload();
   } else {
@@ -260,6 +280,56 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
     if (scenario_.workload.kind == WorkloadKind::kClosed && !burst)
       queue_.push(now_ + scenario_.workload.think_time.sample(think_rng_), kArrival, kClosedUser);
   }
+}
+
+// The front cache answers a page view from its copy of the page while the
+// copy is younger than edge.ttl_s. It never hears of submits, so the copy
+// can lack posts committed since: the view is checked as any other.
+bool SimulationCore::edge_answers(Time arrival, std::uint32_t key, bool burst) {
+  const EdgeCopy &copy = edge_[key];
+  if (copy.stored < 0 || now_ - copy.stored >= edge_ttl_) {
+    ++c_.edge_misses;
+    return false;
+  }
+  ++c_.edge_hits;
+  std::uint32_t index = 0;
+  if (!edge_free_.empty()) {
+    index = edge_free_.back();
+    edge_free_.pop_back();
+  } else if (edge_pending_.size() <= Event::kMaxTarget) {
+    index = static_cast<std::uint32_t>(edge_pending_.size());
+    edge_pending_.emplace_back();
+  } else { // more answers under way than events can name: as an overloaded stack
+    overload();
+    return true;
+  }
+  EdgeAnswer &a = edge_pending_[index];
+  a.arrival = arrival;
+  a.serial = serial_next_++;
+  a.key = key;
+  a.committed_at_arrival = committed_before(key, arrival);
+  a.burst = burst;
+  a.page = copy.page;
+  queue_.push(now_ + scenario_.edge.latency.sample(edge_rng_), kEdgeDone, index);
+  return true;
+}
+
+void SimulationCore::on_edge_done(std::uint32_t index) {
+  const EdgeAnswer &a = edge_pending_[index];
+  const Time latency = now_ - a.arrival;
+  ++c_.page_views;
+  ++iv_.page_views;
+  view_latency_.add(latency);
+  iv_view_latency_.add(latency);
+  double staleness_s = 0;
+  const bool stale =
+      check_view(a.page, a.key, a.arrival, a.committed_at_arrival, a.serial, &staleness_s);
+  if (observer_)
+    observer_->on_request(RequestRecord{kEdgeServer, a.serial, a.key, kEdgeServer, false, stale,
+                                        a.arrival, a.arrival, now_, staleness_s});
+  if (scenario_.workload.kind == WorkloadKind::kClosed && !a.burst)
+    queue_.push(now_ + scenario_.workload.think_time.sample(think_rng_), kArrival, kClosedUser);
+  edge_free_.push_back(index);
 }
 
 // Past kMaxQueuedRequests waiting requests the run stops here: an open
@@ -308,7 +378,8 @@ std::uint32_t SimulationCore::draw_key() {
                                     zipf_cdf_.begin());
 }
 
-void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool burst) {
+void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool burst,
+                           std::uint32_t key) {
   Slot &s = slots_[slot];
   const std::uint32_t workers = scenario_.app.workers;
   const std::uint32_t server = slot / workers; // one division per request, not per event
@@ -317,7 +388,7 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
   s.req.id = slot;
   s.req.server = server;
   s.req.submit = submit;
-  s.req.key = draw_key();
+  s.req.key = key != kNone ? key : draw_key();
   if (s.req.key >= keys_.size())
     s.req.key = static_cast<std::uint32_t>(keys_.size() - 1);
   s.arrival = arrival;
@@ -743,45 +814,50 @@ void SimulationCore::answer(Request &r) {
     ++iv_.page_views;
     view_latency_.add(latency);
     iv_view_latency_.add(latency);
-    // Stale read: the page lacks a post committed before the view arrived
-    // that belongs on it (fewer than kPagePosts newer posts are shown).
-    const std::uint32_t n = s.committed_at_arrival;
-    std::uint32_t first = n > kPagePosts ? n - kPagePosts + 1 : 1;
-    const Page &page = r.page;
-    if (page.count > 0 && page.posts[0] - page.posts[page.count - 1] == page.count - 1 &&
-        page.count == std::min(page.posts[0], kPagePosts)) {
-      // The usual page: the database's page after post v = posts[0] (the
-      // newest posts, contiguous). It lacks exactly the posts after v.
-      first = std::max(first, page.posts[0] + 1);
-    }
-    std::uint32_t missing = 0;
-    for (std::uint32_t p = first; p <= n; ++p) {
-      if (!page.contains(p) && page.newer_than(p) < kPagePosts) {
-        stale = true;
-        missing = p;
-        const Time age = s.arrival - commit_time(r.key, p);
-        staleness_s = ns_to_seconds(age);
-        if (static_cast<std::uint64_t>(age) > staleness_max_ns_)
-          staleness_max_ns_ = static_cast<std::uint64_t>(age);
-        break; // p is the oldest missing post
-      }
-    }
-    if (stale) {
-      ++c_.stale_reads;
-      ++iv_.stale_reads;
-      AnomalyRecord a{AnomalyKind::kStaleRead, now_, s.serial, r.key};
-      a.post = missing;
-      a.post_committed_at = commit_time(r.key, missing);
-      a.cause_serial = page.stored_by;
-      a.cause_at = page.stored_at;
-      a.snapshot_at = page.read_at;
-      anomaly(a);
-    }
+    stale = check_view(r.page, r.key, s.arrival, s.committed_at_arrival, s.serial, &staleness_s);
+    if (!edge_.empty()) // the front cache keeps what the app server answered
+      edge_[r.key] = EdgeCopy{r.page, now_};
   }
   if (observer_) {
     observer_->on_request(RequestRecord{r.id, s.serial, r.key, r.server, r.submit, stale, s.arrival,
                                         s.start, now_, staleness_s});
   }
+}
+
+// Stale read: the page lacks a post committed before the view arrived that
+// belongs on it (fewer than kPagePosts newer posts are shown). Counts it and
+// tells the observer. @return whether it is stale; `staleness_s` its age.
+bool SimulationCore::check_view(const Page &page, std::uint32_t key, Time arrival,
+                                std::uint32_t committed_at_arrival, std::uint64_t serial,
+                                double *staleness_s) {
+  const std::uint32_t n = committed_at_arrival;
+  std::uint32_t first = n > kPagePosts ? n - kPagePosts + 1 : 1;
+  if (page.count > 0 && page.posts[0] - page.posts[page.count - 1] == page.count - 1 &&
+      page.count == std::min(page.posts[0], kPagePosts)) {
+    // The usual page: the database's page after post v = posts[0] (the
+    // newest posts, contiguous). It lacks exactly the posts after v.
+    first = std::max(first, page.posts[0] + 1);
+  }
+  for (std::uint32_t p = first; p <= n; ++p) {
+    if (!page.contains(p) && page.newer_than(p) < kPagePosts) {
+      // p is the oldest missing post
+      const Time age = arrival - commit_time(key, p);
+      *staleness_s = ns_to_seconds(age);
+      if (static_cast<std::uint64_t>(age) > staleness_max_ns_)
+        staleness_max_ns_ = static_cast<std::uint64_t>(age);
+      ++c_.stale_reads;
+      ++iv_.stale_reads;
+      AnomalyRecord a{AnomalyKind::kStaleRead, now_, serial, key};
+      a.post = p;
+      a.post_committed_at = commit_time(key, p);
+      a.cause_serial = page.stored_by;
+      a.cause_at = page.stored_at;
+      a.snapshot_at = page.read_at;
+      anomaly(a);
+      return true;
+    }
+  }
+  return false;
 }
 
 void SimulationCore::finish_request(Slot &s) {
@@ -796,7 +872,9 @@ void SimulationCore::finish_request(Slot &s) {
   if (!server.backlog.empty()) {
     const std::uint64_t v = server.backlog.pop();
     --backlog_total_;
-    start(slot, static_cast<Time>(v >> 2), (v & 1) != 0, (v & 2) != 0);
+    const std::uint32_t key =
+        edge_.empty() ? kNone : static_cast<std::uint32_t>(server.backlog_keys.pop());
+    start(slot, static_cast<Time>(v >> 2), (v & 1) != 0, (v & 2) != 0, key);
   } else {
     server.idle.push_back(slot);
   }
@@ -927,6 +1005,9 @@ Report SimulationCore::report() const {
       elapsed > 0 ? area / (static_cast<double>(elapsed) * scenario_.db.connections) : 0;
   r.cache_hit_ratio =
       r.cache_gets ? static_cast<double>(r.cache_hits) / static_cast<double>(r.cache_gets) : 0;
+  const std::uint64_t edge_views = r.edge_hits + r.edge_misses;
+  r.edge_hit_ratio =
+      edge_views ? static_cast<double>(r.edge_hits) / static_cast<double>(edge_views) : 0;
   r.cache_evictions = tier_.evictions();
   for (const Server &s : servers_)
     if (s.local)

@@ -125,21 +125,24 @@ TEST(ReportValue, EveryPathReadsItsOwnMember) {
   r.cas_attempts = 21;
   r.cas_conflicts = 22;
   r.cas_retries = 23;
-  r.stale_reads = 24;
-  r.stale_read_ratio = 25;
-  r.max_staleness_s = 26;
-  r.redundant_db_reads = 27;
-  r.stampedes = 28;
-  r.peak_concurrent_same_key = 29;
-  r.lost_updates = 30;
-  r.page_view_latency = {31, 32, 33, 34, 35};
-  r.submit_latency = {36, 37, 38, 39, 40};
-  r.events = 41;
-  r.wall_s = 42;
-  r.events_per_s = 43;
-  r.arrivals = 44;
+  r.edge_hits = 24;
+  r.edge_misses = 25;
+  r.edge_hit_ratio = 26;
+  r.stale_reads = 27;
+  r.stale_read_ratio = 28;
+  r.max_staleness_s = 29;
+  r.redundant_db_reads = 30;
+  r.stampedes = 31;
+  r.peak_concurrent_same_key = 32;
+  r.lost_updates = 33;
+  r.page_view_latency = {34, 35, 36, 37, 38};
+  r.submit_latency = {39, 40, 41, 42, 43};
+  r.events = 44;
+  r.wall_s = 45;
+  r.events_per_s = 46;
+  r.arrivals = 47;
   const std::vector<std::string> paths = report_paths();
-  ASSERT_EQ(paths.size(), 44u);
+  ASSERT_EQ(paths.size(), 47u);
   for (std::size_t i = 0; i < paths.size(); ++i) {
     EXPECT_EQ(report_value(r, paths[i]), static_cast<double>(i + 1)) << paths[i];
   }
@@ -157,8 +160,8 @@ TEST(ReportToJson, FieldsInReportOrderWithIntegersAsIntegers) {
     keys.push_back(key);
   }
   EXPECT_EQ(keys, (std::vector<std::string>{"scenario", "strategy", "seed", "duration_s",
-                                            "requests", "db", "cache", "anomalies", "latency_ms",
-                                            "engine", "expectations"}));
+                                            "requests", "db", "cache", "edge", "anomalies",
+                                            "latency_ms", "engine", "expectations"}));
   EXPECT_TRUE(j["requests"]["page_views"].is_number_integer());
   EXPECT_TRUE(j["db"]["reads_per_page_view"].is_number_float());
   // Doubles are written as nlohmann writes them: shortest round trip.

@@ -83,7 +83,23 @@ const BadInput kBadInputs[] = {
      "{\"workload\": {}, \"sed\": 1}",
      {},
      "t.json: sed: unknown field, expected one of: format, name, description, workload, "
-     "balancer, app, cache, db, strategy, events, duration_s, seed, expect"},
+     "edge, balancer, app, cache, db, strategy, events, duration_s, seed, expect"},
+    {"EdgeTtlZero",
+     "{\"workload\": {}, \"edge\": {\"enabled\": true, \"ttl_s\": 0}}",
+     {},
+     "t.json: edge.ttl_s: expected a number > 0, got 0"},
+    {"EdgeWithTooManyKeys",
+     "{\"workload\": {\"keys\": 2000000}, \"edge\": {\"enabled\": true}}",
+     {},
+     "t.json: edge.enabled: expected workload.keys at most 1000000 with a front cache (it holds "
+     "a page per key), got 2000000"},
+    {"EdgeAnsweringClosedUsersAtOnce",
+     "{\"workload\": {\"kind\": \"closed\", \"think_time\": 0}, \"edge\": {\"enabled\": "
+     "true, \"latency\": 0}}",
+     {},
+     "t.json: edge.latency: expected a latency above 0 (or a think time above 0): the front cache "
+     "would answer a closed workload's users at once and they would send requests at the same "
+     "instant forever, got 0"},
     {"UnknownNestedField",
      "{\"workload\": {}, \"cache\": {\"nodez\": 2}}",
      {},
@@ -365,7 +381,7 @@ const BadInput kBadInputs[] = {
      "{\"workload\": {}}",
      {"sed=2"},
      "--set sed=2: unknown field sed, expected one of format, name, description, workload.*, "
-     "balancer.*, app.*, cache.*, db.*, strategy.*, events, duration_s, seed, expect"},
+     "edge.*, balancer.*, app.*, cache.*, db.*, strategy.*, events, duration_s, seed, expect"},
     {"SetWithoutEquals",
      "{\"workload\": {}}",
      {"db.connections"},

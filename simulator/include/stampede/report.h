@@ -36,6 +36,10 @@ struct Report {
   std::uint64_t submits = 0;    ///< requests.submits.
   std::uint64_t rejected = 0;   ///< requests.rejected: refused by a full app.backlog.
 
+  std::uint64_t edge_hits = 0;   ///< edge.hits: page views the front cache answered.
+  std::uint64_t edge_misses = 0; ///< edge.misses: page views it passed on to the balancer.
+  double edge_hit_ratio = 0;     ///< edge.hit_ratio = hits / (hits + misses).
+
   std::uint64_t db_reads = 0;               ///< db.reads completed.
   std::uint64_t db_writes = 0;              ///< db.writes completed.
   std::uint64_t db_reads_by_page_views = 0; ///< db.reads_by_page_views.

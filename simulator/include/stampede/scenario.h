@@ -136,11 +136,22 @@ struct ExpectClause {
   std::vector<Expectation> terms; ///< All must hold.
 };
 
+/// A front HTTP cache before the load balancer (`edge.*`): Varnish, or a
+/// CDN. It answers a page view from the copy of the page it holds, stored
+/// when an app server last answered one and kept for `ttl_s`; submits pass
+/// through and never invalidate it, since it cannot see them.
+struct EdgeConfig {
+  bool enabled = false; ///< `edge.enabled`.
+  double ttl_s = 1;     ///< `edge.ttl_s`: seconds a stored page is served.
+  Distribution latency = Distribution::constant(0.001); ///< `edge.latency`: a hit's answer.
+};
+
 /// Everything a run needs.
 struct Scenario {
   std::string name = "unnamed";                          ///< `name`.
   std::string description;                               ///< `description`.
   WorkloadConfig workload;                               ///< `workload`.
+  EdgeConfig edge;                                       ///< `edge`.
   BalancerPolicy balancer = BalancerPolicy::kRoundRobin; ///< `balancer.policy`.
   AppConfig app;                                         ///< `app`.
   CacheConfig cache;                                     ///< `cache`.

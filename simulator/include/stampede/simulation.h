@@ -25,6 +25,10 @@
 
 namespace stampede {
 
+/// RequestRecord::server (and id) of a page view the front cache answered
+/// (`edge.enabled`): it reached no app server.
+inline constexpr std::uint32_t kEdgeServer = 0xffffffffu;
+
 /// A finished request, for observers (traces, the GUI's request list).
 struct RequestRecord {
   std::uint32_t id; ///< Slot index (reused after the request ends).
