@@ -160,8 +160,8 @@ void side_by_side(std::size_t value_bytes, std::uint64_t seed, bool with_ttl, in
         hint = "your cache served an item past its expiry: it is gone once expires_at <= now";
       } else if (nodes == "miss" || nodes == "not found") {
         hint = with_ttl ? "your cache kept an item the node had evicted: evict the least "
-                          "recently used, expired or not (an expired item goes only when a get "
-                          "or delete finds it, or when eviction reaches it)"
+                          "recently used (a get bumps, a set bumps), expired or not (an expired "
+                          "item goes only when a get or delete finds it, or eviction reaches it)"
                         : "your cache kept an item the node had evicted: evict the least "
                           "recently used (a get bumps, a set of a key already there bumps)";
       } else if (yours == "miss" || yours == "not found") {
