@@ -19,7 +19,7 @@ std::vector<LessonFile> project_lessons() {
 
 TEST(Course, EveryLessonReadsAndAsksAQuestion) {
   const std::vector<LessonFile> lessons = project_lessons();
-  ASSERT_FALSE(lessons.empty());
+  EXPECT_GE(lessons.size(), 12u) << "every part of the lecture has a lesson (issue 13)";
   std::set<std::string> ids;
   for (const LessonFile &l : lessons) {
     EXPECT_EQ(l.error, "") << l.dir;
