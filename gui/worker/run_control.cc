@@ -240,6 +240,7 @@ void RunControl::rebuild() {
   sim_->set_observer(recorder_.get());
   sim_->set_interval(interval_for(scenario_.duration_s));
   clock_ = 0;
+  broken_ = false;
   pause_at_ = -1; // a pause point belongs to the run it was set in
   ++generation_;
   active_wall_s_ = 0;
@@ -264,10 +265,17 @@ void RunControl::step() {
   const int budget = following ? kMaxStepEvents : 1;
   std::string said;
   bool more = true;
-  for (int i = 0; i < budget && more && said.empty(); ++i) {
-    more = sim_->step();
-    if (following)
-      said = f->take_step();
+  if (broken_)
+    return;
+  try {
+    for (int i = 0; i < budget && more && said.empty(); ++i) {
+      more = sim_->step();
+      if (following)
+        said = f->take_step();
+    }
+  } catch (const std::exception &e) {
+    stop_broken(e);
+    return;
   }
   if (more)
     clock_ = std::max(clock_, sim_->now());
@@ -344,7 +352,18 @@ void RunControl::remove_server() {
   message_ = "Remove app server: the last app server in the pool stays";
 }
 
-bool RunControl::finished() const noexcept { return clock_ >= sim_->end(); }
+bool RunControl::finished() const noexcept { return broken_ || clock_ >= sim_->end(); }
+
+void RunControl::stop_broken(const std::exception &e) {
+  // A student's code that breaks a rule (a request answered twice, a ring
+  // naming a node that is not up) ends the run with its message; the window
+  // stays up and Restart or another scenario starts afresh.
+  broken_ = true;
+  playing_ = false;
+  char at[48];
+  std::snprintf(at, sizeof at, "%.6f s", ns_to_seconds(sim_->now()));
+  message_ = std::string("the run stopped at ") + at + ": " + e.what();
+}
 bool RunControl::running() const noexcept { return playing_ && !finished(); }
 
 void RunControl::advance(double wall_elapsed_s, double budget_s) {
@@ -371,7 +390,12 @@ void RunControl::advance(double wall_elapsed_s, double budget_s) {
   while (clock_ < target) {
     const Time next = std::min(target, clock_ + chunk_);
     const Clock::time_point t0 = Clock::now();
-    sim_->run_until(next);
+    try {
+      sim_->run_until(next);
+    } catch (const std::exception &e) {
+      stop_broken(e);
+      break;
+    }
     clock_ = next;
     const Clock::time_point t1 = Clock::now();
     const auto took = t1 - t0;

@@ -95,6 +95,7 @@ public:
   static Time interval_for(double duration_s);
 
 private:
+  void stop_broken(const std::exception &e);
   class Recorder;
   void rebuild();
 
@@ -107,6 +108,7 @@ private:
   Time clock_ = 0;     // the pacing clock: simulated time shown
   Time pause_at_ = -1; // pause when the clock gets there; -1: never
   std::string message_;
+  bool broken_ = false; // the run threw (a student's strategy or ring broke a rule): it is over
 
   Time chunk_ = kSecond / 1000; // simulated time per run_until, adapted to ~1 ms of wall time
 

@@ -5,6 +5,7 @@
 #include "io/cli.h"
 #include "io/lessons.h"
 #include "io/student_loader.h"
+#include "stampede/student_hashing.h"
 
 #include <algorithm>
 #include <array>
@@ -1474,6 +1475,11 @@ int cli_main(int argc, const char *const *argv) {
     } catch (const BadInput &e) {
       std::cout.flush();
       std::cerr << e.what() << "\n";
+      return kExitBadInput;
+    } catch (const StudentCodeError &e) {
+      // The student library is input too: its bug is named, not ours.
+      std::cout.flush();
+      std::cerr << "stampede: the student library: " << e.what() << "\n";
       return kExitBadInput;
     } catch (const std::exception &e) {
       std::cout.flush();

@@ -201,10 +201,10 @@ std::int32_t CacheTier::student_lookup(std::uint32_t key) const {
   for (std::size_t i = 0; i < nodes_.size(); ++i)
     if (up_[i])
       up += (up.empty() ? "" : ", ") + std::to_string(i);
-  throw std::runtime_error("cache.hashing " + config_.student_ring + ": node_for(\"" +
-                           std::string(name) + "\") returned " + std::to_string(node) +
-                           ", but the nodes on the ring are " + up +
-                           "; node_for must name one of them");
+  throw StudentCodeError("cache.hashing " + config_.student_ring + ": node_for(\"" +
+                         std::string(name) + "\") returned " + std::to_string(node) +
+                         ", but the nodes on the ring are " + up +
+                         "; node_for must name one of them");
 }
 
 std::int32_t CacheTier::ring_lookup(std::uint32_t hash) const noexcept {

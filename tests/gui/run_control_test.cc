@@ -382,3 +382,46 @@ TEST(RunControl, IntervalForPicksOneTwoFiveSteps) {
 
 } // namespace
 } // namespace stampede::gui
+
+namespace stampede::gui {
+namespace {
+
+// A strategy that breaks the rule every request relies on: answered twice.
+class AnswersTwice final : public Strategy {
+public:
+  void view(Context &ctx, Request &r) override {
+    ctx.answer(r);
+    ctx.respond(r);
+  }
+  void submit(Context &ctx, Request &r) override { ctx.db_insert(r); }
+  void resume(Context &ctx, Request &r, const Reply &) override { ctx.respond(r); }
+};
+
+// A student's broken strategy ends the run with its message, instead of
+// taking the window down with it; a restart begins again.
+TEST(RunControl, AStrategyThatBreaksARuleStopsTheRunNotTheWindow) {
+  StrategyRegistry::global().add(
+      "test:answers_twice",
+      [](const StrategyConfig &) -> std::unique_ptr<Strategy> {
+        return std::make_unique<AnswersTwice>();
+      },
+      "answers each view twice");
+  Scenario s = load("builtin:frontpage");
+  s.strategy.name = "test:answers_twice";
+  RunControl rc(s);
+  const std::vector<Snapshot> shots = run_to_end(rc);
+  EXPECT_TRUE(rc.finished());
+  EXPECT_FALSE(rc.running());
+  EXPECT_LT(shots.back().now, seconds_to_ns(1)) << "stopped at the first view";
+  std::string said;
+  for (const Snapshot &shot : shots)
+    said += shot.message;
+  EXPECT_NE(said.find("the run stopped at "), std::string::npos) << said;
+  EXPECT_NE(said.find("answered twice"), std::string::npos) << said;
+  rc.step(); // nothing more happens, and nothing throws
+  rc.restart(1);
+  EXPECT_FALSE(rc.finished());
+}
+
+} // namespace
+} // namespace stampede::gui

@@ -25,11 +25,20 @@
 #pragma once
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace stampede {
+
+/// Thrown by a run when a student's code breaks a rule the simulator relies
+/// on (a ring whose node_for() names a node that is not on it). The message
+/// says which rule and what came back; `stampede` prints it and exits 2, as
+/// for any other bad input.
+struct StudentCodeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 /// What the memcached tier asks of a student's key placement.
 class HashRing {
