@@ -61,6 +61,8 @@ struct Snapshot {
   std::uint32_t workers = 1;        ///< Workers per app server (the scenario's).
   std::uint32_t db_connections = 1; ///< The database's connections.
   bool local_cache = false;         ///< Each app server caches in its own memory.
+  bool edge = false;                ///< A front cache answers page views first (edge.enabled).
+  double edge_ttl_s = 0;            ///< Its edge.ttl_s.
   Report totals;                    ///< The report so far.
 
   // Deltas since the previous snapshot (the views accumulate them).

@@ -160,6 +160,7 @@ QString count(double v) { return QString::number(v, 'f', 0); }
 
 struct DiagramView::Layout {
   QRectF users, lb, db, db_queue, db_cells;
+  QRectF edge; // the front cache, between the users and the balancer; empty without one
   std::vector<QRectF> servers, cpu, local, queues; // per server
   std::vector<QRectF> nodes;
   std::vector<Text> texts;
@@ -273,6 +274,11 @@ DiagramView::Layout DiagramView::layout() const {
   const double mid = top + std::min(A / 2, std::max(40.0, A * 0.32));
   l.users = QRectF(ucol.center().x() - ub / 2, mid - 28, ub, 56);
   l.lb = QRectF(lcol.center().x() - lbw / 2, mid - 28, lbw, 56);
+  if (last_.edge) {
+    // The front cache stands above the balancer, in the users' path to it.
+    l.edge = QRectF(lcol.center().x() - lbw / 2, mid - 54, lbw, 50);
+    l.lb = QRectF(lcol.center().x() - lbw / 2, mid + 4, lbw, 50);
+  }
   const double pad = 4;
   l.texts.push_back(fit(base,
                         {{"Users", QString("%1 req/s").arg(count(arrivals_per_s_))},
@@ -281,6 +287,16 @@ DiagramView::Layout DiagramView::layout() const {
                         true, l.users.adjusted(pad, pad, -pad, -pad), l.users, Qt::AlignCenter));
   l.texts.push_back(fit(base, {{"Load", "balancer"}, {"Balancer"}, {"LB"}}, false,
                         l.lb.adjusted(pad, pad, -pad, -pad), l.lb, Qt::AlignCenter));
+  if (last_.edge) {
+    const Report &tot = last_.totals;
+    const std::uint64_t asked = tot.edge_hits + tot.edge_misses;
+    const QString hits =
+        asked ? QString("%1 % hits").arg(100.0 * tot.edge_hit_ratio, 0, 'f', 0) : QString("cold");
+    const QString ttl = QString("ttl %1 s").arg(last_.edge_ttl_s, 0, 'g', 3);
+    l.texts.push_back(fit(
+        base, {{"Front cache", ttl + ", " + hits}, {"Front cache", hits}, {"Edge", hits}, {"Edge"}},
+        true, l.edge.adjusted(pad, pad, -pad, -pad), l.edge, Qt::AlignCenter));
+  }
 
   // The key: one entry a line, under the users and the balancer.
   const std::pair<Shade, const char *> key[] = {
@@ -288,8 +304,8 @@ DiagramView::Layout DiagramView::layout() const {
       {Shade::kCall, "cache get, asking"},        {Shade::kHit, "hit, coming back"},
       {Shade::kMiss, "miss, coming back"},        {Shade::kWrite, "cache write"},
       {Shade::kConflict, "CAS conflict"},         {Shade::kDbRead, "DB read"}};
-  const QRectF key_area(8, l.users.bottom() + 14, lcol.right() - 16,
-                        bottom - l.users.bottom() - 14);
+  const double key_top = std::max(l.users.bottom(), l.lb.bottom()) + 14;
+  const QRectF key_area(8, key_top, lcol.right() - 16, bottom - key_top);
   for (int px = QFontInfo(base).pixelSize() - 1; px >= kMinPx; --px) {
     const QFont f = sized(base, px);
     const QFontMetricsF km(f);
@@ -552,7 +568,13 @@ void DiagramView::paintEvent(QPaintEvent *) {
   // Wires under everything.
   p.setPen(QPen(kEdge, 1));
   const auto wire = [&](QPointF a, QPointF b) { p.drawLine(a, b); };
-  wire(QPointF(l.users.right(), l.users.center().y()), QPointF(l.lb.left(), l.lb.center().y()));
+  if (l.edge.isEmpty()) {
+    wire(QPointF(l.users.right(), l.users.center().y()), QPointF(l.lb.left(), l.lb.center().y()));
+  } else { // every request passes the front cache; the views it cannot answer go on
+    wire(QPointF(l.users.right(), l.users.center().y()),
+         QPointF(l.edge.left(), l.edge.center().y()));
+    wire(QPointF(l.edge.center().x(), l.edge.bottom()), QPointF(l.lb.center().x(), l.lb.top()));
+  }
   // A server removed from the balancer's pool (live) gets no new requests:
   // no wire from the balancer, a dashed box while it finishes what it holds.
   const auto in_pool = [&](std::size_t s) {
@@ -569,6 +591,8 @@ void DiagramView::paintEvent(QPaintEvent *) {
 
   box(p, l.users, false);
   box(p, l.lb, false);
+  if (!l.edge.isEmpty())
+    box(p, l.edge, false);
   for (std::size_t s = 0; s < l.servers.size(); ++s) {
     box(p, l.servers[s], s < st.app_queue.size() && st.app_queue[s] > 0, !in_pool(s));
     if (!l.local[s].isEmpty()) {

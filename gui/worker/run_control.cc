@@ -442,6 +442,8 @@ Snapshot RunControl::take_snapshot() {
   s.events = sim_->events();
   s.stack = sim_->state();
   s.workers = scenario_.app.workers;
+  s.edge = scenario_.edge.enabled;
+  s.edge_ttl_s = scenario_.edge.ttl_s;
   s.db_connections = scenario_.db.connections;
   s.local_cache = scenario_.app.local_cache;
   s.totals = sim_->report();
