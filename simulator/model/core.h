@@ -176,12 +176,16 @@ private:
   void on_burst(std::uint32_t count, bool submit);
   void push_burst(std::uint32_t count, bool submit);
   void admit(Time arrival, bool submit, bool burst);
-  bool edge_answers(Time arrival, std::uint32_t key, bool burst);
+  // The front cache's part of an arrival, out of line (the usual run has
+  // none): the view's key, or kAnsweredAtEdge when the front cache answers it.
+  [[gnu::noinline]] std::uint32_t edge_front(Time arrival, bool burst);
+  static constexpr std::uint32_t kAnsweredAtEdge = 0xfffffffeu;
   void on_edge_done(std::uint32_t index);
   void overload();
   void start(std::uint32_t slot, Time arrival, bool submit, bool burst, std::uint32_t key = kNone);
-  bool check_view(const Page &page, std::uint32_t key, Time arrival,
-                  std::uint32_t committed_at_arrival, std::uint64_t serial, double *staleness_s);
+  [[gnu::always_inline]] bool check_view(const Page &page, std::uint32_t key, Time arrival,
+                                         std::uint32_t committed_at_arrival, std::uint64_t serial,
+                                         double *staleness_s);
   void on_cpu_done(std::uint32_t slot);
   void on_reply(std::uint32_t slot);
   void on_db_done(std::uint32_t slot);
@@ -191,7 +195,7 @@ private:
   void finish_if_over();
   void db_start(std::uint32_t slot);
   void finish_request(Slot &s);
-  std::uint32_t choose_server();
+  [[gnu::always_inline]] std::uint32_t choose_server();
   std::uint32_t draw_key();
   std::uint32_t committed_before(std::uint32_t key, Time t) const noexcept;
   Time commit_time(std::uint32_t key, std::uint32_t post) const noexcept;
@@ -238,6 +242,7 @@ private:
   internal::CacheTier tier_;
 
   // The front cache (edge.enabled): a copy per key, the answers under way.
+  bool edge_on_ = false; // edge.enabled
   std::vector<EdgeCopy> edge_;
   std::vector<EdgeAnswer> edge_pending_;
   std::vector<std::uint32_t> edge_free_;

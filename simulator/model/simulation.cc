@@ -56,6 +56,7 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
 
   if (scenario.edge.enabled) {
     // Cold: the front cache stores a page the first time an app server answers one.
+    edge_on_ = true;
     edge_.resize(scenario.workload.keys);
     edge_ttl_ = seconds_to_ns(scenario.edge.ttl_s);
   }
@@ -255,9 +256,9 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
   // A front cache sees a page view first: its key is drawn here, and only a
   // view it cannot answer goes on to the balancer, with that key.
   std::uint32_t key = kNone;
-  if (!edge_.empty() && !submit) {
-    key = draw_key();
-    if (edge_answers(arrival, key, burst))
+  if (edge_on_ && !submit) [[unlikely]] {
+    key = edge_front(arrival, burst);
+    if (key == kAnsweredAtEdge)
       return;
   }
   const std::uint32_t s = choose_server();
@@ -269,7 +270,7 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
   } else if (server.backlog.size() < backlog_limit_) {
     server.backlog.push(static_cast<std::uint64_t>(arrival) << 2 | std::uint64_t{burst} << 1 |
                         std::uint64_t{submit});
-    if (!edge_.empty())
+    if (edge_on_) [[unlikely]]
       server.backlog_keys.push(key);
     if (++backlog_total_ > kMaxQueuedRequests)
       overload();
@@ -285,11 +286,12 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
 // The front cache answers a page view from its copy of the page while the
 // copy is younger than edge.ttl_s. It never hears of submits, so the copy
 // can lack posts committed since: the view is checked as any other.
-bool SimulationCore::edge_answers(Time arrival, std::uint32_t key, bool burst) {
+std::uint32_t SimulationCore::edge_front(Time arrival, bool burst) {
+  const std::uint32_t key = draw_key();
   const EdgeCopy &copy = edge_[key];
   if (copy.stored < 0 || now_ - copy.stored >= edge_ttl_) {
     ++c_.edge_misses;
-    return false;
+    return key;
   }
   ++c_.edge_hits;
   std::uint32_t index = 0;
@@ -301,7 +303,7 @@ bool SimulationCore::edge_answers(Time arrival, std::uint32_t key, bool burst) {
     edge_pending_.emplace_back();
   } else { // more answers under way than events can name: as an overloaded stack
     overload();
-    return true;
+    return kAnsweredAtEdge;
   }
   EdgeAnswer &a = edge_pending_[index];
   a.arrival = arrival;
@@ -311,7 +313,7 @@ bool SimulationCore::edge_answers(Time arrival, std::uint32_t key, bool burst) {
   a.burst = burst;
   a.page = copy.page;
   queue_.push(now_ + scenario_.edge.latency.sample(edge_rng_), kEdgeDone, index);
-  return true;
+  return kAnsweredAtEdge;
 }
 
 void SimulationCore::on_edge_done(std::uint32_t index) {
@@ -340,7 +342,7 @@ void SimulationCore::overload() {
   end_ = now_;
 }
 
-std::uint32_t SimulationCore::choose_server() {
+inline std::uint32_t SimulationCore::choose_server() {
   // Among the servers in the balancer's pool (all of them unless some were
   // removed live), in the order they joined.
   const auto n = static_cast<std::uint32_t>(active_.size());
@@ -815,7 +817,7 @@ void SimulationCore::answer(Request &r) {
     view_latency_.add(latency);
     iv_view_latency_.add(latency);
     stale = check_view(r.page, r.key, s.arrival, s.committed_at_arrival, s.serial, &staleness_s);
-    if (!edge_.empty()) // the front cache keeps what the app server answered
+    if (edge_on_) [[unlikely]] // the front cache keeps what the app server answered
       edge_[r.key] = EdgeCopy{r.page, now_};
   }
   if (observer_) {
@@ -827,9 +829,9 @@ void SimulationCore::answer(Request &r) {
 // Stale read: the page lacks a post committed before the view arrived that
 // belongs on it (fewer than kPagePosts newer posts are shown). Counts it and
 // tells the observer. @return whether it is stale; `staleness_s` its age.
-bool SimulationCore::check_view(const Page &page, std::uint32_t key, Time arrival,
-                                std::uint32_t committed_at_arrival, std::uint64_t serial,
-                                double *staleness_s) {
+inline bool SimulationCore::check_view(const Page &page, std::uint32_t key, Time arrival,
+                                       std::uint32_t committed_at_arrival, std::uint64_t serial,
+                                       double *staleness_s) {
   const std::uint32_t n = committed_at_arrival;
   std::uint32_t first = n > kPagePosts ? n - kPagePosts + 1 : 1;
   if (page.count > 0 && page.posts[0] - page.posts[page.count - 1] == page.count - 1 &&
@@ -873,7 +875,7 @@ void SimulationCore::finish_request(Slot &s) {
     const std::uint64_t v = server.backlog.pop();
     --backlog_total_;
     const std::uint32_t key =
-        edge_.empty() ? kNone : static_cast<std::uint32_t>(server.backlog_keys.pop());
+        !edge_on_ ? kNone : static_cast<std::uint32_t>(server.backlog_keys.pop());
     start(slot, static_cast<Time>(v >> 2), (v & 1) != 0, (v & 2) != 0, key);
   } else {
     server.idle.push_back(slot);
