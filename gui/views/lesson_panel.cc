@@ -102,11 +102,17 @@ void LessonPanel::selectStep(int index) {
   step_ = index;
   if (steps_->currentRow() != index)
     steps_->setCurrentRow(index);
-  // The lesson's introduction above its first step; each later step alone.
+  // The lesson's introduction above its first step; each later step alone,
+  // up to "### After the run" (the rest is shown when its run has ended).
   const auto n = static_cast<std::size_t>(index) + 1;
   std::string shown = index == 0 ? sections_.front() : std::string();
-  if (n < sections_.size())
-    shown += sections_[n];
+  after_.clear();
+  if (n < sections_.size()) {
+    const StepText text = split_step_text(sections_[n]);
+    shown += text.before;
+    after_ = text.after;
+  }
+  before_ = shown;
   text_->setMarkdown(QString::fromStdString(shown));
   const LessonStep &step = l.steps[static_cast<std::size_t>(index)];
   point_->setText(step.point.empty() ? QString()
@@ -214,6 +220,8 @@ void LessonPanel::applySnapshot(const Snapshot &s) {
 void LessonPanel::check(const Report &report) {
   const LessonStep &step =
       lessons_[static_cast<std::size_t>(lesson_)].steps[static_cast<std::size_t>(step_)];
+  if (!after_.empty())
+    text_->setMarkdown(QString::fromStdString(before_ + after_));
   QString html;
   if (step.question) {
     // The measured answer beside the prediction, then the step's checks.

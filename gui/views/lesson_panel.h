@@ -67,6 +67,7 @@ private:
 
   std::vector<LessonFile> lessons_;
   std::vector<std::string> sections_; // of the current lesson.md
+  std::string before_, after_;        // the current step's text, split at "### After the run"
   int lesson_ = -1, step_ = -1;
   QComboBox *lesson_box_ = nullptr;
   QListWidget *steps_ = nullptr;

@@ -959,8 +959,10 @@ int run_lesson_interactive(const LessonFile &l, std::optional<std::uint64_t> see
       c.overrides.push_back("seed=" + std::to_string(*seed));
     }
     std::cout << (i == 0 && !sections.empty() ? sections.front() : std::string());
+    // The step's text up to "### After the run": the rest tells the answer.
+    const StepText text = i + 1 < sections.size() ? split_step_text(sections[i + 1]) : StepText{};
     if (i + 1 < sections.size()) {
-      std::cout << sections[i + 1];
+      std::cout << text.before;
     } else {
       std::cout << "\n## " << c.name << "\n";
     }
@@ -989,7 +991,15 @@ int run_lesson_interactive(const LessonFile &l, std::optional<std::uint64_t> see
         std::cout << "  why: " << q.why << "\n";
       }
     }
-    std::cout << o.line << "\n";
+    if (!text.after.empty()) {
+      std::cout << "\n" << text.after;
+    }
+    // The step's own checks, said for a learner rather than a test log.
+    if (o.ok) {
+      std::cout << "\n(this step's checks all hold)\n\n";
+    } else {
+      std::cout << "\n" << o.line << "\n\n";
+    }
     passed += o.ok ? 1 : 0;
   }
   std::cout << "\n" << passed << " of " << cases.size() << " steps as the lesson says";

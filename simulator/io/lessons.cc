@@ -28,7 +28,7 @@ std::string shown(const fs::path &p) {
 /// A measured number for the learner: whole numbers whole, others to 4 figures.
 std::string shown_number(double v) {
   char buf[64];
-  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
+  if (std::isfinite(v) && (v == std::floor(v) || std::fabs(v) >= 1000) && std::fabs(v) < 1e15)
     std::snprintf(buf, sizeof buf, "%.0f", v);
   else
     std::snprintf(buf, sizeof buf, "%.4g", v);
@@ -215,7 +215,11 @@ LessonStep read_step(const Json &step, const fs::path &dir, const std::string &w
 /// `db.reads_per_submit = 1, db.reads = 32`: a clause's measured terms.
 std::string measured_terms(const ExpectClause &c, const Report &r) {
   std::string out;
-  for (const Expectation &e : c.terms) {
+  for (std::size_t k = 0; k < c.terms.size(); ++k) {
+    const Expectation &e = c.terms[k];
+    const auto same = [&](const Expectation &before) { return before.path == e.path; };
+    if (std::any_of(c.terms.begin(), c.terms.begin() + static_cast<std::ptrdiff_t>(k), same))
+      continue; // `x >= 1 and x <= 40` shows x once
     const std::optional<double> v = report_value(r, e.path);
     if (!out.empty())
       out += ", ";
@@ -387,6 +391,18 @@ fs::path default_lessons_dir() {
     return built;
 #endif
   return fs::path(".") / "lessons";
+}
+
+StepText split_step_text(const std::string &section) {
+  std::size_t at = 0;
+  while (at < section.size()) {
+    const std::size_t end = std::min(section.find('\n', at), section.size());
+    const std::string_view line(section.data() + at, end - at);
+    if (line == kAfterTheRun || line == std::string(kAfterTheRun) + "\r")
+      return {section.substr(0, at), section.substr(at)};
+    at = end + 1;
+  }
+  return {section, ""};
 }
 
 std::vector<std::string> lesson_sections(const std::string &markdown) {

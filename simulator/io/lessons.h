@@ -137,4 +137,18 @@ std::filesystem::path default_lessons_dir();
 /// @return element 0: everything before the first step; element N: step N.
 std::vector<std::string> lesson_sections(const std::string &markdown);
 
+/// The line that ends what a step shows before it runs: a step that asks a
+/// question keeps its answer below it, shown once the run has ended.
+inline constexpr std::string_view kAfterTheRun = "### After the run";
+
+/// A step's section, split at its kAfterTheRun line.
+struct StepText {
+  std::string before; ///< Shown before the run (with the question).
+  std::string after;  ///< Shown once it has run, from the kAfterTheRun line on; may be empty.
+};
+
+/// @param section one of lesson_sections()'s steps.
+/// @return its text before and after the kAfterTheRun line.
+StepText split_step_text(const std::string &section);
+
 } // namespace stampede

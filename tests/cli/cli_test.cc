@@ -590,6 +590,7 @@ TEST_F(Cli, LessonRunInteractiveAsksThenShowsTheMeasuredAnswer) {
   fs::create_directories(path("lessons/01-ask"));
   spit(path("lessons/01-ask/base.json"), small_scenario());
   spit(path("lessons/01-ask/lesson.md"), "# Ask\n\nIntro.\n\n## Step 1\n\nSubmits.\n\n"
+                                         "### After the run\n\nYes, five in a hundred.\n\n"
                                          "## Step 2\n\nLosses.\n");
   spit(path("lessons/01-ask/steps.json"), R"({"steps": [
     {"title": "one", "scenario": "base.json", "question": {"text": "Any submits?",
@@ -602,6 +603,13 @@ TEST_F(Cli, LessonRunInteractiveAsksThenShowsTheMeasuredAnswer) {
   const Result r = run({"lesson", "--lessons", "lessons", "run", "01", "--interactive"}, "",
                        path("answers").string());
   EXPECT_EQ(r.code, 0) << r.out << r.err;
+  // What the step says after the run comes after the answer, never before
+  // the question.
+  EXPECT_LT(r.out.find("Submits."), r.out.find("Any submits?")) << r.out;
+  EXPECT_GT(r.out.find("### After the run\n\nYes, five in a hundred."),
+            r.out.find("the answer: yes"))
+      << r.out;
+  EXPECT_NE(r.out.find("(this step's checks all hold)"), std::string::npos) << r.out;
   for (const char *said :
        {"Intro.", "Submits.", "Any submits?\n  1. no\n  2. yes\n",
         "expected a choice's number, 1 to 2, not \"9\"", "you said: yes  (right)",
