@@ -265,8 +265,15 @@ private:
   std::uint64_t staleness_max_ns_ = 0;
   internal::LogHistogram<8> view_latency_, submit_latency_;
 
-  // The current interval.
+  // The current interval: its record, and the cumulative counts at its
+  // start (its counts are their growth, taken when it closes).
+  struct IntervalCounts {
+    std::uint64_t arrivals, page_views, submits, db_reads, db_writes, cache_gets, cache_hits,
+        stale_reads, redundant_db_reads, cas_conflicts, lost_updates;
+  };
+  IntervalCounts counts() const noexcept;
   IntervalRecord iv_;
+  IntervalCounts iv_counts_{};
   internal::LogHistogram<4> iv_view_latency_;
   double iv_busy_area_start_ = 0;
   std::uint64_t iv_evictions_start_ = 0;

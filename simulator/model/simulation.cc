@@ -252,7 +252,6 @@ void SimulationCore::push_burst(std::uint32_t count, bool submit) {
 
 void SimulationCore::admit(Time arrival, bool submit, bool burst) {
   ++c_.arrivals;
-  ++iv_.arrivals;
   // A front cache sees a page view first: its key is drawn here, and only a
   // view it cannot answer goes on to the balancer, with that key.
   std::uint32_t key = kNone;
@@ -320,7 +319,6 @@ void SimulationCore::on_edge_done(std::uint32_t index) {
   const EdgeAnswer &a = edge_pending_[index];
   const Time latency = now_ - a.arrival;
   ++c_.page_views;
-  ++iv_.page_views;
   view_latency_.add(latency);
   iv_view_latency_.add(latency);
   double staleness_s = 0;
@@ -464,13 +462,11 @@ void SimulationCore::cache_op(Request &r, Op op) {
   switch (op) {
   case Op::kCacheGet: {
     ++c_.cache_gets;
-    ++iv_.cache_gets;
     McItemView item;
     reply.hit = node != nullptr && node->get(key, now_s(), &item);
     reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
     if (reply.hit) {
       ++c_.cache_hits;
-      ++iv_.cache_hits;
       r.page = Page::decode(item.value);
       r.cas = item.cas;
       // memcached's whole-second exptime, back on the virtual clock: the item
@@ -505,7 +501,6 @@ void SimulationCore::cache_op(Request &r, Op op) {
       check_written(r, s.serial);
     } else if (op == Op::kCacheCas && reply.status == McStatus::kExists) {
       ++c_.cas_conflicts;
-      ++iv_.cas_conflicts;
       AnomalyRecord a{AnomalyKind::kCasConflict, now_, s.serial, r.key};
       if (observer_) {
         // The write that changed the unique stored the page there now.
@@ -563,7 +558,6 @@ void SimulationCore::db_op(Request &r, Op op) {
     KeyState &k = keys_[r.key];
     if (k.inflight_reads > 0) {
       ++c_.redundant_db_reads;
-      ++iv_.redundant_db_reads;
       if (!k.stampede) {
         k.stampede = true;
         ++c_.stampedes;
@@ -623,7 +617,6 @@ void SimulationCore::on_db_done(std::uint32_t slot) {
   Request &r = s.req;
   if (s.reply.op == Op::kDbRead) {
     ++c_.db_reads;
-    ++iv_.db_reads;
     if (r.submit)
       ++c_.db_reads_by_submits;
     else {
@@ -634,7 +627,6 @@ void SimulationCore::on_db_done(std::uint32_t slot) {
     }
   } else {
     ++c_.db_writes;
-    ++iv_.db_writes;
     // The insert commits now: the post takes the key's next number.
     KeyState &k = keys_[r.key];
     r.post = ++k.committed;
@@ -753,7 +745,6 @@ void SimulationCore::check_written(const Request &writer, std::uint64_t serial) 
     const bool same_cache = !local || w.servers[i] == writer.server;
     if (same_cache && !writer.page.contains(post) && writer.page.newer_than(post) < kPagePosts) {
       ++c_.lost_updates;
-      ++iv_.lost_updates;
       AnomalyRecord a{AnomalyKind::kLostUpdate, now_, serial, key};
       a.post = post;
       a.post_committed_at = commit_time(key, post);
@@ -791,7 +782,6 @@ void SimulationCore::answer(Request &r) {
   double staleness_s = 0;
   if (r.submit) {
     ++c_.submits;
-    ++iv_.submits;
     submit_latency_.add(latency);
     if (strategies_[s.strategy].second->updates_cache_on_submit() && r.post != 0 &&
         r.post + kPagePosts > keys_[r.key].committed) {
@@ -799,7 +789,6 @@ void SimulationCore::answer(Request &r) {
       if (cached_page(r.key, r.server, &cached) && !cached.contains(r.post) &&
           cached.newer_than(r.post) < kPagePosts) {
         ++c_.lost_updates;
-        ++iv_.lost_updates;
         AnomalyRecord a{AnomalyKind::kLostUpdate, now_, s.serial, r.key};
         a.post = r.post;
         a.post_committed_at = commit_time(r.key, r.post);
@@ -813,7 +802,6 @@ void SimulationCore::answer(Request &r) {
     }
   } else {
     ++c_.page_views;
-    ++iv_.page_views;
     view_latency_.add(latency);
     iv_view_latency_.add(latency);
     stale = check_view(r.page, r.key, s.arrival, s.committed_at_arrival, s.serial, &staleness_s);
@@ -848,7 +836,6 @@ inline bool SimulationCore::check_view(const Page &page, std::uint32_t key, Time
       if (static_cast<std::uint64_t>(age) > staleness_max_ns_)
         staleness_max_ns_ = static_cast<std::uint64_t>(age);
       ++c_.stale_reads;
-      ++iv_.stale_reads;
       AnomalyRecord a{AnomalyKind::kStaleRead, now_, serial, key};
       a.post = p;
       a.post_committed_at = commit_time(key, p);
@@ -954,6 +941,19 @@ void SimulationCore::set_interval(Time length) {
 void SimulationCore::close_interval(Time end) {
   db_busy_change(0);
   iv_.end = end;
+  // The counts are the cumulative ones' growth over the interval.
+  const IntervalCounts now = counts();
+  iv_.arrivals = now.arrivals - iv_counts_.arrivals;
+  iv_.page_views = now.page_views - iv_counts_.page_views;
+  iv_.submits = now.submits - iv_counts_.submits;
+  iv_.db_reads = now.db_reads - iv_counts_.db_reads;
+  iv_.db_writes = now.db_writes - iv_counts_.db_writes;
+  iv_.cache_gets = now.cache_gets - iv_counts_.cache_gets;
+  iv_.cache_hits = now.cache_hits - iv_counts_.cache_hits;
+  iv_.stale_reads = now.stale_reads - iv_counts_.stale_reads;
+  iv_.redundant_db_reads = now.redundant_db_reads - iv_counts_.redundant_db_reads;
+  iv_.cas_conflicts = now.cas_conflicts - iv_counts_.cas_conflicts;
+  iv_.lost_updates = now.lost_updates - iv_counts_.lost_updates;
   iv_.db_queue = static_cast<std::uint32_t>(db_size_);
   iv_.db_utilization = (db_busy_area_ - iv_busy_area_start_) /
                        (static_cast<double>(interval_) * scenario_.db.connections);
@@ -971,6 +971,13 @@ void SimulationCore::close_interval(Time end) {
   iv_view_latency_.clear();
   iv_busy_area_start_ = db_busy_area_;
   iv_evictions_start_ = evictions;
+  iv_counts_ = now;
+}
+
+SimulationCore::IntervalCounts SimulationCore::counts() const noexcept {
+  return {c_.arrivals,           c_.page_views,    c_.submits,     c_.db_reads,
+          c_.db_writes,          c_.cache_gets,    c_.cache_hits,  c_.stale_reads,
+          c_.redundant_db_reads, c_.cas_conflicts, c_.lost_updates};
 }
 
 void SimulationCore::finish_if_over() {
