@@ -46,6 +46,14 @@ TEST(Course, EveryStepHasItsTextInLessonMd) {
     EXPECT_EQ(sections.size(), l.steps.size() + 1)
         << l.id << ": " << sections.size() - 1 << " `## Step` sections for " << l.steps.size()
         << " steps";
+    // A step that asks keeps its answer until the run has ended.
+    for (std::size_t i = 0; i < l.steps.size() && i + 1 < sections.size(); ++i) {
+      if (l.steps[i].question) {
+        EXPECT_NE(split_step_text(sections[i + 1]).after, "")
+            << l.id << " step " << i + 1 << " asks a question but has no \"" << kAfterTheRun
+            << "\" part: its text would give the answer away";
+      }
+    }
   }
 }
 
