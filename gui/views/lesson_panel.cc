@@ -115,7 +115,10 @@ void LessonPanel::selectStep(int index) {
   before_ = shown;
   text_->setMarkdown(QString::fromStdString(shown));
   const LessonStep &step = l.steps[static_cast<std::size_t>(index)];
+  // What to point at often tells the answer: a step that asks shows it once
+  // its run has begun.
   point_->setText(step.point.empty() ? QString()
+                  : step.question    ? QString("<b>Point at:</b> <i>shown when the run starts</i>")
                                      : "<b>Point at:</b> " + QString::fromStdString(step.point));
   verdict_->clear();
   awaiting_ = false;
@@ -196,6 +199,8 @@ bool LessonPanel::runStep() {
     return false;
   }
   predicted_ = prediction();
+  if (!step.point.empty())
+    point_->setText("<b>Point at:</b> " + QString::fromStdString(step.point));
   verdict_->setText(step.question && !predicted_
                         ? "running… (no prediction: pick an answer above first next time)"
                         : "running…");

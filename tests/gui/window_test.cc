@@ -331,7 +331,9 @@ void WindowTest::lessonPanelRunsAStepAndChecksIt() {
   QVERIFY2(lessons->questionText().contains("how many database reads does each submit"),
            qPrintable(lessons->questionText()));
   QVERIFY(!lessons->predict("one")); // a number is asked for
-  QVERIFY(lessons->predict("2"));    // the learner guesses wrong
+  // Before the run, the step's text stops at "### After the run".
+  QVERIFY2(!lessons->stepText().contains("After the run"), qPrintable(lessons->stepText()));
+  QVERIFY(lessons->predict("2")); // the learner guesses wrong
   w.setSpeedIndex(kMaxSpeed);
   QVERIFY(lessons->runStep());
   QVERIFY(QTest::qWaitFor([&] { return lessons->verdict().contains("lesson says"); }, 60000));
@@ -341,6 +343,7 @@ void WindowTest::lessonPanelRunsAStepAndChecksIt() {
   QVERIFY2(lessons->verdict().contains("<b>You said:</b> 2"), qPrintable(lessons->verdict()));
   QVERIFY2(lessons->verdict().contains("not quite"), qPrintable(lessons->verdict()));
   QVERIFY2(lessons->verdict().contains("<b>The answer:</b> 1"), qPrintable(lessons->verdict()));
+  QVERIFY2(lessons->stepText().contains("After the run"), qPrintable(lessons->stepText()));
   QCOMPARE(w.lastSnapshot().stack.strategy, std::string("refresh"));
   QCOMPARE(w.lastSnapshot().totals.stampedes, std::uint64_t{0});
   QVERIFY(lessons->grab().save(outputPath("gui-lesson-panel.png")));
