@@ -8,6 +8,8 @@
 #include <optional>
 #include <vector>
 
+#include "metrics/commit_log.h"
+#include "metrics/detectors.h"
 #include "metrics/histogram.h"
 #include "model/cache_tier.h"
 #include "stampede/event_queue.h"
@@ -118,33 +120,7 @@ private:
     Reply reply;
     std::int32_t node = -1; // node of the last cache call
   };
-  // What the database and the detectors know of one key.
-  struct KeyState {
-    std::uint32_t committed = 0;      // posts committed: the newest is number `committed`
-    std::uint32_t inflight_reads = 0; // page queries issued by views, not yet completed
-    std::uint32_t history = kNone;    // block in history_pool_[history_class], or kNone
-    std::uint32_t watch = kNone;      // index into watches_, or kNone
-    bool stampede = false;            // a stampede episode is under way (>= 2 in flight)
-    std::uint8_t history_class = 0;   // the block holds 2^history_class commit times
-  };
-  static constexpr std::uint32_t kNone = 0xffffffffu;
-  // Commit times of a key's most recent kHistory posts: enough to tell which
-  // posts a view that waited in a queue should have seen.
-  static constexpr std::uint32_t kHistory = 64;
-  // A key's history starts as one entry and doubles as its posts do, up to
-  // kHistory, keeping every post until then: 1e7 keys with a commit each
-  // cost 80 MB, not 5 GB. Blocks of each size come from their own pool.
-  static constexpr std::uint8_t kHistoryClasses = 7; // 1, 2, 4, ..., 64 = kHistory
-  static_assert(std::uint32_t{1} << (kHistoryClasses - 1) == kHistory);
-  // Posts of refresh/update submits still checked for loss (SPEC section 4),
-  // with the app server that wrote each: with local caches, each server's
-  // dictionary is its own cache, and another server's copy lacking the post
-  // is divergence (a stale read), not a lost update.
-  struct Watch {
-    std::uint32_t count = 0;
-    std::uint32_t posts[kPagePosts];
-    std::uint32_t servers[kPagePosts];
-  };
+  static constexpr std::uint32_t kNone = 0xffffffffu; // no key, no slot
   struct Server {
     std::vector<std::uint32_t> idle; // free worker slots, a stack
     Ring64 backlog;                  // arrival << 2 | burst << 1 | submit
@@ -197,18 +173,7 @@ private:
   void finish_request(Slot &s);
   [[gnu::always_inline]] std::uint32_t choose_server();
   std::uint32_t draw_key();
-  std::uint32_t committed_before(std::uint32_t key, Time t) const noexcept;
-  Time commit_time(std::uint32_t key, std::uint32_t post) const noexcept;
-  void record_commit(std::uint32_t key, std::uint32_t post);
-  std::uint32_t new_history(std::uint8_t size_class);
-  Time *history_of(const KeyState &k) noexcept {
-    return &history_pool_[k.history_class][std::size_t{k.history} << k.history_class];
-  }
-  const Time *history_of(const KeyState &k) const noexcept {
-    return &history_pool_[k.history_class][std::size_t{k.history} << k.history_class];
-  }
   void check_written(const Request &writer, std::uint64_t serial);
-  void watch_post(std::uint32_t key, std::uint32_t post, std::uint32_t server);
   bool cached_page(std::uint32_t key, std::uint32_t server, Page *out) const;
   void anomaly(AnomalyKind kind, std::uint64_t serial, std::uint32_t key);
   void anomaly(const AnomalyRecord &a);
@@ -248,10 +213,13 @@ private:
   std::vector<std::uint32_t> edge_free_;
   Time edge_ttl_ = 0;
 
-  std::vector<KeyState> keys_;
-  std::vector<Time> history_pool_[kHistoryClasses];          // blocks of 2^class times
-  std::vector<std::uint32_t> history_free_[kHistoryClasses]; // blocks given back
-  std::vector<Watch> watches_;
+  // The truth, and the detectors it feeds (metrics/).
+  std::uint32_t num_keys_;
+  internal::CommitLog log_;
+  internal::StaleReadDetector stale_;
+  internal::StampedeDetector stampede_;
+  internal::LostUpdateDetector lost_;
+  internal::CasConflictDetector cas_;
 
   // Database.
   std::uint32_t db_busy_ = 0;
@@ -262,7 +230,6 @@ private:
 
   // Counters (Report).
   Report c_;
-  std::uint64_t staleness_max_ns_ = 0;
   internal::LogHistogram<8> view_latency_, submit_latency_;
 
   // The current interval: its record, and the cumulative counts at its

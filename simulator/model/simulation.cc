@@ -31,7 +31,9 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       edge_rng_(Rng::stream(scenario.seed, "edge")),
       backlog_limit_(scenario.app.backlog > 0 ? scenario.app.backlog
                                               : std::numeric_limits<std::uint64_t>::max()),
-      tier_(scenario.cache, scenario.workload.keys), keys_(scenario.workload.keys) {
+      tier_(scenario.cache, scenario.workload.keys), num_keys_(scenario.workload.keys),
+      log_(scenario.workload.keys), stampede_(scenario.workload.keys),
+      lost_(scenario.workload.keys, scenario.app.local_cache) {
   // Events name slots and scripted events by a 24-bit index (event_queue.h);
   // the scenario parser keeps files far inside that bound.
   if (total_slots(scenario) > Event::kMaxTarget + std::uint64_t{1} ||
@@ -144,9 +146,9 @@ void SimulationCore::warm() {
     return;
   const StrategyConfig &options = strategies_[0].first;
   char kbuf[24], vbuf[kEncodedPageBytes];
-  for (std::uint32_t k = 0; k < keys_.size(); ++k) {
+  for (std::uint32_t k = 0; k < num_keys_; ++k) {
     const std::string_view key = cache_key(k, kbuf);
-    const std::string_view value = Page::newest(keys_[k].committed).encode(vbuf);
+    const std::string_view value = Page::newest(log_.committed(k)).encode(vbuf);
     const std::int64_t ttl = strategies_[0].second->cache_ttl_s(options);
     if (scenario_.app.local_cache) {
       for (Server &s : servers_)
@@ -308,7 +310,7 @@ std::uint32_t SimulationCore::edge_front(Time arrival, bool burst) {
   a.arrival = arrival;
   a.serial = serial_next_++;
   a.key = key;
-  a.committed_at_arrival = committed_before(key, arrival);
+  a.committed_at_arrival = log_.committed_before(key, arrival);
   a.burst = burst;
   a.page = copy.page;
   queue_.push(now_ + scenario_.edge.latency.sample(edge_rng_), kEdgeDone, index);
@@ -389,8 +391,8 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
   s.req.server = server;
   s.req.submit = submit;
   s.req.key = key != kNone ? key : draw_key();
-  if (s.req.key >= keys_.size())
-    s.req.key = static_cast<std::uint32_t>(keys_.size() - 1);
+  if (s.req.key >= num_keys_)
+    s.req.key = num_keys_ - 1;
   s.arrival = arrival;
   s.start = now_;
   s.serial = serial_next_++;
@@ -398,7 +400,7 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
   s.cas_sent = 0;
   s.answered = false;
   s.strategy = current_strategy_;
-  s.committed_at_arrival = committed_before(s.req.key, arrival);
+  s.committed_at_arrival = log_.committed_before(s.req.key, arrival);
   const Time cpu_done = now_ + scenario_.app.cpu.sample(servers_[server].cpu_rng);
   queue_.push(cpu_done, kCpuDone, slot);
   if (observer_)
@@ -500,7 +502,7 @@ void SimulationCore::cache_op(Request &r, Op op) {
     if (reply.status == McStatus::kStored) {
       check_written(r, s.serial);
     } else if (op == Op::kCacheCas && reply.status == McStatus::kExists) {
-      ++c_.cas_conflicts;
+      cas_.cas_refused();
       AnomalyRecord a{AnomalyKind::kCasConflict, now_, s.serial, r.key};
       if (observer_) {
         // The write that changed the unique stored the page there now.
@@ -553,21 +555,8 @@ void SimulationCore::db_op(Request &r, Op op) {
   s.reply.op = op;
   s.op_issue = now_;
   s.node = -1;
-  if (op == Op::kDbRead && !r.submit) {
-    // Stampede detector: the same page query in flight more than once.
-    KeyState &k = keys_[r.key];
-    if (k.inflight_reads > 0) {
-      ++c_.redundant_db_reads;
-      if (!k.stampede) {
-        k.stampede = true;
-        ++c_.stampedes;
-        anomaly(AnomalyKind::kStampede, s.serial, r.key);
-      }
-    }
-    ++k.inflight_reads;
-    c_.peak_concurrent_same_key =
-        std::max<std::uint64_t>(c_.peak_concurrent_same_key, k.inflight_reads);
-  }
+  if (op == Op::kDbRead && !r.submit && stampede_.query_issued(r.key).stampede_began)
+    anomaly(AnomalyKind::kStampede, s.serial, r.key);
   if (db_busy_ < scenario_.db.connections) {
     db_start(r.id);
   } else {
@@ -604,7 +593,7 @@ void SimulationCore::db_start(std::uint32_t slot) {
   }
   // A statement snapshot: the page as committed when the query starts executing.
   if (read) {
-    s.req.page = Page::newest(keys_[s.req.key].committed);
+    s.req.page = Page::newest(log_.committed(s.req.key));
     s.req.page.read_at = now_;
   }
   queue_.push(now_ + latency, kDbDone, slot);
@@ -617,20 +606,16 @@ void SimulationCore::on_db_done(std::uint32_t slot) {
   Request &r = s.req;
   if (s.reply.op == Op::kDbRead) {
     ++c_.db_reads;
-    if (r.submit)
+    if (r.submit) {
       ++c_.db_reads_by_submits;
-    else {
+    } else {
       ++c_.db_reads_by_page_views;
-      KeyState &k = keys_[r.key];
-      if (--k.inflight_reads == 0)
-        k.stampede = false;
+      stampede_.query_completed(r.key);
     }
   } else {
     ++c_.db_writes;
     // The insert commits now: the post takes the key's next number.
-    KeyState &k = keys_[r.key];
-    r.post = ++k.committed;
-    record_commit(r.key, r.post);
+    r.post = log_.commit(r.key, now_);
   }
   s.reply.status = McStatus::kOk;
   if (db_size_ > 0) {
@@ -648,116 +633,18 @@ void SimulationCore::on_db_done(std::uint32_t slot) {
 
 // --------------------------------------------------------------- the truth
 
-std::uint32_t SimulationCore::new_history(std::uint8_t size_class) {
-  std::vector<std::uint32_t> &free = history_free_[size_class];
-  if (!free.empty()) {
-    const std::uint32_t block = free.back();
-    free.pop_back();
-    return block;
-  }
-  std::vector<Time> &pool = history_pool_[size_class];
-  const auto block = static_cast<std::uint32_t>(pool.size() >> size_class);
-  pool.resize(pool.size() + (std::size_t{1} << size_class), 0);
-  return block;
-}
-
-void SimulationCore::record_commit(std::uint32_t key, std::uint32_t post) {
-  // post == k.committed. A block of 2^c entries holds posts 1..2^c, each at
-  // post mod 2^c; once full it moves to a block twice its size, until the
-  // kHistory one, which then keeps the newest kHistory posts as a ring.
-  KeyState &k = keys_[key];
-  if (k.history == kNone) {
-    k.history_class = 0;
-    k.history = new_history(0);
-  } else if (post > (std::uint32_t{1} << k.history_class) &&
-             k.history_class + 1 < kHistoryClasses) {
-    const std::uint8_t from_class = k.history_class;
-    const std::uint32_t from_block = k.history;
-    const std::uint32_t to_block = new_history(static_cast<std::uint8_t>(from_class + 1));
-    const Time *from = &history_pool_[from_class][std::size_t{from_block} << from_class];
-    Time *to = &history_pool_[from_class + 1][std::size_t{to_block} << (from_class + 1)];
-    const std::uint32_t from_mask = (std::uint32_t{1} << from_class) - 1;
-    const std::uint32_t to_mask = (std::uint32_t{2} << from_class) - 1;
-    for (std::uint32_t p = 1; p < post; ++p)
-      to[p & to_mask] = from[p & from_mask];
-    history_free_[from_class].push_back(from_block);
-    k.history_class = static_cast<std::uint8_t>(from_class + 1);
-    k.history = to_block;
-  }
-  history_of(k)[post & ((std::uint32_t{1} << k.history_class) - 1)] = now_;
-}
-
-Time SimulationCore::commit_time(std::uint32_t key, std::uint32_t post) const noexcept {
-  const KeyState &k = keys_[key];
-  if (k.history == kNone || post == 0)
-    return 0;
-  // A post older than the history window: the oldest time still known is the
-  // closest bound (only reachable after kHistory commits during one request).
-  if (post + kHistory <= k.committed)
-    post = k.committed - kHistory + 1;
-  return history_of(k)[post & ((std::uint32_t{1} << k.history_class) - 1)];
-}
-
-std::uint32_t SimulationCore::committed_before(std::uint32_t key, Time t) const noexcept {
-  const KeyState &k = keys_[key];
-  std::uint32_t n = k.committed;
-  // Walk back over posts committed at or after t (few: those since arrival).
-  const std::uint32_t floor = k.committed > kHistory ? k.committed - kHistory : 0;
-  while (n > floor && commit_time(key, n) >= t)
-    --n;
-  return n;
-}
-
-void SimulationCore::watch_post(std::uint32_t key, std::uint32_t post, std::uint32_t server) {
-  KeyState &k = keys_[key];
-  if (k.watch == kNone) {
-    k.watch = static_cast<std::uint32_t>(watches_.size());
-    watches_.emplace_back();
-  }
-  Watch &w = watches_[k.watch];
-  // Keep only posts still among the key's newest kPagePosts.
-  std::uint32_t kept = 0;
-  for (std::uint32_t i = 0; i < w.count; ++i) {
-    if (w.posts[i] + kPagePosts > k.committed) {
-      w.posts[kept] = w.posts[i];
-      w.servers[kept++] = w.servers[i];
-    }
-  }
-  w.count = kept;
-  if (w.count < kPagePosts) {
-    w.posts[w.count] = post;
-    w.servers[w.count++] = server;
-  }
-}
-
 void SimulationCore::check_written(const Request &writer, std::uint64_t serial) {
   const std::uint32_t key = writer.key;
-  KeyState &k = keys_[key];
-  if (k.watch == kNone)
-    return;
-  Watch &w = watches_[k.watch];
-  const bool local = scenario_.app.local_cache;
-  std::uint32_t kept = 0;
-  for (std::uint32_t i = 0; i < w.count; ++i) {
-    const std::uint32_t post = w.posts[i];
-    if (post + kPagePosts <= k.committed)
-      continue; // no longer on the page: done
-    const bool same_cache = !local || w.servers[i] == writer.server;
-    if (same_cache && !writer.page.contains(post) && writer.page.newer_than(post) < kPagePosts) {
-      ++c_.lost_updates;
-      AnomalyRecord a{AnomalyKind::kLostUpdate, now_, serial, key};
-      a.post = post;
-      a.post_committed_at = commit_time(key, post);
-      a.cause_serial = serial;
-      a.cause_at = now_;
-      a.snapshot_at = writer.page.read_at;
-      anomaly(a);
-      continue; // each submit counts once
-    }
-    w.posts[kept] = post;
-    w.servers[kept++] = w.servers[i];
-  }
-  w.count = kept;
+  lost_.cache_written(key, writer.server, writer.page, log_.committed(key),
+                      [&](std::uint32_t post) {
+                        AnomalyRecord a{AnomalyKind::kLostUpdate, now_, serial, key};
+                        a.post = post;
+                        a.post_committed_at = log_.commit_time(key, post);
+                        a.cause_serial = serial;
+                        a.cause_at = now_;
+                        a.snapshot_at = writer.page.read_at;
+                        anomaly(a);
+                      });
 }
 
 void SimulationCore::respond(Request &r) {
@@ -783,21 +670,19 @@ void SimulationCore::answer(Request &r) {
   if (r.submit) {
     ++c_.submits;
     submit_latency_.add(latency);
+    const std::uint32_t committed = log_.committed(r.key);
     if (strategies_[s.strategy].second->updates_cache_on_submit() && r.post != 0 &&
-        r.post + kPagePosts > keys_[r.key].committed) {
+        r.post + kPagePosts > committed) {
       Page cached;
-      if (cached_page(r.key, r.server, &cached) && !cached.contains(r.post) &&
-          cached.newer_than(r.post) < kPagePosts) {
-        ++c_.lost_updates;
+      const bool in_cache = cached_page(r.key, r.server, &cached);
+      if (lost_.submit_answered(r.key, r.post, r.server, committed, in_cache ? &cached : nullptr)) {
         AnomalyRecord a{AnomalyKind::kLostUpdate, now_, s.serial, r.key};
         a.post = r.post;
-        a.post_committed_at = commit_time(r.key, r.post);
+        a.post_committed_at = log_.commit_time(r.key, r.post);
         a.cause_serial = cached.stored_by;
         a.cause_at = cached.stored_at;
         a.snapshot_at = cached.read_at;
         anomaly(a);
-      } else {
-        watch_post(r.key, r.post, r.server);
       }
     }
   } else {
@@ -814,39 +699,24 @@ void SimulationCore::answer(Request &r) {
   }
 }
 
-// Stale read: the page lacks a post committed before the view arrived that
-// belongs on it (fewer than kPagePosts newer posts are shown). Counts it and
-// tells the observer. @return whether it is stale; `staleness_s` its age.
+// A view served: the stale-read detector says what the page lacked, if
+// anything; an observer hears of it as an anomaly.
 inline bool SimulationCore::check_view(const Page &page, std::uint32_t key, Time arrival,
                                        std::uint32_t committed_at_arrival, std::uint64_t serial,
                                        double *staleness_s) {
-  const std::uint32_t n = committed_at_arrival;
-  std::uint32_t first = n > kPagePosts ? n - kPagePosts + 1 : 1;
-  if (page.count > 0 && page.posts[0] - page.posts[page.count - 1] == page.count - 1 &&
-      page.count == std::min(page.posts[0], kPagePosts)) {
-    // The usual page: the database's page after post v = posts[0] (the
-    // newest posts, contiguous). It lacks exactly the posts after v.
-    first = std::max(first, page.posts[0] + 1);
-  }
-  for (std::uint32_t p = first; p <= n; ++p) {
-    if (!page.contains(p) && page.newer_than(p) < kPagePosts) {
-      // p is the oldest missing post
-      const Time age = arrival - commit_time(key, p);
-      *staleness_s = ns_to_seconds(age);
-      if (static_cast<std::uint64_t>(age) > staleness_max_ns_)
-        staleness_max_ns_ = static_cast<std::uint64_t>(age);
-      ++c_.stale_reads;
-      AnomalyRecord a{AnomalyKind::kStaleRead, now_, serial, key};
-      a.post = p;
-      a.post_committed_at = commit_time(key, p);
-      a.cause_serial = page.stored_by;
-      a.cause_at = page.stored_at;
-      a.snapshot_at = page.read_at;
-      anomaly(a);
-      return true;
-    }
-  }
-  return false;
+  const std::optional<internal::StaleRead> found =
+      stale_.view_served(page, key, arrival, committed_at_arrival, log_);
+  if (!found)
+    return false;
+  *staleness_s = ns_to_seconds(found->age);
+  AnomalyRecord a{AnomalyKind::kStaleRead, now_, serial, key};
+  a.post = found->post;
+  a.post_committed_at = log_.commit_time(key, found->post);
+  a.cause_serial = page.stored_by;
+  a.cause_at = page.stored_at;
+  a.snapshot_at = page.read_at;
+  anomaly(a);
+  return true;
 }
 
 void SimulationCore::finish_request(Slot &s) {
@@ -975,9 +845,9 @@ void SimulationCore::close_interval(Time end) {
 }
 
 SimulationCore::IntervalCounts SimulationCore::counts() const noexcept {
-  return {c_.arrivals,           c_.page_views,    c_.submits,     c_.db_reads,
-          c_.db_writes,          c_.cache_gets,    c_.cache_hits,  c_.stale_reads,
-          c_.redundant_db_reads, c_.cas_conflicts, c_.lost_updates};
+  return {c_.arrivals,           c_.page_views, c_.submits,    c_.db_reads,
+          c_.db_writes,          c_.cache_gets, c_.cache_hits, stale_.count(),
+          stampede_.redundant(), cas_.count(),  lost_.count()};
 }
 
 void SimulationCore::finish_if_over() {
@@ -997,6 +867,14 @@ void SimulationCore::finish_if_over() {
 
 Report SimulationCore::report() const {
   Report r = c_;
+  // What the detectors found.
+  r.stale_reads = stale_.count();
+  r.max_staleness_s = ns_to_seconds(stale_.max_age());
+  r.redundant_db_reads = stampede_.redundant();
+  r.stampedes = stampede_.stampedes();
+  r.peak_concurrent_same_key = stampede_.peak();
+  r.lost_updates = lost_.count();
+  r.cas_conflicts = cas_.count();
   r.scenario = scenario_.name;
   r.strategy = strategy_label(strategies_[current_strategy_].first);
   r.seed = scenario_.seed;
@@ -1023,7 +901,6 @@ Report SimulationCore::report() const {
       r.cache_evictions += s.local->stats().evictions;
   r.stale_read_ratio =
       r.page_views ? static_cast<double>(r.stale_reads) / static_cast<double>(r.page_views) : 0;
-  r.max_staleness_s = ns_to_seconds(static_cast<Time>(staleness_max_ns_));
   auto summary = [](const internal::LogHistogram<8> &h) {
     LatencySummary l;
     l.mean = h.mean() / 1e6;
