@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "engine/event_loop.h"
 #include "model/core.h"
 
 namespace stampede {
@@ -165,26 +166,16 @@ void SimulationCore::warm() {
 // ------------------------------------------------------------------ driving
 
 bool SimulationCore::step() {
-  if (finished()) {
-    finish_if_over();
-    return false;
-  }
-  const Event e = queue_.pop();
-  now_ = e.time;
-  ++events_;
-  dispatch(e);
+  const bool more =
+      internal::run_events(queue_, end_, 1, now_, [this](const Event &e) { dispatch(e); }) > 0;
+  events_ += more ? 1 : 0;
   finish_if_over();
-  return true;
+  return more;
 }
 
 void SimulationCore::run_until(Time t) {
-  const Time stop = std::min(t, end_);
-  while (!queue_.empty() && queue_.top().time < stop) {
-    const Event e = queue_.pop();
-    now_ = e.time;
-    ++events_;
-    dispatch(e);
-  }
+  events_ += internal::run_events(queue_, std::min(t, end_), ~std::uint64_t{0}, now_,
+                                  [this](const Event &e) { dispatch(e); });
   finish_if_over();
 }
 
