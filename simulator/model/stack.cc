@@ -1,0 +1,422 @@
+// The stack as a whole: building it from a scenario, servers and nodes
+// joining and leaving, scripted events, strategy switches, intervals, the
+// report and the live state; and the public Simulation around it. The
+// per-request path (arrivals, cache and database calls, answers) is in
+// simulation.cc.
+#include "stampede/simulation.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "model/core.h"
+
+namespace stampede {
+
+using internal::cache_key;
+
+namespace {
+
+std::uint64_t total_slots(const Scenario &s) {
+  return std::uint64_t{s.app.servers} * s.app.workers;
+}
+
+} // namespace
+
+SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry &registry)
+    : scenario_(scenario), end_(seconds_to_ns(scenario.duration_s)),
+      queue_(std::max<std::size_t>(1024, total_slots(scenario) + 64)),
+      arrival_rng_(Rng::stream(scenario.seed, "arrivals")),
+      mix_rng_(Rng::stream(scenario.seed, "mix")), key_rng_(Rng::stream(scenario.seed, "keys")),
+      lb_rng_(Rng::stream(scenario.seed, "balancer")),
+      think_rng_(Rng::stream(scenario.seed, "think")),
+      cache_rng_(Rng::stream(scenario.seed, "cache")), db_rng_(Rng::stream(scenario.seed, "db")),
+      strategy_rng_(Rng::stream(scenario.seed, "strategy")),
+      edge_rng_(Rng::stream(scenario.seed, "edge")),
+      backlog_limit_(scenario.app.backlog > 0 ? scenario.app.backlog
+                                              : std::numeric_limits<std::uint64_t>::max()),
+      tier_(scenario.cache, scenario.workload.keys), num_keys_(scenario.workload.keys),
+      log_(scenario.workload.keys), stampede_(scenario.workload.keys),
+      lost_(scenario.workload.keys, scenario.app.local_cache) {
+  // Events name slots and scripted events by a 24-bit index (event_queue.h);
+  // the scenario parser keeps files far inside that bound.
+  if (total_slots(scenario) > Event::kMaxTarget + std::uint64_t{1} ||
+      scenario.events.size() > Event::kMaxTarget)
+    throw std::invalid_argument("scenario too large: more request slots or scripted events "
+                                "than an event can address");
+  const StrategyConfig config = normalize_strategy(scenario.strategy);
+  strategies_.emplace_back(config, registry.make(config));
+
+  if (scenario.workload.keys > 1) {
+    // Zipf popularity: P(rank k) proportional to 1 / k^alpha, as a CDF table.
+    zipf_cdf_.resize(scenario.workload.keys);
+    double total = 0;
+    for (std::uint32_t k = 0; k < scenario.workload.keys; ++k) {
+      total += 1.0 / portable_pow(static_cast<double>(k + 1), scenario.workload.zipf_alpha);
+      zipf_cdf_[k] = total;
+    }
+    for (double &c : zipf_cdf_)
+      c /= total;
+    zipf_cdf_.back() = 1.0;
+  }
+
+  if (scenario.edge.enabled) {
+    // Cold: the front cache stores a page the first time an app server answers one.
+    edge_on_ = true;
+    edge_.resize(scenario.workload.keys);
+    edge_ttl_ = seconds_to_ns(scenario.edge.ttl_s);
+  }
+
+  slots_.reserve(total_slots(scenario));
+  for (std::uint32_t s = 0; s < scenario.app.servers; ++s)
+    new_server();
+
+  if (scenario.strategy.warm)
+    warm();
+
+  // First arrivals, scripted events, the first interval's end.
+  if (scenario.workload.kind == WorkloadKind::kClosed) {
+    for (std::uint32_t u = 0; u < scenario.workload.users; ++u)
+      queue_.push(scenario.workload.think_time.sample(think_rng_), kArrival, kClosedUser);
+  } else if (scenario.workload.rate > 0) {
+    interarrival_ = Distribution::exponential(1.0 / scenario.workload.rate);
+    queue_.push(interarrival_.sample(arrival_rng_), kArrival, kOpenStream);
+  }
+  for (std::uint32_t i = 0; i < scenario.events.size(); ++i)
+    queue_.push(scenario.events[i].at, kScripted, i);
+  queue_.push(interval_, kIntervalEnd, 0);
+  iv_.start = 0;
+  iv_.end = interval_;
+}
+
+void SimulationCore::new_server() {
+  const std::uint32_t workers = scenario_.app.workers;
+  const auto s = static_cast<std::uint32_t>(servers_.size());
+  Server &server = servers_.emplace_back();
+  // Its own stream: a server added live draws what it would have drawn had
+  // it been there from the start, and adding one changes no other stream.
+  server.cpu_rng = Rng::stream(scenario_.seed, "app", s);
+  const auto first = static_cast<std::uint32_t>(slots_.size());
+  slots_.resize(slots_.size() + workers);
+  for (std::uint32_t w = 0; w < workers; ++w) {
+    slots_[first + w].req.id = first + w;
+    // Hand out the lowest-numbered worker first.
+    server.idle.push_back(first + workers - 1 - w);
+  }
+  if (scenario_.app.local_cache) {
+    McConfig local;
+    local.memory_limit_bytes = scenario_.cache.memory_bytes;
+    local.lru = scenario_.cache.lru;
+    server.local = std::make_unique<MemcachedNode>(local);
+  }
+  active_.push_back(s);
+  // The database's FIFO holds at most one query per slot: it grows with
+  // them, keeping its order.
+  if (db_queue_.size() < slots_.size()) {
+    std::vector<std::uint32_t> grown(slots_.size());
+    for (std::size_t i = 0; i < db_size_; ++i)
+      grown[i] = db_queue_[(db_head_ + i) % db_queue_.size()];
+    db_queue_ = std::move(grown);
+    db_head_ = 0;
+  }
+}
+
+bool SimulationCore::add_server() {
+  // Within what an event can address, and what a scenario file may ask for.
+  if (static_cast<std::uint64_t>(servers_.size() + 1) * scenario_.app.workers >
+          Event::kMaxTarget + std::uint64_t{1} ||
+      servers_.size() >= kMaxAppServers)
+    return false;
+  new_server();
+  return true;
+}
+
+bool SimulationCore::remove_server(std::uint32_t server) {
+  const auto it = std::find(active_.begin(), active_.end(), server);
+  if (it == active_.end() || active_.size() == 1)
+    return false;
+  // The balancer sends it nothing more; what it holds (requests at work and
+  // waiting) finishes there. App servers keep no state: nothing is lost.
+  active_.erase(it);
+  if (rr_next_ >= active_.size())
+    rr_next_ = 0;
+  return true;
+}
+
+void SimulationCore::warm() {
+  // Warm-up fills every key's page before the first request; it is not
+  // counted in the report (SPEC section 3).
+  if (!strategies_[0].second->uses_cache())
+    return;
+  const StrategyConfig &options = strategies_[0].first;
+  char kbuf[24], vbuf[kEncodedPageBytes];
+  for (std::uint32_t k = 0; k < num_keys_; ++k) {
+    const std::string_view key = cache_key(k, kbuf);
+    const std::string_view value = Page::newest(log_.committed(k)).encode(vbuf);
+    const std::int64_t ttl = strategies_[0].second->cache_ttl_s(options);
+    if (scenario_.app.local_cache) {
+      for (Server &s : servers_)
+        s.local->store(StoreMode::kSet, key, 0, ttl, value, 0, now_s(), nullptr,
+                       scenario_.cache.item_bytes);
+    } else if (tier_.node_of(k) >= 0) {
+      tier_.node(static_cast<std::uint32_t>(tier_.node_of(k)))
+          .store(StoreMode::kSet, key, 0, ttl, value, 0, now_s(), nullptr,
+                 scenario_.cache.item_bytes);
+    }
+  }
+}
+
+// ------------------------------------------------------- scripted and live
+
+void SimulationCore::on_scripted(std::uint32_t index) {
+  const ScriptedEvent &e = scenario_.events[index];
+  switch (e.kind) {
+  case ScriptedEvent::Kind::kCrashNode:
+    tier_.crash(e.value);
+    break;
+  case ScriptedEvent::Kind::kAddNode:
+    add_node();
+    break;
+  case ScriptedEvent::Kind::kSubmitBurst:
+    push_burst(e.value, true);
+    break;
+  case ScriptedEvent::Kind::kViewBurst:
+    push_burst(e.value, false);
+    break;
+  case ScriptedEvent::Kind::kAddAppServer:
+    add_server(); // within the parser's bounds
+    break;
+  case ScriptedEvent::Kind::kRemoveAppServer:
+    remove_server(e.value); // in the pool: the parser checked
+    break;
+  }
+}
+
+void SimulationCore::submit_burst(std::uint32_t count) { push_burst(count, true); }
+
+void SimulationCore::crash_node(std::uint32_t node) { tier_.crash(node); }
+bool SimulationCore::add_node() {
+  // Scripted additions are bounded by the parser; live ones (the GUI's
+  // button) stop here.
+  if (tier_.size() >= kMaxCacheNodes)
+    return false;
+  tier_.add();
+  return true;
+}
+
+void SimulationCore::switch_strategy(const StrategyConfig &config) {
+  const StrategyConfig normal = normalize_strategy(config);
+  auto strategy = StrategyRegistry::global().make(normal);
+  if (strategies_.size() >= 0xffff)
+    throw std::length_error("too many strategy switches");
+  strategies_.emplace_back(normal, std::move(strategy));
+  current_strategy_ = static_cast<std::uint16_t>(strategies_.size() - 1);
+}
+
+void SimulationCore::on_interval_end() {
+  if (now_ != iv_.end)
+    return; // superseded by set_interval
+  close_interval(now_);
+  queue_.push(iv_.end, kIntervalEnd, 0);
+}
+
+void SimulationCore::set_interval(Time length) {
+  interval_ = length;
+  iv_.end = std::max(iv_.start + length, now_);
+  queue_.push(iv_.end, kIntervalEnd, 0);
+}
+
+void SimulationCore::close_interval(Time end) {
+  db_busy_change(0);
+  iv_.end = end;
+  // The counts are the cumulative ones' growth over the interval.
+  const IntervalCounts now = counts();
+  iv_.arrivals = now.arrivals - iv_counts_.arrivals;
+  iv_.page_views = now.page_views - iv_counts_.page_views;
+  iv_.submits = now.submits - iv_counts_.submits;
+  iv_.db_reads = now.db_reads - iv_counts_.db_reads;
+  iv_.db_writes = now.db_writes - iv_counts_.db_writes;
+  iv_.cache_gets = now.cache_gets - iv_counts_.cache_gets;
+  iv_.cache_hits = now.cache_hits - iv_counts_.cache_hits;
+  iv_.stale_reads = now.stale_reads - iv_counts_.stale_reads;
+  iv_.redundant_db_reads = now.redundant_db_reads - iv_counts_.redundant_db_reads;
+  iv_.cas_conflicts = now.cas_conflicts - iv_counts_.cas_conflicts;
+  iv_.lost_updates = now.lost_updates - iv_counts_.lost_updates;
+  iv_.db_queue = static_cast<std::uint32_t>(db_size_);
+  iv_.db_utilization = (db_busy_area_ - iv_busy_area_start_) /
+                       (static_cast<double>(interval_) * scenario_.db.connections);
+  iv_.app_backlog = backlog_total_;
+  const std::uint64_t evictions = tier_.evictions();
+  iv_.evictions = evictions - iv_evictions_start_;
+  iv_.view_p50_ms = iv_view_latency_.percentile(0.5) / 1e6;
+  iv_.view_p99_ms = iv_view_latency_.percentile(0.99) / 1e6;
+  if (observer_)
+    observer_->on_interval(iv_);
+  iv_ = IntervalRecord{};
+  iv_.start = end;
+  iv_.end = end + interval_;
+  iv_.db_queue_max = static_cast<std::uint32_t>(db_size_);
+  iv_view_latency_.clear();
+  iv_busy_area_start_ = db_busy_area_;
+  iv_evictions_start_ = evictions;
+  iv_counts_ = now;
+}
+
+SimulationCore::IntervalCounts SimulationCore::counts() const noexcept {
+  return {c_.arrivals,           c_.page_views, c_.submits,    c_.db_reads,
+          c_.db_writes,          c_.cache_gets, c_.cache_hits, stale_.count(),
+          stampede_.redundant(), cas_.count(),  lost_.count()};
+}
+
+void SimulationCore::finish_if_over() {
+  // The last, possibly partial, interval ends with the run.
+  if (!final_interval_done_ && finished()) {
+    final_interval_done_ = true;
+    if (iv_.start < end_) {
+      const Time saved = now_;
+      now_ = end_;
+      close_interval(end_);
+      now_ = saved;
+    }
+  }
+}
+
+// ------------------------------------------------------------------ report
+
+Report SimulationCore::report() const {
+  Report r = c_;
+  // What the detectors found.
+  r.stale_reads = stale_.count();
+  r.max_staleness_s = ns_to_seconds(stale_.max_age());
+  r.redundant_db_reads = stampede_.redundant();
+  r.stampedes = stampede_.stampedes();
+  r.peak_concurrent_same_key = stampede_.peak();
+  r.lost_updates = lost_.count();
+  r.cas_conflicts = cas_.count();
+  r.scenario = scenario_.name;
+  r.strategy = strategy_label(strategies_[current_strategy_].first);
+  r.seed = scenario_.seed;
+  r.duration_s = scenario_.duration_s;
+  r.db_reads_per_page_view = r.page_views ? static_cast<double>(r.db_reads_by_page_views) /
+                                                static_cast<double>(r.page_views)
+                                          : 0;
+  r.db_reads_per_submit =
+      r.submits ? static_cast<double>(r.db_reads_by_submits) / static_cast<double>(r.submits) : 0;
+  // Utilisation over the time simulated so far (the run's whole length at the end).
+  const Time elapsed = finished() ? end_ : now_;
+  const double area =
+      db_busy_area_ + static_cast<double>(db_busy_) * static_cast<double>(elapsed - db_busy_since_);
+  r.db_utilization =
+      elapsed > 0 ? area / (static_cast<double>(elapsed) * scenario_.db.connections) : 0;
+  r.cache_hit_ratio =
+      r.cache_gets ? static_cast<double>(r.cache_hits) / static_cast<double>(r.cache_gets) : 0;
+  const std::uint64_t edge_views = r.edge_hits + r.edge_misses;
+  r.edge_hit_ratio =
+      edge_views ? static_cast<double>(r.edge_hits) / static_cast<double>(edge_views) : 0;
+  r.cache_evictions = tier_.evictions();
+  for (const Server &s : servers_)
+    if (s.local)
+      r.cache_evictions += s.local->stats().evictions;
+  r.stale_read_ratio =
+      r.page_views ? static_cast<double>(r.stale_reads) / static_cast<double>(r.page_views) : 0;
+  auto summary = [](const internal::LogHistogram<8> &h) {
+    LatencySummary l;
+    l.mean = h.mean() / 1e6;
+    l.p50 = h.percentile(0.50) / 1e6;
+    l.p90 = h.percentile(0.90) / 1e6;
+    l.p99 = h.percentile(0.99) / 1e6;
+    l.max = static_cast<double>(h.max()) / 1e6;
+    return l;
+  };
+  r.page_view_latency = summary(view_latency_);
+  r.submit_latency = summary(submit_latency_);
+  r.events = events_;
+  r.wall_s = wall_s_;
+  r.events_per_s = wall_s_ > 0 ? static_cast<double>(events_) / wall_s_ : 0;
+  return r;
+}
+
+StackState SimulationCore::state() const {
+  StackState st;
+  st.now = now_;
+  for (const Server &s : servers_) {
+    st.busy_workers.push_back(s.busy);
+    st.app_queue.push_back(s.backlog.size());
+    st.app_in_pool.push_back(false);
+  }
+  for (const std::uint32_t i : active_)
+    st.app_in_pool[i] = true;
+  for (std::uint32_t i = 0; i < tier_.size(); ++i) {
+    st.cache_up.push_back(tier_.up(i));
+    st.cache_items.push_back(tier_.up(i) ? tier_.node(i).stats().curr_items : 0);
+  }
+  st.db_busy = db_busy_;
+  st.db_queue = static_cast<std::uint32_t>(db_size_);
+  st.strategy = strategy_label(strategies_[current_strategy_].first);
+  return st;
+}
+
+// -------------------------------------------------------------- Simulation
+
+const char *anomaly_label(AnomalyKind kind) noexcept {
+  switch (kind) {
+  case AnomalyKind::kStaleRead:
+    return "stale read";
+  case AnomalyKind::kStampede:
+    return "stampede";
+  case AnomalyKind::kCasConflict:
+    return "CAS conflict";
+  case AnomalyKind::kLostUpdate:
+    return "lost update";
+  }
+  return "anomaly";
+}
+
+Simulation::Simulation(const Scenario &scenario, const StrategyRegistry &registry)
+    : core_(std::make_unique<SimulationCore>(scenario, registry)) {}
+Simulation::~Simulation() = default;
+
+namespace {
+struct WallClock {
+  explicit WallClock(double &total) : total_(total), t0_(std::chrono::steady_clock::now()) {}
+  ~WallClock() {
+    total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  }
+  double &total_;
+  std::chrono::steady_clock::time_point t0_;
+};
+} // namespace
+
+bool Simulation::step() {
+  WallClock clock(core_->wall_s_);
+  return core_->step();
+}
+void Simulation::run_until(Time t) {
+  WallClock clock(core_->wall_s_);
+  core_->run_until(t);
+}
+void Simulation::run() { run_until(core_->end_); }
+bool Simulation::finished() const noexcept { return core_->finished(); }
+Time Simulation::now() const noexcept { return core_->now_; }
+Time Simulation::end() const noexcept { return core_->end_; }
+std::uint64_t Simulation::events() const noexcept { return core_->events_; }
+Report Simulation::report() const { return core_->report(); }
+StackState Simulation::state() const { return core_->state(); }
+void Simulation::set_observer(Observer *observer) noexcept { core_->observer_ = observer; }
+void Simulation::set_interval(Time length) {
+  if (length <= 0)
+    throw std::invalid_argument("interval must be positive");
+  core_->set_interval(length);
+}
+void Simulation::switch_strategy(const StrategyConfig &config) { core_->switch_strategy(config); }
+void Simulation::submit_burst(std::uint32_t count) { core_->submit_burst(count); }
+void Simulation::crash_node(std::uint32_t node) { core_->crash_node(node); }
+bool Simulation::add_node() { return core_->add_node(); }
+bool Simulation::add_server() { return core_->add_server(); }
+bool Simulation::remove_server(std::uint32_t server) { return core_->remove_server(server); }
+const Scenario &Simulation::scenario() const noexcept { return core_->scenario_; }
+std::optional<Time> Simulation::overloaded_at() const noexcept { return core_->overloaded_at(); }
+
+} // namespace stampede
