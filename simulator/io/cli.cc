@@ -34,9 +34,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "io/memcached_server.h"
 #include "io/timeseries.h"
 #include "io/trace.h"
+#include "server/memcached_server.h"
 #include "stampede/scenario_io.h"
 #include "stampede/simulation.h"
 #include "stampede/strategy.h"

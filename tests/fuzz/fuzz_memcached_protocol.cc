@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "io/memcached_protocol.h"
+#include "server/memcached_protocol.h"
 
 namespace {
 

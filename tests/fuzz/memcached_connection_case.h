@@ -1,5 +1,5 @@
 // One case for the connection state machine of `stampede memcached`
-// (simulator/io/memcached_connection.h), shared by the libFuzzer target
+// (simulator/server/memcached_connection.h), shared by the libFuzzer target
 // fuzz_memcached_connection and the corpus replay in tests/memcached.
 //
 // The input is a script of socket events, one op byte each (low two bits the
@@ -29,7 +29,7 @@
 #include <string>
 #include <string_view>
 
-#include "io/memcached_connection.h"
+#include "server/memcached_connection.h"
 
 namespace stampede::fuzzcase {
 

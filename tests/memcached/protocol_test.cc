@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "io/memcached_protocol.h"
+#include "server/memcached_protocol.h"
 
 namespace stampede {
 namespace {

@@ -17,7 +17,7 @@
 // - a too-large ms removes the old item through delete, so it counts a
 //   delete hit in `stats`, as memcached does not;
 // - no extstore, proxy, `mg E` (1.6.18 rejects it too), or binary protocol.
-#include "io/memcached_protocol.h"
+#include "server/memcached_protocol.h"
 
 #include <algorithm>
 #include <cerrno>

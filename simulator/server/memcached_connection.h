@@ -20,7 +20,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "io/memcached_protocol.h"
+#include "server/memcached_protocol.h"
 
 namespace stampede {
 

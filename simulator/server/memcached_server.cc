@@ -2,7 +2,7 @@
 // protocol is in MemcachedProtocol and everything about one connection's
 // life in McConnection; this file moves bytes between them and sockets,
 // counts connections and keeps memcached's whole-second clock.
-#include "io/memcached_server.h"
+#include "server/memcached_server.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -24,7 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "io/memcached_connection.h"
+#include "server/memcached_connection.h"
 
 namespace stampede {
 namespace {

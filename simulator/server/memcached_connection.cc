@@ -1,5 +1,5 @@
 // A connection of `stampede memcached` without sockets (see the header).
-#include "io/memcached_connection.h"
+#include "server/memcached_connection.h"
 
 #include <cassert>
 
