@@ -6,6 +6,7 @@
 // field path as it descends into objects and arrays, and FOUND the JSON value
 // as written, truncated.
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -49,12 +50,59 @@ constexpr std::string_view kTopLevel[] = {
 
 constexpr std::string_view kDistributionKinds[] = {"exp", "uniform", "normal", "lognormal",
                                                    "empirical"};
-constexpr std::string_view kEventFields[] = {
-    "at",         "crash_node",     "add_node",         "submit_burst",
-    "view_burst", "add_app_server", "remove_app_server"};
-constexpr std::string_view kEventKinds[] = {"crash_node", "add_node",       "submit_burst",
-                                            "view_burst", "add_app_server", "remove_app_server"};
 constexpr std::uint64_t kMaxBurst = 1000000;
+
+// The scripted events, one row each, in ScriptedEvent::Kind's order: the
+// parser, the writer and the schema all read this table.
+struct EventKind {
+  std::string_view name;    // the field that names the kind: {"at": S, NAME: VALUE}
+  ScriptedEvent::Kind kind; // what it does
+  enum class Value : std::uint8_t { kTrue, kCount, kIndex } value; // what VALUE is
+  const char *description;                                         // the event, for the schema
+  const char *value_says; // a kCount's or kIndex's VALUE, for the schema
+};
+constexpr EventKind kEventTable[] = {
+    {"crash_node", ScriptedEvent::Kind::kCrashNode, EventKind::Value::kIndex,
+     "a memcached node crashes: it loses its data and leaves the ring",
+     "index of a node that exists by then (cache.nodes plus nodes added before)"},
+    {"add_node", ScriptedEvent::Kind::kAddNode, EventKind::Value::kTrue,
+     "a new, empty memcached node joins", nullptr},
+    {"submit_burst", ScriptedEvent::Kind::kSubmitBurst, EventKind::Value::kCount,
+     "this many submits arrive at once", "number of submits"},
+    {"view_burst", ScriptedEvent::Kind::kViewBurst, EventKind::Value::kCount,
+     "this many page views arrive at once", "number of page views"},
+    {"add_app_server", ScriptedEvent::Kind::kAddAppServer, EventKind::Value::kTrue,
+     "a new app server joins the balancer's pool", nullptr},
+    {"remove_app_server", ScriptedEvent::Kind::kRemoveAppServer, EventKind::Value::kIndex,
+     "an app server leaves the balancer's pool; what it holds finishes there",
+     "index of an app server in the pool then (app.servers plus servers added before)"},
+};
+constexpr std::size_t kEventKindCount = std::size(kEventTable);
+static_assert(
+    [] {
+      for (std::size_t i = 0; i < kEventKindCount; ++i)
+        if (static_cast<std::size_t>(kEventTable[i].kind) != i)
+          return false;
+      return true;
+    }(),
+    "kEventTable is in ScriptedEvent::Kind's order");
+
+constexpr std::string_view event_name(ScriptedEvent::Kind kind) {
+  return kEventTable[static_cast<std::size_t>(kind)].name;
+}
+
+constexpr std::array<std::string_view, kEventKindCount> kEventKinds = [] {
+  std::array<std::string_view, kEventKindCount> names{};
+  for (std::size_t i = 0; i < kEventKindCount; ++i)
+    names[i] = kEventTable[i].name;
+  return names;
+}();
+constexpr std::array<std::string_view, kEventKindCount + 1> kEventFields = [] {
+  std::array<std::string_view, kEventKindCount + 1> names{"at"};
+  for (std::size_t i = 0; i < kEventKindCount; ++i)
+    names[i + 1] = kEventTable[i].name;
+  return names;
+}();
 // Request slots (servers x workers) and scripted events are addressed by an
 // event's 24-bit target; these bounds keep well inside it.
 constexpr std::uint64_t kMaxSlots = std::uint64_t{1} << 20;
@@ -817,6 +865,8 @@ std::string section_field_names(std::string_view section) {
 /// `remove_app_server`.
 std::optional<Problem> check_app_server_events(const Json &j, const Scenario &s,
                                                std::vector<ScriptedEvent> &events) {
+  const std::string add = "." + std::string(event_name(ScriptedEvent::Kind::kAddAppServer));
+  const std::string remove = "." + std::string(event_name(ScriptedEvent::Kind::kRemoveAppServer));
   std::vector<std::size_t> order;
   for (std::size_t k = 0; k < events.size(); ++k)
     if (events[k].kind == ScriptedEvent::Kind::kAddAppServer ||
@@ -831,7 +881,7 @@ std::optional<Problem> check_app_server_events(const Json &j, const Scenario &s,
     const std::string path = index_path("events", k);
     if (events[k].kind == ScriptedEvent::Kind::kAddAppServer) {
       if (++servers > kMaxAppServers || servers * s.app.workers > kMaxSlots)
-        return Problem{path + ".add_app_server",
+        return Problem{path + add,
                        "expected at most " + std::to_string(kMaxAppServers) + " app servers and " +
                            std::to_string(kMaxSlots) +
                            " workers in all (app.servers plus the add_app_server events, times "
@@ -841,19 +891,19 @@ std::optional<Problem> check_app_server_events(const Json &j, const Scenario &s,
       ++in_pool;
       continue;
     }
-    const Json &v = j[k]["remove_app_server"];
+    const Json &v = j[k][remove.substr(1)];
     std::uint64_t index = 0;
-    if (read_integer(v, path + ".remove_app_server", 0, servers - 1, index))
-      return expected(path + ".remove_app_server",
+    if (read_integer(v, path + remove, 0, servers - 1, index))
+      return expected(path + remove,
                       "an app server index < " + std::to_string(servers) +
                           " (app.servers plus servers added before then)",
                       v);
     if (removed_by[index] != SIZE_MAX)
-      return Problem{path + ".remove_app_server",
-                     "app server " + std::to_string(index) + " has already left the pool (" +
-                         index_path("events", removed_by[index]) + ")"};
+      return Problem{path + remove, "app server " + std::to_string(index) +
+                                        " has already left the pool (" +
+                                        index_path("events", removed_by[index]) + ")"};
     if (in_pool == 1)
-      return Problem{path + ".remove_app_server",
+      return Problem{path + remove,
                      "expected one app server to stay in the pool, but this removes the last"};
     removed_by[index] = k;
     --in_pool;
@@ -895,36 +945,32 @@ std::optional<Problem> read_events(const Json &j, Scenario &s) {
       return expected(path, "exactly one of " + plain_list(kEventKinds), e);
     ScriptedEvent ev;
     ev.at = seconds_to_ns(seconds);
-    if (auto it = e.find("add_node"); it != e.end()) {
-      if (!it->is_boolean() || !it->get<bool>())
-        return expected(path + ".add_node", "true", *it);
-      ev.kind = ScriptedEvent::Kind::kAddNode;
-    } else if (auto it = e.find("submit_burst"); it != e.end()) {
+    const EventKind *kind = nullptr;
+    for (const EventKind &k : kEventTable)
+      if (e.contains(std::string(k.name)))
+        kind = &k;
+    const Json &value = e[std::string(kind->name)];
+    const std::string value_path = path + "." + std::string(kind->name);
+    ev.kind = kind->kind;
+    switch (kind->value) {
+    case EventKind::Value::kTrue:
+      if (!value.is_boolean() || !value.get<bool>())
+        return expected(value_path, "true", value);
+      break;
+    case EventKind::Value::kCount: {
       std::uint64_t n = 0;
-      if (auto p = read_integer(*it, path + ".submit_burst", 1, kMaxBurst, n))
+      if (auto p = read_integer(value, value_path, 1, kMaxBurst, n))
         return p;
-      ev.kind = ScriptedEvent::Kind::kSubmitBurst;
       ev.value = static_cast<std::uint32_t>(n);
-    } else if (auto it = e.find("view_burst"); it != e.end()) {
-      std::uint64_t n = 0;
-      if (auto p = read_integer(*it, path + ".view_burst", 1, kMaxBurst, n))
-        return p;
-      ev.kind = ScriptedEvent::Kind::kViewBurst;
-      ev.value = static_cast<std::uint32_t>(n);
-    } else if (auto it = e.find("add_app_server"); it != e.end()) {
-      if (!it->is_boolean() || !it->get<bool>())
-        return expected(path + ".add_app_server", "true", *it);
-      ev.kind = ScriptedEvent::Kind::kAddAppServer;
-    } else if (e.contains("remove_app_server")) {
-      ev.kind = ScriptedEvent::Kind::kRemoveAppServer; // its index is checked below
-    } else {
-      ev.kind = ScriptedEvent::Kind::kCrashNode;
-      ev.value = 0;
+      break;
+    }
+    case EventKind::Value::kIndex:
+      break; // which nodes and servers exist then is checked below, in time order
     }
     // Only events before the end happen; those bound what the run holds.
     if (seconds < s.duration_s) {
       if (ev.kind == ScriptedEvent::Kind::kAddNode && ++nodes_then > kMaxCacheNodes)
-        return Problem{path + ".add_node",
+        return Problem{path + "." + std::string(event_name(ScriptedEvent::Kind::kAddNode)),
                        "expected at most " + std::to_string(kMaxCacheNodes) +
                            " memcached nodes in all (cache.nodes plus the add_node events before "
                            "duration_s), got " +
@@ -933,12 +979,11 @@ std::optional<Problem> read_events(const Json &j, Scenario &s) {
           ev.kind == ScriptedEvent::Kind::kViewBurst) {
         burst_requests += ev.value;
         if (burst_requests > kMaxBurstRequests)
-          return Problem{
-              path + (ev.kind == ScriptedEvent::Kind::kViewBurst ? ".view_burst" : ".submit_burst"),
-              "expected at most " + std::to_string(kMaxBurstRequests) +
-                  " burst requests in all (submit_burst plus view_burst over the events "
-                  "before duration_s), got " +
-                  std::to_string(burst_requests) + " with this one"};
+          return Problem{path + "." + std::string(event_name(ev.kind)),
+                         "expected at most " + std::to_string(kMaxBurstRequests) +
+                             " burst requests in all (submit_burst plus view_burst over the events "
+                             "before duration_s), got " +
+                             std::to_string(burst_requests) + " with this one"};
       }
     }
     events.push_back(ev);
@@ -954,14 +999,15 @@ std::optional<Problem> read_events(const Json &j, Scenario &s) {
       additions.emplace_back(events[k].at, k);
   std::sort(additions.begin(), additions.end());
   for (std::size_t i = 0; i < j.size(); ++i) {
-    auto it = j[i].find("crash_node");
+    auto it = j[i].find(std::string(event_name(ScriptedEvent::Kind::kCrashNode)));
     if (it == j[i].end())
       continue;
     const auto added =
         std::lower_bound(additions.begin(), additions.end(), std::make_pair(events[i].at, i)) -
         additions.begin();
     const std::uint64_t nodes = s.cache.nodes + static_cast<std::uint64_t>(added);
-    const std::string path = index_path("events", i) + ".crash_node";
+    const std::string path =
+        index_path("events", i) + "." + std::string(event_name(ScriptedEvent::Kind::kCrashNode));
     std::uint64_t index = 0;
     if (nodes == 0)
       return expected(path,
@@ -1527,33 +1573,28 @@ Json event_schema() {
                 {"required", Json::array({"at", key})},
                 {"additionalProperties", false}};
   };
-  Json crash = kind("crash_node", Json{{"type", "integer"},
-                                       {"minimum", 0},
-                                       {"description", "index of a node that exists by then "
-                                                       "(cache.nodes plus nodes added before)"}});
-  crash["description"] = "a memcached node crashes: it loses its data and leaves the ring";
-  Json add = kind("add_node", Json{{"const", true}});
-  add["description"] = "a new, empty memcached node joins";
-  Json burst = kind("submit_burst", Json{{"type", "integer"},
-                                         {"minimum", 1},
-                                         {"maximum", kMaxBurst},
-                                         {"description", "number of submits"}});
-  burst["description"] = "this many submits arrive at once";
-  Json views = kind("view_burst", Json{{"type", "integer"},
-                                       {"minimum", 1},
-                                       {"maximum", kMaxBurst},
-                                       {"description", "number of page views"}});
-  views["description"] = "this many page views arrive at once";
-  Json add_app = kind("add_app_server", Json{{"const", true}});
-  add_app["description"] = "a new app server joins the balancer's pool";
-  Json remove_app =
-      kind("remove_app_server", Json{{"type", "integer"},
-                                     {"minimum", 0},
-                                     {"description", "index of an app server in the pool then "
-                                                     "(app.servers plus servers added before)"}});
-  remove_app["description"] =
-      "an app server leaves the balancer's pool; what it holds finishes there";
-  return Json{{"oneOf", Json::array({crash, add, burst, views, add_app, remove_app})}};
+  Json one_of = Json::array();
+  for (const EventKind &k : kEventTable) {
+    Json value;
+    switch (k.value) {
+    case EventKind::Value::kTrue:
+      value = Json{{"const", true}};
+      break;
+    case EventKind::Value::kCount:
+      value = Json{{"type", "integer"},
+                   {"minimum", 1},
+                   {"maximum", kMaxBurst},
+                   {"description", k.value_says}};
+      break;
+    case EventKind::Value::kIndex:
+      value = Json{{"type", "integer"}, {"minimum", 0}, {"description", k.value_says}};
+      break;
+    }
+    Json event = kind(std::string(k.name).c_str(), std::move(value));
+    event["description"] = k.description;
+    one_of.push_back(std::move(event));
+  }
+  return Json{{"oneOf", std::move(one_of)}};
 }
 
 } // namespace
@@ -1682,26 +1723,11 @@ std::string scenario_to_json(const Scenario &s) {
       Json events = Json::array();
       for (auto &e : s.events) {
         Json j{{"at", ns_to_seconds(e.at)}};
-        switch (e.kind) {
-        case ScriptedEvent::Kind::kCrashNode:
-          j["crash_node"] = e.value;
-          break;
-        case ScriptedEvent::Kind::kAddNode:
-          j["add_node"] = true;
-          break;
-        case ScriptedEvent::Kind::kSubmitBurst:
-          j["submit_burst"] = e.value;
-          break;
-        case ScriptedEvent::Kind::kViewBurst:
-          j["view_burst"] = e.value;
-          break;
-        case ScriptedEvent::Kind::kAddAppServer:
-          j["add_app_server"] = true;
-          break;
-        case ScriptedEvent::Kind::kRemoveAppServer:
-          j["remove_app_server"] = e.value;
-          break;
-        }
+        const EventKind &kind = kEventTable[static_cast<std::size_t>(e.kind)];
+        if (kind.value == EventKind::Value::kTrue)
+          j[std::string(kind.name)] = true;
+        else
+          j[std::string(kind.name)] = e.value;
         events.push_back(std::move(j));
       }
       root["events"] = std::move(events);
