@@ -455,7 +455,7 @@ int serve_stdio(const McServeOptions &o, std::string *error) {
 
 } // namespace
 
-int serve_memcached(const McServeOptions &o, std::string *error) {
+int internal::run_memcached_server(const McServeOptions &o, std::string *error) {
   if (o.stdio) {
     return serve_stdio(o, error);
   }
