@@ -25,6 +25,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 
 #include <sys/resource.h>
 
@@ -468,127 +469,94 @@ void MemcachedProtocol::process_line(std::string_view line) {
   bool rest = false;
   // One vector per connection, reused: no allocation per command.
   tokenize(line, &rest, tokens_);
-  const std::vector<std::string_view> &tok = tokens_;
-  const std::size_t ntokens = tok.size() + 1;
-  if (tok.empty() || tok[0].size() < 2) {
+  if (tokens_.empty() || tokens_[0].size() < 2) {
     reply("ERROR");
     return;
   }
-  const std::string_view cmd = tok[0];
-  auto want_or = [&](std::size_t a, std::size_t b) {
-    if (ntokens != a && ntokens != b) {
-      reply("ERROR");
-      return false;
-    }
-    return true;
-  };
-  if (cmd.size() == 2 && cmd[0] == 'm') {
+  const std::string_view name = tokens_[0];
+  if (name.size() == 2 && name[0] == 'm') {
+    // Every two-letter m command counts as meta, one memcached does not know included.
     server_.cmd_meta += 1;
-    switch (cmd[1]) {
-    case 'g':
-      cmd_mg(tok);
-      return;
-    case 's':
-      cmd_ms(tok);
-      return;
-    case 'd':
-      cmd_md(tok);
-      return;
-    case 'a':
-      cmd_ma(tok);
-      return;
-    case 'n':
-      reply("MN");
-      commit(); // mn forces the queued replies out
-      return;
-    case 'e':
-      cmd_me(tok);
-      return;
-    default:
-      reply("ERROR");
-      return;
-    }
   }
-  if (cmd[0] == 'g') {
-    if (ntokens < 3) {
-      reply("ERROR");
-    } else if (cmd == "get") {
-      cmd_get(line, false, false);
-    } else if (cmd == "gets") {
-      cmd_get(line, true, false);
-    } else if (cmd == "gat") {
-      cmd_get(line, false, true);
-    } else if (cmd == "gats") {
-      cmd_get(line, true, true);
-    } else {
-      reply("ERROR");
-    }
+  const Command *cmd = find_command(name);
+  if (cmd == nullptr || tokens_.size() < cmd->min_words || tokens_.size() > cmd->max_words) {
+    reply("ERROR");
     return;
   }
-  if (cmd == "set" || cmd == "add" || cmd == "replace" || cmd == "append" || cmd == "prepend") {
-    if (want_or(6, 7)) {
-      const StoreMode mode = cmd == "set"       ? StoreMode::kSet
-                             : cmd == "add"     ? StoreMode::kAdd
-                             : cmd == "replace" ? StoreMode::kReplace
-                             : cmd == "append"  ? StoreMode::kAppend
-                                                : StoreMode::kPrepend;
-      cmd_update(tok, mode);
-    }
-  } else if (cmd == "cas") {
-    if (want_or(7, 8)) {
-      cmd_update(tok, StoreMode::kCas);
-    }
-  } else if (cmd == "incr" || cmd == "decr") {
-    if (want_or(4, 5)) {
-      cmd_arith(tok, cmd == "incr");
-    }
-  } else if (cmd == "delete") {
-    if (ntokens < 3 || ntokens > 5) {
-      reply("ERROR");
-    } else {
-      cmd_delete(tok);
-    }
-  } else if (cmd == "touch") {
-    if (want_or(4, 5)) {
-      cmd_touch(tok);
-    }
-  } else if (cmd == "stats") {
-    cmd_stats(tok);
-  } else if (cmd == "flush_all") {
-    if (ntokens < 2 || ntokens > 4) {
-      reply("ERROR");
-    } else {
-      cmd_flush_all(tok);
-    }
-  } else if (cmd == "version") {
-    reply("VERSION " + std::string(kVersion));
-  } else if (cmd == "quit") {
-    // conn_mwrite with close_after_write: everything queued goes out, then close.
-    commit();
-    state_ = State::kClosed;
-  } else if (cmd == "verbosity") {
-    if (want_or(3, 4)) {
-      cmd_verbosity(tok);
-    }
-  } else if (cmd == "cache_memlimit") {
-    if (want_or(3, 4)) {
-      cmd_cache_memlimit(tok);
-    }
-  } else if (cmd == "bget") {
-    // An ancient alias of get that memcached still accepts.
-    if (ntokens < 3) {
-      reply("ERROR");
-    } else {
-      cmd_get(line, false, false);
-    }
-  } else if (cmd == "shutdown") {
-    reply("ERROR: shutdown not enabled");
-  } else if (cmd == "slabs") {
-    if (ntokens == 5 && tok[1] == "reassign") {
-      reply("CLIENT_ERROR slab reassignment disabled");
-    } else {
-      reply("ERROR");
-    }
+  (this->*cmd->handler)(Request{line, tokens_, cmd->variant});
+}
+
+const MemcachedProtocol::Command *MemcachedProtocol::find_command(std::string_view name) {
+  // memcached's process_command_ascii as a table: each command's word counts
+  // (memcached's ntokens less its terminal token) are checked before its
+  // handler runs, which answers a wrong count with a plain ERROR. Sorted by
+  // name, searched in about five comparisons.
+  constexpr std::uint8_t kAny = kMaxTokens - 1;
+  constexpr auto kSet = static_cast<std::uint8_t>(StoreMode::kSet);
+  constexpr auto kAdd = static_cast<std::uint8_t>(StoreMode::kAdd);
+  constexpr auto kReplace = static_cast<std::uint8_t>(StoreMode::kReplace);
+  constexpr auto kAppend = static_cast<std::uint8_t>(StoreMode::kAppend);
+  constexpr auto kPrepend = static_cast<std::uint8_t>(StoreMode::kPrepend);
+  constexpr auto kCas = static_cast<std::uint8_t>(StoreMode::kCas);
+  using P = MemcachedProtocol;
+  static constexpr Command kCommands[] = {
+      {"add", 5, 6, &P::cmd_update, kAdd},       // add <key> <flags> <exptime> <bytes> [noreply]
+      {"append", 5, 6, &P::cmd_update, kAppend}, // as add
+      {"bget", 2, kAny, &P::cmd_get, 0},         // an ancient alias of get
+      {"cache_memlimit", 2, 3, &P::cmd_cache_memlimit, 0}, // cache_memlimit <MB> [noreply]
+      {"cas", 6, 7, &P::cmd_update, kCas}, // cas <key> <flags> <exptime> <bytes> <unique> [noreply]
+      {"decr", 3, 4, &P::cmd_arith, 0},    // decr <key> <delta> [noreply]
+      {"delete", 2, 4, &P::cmd_delete, 0}, // delete <key> [0] [noreply]
+      {"flush_all", 1, 3, &P::cmd_flush_all, 0}, // flush_all [delay] [noreply]
+      {"gat", 2, kAny, &P::cmd_get, kGetTouch},  // gat <exptime> <key>*
+      {"gats", 2, kAny, &P::cmd_get, kGetTouch | kGetCas},
+      {"get", 2, kAny, &P::cmd_get, 0}, // get <key>*
+      {"gets", 2, kAny, &P::cmd_get, kGetCas},
+      {"incr", 3, 4, &P::cmd_arith, 1}, // incr <key> <delta> [noreply]
+      {"ma", 1, kAny, &P::cmd_ma, 0},   // the meta commands check their own words
+      {"md", 1, kAny, &P::cmd_md, 0},
+      {"me", 1, kAny, &P::cmd_me, 0},
+      {"mg", 1, kAny, &P::cmd_mg, 0},
+      {"mn", 1, kAny, &P::cmd_mn, 0},
+      {"ms", 1, kAny, &P::cmd_ms, 0},
+      {"prepend", 5, 6, &P::cmd_update, kPrepend}, // as add
+      {"quit", 1, kAny, &P::cmd_quit, 0},
+      {"replace", 5, 6, &P::cmd_update, kReplace}, // as add
+      {"set", 5, 6, &P::cmd_update, kSet},         // as add
+      {"shutdown", 1, kAny, &P::cmd_shutdown, 0},
+      {"slabs", 1, kAny, &P::cmd_slabs, 0},      // only "slabs reassign <src> <dst>"
+      {"stats", 1, kAny, &P::cmd_stats, 0},      // stats [settings|slabs|...]
+      {"touch", 3, 4, &P::cmd_touch, 0},         // touch <key> <exptime> [noreply]
+      {"verbosity", 2, 3, &P::cmd_verbosity, 0}, // verbosity <level> [noreply]
+      {"version", 1, kAny, &P::cmd_version, 0},
+  };
+  static_assert(std::is_sorted(std::begin(kCommands), std::end(kCommands),
+                               [](const Command &a, const Command &b) { return a.name < b.name; }),
+                "MemcachedProtocol::find_command: keep kCommands sorted by name");
+  const Command *it =
+      std::lower_bound(std::begin(kCommands), std::end(kCommands), name,
+                       [](const Command &c, std::string_view n) { return c.name < n; });
+  return it != std::end(kCommands) && it->name == name ? it : nullptr;
+}
+
+void MemcachedProtocol::cmd_mn(const Request &) {
+  reply("MN");
+  commit(); // mn forces the queued replies out
+}
+
+void MemcachedProtocol::cmd_version(const Request &) { reply("VERSION " + std::string(kVersion)); }
+
+void MemcachedProtocol::cmd_quit(const Request &) {
+  // conn_mwrite with close_after_write: everything queued goes out, then close.
+  commit();
+  state_ = State::kClosed;
+}
+
+void MemcachedProtocol::cmd_shutdown(const Request &) { reply("ERROR: shutdown not enabled"); }
+
+void MemcachedProtocol::cmd_slabs(const Request &r) {
+  if (r.tok.size() == 4 && r.tok[1] == "reassign") {
+    reply("CLIENT_ERROR slab reassignment disabled");
   } else {
     reply("ERROR");
   }
@@ -628,7 +596,10 @@ bool MemcachedProtocol::get_one(std::string_view key, bool cas, bool touch, std:
   return true;
 }
 
-void MemcachedProtocol::cmd_get(std::string_view line, bool cas, bool touch) {
+void MemcachedProtocol::cmd_get(const Request &r) {
+  const std::string_view line = r.line;
+  const bool cas = (r.variant & kGetCas) != 0;
+  const bool touch = (r.variant & kGetTouch) != 0;
   // Keys beyond the tokenizer's 23 tokens are read in further rounds; the
   // result is every space-separated word of the line.
   std::vector<std::string_view> &tok = keys_;
@@ -713,7 +684,9 @@ void MemcachedProtocol::multiget_consume(std::string_view bytes, bool final) {
 // ---------------------------------------------------------------------------
 // Storage
 
-void MemcachedProtocol::cmd_update(const std::vector<std::string_view> &tok, StoreMode mode) {
+void MemcachedProtocol::cmd_update(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
+  const auto mode = static_cast<StoreMode>(r.variant);
   set_noreply_maybe(tok);
   if (tok[1].size() > kMaxKeyBytes) {
     // The data block is not swallowed: memcached reads it as the next command.
@@ -825,7 +798,9 @@ void MemcachedProtocol::finish_data() {
 // ---------------------------------------------------------------------------
 // incr/decr, delete, touch, flush_all, verbosity
 
-void MemcachedProtocol::cmd_arith(const std::vector<std::string_view> &tok, bool incr) {
+void MemcachedProtocol::cmd_arith(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
+  const bool incr = r.variant != 0;
   set_noreply_maybe(tok);
   if (tok[1].size() > kMaxKeyBytes) {
     reply("CLIENT_ERROR bad command line format");
@@ -856,7 +831,8 @@ void MemcachedProtocol::cmd_arith(const std::vector<std::string_view> &tok, bool
   }
 }
 
-void MemcachedProtocol::cmd_delete(const std::vector<std::string_view> &tok) {
+void MemcachedProtocol::cmd_delete(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
   const std::size_t ntokens = tok.size() + 1;
   if (ntokens > 3) {
     // Only "delete <key> 0" and "noreply" are accepted after the key.
@@ -876,7 +852,8 @@ void MemcachedProtocol::cmd_delete(const std::vector<std::string_view> &tok) {
   reply(node_.remove(tok[1], server_.now_s) == McStatus::kDeleted ? "DELETED" : "NOT_FOUND");
 }
 
-void MemcachedProtocol::cmd_touch(const std::vector<std::string_view> &tok) {
+void MemcachedProtocol::cmd_touch(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
   set_noreply_maybe(tok);
   if (tok[1].size() > kMaxKeyBytes) {
     reply("CLIENT_ERROR bad command line format");
@@ -892,7 +869,8 @@ void MemcachedProtocol::cmd_touch(const std::vector<std::string_view> &tok) {
                                                                            : "NOT_FOUND");
 }
 
-void MemcachedProtocol::cmd_flush_all(const std::vector<std::string_view> &tok) {
+void MemcachedProtocol::cmd_flush_all(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
   set_noreply_maybe(tok);
   std::int32_t delay = 0;
   if (tok.size() + 1 != (noreply_ ? 3u : 2u)) {
@@ -905,7 +883,8 @@ void MemcachedProtocol::cmd_flush_all(const std::vector<std::string_view> &tok) 
   reply("OK");
 }
 
-void MemcachedProtocol::cmd_verbosity(const std::vector<std::string_view> &tok) {
+void MemcachedProtocol::cmd_verbosity(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
   set_noreply_maybe(tok);
   std::uint32_t level = 0;
   if (!safe_strtoul(tok[1], &level)) {
@@ -916,7 +895,8 @@ void MemcachedProtocol::cmd_verbosity(const std::vector<std::string_view> &tok) 
   reply("OK");
 }
 
-void MemcachedProtocol::cmd_cache_memlimit(const std::vector<std::string_view> &tok) {
+void MemcachedProtocol::cmd_cache_memlimit(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
   // process_memlimit_command: megabytes, at least 8, at most 1,000,000.
   set_noreply_maybe(tok);
   std::uint32_t megabytes = 0;
@@ -1046,7 +1026,8 @@ void MemcachedProtocol::stats_settings() {
                                      : "plain");
 }
 
-void MemcachedProtocol::cmd_stats(const std::vector<std::string_view> &tok) {
+void MemcachedProtocol::cmd_stats(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
   const std::size_t ntokens = tok.size() + 1;
   if (ntokens == 2) {
     stats_general();
@@ -1389,7 +1370,8 @@ bool MemcachedProtocol::meta_head(const std::vector<std::string_view> &tok,
   return true;
 }
 
-void MemcachedProtocol::cmd_mg(const std::vector<std::string_view> &tok) {
+void MemcachedProtocol::cmd_mg(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
   if (!meta_head(tok, "CLIENT_ERROR options flags are too long"))
     return;
   const std::int64_t now = server_.now_s;
@@ -1505,7 +1487,8 @@ void MemcachedProtocol::cmd_mg(const std::vector<std::string_view> &tok) {
   }
 }
 
-void MemcachedProtocol::cmd_ms(const std::vector<std::string_view> &tok) {
+void MemcachedProtocol::cmd_ms(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
   const std::size_t ntokens = tok.size() + 1;
   if (ntokens < 3) {
     reply("ERROR");
@@ -1662,7 +1645,8 @@ void MemcachedProtocol::finish_meta_set(std::uint32_t handle) {
   reply(line);
 }
 
-void MemcachedProtocol::cmd_md(const std::vector<std::string_view> &tok) {
+void MemcachedProtocol::cmd_md(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
   if (!meta_head(tok, "CLIENT_ERROR options flags too long"))
     return;
   const std::int64_t now = server_.now_s;
@@ -1693,7 +1677,8 @@ void MemcachedProtocol::cmd_md(const std::vector<std::string_view> &tok) {
   reply(line);
 }
 
-void MemcachedProtocol::cmd_ma(const std::vector<std::string_view> &tok) {
+void MemcachedProtocol::cmd_ma(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
   if (!meta_head(tok, "CLIENT_ERROR options flags too long"))
     return;
   const std::int64_t now = server_.now_s;
@@ -1806,7 +1791,8 @@ void MemcachedProtocol::cmd_ma(const std::vector<std::string_view> &tok) {
   reply(line);
 }
 
-void MemcachedProtocol::cmd_me(const std::vector<std::string_view> &tok) {
+void MemcachedProtocol::cmd_me(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
   const std::size_t ntokens = tok.size() + 1;
   if (ntokens < 3 || tok[1].size() > kMaxKeyBytes) {
     meta_error("CLIENT_ERROR bad command line format");
