@@ -8,13 +8,12 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QTableWidget>
-#include <QThread>
 #include <QVBoxLayout>
 #include <algorithm>
 
 #include "io/cli.h"
-#include "stampede/simulation.h"
 #include "stampede/strategy.h"
+#include "worker/compare_runner.h"
 
 namespace stampede::gui {
 
@@ -127,9 +126,14 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
   all->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
   auto *lecture = new QPushButton("The lecture's six");
   lecture->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+  stop_ = new QPushButton("Stop");
+  stop_->setToolTip("Stop the runs; the rows so far stay");
+  stop_->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+  stop_->setEnabled(false);
   status_ = new QLabel;
   status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   top->addWidget(run_);
+  top->addWidget(stop_);
   top->addWidget(all);
   top->addWidget(lecture);
   top->addWidget(status_, 1);
@@ -166,6 +170,7 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
   note->setWordWrap(true);
   layout->addWidget(note);
   connect(run_, &QPushButton::clicked, this, &CompareView::runAll);
+  connect(stop_, &QPushButton::clicked, this, &CompareView::stop);
   connect(all, &QPushButton::clicked, this, [this] { setSelected(selectable_strategies()); });
   connect(lecture, &QPushButton::clicked, this, [this] {
     QStringList six;
@@ -174,15 +179,22 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
     setSelected(six);
   });
   fitColumns();
+
+  // The runner calls back on its own thread: each call is queued to this
+  // one. The runner is destroyed (its thread joined) before this object, so
+  // every call finds it alive; one still queued then is dropped with it.
+  runner_ = std::make_unique<CompareRunner>(
+      [this](const CompareRow &row) {
+        QMetaObject::invokeMethod(
+            this, [this, row] { addRow(row); }, Qt::QueuedConnection);
+      },
+      [this](const CompareDone &d) {
+        QMetaObject::invokeMethod(
+            this, [this, d] { done(d); }, Qt::QueuedConnection);
+      });
 }
 
-CompareView::~CompareView() {
-  if (thread_) {
-    cancel_ = true;
-    thread_->wait();
-    delete thread_;
-  }
-}
+CompareView::~CompareView() { runner_.reset(); }
 
 QStringList CompareView::selected() const {
   QStringList names;
@@ -198,8 +210,6 @@ void CompareView::setSelected(const QStringList &names) {
 }
 
 void CompareView::runAll() {
-  if (thread_)
-    return;
   std::vector<std::string> names;
   for (const QString &n : selected())
     names.push_back(n.toStdString());
@@ -208,40 +218,25 @@ void CompareView::runAll() {
     return;
   }
   table_->setRowCount(0);
-  cancel_ = false;
   expected_rows_ = static_cast<int>(names.size());
+  running_ = scenario_;
+  busy_ = true;
   status_->setText(QString("running 1 of %1…").arg(expected_rows_));
-  run_->setEnabled(false);
-  thread_ = QThread::create([this, names, base = scenario_] {
-    for (const std::string &name : names) {
-      if (cancel_)
-        break;
-      // A row named `update` means update without cas, as in `stampede compare`.
-      Scenario s = base;
-      s.strategy = with_strategy(base.strategy, name);
-      Report r;
-      try {
-        Simulation sim(s);
-        // In slices, so closing the window need not wait for a long run.
-        for (Time t = kSecond; !sim.finished() && !cancel_; t += 10 * kSecond)
-          sim.run_until(t);
-        r = sim.report();
-      } catch (const std::exception &e) {
-        r.strategy = name + ": " + e.what();
-      }
-      QMetaObject::invokeMethod(
-          this, [this, r] { addRow(r); }, Qt::QueuedConnection);
-    }
-    QMetaObject::invokeMethod(
-        this, [this] { done(); }, Qt::QueuedConnection);
-  });
-  thread_->start();
+  stop_->setEnabled(true);
+  run_id_ = runner_->start(running_, std::move(names)); // never waits
 }
 
-void CompareView::addRow(const Report &r) {
+void CompareView::stop() {
+  if (busy_)
+    runner_->cancel(); // the table stays as it is; done() says so
+}
+
+void CompareView::addRow(const CompareRow &r) {
+  if (r.run != run_id_)
+    return; // from a comparison begun again since
   const int row = table_->rowCount();
   table_->insertRow(row);
-  const std::vector<std::string> cells = compare_cells(r);
+  const std::vector<std::string> cells = compare_cells(r.report);
   for (int c = 0; c < static_cast<int>(cells.size()); ++c) {
     auto *item = new QTableWidgetItem(QString::fromStdString(cells[static_cast<std::size_t>(c)]));
     item->setTextAlignment((c == 0 ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
@@ -252,15 +247,18 @@ void CompareView::addRow(const Report &r) {
     status_->setText(QString("running %1 of %2…").arg(row + 2).arg(expected_rows_));
 }
 
-void CompareView::done() {
-  thread_->wait();
-  delete thread_;
-  thread_ = nullptr;
-  run_->setEnabled(true);
-  status_->setText(QString("%1 (seed %2, %3 s simulated)")
-                       .arg(QString::fromStdString(scenario_.name))
-                       .arg(scenario_.seed)
-                       .arg(scenario_.duration_s));
+void CompareView::done(const CompareDone &d) {
+  if (d.run != run_id_)
+    return;
+  busy_ = false;
+  stop_->setEnabled(false);
+  const QString what = QString("%1 (seed %2, %3 s simulated)")
+                           .arg(QString::fromStdString(running_.name))
+                           .arg(running_.seed)
+                           .arg(running_.duration_s);
+  status_->setText(
+      d.stopped ? QString("stopped after %1 of %2: %3").arg(d.rows).arg(expected_rows_).arg(what)
+                : what);
   emit finished();
 }
 

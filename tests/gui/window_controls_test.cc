@@ -9,7 +9,9 @@
 #include <QChartView>
 #include <QCheckBox>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QHeaderView>
+#include <QLabel>
 #include <QProcess>
 #include <QPushButton>
 #include <QScrollBar>
@@ -99,6 +101,7 @@ private slots:
   void compareOffersEveryStrategy();
   void compareTableFitsItsWidth_data();
   void compareTableFitsItsWidth();
+  void compareStopsAndStartsAgainAtOnce();
   void applyKeepsTheLiveStrategy();
   void applyTakesAStrategyTypedInThePanel();
   void submitBurstAfterTheEndSaysWhy();
@@ -185,6 +188,46 @@ void WindowControlsTest::compareTableFitsItsWidth() {
                                                                  .arg(b->text())
                                                                  .arg(b->width())
                                                                  .arg(b->sizeHint().width())));
+}
+
+void WindowControlsTest::compareStopsAndStartsAgainAtOnce() {
+  // The runs are the worker's (CompareRunner): Stop and Run return at once
+  // though a million simulated seconds are running, and a comparison begun
+  // again shows its own rows only.
+  stampede::gui::CompareView view;
+  QSignalSpy done(&view, &stampede::gui::CompareView::finished);
+  QElapsedTimer call;
+  qint64 longest_ms = 0;
+  const auto timed = [&](auto f) {
+    call.start();
+    f();
+    longest_ms = std::max(longest_ms, call.elapsed());
+  };
+  view.setScenario(load("builtin:frontpage", {"duration_s=1000000"}));
+  view.setSelected({"clear"});
+  timed([&] { view.runAll(); });
+  QVERIFY(view.busy());
+  timed([&] { view.stop(); });
+  QVERIFY(done.wait(30000));
+  QVERIFY(!view.busy());
+  QCOMPARE(view.table()->rowCount(), 0);
+  bool said = false;
+  for (const QLabel *l : view.findChildren<QLabel *>())
+    said = said || l->text().startsWith("stopped after 0 of 1: frontpage");
+  QVERIFY(said);
+
+  timed([&] { view.runAll(); });
+  view.setScenario(load("builtin:frontpage", {"duration_s=5"}));
+  view.setSelected({"none", "naive"});
+  timed([&] { view.runAll(); }); // the long run is stopped, not waited for
+  QVERIFY(done.wait(30000));
+  QTest::qWait(50);
+  QCOMPARE(done.count(), 2); // the run begun again ended once; the one it stopped, silently
+  QCOMPARE(view.table()->rowCount(), 2);
+  QCOMPARE(view.table()->item(0, 0)->text(), QString("none"));
+  QCOMPARE(view.table()->item(1, 0)->text(), QString("naive"));
+  qInfo("longest Run or Stop call: %lld ms", static_cast<long long>(longest_ms));
+  QVERIFY(longest_ms < 2000); // generous; a wait for the long run would take minutes
 }
 
 void WindowControlsTest::applyKeepsTheLiveStrategy() {

@@ -1,0 +1,198 @@
+// The compare view's worker, without Qt: rows in order with the numbers
+// `stampede compare` prints, and stops and restarts that never wait for a
+// simulation and leave no thread behind. Runs under ThreadSanitizer too
+// (./dev test, the tsan preset).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "io/cli.h"
+#include "stampede/scenario_io.h"
+#include "stampede/strategy.h"
+#include "worker/compare_runner.h"
+
+namespace stampede::gui {
+namespace {
+
+Scenario load(std::string_view spec, std::vector<std::string> overrides = {}) {
+  auto s = load_scenario(spec, overrides);
+  EXPECT_TRUE(s) << s.error;
+  return *s.value;
+}
+
+// What the runner reports, in the order it arrives, from its threads. With
+// `gate` closed, the first row's callback blocks until open() (the runner
+// is then mid-run, deterministically).
+struct Log {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> events; // "1 row 0 none", "1 done 6", "1 stopped 1"
+  std::vector<CompareRow> rows;
+  std::vector<CompareDone> dones;
+  bool gate_closed = false;
+  bool blocked = false; // a row's callback waits at the gate
+
+  void row(const CompareRow &r) {
+    std::unique_lock lock(mu);
+    events.push_back(std::to_string(r.run) + " row " + std::to_string(r.index) + " " + r.strategy);
+    rows.push_back(r);
+    if (gate_closed) {
+      blocked = true;
+      cv.notify_all();
+      cv.wait(lock, [this] { return !gate_closed; });
+      blocked = false;
+    }
+  }
+  void done(const CompareDone &d) {
+    const std::lock_guard lock(mu);
+    events.push_back(std::to_string(d.run) + (d.stopped ? " stopped " : " done ") +
+                     std::to_string(d.rows));
+    dones.push_back(d);
+    cv.notify_all();
+  }
+  void wait_blocked() {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [this] { return blocked; });
+  }
+  void open() {
+    const std::lock_guard lock(mu);
+    gate_closed = false;
+    cv.notify_all();
+  }
+  std::vector<std::string> seen() {
+    const std::lock_guard lock(mu);
+    return events;
+  }
+  CompareRunner runner() {
+    return CompareRunner([this](const CompareRow &r) { row(r); },
+                         [this](const CompareDone &d) { done(d); });
+  }
+};
+
+std::string stampede_compare_stdout(const std::vector<std::string> &args) {
+  std::vector<const char *> argv{"stampede", "compare"};
+  for (const std::string &a : args)
+    argv.push_back(a.c_str());
+  std::ostringstream out;
+  std::streambuf *old = std::cout.rdbuf(out.rdbuf());
+  const int status = cli_main(static_cast<int>(argv.size()), argv.data());
+  std::cout.rdbuf(old);
+  EXPECT_EQ(status, kExitOk) << out.str();
+  return out.str();
+}
+
+TEST(CompareRunner, RowsArriveInOrderWithTheNumbersStampedeComparePrints) {
+  Log log;
+  CompareRunner runner = log.runner();
+  const std::uint64_t id = runner.start(load("builtin:frontpage"), lecture_strategies());
+  runner.wait();
+  EXPECT_FALSE(runner.running());
+  EXPECT_EQ(runner.threads(), 0u);
+
+  const auto &names = lecture_strategies();
+  ASSERT_EQ(log.rows.size(), names.size());
+  std::vector<Report> reports;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(log.rows[i].run, id);
+    EXPECT_EQ(log.rows[i].index, i);
+    EXPECT_EQ(log.rows[i].count, names.size());
+    EXPECT_EQ(log.rows[i].strategy, names[i]);
+    EXPECT_EQ(log.rows[i].report.strategy, names[i]); // `update` ran without cas
+    reports.push_back(log.rows[i].report);
+  }
+  ASSERT_EQ(log.dones.size(), 1u);
+  EXPECT_EQ(log.dones[0].run, id);
+  EXPECT_EQ(log.dones[0].rows, names.size());
+  EXPECT_FALSE(log.dones[0].stopped);
+  // The same table, cell for cell, as `stampede compare builtin:frontpage`.
+  const std::string table = format_compare_table(reports);
+  const std::string printed = stampede_compare_stdout({"builtin:frontpage", "--table"});
+  EXPECT_NE(printed.find(table), std::string::npos) << "runner:\n"
+                                                    << table << "stampede compare:\n"
+                                                    << printed;
+  EXPECT_EQ(compare_cells(reports[2])[6], "99"); // clear's stampedes, as in the README
+}
+
+TEST(CompareRunner, AStrategyThatThrowsIsARowNamingItAndTheNextStillRuns) {
+  Log log;
+  CompareRunner runner = log.runner();
+  runner.start(load("builtin:frontpage", {"duration_s=2"}), {"no-such", "naive"});
+  runner.wait();
+  ASSERT_EQ(log.rows.size(), 2u);
+  EXPECT_EQ(log.rows[0].report.strategy, "no-such: unknown strategy: no-such");
+  EXPECT_EQ(log.rows[1].report.strategy, "naive");
+  EXPECT_GT(log.rows[1].report.page_views, 0u);
+  EXPECT_EQ(log.seen().back(), "1 done 2");
+}
+
+TEST(CompareRunner, CancelReturnsAtOnceAndLeavesNoThreadRunning) {
+  Log log;
+  CompareRunner runner = log.runner();
+  log.gate_closed = true;
+  runner.start(load("builtin:frontpage", {"duration_s=5"}), lecture_strategies());
+  log.wait_blocked(); // the runner's thread is inside the first row's callback
+  runner.cancel();    // and cancel does not wait for it
+  EXPECT_TRUE(runner.running());
+  log.open();
+  runner.wait();
+  EXPECT_FALSE(runner.running());
+  EXPECT_EQ(runner.threads(), 0u);
+  EXPECT_EQ(log.seen(), (std::vector<std::string>{"1 row 0 none", "1 stopped 1"}));
+}
+
+TEST(CompareRunner, CancelStopsALongRunAtItsNextSlice) {
+  // A million simulated seconds would take minutes; a stop ends it within
+  // one slice (a simulated second, milliseconds of wall time).
+  Log log;
+  CompareRunner runner = log.runner();
+  runner.start(load("builtin:frontpage", {"duration_s=1000000"}), {"clear"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto t0 = std::chrono::steady_clock::now();
+  runner.cancel();
+  runner.wait();
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("stopped in %.3f s\n", s);
+  EXPECT_LT(s, 10.0); // generous: a loaded 2-core machine under ThreadSanitizer
+  EXPECT_EQ(runner.threads(), 0u);
+  EXPECT_EQ(log.seen(), (std::vector<std::string>{"1 stopped 0"})); // no row for a cut run
+}
+
+TEST(CompareRunner, DestroyingItStopsTheRunAndJoins) {
+  Log log;
+  {
+    CompareRunner runner = log.runner();
+    runner.start(load("builtin:frontpage", {"duration_s=1000000"}), {"none", "naive"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(log.seen(), (std::vector<std::string>{"1 stopped 0"}));
+}
+
+TEST(CompareRunner, StartingAgainStopsTheOldRunWithoutWaitingAndRunsOneAtATime) {
+  Log log;
+  CompareRunner runner = log.runner();
+  const Scenario s = load("builtin:frontpage", {"duration_s=5"});
+  log.gate_closed = true;
+  EXPECT_EQ(runner.start(s, lecture_strategies()), 1u);
+  log.wait_blocked();
+  // Run 1's thread is stuck in its first row; starting again returns anyway.
+  EXPECT_EQ(runner.start(s, {"naive", "clear"}), 2u);
+  EXPECT_TRUE(runner.running());
+  EXPECT_EQ(runner.threads(), 2u);
+  log.open();
+  runner.wait();
+  EXPECT_EQ(runner.threads(), 0u);
+  // Run 2 began only once run 1 had ended: never two simulations at once.
+  EXPECT_EQ(log.seen(), (std::vector<std::string>{"1 row 0 none", "1 stopped 1", "2 row 0 naive",
+                                                  "2 row 1 clear", "2 done 2"}));
+}
+
+} // namespace
+} // namespace stampede::gui
