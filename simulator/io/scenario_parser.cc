@@ -48,8 +48,37 @@ constexpr std::string_view kTopLevel[] = {
     "format", "name", "description", "workload", "edge",       "balancer", "app",
     "cache",  "db",   "strategy",    "events",   "duration_s", "seed",     "expect"};
 
-constexpr std::string_view kDistributionKinds[] = {"exp", "uniform", "normal", "lognormal",
-                                                   "empirical"};
+// The distribution families a file may name, one row each (SPEC section 2):
+// the parser, the writer and the schema read this table.
+struct DistributionKind {
+  std::string_view name;   // the object's one key: {"exp": 0.1}
+  Distribution::Kind kind; // the family
+  std::string_view a, b;   // an object's two members (normal, lognormal), else empty
+  const char *description; // for the schema
+};
+constexpr DistributionKind kDistributionTable[] = {
+    {"exp", Distribution::Kind::kExponential, "", "", "exponential with this mean, seconds"},
+    {"uniform", Distribution::Kind::kUniform, "", "", "uniform on [LO, HI], seconds, LO <= HI"},
+    {"normal", Distribution::Kind::kNormal, "mean", "sd",
+     "normal (mean, sd seconds), truncated at 0"},
+    {"lognormal", Distribution::Kind::kLogNormal, "median", "sigma",
+     "lognormal with this median (seconds) and sigma (sd of the log)"},
+    {"empirical", Distribution::Kind::kEmpirical, "", "",
+     "[VALUE seconds, WEIGHT] pairs; a value is drawn by weight"},
+};
+constexpr std::array<std::string_view, std::size(kDistributionTable)> kDistributionKinds = [] {
+  std::array<std::string_view, std::size(kDistributionTable)> names{};
+  for (std::size_t i = 0; i < names.size(); ++i)
+    names[i] = kDistributionTable[i].name;
+  return names;
+}();
+/// The row of a family other than a constant.
+constexpr const DistributionKind &distribution_kind(Distribution::Kind kind) {
+  for (const DistributionKind &row : kDistributionTable)
+    if (row.kind == kind)
+      return row;
+  return kDistributionTable[0];
+}
 constexpr std::uint64_t kMaxBurst = 1000000;
 
 // The scripted events, one row each, in ScriptedEvent::Kind's order: the
@@ -687,15 +716,20 @@ std::optional<Problem> read_distribution(const Json &j, const std::string &path,
       return unknown_field(path, it.key(), plain_list(kDistributionKinds));
   if (j.size() != 1)
     return expected(path, "exactly one of " + plain_list(kDistributionKinds), j);
-  const std::string &kind = j.begin().key();
+  const std::string &name = j.begin().key();
   const Json &v = j.begin().value();
-  const std::string child = join_path(path, kind);
-  if (kind == "exp") {
+  const std::string child = join_path(path, name);
+  const DistributionKind *row = nullptr;
+  for (const DistributionKind &k : kDistributionTable)
+    if (k.name == name)
+      row = &k;
+  const Distribution::Kind kind = row->kind;
+  if (kind == Distribution::Kind::kExponential) {
     double mean = 0;
     if (auto p = read_number(v, child, above(0, kMaxSeconds), mean))
       return p;
     out = Distribution::exponential(mean);
-  } else if (kind == "uniform") {
+  } else if (kind == Distribution::Kind::kUniform) {
     if (!v.is_array() || v.size() != 2)
       return expected(child, "an array [LO, HI]", v);
     double lo = 0, hi = 0;
@@ -706,15 +740,15 @@ std::optional<Problem> read_distribution(const Json &j, const std::string &path,
     if (lo > hi)
       return expected(child, "[LO, HI] with LO <= HI", v);
     out = Distribution::uniform(lo, hi);
-  } else if (kind == "normal") {
+  } else if (kind == Distribution::Kind::kNormal) {
     std::vector<double> m;
-    if (auto p = read_members(v, child, {{"mean", seconds}, {"sd", seconds}}, m))
+    if (auto p = read_members(v, child, {{row->a, seconds}, {row->b, seconds}}, m))
       return p;
     out = Distribution::normal(m[0], m[1]);
-  } else if (kind == "lognormal") {
+  } else if (kind == Distribution::Kind::kLogNormal) {
     std::vector<double> m;
     if (auto p = read_members(
-            v, child, {{"median", above(0, kMaxSeconds)}, {"sigma", between(0, kMaxSigma)}}, m))
+            v, child, {{row->a, above(0, kMaxSeconds)}, {row->b, between(0, kMaxSigma)}}, m))
       return p;
     out = Distribution::lognormal(m[0], m[1]);
   } else { // empirical
@@ -738,17 +772,18 @@ std::optional<Problem> read_distribution(const Json &j, const std::string &path,
 }
 
 Json distribution_json(const Distribution &d) {
+  const DistributionKind &row = distribution_kind(d.kind);
+  const std::string name(row.name), a(row.a), b(row.b);
   switch (d.kind) {
   case Distribution::Kind::kConstant:
     return d.a;
   case Distribution::Kind::kExponential:
-    return Json{{"exp", d.a}};
+    return Json{{name, d.a}};
   case Distribution::Kind::kUniform:
-    return Json{{"uniform", Json::array({d.a, d.b})}};
+    return Json{{name, Json::array({d.a, d.b})}};
   case Distribution::Kind::kNormal:
-    return Json{{"normal", Json{{"mean", d.a}, {"sd", d.b}}}};
   case Distribution::Kind::kLogNormal:
-    return Json{{"lognormal", Json{{"median", d.a}, {"sigma", d.b}}}};
+    return Json{{name, Json{{a, d.a}, {b, d.b}}}};
   case Distribution::Kind::kEmpirical: {
     // The weights come back as the steps of the cumulative table.
     Json pairs = Json::array();
@@ -760,7 +795,7 @@ Json distribution_json(const Distribution &d) {
           {d.values[i], weight > 0 ? weight : std::numeric_limits<double>::denorm_min()}));
       previous = d.cumulative[i];
     }
-    return Json{{"empirical", pairs}};
+    return Json{{name, pairs}};
   }
   }
   return d.a;
@@ -1530,34 +1565,40 @@ Json distribution_schema() {
   Json constant = seconds_schema(false);
   constant["description"] = "a constant, seconds";
   one_of.push_back(constant);
-  Json exp = object_with("exp", seconds_schema(true));
-  exp["description"] = "exponential with this mean, seconds";
-  one_of.push_back(exp);
-  Json uniform = object_with(
-      "uniform", Json{{"type", "array"},
-                      {"prefixItems", Json::array({seconds_schema(false), seconds_schema(false)})},
-                      {"items", false},
-                      {"minItems", 2}});
-  uniform["description"] = "uniform on [LO, HI], seconds, LO <= HI";
-  one_of.push_back(uniform);
-  Json normal =
-      object_with("normal", members("mean", seconds_schema(false), "sd", seconds_schema(false)));
-  normal["description"] = "normal (mean, sd seconds), truncated at 0";
-  one_of.push_back(normal);
   Json sigma{{"type", "number"}, {"minimum", 0}, {"maximum", kMaxSigma}};
-  Json lognormal =
-      object_with("lognormal", members("median", seconds_schema(true), "sigma", sigma));
-  lognormal["description"] = "lognormal with this median (seconds) and sigma (sd of the log)";
-  one_of.push_back(lognormal);
   Json weight{{"type", "number"}, {"exclusiveMinimum", 0}, {"maximum", kMaxWeight}};
   Json pair{{"type", "array"},
             {"prefixItems", Json::array({seconds_schema(false), weight})},
             {"items", false},
             {"minItems", 2}};
-  Json empirical =
-      object_with("empirical", Json{{"type", "array"}, {"items", pair}, {"minItems", 1}});
-  empirical["description"] = "[VALUE seconds, WEIGHT] pairs; a value is drawn by weight";
-  one_of.push_back(empirical);
+  for (const DistributionKind &row : kDistributionTable) {
+    const std::string name(row.name), a(row.a), b(row.b);
+    Json value;
+    switch (row.kind) {
+    case Distribution::Kind::kConstant:
+    case Distribution::Kind::kExponential:
+      value = seconds_schema(true);
+      break;
+    case Distribution::Kind::kUniform:
+      value = Json{{"type", "array"},
+                   {"prefixItems", Json::array({seconds_schema(false), seconds_schema(false)})},
+                   {"items", false},
+                   {"minItems", 2}};
+      break;
+    case Distribution::Kind::kNormal:
+      value = members(a.c_str(), seconds_schema(false), b.c_str(), seconds_schema(false));
+      break;
+    case Distribution::Kind::kLogNormal:
+      value = members(a.c_str(), seconds_schema(true), b.c_str(), sigma);
+      break;
+    case Distribution::Kind::kEmpirical:
+      value = Json{{"type", "array"}, {"items", pair}, {"minItems", 1}};
+      break;
+    }
+    Json family = object_with(name.c_str(), std::move(value));
+    family["description"] = row.description;
+    one_of.push_back(std::move(family));
+  }
   return Json{{"description", "a duration in seconds: a number (constant) or a distribution"},
               {"oneOf", one_of}};
 }
