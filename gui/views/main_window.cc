@@ -599,23 +599,18 @@ void MainWindow::resizeEvent(QResizeEvent *event) {
 
 void MainWindow::updateTotals() {
   const Report &r = last_.totals;
-  const std::pair<QString, QString> rows[] = {
-      {"page views", QString::number(r.page_views)},
-      {"submits", QString::number(r.submits)},
-      {"DB reads per page view", QString::number(r.db_reads_per_page_view, 'f', 3)},
-      {"DB reads per submit", QString::number(r.db_reads_per_submit, 'f', 2)},
-      {"stale reads", QString::number(r.stale_reads)},
-      {"max staleness, s", QString::number(r.max_staleness_s, 'f', 3)},
-      {"redundant DB reads", QString::number(r.redundant_db_reads)},
-      {"stampedes", QString::number(r.stampedes)},
-      {"lost updates", QString::number(r.lost_updates)},
-      {"CAS conflicts", QString::number(r.cas_conflicts)},
-      {"cache hit ratio", r.cache_gets ? QString::number(r.cache_hit_ratio, 'f', 3) : "-"},
-      {"cache evictions", QString::number(r.cache_evictions)},
-      {"page view p50, ms", QString::number(r.page_view_latency.p50, 'f', 1)},
-      {"page view p99, ms", QString::number(r.page_view_latency.p99, 'f', 1)},
-      {"DB utilisation", QString::number(r.db_utilization, 'f', 3)},
-  };
+  // The report's own words and decimals (report_label, report_text), as the
+  // command line's table has them.
+  static constexpr const char *kPaths[] = {
+      "requests.page_views",          "requests.submits",         "db.reads_per_page_view",
+      "db.reads_per_submit",          "anomalies.stale_reads",    "anomalies.max_staleness_s",
+      "anomalies.redundant_db_reads", "anomalies.stampedes",      "anomalies.lost_updates",
+      "cache.cas_conflicts",          "cache.hit_ratio",          "cache.evictions",
+      "latency_ms.page_view.p50",     "latency_ms.page_view.p99", "db.utilization"};
+  std::pair<QString, QString> rows[std::size(kPaths)];
+  for (std::size_t i = 0; i < std::size(kPaths); ++i)
+    rows[i] = {QString::fromStdString(report_label(kPaths[i])),
+               QString::fromStdString(report_text(r, kPaths[i]))};
   totals_->setRowCount(static_cast<int>(std::size(rows)));
   for (int i = 0; i < static_cast<int>(std::size(rows)); ++i) {
     for (int c = 0; c < 2; ++c) {

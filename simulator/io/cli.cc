@@ -1169,56 +1169,52 @@ int cmd_bench(const BenchOptions &o) {
 // ---------------------------------------------------------------------------
 // The table
 
-// Column titles and whether each is left-aligned (the strategy) or right.
-constexpr std::array<std::pair<const char *, bool>, 11> kCompareColumns = {{
-    {"strategy", true},
-    {"DB reads/view", false},
-    {"DB reads/submit", false},
-    {"stale reads", false},
-    {"max staleness s", false},
-    {"redundant DB reads", false},
-    {"stampedes", false},
-    {"lost updates", false},
-    {"CAS conflicts", false},
-    {"hit ratio", false},
-    {"view p99 ms", false},
-}};
+// The lecture's table (SPEC section 7): a report field per column, titled
+// and written as the report's field table says (report_label, report_text),
+// so the window's panels use the same words. The strategy, first, is left-aligned.
+constexpr std::array<const char *, 11> kCompareColumns = {
+    "strategy",
+    "db.reads_per_page_view",
+    "db.reads_per_submit",
+    "anomalies.stale_reads",
+    "anomalies.max_staleness_s",
+    "anomalies.redundant_db_reads",
+    "anomalies.stampedes",
+    "anomalies.lost_updates",
+    "cache.cas_conflicts",
+    "cache.hit_ratio",
+    "latency_ms.page_view.p99",
+};
 
 } // namespace
 
 const std::vector<std::string> &compare_columns() {
   static const std::vector<std::string> titles = [] {
     std::vector<std::string> t;
-    for (const auto &[title, left] : kCompareColumns)
-      t.emplace_back(title);
+    for (const char *path : kCompareColumns)
+      t.push_back(report_label(path));
     return t;
   }();
   return titles;
 }
 
 std::vector<std::string> compare_cells(const Report &r) {
-  return {r.strategy,
-          fixed(r.db_reads_per_page_view, 3),
-          fixed(r.db_reads_per_submit, 2),
-          std::to_string(r.stale_reads),
-          fixed(r.max_staleness_s, 3),
-          std::to_string(r.redundant_db_reads),
-          std::to_string(r.stampedes),
-          std::to_string(r.lost_updates),
-          std::to_string(r.cas_conflicts),
-          r.cache_gets > 0 ? fixed(r.cache_hit_ratio, 3) : std::string("-"),
-          fixed(r.page_view_latency.p99, 1)};
+  std::vector<std::string> cells;
+  for (const char *path : kCompareColumns)
+    cells.push_back(report_text(r, path));
+  return cells;
 }
 
 std::string format_compare_table(const std::vector<Report> &reports) {
   const std::size_t columns = kCompareColumns.size();
+  const std::vector<std::string> &titles = compare_columns();
   std::vector<std::vector<std::string>> rows;
   for (const Report &r : reports) {
     rows.push_back(compare_cells(r));
   }
   std::vector<std::size_t> width(columns);
   for (std::size_t c = 0; c < columns; ++c) {
-    width[c] = std::strlen(kCompareColumns[c].first);
+    width[c] = titles[c].size();
     for (const auto &row : rows) {
       width[c] = std::max(width[c], row[c].size());
     }
@@ -1228,12 +1224,12 @@ std::string format_compare_table(const std::vector<Report> &reports) {
       line += "  ";
     }
     const std::string pad(width[c] - text.size(), ' ');
-    line += kCompareColumns[c].second ? text + pad : pad + text;
+    line += c == 0 ? text + pad : pad + text;
   };
   std::string out;
   std::string line;
   for (std::size_t c = 0; c < columns; ++c) {
-    cell(line, c, kCompareColumns[c].first);
+    cell(line, c, titles[c]);
   }
   out += line.substr(0, line.find_last_not_of(' ') + 1) + "\n";
   for (const auto &row : rows) {

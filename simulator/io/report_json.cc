@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,7 +29,16 @@ struct Field {
   double Report::*real = nullptr;
   LatencySummary Report::*latency = nullptr;
   double LatencySummary::*stat = nullptr;
+  const char *label = nullptr; // the words people read (tables, panels); null: the path
+  int digits = 0;              // decimals where people read it (a count: none)
 };
+
+/// `f` with the words people read it by, and how many decimals they see.
+constexpr Field shown(Field f, const char *label, int digits = 0) {
+  f.label = label;
+  f.digits = digits;
+  return f;
+}
 
 constexpr Field text(const char *path, std::string Report::*m) {
   return {path, FieldKind::kText, m};
@@ -50,41 +60,43 @@ constexpr std::array kFields = {
     text("strategy", &Report::strategy),
     count("seed", &Report::seed),
     real("duration_s", &Report::duration_s),
-    count("requests.page_views", &Report::page_views),
-    count("requests.submits", &Report::submits),
+    shown(count("requests.page_views", &Report::page_views), "page views"),
+    shown(count("requests.submits", &Report::submits), "submits"),
     count("requests.rejected", &Report::rejected),
     count("db.reads", &Report::db_reads),
     count("db.writes", &Report::db_writes),
     count("db.reads_by_page_views", &Report::db_reads_by_page_views),
     count("db.reads_by_submits", &Report::db_reads_by_submits),
-    real("db.reads_per_page_view", &Report::db_reads_per_page_view),
-    real("db.reads_per_submit", &Report::db_reads_per_submit),
+    shown(real("db.reads_per_page_view", &Report::db_reads_per_page_view), "DB reads per view", 3),
+    shown(real("db.reads_per_submit", &Report::db_reads_per_submit), "DB reads per submit", 2),
     count("db.max_queue", &Report::db_max_queue),
-    real("db.utilization", &Report::db_utilization),
+    shown(real("db.utilization", &Report::db_utilization), "DB utilisation", 3),
     count("cache.gets", &Report::cache_gets),
     count("cache.hits", &Report::cache_hits),
     count("cache.misses", &Report::cache_misses),
-    real("cache.hit_ratio", &Report::cache_hit_ratio),
+    shown(real("cache.hit_ratio", &Report::cache_hit_ratio), "hit ratio", 3),
     count("cache.sets", &Report::cache_sets),
     count("cache.deletes", &Report::cache_deletes),
-    count("cache.evictions", &Report::cache_evictions),
+    shown(count("cache.evictions", &Report::cache_evictions), "evictions"),
     count("cache.cas_attempts", &Report::cas_attempts),
-    count("cache.cas_conflicts", &Report::cas_conflicts),
+    shown(count("cache.cas_conflicts", &Report::cas_conflicts), "CAS conflicts"),
     count("cache.cas_retries", &Report::cas_retries),
     count("edge.hits", &Report::edge_hits),
     count("edge.misses", &Report::edge_misses),
     real("edge.hit_ratio", &Report::edge_hit_ratio),
-    count("anomalies.stale_reads", &Report::stale_reads),
+    shown(count("anomalies.stale_reads", &Report::stale_reads), "stale reads"),
     real("anomalies.stale_read_ratio", &Report::stale_read_ratio),
-    real("anomalies.max_staleness_s", &Report::max_staleness_s),
-    count("anomalies.redundant_db_reads", &Report::redundant_db_reads),
-    count("anomalies.stampedes", &Report::stampedes),
+    shown(real("anomalies.max_staleness_s", &Report::max_staleness_s), "max staleness, s", 3),
+    shown(count("anomalies.redundant_db_reads", &Report::redundant_db_reads), "redundant DB reads"),
+    shown(count("anomalies.stampedes", &Report::stampedes), "stampedes"),
     count("anomalies.peak_concurrent_same_key", &Report::peak_concurrent_same_key),
-    count("anomalies.lost_updates", &Report::lost_updates),
+    shown(count("anomalies.lost_updates", &Report::lost_updates), "lost updates"),
     latency("latency_ms.page_view.mean", &Report::page_view_latency, &LatencySummary::mean),
-    latency("latency_ms.page_view.p50", &Report::page_view_latency, &LatencySummary::p50),
+    shown(latency("latency_ms.page_view.p50", &Report::page_view_latency, &LatencySummary::p50),
+          "view p50, ms", 1),
     latency("latency_ms.page_view.p90", &Report::page_view_latency, &LatencySummary::p90),
-    latency("latency_ms.page_view.p99", &Report::page_view_latency, &LatencySummary::p99),
+    shown(latency("latency_ms.page_view.p99", &Report::page_view_latency, &LatencySummary::p99),
+          "view p99, ms", 1),
     latency("latency_ms.page_view.max", &Report::page_view_latency, &LatencySummary::max),
     latency("latency_ms.submit.mean", &Report::submit_latency, &LatencySummary::mean),
     latency("latency_ms.submit.p50", &Report::submit_latency, &LatencySummary::p50),
@@ -136,7 +148,39 @@ nlohmann::ordered_json &parent_of(nlohmann::ordered_json &root, std::string_view
   return *node;
 }
 
+/// @return the table's row for `path`, or null.
+const Field *find(std::string_view path) {
+  for (const Field &f : kFields)
+    if (path == f.path)
+      return &f;
+  return nullptr;
+}
+
 } // namespace
+
+std::string report_label(std::string_view path) {
+  const Field *f = find(path);
+  if (f == nullptr)
+    return std::string();
+  return f->label != nullptr ? f->label : f->path;
+}
+
+std::string report_text(const Report &r, std::string_view path) {
+  const Field *f = find(path);
+  if (f == nullptr)
+    return std::string();
+  if (f->kind == FieldKind::kText)
+    return r.*f->text;
+  // A hit ratio over no gets is no number at all (the `none` strategy).
+  if (f->real == &Report::cache_hit_ratio && r.cache_gets == 0)
+    return "-";
+  const double v = *numeric_value(*f, r);
+  if (f->kind == FieldKind::kCount)
+    return std::to_string(r.*f->count);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", f->digits, v);
+  return buf;
+}
 
 nlohmann::ordered_json report_to_json(const Report &r) {
   nlohmann::ordered_json root = nlohmann::ordered_json::object();

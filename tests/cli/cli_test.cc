@@ -457,8 +457,8 @@ TEST_F(Cli, CompareTablePrintsARowPerLectureStrategy) {
     EXPECT_EQ(std::count(firsts.begin(), firsts.end(), s), 1) << s << " in:\n" << r.out;
   }
   for (const char *column :
-       {"DB reads/view", "DB reads/submit", "stale reads", "max staleness", "redundant DB reads",
-        "lost updates", "CAS conflicts", "hit ratio", "view p99 ms"}) {
+       {"DB reads per view", "DB reads per submit", "stale reads", "max staleness, s",
+        "redundant DB reads", "lost updates", "CAS conflicts", "hit ratio", "view p99, ms"}) {
     EXPECT_NE(r.out.find(column), std::string::npos) << column;
   }
 }

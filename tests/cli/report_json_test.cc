@@ -2,6 +2,7 @@
 // report_paths and evaluate_expectations, linked directly.
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -219,6 +220,36 @@ TEST(EvaluateExpectations, UnknownPathNeverHolds) {
   EXPECT_FALSE(
       evaluate_expectations(r, {{"nope.x != 1", {term("nope.x", Expectation::Op::kNe, 1)}}}));
   EXPECT_FALSE(r.expectations[0].ok);
+}
+
+} // namespace
+} // namespace stampede
+
+namespace stampede {
+namespace {
+
+// One wording per field wherever people read it (issue 9, item 4): the
+// command line's table and the window's panels both ask the report's table.
+TEST(ReportLabel, EachFieldHasOneLabelAndItsDecimals) {
+  std::set<std::string> labels;
+  for (const std::string &path : report_paths())
+    EXPECT_TRUE(labels.insert(report_label(path)).second) << path << ": " << report_label(path);
+  EXPECT_EQ(report_label("db.reads_per_page_view"), "DB reads per view");
+  EXPECT_EQ(report_label("engine.events"), "engine.events") << "no label: the path";
+  EXPECT_EQ(report_label("db.nope"), "");
+  Report r;
+  r.strategy = "clear";
+  r.db_reads_per_page_view = 0.09326;
+  r.page_view_latency.p99 = 53.08;
+  r.stale_reads = 741;
+  EXPECT_EQ(report_text(r, "strategy"), "clear");
+  EXPECT_EQ(report_text(r, "db.reads_per_page_view"), "0.093");
+  EXPECT_EQ(report_text(r, "latency_ms.page_view.p99"), "53.1");
+  EXPECT_EQ(report_text(r, "anomalies.stale_reads"), "741");
+  EXPECT_EQ(report_text(r, "cache.hit_ratio"), "-") << "no gets: no ratio";
+  r.cache_gets = 10;
+  r.cache_hit_ratio = 0.9;
+  EXPECT_EQ(report_text(r, "cache.hit_ratio"), "0.900");
 }
 
 } // namespace

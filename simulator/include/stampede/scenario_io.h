@@ -101,6 +101,19 @@ std::optional<double> report_value(const Report &r, std::string_view path);
 /// @return every numeric report path, in report order.
 std::vector<std::string> report_paths();
 
+/// The words for a report field wherever a person reads it: the command
+/// line's tables and the window's panels use these, so they say the same.
+/// @param path a report path (`db.reads_per_page_view`).
+/// @return its label ("DB reads per view"); the path itself for a field
+/// without one; empty for no field.
+std::string report_label(std::string_view path);
+
+/// A report field's value as people read it: a count whole, a ratio or a
+/// time to the decimals its label implies; "-" for a hit ratio with no gets.
+/// @param r a report. @param path a report path.
+/// @return the text, or empty for no field.
+std::string report_text(const Report &r, std::string_view path);
+
 /// Evaluates a scenario's expect clauses against a report, filling
 /// `r.expectations`.
 /// @param r the report (updated). @param clauses the clauses.
