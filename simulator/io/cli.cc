@@ -1394,9 +1394,13 @@ int cli_main(int argc, const char *const *argv) {
       ->add_option("--memory", mc_memory_mb, "Memory limit in MiB, memcached's -m (default 64)")
       ->type_name("MB")
       ->check(whole_number);
-  memcached->add_option("--lru", mc_lru, "Eviction model: segmented (default), classic or plain")
+  memcached
+      ->add_option("--lru", mc_lru,
+                   "Eviction model: " + std::string(lru_name(LruModel::kSegmented)) +
+                       " (default), " + std::string(lru_name(LruModel::kClassic)) + " or " +
+                       std::string(lru_name(LruModel::kPlain)))
       ->type_name("MODEL")
-      ->check(CLI::IsMember({"segmented", "classic", "plain"}));
+      ->check(CLI::IsMember(std::vector<std::string>(kLruNames.begin(), kLruNames.end())));
   memcached
       ->add_option("--max-item-size", mo.node.item_size_max,
                    "Largest item in bytes, memcached's -I (default 1048576)")
@@ -1468,9 +1472,8 @@ int cli_main(int argc, const char *const *argv) {
                          std::to_string(mc_memory_mb));
         }
         mo.node.memory_limit_bytes = mc_memory_mb << 20;
-        mo.node.lru = mc_lru == "plain"     ? LruModel::kPlain
-                      : mc_lru == "classic" ? LruModel::kClassic
-                                            : LruModel::kSegmented;
+        mo.node.lru = static_cast<LruModel>(std::find(kLruNames.begin(), kLruNames.end(), mc_lru) -
+                                            kLruNames.begin());
         std::string error;
         const int status = serve_memcached(mo, &error);
         if (status != 0) {

@@ -385,7 +385,8 @@ std::vector<Field> make_fields() {
       "network round trip of a cache operation, seconds"));
   t.push_back(hashing_field());
   t.push_back(choice(
-      "cache.lru", [](auto &s) -> auto & { return s.cache.lru; }, {"segmented", "classic", "plain"},
+      "cache.lru", [](auto &s) -> auto & { return s.cache.lru; },
+      {kLruNames.begin(), kLruNames.end()},
       "eviction model of a node: segmented (memcached 1.6), classic, plain LRU"));
 
   t.push_back(integer(

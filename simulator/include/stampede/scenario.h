@@ -7,8 +7,11 @@
 /// file format (docs/scenario.schema.json states the same values).
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stampede/distribution.h"
@@ -74,6 +77,15 @@ enum class Hashing : std::uint8_t {
 
 /// Eviction model of a memcached node (`cache.lru`, SPEC section 8).
 enum class LruModel : std::uint8_t { kSegmented, kClassic, kPlain };
+
+/// The eviction models' names, in LruModel's order: `cache.lru` and
+/// `stampede memcached --lru` take them, `stats settings` shows them.
+inline constexpr std::array<std::string_view, 3> kLruNames = {"segmented", "classic", "plain"};
+
+/// @param m an eviction model. @return its name (kLruNames).
+constexpr std::string_view lru_name(LruModel m) noexcept {
+  return kLruNames[static_cast<std::size_t>(m)];
+}
 
 /// The memcached tier (`cache.*`).
 struct CacheConfig {
