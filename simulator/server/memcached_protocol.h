@@ -24,6 +24,14 @@
 /// command, every 20 commands, on mn and quit). Only committed output may be
 /// sent: a later `get` with a key over 250 bytes, or a fatal error, discards
 /// what is not committed yet, exactly as memcached drops its unsent responses.
+///
+/// Where the code is: memcached_protocol.cc frames input and holds output;
+/// command_table.cc maps each command word to its word counts and handler;
+/// the handlers are in retrieval_commands.cc (get, gets, gat, gats),
+/// storage_commands.cc (set, add, replace, append, prepend, cas),
+/// meta_commands.cc with meta_flags.h (mg, ms, md, ma, mn, me),
+/// stats_commands.cc, and other_commands.cc (incr, decr, delete, touch,
+/// flush_all, verbosity, cache_memlimit, version, quit, ...).
 #pragma once
 
 #include <cstdint>
