@@ -11,7 +11,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
-#include "io/cli.h"
+#include "cli/cli.h"
 #include "stampede/strategy.h"
 #include "worker/compare_runner.h"
 

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "io/cli.h"
+#include "cli/cli.h"
 #include "stampede/scenario_io.h"
 #include "stampede/strategy.h"
 #include "worker/compare_runner.h"

@@ -2,7 +2,7 @@
 // subcommand is one cmd_* function returning the exit status. Bad input is
 // thrown as BadInput and becomes exit 2 in cli_main, so every message about a
 // flag or a file is written in one place.
-#include "io/cli.h"
+#include "cli/cli.h"
 #include "io/lessons.h"
 #include "io/student_loader.h"
 #include "stampede/student_hashing.h"
