@@ -1,0 +1,270 @@
+// cli_main: the CLI11 app, its subcommands and flags, and the dispatch to
+// each command's cmd_* function (common.h), where bad input becomes exit 2.
+#include "cli/common.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "io/student_loader.h"
+#include "stampede/student_hashing.h"
+
+namespace stampede {
+
+int cli_main(int argc, const char *const *argv) {
+  using namespace cli;       // the commands and what they share (common.h)
+  load_student_strategies(); // student:NAME, when a student library is built
+  CLI::App app{"Stampede: a discrete-event simulator that teaches web caching.", "stampede"};
+  app.set_version_flag("--version", std::string("stampede ") + STAMPEDE_VERSION);
+  app.require_subcommand(1);
+
+  const auto pair_check = CLI::Validator(
+      [](std::string &s) {
+        const auto eq = s.find('=');
+        return eq == std::string::npos || eq == 0
+                   ? "expected PATH=VALUE (e.g. db.connections=2), got " + json_quote(s)
+                   : std::string();
+      },
+      "");
+
+  const auto positive = CLI::Validator(
+      [](std::string &s) {
+        double v = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        return ec == std::errc() && end == s.data() + s.size() && std::isfinite(v) && v > 0
+                   ? std::string()
+                   : "expected a positive number, got " + json_quote(s);
+      },
+      "");
+
+  // CLI11 would wrap "-1" into 2^64 - 1; seeds and counts are plain digits.
+  const auto whole_number = CLI::Validator(
+      [](std::string &s) {
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        return ec == std::errc() && end == s.data() + s.size() && !s.empty()
+                   ? std::string()
+                   : "expected a non-negative integer below 2^64, got " + json_quote(s);
+      },
+      "");
+
+  RunOptions ro;
+  const auto add_common = [&](CLI::App *cmd) {
+    cmd->add_option("SCENARIO", ro.scenario, "A scenario file (JSON) or builtin:NAME")->required();
+    cmd->add_option("--seed", ro.seed, "Seed (overrides the scenario's `seed`)")
+        ->type_name("N")
+        ->check(whole_number);
+    cmd->add_option("--duration", ro.duration_s, "Simulated seconds (overrides `duration_s`)")
+        ->type_name("S")
+        ->check(positive);
+    cmd->add_option("--set", ro.sets, "Override a scenario field by its dotted path")
+        ->type_name("PATH=VALUE")
+        ->check(pair_check)
+        ->allow_extra_args(false); // `--set A=1 SCENARIO`: one value per --set
+    cmd->add_option("--report", ro.report, "Write the JSON report to FILE (- for stdout)")
+        ->type_name("FILE");
+  };
+
+  CLI::App *run = app.add_subcommand("run", "Run a scenario and report what it measured");
+  add_common(run);
+  run->add_option("--strategy", ro.strategy,
+                  "Strategy (none, naive, clear, refresh, update, "
+                  "update+cas, ...)")
+      ->type_name("NAME");
+  run->add_option("--timeseries", ro.timeseries, "Write one CSV row per interval to FILE.csv")
+      ->type_name("FILE.csv");
+  run->add_option("--trace", ro.trace, "Write a Chrome trace (Perfetto) to FILE.json")
+      ->type_name("FILE.json");
+  run->add_option("--interval", ro.interval_s, "Time-series interval in seconds (default 1)")
+      ->type_name("S")
+      ->check(positive);
+
+  CLI::App *compare = app.add_subcommand(
+      "compare", "Run several strategies on one scenario and print the lecture's table");
+  add_common(compare);
+  compare
+      ->add_option("--strategies", ro.strategies,
+                   "Comma-separated strategies (default: none,naive,clear,refresh,update,"
+                   "update+cas)")
+      ->type_name("A,B,...");
+  compare->add_flag("--table", ro.table, "Print the table even when stdout is not a terminal");
+
+  std::string validate_spec;
+  std::vector<std::string> validate_sets;
+  CLI::App *validate = app.add_subcommand("validate", "Check a scenario file");
+  validate->add_option("SCENARIO", validate_spec, "A scenario file (JSON) or builtin:NAME")
+      ->required();
+  validate->add_option("--set", validate_sets, "Override a scenario field by its dotted path")
+      ->type_name("PATH=VALUE")
+      ->check(pair_check)
+      ->allow_extra_args(false);
+
+  CLI::App *scenarios = app.add_subcommand("scenarios", "List the built-in scenarios");
+  CLI::App *schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files");
+
+  std::vector<std::string> test_paths;
+  std::string junit;
+  CLI::App *test = app.add_subcommand(
+      "test", "Run scenario files' expectations headless (course staff's tests)");
+  test->add_option("PATH", test_paths,
+                   "Files or folders of scenario files and lessons' steps.json "
+                   "(default: the project's tests/scenarios)");
+  test->add_option("--junit", junit, "Also write JUnit XML to FILE")->type_name("FILE");
+  std::optional<std::uint64_t> case_seed;
+  test->add_option("--seed", case_seed, "Run every case with this seed instead of its own")
+      ->type_name("N")
+      ->check(whole_number);
+
+  std::string lesson_id, lessons_dir;
+  CLI::App *lesson = app.add_subcommand("lesson", "Lessons: list, show ID, run ID");
+  lesson->require_subcommand(1);
+  lesson->add_option("--lessons", lessons_dir, "Lessons folder (default: the project's lessons/)")
+      ->type_name("DIR");
+  CLI::App *lesson_list = lesson->add_subcommand("list", "List the lessons");
+  CLI::App *lesson_show = lesson->add_subcommand("show", "Print a lesson's text");
+  lesson_show->add_option("ID", lesson_id, "Lesson folder, number or slug")->required();
+  CLI::App *lesson_run = lesson->add_subcommand("run", "Run a lesson's steps and check them");
+  lesson_run->add_option("ID", lesson_id, "Lesson folder, number or slug")->required();
+  lesson_run->add_option("--junit", junit, "Also write JUnit XML to FILE")->type_name("FILE");
+  lesson_run->add_option("--seed", case_seed, "Run every step with this seed instead of its own")
+      ->type_name("N")
+      ->check(whole_number);
+  bool interactive = false;
+  lesson_run->add_flag("--interactive,-i", interactive,
+                       "Walk the lesson: each step's text, its question asked before it runs "
+                       "(answers read from standard input), the measured answer beside yours");
+
+  BenchOptions bo;
+  CLI::App *bench = app.add_subcommand("bench", "Measure the engine's speed on R1");
+  bench->add_option("--events", bo.events, "About how many events to process (default 20000000)")
+      ->type_name("N")
+      ->check(whole_number);
+  bench->add_option("--set", bo.sets, "Override a scenario field (default workload.rate=2000)")
+      ->type_name("PATH=VALUE")
+      ->check(pair_check)
+      ->allow_extra_args(false);
+  bench
+      ->add_option("--limit", bo.limit, "Baseline binary to pair with: run as `PATH LAMBDA T SEED`")
+      ->type_name("PATH");
+  bench->add_option("--scenario", bo.scenario, "Scenario to run (default builtin:r1)")
+      ->type_name("SCENARIO");
+
+  McServeOptions mo;
+  std::uint64_t mc_memory_mb = 64;
+  std::string mc_lru = "segmented";
+  CLI::App *memcached = app.add_subcommand(
+      "memcached", "Serve one simulated memcached node over memcached's text protocol");
+  memcached->add_option("--port", mo.port, "TCP port (default 11211; 0 picks a free one)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 65535));
+  memcached->add_flag("--stdio", mo.stdio, "Serve one session on stdin/stdout instead of TCP");
+  memcached->add_option("--listen", mo.listen, "Address to bind (default 127.0.0.1)")
+      ->type_name("ADDR");
+  memcached
+      ->add_option("--memory", mc_memory_mb, "Memory limit in MiB, memcached's -m (default 64)")
+      ->type_name("MB")
+      ->check(whole_number);
+  memcached
+      ->add_option("--lru", mc_lru,
+                   "Eviction model: " + std::string(lru_name(LruModel::kSegmented)) +
+                       " (default), " + std::string(lru_name(LruModel::kClassic)) + " or " +
+                       std::string(lru_name(LruModel::kPlain)))
+      ->type_name("MODEL")
+      ->check(CLI::IsMember(std::vector<std::string>(kLruNames.begin(), kLruNames.end())));
+  memcached
+      ->add_option("--max-item-size", mo.node.item_size_max,
+                   "Largest item in bytes, memcached's -I (default 1048576)")
+      ->type_name("BYTES")
+      ->check(CLI::Range(1024u, 1u << 30));
+  memcached
+      ->add_option("--connections", mo.max_connections,
+                   "Most simultaneous connections, memcached's -c (default 1024)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1u << 20));
+
+  // CLI11 would only say "A subcommand is required"; name the word instead.
+  std::vector<std::string> names;
+  for (const CLI::App *sub : app.get_subcommands([](const CLI::App *) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+    std::cerr << "stampede: unknown command " << json_quote(argv[1]) << "; expected one of "
+              << join(names, ", ") << "\nRun with --help for more information.\n";
+    return kExitBadInput;
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    // Help and --version are "errors" with status 0; anything else is a bad flag.
+    return app.exit(e) == 0 ? kExitOk : kExitBadInput;
+  }
+
+  const auto dispatch_command = [&]() -> int {
+    try {
+      if (run->parsed()) {
+        return cmd_run(ro);
+      }
+      if (compare->parsed()) {
+        return cmd_compare(ro);
+      }
+      if (validate->parsed()) {
+        return cmd_validate(validate_spec, validate_sets);
+      }
+      if (scenarios->parsed()) {
+        return cmd_scenarios();
+      }
+      if (schema->parsed()) {
+        return cmd_schema();
+      }
+      if (test->parsed()) {
+        return cmd_test(test_paths, junit, case_seed);
+      }
+      if (lesson_list->parsed()) {
+        return cmd_lesson_list(lessons_dir);
+      }
+      if (lesson_show->parsed()) {
+        return cmd_lesson_show(lessons_dir, lesson_id);
+      }
+      if (lesson_run->parsed()) {
+        return cmd_lesson_run(lessons_dir, lesson_id, junit, case_seed, interactive);
+      }
+      if (bench->parsed()) {
+        return cmd_bench(bo);
+      }
+      if (memcached->parsed()) {
+        return cmd_memcached(mo, memcached->count("--port") > 0, mc_memory_mb, mc_lru);
+      }
+    } catch (const BadInput &e) {
+      std::cout.flush();
+      std::cerr << e.what() << "\n";
+      return kExitBadInput;
+    } catch (const StudentCodeError &e) {
+      // The student library is input too: its bug is named, not ours.
+      std::cout.flush();
+      std::cerr << "stampede: the student library: " << e.what() << "\n";
+      return kExitBadInput;
+    } catch (const std::exception &e) {
+      std::cout.flush();
+      std::cerr << "stampede: internal error: " << e.what() << "\n";
+      return kExitInternalError;
+    }
+    return kExitBadInput;
+  };
+  const int status = dispatch_command();
+  // Output to stdout is buffered: a full disk or a closed pipe shows only
+  // when it is flushed. A lost report or table is an error, not exit 0.
+  std::cout.flush();
+  if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    std::cerr << "stdout: write failed\n";
+    return kExitBadInput;
+  }
+  return status;
+}
+
+} // namespace stampede

@@ -1,0 +1,130 @@
+// Private to cli/: what the files of the `stampede` command line share.
+//
+// The `stampede` command line (SPEC section 5). Parsing is CLI11's
+// (cli_main.cc); each subcommand is one cmd_* function returning the exit
+// status, in the file of its command family (run.cc, validate.cc, test.cc,
+// bench.cc, memcached.cc). Bad input is thrown as BadInput and becomes exit 2
+// in cli_main, so every message about a flag or a file is written in one place.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.h"
+#include "server/memcached_server.h"
+#include "stampede/scenario.h"
+#include "stampede/simulation.h"
+
+namespace stampede::cli {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+/// The user's mistake: a flag, a file or a field. Becomes exit 2.
+struct BadInput : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// ---------------------------------------------------------------------------
+// Formatting (common.cc)
+
+/// The shortest text that reads back as exactly `v` (what JSON writes).
+std::string shortest(double v);
+
+/// `v` with `digits` decimals.
+std::string fixed(double v, int digits);
+
+/// A measured value for a message: whole numbers without decimals.
+std::string number(double v);
+
+std::string join(const std::vector<std::string> &items, std::string_view sep);
+
+std::string json_quote(std::string_view s);
+
+// ---------------------------------------------------------------------------
+// Scenarios and runs (common.cc)
+
+/// Options shared by `run` and `compare`.
+struct RunOptions {
+  std::string scenario;
+  std::string strategy;   // run: --strategy (empty: the file's)
+  std::string strategies; // compare: --strategies a,b,c (empty: the lecture's)
+  std::optional<std::uint64_t> seed;
+  std::optional<double> duration_s;
+  std::vector<std::string> sets;
+  std::string report;
+  std::string timeseries;
+  std::string trace;
+  double interval_s = 1;
+  bool table = false;
+};
+
+/// For a `student:` name that is not there: why (no library built, or it
+/// did not load).
+std::string student_hint(std::string_view name);
+
+/// @return the strategy names a flag accepts, for messages.
+std::string known_strategies();
+
+/// Loads a scenario or throws BadInput with the parser's message.
+Scenario load(const std::string &spec, const std::vector<std::string> &overrides);
+
+/// Runs a scenario to its end and returns its report (expectations not yet
+/// evaluated). A run that stops overloaded is bad input, named by `origin`.
+Report simulate(const Scenario &s, const std::string &origin, std::string_view label,
+                Observer *observer = nullptr, Time interval = kSecond);
+
+/// An output file opened before the run, so a bad path fails before the work.
+std::unique_ptr<std::ofstream> open_output(const std::string &path, std::string_view flag);
+
+void finish_output(std::ofstream &out, const std::string &path);
+
+// ---------------------------------------------------------------------------
+// The commands, each in the file of its family; each returns the exit status.
+
+// run.cc
+int cmd_run(const RunOptions &o);
+int cmd_compare(const RunOptions &o);
+
+// validate.cc
+int cmd_validate(const std::string &spec, const std::vector<std::string> &sets);
+int cmd_scenarios();
+int cmd_schema();
+
+// test.cc
+int cmd_test(std::vector<std::string> paths, const std::string &junit,
+             std::optional<std::uint64_t> seed);
+int cmd_lesson_list(const std::string &root);
+int cmd_lesson_show(const std::string &root, const std::string &id);
+int cmd_lesson_run(const std::string &root, const std::string &id, const std::string &junit,
+                   std::optional<std::uint64_t> seed, bool interactive);
+
+// bench.cc
+struct BenchOptions {
+  std::uint64_t events = 20'000'000;
+  std::vector<std::string> sets;
+  std::string limit;
+  std::string scenario = "builtin:r1";
+};
+int cmd_bench(const BenchOptions &o);
+
+// memcached.cc
+/// `stampede memcached`: checks what CLI11 cannot check flag by flag (--port
+/// with --stdio, --memory's bound), then serves until the server stops.
+/// @param port_given whether --port was on the command line.
+/// @param memory_mb --memory. @param lru --lru, one of kLruNames.
+int cmd_memcached(McServeOptions options, bool port_given, std::uint64_t memory_mb,
+                  const std::string &lru);
+
+} // namespace stampede::cli

@@ -1,0 +1,31 @@
+// `stampede memcached`: the checks its flags need together, then the server.
+// The server is reached through serve_memcached(), whose weak reference to
+// internal::run_memcached_server (server/memcached_server.h) keeps stampede_io
+// free of the server and libevent: only `stampede` links them.
+#include "cli/common.h"
+
+#include <algorithm>
+
+namespace stampede::cli {
+
+int cmd_memcached(McServeOptions options, bool port_given, std::uint64_t memory_mb,
+                  const std::string &lru) {
+  if (port_given && options.stdio) {
+    throw BadInput("stampede memcached: --port and --stdio exclude each other");
+  }
+  if (memory_mb > (std::uint64_t{1} << 24)) {
+    throw BadInput("stampede memcached: --memory: expected at most 16777216 MiB, got " +
+                   std::to_string(memory_mb));
+  }
+  options.node.memory_limit_bytes = memory_mb << 20;
+  options.node.lru =
+      static_cast<LruModel>(std::find(kLruNames.begin(), kLruNames.end(), lru) - kLruNames.begin());
+  std::string error;
+  const int status = serve_memcached(options, &error);
+  if (status != 0) {
+    throw BadInput("stampede memcached: " + error);
+  }
+  return kExitOk;
+}
+
+} // namespace stampede::cli

@@ -1,0 +1,352 @@
+// `stampede run` and `stampede compare`, and the lecture's table they and
+// the window print (SPEC section 7).
+#include "cli/common.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <iostream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "io/timeseries.h"
+#include "io/trace.h"
+#include "stampede/scenario_io.h"
+#include "stampede/strategy.h"
+
+namespace stampede::cli {
+namespace {
+
+/// The overrides a run applies, in order: `--set`s, then the dedicated flags.
+std::vector<std::string> overrides_for(const RunOptions &o, const std::string &strategy) {
+  std::vector<std::string> out = o.sets;
+  if (!strategy.empty()) {
+    out.push_back("strategy.name=" + json_quote(strategy));
+  }
+  if (o.seed) {
+    out.push_back("seed=" + std::to_string(*o.seed));
+  }
+  if (o.duration_s) {
+    out.push_back("duration_s=" + shortest(*o.duration_s));
+  }
+  return out;
+}
+
+/// Checks a strategy name given on the command line. @param flag the flag.
+void check_strategy_flag(const std::string &name, std::string_view flag) {
+  if (!StrategyRegistry::global().contains(name)) {
+    throw BadInput(std::string(flag) + ": unknown strategy " + json_quote(name) +
+                   "; expected one of " + known_strategies() + student_hint(name));
+  }
+}
+
+/// A run's report as written: SPEC 6's fields, then `run_scenario`, the
+/// scenario exactly as it ran (every override, seed and strategy applied),
+/// so the report itself can be run again.
+Json report_with_scenario(const Report &r, const Scenario &s) {
+  Json j = report_to_json(r);
+  j["run_scenario"] = Json::parse(scenario_to_json(s));
+  return j;
+}
+
+/// Sends every hook to several observers.
+class Fanout final : public Observer {
+public:
+  void add(Observer *o) { targets_.push_back(o); }
+  /// @return the one observer to attach (null for none).
+  Observer *attach() {
+    if (targets_.empty()) {
+      return nullptr;
+    }
+    return targets_.size() == 1 ? targets_.front() : this;
+  }
+  void on_request(const RequestRecord &r) override {
+    for (Observer *o : targets_) {
+      o->on_request(r);
+    }
+  }
+  void on_call(const CallRecord &c) override {
+    for (Observer *o : targets_) {
+      o->on_call(c);
+    }
+  }
+  void on_anomaly(const AnomalyRecord &a) override {
+    for (Observer *o : targets_) {
+      o->on_anomaly(a);
+    }
+  }
+  void on_interval(const IntervalRecord &i) override {
+    for (Observer *o : targets_) {
+      o->on_interval(i);
+    }
+  }
+
+private:
+  std::vector<Observer *> targets_;
+};
+
+/// Writes JSON to a path, or stdout for "-": 2-space indent, trailing newline.
+void write_json(const Json &j, const std::string &path, std::ofstream *file) {
+  // Replace, not throw, should a name carry invalid UTF-8.
+  const std::string text = j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  if (path == "-") {
+    std::cout << text << std::flush;
+    return;
+  }
+  *file << text;
+  finish_output(*file, path);
+}
+
+/// Prints each failed expectation on stderr. @return whether all held.
+bool report_failures(const Report &r, std::string_view name) {
+  bool ok = true;
+  for (const ExpectationResult &e : r.expectations) {
+    if (!e.ok) {
+      ok = false;
+      std::cerr << "FAILED " << name << ": " << e.expr << " (actual " << number(e.actual)
+                << ", seed " << r.seed << ")\n";
+    }
+  }
+  return ok;
+}
+
+void print_summary(const Report &r, const std::string &spec) {
+  std::ostream &o = std::cout;
+  o << r.scenario << " (" << spec << "), strategy " << r.strategy << ", seed " << r.seed << ", "
+    << number(r.duration_s) << " s simulated\n";
+  o << "  requests            " << r.page_views << " page views, " << r.submits << " submits\n";
+  o << "  DB reads            " << fixed(r.db_reads_per_page_view, 3) << " per page view, "
+    << fixed(r.db_reads_per_submit, 2) << " per submit\n";
+  o << "  cache hit ratio     " << (r.cache_gets > 0 ? fixed(r.cache_hit_ratio, 3) : "-") << "\n";
+  o << "  stale reads         " << r.stale_reads << ", max staleness "
+    << fixed(r.max_staleness_s, 3) << " s\n";
+  o << "  redundant DB reads  " << r.redundant_db_reads << " in " << r.stampedes << " stampedes\n";
+  o << "  lost updates        " << r.lost_updates << "\n";
+  o << "  CAS conflicts       " << r.cas_conflicts << "\n";
+  o << "  page view latency   p50 " << fixed(r.page_view_latency.p50, 1) << " ms, p99 "
+    << fixed(r.page_view_latency.p99, 1) << " ms\n";
+  for (const ExpectationResult &e : r.expectations) {
+    o << "  expect              " << (e.ok ? "ok     " : "FAILED ") << e.expr << " (actual "
+      << number(e.actual) << ")\n";
+  }
+}
+
+/// Time-series intervals, each an event and a CSV row: a bound on their
+/// number keeps `--interval` from asking for terabytes or a run without end.
+constexpr double kMaxIntervals = 1000000;
+/// The longest interval: the longest run (duration_s's upper bound).
+constexpr double kMaxIntervalS = 1e6;
+
+void check_interval(double interval_s, double duration_s) {
+  if (!(interval_s <= kMaxIntervalS)) {
+    throw BadInput("--interval: expected at most " + number(kMaxIntervalS) +
+                   " seconds (the longest run), got " + shortest(interval_s));
+  }
+  if (seconds_to_ns(interval_s) < 1) {
+    throw BadInput("--interval: expected at least 1e-09 seconds (the clock's tick), got " +
+                   shortest(interval_s));
+  }
+  const double rows = std::ceil(duration_s / interval_s);
+  if (rows > kMaxIntervals) {
+    throw BadInput("--interval: expected at most " + number(kMaxIntervals) +
+                   " intervals in the run (duration_s / --interval), got " + number(rows) +
+                   " (duration_s " + number(duration_s) + " / --interval " + shortest(interval_s) +
+                   "); use a longer --interval or a shorter --duration");
+  }
+}
+
+} // namespace
+
+int cmd_run(const RunOptions &o) {
+  if (!o.strategy.empty()) {
+    check_strategy_flag(o.strategy, "--strategy");
+  }
+  const Scenario s = load(o.scenario, overrides_for(o, o.strategy));
+  check_interval(o.interval_s, s.duration_s);
+
+  std::unique_ptr<std::ofstream> report_file, csv_file, trace_file;
+  if (!o.report.empty() && o.report != "-") {
+    report_file = open_output(o.report, "--report");
+  }
+  Fanout observers;
+  std::optional<TimeseriesWriter> csv;
+  std::optional<TraceWriter> trace;
+  if (!o.timeseries.empty()) {
+    csv_file = open_output(o.timeseries, "--timeseries");
+    observers.add(&csv.emplace(*csv_file));
+  }
+  if (!o.trace.empty()) {
+    trace_file = open_output(o.trace, "--trace");
+    observers.add(&trace.emplace(*trace_file));
+  }
+
+  Report r = simulate(s, o.scenario, s.name, observers.attach(), seconds_to_ns(o.interval_s));
+  if (trace) {
+    trace->close();
+    finish_output(*trace_file, o.trace);
+  }
+  if (csv) {
+    finish_output(*csv_file, o.timeseries);
+  }
+  evaluate_expectations(r, s.expect);
+  if (o.report.empty()) {
+    print_summary(r, o.scenario);
+  } else {
+    write_json(report_with_scenario(r, s), o.report, report_file.get());
+  }
+  return report_failures(r, s.name) ? kExitOk : kExitExpectationsFailed;
+}
+
+namespace {
+
+std::vector<std::string> split_list(const std::string &text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const auto first = item.find_first_not_of(" \t");
+    const auto last = item.find_last_not_of(" \t");
+    if (first != std::string::npos) {
+      out.push_back(item.substr(first, last - first + 1));
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+int cmd_compare(const RunOptions &o) {
+  std::vector<std::string> strategies =
+      o.strategies.empty() ? lecture_strategies() : split_list(o.strategies);
+  if (strategies.empty()) {
+    throw BadInput("--strategies: expected a comma-separated list of strategies, got " +
+                   json_quote(o.strategies));
+  }
+  for (const std::string &name : strategies) {
+    check_strategy_flag(name, "--strategies");
+  }
+  // Check the scenario once before any run, so a bad file fails fast.
+  load(o.scenario, overrides_for(o, strategies.front()));
+  std::unique_ptr<std::ofstream> report_file;
+  if (!o.report.empty() && o.report != "-") {
+    report_file = open_output(o.report, "--report");
+  }
+
+  std::vector<Report> reports;
+  std::vector<Scenario> ran;
+  bool ok = true;
+  for (const std::string &name : strategies) {
+    // A row named `update` means update without cas, even when the file
+    // turns cas on: the table contrasts the two.
+    std::vector<std::string> overrides = overrides_for(o, name);
+    if (name.find("+cas") == std::string::npos) {
+      overrides.emplace_back("strategy.cas=false");
+    }
+    const Scenario s = load(o.scenario, overrides);
+    Report r = simulate(s, o.scenario, name);
+    evaluate_expectations(r, s.expect);
+    ok = report_failures(r, s.name + " [" + name + "]") && ok;
+    reports.push_back(std::move(r));
+    ran.push_back(s);
+  }
+
+  if (o.table || o.report.empty() || isatty(STDOUT_FILENO) != 0) {
+    // With the report on stdout, the table goes to stderr so the JSON stays clean.
+    std::ostream &out = o.report == "-" ? std::cerr : std::cout;
+    out << reports.front().scenario << " (" << o.scenario << "), seed " << reports.front().seed
+        << ", " << number(reports.front().duration_s) << " s simulated\n\n"
+        << format_compare_table(reports) << std::flush;
+  }
+  if (!o.report.empty()) {
+    Json all = Json::array();
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      all.push_back(report_with_scenario(reports[i], ran[i]));
+    }
+    write_json(all, o.report, report_file.get());
+  }
+  return ok ? kExitOk : kExitExpectationsFailed;
+}
+
+} // namespace stampede::cli
+
+namespace stampede {
+namespace {
+
+// ---------------------------------------------------------------------------
+// The table
+
+// The lecture's table (SPEC section 7): a report field per column, titled
+// and written as the report's field table says (report_label, report_text),
+// so the window's panels use the same words. The strategy, first, is left-aligned.
+constexpr std::array<const char *, 11> kCompareColumns = {
+    "strategy",
+    "db.reads_per_page_view",
+    "db.reads_per_submit",
+    "anomalies.stale_reads",
+    "anomalies.max_staleness_s",
+    "anomalies.redundant_db_reads",
+    "anomalies.stampedes",
+    "anomalies.lost_updates",
+    "cache.cas_conflicts",
+    "cache.hit_ratio",
+    "latency_ms.page_view.p99",
+};
+
+} // namespace
+
+const std::vector<std::string> &compare_columns() {
+  static const std::vector<std::string> titles = [] {
+    std::vector<std::string> t;
+    for (const char *path : kCompareColumns)
+      t.push_back(report_label(path));
+    return t;
+  }();
+  return titles;
+}
+
+std::vector<std::string> compare_cells(const Report &r) {
+  std::vector<std::string> cells;
+  for (const char *path : kCompareColumns)
+    cells.push_back(report_text(r, path));
+  return cells;
+}
+
+std::string format_compare_table(const std::vector<Report> &reports) {
+  const std::size_t columns = kCompareColumns.size();
+  const std::vector<std::string> &titles = compare_columns();
+  std::vector<std::vector<std::string>> rows;
+  for (const Report &r : reports) {
+    rows.push_back(compare_cells(r));
+  }
+  std::vector<std::size_t> width(columns);
+  for (std::size_t c = 0; c < columns; ++c) {
+    width[c] = titles[c].size();
+    for (const auto &row : rows) {
+      width[c] = std::max(width[c], row[c].size());
+    }
+  }
+  const auto cell = [&](std::string &line, std::size_t c, const std::string &text) {
+    if (c > 0) {
+      line += "  ";
+    }
+    const std::string pad(width[c] - text.size(), ' ');
+    line += c == 0 ? text + pad : pad + text;
+  };
+  std::string out;
+  std::string line;
+  for (std::size_t c = 0; c < columns; ++c) {
+    cell(line, c, titles[c]);
+  }
+  out += line.substr(0, line.find_last_not_of(' ') + 1) + "\n";
+  for (const auto &row : rows) {
+    line.clear();
+    for (std::size_t c = 0; c < columns; ++c) {
+      cell(line, c, row[c]);
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+} // namespace stampede
