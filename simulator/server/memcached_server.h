@@ -22,10 +22,11 @@ struct McServeOptions {
 
 namespace internal {
 /// The server itself (memcached_server.cc, in stampede_server), behind
-/// serve_memcached(). Declared weak so that cli.cc, in stampede_io, can call
-/// it without pulling the server and libevent into every program that links
-/// stampede_io (the GUI, the graded exercises): only a program that links
-/// stampede_server whole (`stampede`) has it.
+/// serve_memcached(). Declared weak so that the command line
+/// (cli/memcached.cc, in stampede_io) can call it without pulling the server
+/// and libevent into every program that links stampede_io (the GUI, the
+/// graded exercises): only a program that links stampede_server whole
+/// (`stampede`) has it.
 /// @param options what to serve and where. @param error as serve_memcached().
 /// @return as serve_memcached().
 [[gnu::weak]] int run_memcached_server(const McServeOptions &options, std::string *error);
