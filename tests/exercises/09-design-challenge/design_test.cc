@@ -174,6 +174,8 @@ Measured measure(const Design &d, const char *what, Get get, double slo, double 
   std::snprintf(bound, sizeof bound, " %s, SLO < %g %s", unit, slo * scale, unit);
   m.figures += bound;
   std::printf("%s\n", m.figures.c_str()); // shown when the test binary runs by itself
+  // The grader shows these on a met SLO too (grade.py reads "measured").
+  ::testing::Test::RecordProperty("measured", m.figures);
   return m;
 }
 
