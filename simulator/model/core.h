@@ -158,6 +158,7 @@ private:
   static constexpr std::uint32_t kAnsweredAtEdge = 0xfffffffeu;
   void on_edge_done(std::uint32_t index);
   void overload();
+  [[gnu::always_inline]] void user_comes_back(bool burst);
   void start(std::uint32_t slot, Time arrival, bool submit, bool burst, std::uint32_t key = kNone);
   [[gnu::always_inline]] bool check_view(const Page &page, std::uint32_t key, Time arrival,
                                          std::uint32_t committed_at_arrival, std::uint64_t serial,

@@ -123,8 +123,7 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
     // Refused (app.backlog): the user sees an error at once; a closed
     // workload's user thinks and comes back, as after an answer.
     ++c_.rejected;
-    if (scenario_.workload.kind == WorkloadKind::kClosed && !burst)
-      queue_.push(now_ + scenario_.workload.think_time.sample(think_rng_), kArrival, kClosedUser);
+    user_comes_back(burst);
   }
 }
 
@@ -173,9 +172,15 @@ void SimulationCore::on_edge_done(std::uint32_t index) {
   if (observer_)
     observer_->on_request(RequestRecord{kEdgeServer, a.serial, a.key, kEdgeServer, false, stale,
                                         a.arrival, a.arrival, now_, staleness_s});
-  if (scenario_.workload.kind == WorkloadKind::kClosed && !a.burst)
-    queue_.push(now_ + scenario_.workload.think_time.sample(think_rng_), kArrival, kClosedUser);
+  user_comes_back(a.burst);
   edge_free_.push_back(index);
+}
+
+// A closed workload's user, after an answer or a refusal, thinks and sends
+// the next request; a burst's requests have no user behind them.
+inline void SimulationCore::user_comes_back(bool burst) {
+  if (scenario_.workload.kind == WorkloadKind::kClosed && !burst)
+    queue_.push(now_ + scenario_.workload.think_time.sample(think_rng_), kArrival, kClosedUser);
 }
 
 // Past kMaxQueuedRequests waiting requests the run stops here: an open
@@ -570,8 +575,7 @@ void SimulationCore::finish_request(Slot &s) {
   --server.busy;
   if (observer_)
     activity(s, Activity::kDone, Op::kNone, -1, now_);
-  if (scenario_.workload.kind == WorkloadKind::kClosed && !s.burst)
-    queue_.push(now_ + scenario_.workload.think_time.sample(think_rng_), kArrival, kClosedUser);
+  user_comes_back(s.burst);
   if (!server.backlog.empty()) {
     const std::uint64_t v = server.backlog.pop();
     --backlog_total_;
