@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "metrics/commit_log.h"
@@ -118,7 +119,8 @@ private:
     std::uint16_t cas_sent = 0;             // cas calls so far: later ones are retries
     bool answered = false;                  // answer() done (respond, or answer then finish)
     Reply reply;
-    std::int32_t node = -1; // node of the last cache call
+    std::int32_t node = -1;   // node of the last cache call
+    std::uint32_t server = 0; // the app server whose worker this is, fixed at its creation
   };
   static constexpr std::uint32_t kNone = 0xffffffffu; // no key, no slot
   struct Server {
@@ -170,6 +172,7 @@ private:
   void on_interval_end();
   void close_interval(Time end);
   void finish_if_over();
+  [[gnu::noinline]] McStatus cache_store(Slot &s, Op op, MemcachedNode *node, std::string_view key);
   void db_start(std::uint32_t slot);
   void finish_request(Slot &s);
   [[gnu::always_inline]] std::uint32_t choose_server();

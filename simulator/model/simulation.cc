@@ -232,8 +232,7 @@ std::uint32_t SimulationCore::draw_key() {
 void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool burst,
                            std::uint32_t key) {
   Slot &s = slots_[slot];
-  const std::uint32_t workers = scenario_.app.workers;
-  const std::uint32_t server = slot / workers; // one division per request, not per event
+  const std::uint32_t server = s.server;
   ++servers_[server].busy;
   s.req = Request{};
   s.req.id = slot;
@@ -291,8 +290,7 @@ const StrategyConfig &SimulationCore::options_of(const Request &r) const noexcep
 
 void SimulationCore::cache_op(Request &r, Op op) {
   Slot &s = slots_[r.id];
-  const StrategyConfig &options = strategies_[s.strategy].first;
-  char kbuf[24], vbuf[kEncodedPageBytes];
+  char kbuf[24];
   const std::string_view key = cache_key(r.key, kbuf);
 
   MemcachedNode *node = nullptr;
@@ -309,7 +307,6 @@ void SimulationCore::cache_op(Request &r, Op op) {
 
   Reply reply;
   reply.op = op;
-  const std::int64_t ttl = strategies_[s.strategy].second->cache_ttl_s(options);
   switch (op) {
   case Op::kCacheGet: {
     ++c_.cache_gets;
@@ -331,42 +328,9 @@ void SimulationCore::cache_op(Request &r, Op op) {
   }
   case Op::kCacheSet:
   case Op::kCacheAdd:
-  case Op::kCacheCas: {
-    ++c_.cache_sets;
-    if (op == Op::kCacheCas) {
-      ++c_.cas_attempts;
-      if (s.cas_sent++ > 0)
-        ++c_.cas_retries;
-    }
-    const StoreMode mode = op == Op::kCacheSet   ? StoreMode::kSet
-                           : op == Op::kCacheAdd ? StoreMode::kAdd
-                                                 : StoreMode::kCas;
-    // The stored page says which write stored it, for explaining anomalies.
-    Page stored = r.page;
-    stored.stored_by = s.serial;
-    stored.stored_at = now_;
-    reply.status = node == nullptr ? McStatus::kNotStored
-                                   : node->store(mode, key, 0, ttl, stored.encode(vbuf), r.cas,
-                                                 now_s(), nullptr, scenario_.cache.item_bytes);
-    if (reply.status == McStatus::kStored) {
-      check_written(r, s.serial);
-    } else if (op == Op::kCacheCas && reply.status == McStatus::kExists) {
-      cas_.cas_refused();
-      AnomalyRecord a{AnomalyKind::kCasConflict, now_, s.serial, r.key};
-      if (observer_) {
-        // The write that changed the unique stored the page there now.
-        McItemView current;
-        if (node->peek(key, now_s(), &current)) {
-          const Page there = Page::decode(current.value);
-          a.cause_serial = there.stored_by;
-          a.cause_at = there.stored_at;
-          a.snapshot_at = there.read_at;
-        }
-      }
-      anomaly(a);
-    }
+  case Op::kCacheCas:
+    reply.status = cache_store(s, op, node, key);
     break;
-  }
   case Op::kCacheDelete:
     ++c_.cache_deletes;
     reply.status = node == nullptr ? McStatus::kNotFound : node->remove(key, now_s());
@@ -379,6 +343,50 @@ void SimulationCore::cache_op(Request &r, Op op) {
   queue_.push(now_ + rtt, kCacheReply, r.id);
   if (observer_)
     activity(s, Activity::kCacheCall, op, s.node, now_ + rtt, reply.hit);
+}
+
+// Out of line: a store is one cache call in fifty on a read-mostly page, and
+// its buffers and anomaly bookkeeping would otherwise weigh on every get.
+McStatus SimulationCore::cache_store(Slot &s, Op op, MemcachedNode *node, std::string_view key) {
+  Request &r = s.req;
+  ++c_.cache_sets;
+  if (op == Op::kCacheCas) {
+    ++c_.cas_attempts;
+    if (s.cas_sent++ > 0)
+      ++c_.cas_retries;
+  }
+  const StoreMode mode = op == Op::kCacheSet   ? StoreMode::kSet
+                         : op == Op::kCacheAdd ? StoreMode::kAdd
+                                               : StoreMode::kCas;
+  const auto &[options, strategy] = strategies_[s.strategy];
+  const std::int64_t ttl = strategy->cache_ttl_s(options);
+  // The stored page says which write stored it, for explaining anomalies.
+  Page stored = r.page;
+  stored.stored_by = s.serial;
+  stored.stored_at = now_;
+  char vbuf[kEncodedPageBytes];
+  const McStatus status = node == nullptr
+                              ? McStatus::kNotStored
+                              : node->store(mode, key, 0, ttl, stored.encode(vbuf), r.cas, now_s(),
+                                            nullptr, scenario_.cache.item_bytes);
+  if (status == McStatus::kStored) {
+    check_written(r, s.serial);
+  } else if (op == Op::kCacheCas && status == McStatus::kExists) {
+    cas_.cas_refused();
+    AnomalyRecord a{AnomalyKind::kCasConflict, now_, s.serial, r.key};
+    if (observer_) {
+      // The write that changed the unique stored the page there now.
+      McItemView current;
+      if (node->peek(key, now_s(), &current)) {
+        const Page there = Page::decode(current.value);
+        a.cause_serial = there.stored_by;
+        a.cause_at = there.stored_at;
+        a.snapshot_at = there.read_at;
+      }
+    }
+    anomaly(a);
+  }
+  return status;
 }
 
 bool SimulationCore::cached_page(std::uint32_t key, std::uint32_t server, Page *out) const {

@@ -102,6 +102,7 @@ void SimulationCore::new_server() {
   slots_.resize(slots_.size() + workers);
   for (std::uint32_t w = 0; w < workers; ++w) {
     slots_[first + w].req.id = first + w;
+    slots_[first + w].server = s;
     // Hand out the lowest-numbered worker first.
     server.idle.push_back(first + workers - 1 - w);
   }
