@@ -17,8 +17,8 @@ template <class Handle>
 std::uint64_t run_events(EventQueue &queue, Time stop, std::uint64_t limit, Time &now,
                          Handle &&handle) {
   std::uint64_t handled = 0;
-  while (handled < limit && !queue.empty() && queue.top().time < stop) {
-    const Event e = queue.pop();
+  Event e{};
+  while (handled < limit && queue.pop_before(stop, e)) {
     now = e.time;
     ++handled;
     handle(e);

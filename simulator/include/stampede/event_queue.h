@@ -14,8 +14,17 @@
 /// The sequence number sits in the word's high bits, so (time, word) compares
 /// as one 128-bit number, without a branch.
 ///
-/// The queue is a 4-ary min-heap (four 16-byte children fill one cache line).
-/// Cost: push O(log n), pop O(log n), top O(1); storage is reserved up front
+/// The queue is a 4-ary min-heap (four 16-byte children fill one cache line)
+/// beside one FIFO lane per kind. A push goes to its kind's lane when it is
+/// no earlier than that lane's last event, and to the heap otherwise. A
+/// model's constant delays (CPU time, a network round trip) push their kind in
+/// time order, so most events never enter the heap; the rest keep it small.
+/// Each lane is sorted by (time, seq), so the earliest event is the least of
+/// the heap's top and the nonempty lanes' heads: the order is exactly the
+/// heap's alone, whichever way each event went.
+/// Cost: push O(1) into a lane, O(log n) into the heap; pop and top compare
+/// the heads of the nonempty lanes (at most 16) and the heap's top, then pop
+/// O(1) from a lane or O(log n) from the heap. Storage is reserved up front
 /// and grows by doubling, so in steady state no operation allocates. Events
 /// are not cancellable: an owner that must forget one keeps a generation
 /// number and ignores stale events.
@@ -26,6 +35,8 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -60,10 +71,10 @@ struct Event {
 };
 static_assert(sizeof(Event) == 16, "events are small values");
 
-/// A min-heap of events ordered by (time, seq).
+/// Events ordered by (time, seq): a min-heap and a FIFO lane per kind.
 class EventQueue {
 public:
-  /// @param reserve events to reserve room for up front.
+  /// @param reserve events to reserve room for up front (in the heap).
   /// @param seq_limit sequence numbers handed out before the queue renumbers
   ///        (tests lower it; the default is the field's whole range).
   explicit EventQueue(std::size_t reserve = 1024,
@@ -81,21 +92,120 @@ public:
     // call cost R1 about 8 % of its instructions (callgrind, 30 s at 2000/s).
     if (next_seq_ == seq_limit_)
       renumber();
-    heap_.push_back(Event{time, next_seq_++ << (Event::kTargetBits + Event::kKindBits) |
-                                    std::uint64_t{kind} << Event::kTargetBits | target});
-    sift_up(heap_.size() - 1);
+    const Event e{time, next_seq_++ << (Event::kTargetBits + Event::kKindBits) |
+                            std::uint64_t{kind} << Event::kTargetBits | target};
+    Lane &lane = lanes_[kind];
+    if (lane.size == 0 || lane.back().time <= time) {
+      // Its seq is the largest yet, so the lane stays sorted.
+      lane.push(e);
+      if (lane.size == 1)
+        heads_[kind] = e;
+      nonempty_ |= 1u << kind;
+    } else {
+      heap_push(e);
+    }
   }
 
   /// @return true when no event is pending.
-  bool empty() const noexcept { return heap_.empty(); }
+  bool empty() const noexcept { return nonempty_ == 0 && heap_.empty(); }
   /// @return the number of pending events.
-  std::size_t size() const noexcept { return heap_.size(); }
+  std::size_t size() const noexcept {
+    std::size_t n = heap_.size();
+    for (const Lane &lane : lanes_)
+      n += lane.size;
+    return n;
+  }
   /// @return the earliest event; the queue must not be empty.
-  const Event &top() const noexcept { return heap_.front(); }
+  const Event &top() const noexcept {
+    const int from = earliest();
+    return from == kHeap ? heap_.front() : heads_[from];
+  }
 
   /// Removes and returns the earliest event; the queue must not be empty.
   /// @return the event removed.
-  Event pop() noexcept {
+  Event pop() noexcept { return take(earliest()); }
+
+  /// Removes the earliest event if it is before `stop`.
+  /// @param stop the time at which to stop taking events.
+  /// @param out set to the event removed.
+  /// @return false, removing nothing, when the queue is empty or its
+  ///         earliest event is at or after `stop`.
+  bool pop_before(Time stop, Event &out) noexcept {
+    if (empty())
+      return false;
+    const int from = earliest();
+    if ((from == kHeap ? heap_.front() : heads_[from]).time >= stop)
+      return false;
+    out = take(from);
+    return true;
+  }
+
+  /// Drops every pending event; keeps the sequence counter running.
+  void clear() noexcept {
+    heap_.clear();
+    for (Lane &lane : lanes_)
+      lane.head = lane.size = 0;
+    nonempty_ = 0;
+  }
+
+private:
+  __extension__ using Key = unsigned __int128;
+  static constexpr int kHeap = -1; // earliest(): the heap's top, not a lane's head
+
+  // A growable ring of events in the order pushed (power-of-two capacity).
+  struct Lane {
+    std::vector<Event> buf;
+    std::uint32_t head = 0, size = 0;
+
+    const Event &front() const noexcept { return buf[head]; }
+    const Event &back() const noexcept { return buf[(head + size - 1) & (buf.size() - 1)]; }
+    void push(const Event &e) {
+      if (size == buf.size())
+        grow();
+      buf[(head + size) & (buf.size() - 1)] = e;
+      ++size;
+    }
+    void grow() {
+      std::vector<Event> bigger(buf.empty() ? 64 : 2 * buf.size());
+      for (std::uint32_t i = 0; i < size; ++i)
+        bigger[i] = buf[(head + i) & (buf.size() - 1)];
+      buf = std::move(bigger);
+      head = 0;
+    }
+  };
+
+  // Time is never negative, so (time, word) orders like one unsigned number.
+  static Key key(const Event &e) noexcept {
+    return static_cast<Key>(static_cast<std::uint64_t>(e.time)) << 64 | e.word;
+  }
+
+  // Where the earliest event is: kHeap or a lane's kind. Not empty.
+  int earliest() const noexcept {
+    int from = kHeap;
+    // Above any event's key (times are below 2^63).
+    Key best = heap_.empty() ? ~Key{0} : key(heap_.front());
+    for (std::uint32_t lanes = nonempty_; lanes != 0; lanes &= lanes - 1) {
+      const int kind = std::countr_zero(lanes);
+      const Key k = key(heads_[kind]);
+      if (k < best) {
+        best = k;
+        from = kind;
+      }
+    }
+    return from;
+  }
+
+  Event take(int from) noexcept {
+    if (from != kHeap) {
+      Lane &lane = lanes_[from];
+      const Event e = heads_[from];
+      lane.head = (lane.head + 1) & static_cast<std::uint32_t>(lane.buf.size() - 1);
+      if (--lane.size == 0)
+        nonempty_ &= ~(1u << from);
+      else
+        heads_[from] = lane.front();
+      return e;
+    }
     const Event e = heap_.front();
     const Event last = heap_.back();
     heap_.pop_back();
@@ -104,17 +214,10 @@ public:
     return e;
   }
 
-  /// Drops every pending event; keeps the sequence counter running.
-  void clear() noexcept { heap_.clear(); }
-
-private:
-  __extension__ using Key = unsigned __int128;
-  // Time is never negative, so (time, word) orders like one unsigned number.
-  static Key key(const Event &e) noexcept {
-    return static_cast<Key>(static_cast<std::uint64_t>(e.time)) << 64 | e.word;
+  void heap_push(const Event &e) {
+    heap_.push_back(e);
+    sift_up(heap_.size() - 1);
   }
-  static bool before(const Event &a, const Event &b) noexcept { return key(a) < key(b); }
-
   void sift_up(std::size_t i) noexcept {
     const Event e = heap_[i];
     const Key k = key(e);
@@ -154,19 +257,41 @@ private:
     }
     h[i] = e;
   }
-  // Gives the pending events the sequence numbers 0..n-1 in their order. A
-  // sorted array is a valid heap.
+  // Gives the pending events the sequence numbers 0..n-1 in their order.
+  // The new numbers rise with the old keys, so the heap stays a heap and each
+  // lane stays sorted.
   void renumber() {
-    std::sort(heap_.begin(), heap_.end(), before);
+    std::vector<Key> keys;
+    keys.reserve(size());
+    for (const Event &e : heap_)
+      keys.push_back(key(e));
+    for (const Lane &lane : lanes_)
+      for (std::uint32_t i = 0; i < lane.size; ++i)
+        keys.push_back(key(lane.buf[(lane.head + i) & (lane.buf.size() - 1)]));
+    std::sort(keys.begin(), keys.end());
     constexpr int shift = Event::kTargetBits + Event::kKindBits;
     constexpr std::uint64_t low = (std::uint64_t{1} << shift) - 1;
-    std::uint64_t seq = 0;
+    const auto renumbered = [&](Event &e) {
+      const auto rank = std::lower_bound(keys.begin(), keys.end(), key(e)) - keys.begin();
+      e.word = static_cast<std::uint64_t>(rank) << shift | (e.word & low);
+    };
     for (Event &e : heap_)
-      e.word = seq++ << shift | (e.word & low);
-    next_seq_ = seq;
+      renumbered(e);
+    for (std::size_t kind = 0; kind < lanes_.size(); ++kind) {
+      Lane &lane = lanes_[kind];
+      for (std::uint32_t i = 0; i < lane.size; ++i)
+        renumbered(lane.buf[(lane.head + i) & (lane.buf.size() - 1)]);
+      if (lane.size > 0)
+        heads_[kind] = lane.front();
+    }
+    next_seq_ = keys.size();
   }
 
   std::vector<Event> heap_;
+  std::array<Lane, Event::kMaxKind + 1> lanes_;
+  // Each nonempty lane's first event, side by side: pop compares these.
+  std::array<Event, Event::kMaxKind + 1> heads_{};
+  std::uint32_t nonempty_ = 0; // bit k: lanes_[k] holds events
   std::uint64_t next_seq_ = 0;
   std::uint64_t seq_limit_;
 };
