@@ -4,6 +4,7 @@
 #include <climits>
 
 #include "internal/memcached_slabs.h"
+#include "model/memcached_meta.h"
 #include "server/memcached_protocol.h"
 #include "server/meta_flags.h"
 #include "server/protocol_text.h"

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "internal/memcached_slabs.h"
+#include "model/memcached_meta.h"
 
 namespace stampede {
 namespace {
