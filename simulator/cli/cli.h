@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "stampede/replication.h"
 #include "stampede/report.h"
 
 namespace stampede {
@@ -29,6 +30,10 @@ enum ExitStatus : int {
 /// @return the exit status.
 int cli_main(int argc, const char *const *argv);
 
+/// @return the report paths of SPEC section 7's table, in column order
+/// (`strategy` first).
+const std::vector<std::string> &compare_paths();
+
 /// @return the titles of SPEC section 7's table, in column order.
 const std::vector<std::string> &compare_columns();
 
@@ -37,9 +42,19 @@ const std::vector<std::string> &compare_columns();
 /// @return one cell per compare_columns() entry.
 std::vector<std::string> compare_cells(const Report &r);
 
+/// One row of SPEC section 7's table over replications: `mean +- half-width`.
+/// @param r the runs of one strategy.
+/// @return one cell per compare_columns() entry.
+std::vector<std::string> compare_cells(const ReplicatedReport &r);
+
 /// Formats SPEC section 7's table: one row per report, aligned columns.
 /// @param reports the runs, one per strategy, in row order.
 /// @return the table, one line per row after a header, each ending in '\n'.
 std::string format_compare_table(const std::vector<Report> &reports);
+
+/// Formats SPEC section 7's table over replications (section 11).
+/// @param reports one replicated report per strategy, in row order.
+/// @return the table; each cell `mean +- half-width` when there are several runs.
+std::string format_compare_table(const std::vector<ReplicatedReport> &reports);
 
 } // namespace stampede

@@ -52,12 +52,45 @@ int cli_main(int argc, const char *const *argv) {
       },
       "");
 
+  const auto nonnegative = CLI::Validator(
+      [](std::string &s) {
+        double v = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        return ec == std::errc() && end == s.data() + s.size() && std::isfinite(v) && v >= 0
+                   ? std::string()
+                   : "expected a number of seconds >= 0, got " + json_quote(s);
+      },
+      "");
+
+  // Replications (SPEC section 11): on run, compare and test. --seed picks
+  // where --seeds starts; --seed-list names every seed itself.
+  const auto add_replication = [&](CLI::App *cmd, ReplicationOptions &r, CLI::Option *seed) {
+    CLI::Option *seeds =
+        cmd->add_option("--seeds", r.seeds,
+                        "Run N independent replications (seeds from the scenario's, or --seed, "
+                        "on) and report mean +- 95 % interval")
+            ->type_name("N")
+            ->check(whole_number);
+    CLI::Option *list = cmd->add_option("--seed-list", r.seed_list,
+                                        "Run these seeds as replications (comma-separated)")
+                            ->type_name("A,B,...")
+                            ->excludes(seeds);
+    if (seed != nullptr) {
+      list->excludes(seed);
+    }
+    cmd->add_option("--warmup", r.warmup_s,
+                    "Discard every statistic of the first S simulated seconds (the transient)")
+        ->type_name("S")
+        ->check(nonnegative);
+  };
+
   RunOptions ro;
   const auto add_common = [&](CLI::App *cmd) {
     cmd->add_option("SCENARIO", ro.scenario, "A scenario file (JSON) or builtin:NAME")->required();
-    cmd->add_option("--seed", ro.seed, "Seed (overrides the scenario's `seed`)")
-        ->type_name("N")
-        ->check(whole_number);
+    CLI::Option *seed = cmd->add_option("--seed", ro.seed, "Seed (overrides the scenario's `seed`)")
+                            ->type_name("N")
+                            ->check(whole_number);
+    add_replication(cmd, ro.replication, seed);
     cmd->add_option("--duration", ro.duration_s, "Simulated seconds (overrides `duration_s`)")
         ->type_name("S")
         ->check(positive);
@@ -115,9 +148,12 @@ int cli_main(int argc, const char *const *argv) {
                    "(default: the project's tests/scenarios)");
   test->add_option("--junit", junit, "Also write JUnit XML to FILE")->type_name("FILE");
   std::optional<std::uint64_t> case_seed;
-  test->add_option("--seed", case_seed, "Run every case with this seed instead of its own")
-      ->type_name("N")
-      ->check(whole_number);
+  CLI::Option *test_seed =
+      test->add_option("--seed", case_seed, "Run every case with this seed instead of its own")
+          ->type_name("N")
+          ->check(whole_number);
+  ReplicationOptions test_replication;
+  add_replication(test, test_replication, test_seed);
 
   std::string lesson_id, lessons_dir;
   CLI::App *lesson = app.add_subcommand("lesson", "Lessons: list, show ID, run ID");
@@ -223,7 +259,7 @@ int cli_main(int argc, const char *const *argv) {
         return cmd_schema();
       }
       if (test->parsed()) {
-        return cmd_test(test_paths, junit, case_seed);
+        return cmd_test(test_paths, junit, case_seed, test_replication);
       }
       if (lesson_list->parsed()) {
         return cmd_lesson_list(lessons_dir);

@@ -55,6 +55,25 @@ std::string join(const std::vector<std::string> &items, std::string_view sep) {
 
 std::string json_quote(std::string_view s) { return Json(std::string(s)).dump(); }
 
+std::vector<std::string> split_list(const std::string &text) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  while (from <= text.size()) {
+    std::size_t comma = text.find(',', from);
+    if (comma == std::string::npos) {
+      comma = text.size();
+    }
+    const std::string item = text.substr(from, comma - from);
+    const auto first = item.find_first_not_of(" \t");
+    const auto last = item.find_last_not_of(" \t");
+    if (first != std::string::npos) {
+      out.push_back(item.substr(first, last - first + 1));
+    }
+    from = comma + 1;
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------
 // Scenarios and runs
 
@@ -84,6 +103,54 @@ Scenario load(const std::string &spec, const std::vector<std::string> &overrides
                    student_hint(parsed.value->strategy.name));
   }
   return std::move(*parsed.value);
+}
+
+std::vector<std::uint64_t> replication_seeds(const ReplicationOptions &o, std::uint64_t first) {
+  std::vector<std::uint64_t> seeds;
+  if (!o.seed_list.empty()) {
+    for (const std::string &item : split_list(o.seed_list)) {
+      std::uint64_t v = 0;
+      const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+      if (ec != std::errc() || end != item.data() + item.size()) {
+        throw BadInput("--seed-list: expected comma-separated non-negative integers below 2^64, "
+                       "got " +
+                       json_quote(item) + " in " + json_quote(o.seed_list));
+      }
+      if (std::find(seeds.begin(), seeds.end(), v) != seeds.end()) {
+        throw BadInput("--seed-list: seed " + item +
+                       " is listed twice; replications must be independent runs");
+      }
+      seeds.push_back(v);
+    }
+    if (seeds.empty()) {
+      throw BadInput("--seed-list: expected at least one seed, got " + json_quote(o.seed_list));
+    }
+  } else if (o.seeds) {
+    if (*o.seeds < 1 || *o.seeds > kMaxReplications) {
+      throw BadInput("--seeds: expected a number of runs from 1 to " +
+                     std::to_string(kMaxReplications) + ", got " + std::to_string(*o.seeds));
+    }
+    if (first > UINT64_MAX - (*o.seeds - 1)) {
+      throw BadInput("--seeds: seeds " + std::to_string(first) + " and on pass 2^64 - 1");
+    }
+    for (std::uint64_t k = 0; k < *o.seeds; ++k) {
+      seeds.push_back(first + k);
+    }
+  } else {
+    seeds.push_back(first);
+  }
+  if (seeds.size() > kMaxReplications) {
+    throw BadInput("--seed-list: expected at most " + std::to_string(kMaxReplications) +
+                   " seeds, got " + std::to_string(seeds.size()));
+  }
+  return seeds;
+}
+
+void check_warmup(double warmup_s, const Scenario &s) {
+  if (!(warmup_s >= 0) || !(warmup_s < s.duration_s)) {
+    throw BadInput("--warmup: expected seconds from 0 to below the run's duration_s (" +
+                   number(s.duration_s) + "), got " + shortest(warmup_s));
+  }
 }
 
 namespace {
@@ -127,12 +194,15 @@ void run_with_progress(Simulation &sim, std::string_view label) {
 } // namespace
 
 Report simulate(const Scenario &s, const std::string &origin, std::string_view label,
-                Observer *observer, Time interval) {
+                Observer *observer, Time interval, double warmup_s) {
   std::optional<Simulation> sim;
   try {
     sim.emplace(s);
   } catch (const std::invalid_argument &e) {
     throw BadInput(s.name + ": strategy.name: " + e.what());
+  }
+  if (warmup_s > 0) {
+    sim->set_warmup(seconds_to_ns(warmup_s));
   }
   if (observer != nullptr) {
     sim->set_interval(interval);
@@ -153,6 +223,19 @@ Report simulate(const Scenario &s, const std::string &origin, std::string_view l
         "app.workers, or set app.backlog to refuse requests beyond a queue limit");
   }
   return sim->report();
+}
+
+ReplicatedReport simulate_replicated(const Scenario &s, const std::vector<std::uint64_t> &seeds,
+                                     const std::string &origin, std::string_view label,
+                                     double warmup_s) {
+  std::vector<Report> runs;
+  runs.reserve(seeds.size());
+  Scenario one = s;
+  for (const std::uint64_t seed : seeds) {
+    one.seed = seed;
+    runs.push_back(simulate(one, origin, label, nullptr, kSecond, warmup_s));
+  }
+  return replicate(std::move(runs), warmup_s);
 }
 
 std::unique_ptr<std::ofstream> open_output(const std::string &path, std::string_view flag) {

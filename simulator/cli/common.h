@@ -22,6 +22,7 @@
 
 #include "cli/cli.h"
 #include "server/memcached_server.h"
+#include "stampede/replication.h"
 #include "stampede/scenario.h"
 #include "stampede/simulation.h"
 
@@ -52,8 +53,32 @@ std::string join(const std::vector<std::string> &items, std::string_view sep);
 
 std::string json_quote(std::string_view s);
 
+/// "a, b,c" -> {"a", "b", "c"}: items trimmed, empty ones dropped.
+std::vector<std::string> split_list(const std::string &text);
+
 // ---------------------------------------------------------------------------
 // Scenarios and runs (common.cc)
+
+/// Replications (SPEC section 11): `--seeds N`, `--seed-list a,b,c`,
+/// `--warmup S`; shared by run, compare, test and sweep.
+struct ReplicationOptions {
+  std::optional<std::uint64_t> seeds; // --seeds N
+  std::string seed_list;              // --seed-list a,b,c
+  double warmup_s = 0;                // --warmup S
+
+  /// Whether the command runs replications (and reports their spread).
+  bool replicated() const { return seeds.has_value() || !seed_list.empty(); }
+};
+
+/// The most replications one command runs: a typo is an error, not a week.
+constexpr std::uint64_t kMaxReplications = 10000;
+
+/// The seeds to run: --seed-list's, or --seeds N counted from `first` (the
+/// scenario's seed, after any --seed). Throws BadInput on a bad list.
+std::vector<std::uint64_t> replication_seeds(const ReplicationOptions &o, std::uint64_t first);
+
+/// Checks --warmup against a scenario's length. Throws BadInput.
+void check_warmup(double warmup_s, const Scenario &s);
 
 /// Options shared by `run` and `compare`.
 struct RunOptions {
@@ -68,6 +93,7 @@ struct RunOptions {
   std::string trace;
   double interval_s = 1;
   bool table = false;
+  ReplicationOptions replication;
 };
 
 /// For a `student:` name that is not there: why (no library built, or it
@@ -83,7 +109,13 @@ Scenario load(const std::string &spec, const std::vector<std::string> &overrides
 /// Runs a scenario to its end and returns its report (expectations not yet
 /// evaluated). A run that stops overloaded is bad input, named by `origin`.
 Report simulate(const Scenario &s, const std::string &origin, std::string_view label,
-                Observer *observer = nullptr, Time interval = kSecond);
+                Observer *observer = nullptr, Time interval = kSecond, double warmup_s = 0);
+
+/// Runs a scenario once per seed and summarises the runs (expectations not
+/// yet evaluated). A run that stops overloaded is bad input, as for simulate().
+ReplicatedReport simulate_replicated(const Scenario &s, const std::vector<std::uint64_t> &seeds,
+                                     const std::string &origin, std::string_view label,
+                                     double warmup_s);
 
 /// An output file opened before the run, so a bad path fails before the work.
 std::unique_ptr<std::ofstream> open_output(const std::string &path, std::string_view flag);
@@ -104,7 +136,7 @@ int cmd_schema();
 
 // test.cc
 int cmd_test(std::vector<std::string> paths, const std::string &junit,
-             std::optional<std::uint64_t> seed);
+             std::optional<std::uint64_t> seed, const ReplicationOptions &replication);
 int cmd_lesson_list(const std::string &root);
 int cmd_lesson_show(const std::string &root, const std::string &id);
 int cmd_lesson_run(const std::string &root, const std::string &id, const std::string &junit,

@@ -44,10 +44,51 @@ void check_strategy_flag(const std::string &name, std::string_view flag) {
 /// A run's report as written: SPEC 6's fields, then `run_scenario`, the
 /// scenario exactly as it ran (every override, seed and strategy applied),
 /// so the report itself can be run again.
-Json report_with_scenario(const Report &r, const Scenario &s) {
+Json report_with_scenario(const Report &r, const Scenario &s, double warmup_s) {
   Json j = report_to_json(r);
+  if (warmup_s > 0) {
+    j["warmup_s"] = warmup_s;
+  }
   j["run_scenario"] = Json::parse(scenario_to_json(s));
   return j;
+}
+
+/// A replicated report as written: SPEC 11's fields, then `run_scenario`
+/// (the first seed's; the others differ only in `seed`).
+Json replicated_with_scenario(const ReplicatedReport &r, const Scenario &s) {
+  Json j = replicated_to_json(r);
+  Scenario first = s;
+  first.seed = r.seeds.front();
+  j["run_scenario"] = Json::parse(scenario_to_json(first));
+  return j;
+}
+
+/// "seed 3", "seeds 1..10", "seeds 3, 7, 9".
+std::string seeds_text(const std::vector<std::uint64_t> &seeds) {
+  if (seeds.size() == 1) {
+    return "seed " + std::to_string(seeds.front());
+  }
+  bool consecutive = true;
+  for (std::size_t k = 1; k < seeds.size(); ++k) {
+    consecutive = consecutive && seeds[k] == seeds[k - 1] + 1;
+  }
+  if (consecutive) {
+    return "seeds " + std::to_string(seeds.front()) + ".." + std::to_string(seeds.back());
+  }
+  std::vector<std::string> items;
+  for (const std::uint64_t seed : seeds) {
+    items.push_back(std::to_string(seed));
+  }
+  return "seeds " + join(items, ", ");
+}
+
+/// "60 s simulated" or "60 s simulated, the first 5 s discarded".
+std::string span_text(double duration_s, double warmup_s) {
+  std::string out = number(duration_s) + " s simulated";
+  if (warmup_s > 0) {
+    out += ", the first " + number(warmup_s) + " s discarded";
+  }
+  return out;
 }
 
 /// Sends every hook to several observers.
@@ -98,14 +139,16 @@ void write_json(const Json &j, const std::string &path, std::ofstream *file) {
   finish_output(*file, path);
 }
 
-/// Prints each failed expectation on stderr. @return whether all held.
-bool report_failures(const Report &r, std::string_view name) {
+/// Prints each failed expectation on stderr. @param where the seed or
+/// seeds. @return whether all held.
+bool report_failures(const std::vector<ExpectationResult> &results, std::string_view name,
+                     const std::string &where) {
   bool ok = true;
-  for (const ExpectationResult &e : r.expectations) {
+  for (const ExpectationResult &e : results) {
     if (!e.ok) {
       ok = false;
-      std::cerr << "FAILED " << name << ": " << e.expr << " (actual " << number(e.actual)
-                << ", seed " << r.seed << ")\n";
+      std::cerr << "FAILED " << name << ": " << e.expr << " (actual " << number(e.actual) << ", "
+                << where << ")\n";
     }
   }
   return ok;
@@ -129,6 +172,34 @@ void print_summary(const Report &r, const std::string &spec) {
   for (const ExpectationResult &e : r.expectations) {
     o << "  expect              " << (e.ok ? "ok     " : "FAILED ") << e.expr << " (actual "
       << number(e.actual) << ")\n";
+  }
+}
+
+/// `run --seeds`: each output's mean +- the half-width of its 95 % interval.
+void print_replicated_summary(const ReplicatedReport &r, const std::string &spec,
+                              double duration_s) {
+  std::ostream &o = std::cout;
+  o << r.scenario << " (" << spec << "), strategy " << r.strategy << ", " << seeds_text(r.seeds)
+    << ", " << span_text(duration_s, r.warmup_s) << "\n";
+  o << "  mean +- 95 % interval over " << r.runs.size() << " independent runs\n";
+  std::vector<std::string> paths = {"requests.page_views", "requests.submits"};
+  for (const std::string &path : compare_paths()) {
+    if (path != "strategy") {
+      paths.push_back(path);
+    }
+  }
+  std::size_t width = 0;
+  for (const std::string &path : paths) {
+    width = std::max(width, report_label(path).size());
+  }
+  for (const std::string &path : paths) {
+    const std::string label = report_label(path);
+    o << "  " << label << std::string(width - label.size() + 2, ' ') << spread_text(r, path)
+      << "\n";
+  }
+  for (const ExpectationResult &e : r.expectations) {
+    o << "  expect " << (e.ok ? "ok     " : "FAILED ") << e.expr << " (actual " << number(e.actual)
+      << ")\n";
   }
 }
 
@@ -156,6 +227,33 @@ void check_interval(double interval_s, double duration_s) {
   }
 }
 
+/// `run --seeds N` / `--seed-list`: the runs' spread, or its report.
+int run_replicated(const RunOptions &o, const Scenario &s) {
+  for (const auto &[flag, value] :
+       {std::pair<const char *, const std::string &>{"--timeseries", o.timeseries},
+        {"--trace", o.trace}}) {
+    if (!value.empty()) {
+      throw BadInput(std::string(flag) +
+                     ": writes the intervals of one run, and --seeds/--seed-list asks for "
+                     "several; run one seed (--seed N) for it");
+    }
+  }
+  const std::vector<std::uint64_t> seeds = replication_seeds(o.replication, s.seed);
+  std::unique_ptr<std::ofstream> report_file;
+  if (!o.report.empty() && o.report != "-") {
+    report_file = open_output(o.report, "--report");
+  }
+  ReplicatedReport r = simulate_replicated(s, seeds, o.scenario, s.name, o.replication.warmup_s);
+  evaluate_expectations(r, s.expect);
+  if (o.report.empty()) {
+    print_replicated_summary(r, o.scenario, s.duration_s);
+  } else {
+    write_json(replicated_with_scenario(r, s), o.report, report_file.get());
+  }
+  return report_failures(r.expectations, s.name, seeds_text(seeds)) ? kExitOk
+                                                                    : kExitExpectationsFailed;
+}
+
 } // namespace
 
 int cmd_run(const RunOptions &o) {
@@ -163,6 +261,10 @@ int cmd_run(const RunOptions &o) {
     check_strategy_flag(o.strategy, "--strategy");
   }
   const Scenario s = load(o.scenario, overrides_for(o, o.strategy));
+  check_warmup(o.replication.warmup_s, s);
+  if (o.replication.replicated()) {
+    return run_replicated(o, s);
+  }
   check_interval(o.interval_s, s.duration_s);
 
   std::unique_ptr<std::ofstream> report_file, csv_file, trace_file;
@@ -181,7 +283,8 @@ int cmd_run(const RunOptions &o) {
     observers.add(&trace.emplace(*trace_file));
   }
 
-  Report r = simulate(s, o.scenario, s.name, observers.attach(), seconds_to_ns(o.interval_s));
+  Report r = simulate(s, o.scenario, s.name, observers.attach(), seconds_to_ns(o.interval_s),
+                      o.replication.warmup_s);
   if (trace) {
     trace->close();
     finish_output(*trace_file, o.trace);
@@ -193,28 +296,12 @@ int cmd_run(const RunOptions &o) {
   if (o.report.empty()) {
     print_summary(r, o.scenario);
   } else {
-    write_json(report_with_scenario(r, s), o.report, report_file.get());
+    write_json(report_with_scenario(r, s, o.replication.warmup_s), o.report, report_file.get());
   }
-  return report_failures(r, s.name) ? kExitOk : kExitExpectationsFailed;
+  return report_failures(r.expectations, s.name, "seed " + std::to_string(r.seed))
+             ? kExitOk
+             : kExitExpectationsFailed;
 }
-
-namespace {
-
-std::vector<std::string> split_list(const std::string &text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    const auto first = item.find_first_not_of(" \t");
-    const auto last = item.find_last_not_of(" \t");
-    if (first != std::string::npos) {
-      out.push_back(item.substr(first, last - first + 1));
-    }
-  }
-  return out;
-}
-
-} // namespace
 
 int cmd_compare(const RunOptions &o) {
   std::vector<std::string> strategies =
@@ -233,8 +320,10 @@ int cmd_compare(const RunOptions &o) {
     report_file = open_output(o.report, "--report");
   }
 
-  std::vector<Report> reports;
+  const ReplicationOptions &rep = o.replication;
+  std::vector<ReplicatedReport> reports;
   std::vector<Scenario> ran;
+  std::vector<std::uint64_t> seeds;
   bool ok = true;
   for (const std::string &name : strategies) {
     // A row named `update` means update without cas, even when the file
@@ -244,9 +333,11 @@ int cmd_compare(const RunOptions &o) {
       overrides.emplace_back("strategy.cas=false");
     }
     const Scenario s = load(o.scenario, overrides);
-    Report r = simulate(s, o.scenario, name);
+    check_warmup(rep.warmup_s, s);
+    seeds = replication_seeds(rep, s.seed);
+    ReplicatedReport r = simulate_replicated(s, seeds, o.scenario, name, rep.warmup_s);
     evaluate_expectations(r, s.expect);
-    ok = report_failures(r, s.name + " [" + name + "]") && ok;
+    ok = report_failures(r.expectations, s.name + " [" + name + "]", seeds_text(seeds)) && ok;
     reports.push_back(std::move(r));
     ran.push_back(s);
   }
@@ -254,14 +345,19 @@ int cmd_compare(const RunOptions &o) {
   if (o.table || o.report.empty() || isatty(STDOUT_FILENO) != 0) {
     // With the report on stdout, the table goes to stderr so the JSON stays clean.
     std::ostream &out = o.report == "-" ? std::cerr : std::cout;
-    out << reports.front().scenario << " (" << o.scenario << "), seed " << reports.front().seed
-        << ", " << number(reports.front().duration_s) << " s simulated\n\n"
-        << format_compare_table(reports) << std::flush;
+    out << reports.front().scenario << " (" << o.scenario << "), " << seeds_text(seeds) << ", "
+        << span_text(ran.front().duration_s, rep.warmup_s) << "\n";
+    if (rep.replicated() && seeds.size() > 1) {
+      out << "each cell: mean +- 95 % interval over " << seeds.size() << " independent runs\n";
+    }
+    out << "\n" << format_compare_table(reports) << std::flush;
   }
   if (!o.report.empty()) {
     Json all = Json::array();
     for (std::size_t i = 0; i < reports.size(); ++i) {
-      all.push_back(report_with_scenario(reports[i], ran[i]));
+      all.push_back(rep.replicated()
+                        ? replicated_with_scenario(reports[i], ran[i])
+                        : report_with_scenario(reports[i].runs.front(), ran[i], rep.warmup_s));
     }
     write_json(all, o.report, report_file.get());
   }
@@ -295,6 +391,11 @@ constexpr std::array<const char *, 11> kCompareColumns = {
 
 } // namespace
 
+const std::vector<std::string> &compare_paths() {
+  static const std::vector<std::string> paths(kCompareColumns.begin(), kCompareColumns.end());
+  return paths;
+}
+
 const std::vector<std::string> &compare_columns() {
   static const std::vector<std::string> titles = [] {
     std::vector<std::string> t;
@@ -312,13 +413,20 @@ std::vector<std::string> compare_cells(const Report &r) {
   return cells;
 }
 
-std::string format_compare_table(const std::vector<Report> &reports) {
+std::vector<std::string> compare_cells(const ReplicatedReport &r) {
+  std::vector<std::string> cells;
+  for (const char *path : kCompareColumns)
+    cells.push_back(spread_text(r, path));
+  return cells;
+}
+
+namespace {
+
+/// The table of rows of cells under compare_columns(): aligned, the first
+/// column to the left and the others to the right.
+std::string format_rows(const std::vector<std::vector<std::string>> &rows) {
   const std::size_t columns = kCompareColumns.size();
   const std::vector<std::string> &titles = compare_columns();
-  std::vector<std::vector<std::string>> rows;
-  for (const Report &r : reports) {
-    rows.push_back(compare_cells(r));
-  }
   std::vector<std::size_t> width(columns);
   for (std::size_t c = 0; c < columns; ++c) {
     width[c] = titles[c].size();
@@ -347,6 +455,24 @@ std::string format_compare_table(const std::vector<Report> &reports) {
     out += line + "\n";
   }
   return out;
+}
+
+} // namespace
+
+std::string format_compare_table(const std::vector<Report> &reports) {
+  std::vector<std::vector<std::string>> rows;
+  for (const Report &r : reports) {
+    rows.push_back(compare_cells(r));
+  }
+  return format_rows(rows);
+}
+
+std::string format_compare_table(const std::vector<ReplicatedReport> &reports) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ReplicatedReport &r : reports) {
+    rows.push_back(compare_cells(r));
+  }
+  return format_rows(rows);
 }
 
 } // namespace stampede

@@ -50,6 +50,7 @@ struct Case {
   std::vector<std::string> overrides;              // --set style
   std::optional<std::vector<ExpectClause>> expect; // a step's own; else the scenario's
   std::optional<LessonQuestion> question;          // a step's question: the run must prove it
+  std::optional<std::uint64_t> seeds;              // a step's own replications (`seeds`)
   std::string error;                               // set when the case could not even be built
   bool unreadable = false; // the error is a file that cannot be read (exit 2, JUnit <error>)
   bool skipped = false;    // a file named on the command line with nothing to check
@@ -116,6 +117,7 @@ void lesson_cases(const fs::path &file, std::vector<Case> &cases) {
     c.overrides = step.overrides;
     c.expect = step.expect;
     c.question = step.question;
+    c.seeds = step.seeds;
     c.error = step.error;
     cases.push_back(std::move(c));
   }
@@ -180,7 +182,11 @@ std::vector<Case> collect_cases(const std::vector<std::string> &paths) {
 }
 
 /// Runs a case's scenario. @param report set to the report when it ran.
-Outcome run_case(const Case &c, Report *report = nullptr) {
+/// Runs one case: once, or as replications (the command line's --seeds /
+/// --seed-list, else the step's `seeds`), its expectations and question
+/// checked over the runs (SPEC section 11).
+Outcome run_case(const Case &c, const ReplicationOptions &replication,
+                 ReplicatedReport *report = nullptr) {
   Outcome out;
   const Clock::time_point t0 = Clock::now();
   if (c.skipped) {
@@ -202,9 +208,22 @@ Outcome run_case(const Case &c, Report *report = nullptr) {
     return out;
   }
   const Scenario &s = *parsed.value;
-  Report r;
+  ReplicationOptions mine = replication;
+  if (!mine.replicated() && c.seeds) {
+    mine.seeds = c.seeds;
+  }
+  ReplicatedReport r;
+  std::string where;
   try {
-    r = simulate(s, c.spec, c.name);
+    check_warmup(mine.warmup_s, s);
+    const std::vector<std::uint64_t> seeds = replication_seeds(mine, s.seed);
+    where = seeds.size() == 1
+                ? "seed " + std::to_string(seeds.front())
+                : "seeds " + std::to_string(seeds.front()) + ".." + std::to_string(seeds.back());
+    if (!mine.seed_list.empty() && seeds.size() > 1) {
+      where = "seeds " + mine.seed_list;
+    }
+    r = simulate_replicated(s, seeds, c.spec, c.name, mine.warmup_s);
   } catch (const BadInput &e) {
     // The run could not go on (an overloaded stack): exit 2, as for `run`.
     out.error = true;
@@ -214,12 +233,11 @@ Outcome run_case(const Case &c, Report *report = nullptr) {
   }
   out.ok = evaluate_expectations(r, c.expect ? *c.expect : s.expect);
   out.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  const std::string seed = std::to_string(r.seed);
   for (const ExpectationResult &e : r.expectations) {
     if (e.ok) {
       continue;
     }
-    const std::string what = e.expr + " (actual " + number(e.actual) + ", seed " + seed + ")";
+    const std::string what = e.expr + " (actual " + number(e.actual) + ", " + where + ")";
     if (out.line.empty()) {
       out.line = "FAILED " + c.name + ": " + what;
     }
@@ -231,7 +249,7 @@ Outcome run_case(const Case &c, Report *report = nullptr) {
     const QuestionOutcome q = answer_question(*c.question, r);
     if (!q.proved) {
       out.ok = false;
-      const std::string what = q.failure + " (seed " + seed + ")";
+      const std::string what = q.failure + " (" + where + ")";
       if (out.line.empty()) {
         out.line = "FAILED " + c.name + ": " + what;
       }
@@ -239,7 +257,7 @@ Outcome run_case(const Case &c, Report *report = nullptr) {
     }
   }
   if (out.ok) {
-    out.line = "ok   " + c.name + " (seed " + seed + ")";
+    out.line = "ok   " + c.name + " (" + where + ")";
   }
   if (report != nullptr) {
     *report = std::move(r);
@@ -292,7 +310,8 @@ void write_junit(const std::string &path, const std::vector<Case> &cases,
 
 /// Runs cases, prints a line each and the counts. @return the exit status.
 int run_cases(std::vector<Case> cases, const std::string &junit,
-              std::optional<std::uint64_t> seed = std::nullopt) {
+              std::optional<std::uint64_t> seed = std::nullopt,
+              const ReplicationOptions &replication = {}) {
   if (seed) {
     // --seed: every case runs with this seed instead of its own, so a claim
     // can be checked on other seeds than the one it was written on.
@@ -303,7 +322,7 @@ int run_cases(std::vector<Case> cases, const std::string &junit,
   std::vector<Outcome> outcomes;
   std::size_t passed = 0, skipped = 0, errors = 0;
   for (const Case &c : cases) {
-    outcomes.push_back(run_case(c));
+    outcomes.push_back(run_case(c, replication));
     passed += outcomes.back().ok ? 1 : 0;
     skipped += outcomes.back().skipped ? 1 : 0;
     errors += outcomes.back().error ? 1 : 0;
@@ -341,14 +360,14 @@ fs::path project_dir(std::string_view sub) {
 } // namespace
 
 int cmd_test(std::vector<std::string> paths, const std::string &junit,
-             std::optional<std::uint64_t> seed) {
+             std::optional<std::uint64_t> seed, const ReplicationOptions &replication) {
   if (paths.empty()) {
     paths.push_back(project_dir("tests/scenarios").string());
   }
   if (!junit.empty()) {
     open_output(junit, "--junit"); // fail before the runs, not after
   }
-  return run_cases(collect_cases(paths), junit, seed);
+  return run_cases(collect_cases(paths), junit, seed, replication);
 }
 
 namespace {
@@ -490,8 +509,8 @@ int run_lesson_interactive(const LessonFile &l, std::optional<std::uint64_t> see
       given = ask(*c.question);
     }
     std::cout << "\nrunning " << c.name << " ...\n" << std::flush;
-    Report r;
-    const Outcome o = run_case(c, &r);
+    ReplicatedReport r;
+    const Outcome o = run_case(c, ReplicationOptions{}, &r);
     bad_input = bad_input || o.error;
     if (c.question && !o.error && c.error.empty()) {
       const LessonQuestion &q = *c.question;

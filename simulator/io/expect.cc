@@ -1,8 +1,10 @@
-// `expect` expressions (SPEC section 2): PATH OP NUMBER, joined with `and`.
+// `expect` expressions (SPEC sections 2 and 11): PATH OP NUMBER, joined
+// with `and`; over replications PATH may be wrapped as mean(PATH) or ci95(PATH).
 //
 // The grammar, with optional whitespace around operators:
 //   clause := term ( WS "and" WS term )*
-//   term   := PATH OP NUMBER
+//   term   := subject OP NUMBER
+//   subject:= PATH | ("mean" | "ci95") "(" PATH ")"
 //   PATH   := [A-Za-z0-9_.]+, a numeric report path (report_paths())
 //   OP     := "==" | "!=" | "<=" | ">=" | "<" | ">"
 //   NUMBER := a decimal or floating-point number, optionally negative
@@ -145,6 +147,11 @@ private:
       return false;
     }
     e.path = std::string(text_.substr(start, pos_ - start));
+    if (pos_ < text_.size() && text_[pos_] == '(') {
+      if (!wrapped(e))
+        return false;
+    }
+    const std::string_view subject = text_.substr(term_start_, pos_ - term_start_);
     skip_space();
     const OpSpelling *op = nullptr;
     for (auto &o : kOps)
@@ -160,12 +167,17 @@ private:
         op = nullptr;
     }
     if (!op) {
-      fail(std::string("expected an operator ") + kOpList + " after " + quote(e.path) + ", got " +
+      fail(std::string("expected an operator ") + kOpList + " after " + quote(subject) + ", got " +
            next_token());
       return false;
     }
     pos_ += std::string_view(op->text).size();
     e.op = op->op;
+    if (e.over == Expectation::Over::kCi95 && e.op == Expectation::Op::kEq) {
+      fail("expected <, <=, >, >= or != after " + quote(subject) +
+           ": a whole interval is never equal to one number (compare mean(...) instead)");
+      return false;
+    }
     skip_space();
     const char *first = text_.data() + pos_;
     const char *last = text_.data() + text_.size();
@@ -183,6 +195,39 @@ private:
            " (close: " + close_names(e.path, paths) + ")");
       return false;
     }
+    return true;
+  }
+
+  // `mean(` or `ci95(` has been read as a path up to the parenthesis: the
+  // wrapper's name is in e.path; reads the path inside and the `)`.
+  bool wrapped(Expectation &e) {
+    if (e.path == "mean") {
+      e.over = Expectation::Over::kMean;
+    } else if (e.path == "ci95") {
+      e.over = Expectation::Over::kCi95;
+    } else {
+      fail("expected mean(PATH), ci95(PATH) or a report path, got " +
+           quote(text_.substr(term_start_, pos_ + 1 - term_start_)));
+      return false;
+    }
+    ++pos_; // (
+    skip_space();
+    const std::size_t start = pos_;
+    while (pos_ < text_.size() && is_path_char(text_[pos_]))
+      ++pos_;
+    if (pos_ == start) {
+      fail("expected a report path inside " + e.path + "(...), got " + next_token());
+      return false;
+    }
+    const std::string inner(text_.substr(start, pos_ - start));
+    skip_space();
+    if (pos_ == text_.size() || text_[pos_] != ')') {
+      fail("expected \")\" after " + quote(text_.substr(term_start_, pos_ - term_start_)) +
+           ", got " + next_token());
+      return false;
+    }
+    ++pos_; // )
+    e.path = inner;
     return true;
   }
 

@@ -188,6 +188,17 @@ LessonStep read_step(const Json &step, const fs::path &dir, const std::string &w
     }
     s.overrides.push_back("strategy.name=" + step["strategy"].dump());
   }
+  if (step.contains("seeds")) {
+    const Json &seeds = step["seeds"];
+    if (!seeds.is_number_unsigned() || seeds.get<std::uint64_t>() < 1 ||
+        seeds.get<std::uint64_t>() > kMaxStepSeeds) {
+      s.error = where + ".seeds: expected a number of runs from 1 to " +
+                std::to_string(kMaxStepSeeds) + " (its seeds count up from the scenario's), got " +
+                seeds.dump();
+      return s;
+    }
+    s.seeds = seeds.get<std::uint64_t>();
+  }
   if (step.contains("expect")) {
     const Json &expect = step["expect"];
     if (!expect.is_array()) {
@@ -213,26 +224,26 @@ LessonStep read_step(const Json &step, const fs::path &dir, const std::string &w
 }
 
 /// `db.reads_per_submit = 1, db.reads = 32`: a clause's measured terms.
-std::string measured_terms(const ExpectClause &c, const Report &r) {
+std::string measured_terms(const ExpectClause &c, const ReplicatedReport &r) {
   std::string out;
   for (std::size_t k = 0; k < c.terms.size(); ++k) {
     const Expectation &e = c.terms[k];
     const auto same = [&](const Expectation &before) { return before.path == e.path; };
     if (std::any_of(c.terms.begin(), c.terms.begin() + static_cast<std::ptrdiff_t>(k), same))
       continue; // `x >= 1 and x <= 40` shows x once
-    const std::optional<double> v = report_value(r, e.path);
+    // Over several runs, the mean is what a person compares the choices by.
+    const Spread *v = r.spread(e.path);
     if (!out.empty())
       out += ", ";
-    out += e.path + " = " + (v ? shown_number(*v) : std::string("?"));
+    out += (r.runs.size() > 1 ? "mean(" + e.path + ")" : e.path) + " = " +
+           (v ? shown_number(v->mean) : std::string("?"));
   }
   return out;
 }
 
-bool clause_holds(const ExpectClause &c, const Report &r) {
-  return std::all_of(c.terms.begin(), c.terms.end(), [&](const Expectation &e) {
-    const std::optional<double> v = report_value(r, e.path);
-    return v && holds(e, *v);
-  });
+bool clause_holds(const ExpectClause &c, const ReplicatedReport &r) {
+  return std::all_of(c.terms.begin(), c.terms.end(),
+                     [&](const Expectation &e) { return check_term(e, r).ok; });
 }
 
 } // namespace
@@ -244,11 +255,18 @@ std::string LessonQuestion::answer_text() const {
 }
 
 QuestionOutcome answer_question(const LessonQuestion &q, const Report &r) {
+  return answer_question(q, replicate({r}, 0));
+}
+
+QuestionOutcome answer_question(const LessonQuestion &q, const ReplicatedReport &r) {
   QuestionOutcome out;
   if (!q.has_choices()) {
-    const std::optional<double> v = report_value(r, q.metric);
+    const Spread *spread = r.spread(q.metric);
+    const std::optional<double> v =
+        spread ? std::optional<double>(spread->mean) : std::optional<double>();
     out.measured = v.value_or(NAN);
-    out.measured_text = q.metric + " = " + (v ? shown_number(*v) : std::string("?"));
+    out.measured_text = (r.runs.size() > 1 ? "mean(" + q.metric + ")" : q.metric) + " = " +
+                        (v ? shown_number(*v) : std::string("?"));
     out.proved = v && std::fabs(*v - q.value) <= q.tolerance;
     if (!out.proved)
       out.failure = "question \"" + q.text + "\": measured " + out.measured_text +
@@ -260,8 +278,10 @@ QuestionOutcome answer_question(const LessonQuestion &q, const Report &r) {
     if (clause_holds(q.choices[k].when, r))
       held.push_back(k);
   const ExpectClause &answer = q.choices[q.answer].when;
-  if (!answer.terms.empty())
-    out.measured = report_value(r, answer.terms.front().path).value_or(NAN);
+  if (!answer.terms.empty()) {
+    const Spread *v = r.spread(answer.terms.front().path);
+    out.measured = v ? v->mean : NAN;
+  }
   if (!held.empty()) {
     out.chosen = held.front();
     out.measured_text =

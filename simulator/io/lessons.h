@@ -27,12 +27,14 @@
 /// headless; the GUI's lesson panel walks the same steps.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "stampede/replication.h"
 #include "stampede/report.h"
 #include "stampede/scenario.h"
 
@@ -74,6 +76,11 @@ struct QuestionOutcome {
 /// @return what the run measured and whether it proves the intended answer.
 QuestionOutcome answer_question(const LessonQuestion &q, const Report &r);
 
+/// The same over replications: a choice holds as its expectations do over
+/// the runs (SPEC section 11); a numeric answer is the metric's mean.
+/// @param q the question. @param r the runs of the step.
+QuestionOutcome answer_question(const LessonQuestion &q, const ReplicatedReport &r);
+
 /// Reads a learner's answer to a question: a choice's number (1-based) or
 /// its exact text; a number for a numeric question.
 /// @param q the question. @param input what the learner typed.
@@ -94,8 +101,15 @@ struct LessonStep {
   std::string point;                  ///< What to point at while it runs (may be empty).
   std::optional<std::vector<ExpectClause>> expect; ///< The step's own expectations, if any.
   std::optional<LessonQuestion> question;          ///< Asked before it runs, if any.
+  /// `seeds`: run as this many replications (seeds counting up from the
+  /// scenario's), its expectations and question checked over them (SPEC 11).
+  std::optional<std::uint64_t> seeds;
   std::string error; ///< Why the step cannot run (a malformed field), else empty.
 };
+
+/// The most replications a lesson step may ask for: a step runs while a
+/// class watches.
+constexpr std::uint64_t kMaxStepSeeds = 100;
 
 /// A lesson folder as read from its steps.json.
 struct LessonFile {

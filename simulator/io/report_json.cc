@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stampede/replication.h"
 #include "stampede/scenario_io.h"
 
 namespace stampede {
@@ -214,6 +215,57 @@ nlohmann::ordered_json report_to_json(const Report &r) {
   return root;
 }
 
+Parsed<Report> report_from_json(const nlohmann::json &j) {
+  Parsed<Report> out;
+  Report r;
+  for (const Field &f : kFields) {
+    const nlohmann::json *node = &j;
+    std::string_view rest = f.path;
+    for (std::size_t dot = rest.find('.');; dot = rest.find('.')) {
+      const std::string part(rest.substr(0, dot));
+      if (!node->is_object() || !node->contains(part)) {
+        node = nullptr;
+        break;
+      }
+      node = &(*node)[part];
+      if (dot == std::string_view::npos)
+        break;
+      rest.remove_prefix(dot + 1);
+    }
+    const bool is_real = f.kind == FieldKind::kReal || f.kind == FieldKind::kLatency;
+    const bool ok = node != nullptr &&
+                    (f.kind == FieldKind::kText    ? node->is_string()
+                     : f.kind == FieldKind::kCount ? node->is_number_unsigned()
+                                                   : node->is_number() || node->is_null());
+    if (!ok) {
+      out.error = std::string(f.path) + ": expected " +
+                  (f.kind == FieldKind::kText    ? "a string"
+                   : f.kind == FieldKind::kCount ? "a non-negative integer"
+                                                 : "a number or null") +
+                  (node == nullptr ? ", got nothing" : ", got " + node->dump());
+      return out;
+    }
+    // null stands for a number JSON cannot hold (report_to_json's real_json).
+    const double real = is_real && node->is_number() ? node->get<double>() : NAN;
+    switch (f.kind) {
+    case FieldKind::kText:
+      r.*f.text = node->get<std::string>();
+      break;
+    case FieldKind::kCount:
+      r.*f.count = node->get<std::uint64_t>();
+      break;
+    case FieldKind::kReal:
+      r.*f.real = real;
+      break;
+    case FieldKind::kLatency:
+      (r.*f.latency).*f.stat = real;
+      break;
+    }
+  }
+  out.value = std::move(r);
+  return out;
+}
+
 std::optional<double> report_value(const Report &r, std::string_view path) {
   for (const Field &f : kFields) {
     if (path == f.path) {
@@ -235,31 +287,35 @@ std::vector<std::string> report_paths() {
 }
 
 bool evaluate_expectations(Report &r, const std::vector<ExpectClause> &clauses) {
-  r.expectations.clear();
-  bool all = true;
-  for (const ExpectClause &clause : clauses) {
-    ExpectationResult result{clause.text, true, 0};
-    bool first = true;
-    for (const Expectation &term : clause.terms) {
-      const std::optional<double> actual = report_value(r, term.path);
-      // The parser checks paths against report_paths(); an unknown one here
-      // can only come from a hand-built clause, and it cannot hold.
-      const bool ok = actual.has_value() && holds(term, *actual);
-      if (first || (!ok && result.ok)) {
-        result.actual = actual.value_or(0);
-      }
-      first = false;
-      if (!ok) {
-        result.ok = false;
-        break;
-      }
-    }
-    if (!result.ok) {
-      all = false;
-    }
-    r.expectations.push_back(std::move(result));
-  }
+  // One run is a replication of one: its own mean, with no interval.
+  ReplicatedReport one = replicate({r}, 0);
+  const bool all = evaluate_expectations(one, clauses);
+  r.expectations = std::move(one.expectations);
   return all;
+}
+
+std::string spread_text(const ReplicatedReport &r, std::string_view path) {
+  const Field *f = find(path);
+  const Spread *s = r.spread(path);
+  if (f == nullptr || r.runs.empty())
+    return std::string();
+  if (f->kind == FieldKind::kText || s == nullptr)
+    return report_text(r.runs.front(), path);
+  const Spread *gets = r.spread("cache.gets");
+  if (f->real == &Report::cache_hit_ratio && gets != nullptr && gets->mean == 0)
+    return "-";
+  // A count's mean is shown whole from 100 up and with one decimal below
+  // (0.3 lost updates per run is not 0), unless every run measured the same.
+  const bool varies = r.runs.size() > 1 && s->sd > 0;
+  int digits = f->digits;
+  if (f->kind == FieldKind::kCount)
+    digits = std::fabs(s->mean) >= 100 || (!varies && s->mean == std::floor(s->mean)) ? 0 : 1;
+  char buf[96];
+  if (varies)
+    std::snprintf(buf, sizeof buf, "%.*f +- %.*f", digits, s->mean, digits, s->half_width());
+  else
+    std::snprintf(buf, sizeof buf, "%.*f", digits, s->mean);
+  return buf;
 }
 
 } // namespace stampede

@@ -55,6 +55,10 @@ public:
   std::uint64_t count() const noexcept { return count_; } ///< anomalies.stale_reads.
   Time max_age() const noexcept { return max_age_; }      ///< anomalies.max_staleness_s.
 
+  /// The measured window starts (a warm-up ended): the largest age is taken
+  /// afresh. Counts stay cumulative; the window's are their growth.
+  void start_window() noexcept { max_age_ = 0; }
+
 private:
   std::uint64_t count_ = 0;
   Time max_age_ = 0;
@@ -103,6 +107,14 @@ public:
   std::uint64_t redundant() const noexcept { return redundant_; } ///< redundant_db_reads.
   std::uint64_t stampedes() const noexcept { return stampedes_; } ///< anomalies.stampedes.
   std::uint64_t peak() const noexcept { return peak_; }           ///< peak_concurrent_same_key.
+
+  /// The measured window starts (a warm-up ended): the peak is taken afresh,
+  /// from the queries in flight now. Counts stay cumulative.
+  void start_window() noexcept {
+    peak_ = 0;
+    for (const Key &k : keys_)
+      peak_ = std::max<std::uint64_t>(peak_, k.in_flight);
+  }
 
 private:
   struct Key {

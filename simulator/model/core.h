@@ -89,6 +89,8 @@ public:
   void crash_node(std::uint32_t node);
   bool add_node();
   void set_interval(Time length);
+  // The warm-up (--warmup) ends now: what is reported counts from here.
+  void end_warmup();
 
   // Context's operations.
   void cache_op(Request &r, Op op);
@@ -249,6 +251,18 @@ private:
   double iv_busy_area_start_ = 0;
   std::uint64_t iv_evictions_start_ = 0;
   bool final_interval_done_ = false;
+
+  // What the warm-up left (end_warmup): the cumulative counts at its end,
+  // subtracted in report(); the maxima and latencies restart there.
+  struct Warmup {
+    Time end = 0; // 0: no warm-up
+    Report counts;
+    std::uint64_t stale_reads = 0, redundant_db_reads = 0, stampedes = 0, lost_updates = 0,
+                  cas_conflicts = 0, evictions = 0;
+    double db_busy_area = 0;
+  };
+  Warmup warm_;
+  std::uint64_t evictions() const noexcept; // the tier's and the local caches'
 
   std::chrono::steady_clock::time_point wall_start_;
   friend class Simulation;

@@ -286,16 +286,73 @@ void SimulationCore::finish_if_over() {
 
 // ------------------------------------------------------------------ report
 
+namespace {
+
+/// The report's counters that the model adds to as it goes (c_): after a
+/// warm-up, each is reported as its growth since the warm-up's end.
+constexpr std::uint64_t Report::*kCounters[] = {
+    &Report::page_views,
+    &Report::submits,
+    &Report::rejected,
+    &Report::edge_hits,
+    &Report::edge_misses,
+    &Report::db_reads,
+    &Report::db_writes,
+    &Report::db_reads_by_page_views,
+    &Report::db_reads_by_submits,
+    &Report::cache_gets,
+    &Report::cache_hits,
+    &Report::cache_misses,
+    &Report::cache_sets,
+    &Report::cache_deletes,
+    &Report::cas_attempts,
+    &Report::cas_retries,
+    &Report::arrivals,
+};
+
+} // namespace
+
+std::uint64_t SimulationCore::evictions() const noexcept {
+  std::uint64_t n = tier_.evictions();
+  for (const Server &s : servers_)
+    if (s.local)
+      n += s.local->stats().evictions;
+  return n;
+}
+
+void SimulationCore::end_warmup() {
+  // The DB's busy time up to the warm-up's end, then from it.
+  const Time saved = now_;
+  now_ = std::max(now_, warm_.end);
+  db_busy_change(0);
+  now_ = saved;
+  warm_.counts = c_;
+  warm_.stale_reads = stale_.count();
+  warm_.redundant_db_reads = stampede_.redundant();
+  warm_.stampedes = stampede_.stampedes();
+  warm_.lost_updates = lost_.count();
+  warm_.cas_conflicts = cas_.count();
+  warm_.evictions = evictions();
+  warm_.db_busy_area = db_busy_area_;
+  c_.db_max_queue = db_size_;
+  stale_.start_window();
+  stampede_.start_window();
+  view_latency_.clear();
+  submit_latency_.clear();
+}
+
 Report SimulationCore::report() const {
   Report r = c_;
+  for (const auto counter : kCounters)
+    r.*counter -= warm_.counts.*counter;
   // What the detectors found.
-  r.stale_reads = stale_.count();
+  r.stale_reads = stale_.count() - warm_.stale_reads;
   r.max_staleness_s = ns_to_seconds(stale_.max_age());
-  r.redundant_db_reads = stampede_.redundant();
-  r.stampedes = stampede_.stampedes();
+  r.redundant_db_reads = stampede_.redundant() - warm_.redundant_db_reads;
+  r.stampedes = stampede_.stampedes() - warm_.stampedes;
   r.peak_concurrent_same_key = stampede_.peak();
-  r.lost_updates = lost_.count();
-  r.cas_conflicts = cas_.count();
+  r.lost_updates = lost_.count() - warm_.lost_updates;
+  r.cas_conflicts = cas_.count() - warm_.cas_conflicts;
   r.scenario = scenario_.name;
   r.strategy = strategy_label(strategies_[current_strategy_].first);
   r.seed = scenario_.seed;
@@ -305,10 +362,12 @@ Report SimulationCore::report() const {
                                           : 0;
   r.db_reads_per_submit =
       r.submits ? static_cast<double>(r.db_reads_by_submits) / static_cast<double>(r.submits) : 0;
-  // Utilisation over the time simulated so far (the run's whole length at the end).
-  const Time elapsed = finished() ? end_ : now_;
+  // Utilisation over the time simulated so far (the run's whole length at
+  // the end), from the warm-up's end.
+  const Time elapsed = (finished() ? end_ : now_) - warm_.end;
   const double area =
-      db_busy_area_ + static_cast<double>(db_busy_) * static_cast<double>(elapsed - db_busy_since_);
+      db_busy_area_ - warm_.db_busy_area +
+      static_cast<double>(db_busy_) * static_cast<double>(elapsed + warm_.end - db_busy_since_);
   r.db_utilization =
       elapsed > 0 ? area / (static_cast<double>(elapsed) * scenario_.db.connections) : 0;
   r.cache_hit_ratio =
@@ -316,10 +375,7 @@ Report SimulationCore::report() const {
   const std::uint64_t edge_views = r.edge_hits + r.edge_misses;
   r.edge_hit_ratio =
       edge_views ? static_cast<double>(r.edge_hits) / static_cast<double>(edge_views) : 0;
-  r.cache_evictions = tier_.evictions();
-  for (const Server &s : servers_)
-    if (s.local)
-      r.cache_evictions += s.local->stats().evictions;
+  r.cache_evictions = evictions() - warm_.evictions;
   r.stale_read_ratio =
       r.page_views ? static_cast<double>(r.stale_reads) / static_cast<double>(r.page_views) : 0;
   auto summary = [](const internal::LogHistogram<8> &h) {
@@ -392,11 +448,29 @@ struct WallClock {
 
 bool Simulation::step() {
   WallClock clock(core_->wall_s_);
+  if (warmup_pending_ && (core_->queue_.empty() || core_->queue_.top().time >= warmup_)) {
+    warmup_pending_ = false;
+    core_->end_warmup();
+  }
   return core_->step();
 }
 void Simulation::run_until(Time t) {
   WallClock clock(core_->wall_s_);
+  if (warmup_pending_ && t > warmup_) {
+    core_->run_until(warmup_);
+    warmup_pending_ = false;
+    core_->end_warmup();
+  }
   core_->run_until(t);
+}
+void Simulation::set_warmup(Time length) {
+  if (length < 0 || length >= core_->end_)
+    throw std::invalid_argument("the warm-up must be at least 0 and shorter than the run");
+  if (core_->now_ > 0 || core_->events_ > 0)
+    throw std::logic_error("the warm-up is set before the run starts");
+  warmup_ = length;
+  warmup_pending_ = length > 0;
+  core_->warm_.end = length;
 }
 void Simulation::run() { run_until(core_->end_); }
 bool Simulation::finished() const noexcept { return core_->finished(); }

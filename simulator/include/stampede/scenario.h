@@ -137,9 +137,14 @@ struct ScriptedEvent {
 struct Expectation {
   /// Comparison operators.
   enum class Op : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
-  std::string path; ///< A numeric report field, dotted (`anomalies.stale_reads`).
-  Op op = Op::kEq;  ///< The comparison.
-  double value = 0; ///< The number compared against.
+  /// What is compared over replications (SPEC section 11): the value in
+  /// every run (`PATH`), the mean (`mean(PATH)`) or the whole 95 %
+  /// interval (`ci95(PATH)`). One run is its own mean and has no interval.
+  enum class Over : std::uint8_t { kEachRun, kMean, kCi95 };
+  std::string path;           ///< A numeric report field, dotted (`anomalies.stale_reads`).
+  Op op = Op::kEq;            ///< The comparison.
+  double value = 0;           ///< The number compared against.
+  Over over = Over::kEachRun; ///< What of the runs is compared.
 };
 
 /// One `expect` string: one or more expectations joined with `and`.

@@ -93,6 +93,13 @@ std::string scenario_to_json(const Scenario &s);
 /// (ordered_json; converts implicitly to nlohmann::json, which sorts keys).
 nlohmann::ordered_json report_to_json(const Report &r);
 
+/// Reads a report back from its JSON (SPEC section 6), as report_to_json
+/// wrote it: every field of the report's table must be there with its kind
+/// (expectations and other keys are not read).
+/// @param j the report's JSON.
+/// @return the report, or an error naming the first field path that is wrong.
+Parsed<Report> report_from_json(const nlohmann::json &j);
+
 /// Looks up a numeric report field by its dotted path.
 /// @param r a report. @param path e.g. `anomalies.stale_reads`.
 /// @return the value, or nothing when the path names no numeric field.

@@ -219,6 +219,15 @@ public:
   /// @param length positive virtual time.
   void set_interval(Time length);
 
+  /// Discards every statistic of the first `length` of virtual time (the
+  /// transient, as JMT removes it; SPEC section 11): the report's counts,
+  /// latencies, anomalies, maxima and DB utilisation cover [length, end).
+  /// The time series and observers are not affected.
+  /// @param length virtual time, 0 (none) up to below end().
+  /// @throws std::invalid_argument outside that range; std::logic_error
+  ///         once the run has started.
+  void set_warmup(Time length);
+
   /// Switches strategy for requests that start from now on; requests in
   /// flight finish with the strategy they started with.
   /// @param config the new strategy and options.
@@ -260,6 +269,8 @@ public:
 
 private:
   std::unique_ptr<SimulationCore> core_;
+  Time warmup_ = 0;             // set_warmup
+  bool warmup_pending_ = false; // the warm-up has not ended yet
 };
 
 } // namespace stampede
