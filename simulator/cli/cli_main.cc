@@ -174,6 +174,59 @@ int cli_main(int argc, const char *const *argv) {
                        "Walk the lesson: each step's text, its question asked before it runs "
                        "(answers read from standard input), the measured answer beside yours");
 
+  SweepOptions so;
+  CLI::App *sweep = app.add_subcommand(
+      "sweep", "Run a grid of scenario values x strategies x seeds; one CSV row per cell");
+  sweep->add_option("SCENARIO", so.scenario, "A scenario file (JSON) or builtin:NAME")->required();
+  sweep
+      ->add_option("--vary", so.vary,
+                   "A scenario field and its values (repeat for a grid; the first varies slowest)")
+      ->type_name("PATH=V1,V2,...")
+      ->check(pair_check)
+      ->allow_extra_args(false);
+  sweep
+      ->add_option("--strategies", so.strategies,
+                   "Comma-separated strategies, each a row per cell (default: the scenario's)")
+      ->type_name("A,B,...");
+  sweep->add_option("--set", so.sets, "Override a scenario field by its dotted path")
+      ->type_name("PATH=VALUE")
+      ->check(pair_check)
+      ->allow_extra_args(false);
+  sweep->add_option("--duration", so.duration_s, "Simulated seconds (overrides `duration_s`)")
+      ->type_name("S")
+      ->check(positive);
+  CLI::Option *sweep_seed =
+      sweep->add_option("--seed", so.seed, "The first seed (overrides the scenario's `seed`)")
+          ->type_name("N")
+          ->check(whole_number);
+  add_replication(sweep, so.replication, sweep_seed);
+  sweep
+      ->add_option("--jobs,-j", so.jobs,
+                   "Runs at once on this machine (default: its cores); results are the same "
+                   "for any number")
+      ->type_name("J")
+      ->check(CLI::Range(1u, 1024u));
+  const auto add_outputs = [&](CLI::App *cmd) {
+    cmd->add_option("--csv", so.csv, "Write the CSV to FILE (default: stdout)")->type_name("FILE");
+    cmd->add_option("--plot", so.plot,
+                    "Draw --y against the first varied field, a line per strategy with its 95 % "
+                    "band (Qt Charts, no display needed)")
+        ->type_name("FILE.png|FILE.svg");
+    cmd->add_option("--y", so.y, "The output --plot draws (e.g. latency_ms.page_view.p99)")
+        ->type_name("PATH");
+  };
+  add_outputs(sweep);
+  sweep
+      ->add_option("--emit-jobs", so.emit_jobs,
+                   "Write one command per run, a GNU parallel script and a Slurm job array "
+                   "into DIR instead of running; `stampede merge DIR` then makes the CSV")
+      ->type_name("DIR");
+
+  CLI::App *merge = app.add_subcommand(
+      "merge", "Make a sweep's CSV (and plot) from the reports its emitted jobs wrote");
+  merge->add_option("DIR", so.dir, "The folder given to sweep --emit-jobs")->required();
+  add_outputs(merge);
+
   BenchOptions bo;
   CLI::App *bench = app.add_subcommand("bench", "Measure the engine's speed on R1");
   bench->add_option("--events", bo.events, "About how many events to process (default 20000000)")
@@ -269,6 +322,12 @@ int cli_main(int argc, const char *const *argv) {
       }
       if (lesson_run->parsed()) {
         return cmd_lesson_run(lessons_dir, lesson_id, junit, case_seed, interactive);
+      }
+      if (sweep->parsed()) {
+        return cmd_sweep(so);
+      }
+      if (merge->parsed()) {
+        return cmd_merge(so);
       }
       if (bench->parsed()) {
         return cmd_bench(bo);

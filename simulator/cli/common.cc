@@ -194,7 +194,7 @@ void run_with_progress(Simulation &sim, std::string_view label) {
 } // namespace
 
 Report simulate(const Scenario &s, const std::string &origin, std::string_view label,
-                Observer *observer, Time interval, double warmup_s) {
+                Observer *observer, Time interval, double warmup_s, bool progress) {
   std::optional<Simulation> sim;
   try {
     sim.emplace(s);
@@ -208,7 +208,7 @@ Report simulate(const Scenario &s, const std::string &origin, std::string_view l
     sim->set_interval(interval);
     sim->set_observer(observer);
   }
-  if (isatty(STDERR_FILENO) != 0) {
+  if (progress && isatty(STDERR_FILENO) != 0) {
     run_with_progress(*sim, label);
   } else {
     sim->run();

@@ -108,8 +108,10 @@ Scenario load(const std::string &spec, const std::vector<std::string> &overrides
 
 /// Runs a scenario to its end and returns its report (expectations not yet
 /// evaluated). A run that stops overloaded is bad input, named by `origin`.
+/// `progress`: a bar on stderr while it runs, when stderr is a terminal.
 Report simulate(const Scenario &s, const std::string &origin, std::string_view label,
-                Observer *observer = nullptr, Time interval = kSecond, double warmup_s = 0);
+                Observer *observer = nullptr, Time interval = kSecond, double warmup_s = 0,
+                bool progress = true);
 
 /// Runs a scenario once per seed and summarises the runs (expectations not
 /// yet evaluated). A run that stops overloaded is bad input, as for simulate().
@@ -141,6 +143,24 @@ int cmd_lesson_list(const std::string &root);
 int cmd_lesson_show(const std::string &root, const std::string &id);
 int cmd_lesson_run(const std::string &root, const std::string &id, const std::string &junit,
                    std::optional<std::uint64_t> seed, bool interactive);
+
+// sweep.cc
+struct SweepOptions {
+  std::string scenario;          // sweep: SCENARIO
+  std::string dir;               // merge: DIR
+  std::vector<std::string> vary; // --vary PATH=v1,v2,...
+  std::string strategies;        // --strategies a,b (empty: the scenario's)
+  std::vector<std::string> sets; // --set
+  std::optional<double> duration_s;
+  std::optional<std::uint64_t> seed;
+  ReplicationOptions replication;
+  std::optional<unsigned> jobs; // --jobs (default: the machine's cores)
+  std::string csv;              // --csv FILE (default stdout)
+  std::string plot, y;          // --plot FILE.png|svg --y PATH
+  std::string emit_jobs;        // --emit-jobs DIR
+};
+int cmd_sweep(const SweepOptions &o);
+int cmd_merge(const SweepOptions &o);
 
 // bench.cc
 struct BenchOptions {

@@ -233,10 +233,10 @@ Parsed<Report> report_from_json(const nlohmann::json &j) {
       rest.remove_prefix(dot + 1);
     }
     const bool is_real = f.kind == FieldKind::kReal || f.kind == FieldKind::kLatency;
-    const bool ok = node != nullptr &&
-                    (f.kind == FieldKind::kText    ? node->is_string()
-                     : f.kind == FieldKind::kCount ? node->is_number_unsigned()
-                                                   : node->is_number() || node->is_null());
+    const bool ok =
+        node != nullptr && (f.kind == FieldKind::kText    ? node->is_string()
+                            : f.kind == FieldKind::kCount ? node->is_number_unsigned()
+                                                          : node->is_number() || node->is_null());
     if (!ok) {
       out.error = std::string(f.path) + ": expected " +
                   (f.kind == FieldKind::kText    ? "a string"

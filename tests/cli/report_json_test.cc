@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stampede/scenario_io.h"
+#include "stampede/simulation.h"
 
 namespace stampede {
 namespace {
@@ -250,6 +251,36 @@ TEST(ReportLabel, EachFieldHasOneLabelAndItsDecimals) {
   r.cache_gets = 10;
   r.cache_hit_ratio = 0.9;
   EXPECT_EQ(report_text(r, "cache.hit_ratio"), "0.900");
+}
+
+// `stampede merge` reads the jobs' reports back: every field survives the
+// trip through JSON exactly, and a wrong field is named.
+TEST(ReportFromJson, ReadsBackWhatReportToJsonWrote) {
+  Parsed<Scenario> s = load_scenario("builtin:frontpage", {"duration_s=3"});
+  ASSERT_TRUE(s) << s.error;
+  Simulation sim(*s.value);
+  sim.run();
+  const Report r = sim.report();
+  const nlohmann::json j = nlohmann::json::parse(report_to_json(r).dump());
+  Parsed<Report> back = report_from_json(j);
+  ASSERT_TRUE(back) << back.error;
+  EXPECT_EQ(report_to_json(*back.value).dump(), report_to_json(r).dump());
+  for (const std::string &path : report_paths()) {
+    EXPECT_EQ(report_value(*back.value, path), report_value(r, path)) << path;
+  }
+
+  nlohmann::json bad = j;
+  bad["db"]["reads"] = -1;
+  EXPECT_EQ(report_from_json(bad).error, "db.reads: expected a non-negative integer, got -1");
+  bad = j;
+  bad["latency_ms"]["page_view"].erase("p99");
+  EXPECT_EQ(report_from_json(bad).error,
+            "latency_ms.page_view.p99: expected a number or null, got nothing");
+  bad = j;
+  bad["cache"]["hit_ratio"] = nullptr; // JSON's stand-in for a number it cannot hold
+  Parsed<Report> nan = report_from_json(bad);
+  ASSERT_TRUE(nan) << nan.error;
+  EXPECT_TRUE(std::isnan(nan.value->cache_hit_ratio));
 }
 
 } // namespace

@@ -1,0 +1,620 @@
+// `stampede sweep` and `stampede merge` (SPEC section 11): a grid of
+// scenario values x strategies x seeds, run on local cores or written out as
+// jobs for GNU parallel and Slurm, and summarised as one CSV either way.
+#include "cli/sweep.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "stampede/scenario_io.h"
+#include "stampede/strategy.h"
+
+namespace stampede::cli {
+namespace {
+
+/// Splits `v1,v2,...` at the commas outside brackets, braces and strings,
+/// so a value may be a distribution (`{"uniform": [0.05, 0.15]}`).
+std::vector<std::string> split_values(const std::string &text) {
+  std::vector<std::string> out;
+  std::string item;
+  int depth = 0;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      quoted = !(c == '"' && text[i - 1] != '\\');
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      out.push_back(item);
+      item.clear();
+      continue;
+    }
+    item += c;
+  }
+  out.push_back(item);
+  for (std::string &v : out) {
+    const auto first = v.find_first_not_of(" \t");
+    const auto last = v.find_last_not_of(" \t");
+    v = first == std::string::npos ? std::string() : v.substr(first, last - first + 1);
+  }
+  return out;
+}
+
+/// The outputs a sweep summarises: every numeric report path but the seed
+/// and the engine's (wall-clock) figures.
+std::vector<std::string> sweep_outputs() {
+  std::vector<std::string> out;
+  for (const std::string &path : report_paths()) {
+    if (path != "seed" && !path.starts_with("engine.")) {
+      out.push_back(path);
+    }
+  }
+  return out;
+}
+
+/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a newline.
+std::string csv_field(const std::string &s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) {
+    return s;
+  }
+  std::string out = "\"";
+  for (const char c : s) {
+    out += c;
+    if (c == '"') {
+      out += '"';
+    }
+  }
+  return out + "\"";
+}
+
+/// One word for a shell: single-quoted unless it is plainly safe.
+std::string shell_word(const std::string &s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789_-./:=+@%") == std::string::npos) {
+    return s;
+  }
+  std::string out = "'";
+  for (const char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+/// The path of this executable, for commands that run it again.
+std::string self_path() {
+  std::error_code ec;
+  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("stampede") : p.string();
+}
+
+/// Draws the sweep's progress on stderr (a terminal only), at most ten
+/// times a second, until `done` reaches `total`.
+void show_progress(const std::atomic<std::size_t> &done, std::size_t total,
+                   const std::atomic<bool> &stop) {
+  constexpr int kWidth = 30;
+  bool drawn = false;
+  while (!stop.load()) {
+    const std::size_t n = done.load();
+    const int filled =
+        static_cast<int>(static_cast<double>(n) / static_cast<double>(total) * kWidth);
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.append(static_cast<std::size_t>(kWidth - filled), '.');
+    std::fprintf(stderr, "\r\033[Ksweep [%s] %zu / %zu runs", bar.c_str(), n, total);
+    std::fflush(stderr);
+    drawn = true;
+    if (n >= total) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (drawn) {
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+  }
+}
+
+/// Groups a plan's run reports (in run order) into its rows.
+std::vector<ReplicatedReport> rows_of(const SweepPlan &plan, std::vector<Report> reports) {
+  std::vector<ReplicatedReport> rows;
+  const std::size_t n = plan.seeds.size();
+  for (std::size_t row = 0; row * n < reports.size(); ++row) {
+    std::vector<Report> runs(std::make_move_iterator(reports.begin() + row * n),
+                             std::make_move_iterator(reports.begin() + (row + 1) * n));
+    rows.push_back(replicate(std::move(runs), plan.warmup_s));
+  }
+  return rows;
+}
+
+/// Writes the CSV to FILE, or stdout for "-" (or no --csv).
+void write_csv(const std::string &csv, const std::string &path) {
+  if (path.empty() || path == "-") {
+    std::cout << csv << std::flush;
+    return;
+  }
+  std::unique_ptr<std::ofstream> out = open_output(path, "--csv");
+  *out << csv;
+  finish_output(*out, path);
+}
+
+/// `--plot` needs a CSV file to read: --csv's, else one beside the plot.
+void plot_after(const std::string &csv, const SweepPlan &plan, const SweepOptions &o) {
+  if (o.plot.empty()) {
+    return;
+  }
+  std::string csv_path = o.csv;
+  if (csv_path.empty() || csv_path == "-") {
+    csv_path = o.plot + ".csv";
+    write_csv(csv, csv_path);
+  }
+  plot_csv(csv_path, plan, o.y, o.plot);
+}
+
+void check_plot_flags(const SweepOptions &o, const SweepPlan &plan) {
+  if (o.plot.empty() != o.y.empty()) {
+    throw BadInput(o.plot.empty() ? "--y: names what --plot draws; give --plot FILE.png|svg too"
+                                  : "--plot: expected --y PATH too (the output to draw, e.g. "
+                                    "--y latency_ms.page_view.p99)");
+  }
+  if (o.plot.empty()) {
+    return;
+  }
+  if (!o.plot.ends_with(".png") && !o.plot.ends_with(".svg")) {
+    throw BadInput("--plot: expected a file ending in .png or .svg, got " + json_quote(o.plot));
+  }
+  const std::vector<std::string> outputs = sweep_outputs();
+  if (std::find(outputs.begin(), outputs.end(), o.y) == outputs.end()) {
+    throw BadInput("--y: expected a numeric report path (e.g. latency_ms.page_view.p99), got " +
+                   json_quote(o.y));
+  }
+  if (plan.axes.empty()) {
+    throw BadInput("--plot: draws an output against a varied parameter; give --vary PATH=...");
+  }
+}
+
+/// Reads --vary, --strategies, the seeds and the scenario into a plan, and
+/// loads every cell once so a bad value fails before any run.
+SweepPlan make_plan(const SweepOptions &o) {
+  SweepPlan plan;
+  plan.scenario = o.scenario;
+  if (!o.scenario.starts_with("builtin:")) {
+    std::error_code ec;
+    plan.scenario = fs::absolute(o.scenario, ec).lexically_normal().string();
+  }
+  plan.sets = o.sets;
+  if (o.seed) {
+    plan.sets.push_back("seed=" + std::to_string(*o.seed));
+  }
+  if (o.duration_s) {
+    plan.sets.push_back("duration_s=" + shortest(*o.duration_s));
+  }
+  plan.warmup_s = o.replication.warmup_s;
+  const Scenario base = load(plan.scenario, plan.sets);
+  check_warmup(plan.warmup_s, base);
+  for (const std::string &vary : o.vary) {
+    const auto eq = vary.find('=');
+    Axis axis{vary.substr(0, eq), split_values(vary.substr(eq + 1))};
+    if (axis.path == "seed" || axis.path == "strategy.name") {
+      throw BadInput("--vary " + axis.path + ": use " +
+                     (axis.path == "seed" ? "--seeds N or --seed-list" : "--strategies a,b") +
+                     " for that");
+    }
+    for (const Axis &other : plan.axes) {
+      if (other.path == axis.path) {
+        throw BadInput("--vary: " + axis.path + " is varied twice; give its values once");
+      }
+    }
+    for (const std::string &value : axis.values) {
+      std::vector<std::string> one = plan.sets;
+      one.push_back(axis.path + "=" + value);
+      Parsed<Scenario> parsed = load_scenario(plan.scenario, one);
+      if (value.empty() || !parsed) {
+        throw BadInput(
+            "--vary " + vary + ": " +
+            (value.empty() ? "expected VALUE,VALUE,... with no empty value" : parsed.error));
+      }
+    }
+    plan.axes.push_back(std::move(axis));
+  }
+  plan.strategies = o.strategies.empty() ? std::vector<std::string>{base.strategy.name}
+                                         : split_list(o.strategies);
+  if (plan.strategies.empty()) {
+    throw BadInput("--strategies: expected a comma-separated list of strategies, got " +
+                   json_quote(o.strategies));
+  }
+  for (const std::string &name : plan.strategies) {
+    if (!StrategyRegistry::global().contains(name)) {
+      throw BadInput("--strategies: unknown strategy " + json_quote(name) + "; expected one of " +
+                     known_strategies() + student_hint(name));
+    }
+  }
+  plan.seeds = replication_seeds(o.replication, base.seed);
+  return plan;
+}
+
+} // namespace
+
+std::size_t SweepPlan::cells() const {
+  std::size_t n = 1;
+  for (const Axis &a : axes) {
+    n *= a.values.size();
+  }
+  return n;
+}
+
+std::vector<std::string> SweepPlan::cell_values(std::size_t cell) const {
+  std::vector<std::string> values(axes.size());
+  for (std::size_t k = axes.size(); k-- > 0;) {
+    values[k] = axes[k].values[cell % axes[k].values.size()];
+    cell /= axes[k].values.size();
+  }
+  return values;
+}
+
+std::vector<std::string> SweepPlan::overrides(std::size_t cell, const std::string &strategy,
+                                              std::uint64_t seed) const {
+  std::vector<std::string> out = sets;
+  const std::vector<std::string> values = cell_values(cell);
+  for (std::size_t k = 0; k < axes.size(); ++k) {
+    out.push_back(axes[k].path + "=" + values[k]);
+  }
+  out.push_back("strategy.name=" + json_quote(strategy));
+  if (strategy.find("+cas") == std::string::npos) {
+    out.emplace_back("strategy.cas=false");
+  }
+  out.push_back("seed=" + std::to_string(seed));
+  return out;
+}
+
+std::string SweepPlan::run_file(std::size_t cell, const std::string &strategy,
+                                std::uint64_t seed) const {
+  std::string name = strategy;
+  std::replace(name.begin(), name.end(), '/', '_');
+  return std::to_string(cell) + "-" + name + "-" + std::to_string(seed) + ".json";
+}
+
+Json plan_to_json(const SweepPlan &plan) {
+  Json j = Json::object();
+  j["format"] = 1;
+  j["scenario"] = plan.scenario;
+  j["set"] = plan.sets;
+  Json axes = Json::array();
+  for (const Axis &a : plan.axes) {
+    axes.push_back({{"path", a.path}, {"values", a.values}});
+  }
+  j["vary"] = std::move(axes);
+  j["strategies"] = plan.strategies;
+  j["seeds"] = plan.seeds;
+  j["warmup_s"] = plan.warmup_s;
+  return j;
+}
+
+SweepPlan plan_from_json(const nlohmann::json &j, const std::string &origin) {
+  SweepPlan plan;
+  try {
+    if (j.at("format") != 1) {
+      throw BadInput(origin + ": format: expected 1, got " + j.at("format").dump());
+    }
+    plan.scenario = j.at("scenario").get<std::string>();
+    plan.sets = j.at("set").get<std::vector<std::string>>();
+    for (const auto &a : j.at("vary")) {
+      plan.axes.push_back(
+          {a.at("path").get<std::string>(), a.at("values").get<std::vector<std::string>>()});
+    }
+    plan.strategies = j.at("strategies").get<std::vector<std::string>>();
+    plan.seeds = j.at("seeds").get<std::vector<std::uint64_t>>();
+    plan.warmup_s = j.at("warmup_s").get<double>();
+  } catch (const nlohmann::json::exception &e) {
+    throw BadInput(origin + ": not a sweep written by `stampede sweep --emit-jobs` (" +
+                   std::string(e.what()) + ")");
+  }
+  if (plan.strategies.empty() || plan.seeds.empty()) {
+    throw BadInput(origin + ": expected at least one strategy and one seed");
+  }
+  return plan;
+}
+
+std::string sweep_csv(const SweepPlan &plan, const std::vector<ReplicatedReport> &rows) {
+  const std::vector<std::string> outputs = sweep_outputs();
+  std::string out;
+  for (const Axis &a : plan.axes) {
+    out += csv_field(a.path) + ",";
+  }
+  out += "strategy,seeds";
+  for (const std::string &path : outputs) {
+    out += "," + path + ".mean," + path + ".sd," + path + ".ci95_low," + path + ".ci95_high";
+  }
+  out += "\n";
+  const auto real = [](double v) { return std::isfinite(v) ? shortest(v) : std::string(); };
+  for (std::size_t cell = 0, row = 0; cell < plan.cells(); ++cell) {
+    const std::vector<std::string> values = plan.cell_values(cell);
+    for (const std::string &strategy : plan.strategies) {
+      const ReplicatedReport &r = rows.at(row++);
+      for (const std::string &v : values) {
+        out += csv_field(v) + ",";
+      }
+      out += csv_field(strategy) + "," + std::to_string(r.runs.size());
+      for (const std::string &path : outputs) {
+        const Spread &s = *r.spread(path);
+        out += "," + real(s.mean) + "," + real(s.sd) + "," +
+               (s.ci95_low ? real(*s.ci95_low) : std::string()) + "," +
+               (s.ci95_high ? real(*s.ci95_high) : std::string());
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+void plot_csv(const std::string &csv_path, const SweepPlan &plan, const std::string &y,
+              const std::string &out) {
+  // stampede-plot is built with the window (Qt Charts); beside the build's
+  // binaries, or on PATH.
+  std::string tool = STAMPEDE_PLOT_BIN;
+  if (access(tool.c_str(), X_OK) != 0) {
+    tool = "stampede-plot";
+  }
+  std::vector<std::string> args = {tool,  csv_path, "--x",   plan.axes.front().path,
+                                   "--y", y,        "--out", out};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char *> argv;
+    for (std::string &a : args) {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    setenv("QT_QPA_PLATFORM", "offscreen", 0);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+    throw BadInput("--plot: cannot start " + tool + ": " + std::strerror(errno));
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) {
+    throw BadInput("--plot: needs stampede-plot, which is built with the window (Qt 6 Charts: "
+                   "./dev installs qt6-charts-dev); the CSV is in " +
+                   csv_path);
+  }
+  if (WEXITSTATUS(status) != 0) {
+    throw BadInput("--plot: stampede-plot could not draw " + out + " (exit " +
+                   std::to_string(WEXITSTATUS(status)) + "); the CSV is in " + csv_path);
+  }
+}
+
+int cmd_sweep(const SweepOptions &o) {
+  const SweepPlan plan = make_plan(o);
+  check_plot_flags(o, plan);
+  if (!o.emit_jobs.empty()) {
+    return emit_jobs(plan, o.emit_jobs);
+  }
+  // Every (cell, strategy) scenario, loaded once, here, before any thread runs.
+  std::vector<Scenario> rows;
+  for (std::size_t cell = 0; cell < plan.cells(); ++cell) {
+    for (const std::string &strategy : plan.strategies) {
+      rows.push_back(load(plan.scenario, plan.overrides(cell, strategy, plan.seeds.front())));
+    }
+  }
+  const std::size_t total = plan.runs();
+  unsigned jobs = o.jobs.value_or(std::max(1u, std::thread::hardware_concurrency()));
+  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, total));
+
+  std::vector<Report> reports(total);
+  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mutex;
+  std::string error;
+  const auto work = [&] {
+    for (std::size_t i = next++; i < total && !failed.load(); i = next++) {
+      Scenario s = rows[i / plan.seeds.size()];
+      s.seed = plan.seeds[i % plan.seeds.size()];
+      try {
+        reports[i] = simulate(s, plan.scenario, s.name, nullptr, kSecond, plan.warmup_s, false);
+      } catch (const std::exception &e) {
+        const std::lock_guard<std::mutex> lock(error_mutex);
+        if (!failed.exchange(true)) {
+          error = "run " + std::to_string(i) + " (" + s.strategy.name + ", seed " +
+                  std::to_string(s.seed) + "): " + e.what();
+        }
+      }
+      ++done;
+    }
+  };
+  std::atomic<bool> stop_progress{false};
+  std::thread progress;
+  if (isatty(STDERR_FILENO) != 0) {
+    progress = std::thread(show_progress, std::cref(done), total, std::cref(stop_progress));
+  }
+  std::vector<std::thread> workers;
+  for (unsigned k = 0; k < jobs; ++k) {
+    workers.emplace_back(work);
+  }
+  for (std::thread &t : workers) {
+    t.join();
+  }
+  stop_progress = true;
+  if (progress.joinable()) {
+    progress.join();
+  }
+  if (failed) {
+    throw BadInput(o.scenario + ": " + error);
+  }
+  const std::string csv = sweep_csv(plan, rows_of(plan, std::move(reports)));
+  if (o.plot.empty() || !o.csv.empty()) {
+    write_csv(csv, o.csv);
+  }
+  plot_after(csv, plan, o);
+  return kExitOk;
+}
+
+int emit_jobs(const SweepPlan &plan, const std::string &dir_flag) {
+  std::error_code ec;
+  const fs::path dir = fs::absolute(dir_flag, ec).lexically_normal();
+  if (fs::exists(dir / "runs", ec) && !fs::is_empty(dir / "runs", ec)) {
+    throw BadInput("--emit-jobs: " + dir.string() +
+                   "/runs already holds reports; give an empty or new folder");
+  }
+  fs::create_directories(dir / "runs", ec);
+  fs::create_directories(dir / "logs", ec);
+  if (ec) {
+    throw BadInput("--emit-jobs: cannot create " + dir.string() + ": " + ec.message());
+  }
+  const auto write = [&](const std::string &name, const std::string &text, bool executable) {
+    const fs::path p = dir / name;
+    std::unique_ptr<std::ofstream> out = open_output(p.string(), "--emit-jobs");
+    *out << text;
+    finish_output(*out, p.string());
+    if (executable) {
+      fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+                      fs::perm_options::add, ec);
+    }
+  };
+  write("sweep.json", plan_to_json(plan).dump(2) + "\n", false);
+
+  const std::string self = shell_word(self_path());
+  std::string jobs;
+  for (std::size_t cell = 0; cell < plan.cells(); ++cell) {
+    for (const std::string &strategy : plan.strategies) {
+      for (const std::uint64_t seed : plan.seeds) {
+        std::string line = self + " run " + shell_word(plan.scenario);
+        for (const std::string &o : plan.overrides(cell, strategy, seed)) {
+          line += " --set " + shell_word(o);
+        }
+        // The sweep's runs measure; a scenario's own expectations are not theirs.
+        line += " --set " + shell_word("expect=[]");
+        if (plan.warmup_s > 0) {
+          line += " --warmup " + shortest(plan.warmup_s);
+        }
+        line += " --report " +
+                shell_word((dir / "runs" / plan.run_file(cell, strategy, seed)).string());
+        jobs += line + "\n";
+      }
+    }
+  }
+  write("jobs.txt", jobs, false);
+  const std::string quoted_dir = shell_word(dir.string());
+  write("parallel.sh",
+        "#!/bin/sh\n"
+        "# Runs this sweep's jobs (jobs.txt, one run a line) with GNU parallel\n"
+        "# (Debian: parallel) on this machine's cores, or JOBS=N of them; each writes\n"
+        "# its report into runs/. Then: stampede merge " +
+            quoted_dir +
+            "\n"
+            "set -e\n"
+            "cd " +
+            quoted_dir +
+            "\n"
+            "parallel --will-cite --halt now,fail=1 --joblog logs/parallel.log -j "
+            "\"${JOBS:-100%}\" < jobs.txt\n",
+        true);
+  write("slurm.sbatch",
+        "#!/bin/bash\n"
+        "# A Slurm job array over this sweep: task i runs line i of jobs.txt.\n"
+        "#   sbatch " +
+            quoted_dir + "/slurm.sbatch    then: stampede merge " + quoted_dir +
+            "\n"
+            "#SBATCH --job-name=stampede-sweep\n"
+            "#SBATCH --array=1-" +
+            std::to_string(plan.runs()) +
+            "\n"
+            "#SBATCH --ntasks=1\n"
+            "#SBATCH --cpus-per-task=1\n"
+            "#SBATCH --output=" +
+            dir.string() +
+            "/logs/%A_%a.out\n"
+            "set -euo pipefail\n"
+            ": \"${SLURM_ARRAY_TASK_ID:?run with sbatch (or set SLURM_ARRAY_TASK_ID to a line "
+            "number)}\"\n"
+            "line=$(sed -n \"${SLURM_ARRAY_TASK_ID}p\" " +
+            quoted_dir +
+            "/jobs.txt)\n"
+            "[ -n \"$line\" ] || { echo \"no job on line $SLURM_ARRAY_TASK_ID of jobs.txt\" >&2; "
+            "exit 2; }\n"
+            "eval \"$line\"\n",
+        true);
+  std::cout << "wrote " << plan.runs() << " jobs to " << (dir / "jobs.txt").string() << "\n"
+            << "  run them here:   " << (dir / "parallel.sh").string() << "\n"
+            << "  or on Slurm:     sbatch " << (dir / "slurm.sbatch").string() << "\n"
+            << "  then:            stampede merge " << dir.string() << "\n";
+  return kExitOk;
+}
+
+int cmd_merge(const SweepOptions &o) {
+  const fs::path dir = o.dir;
+  const fs::path manifest = dir / "sweep.json";
+  Parsed<std::string> text = read_input_file(manifest.string());
+  if (!text) {
+    throw BadInput(manifest.string() + ": cannot read the sweep's plan (" + text.error +
+                   "); expected a folder written by `stampede sweep --emit-jobs`");
+  }
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(*text.value);
+  } catch (const nlohmann::json::exception &e) {
+    throw BadInput(manifest.string() + ": not JSON (" + e.what() + ")");
+  }
+  const SweepPlan plan = plan_from_json(j, manifest.string());
+  check_plot_flags(o, plan);
+  std::vector<Report> reports;
+  std::vector<std::string> missing;
+  for (std::size_t cell = 0; cell < plan.cells(); ++cell) {
+    for (const std::string &strategy : plan.strategies) {
+      for (const std::uint64_t seed : plan.seeds) {
+        const fs::path p = dir / "runs" / plan.run_file(cell, strategy, seed);
+        Parsed<std::string> run = read_input_file(p.string());
+        if (!run) {
+          missing.push_back(p.filename().string());
+          continue;
+        }
+        nlohmann::json rj;
+        try {
+          rj = nlohmann::json::parse(*run.value);
+        } catch (const nlohmann::json::exception &e) {
+          throw BadInput(p.string() + ": not a report (" + e.what() +
+                         "); was its job stopped while writing? run it again");
+        }
+        Parsed<Report> r = report_from_json(rj);
+        if (!r) {
+          throw BadInput(p.string() + ": " + r.error);
+        }
+        if (r.value->seed != seed) {
+          throw BadInput(p.string() + ": seed: expected " + std::to_string(seed) + ", got " +
+                         std::to_string(r.value->seed) + " (a report of another sweep?)");
+        }
+        reports.push_back(std::move(*r.value));
+      }
+    }
+  }
+  if (!missing.empty()) {
+    throw BadInput((dir / "runs").string() + ": " + std::to_string(missing.size()) + " of " +
+                   std::to_string(plan.runs()) + " runs have no report yet (first: " +
+                   missing.front() + "); run the jobs first (" + (dir / "parallel.sh").string() +
+                   ", or sbatch " + (dir / "slurm.sbatch").string() + ")");
+  }
+  const std::string csv = sweep_csv(plan, rows_of(plan, std::move(reports)));
+  if (o.plot.empty() || !o.csv.empty()) {
+    write_csv(csv, o.csv);
+  }
+  plot_after(csv, plan, o);
+  return kExitOk;
+}
+
+} // namespace stampede::cli
