@@ -238,7 +238,7 @@ QChart *make_sweep_chart(const SweepSeries &series) {
     xaxis = cat;
   } else {
     auto *values = new QValueAxis();
-    values->setRange(xmin - xpad, xmax + xpad);
+    values->setRange(xmin >= 0 ? std::max(0.0, xmin - xpad) : xmin - xpad, xmax + xpad);
     values->applyNiceNumbers();
     values->setLabelFormat("%g");
     xaxis = values;
