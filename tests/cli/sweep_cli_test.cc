@@ -162,6 +162,25 @@ TEST_F(Cli, SlurmArrayTasksRunOneLineEachAndMergeToTheSameCsv) {
   EXPECT_NE(run({"merge", "slurm"}).err.find("not a report"), std::string::npos);
 }
 
+// Through a real Slurm, where one answers on this machine (a single-node
+// cluster: slurmctld and slurmd); skipped elsewhere, CI included.
+TEST_F(Cli, ARealSlurmRunsTheArrayWhenOneIsUp) {
+  if (!on_path("sbatch") || std::system("timeout 5 sinfo -h -o %a 2>/dev/null | grep -q up") != 0) {
+    GTEST_SKIP() << "no Slurm cluster answers here (sinfo)";
+  }
+  const std::vector<std::string> small = {
+      "sweep", "builtin:frontpage", "--vary", "db.connections=2,4", "--strategies",
+      "clear", "--seeds",           "2",      "--duration",         "2"};
+  ASSERT_EQ(run(with(small, {"--csv", "direct.csv"})).code, 0);
+  ASSERT_EQ(run(with(small, {"--emit-jobs", "real"})).code, 0);
+  const std::string cmd =
+      "timeout 300 sbatch --wait --quiet " + path("real/slurm.sbatch").string() + " >/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const Result merged = run({"merge", "real"});
+  ASSERT_EQ(merged.code, 0) << merged.err;
+  EXPECT_EQ(merged.out, slurp(path("direct.csv")));
+}
+
 #ifdef STAMPEDE_HAVE_PLOT
 TEST_F(Cli, SweepPlotsPngAndSvg) {
   const std::vector<std::string> small = {
