@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "io/student_loader.h"
+#include "stampede/strategy.h"
 #include "stampede/student_hashing.h"
 
 namespace stampede {
@@ -104,10 +105,7 @@ int cli_main(int argc, const char *const *argv) {
 
   CLI::App *run = app.add_subcommand("run", "Run a scenario and report what it measured");
   add_common(run);
-  run->add_option("--strategy", ro.strategy,
-                  "Strategy (none, naive, clear, refresh, update, "
-                  "update+cas, ...)")
-      ->type_name("NAME");
+  run->add_option("--strategy", ro.strategy, "Strategy: " + known_strategies())->type_name("NAME");
   run->add_option("--timeseries", ro.timeseries, "Write one CSV row per interval to FILE.csv")
       ->type_name("FILE.csv");
   run->add_option("--trace", ro.trace, "Write a Chrome trace (Perfetto) to FILE.json")
@@ -121,8 +119,8 @@ int cli_main(int argc, const char *const *argv) {
   add_common(compare);
   compare
       ->add_option("--strategies", ro.strategies,
-                   "Comma-separated strategies (default: none,naive,clear,refresh,update,"
-                   "update+cas)")
+                   "Comma-separated strategies (default: " + join(lecture_strategies(), ",") +
+                       "; any of " + known_strategies() + ")")
       ->type_name("A,B,...");
   compare->add_flag("--table", ro.table, "Print the table even when stdout is not a terminal");
 

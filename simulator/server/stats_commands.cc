@@ -7,6 +7,7 @@
 
 #include "server/memcached_protocol.h"
 #include "server/protocol_text.h"
+#include "stampede/scenario.h"
 
 namespace stampede {
 
@@ -117,10 +118,7 @@ void MemcachedProtocol::stats_settings() {
   stat(o, "item_size_max", c.item_size_max);
   stat(o, "flush_enabled", "yes");
   stat(o, "lru_segmented", c.lru == LruModel::kSegmented ? "yes" : "no");
-  stat(o, "lru_model",
-       c.lru == LruModel::kSegmented ? "segmented"
-       : c.lru == LruModel::kClassic ? "classic"
-                                     : "plain");
+  stat(o, "lru_model", lru_name(c.lru));
 }
 
 void MemcachedProtocol::cmd_stats(const Request &r) {
