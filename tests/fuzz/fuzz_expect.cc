@@ -1,7 +1,8 @@
 // libFuzzer target: parse_expect on arbitrary bytes.
 //
 // Besides "no crash, no sanitizer report": a parsed clause, written back in
-// canonical form (PATH OP NUMBER joined with " and "), parses to the same terms.
+// canonical form (PATH OP NUMBER joined with " and ", PATH wrapped as
+// mean(PATH) or ci95(PATH) where it was), parses to the same terms.
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -35,8 +36,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   for (const auto &t : parsed.value->terms) {
     char number[64];
     auto r = std::to_chars(number, number + sizeof number, t.value);
-    canonical += (canonical.empty() ? "" : " and ") + t.path + " " + stampede::op_name(t.op) + " " +
-                 std::string(number, r.ptr);
+    const std::string subject =
+        t.over == stampede::Expectation::Over::kMean   ? "mean(" + t.path + ")"
+        : t.over == stampede::Expectation::Over::kCi95 ? "ci95(" + t.path + ")"
+                                                       : t.path;
+    canonical += (canonical.empty() ? "" : " and ") + subject + " " + stampede::op_name(t.op) +
+                 " " + std::string(number, r.ptr);
   }
   auto again = stampede::parse_expect(canonical);
   if (!again || again.value->terms.size() != parsed.value->terms.size())
@@ -44,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   for (std::size_t i = 0; i < parsed.value->terms.size(); ++i) {
     const auto &a = parsed.value->terms[i];
     const auto &b = again.value->terms[i];
-    if (a.path != b.path || a.op != b.op || a.value != b.value)
+    if (a.path != b.path || a.op != b.op || a.value != b.value || a.over != b.over)
       fail("the canonical form parses to other terms", canonical);
   }
   return 0;
