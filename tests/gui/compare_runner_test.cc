@@ -1,6 +1,6 @@
 // The compare view's worker, without Qt: rows in order with the numbers
-// `stampede compare` prints, and stops and restarts that never wait for a
-// simulation and leave no thread behind. Runs under ThreadSanitizer too
+// `stampede compare [--seeds N]` prints, and stops and restarts that never
+// wait for a simulation and leave no thread behind. Runs under ThreadSanitizer too
 // (./dev test, the tsan preset).
 #include <gtest/gtest.h>
 
@@ -34,16 +34,29 @@ Scenario load(std::string_view spec, std::vector<std::string> overrides = {}) {
 struct Log {
   std::mutex mu;
   std::condition_variable cv;
-  std::vector<std::string> events; // "1 row 0 none", "1 done 6", "1 stopped 1"
+  std::vector<std::string> events; // "1 row 0 none", "1 seed 0 2/3", "1 done 6", "1 stopped 1"
   std::vector<CompareRow> rows;
   std::vector<CompareDone> dones;
   bool gate_closed = false;
-  bool blocked = false; // a row's callback waits at the gate
+  bool blocked = false;      // a row's callback waits at the gate
+  bool gate_on_seed = false; // the gate is at the first seed's end, not the first row
 
   void row(const CompareRow &r) {
     std::unique_lock lock(mu);
     events.push_back(std::to_string(r.run) + " row " + std::to_string(r.index) + " " + r.strategy);
     rows.push_back(r);
+    if (!gate_on_seed)
+      wait_at_gate(lock);
+  }
+  void seed(const CompareProgress &p) {
+    std::unique_lock lock(mu);
+    events.push_back(std::to_string(p.run) + " seed " + std::to_string(p.index) + " " +
+                     std::to_string(p.seeds_done) + "/" + std::to_string(p.seeds));
+    if (gate_on_seed)
+      wait_at_gate(lock);
+  }
+  // Caller holds the lock.
+  void wait_at_gate(std::unique_lock<std::mutex> &lock) {
     if (gate_closed) {
       blocked = true;
       cv.notify_all();
@@ -74,6 +87,11 @@ struct Log {
   CompareRunner runner() {
     return CompareRunner([this](const CompareRow &r) { row(r); },
                          [this](const CompareDone &d) { done(d); });
+  }
+  CompareRunner runner_with_seeds() {
+    return CompareRunner([this](const CompareRow &r) { row(r); },
+                         [this](const CompareDone &d) { done(d); },
+                         [this](const CompareProgress &p) { seed(p); });
   }
 };
 
@@ -121,6 +139,82 @@ TEST(CompareRunner, RowsArriveInOrderWithTheNumbersStampedeComparePrints) {
   EXPECT_EQ(compare_cells(reports[2])[6], "99"); // clear's stampedes, as in the README
 }
 
+TEST(CompareRunner, OneSeedIsOneRunWhoseReplicatedReportIsItsReport) {
+  Log log;
+  CompareRunner runner = log.runner();
+  runner.start(load("builtin:frontpage", {"duration_s=5"}), {"clear"});
+  runner.wait();
+  ASSERT_EQ(log.rows.size(), 1u);
+  const CompareRow &row = log.rows[0];
+  ASSERT_EQ(row.replicated.runs.size(), 1u);
+  EXPECT_EQ(row.replicated.seeds, (std::vector<std::uint64_t>{1}));
+  EXPECT_EQ(report_value(row.report, "anomalies.stale_reads"),
+            report_value(row.replicated.runs[0], "anomalies.stale_reads"));
+  // One run: no interval, so the table's cells are the report's own.
+  EXPECT_FALSE(row.replicated.spread("anomalies.stale_reads")->ci95_low.has_value());
+}
+
+TEST(CompareRunner, ThreeSeedsGiveTheSpreadsStampedeCompareSeeds3Prints) {
+  Log log;
+  CompareRunner runner = log.runner_with_seeds();
+  const std::uint64_t id =
+      runner.start(load("builtin:frontpage", {"duration_s=10"}), {"naive", "clear"}, 3);
+  runner.wait();
+  ASSERT_EQ(log.rows.size(), 2u);
+  std::vector<ReplicatedReport> reports;
+  for (const CompareRow &row : log.rows) {
+    // Seeds 1, 2, 3: the scenario's seed counting up, as --seeds 3 runs them.
+    EXPECT_EQ(row.replicated.seeds, (std::vector<std::uint64_t>{1, 2, 3}));
+    ASSERT_EQ(row.replicated.runs.size(), 3u);
+    EXPECT_EQ(row.report.seed, 1u); // the first seed's report
+    EXPECT_EQ(row.replicated.strategy, row.strategy);
+    reports.push_back(row.replicated);
+  }
+  // A seed's end is reported before its row, three per row.
+  EXPECT_EQ(log.seen(), (std::vector<std::string>{"1 seed 0 1/3", "1 seed 0 2/3", "1 seed 0 3/3",
+                                                  "1 row 0 naive", "1 seed 1 1/3", "1 seed 1 2/3",
+                                                  "1 seed 1 3/3", "1 row 1 clear", "1 done 2"}));
+  EXPECT_EQ(log.dones.at(0).run, id);
+  // The same table, cell for cell, as the command line over the same seeds.
+  const std::string table = format_compare_table(reports);
+  const std::string printed =
+      stampede_compare_stdout({"builtin:frontpage", "--set", "duration_s=10", "--strategies",
+                               "naive,clear", "--seeds", "3", "--table"});
+  EXPECT_NE(printed.find(table), std::string::npos) << "runner:\n"
+                                                    << table << "stampede compare:\n"
+                                                    << printed;
+  // The seeds differ, so clear's stale reads have an interval of some width.
+  EXPECT_NE(compare_cells(reports[1])[3].find(" +- "), std::string::npos);
+}
+
+TEST(CompareRunner, AStopBetweenSeedsLeavesNoRowForTheSeedsCutShort) {
+  Log log;
+  CompareRunner runner = log.runner_with_seeds();
+  log.gate_on_seed = true;
+  log.gate_closed = true;
+  runner.start(load("builtin:frontpage", {"duration_s=5"}), {"naive", "clear"}, 3);
+  log.wait_blocked(); // the first seed of naive has ended; its second has not begun
+  runner.cancel();
+  log.open();
+  runner.wait();
+  EXPECT_EQ(log.seen(), (std::vector<std::string>{"1 seed 0 1/3", "1 stopped 0"}));
+}
+
+TEST(CompareRunner, JobsCarryTheirLabelAndRunTheirOwnScenario) {
+  Log log;
+  CompareRunner runner = log.runner();
+  Scenario one = load("builtin:frontpage", {"duration_s=2"});
+  Scenario two = load("builtin:frontpage", {"duration_s=4", "seed=7"});
+  runner.start({CompareJob{"clear", one, "a"}, CompareJob{"clear", two, "b"}}, 2);
+  runner.wait();
+  ASSERT_EQ(log.rows.size(), 2u);
+  EXPECT_EQ(log.rows[0].label, "a");
+  EXPECT_EQ(log.rows[1].label, "b");
+  EXPECT_EQ(log.rows[1].replicated.seeds, (std::vector<std::uint64_t>{7, 8}));
+  EXPECT_EQ(log.rows[0].report.duration_s, 2.0);
+  EXPECT_EQ(log.rows[1].report.duration_s, 4.0);
+}
+
 TEST(CompareRunner, AStrategyThatThrowsIsARowNamingItAndTheNextStillRuns) {
   Log log;
   CompareRunner runner = log.runner();
@@ -128,7 +222,9 @@ TEST(CompareRunner, AStrategyThatThrowsIsARowNamingItAndTheNextStillRuns) {
   runner.wait();
   ASSERT_EQ(log.rows.size(), 2u);
   EXPECT_EQ(log.rows[0].report.strategy, "no-such: unknown strategy: no-such");
+  EXPECT_TRUE(log.rows[0].failed());
   EXPECT_EQ(log.rows[1].report.strategy, "naive");
+  EXPECT_FALSE(log.rows[1].failed());
   EXPECT_GT(log.rows[1].report.page_views, 0u);
   EXPECT_EQ(log.seen().back(), "1 done 2");
 }
