@@ -1,18 +1,33 @@
 #include "views/compare_view.h"
 
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QEvent>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLayout>
+#include <QLegend>
+#include <QLineSeries>
+#include <QPainter>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QSpinBox>
+#include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <algorithm>
+#include <cmath>
 
 #include "cli/cli.h"
+#include "stampede/scenario_io.h"
 #include "stampede/strategy.h"
+#include "views/palette.h"
 #include "worker/compare_runner.h"
 
 namespace stampede::gui {
@@ -94,6 +109,75 @@ QString two_lines(const std::string &title) {
   return t.left(best) + '\n' + t.mid(best + 1);
 }
 
+// One bar per row: the mean of `path` over the row's seeds, and an error
+// bar (an I-beam, one line series per bar, on the bars' own axes as in Qt's
+// "line and bar" example) from the 95 % interval's low end to its high end.
+// A row with one seed has no interval and so no error bar; a failed row and
+// an undefined mean (a hit ratio with no gets) have no bar.
+QChart *make_bar_chart(const std::vector<CompareRow> &rows, const std::string &path) {
+  auto *chart = new QChart();
+  const std::string label = report_label(path);
+  chart->setTitle(QString::fromStdString(label.empty() ? path : label));
+  chart->legend()->hide();
+  chart->setMargins(QMargins(4, 4, 4, 4));
+  auto *set = new QBarSet(QString::fromStdString(label));
+  set->setColor(palette::kSkyBlue);
+  set->setBorderColor(palette::kBlue);
+  auto *bars = new QBarSeries();
+  bars->append(set);
+  bars->setBarWidth(0.6);
+  QStringList names;
+  std::vector<QLineSeries *> whiskers;
+  double top = 0, bottom = 0, least_mean = 0;
+  for (const CompareRow &row : rows) {
+    const Spread *sp = row.failed() ? nullptr : row.replicated.spread(path);
+    if (sp == nullptr || !std::isfinite(sp->mean))
+      continue;
+    const double x = static_cast<double>(names.size());
+    names << QString::fromStdString(row.strategy);
+    set->append(sp->mean);
+    top = std::max(top, sp->mean);
+    bottom = std::min(bottom, sp->mean);
+    least_mean = std::min(least_mean, sp->mean);
+    if (!sp->ci95_low || !sp->ci95_high)
+      continue;
+    const double lo = *sp->ci95_low, hi = *sp->ci95_high, w = 0.12;
+    auto *beam = new QLineSeries();
+    beam->setName(QString::fromStdString(row.strategy) + " 95 %");
+    beam->setPen(QPen(palette::kBlack, 1.5));
+    // Top cap, the stem, then the bottom cap: one polyline.
+    for (const QPointF p : {QPointF(x - w, hi), QPointF(x + w, hi), QPointF(x, hi), QPointF(x, lo),
+                            QPointF(x - w, lo), QPointF(x + w, lo)})
+      beam->append(p);
+    whiskers.push_back(beam);
+    top = std::max(top, hi);
+    bottom = std::min(bottom, lo);
+  }
+  chart->addSeries(bars);
+  for (QLineSeries *beam : whiskers)
+    chart->addSeries(beam);
+  auto *x = new QBarCategoryAxis();
+  x->append(names);
+  // Every column counts or times something, so its means are never below
+  // 0 and neither is the axis: an interval reaching below it (a count's
+  // t-interval over few seeds can) is cut off at the axis, as the sweep's is.
+  if (least_mean >= 0)
+    bottom = 0;
+  auto *y = new QValueAxis();
+  y->setRange(bottom, top > bottom ? top + (top - bottom) * 0.08 : bottom + 1);
+  y->applyNiceNumbers();
+  y->setLabelFormat("%g");
+  chart->addAxis(x, Qt::AlignBottom);
+  chart->addAxis(y, Qt::AlignLeft);
+  bars->attachAxis(x);
+  bars->attachAxis(y);
+  for (QLineSeries *beam : whiskers) {
+    beam->attachAxis(x);
+    beam->attachAxis(y);
+  }
+  return chart;
+}
+
 QString describe(const QString &name) {
   const auto &registry = StrategyRegistry::global();
   if (name == "update+cas")
@@ -132,8 +216,20 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
   stop_->setEnabled(false);
   status_ = new QLabel;
   status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  seeds_ = new QSpinBox;
+  seeds_->setRange(1, static_cast<int>(CompareRunner::kMaxSeeds));
+  seeds_->setValue(1);
+  seeds_->setToolTip("Independent replications per strategy: seeds counting up from the "
+                     "scenario's, as stampede compare --seeds N; over several, each cell reads "
+                     "mean +- half-width of its 95 % interval");
+  seeds_->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+  auto *seeds_label = new QLabel("Seeds:");
+  seeds_label->setBuddy(seeds_);
+  seeds_label->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Preferred);
   top->addWidget(run_);
   top->addWidget(stop_);
+  top->addWidget(seeds_label);
+  top->addWidget(seeds_);
   top->addWidget(all);
   top->addWidget(lecture);
   top->addWidget(status_, 1);
@@ -161,10 +257,41 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
   table_->viewport()->installEventFilter(this); // refit when its width changes
-  layout->addWidget(table_, 1);
+
+  // The chart of one column under the table; the splitter lets either grow.
+  auto *below = new QWidget;
+  auto *below_layout = new QVBoxLayout(below);
+  below_layout->setContentsMargins(0, 0, 0, 0);
+  auto *pick = new QHBoxLayout;
+  column_ = new QComboBox;
+  for (const std::string &path : compare_paths())
+    if (path != "strategy")
+      column_->addItem(QString::fromStdString(report_label(path)), QString::fromStdString(path));
+  column_->setCurrentIndex(column_->findData(QString("anomalies.stale_reads")));
+  column_->setToolTip("The column the chart draws: each bar the mean over the seeds, its error "
+                      "bar the 95 % interval");
+  auto *chart_label = new QLabel("Chart:");
+  chart_label->setBuddy(column_);
+  pick->addWidget(chart_label);
+  pick->addWidget(column_);
+  pick->addStretch(1);
+  below_layout->addLayout(pick);
+  chart_view_ = new QChartView(make_bar_chart({}, chartedPath().toStdString()));
+  chart_view_->setRenderHint(QPainter::Antialiasing);
+  chart_view_->setMinimumHeight(160);
+  below_layout->addWidget(chart_view_, 1);
+  auto *split = new QSplitter(Qt::Vertical);
+  split->addWidget(table_);
+  split->addWidget(below);
+  // The table needs a row per strategy; the chart takes the rest.
+  split->setStretchFactor(0, 2);
+  split->setStretchFactor(1, 3);
+  split->setChildrenCollapsible(false);
+  layout->addWidget(split, 1);
   auto *note = new QLabel(
-      "The lecture's table: each strategy runs the same scenario with the same seed, from t=0 "
-      "to the end, as <tt>stampede compare</tt> does. Read it row by row: what each "
+      "The lecture's table: each strategy runs the same scenario with the same seeds, from t=0 "
+      "to the end, as <tt>stampede compare --seeds N</tt> does; over several seeds each cell "
+      "is the mean +- the half-width of its 95 % interval. Read it row by row: what each "
       "technique costs the database, and what it costs in stale pages, stampedes and lost "
       "updates.");
   note->setWordWrap(true);
@@ -178,6 +305,7 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
       six << QString::fromStdString(n);
     setSelected(six);
   });
+  connect(column_, &QComboBox::currentIndexChanged, this, [this] { redrawChart(); });
   fitColumns();
 
   // The runner calls back on its own thread: each call is queued to this
@@ -191,7 +319,30 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
       [this](const CompareDone &d) {
         QMetaObject::invokeMethod(
             this, [this, d] { done(d); }, Qt::QueuedConnection);
+      },
+      [this](const CompareProgress &p) {
+        QMetaObject::invokeMethod(
+            this, [this, p] { progress(p); }, Qt::QueuedConnection);
       });
+}
+
+int CompareView::seeds() const { return seeds_->value(); }
+void CompareView::setSeeds(int n) { seeds_->setValue(n); }
+QChart *CompareView::chart() const { return chart_view_->chart(); }
+QString CompareView::chartedPath() const { return column_->currentData().toString(); }
+
+bool CompareView::setChartedPath(const QString &path) {
+  const int i = column_->findData(path);
+  if (i < 0)
+    return false;
+  column_->setCurrentIndex(i);
+  return true;
+}
+
+void CompareView::redrawChart() {
+  QChart *old = chart_view_->chart();
+  chart_view_->setChart(make_bar_chart(rows_, chartedPath().toStdString()));
+  delete old; // the view does not delete the chart it gives up
 }
 
 CompareView::~CompareView() { runner_.reset(); }
@@ -218,12 +369,16 @@ void CompareView::runAll() {
     return;
   }
   table_->setRowCount(0);
+  rows_.clear();
+  redrawChart();
   expected_rows_ = static_cast<int>(names.size());
   running_ = scenario_;
+  running_seeds_ = seeds_->value();
   busy_ = true;
   status_->setText(QString("running 1 of %1…").arg(expected_rows_));
   stop_->setEnabled(true);
-  run_id_ = runner_->start(running_, std::move(names)); // never waits
+  run_id_ = runner_->start(running_, std::move(names),
+                           static_cast<std::size_t>(running_seeds_)); // never waits
 }
 
 void CompareView::stop() {
@@ -236,15 +391,30 @@ void CompareView::addRow(const CompareRow &r) {
     return; // from a comparison begun again since
   const int row = table_->rowCount();
   table_->insertRow(row);
-  const std::vector<std::string> cells = compare_cells(r.report);
+  // One seed reads exactly as `stampede compare` without --seeds; several
+  // read mean +- half-width, as with it. A failed row names its error.
+  const std::vector<std::string> cells =
+      running_seeds_ > 1 && !r.failed() ? compare_cells(r.replicated) : compare_cells(r.report);
   for (int c = 0; c < static_cast<int>(cells.size()); ++c) {
     auto *item = new QTableWidgetItem(QString::fromStdString(cells[static_cast<std::size_t>(c)]));
     item->setTextAlignment((c == 0 ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
     table_->setItem(row, c, item);
   }
   fitColumns();
+  rows_.push_back(r);
+  redrawChart();
   if (row + 1 < expected_rows_)
     status_->setText(QString("running %1 of %2…").arg(row + 2).arg(expected_rows_));
+}
+
+void CompareView::progress(const CompareProgress &p) {
+  if (p.run != run_id_ || p.seeds < 2 || p.seeds_done >= p.seeds)
+    return;
+  status_->setText(QString("running %1 of %2, seed %3 of %4…")
+                       .arg(p.index + 1)
+                       .arg(p.count)
+                       .arg(p.seeds_done + 1)
+                       .arg(p.seeds));
 }
 
 void CompareView::done(const CompareDone &d) {
@@ -252,10 +422,15 @@ void CompareView::done(const CompareDone &d) {
     return;
   busy_ = false;
   stop_->setEnabled(false);
-  const QString what = QString("%1 (seed %2, %3 s simulated)")
-                           .arg(QString::fromStdString(running_.name))
-                           .arg(running_.seed)
-                           .arg(running_.duration_s);
+  const QString seeds =
+      running_seeds_ == 1
+          ? QString("seed %1").arg(running_.seed)
+          : QString("seeds %1..%2").arg(running_.seed).arg(running_.seed + running_seeds_ - 1);
+  QString what = QString("%1 (%2, %3 s simulated)")
+                     .arg(QString::fromStdString(running_.name), seeds)
+                     .arg(running_.duration_s);
+  if (running_seeds_ > 1)
+    what += QString("; each cell: mean +- 95 % interval over %1 runs").arg(running_seeds_);
   status_->setText(
       d.stopped ? QString("stopped after %1 of %2: %3").arg(d.rows).arg(expected_rows_).arg(what)
                 : what);

@@ -1,11 +1,16 @@
 // The compare view: runs the strategies ticked above the table (the
 // lecture's six to begin with; every registered strategy, update+cas and a
 // loaded student library's student:* are offered) on the scenario being
-// shown, and fills the lecture's table (SPEC section 7) a row at a time, the
-// same cells `stampede compare` prints. The runs are the worker's
+// shown, each over the seeds asked for (1 to 100 independent replications,
+// SPEC section 11), and fills the lecture's table (SPEC section 7) a row at
+// a time, the same cells `stampede compare [--seeds N]` prints: over several
+// seeds each cell reads `mean +- half-width` of its 95 % interval. Below the
+// table a bar chart draws one column's means, with the 95 % interval as an
+// error bar on each bar. The runs are the worker's
 // (worker/compare_runner.h, on a thread of its own); the view only starts,
-// stops and draws them, so the UI never waits for a simulation. The table's columns are sized to
-// fit the view's width whenever their contents allow; only then does it scroll.
+// stops and draws them, so the UI never waits for a simulation. The table's
+// columns are sized to fit the view's width whenever their contents allow;
+// only then does it scroll.
 #pragma once
 
 #include <QStringList>
@@ -17,15 +22,20 @@
 #include "stampede/report.h"
 #include "stampede/scenario.h"
 
+class QChart;
+class QChartView;
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QPushButton;
+class QSpinBox;
 class QTableWidget;
 
 namespace stampede::gui {
 
 class CompareRunner;
 struct CompareDone;
+struct CompareProgress;
 struct CompareRow;
 
 /// Every strategy a user may pick, in the order the window lists them: the
@@ -51,6 +61,17 @@ public:
   QStringList selected() const;
   /// Ticks exactly the strategies named (unknown names are ignored).
   void setSelected(const QStringList &names);
+  /// @return the seeds each strategy runs (the Seeds box).
+  int seeds() const;
+  /// Sets the Seeds box (1 .. 100); the next runAll() runs that many.
+  void setSeeds(int n);
+  /// @return the chart under the table (its bars and error bars).
+  QChart *chart() const;
+  /// @return the report path the chart draws (a column of the table).
+  QString chartedPath() const;
+  /// Draws column `path` (a compare_paths() entry but `strategy`).
+  /// @return false for a path that is not a column.
+  bool setChartedPath(const QString &path);
 
 public slots:
   /// Runs every ticked strategy on the scenario and fills the table; a
@@ -69,8 +90,10 @@ protected:
 
 private:
   void addRow(const CompareRow &row);
+  void progress(const CompareProgress &p);
   void done(const CompareDone &done);
   void fitColumns();
+  void redrawChart();
 
   Scenario scenario_;
   std::vector<QCheckBox *> choices_;
@@ -78,11 +101,16 @@ private:
   QPushButton *run_ = nullptr;
   QPushButton *stop_ = nullptr;
   QLabel *status_ = nullptr;
+  QSpinBox *seeds_ = nullptr;
+  QComboBox *column_ = nullptr; // the charted column
+  QChartView *chart_view_ = nullptr;
+  std::vector<CompareRow> rows_; // the table's rows, for the chart
   std::unique_ptr<CompareRunner> runner_;
   std::uint64_t run_id_ = 0; // the comparison the table shows; older rows are dropped
   Scenario running_;         // the scenario it runs
   bool busy_ = false;
   int expected_rows_ = 0;
+  int running_seeds_ = 1; // the seeds of the comparison shown
 };
 
 } // namespace stampede::gui

@@ -37,6 +37,7 @@
 #include "views/diagram_view.h"
 #include "views/lesson_panel.h"
 #include "views/scenario_panel.h"
+#include "views/sweep_view.h"
 #include "views/timeline_view.h"
 #include "worker/sim_worker.h"
 
@@ -96,6 +97,9 @@ MainWindow::MainWindow(const Scenario &scenario, QWidget *parent)
   tabs_ = new QTabWidget;
   tabs_->addTab(split, "Live");
   tabs_->addTab(compare_, "Compare strategies");
+  sweep_ = new SweepView;
+  sweep_->setScenario(scenario);
+  tabs_->addTab(sweep_, "Sweep");
   setCentralWidget(tabs_);
   buildToolbar();
   buildDock();
@@ -183,6 +187,7 @@ void MainWindow::buildToolbar() {
     play_->setChecked(false);
     scenario_.seed = static_cast<std::uint64_t>(seed_->value());
     compare_->setScenario(scenario_);
+    sweep_->setScenario(scenario_);
     restarting();
     worker_->restart(static_cast<qulonglong>(seed_->value()));
   });
@@ -489,6 +494,7 @@ void MainWindow::applyScenario(const Scenario &scenario) {
   restarting();
   worker_->loadScenario(scenario);
   compare_->setScenario(scenario);
+  sweep_->setScenario(scenario);
   {
     const QSignalBlocker block(seed_);
     seed_->setValue(static_cast<int>(std::min<std::uint64_t>(scenario.seed, 1'000'000'000)));

@@ -34,6 +34,7 @@ class LessonPanel;
 class TimelineView;
 class ScenarioPanel;
 class SimWorker;
+class SweepView;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -45,6 +46,7 @@ public:
   SimWorker *worker() const { return worker_; }
   ChartsView *charts() const { return charts_; }
   CompareView *compare() const { return compare_; }
+  SweepView *sweep() const { return sweep_; }
   ScenarioPanel *scenarioPanel() const { return scenario_panel_; }
   LessonPanel *lessonPanel() const { return lesson_panel_; }
   /// @return the last snapshot applied.
@@ -105,6 +107,7 @@ private:
   DiagramView *diagram_ = nullptr;
   ChartsView *charts_ = nullptr;
   CompareView *compare_ = nullptr;
+  SweepView *sweep_ = nullptr;
   ScenarioPanel *scenario_panel_ = nullptr;
   LessonPanel *lesson_panel_ = nullptr;
   TimelineView *timeline_ = nullptr; ///< The followed request's life.
