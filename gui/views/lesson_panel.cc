@@ -14,6 +14,8 @@
 #include <sstream>
 
 #include "stampede/scenario_io.h"
+#include "stampede/strategy.h"
+#include "worker/compare_runner.h"
 
 namespace stampede::gui {
 
@@ -65,8 +67,28 @@ LessonPanel::LessonPanel(const std::filesystem::path &root, QWidget *parent)
   connect(lesson_box_, &QComboBox::currentIndexChanged, this, &LessonPanel::selectLesson);
   connect(steps_, &QListWidget::currentRowChanged, this, &LessonPanel::selectStep);
   connect(run_, &QPushButton::clicked, this, [this] { runStep(); });
+  // As the compare view's: callbacks come on the runner's thread, each is
+  // queued to this one, and the runner goes (joined) before this object.
+  checker_ = std::make_unique<CompareRunner>(
+      [this](const CompareRow &row) {
+        QMetaObject::invokeMethod(
+            this, [this, row] { seedsDone(row); }, Qt::QueuedConnection);
+      },
+      [](const CompareDone &) {},
+      [this](const CompareProgress &p) {
+        QMetaObject::invokeMethod(
+            this, [this, p] { seedsProgress(p); }, Qt::QueuedConnection);
+      });
   if (!lessons_.empty())
     selectLesson(0);
+}
+
+LessonPanel::~LessonPanel() { checker_.reset(); }
+
+void LessonPanel::stopChecking() {
+  if (checking_ != 0)
+    checker_->cancel(); // returns at once; its row, if any, is dropped
+  checking_ = 0;
 }
 
 void LessonPanel::selectLesson(int index) {
@@ -122,6 +144,7 @@ void LessonPanel::selectStep(int index) {
                                      : "<b>Point at:</b> " + QString::fromStdString(step.point));
   verdict_->clear();
   awaiting_ = false;
+  stopChecking();
   showQuestion(step);
 }
 
@@ -206,6 +229,9 @@ bool LessonPanel::runStep() {
                         : "running…");
   awaiting_ = true;
   checked_ = false;
+  stopChecking();
+  step_scenario_ = *scenario.value;
+  step_seeds_ = step.seeds.value_or(1);
   generation_before_ = last_generation_;
   emit runRequested(*scenario.value);
   return true;
@@ -218,20 +244,73 @@ void LessonPanel::applySnapshot(const Snapshot &s) {
   if (s.finished && !checked_) {
     checked_ = true;
     awaiting_ = false;
-    check(s.totals);
+    if (step_seeds_ > 1)
+      checkOverSeeds(s.totals);
+    else
+      check(replicate({s.totals}, 0));
   }
 }
 
-void LessonPanel::check(const Report &report) {
+namespace {
+
+QString seeds_progress(std::size_t done, std::size_t seeds) {
+  return QString("checking over %1 seeds: %2 of %1 done…").arg(seeds).arg(done);
+}
+
+} // namespace
+
+void LessonPanel::checkOverSeeds(const Report &live) {
+  // The live run was the first seed; the others count up from it, as
+  // `stampede lesson run` runs the step (seeds scenario.seed .. + N - 1).
+  live_ = live;
+  Scenario next = step_scenario_;
+  next.seed = step_scenario_.seed + 1;
+  std::vector<CompareJob> jobs;
+  jobs.push_back(CompareJob{strategy_label(next.strategy), std::move(next), {}});
+  checking_ = checker_->start(std::move(jobs), step_seeds_ - 1);
+  verdict_->setText(seeds_progress(1, step_seeds_));
+}
+
+void LessonPanel::seedsProgress(const CompareProgress &p) {
+  if (p.run != checking_)
+    return;
+  verdict_->setText(seeds_progress(p.seeds_done + 1, step_seeds_));
+}
+
+void LessonPanel::seedsDone(const CompareRow &row) {
+  if (row.run != checking_)
+    return; // a check stopped since: another step, or the step run again
+  checking_ = 0;
+  if (row.failed()) {
+    verdict_->setText("<b style='color:#b02020'>Could not check over seeds:</b> " +
+                      QString::fromStdString(row.report.strategy).toHtmlEscaped());
+    emit stepChecked();
+    return;
+  }
+  std::vector<Report> runs;
+  runs.reserve(row.replicated.runs.size() + 1);
+  runs.push_back(live_);
+  runs.insert(runs.end(), row.replicated.runs.begin(), row.replicated.runs.end());
+  check(replicate(std::move(runs), 0));
+}
+
+void LessonPanel::check(const ReplicatedReport &runs) {
+  const Report &report = runs.runs.front();
+  const bool several = runs.runs.size() > 1;
   const LessonStep &step =
       lessons_[static_cast<std::size_t>(lesson_)].steps[static_cast<std::size_t>(step_)];
   if (!after_.empty())
     text_->setMarkdown(QString::fromStdString(before_ + after_));
   QString html;
+  if (several)
+    html += QString("<b>Over %1 seeds</b> (%2 to %3; the live run was the first):<br>")
+                .arg(runs.runs.size())
+                .arg(runs.seeds.front())
+                .arg(runs.seeds.back());
   if (step.question) {
     // The measured answer beside the prediction, then the step's checks.
     const LessonQuestion &q = *step.question;
-    const QuestionOutcome m = answer_question(q, report);
+    const QuestionOutcome m = several ? answer_question(q, runs) : answer_question(q, report);
     const auto esc = [](const std::string &t) { return QString::fromStdString(t).toHtmlEscaped(); };
     html += "<b>Measured:</b> " + esc(m.measured_text) + "<br>";
     if (predicted_) {
@@ -251,18 +330,31 @@ void LessonPanel::check(const Report &report) {
   }
   if (!step.expect || step.expect->empty()) {
     verdict_->setText(html + "done (this step checks nothing)");
+    emit stepChecked();
     return;
   }
-  Report r = report;
-  const bool ok = evaluate_expectations(r, *step.expect);
+  // One seed: the report's own check, as before; several: SPEC 11's, where
+  // ci95(P) holds when the whole interval does and a plain P in every run.
+  std::vector<ExpectationResult> results;
+  bool ok = false;
+  if (several) {
+    ReplicatedReport r = runs;
+    ok = evaluate_expectations(r, *step.expect);
+    results = std::move(r.expectations);
+  } else {
+    Report r = report;
+    ok = evaluate_expectations(r, *step.expect);
+    results = std::move(r.expectations);
+  }
   html += ok ? "<b style='color:#207030'>As the lesson says:</b>"
              : "<b style='color:#b02020'>Not as the lesson says:</b>";
-  for (const ExpectationResult &e : r.expectations)
+  for (const ExpectationResult &e : results)
     html += QString("<br>%1 %2 <span style='color:gray'>(measured %3)</span>")
                 .arg(e.ok ? "✓" : "✗")
                 .arg(QString::fromStdString(e.expr).toHtmlEscaped())
                 .arg(e.actual);
   verdict_->setText(html);
+  emit stepChecked();
 }
 
 QString LessonPanel::verdict() const { return verdict_->text(); }

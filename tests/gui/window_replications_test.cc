@@ -1,7 +1,7 @@
 // The window over seeds (SPEC section 11, issue 10 item 3), under QTest on
 // the offscreen platform: the Compare tab's cells over N seeds and its
 // error-bar chart, the Sweep tab's lines and bands and its messages for bad
-// input. Each expected
+// input, and a lesson step with `seeds` checked over them. Each expected
 // number is computed here independently, from Simulation and replicate().
 #include <QAbstractBarSeries>
 #include <QAreaSeries>
@@ -17,11 +17,13 @@
 #include <algorithm>
 
 #include "cli/cli.h"
+#include "io/lessons.h"
 #include "stampede/replication.h"
 #include "stampede/scenario_io.h"
 #include "stampede/simulation.h"
 #include "stampede/strategy.h"
 #include "views/compare_view.h"
+#include "views/lesson_panel.h"
 #include "views/main_window.h"
 #include "views/sweep_view.h"
 
@@ -39,6 +41,9 @@ Scenario load(const char *spec, std::vector<std::string> overrides = {}) {
 }
 
 QString outputPath(const char *name) { return QString(STAMPEDE_TEST_OUTPUT_DIR) + "/" + name; }
+
+// The index of "as fast as it goes" in the speed combo.
+constexpr int kMaxSpeed = 9;
 
 // `scenario` under `strategy` over seeds scenario.seed .. + n - 1, run here
 // as `stampede compare --seeds n` runs it.
@@ -84,6 +89,8 @@ private slots:
   void sweepTabDrawsALineAndABandPerStrategy();
   void sweepTabSaysWhatIsWrongWithItsInput_data();
   void sweepTabSaysWhatIsWrongWithItsInput();
+  void lessonStepWithSeedsIsCheckedOverThem();
+  void lessonStepWithSeedsCountsTheSeedsAsTheyRun();
 };
 
 void WindowReplicationsTest::compareOverThreeSeedsShowsSpreadsAndErrorBars() {
@@ -287,6 +294,91 @@ void WindowReplicationsTest::sweepTabSaysWhatIsWrongWithItsInput() {
   QCOMPARE(view.chart(), before);
   QTest::qWait(50);
   QCOMPARE(done.count(), 0);
+}
+
+void WindowReplicationsTest::lessonStepWithSeedsIsCheckedOverThem() {
+  // Lesson 13's first step: clear over ten seeds, its interval between 250
+  // and 1,100 stale reads. Seed 1 alone cannot say so (ci95 needs two runs),
+  // so "As the lesson says" proves the check ran over the seeds.
+  MainWindow w(load("builtin:frontpage"));
+  w.show();
+  auto *lessons = w.lessonPanel();
+  int honest = -1;
+  for (std::size_t i = 0; i < lessons->lessons().size(); ++i)
+    if (lessons->lessons()[i].dir.filename() == "13-honest-numbers")
+      honest = static_cast<int>(i);
+  QVERIFY(honest >= 0);
+  lessons->selectLesson(honest);
+  lessons->selectStep(0);
+  const stampede::LessonStep &step = lessons->lessons()[static_cast<std::size_t>(honest)].steps[0];
+  QCOMPARE(step.seeds.value_or(1), std::uint64_t{10});
+  QVERIFY(lessons->predict("somewhere between 250 and 1,100"));
+  QSignalSpy checked(lessons, &stampede::gui::LessonPanel::stepChecked);
+  w.setSpeedIndex(kMaxSpeed);
+  QVERIFY(lessons->runStep());
+  QVERIFY(checked.wait(120000));
+  QVERIFY(!lessons->checkingSeeds());
+  const QString verdict = lessons->verdict();
+  QVERIFY2(verdict.contains("Over 10 seeds</b> (1 to 10"), qPrintable(verdict));
+  QVERIFY2(verdict.contains("As the lesson says"), qPrintable(verdict));
+  QVERIFY2(verdict.contains("right"), qPrintable(verdict));
+
+  // The same judgement, made here from ten runs of the step's scenario.
+  auto scenario = stampede::load_scenario(step.scenario, step.overrides);
+  QVERIFY(scenario);
+  ReplicatedReport rr = replicated(*scenario.value, "clear", 10);
+  const stampede::QuestionOutcome m = stampede::answer_question(*step.question, rr);
+  QVERIFY(m.proved);
+  QVERIFY2(verdict.contains(QString::fromStdString(m.measured_text).toHtmlEscaped()),
+           qPrintable(verdict + "\nexpected: " + QString::fromStdString(m.measured_text)));
+  QVERIFY(stampede::evaluate_expectations(rr, *step.expect));
+  for (const stampede::ExpectationResult &e : rr.expectations)
+    QVERIFY2(verdict.contains(QString("✓ %1 <span style='color:gray'>(measured %2)")
+                                  .arg(QString::fromStdString(e.expr).toHtmlEscaped())
+                                  .arg(e.actual)),
+             qPrintable(verdict + "\nexpected: " + QString::fromStdString(e.expr)));
+  // Seed 1 alone: not as the lesson says (an interval needs two runs).
+  ReplicatedReport one = replicated(*scenario.value, "clear", 1);
+  QVERIFY(!stampede::evaluate_expectations(one, *step.expect));
+  QVERIFY(lessons->grab().save(outputPath("gui-lesson-seeds.png")));
+}
+
+void WindowReplicationsTest::lessonStepWithSeedsCountsTheSeedsAsTheyRun() {
+  // The panel alone, fed the live run's last snapshot by hand: the moment
+  // the live run ends it says it is checking, and counts the seed it had.
+  stampede::gui::LessonPanel panel(stampede::default_lessons_dir());
+  int honest = -1;
+  for (std::size_t i = 0; i < panel.lessons().size(); ++i)
+    if (panel.lessons()[i].dir.filename() == "13-honest-numbers")
+      honest = static_cast<int>(i);
+  QVERIFY(honest >= 0);
+  panel.selectLesson(honest);
+  panel.selectStep(2); // update+cas over ten seeds
+  Scenario asked;
+  connect(&panel, &stampede::gui::LessonPanel::runRequested, this,
+          [&asked](const Scenario &s) { asked = s; });
+  QVERIFY(panel.runStep());
+  QCOMPARE(stampede::strategy_label(asked.strategy), std::string("update+cas"));
+  stampede::gui::Snapshot s;
+  s.generation = 1;
+  s.finished = true;
+  stampede::Simulation sim(asked);
+  sim.run();
+  s.totals = sim.report();
+  QSignalSpy checked(&panel, &stampede::gui::LessonPanel::stepChecked);
+  panel.applySnapshot(s);
+  QVERIFY(panel.checkingSeeds());
+  QCOMPARE(panel.verdict(), QString("checking over 10 seeds: 1 of 10 done…"));
+  QVERIFY(checked.wait(120000));
+  QVERIFY2(panel.verdict().contains("Over 10 seeds</b> (1 to 10"), qPrintable(panel.verdict()));
+  // The runs the panel judged are seeds 1..10 of update+cas: its mean of
+  // stale reads as computed here.
+  const ReplicatedReport rr = replicated(asked, "update+cas", 10);
+  const stampede::QuestionOutcome m = stampede::answer_question(
+      *panel.lessons()[static_cast<std::size_t>(honest)].steps[2].question, rr);
+  QVERIFY2(panel.verdict().contains(QString::fromStdString(m.measured_text).toHtmlEscaped()),
+           qPrintable(panel.verdict() + "\nexpected: " + QString::fromStdString(m.measured_text)));
+  QVERIFY2(panel.verdict().contains("As the lesson says"), qPrintable(panel.verdict()));
 }
 
 QTEST_MAIN(WindowReplicationsTest)
