@@ -179,6 +179,7 @@ bool SweepView::runSweep() {
     return false; // the sweep shown, if any, goes on
   }
   grid_ = std::move(*grid.value);
+  running_ = scenario_;
   rows_.clear();
   busy_ = true;
   stop_->setEnabled(true);
@@ -228,16 +229,16 @@ void SweepView::done(const CompareDone &d) {
   const bool failed =
       std::any_of(rows_.begin(), rows_.end(), [](const SweepRow &r) { return !r.error.empty(); });
   if (!failed) {
-    const std::uint64_t first = scenario_.seed;
+    const std::uint64_t first = running_.seed;
     const QString seeds = grid_->seeds == 1
                               ? QString("seed %1").arg(first)
                               : QString("seeds %1..%2").arg(first).arg(first + grid_->seeds - 1);
     const QString what = QString("%1: %2 values x %3 strategies, %4 (%5 s simulated each)")
-                             .arg(QString::fromStdString(scenario_.name))
+                             .arg(QString::fromStdString(running_.name))
                              .arg(grid_->values.size())
                              .arg(grid_->strategies.size())
                              .arg(seeds)
-                             .arg(scenario_.duration_s);
+                             .arg(running_.duration_s);
     say(d.stopped
             ? QString("stopped after %1 of %2: %3").arg(d.rows).arg(grid_->rows.size()).arg(what)
             : what,
@@ -252,7 +253,7 @@ SweepSeries SweepView::series() const {
     return out;
   const std::string y = output().toStdString();
   const std::string label = report_label(y);
-  out.title = QString::fromStdString(scenario_.name + ": " + (label.empty() ? y : label));
+  out.title = QString::fromStdString(running_.name + ": " + (label.empty() ? y : label));
   out.x_title = QString::fromStdString(grid_->path);
   out.y_title = QString::fromStdString(label == y ? y : label + "  (" + y + ")");
   out.categorical = std::any_of(grid_->values.begin(), grid_->values.end(),

@@ -80,7 +80,8 @@ private:
   void say(const QString &text, bool error);
   SweepSeries series() const;
 
-  Scenario scenario_;
+  Scenario scenario_; // what the next sweep varies
+  Scenario running_;  // what the sweep shown varies
   QComboBox *path_ = nullptr;
   QLineEdit *values_ = nullptr;
   QLineEdit *strategies_ = nullptr;
