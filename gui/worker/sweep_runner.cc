@@ -7,45 +7,6 @@
 
 namespace stampede::gui {
 
-std::vector<std::string> split_sweep_values(std::string_view text) {
-  std::vector<std::string> out;
-  std::string item;
-  int depth = 0;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      quoted = !(c == '"' && text[i - 1] != '\\');
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == '[' || c == '{') {
-      ++depth;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    } else if (c == ',' && depth == 0) {
-      out.push_back(std::move(item));
-      item.clear();
-      continue;
-    }
-    item += c;
-  }
-  out.push_back(std::move(item));
-  for (std::string &v : out) {
-    const auto first = v.find_first_not_of(" \t");
-    const auto last = v.find_last_not_of(" \t");
-    v = first == std::string::npos ? std::string() : v.substr(first, last - first + 1);
-  }
-  return out;
-}
-
-std::vector<std::string> sweep_outputs() {
-  std::vector<std::string> out;
-  for (const std::string &path : report_paths())
-    if (path != "seed" && !path.starts_with("engine."))
-      out.push_back(path);
-  return out;
-}
-
 Parsed<SweepGrid> plan_sweep(const Scenario &base, std::string_view path_text,
                              std::string_view values, const std::vector<std::string> &strategies,
                              std::size_t seeds) {
@@ -54,7 +15,7 @@ Parsed<SweepGrid> plan_sweep(const Scenario &base, std::string_view path_text,
     out.error = std::move(why);
     return std::move(out);
   };
-  const std::string path = split_sweep_values(path_text).front(); // trimmed
+  const std::string path = split_values(path_text).front(); // trimmed
   if (path.empty() || path.find_first_of(" =,") != std::string::npos)
     return fail("vary: expected a scenario field's path (e.g. strategy.ttl_s), got \"" +
                 std::string(path_text) + "\"");
@@ -79,7 +40,7 @@ Parsed<SweepGrid> plan_sweep(const Scenario &base, std::string_view path_text,
   }
   SweepGrid grid;
   grid.path = path;
-  grid.values = split_sweep_values(values);
+  grid.values = split_values(values);
   grid.strategies = strategies;
   grid.seeds = seeds;
   // The window's scenario as a file, so each value goes through the same

@@ -42,12 +42,6 @@ struct SweepGrid {
   std::vector<Scenario> rows;
 };
 
-/// Splits `v1, v2, ...` at the commas outside brackets, braces and strings,
-/// so a value may be a distribution (`{"uniform": [0.05, 0.15]}`), and trims
-/// each value, as `stampede sweep --vary` does.
-/// @param text the values. @return them (an empty text gives one empty value).
-std::vector<std::string> split_sweep_values(std::string_view text);
-
 /// Checks a sweep of `base` and loads its rows: each value is applied as
 /// `--set PATH=VALUE` is, each strategy as `stampede compare` applies it.
 /// @param base the scenario to vary (the window's, edits included).
@@ -57,10 +51,6 @@ std::vector<std::string> split_sweep_values(std::string_view text);
 /// @return the grid, or what is wrong, naming the field and the value.
 Parsed<SweepGrid> plan_sweep(const Scenario &base, std::string_view path, std::string_view values,
                              const std::vector<std::string> &strategies, std::size_t seeds);
-
-/// @return the outputs a sweep summarises: every numeric report path but
-/// the seed and the engine's (wall-clock) figures, in report order.
-std::vector<std::string> sweep_outputs();
 
 /// One (value, strategy) row's runs, finished.
 struct SweepRow {

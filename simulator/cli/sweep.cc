@@ -22,51 +22,6 @@
 namespace stampede::cli {
 namespace {
 
-/// Splits `v1,v2,...` at the commas outside brackets, braces and strings,
-/// so a value may be a distribution (`{"uniform": [0.05, 0.15]}`).
-std::vector<std::string> split_values(const std::string &text) {
-  std::vector<std::string> out;
-  std::string item;
-  int depth = 0;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      quoted = !(c == '"' && text[i - 1] != '\\');
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == '[' || c == '{') {
-      ++depth;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    } else if (c == ',' && depth == 0) {
-      out.push_back(item);
-      item.clear();
-      continue;
-    }
-    item += c;
-  }
-  out.push_back(item);
-  for (std::string &v : out) {
-    const auto first = v.find_first_not_of(" \t");
-    const auto last = v.find_last_not_of(" \t");
-    v = first == std::string::npos ? std::string() : v.substr(first, last - first + 1);
-  }
-  return out;
-}
-
-/// The outputs a sweep summarises: every numeric report path but the seed
-/// and the engine's (wall-clock) figures.
-std::vector<std::string> sweep_outputs() {
-  std::vector<std::string> out;
-  for (const std::string &path : report_paths()) {
-    if (path != "seed" && !path.starts_with("engine.")) {
-      out.push_back(path);
-    }
-  }
-  return out;
-}
-
 /// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a newline.
 std::string csv_field(const std::string &s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) {
@@ -211,7 +166,7 @@ SweepPlan make_plan(const SweepOptions &o) {
   check_warmup(plan.warmup_s, base);
   for (const std::string &vary : o.vary) {
     const auto eq = vary.find('=');
-    Axis axis{vary.substr(0, eq), split_values(vary.substr(eq + 1))};
+    Axis axis{vary.substr(0, eq), split_values(std::string_view(vary).substr(eq + 1))};
     if (axis.path == "seed" || axis.path == "strategy.name") {
       throw BadInput("--vary " + axis.path + ": use " +
                      (axis.path == "seed" ? "--seeds N or --seed-list" : "--strategies a,b") +

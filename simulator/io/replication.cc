@@ -218,6 +218,16 @@ bool evaluate_expectations(ReplicatedReport &r, const std::vector<ExpectClause> 
   return all;
 }
 
+std::vector<std::string> sweep_outputs() {
+  std::vector<std::string> out;
+  for (const std::string &path : report_paths()) {
+    if (path != "seed" && !path.starts_with("engine.")) {
+      out.push_back(path);
+    }
+  }
+  return out;
+}
+
 Json replicated_to_json(const ReplicatedReport &r) {
   Json j = Json::object();
   j["scenario"] = r.scenario;

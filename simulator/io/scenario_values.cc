@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "io/scenario_internal.h"
+#include "stampede/scenario_io.h"
 
 namespace stampede::internal {
 
@@ -410,3 +411,38 @@ std::string section_field_names(std::string_view section) {
 }
 
 } // namespace stampede::internal
+
+namespace stampede {
+
+std::vector<std::string> split_values(std::string_view text) {
+  std::vector<std::string> out;
+  std::string item;
+  int depth = 0;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      quoted = !(c == '"' && text[i - 1] != '\\');
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      out.push_back(item);
+      item.clear();
+      continue;
+    }
+    item += c;
+  }
+  out.push_back(item);
+  for (std::string &v : out) {
+    const auto first = v.find_first_not_of(" \t");
+    const auto last = v.find_last_not_of(" \t");
+    v = first == std::string::npos ? std::string() : v.substr(first, last - first + 1);
+  }
+  return out;
+}
+
+} // namespace stampede

@@ -119,7 +119,7 @@ TEST(SweepRunner, RowsComeInGridOrderWithTheNumbersStampedeSweepWrites) {
 }
 
 TEST(SweepRunner, AValueMayBeADistributionWithCommasInside) {
-  EXPECT_EQ(split_sweep_values(R"( 0.05, {"uniform": [0.05, 0.15]} ,"a,b")"),
+  EXPECT_EQ(split_values(R"( 0.05, {"uniform": [0.05, 0.15]} ,"a,b")"),
             (std::vector<std::string>{"0.05", R"({"uniform": [0.05, 0.15]})", R"("a,b")"}));
 }
 

@@ -95,6 +95,10 @@ bool evaluate_expectations(ReplicatedReport &r, const std::vector<ExpectClause> 
 /// numeric fields; the interval null for one run), runs, expectations.
 nlohmann::ordered_json replicated_to_json(const ReplicatedReport &r);
 
+/// @return the outputs a sweep summarises (SPEC section 11's CSV columns):
+/// every numeric report path but `seed` and the wall-clock `engine.*`.
+std::vector<std::string> sweep_outputs();
+
 /// A replicated output as people read it: `mean +- half-width` with the
 /// report field's decimals (`0.103 +- 0.009`, `506 +- 51`); the mean alone
 /// for one run; `-` for a hit ratio over no gets.

@@ -93,6 +93,13 @@ std::string scenario_to_json(const Scenario &s);
 /// (ordered_json; converts implicitly to nlohmann::json, which sorts keys).
 nlohmann::ordered_json report_to_json(const Report &r);
 
+/// Splits a list of `--set` values, `v1, v2, ...`, at the commas outside
+/// brackets, braces and strings, so a value may be a distribution
+/// (`{"uniform": [0.05, 0.15]}`), and trims each: how `stampede sweep
+/// --vary PATH=...` and the window's Sweep tab read their values.
+/// @param text the values. @return them (an empty text gives one empty value).
+std::vector<std::string> split_values(std::string_view text);
+
 /// Reads a report back from its JSON (SPEC section 6), as report_to_json
 /// wrote it: every field of the report's table must be there with its kind
 /// (expectations and other keys are not read).
