@@ -1,4 +1,5 @@
 #include "views/compare_view.h"
+#include "views/queued.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -308,22 +309,10 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
   connect(column_, &QComboBox::currentIndexChanged, this, [this] { redrawChart(); });
   fitColumns();
 
-  // The runner calls back on its own thread: each call is queued to this
-  // one. The runner is destroyed (its thread joined) before this object, so
-  // every call finds it alive; one still queued then is dropped with it.
-  runner_ = std::make_unique<CompareRunner>(
-      [this](const CompareRow &row) {
-        QMetaObject::invokeMethod(
-            this, [this, row] { addRow(row); }, Qt::QueuedConnection);
-      },
-      [this](const CompareDone &d) {
-        QMetaObject::invokeMethod(
-            this, [this, d] { done(d); }, Qt::QueuedConnection);
-      },
-      [this](const CompareProgress &p) {
-        QMetaObject::invokeMethod(
-            this, [this, p] { progress(p); }, Qt::QueuedConnection);
-      });
+  // The runner calls back on its own thread; queued() runs each call here.
+  runner_ = std::make_unique<CompareRunner>(queued(this, &CompareView::addRow),
+                                            queued(this, &CompareView::done),
+                                            queued(this, &CompareView::progress));
 }
 
 int CompareView::seeds() const { return seeds_->value(); }

@@ -1,4 +1,5 @@
 #include "views/lesson_panel.h"
+#include "views/queued.h"
 
 #include <QButtonGroup>
 #include <QComboBox>
@@ -67,18 +68,10 @@ LessonPanel::LessonPanel(const std::filesystem::path &root, QWidget *parent)
   connect(lesson_box_, &QComboBox::currentIndexChanged, this, &LessonPanel::selectLesson);
   connect(steps_, &QListWidget::currentRowChanged, this, &LessonPanel::selectStep);
   connect(run_, &QPushButton::clicked, this, [this] { runStep(); });
-  // As the compare view's: callbacks come on the runner's thread, each is
-  // queued to this one, and the runner goes (joined) before this object.
+  // The checker calls back on its thread; queued() runs each call here.
   checker_ = std::make_unique<CompareRunner>(
-      [this](const CompareRow &row) {
-        QMetaObject::invokeMethod(
-            this, [this, row] { seedsDone(row); }, Qt::QueuedConnection);
-      },
-      [](const CompareDone &) {},
-      [this](const CompareProgress &p) {
-        QMetaObject::invokeMethod(
-            this, [this, p] { seedsProgress(p); }, Qt::QueuedConnection);
-      });
+      queued(this, &LessonPanel::seedsDone), [](const CompareDone &) {},
+      queued(this, &LessonPanel::seedsProgress));
   if (!lessons_.empty())
     selectLesson(0);
 }

@@ -1,4 +1,5 @@
 #include "views/sweep_view.h"
+#include "views/queued.h"
 
 #include <QChart>
 #include <QChartView>
@@ -125,21 +126,10 @@ SweepView::SweepView(QWidget *parent) : QWidget(parent) {
   connect(values_, &QLineEdit::returnPressed, this, [this] { runSweep(); });
   connect(output_, &QComboBox::currentIndexChanged, this, [this] { redraw(); });
 
-  // As CompareView's: the runner calls back on its thread, each call queued
-  // to this one; the runner goes (its thread joined) before this object.
-  runner_ = std::make_unique<SweepRunner>(
-      [this](const SweepRow &row) {
-        QMetaObject::invokeMethod(
-            this, [this, row] { addRow(row); }, Qt::QueuedConnection);
-      },
-      [this](const CompareDone &d) {
-        QMetaObject::invokeMethod(
-            this, [this, d] { done(d); }, Qt::QueuedConnection);
-      },
-      [this](const CompareProgress &p) {
-        QMetaObject::invokeMethod(
-            this, [this, p] { progress(p); }, Qt::QueuedConnection);
-      });
+  // The runner calls back on its thread; queued() runs each call here.
+  runner_ = std::make_unique<SweepRunner>(queued(this, &SweepView::addRow),
+                                          queued(this, &SweepView::done),
+                                          queued(this, &SweepView::progress));
   say("Pick a field and its values, the strategies and the seeds, then run the sweep.", false);
 }
 
