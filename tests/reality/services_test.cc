@@ -1,0 +1,134 @@
+// The reality lab's servers and clients against the real thing: a fresh
+// PostgreSQL cluster and a real memcached, each started by the test and
+// stopped by its process id.
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include "reality/clients.h"
+#include "reality/services.h"
+
+namespace stampede::reality {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool alive(pid_t pid) { return pid > 0 && kill(pid, 0) == 0; }
+
+/// One value of a query's first row.
+std::string scalar(PGconn *c, const std::string &sql) {
+  PGresult *r = PQexec(c, sql.c_str());
+  EXPECT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQresultErrorMessage(r);
+  const std::string v = PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+  PQclear(r);
+  return v;
+}
+
+TEST(Reality, PostgresStartsAnswersAndStopsLeavingNothing) {
+  PostgresCluster pg = PostgresCluster::start();
+  const pid_t pid = pg.pid();
+  const std::string dir = pg.dir();
+  ASSERT_TRUE(alive(pid));
+  PGconn *c = PQconnectdb(pg.conninfo().c_str());
+  ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+  EXPECT_EQ(scalar(c, "SELECT 6 * 7"), "42");
+  // Unix socket only: no TCP listener.
+  EXPECT_EQ(scalar(c, "SHOW listen_addresses"), "");
+  PQfinish(c);
+  pg.stop();
+  EXPECT_FALSE(alive(pid));
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  pg.stop(); // twice is harmless
+}
+
+// The page query of SPEC section 2: one statement that holds its connection
+// for the query's latency and sees the posts committed when it STARTED. A
+// sleep in a materialized CTE runs inside the statement, after its snapshot:
+// an insert committed during the sleep is not in the page it returns (the
+// stale-set race). A function that sleeps and then selects would take its
+// snapshot after the sleep and hide the race.
+TEST(Reality, PageQuerySeesTheSnapshotOfItsStart) {
+  PostgresCluster pg = PostgresCluster::start();
+  PgPool pool(pg.conninfo(), 2);
+  {
+    PgPool::Lease c = pool.acquire();
+    exec_sql(c.get(), "CREATE TABLE posts (id bigserial PRIMARY KEY, key int NOT NULL)");
+    exec_sql(c.get(), "INSERT INTO posts (key) SELECT 0 FROM generate_series(1, 3)");
+  }
+  std::string seen;
+  std::thread page([&] {
+    PgPool::Lease c = pool.acquire();
+    seen = scalar(c.get(), "WITH pause AS MATERIALIZED (SELECT pg_sleep(0.4)) "
+                           "SELECT count(*) FROM pause, (SELECT id FROM posts WHERE key = 0 "
+                           "ORDER BY id DESC LIMIT 10) AS page");
+  });
+  std::this_thread::sleep_for(100ms); // the page query is asleep by now
+  {
+    PgPool::Lease c = pool.acquire();
+    exec_sql(c.get(), "INSERT INTO posts (key) VALUES (0)"); // commits at once
+    EXPECT_EQ(scalar(c.get(), "SELECT count(*) FROM posts"), "4");
+  }
+  page.join();
+  EXPECT_EQ(seen, "3");
+}
+
+TEST(Reality, PoolHandsConnectionsOutFirstComeFirstServed) {
+  PostgresCluster pg = PostgresCluster::start();
+  PgPool pool(pg.conninfo(), 1);
+  EXPECT_EQ(pool.size(), 1u);
+  std::mutex mu;
+  std::vector<int> order;
+  std::optional<PgPool::Lease> held(pool.acquire());
+  std::vector<std::thread> waiters;
+  for (int k = 0; k < 4; ++k) {
+    waiters.emplace_back([&, k] {
+      PgPool::Lease c = pool.acquire();
+      const std::lock_guard<std::mutex> lock(mu);
+      order.push_back(k);
+    });
+    // Each is waiting before the next one asks.
+    for (int i = 0; i < 200 && pool.waiting() < static_cast<std::size_t>(k + 1); ++i)
+      std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(pool.waiting(), 4u);
+  held.reset();
+  for (std::thread &t : waiters)
+    t.join();
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(pool.waiting(), 0u);
+}
+
+TEST(Reality, MemcachedClientSpeaksTheTextProtocol) {
+  MemcachedProcess mc = MemcachedProcess::start(16);
+  const pid_t pid = mc.pid();
+  ASSERT_TRUE(alive(pid));
+  McClient client(mc.port());
+  EXPECT_FALSE(client.get("page:0", false).has_value());
+  EXPECT_EQ(client.store(StoreMode::kSet, "page:0", "v1\r\nwith a line", 7, 0), McStatus::kStored);
+  const std::optional<McClient::Item> hit = client.get("page:0", true);
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_EQ(hit->value, "v1\r\nwith a line");
+  EXPECT_EQ(hit->flags, 7u);
+  EXPECT_NE(hit->cas, 0u);
+  EXPECT_EQ(client.store(StoreMode::kAdd, "page:0", "v2", 0, 0), McStatus::kNotStored);
+  EXPECT_EQ(client.store(StoreMode::kCas, "page:0", "v3", 0, 0, hit->cas), McStatus::kStored);
+  EXPECT_EQ(client.store(StoreMode::kCas, "page:0", "v4", 0, 0, hit->cas), McStatus::kExists);
+  EXPECT_EQ(client.get("page:0", false)->value, "v3");
+  EXPECT_EQ(client.remove("page:0"), McStatus::kDeleted);
+  EXPECT_EQ(client.remove("page:0"), McStatus::kNotFound);
+  EXPECT_EQ(client.store(StoreMode::kCas, "page:0", "v5", 0, 0, 1), McStatus::kNotFound);
+  mc.stop();
+  EXPECT_FALSE(alive(pid));
+}
+
+} // namespace
+} // namespace stampede::reality
