@@ -11,6 +11,7 @@
 
 #include "engine/event_loop.h"
 #include "model/core.h"
+#include "model/sim_context.h"
 
 namespace stampede {
 
@@ -263,7 +264,7 @@ void SimulationCore::activity(const Slot &s, Activity what, Op op, std::int32_t 
 
 void SimulationCore::on_cpu_done(std::uint32_t slot) {
   Slot &s = slots_[slot];
-  Context ctx(*this);
+  SimContext ctx(*this);
   Strategy &strategy = *strategies_[s.strategy].second;
   if (s.req.submit)
     strategy.submit(ctx, s.req);
@@ -277,7 +278,7 @@ void SimulationCore::on_reply(std::uint32_t slot) {
     observer_->on_call(CallRecord{s.serial, s.req.server, s.reply.op, s.reply.status, s.reply.hit,
                                   s.node, s.op_issue, now_});
   }
-  Context ctx(*this);
+  SimContext ctx(*this);
   const Reply reply = s.reply;
   strategies_[s.strategy].second->resume(ctx, s.req, reply);
 }
@@ -603,26 +604,5 @@ void SimulationCore::anomaly(const AnomalyRecord &a) {
   if (observer_)
     observer_->on_anomaly(a);
 }
-
-// ----------------------------------------------------------------- Context
-
-void Context::cache_get(Request &r) { core_.cache_op(r, Op::kCacheGet); }
-void Context::cache_set(Request &r) { core_.cache_op(r, Op::kCacheSet); }
-void Context::cache_add(Request &r) { core_.cache_op(r, Op::kCacheAdd); }
-void Context::cache_cas(Request &r) { core_.cache_op(r, Op::kCacheCas); }
-void Context::cache_fill(Request &r) {
-  core_.cache_op(r, core_.options_of(r).cas ? Op::kCacheAdd : Op::kCacheSet);
-}
-void Context::cache_delete(Request &r) { core_.cache_op(r, Op::kCacheDelete); }
-void Context::db_read(Request &r) { core_.db_op(r, Op::kDbRead); }
-void Context::db_insert(Request &r) { core_.db_op(r, Op::kDbInsert); }
-void Context::respond(Request &r) { core_.respond(r); }
-void Context::answer(Request &r) { core_.answer(r); }
-void Context::finish(Request &r) { core_.finish(r); }
-const StrategyConfig &Context::options(const Request &r) const noexcept {
-  return core_.options_of(r);
-}
-Time Context::now() const noexcept { return core_.now_; }
-double Context::uniform01() noexcept { return core_.strategy_uniform01(); }
 
 } // namespace stampede

@@ -173,6 +173,8 @@ struct StackState {
   std::string strategy;                   ///< Current strategy label.
 };
 
+class SimulationCore; // the model (model/core.h)
+
 /// One run.
 class Simulation {
 public:

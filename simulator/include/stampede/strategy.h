@@ -76,69 +76,79 @@ struct Reply {
   Time expires_at = 0;                   ///< For a kCacheGet hit: when the page expires (0: never).
 };
 
-class SimulationCore;
-
 /// What a strategy can do for a request. Each call issues one operation; the
 /// request's strategy receives exactly one resume() for it later (or, for
-/// respond(), none: the request is over). Calls act on the cache at the
-/// instant they are issued and reply one round trip later (SPEC section 2).
+/// respond(), none: the request is over).
+///
+/// Two worlds implement it: the simulator, where calls act on the cache at
+/// the instant they are issued and reply one round trip later (SPEC section
+/// 2), and the reality lab, where they go to a real memcached and a real
+/// PostgreSQL (`stampede reality`). A strategy written against this
+/// interface runs unchanged in both.
 class Context {
 public:
-  /// @param core the simulation; strategies never construct a Context.
-  explicit Context(SimulationCore &core) noexcept : core_(core) {}
+  virtual ~Context() = default;
 
   /// get, or gets when the strategy's `cas` option is on: on a hit the page
   /// goes into `r.page` and the unique into `r.cas`.
   /// @param r the request.
-  void cache_get(Request &r);
+  virtual void cache_get(Request &r) = 0;
   /// set `r.page` under the request's key, with the strategy's TTL.
   /// @param r the request.
-  void cache_set(Request &r);
+  virtual void cache_set(Request &r) = 0;
   /// add `r.page`: stores only if the key is absent.
   /// @param r the request.
-  void cache_add(Request &r);
+  virtual void cache_add(Request &r) = 0;
   /// cas `r.page` against `r.cas` (EXISTS if someone wrote in between).
   /// @param r the request.
-  void cache_cas(Request &r);
+  virtual void cache_cas(Request &r) = 0;
   /// The fill after a miss (SPEC section 3): set, or add when `cas` is on.
   /// @param r the request.
-  void cache_fill(Request &r);
+  void cache_fill(Request &r) {
+    if (options(r).cas)
+      cache_add(r);
+    else
+      cache_set(r);
+  }
   /// delete the request's key.
   /// @param r the request.
-  void cache_delete(Request &r);
+  virtual void cache_delete(Request &r) = 0;
   /// The page query: `r.page` receives the page as committed when the query
   /// starts executing on a connection (a statement snapshot).
   /// @param r the request.
-  void db_read(Request &r);
+  virtual void db_read(Request &r) = 0;
   /// Inserts this submit's post; `r.post` receives its number at commit.
   /// @param r the request (a submit).
-  void db_insert(Request &r);
+  virtual void db_insert(Request &r) = 0;
   /// Ends the request: a view serves `r.page`; a submit acknowledges.
   /// (answer() then finish().)
   /// @param r the request.
-  void respond(Request &r);
+  virtual void respond(Request &r) = 0;
   /// Answers the user now (a view serves `r.page`; latency and staleness are
   /// measured here) but keeps the worker for more operations, as a
   /// background refresh does; finish() frees it. Answering twice is an error.
   /// @param r the request.
-  void answer(Request &r);
+  virtual void answer(Request &r) = 0;
   /// Frees the worker of a request that was answered with answer().
   /// @param r the request.
-  void finish(Request &r);
+  virtual void finish(Request &r) = 0;
 
   /// @param r a request.
   /// @return the strategy options the request runs with (`strategy.*`).
-  const StrategyConfig &options(const Request &r) const noexcept;
-  /// @return the current virtual time.
-  Time now() const noexcept;
+  virtual const StrategyConfig &options(const Request &r) const noexcept = 0;
+  /// @return the current time (virtual in the simulator, the wall clock's in
+  /// the reality lab), in ns.
+  virtual Time now() const noexcept = 0;
   /// A uniform draw in [0, 1) from the strategies' own random stream (one per
   /// run, derived from the seed: strategies that draw never change what the
   /// rest of the model draws).
   /// @return the draw.
-  double uniform01() noexcept;
+  virtual double uniform01() noexcept = 0;
 
-private:
-  SimulationCore &core_;
+protected:
+  Context() = default;
+  Context(const Context &) = default;
+  Context &operator=(const Context &) = default;
 };
 
 /// A caching strategy (SPEC section 3). One object serves every request.
