@@ -3,6 +3,7 @@
 // stopped by its process id.
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -15,7 +16,9 @@
 #include <libpq-fe.h>
 
 #include "reality/clients.h"
+#include "reality/database.h"
 #include "reality/services.h"
+#include "stampede/page.h"
 
 namespace stampede::reality {
 namespace {
@@ -79,6 +82,55 @@ TEST(Reality, PageQuerySeesTheSnapshotOfItsStart) {
   }
   page.join();
   EXPECT_EQ(seen, "3");
+}
+
+// The same, through the lab's own page query and insert.
+TEST(Reality, TheLabsPageQueryAndInsertKeepSpecTwosSemantics) {
+  PostgresCluster pg = PostgresCluster::start();
+  PgPool pool(pg.conninfo(), 2);
+  std::vector<std::int64_t> ids;
+  {
+    PgPool::Lease c = pool.acquire();
+    create_posts_table(c.get());
+    EXPECT_TRUE(read_page(c.get(), 0, 0).empty());
+    for (int k = 0; k < 12; ++k)
+      ids.push_back(insert_post(c.get(), k % 3 == 2 ? 1 : 0, 0));
+    // Key 0's eight posts, newest first; key 1's four are another page.
+    const std::vector<std::int64_t> page = read_page(c.get(), 0, 0);
+    ASSERT_EQ(page.size(), 8u);
+    EXPECT_EQ(page.front(), ids[10]);
+    EXPECT_TRUE(std::is_sorted(page.rbegin(), page.rend()));
+    EXPECT_EQ(read_page(c.get(), 1, 0).size(), 4u);
+    for (int k = 0; k < 5; ++k)
+      insert_post(c.get(), 0, 0);
+    EXPECT_EQ(read_page(c.get(), 0, 0).size(), kPagePosts); // the 10 newest only
+  }
+  // The query holds its connection for its latency, and an insert that
+  // commits meanwhile is not in the page it returns.
+  std::vector<std::int64_t> slow;
+  double held_s = 0;
+  std::thread page([&] {
+    PgPool::Lease c = pool.acquire();
+    const auto t0 = std::chrono::steady_clock::now();
+    slow = read_page(c.get(), 0, 0.3);
+    held_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  });
+  std::this_thread::sleep_for(100ms);
+  std::int64_t late = 0;
+  {
+    PgPool::Lease c = pool.acquire();
+    const auto t0 = std::chrono::steady_clock::now();
+    late = insert_post(c.get(), 0, 0.05);
+    const double insert_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_GE(insert_s, 0.05);
+  }
+  page.join();
+  EXPECT_GE(held_s, 0.3);
+  ASSERT_FALSE(slow.empty());
+  EXPECT_LT(slow.front(), late);
+  PgPool::Lease c = pool.acquire();
+  EXPECT_EQ(read_page(c.get(), 0, 0).front(), late);
 }
 
 TEST(Reality, PoolHandsConnectionsOutFirstComeFirstServed) {
