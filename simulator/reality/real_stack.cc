@@ -1,0 +1,493 @@
+#include "reality/real_stack.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "metrics/commit_log.h"
+#include "metrics/detectors.h"
+#include "metrics/histogram.h"
+#include "model/cache_tier.h"
+#include "reality/clients.h"
+#include "reality/database.h"
+#include "reality/services.h"
+#include "stampede/distribution.h"
+#include "stampede/page.h"
+#include "stampede/rng.h"
+#include "stampede/strategy.h"
+
+namespace stampede::reality {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// A request waiting for an app worker.
+struct Job {
+  std::uint32_t key = 0;
+  bool submit = false;
+  Time arrival = 0;                       // ns since the run began
+  std::uint32_t committed_at_arrival = 0; // the key's posts committed by then
+  std::uint64_t serial = 0;
+};
+
+/// One app server's FIFO queue.
+struct ServerQueue {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Job> jobs;
+  bool closed = false;
+  std::atomic<std::uint32_t> load{0}; // queued + in service (least_connections)
+};
+
+/// What every worker shares: the truth, the detectors and the counts, each
+/// touched under `mu` (short sections; no server call is made holding it).
+struct Shared {
+  explicit Shared(const Scenario &s)
+      : scenario(s), end(seconds_to_ns(s.duration_s)), log(1), stampede(1), lost(1, false) {}
+  const Scenario &scenario;
+  Time end;
+  Clock::time_point t0 = Clock::now();
+  std::unique_ptr<Strategy> strategy;
+  StrategyConfig options;
+  std::mutex strategy_mu; // strategies are written for one thread: calls into one are serialised
+
+  std::mutex mu;
+  std::condition_variable committed_cv;
+  internal::CommitLog log;
+  internal::StaleReadDetector stale;
+  internal::StampedeDetector stampede;
+  internal::LostUpdateDetector lost;
+  internal::CasConflictDetector cas;
+  std::unordered_map<std::int64_t, std::uint32_t> post_of_id; // DB id -> post number (commit order)
+  Report c;
+  internal::LogHistogram<8> view_latency, submit_latency;
+  double db_busy_ns = 0;
+
+  Time now() const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+  }
+};
+
+/// The page of post numbers a query's ids stand for: each id's number is
+/// given when its insert's COMMIT returns, which may come a moment after
+/// the query saw the row; wait for it (briefly) so the page is exact.
+Page page_of(Shared &sh, const std::vector<std::int64_t> &ids, Time read_at) {
+  std::unique_lock<std::mutex> lock(sh.mu);
+  std::vector<std::uint32_t> posts;
+  for (const std::int64_t id : ids) {
+    if (!sh.committed_cv.wait_for(lock, std::chrono::seconds(5),
+                                  [&] { return sh.post_of_id.count(id) > 0; })) {
+      throw ServiceError("a post the database returned (id " + std::to_string(id) +
+                         ") was never reported committed");
+    }
+    posts.push_back(sh.post_of_id.at(id));
+  }
+  std::sort(posts.begin(), posts.end(), std::greater<>());
+  Page p;
+  p.count = static_cast<std::uint32_t>(std::min<std::size_t>(posts.size(), kPagePosts));
+  std::copy(posts.begin(), posts.begin() + p.count, p.posts);
+  p.read_at = read_at;
+  return p;
+}
+
+/// One app worker's Context: each call is recorded, and the worker's loop
+/// carries it out on the real servers and resumes the strategy with the
+/// reply, so a strategy's calls never nest.
+class RealContext final : public Context {
+public:
+  RealContext(Shared &sh, McClient &mc, PgPool &pool, Rng &rng, const Job &job, Request &r)
+      : sh_(sh), mc_(mc), pool_(pool), rng_(rng), job_(job), r_(r) {}
+
+  void cache_get(Request &) override { pending_ = Op::kCacheGet; }
+  void cache_set(Request &) override { pending_ = Op::kCacheSet; }
+  void cache_add(Request &) override { pending_ = Op::kCacheAdd; }
+  void cache_cas(Request &) override { pending_ = Op::kCacheCas; }
+  void cache_delete(Request &) override { pending_ = Op::kCacheDelete; }
+  void db_read(Request &) override { pending_ = Op::kDbRead; }
+  void db_insert(Request &) override { pending_ = Op::kDbInsert; }
+  void respond(Request &r) override {
+    if (!answered_)
+      answer(r);
+    finish(r);
+  }
+  void answer(Request &r) override;
+  void finish(Request &) override { finished_ = true; }
+  const StrategyConfig &options(const Request &) const noexcept override { return sh_.options; }
+  Time now() const noexcept override { return sh_.now(); }
+  double uniform01() noexcept override { return rng_.uniform01(); }
+
+  /// Drives the request from its first call to its end.
+  void run() {
+    {
+      const std::lock_guard<std::mutex> lock(sh_.strategy_mu);
+      if (r_.submit)
+        sh_.strategy->submit(*this, r_);
+      else
+        sh_.strategy->view(*this, r_);
+    }
+    while (!finished_) {
+      if (pending_ == Op::kNone)
+        throw std::logic_error("a strategy neither issued a call nor finished its request");
+      const Op op = pending_;
+      pending_ = Op::kNone;
+      const Reply reply = execute(op);
+      const std::lock_guard<std::mutex> lock(sh_.strategy_mu);
+      sh_.strategy->resume(*this, r_, reply);
+    }
+  }
+
+private:
+  Reply execute(Op op);
+  Reply cache_store(Op op, std::string_view key);
+
+  Shared &sh_;
+  McClient &mc_;
+  PgPool &pool_;
+  Rng &rng_;
+  const Job &job_;
+  Request &r_;
+  Op pending_ = Op::kNone;
+  bool answered_ = false, finished_ = false;
+  std::uint16_t cas_sent_ = 0;
+};
+
+Reply RealContext::execute(Op op) {
+  Reply reply;
+  reply.op = op;
+  char kbuf[24];
+  const std::string_view key = internal::cache_key(r_.key, kbuf);
+  switch (op) {
+  case Op::kCacheGet: {
+    const std::optional<McClient::Item> item = mc_.get(key, sh_.options.cas);
+    reply.hit = item.has_value();
+    reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
+    if (reply.hit) {
+      r_.page = Page::decode(
+          std::string_view(item->value).substr(0, std::min(item->value.size(), kEncodedPageBytes)));
+      r_.cas = item->cas;
+    }
+    const std::lock_guard<std::mutex> lock(sh_.mu);
+    ++sh_.c.cache_gets;
+    ++(reply.hit ? sh_.c.cache_hits : sh_.c.cache_misses);
+    return reply;
+  }
+  case Op::kCacheSet:
+  case Op::kCacheAdd:
+  case Op::kCacheCas:
+    return cache_store(op, key);
+  case Op::kCacheDelete: {
+    reply.status = mc_.remove(key);
+    const std::lock_guard<std::mutex> lock(sh_.mu);
+    ++sh_.c.cache_deletes;
+    return reply;
+  }
+  case Op::kDbRead:
+  case Op::kDbInsert: {
+    const bool read = op == Op::kDbRead;
+    if (read && !r_.submit) {
+      const std::lock_guard<std::mutex> lock(sh_.mu);
+      sh_.stampede.query_issued(r_.key);
+    }
+    const double hold_s = ns_to_seconds(
+        (read ? sh_.scenario.db.query_latency : sh_.scenario.db.insert_latency).sample(rng_));
+    {
+      const std::lock_guard<std::mutex> lock(sh_.mu);
+      sh_.c.db_max_queue = std::max<std::uint64_t>(sh_.c.db_max_queue, pool_.waiting());
+    }
+    std::vector<std::int64_t> ids;
+    std::int64_t id = 0;
+    Time start = 0, done = 0;
+    {
+      PgPool::Lease conn = pool_.acquire();
+      start = sh_.now();
+      if (read)
+        ids = read_page(conn.get(), r_.key, hold_s);
+      else
+        id = insert_post(conn.get(), r_.key, hold_s);
+      done = sh_.now();
+    }
+    if (read)
+      r_.page = page_of(sh_, ids, start);
+    const std::lock_guard<std::mutex> lock(sh_.mu);
+    sh_.db_busy_ns += static_cast<double>(std::min(done, sh_.end) - std::min(start, sh_.end));
+    if (read) {
+      if (!r_.submit)
+        sh_.stampede.query_completed(r_.key);
+      if (done < sh_.end) {
+        ++sh_.c.db_reads;
+        ++(r_.submit ? sh_.c.db_reads_by_submits : sh_.c.db_reads_by_page_views);
+      }
+    } else {
+      // Committed when the statement returned; numbered in the order the
+      // commits are acknowledged, and timed under the lock so times only grow.
+      r_.post = sh_.log.commit(r_.key, sh_.now());
+      sh_.post_of_id[id] = r_.post;
+      sh_.committed_cv.notify_all();
+      if (done < sh_.end)
+        ++sh_.c.db_writes;
+    }
+    reply.status = McStatus::kOk;
+    return reply;
+  }
+  case Op::kNone:
+    break;
+  }
+  throw std::logic_error("RealContext: an operation it does not know");
+}
+
+Reply RealContext::cache_store(Op op, std::string_view key) {
+  Reply reply;
+  reply.op = op;
+  const StoreMode mode = op == Op::kCacheSet   ? StoreMode::kSet
+                         : op == Op::kCacheAdd ? StoreMode::kAdd
+                                               : StoreMode::kCas;
+  Page stored = r_.page;
+  stored.stored_by = job_.serial;
+  stored.stored_at = sh_.now();
+  char vbuf[kEncodedPageBytes];
+  std::string value(stored.encode(vbuf));
+  // The item is as large as the scenario's (cache.item_bytes), as the model's is.
+  if (value.size() < sh_.scenario.cache.item_bytes)
+    value.resize(sh_.scenario.cache.item_bytes, '\0');
+  reply.status = mc_.store(mode, key, value, 0, sh_.strategy->cache_ttl_s(sh_.options), r_.cas);
+  const std::lock_guard<std::mutex> lock(sh_.mu);
+  ++sh_.c.cache_sets;
+  if (op == Op::kCacheCas) {
+    ++sh_.c.cas_attempts;
+    if (cas_sent_++ > 0)
+      ++sh_.c.cas_retries;
+    if (reply.status == McStatus::kExists)
+      sh_.cas.cas_refused();
+  }
+  if (reply.status == McStatus::kStored)
+    sh_.lost.cache_written(r_.key, r_.server, r_.page, sh_.log.committed(r_.key),
+                           [](std::uint32_t) {});
+  return reply;
+}
+
+void RealContext::answer(Request &r) {
+  if (answered_)
+    throw std::logic_error("a request was answered twice");
+  answered_ = true;
+  // What a lost update is judged against: the page in the cache now (read
+  // apart from the counted calls, as the model peeks at its node).
+  std::optional<Page> cached;
+  if (r.submit && sh_.strategy->updates_cache_on_submit() && r.post != 0) {
+    char kbuf[24];
+    if (const auto item = mc_.get(internal::cache_key(r.key, kbuf), false))
+      cached = Page::decode(
+          std::string_view(item->value).substr(0, std::min(item->value.size(), kEncodedPageBytes)));
+  }
+  const Time t = sh_.now();
+  const std::lock_guard<std::mutex> lock(sh_.mu);
+  if (t >= sh_.end)
+    return; // the run is over: responses after its end are not counted (SPEC 6)
+  const Time latency = t - job_.arrival;
+  if (r.submit) {
+    ++sh_.c.submits;
+    sh_.submit_latency.add(latency);
+    const std::uint32_t committed = sh_.log.committed(r.key);
+    if (sh_.strategy->updates_cache_on_submit() && r.post != 0 && r.post + kPagePosts > committed)
+      sh_.lost.submit_answered(r.key, r.post, r.server, committed, cached ? &*cached : nullptr);
+  } else {
+    ++sh_.c.page_views;
+    sh_.view_latency.add(latency);
+    sh_.stale.view_served(r.page, r.key, job_.arrival, job_.committed_at_arrival, sh_.log);
+  }
+}
+
+/// The index of the server the balancer picks.
+std::uint32_t pick_server(const Scenario &s, std::vector<std::unique_ptr<ServerQueue>> &servers,
+                          std::uint64_t &next, Rng &rng) {
+  const auto n = static_cast<std::uint32_t>(servers.size());
+  switch (s.balancer) {
+  case BalancerPolicy::kRandom:
+    return static_cast<std::uint32_t>(rng.uniform01() * n) % n;
+  case BalancerPolicy::kLeastConnections: {
+    std::uint32_t best = 0;
+    for (std::uint32_t i = 1; i < n; ++i)
+      if (servers[i]->load.load() < servers[best]->load.load())
+        best = i;
+    return best;
+  }
+  case BalancerPolicy::kRoundRobin:
+    break;
+  }
+  return static_cast<std::uint32_t>(next++ % n);
+}
+
+} // namespace
+
+std::string real_lab_refusal(const Scenario &s) {
+  if (s.workload.kind != WorkloadKind::kOpen)
+    return "workload.kind: the lab plays open arrivals (a rate), not a closed population";
+  if (s.workload.rate > kMaxRealRate)
+    return "workload.rate: the lab plays at most " + std::to_string(int(kMaxRealRate)) +
+           " requests a second on this machine (its app servers are threads of one process), "
+           "got " +
+           std::to_string(s.workload.rate);
+  if (s.workload.keys != 1)
+    return "workload.keys: the lab plays the front page alone (keys 1)";
+  if (s.cache.nodes != 1 || s.app.local_cache)
+    return "cache.nodes: the lab runs one memcached shared by the app servers (cache.nodes 1, "
+           "app.local_cache false)";
+  if (!s.events.empty())
+    return "events: the lab plays no scripted events";
+  if (s.edge.enabled)
+    return "edge.enabled: the lab has no front cache";
+  if (s.strategy.name == "coalesce")
+    return "strategy.name: coalesce hands one request's page to others, which the lab's "
+           "thread-per-worker app servers cannot do yet";
+  return std::string();
+}
+
+Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached_port) {
+  if (const std::string why = real_lab_refusal(s); !why.empty())
+    throw std::invalid_argument(why);
+  Shared sh(s);
+  sh.options = normalize_strategy(s.strategy);
+  sh.strategy = StrategyRegistry::global().make(s.strategy);
+  const std::uint32_t workers = s.app.servers * s.app.workers;
+  PgPool pool(pg_conninfo, s.db.connections);
+  {
+    PgPool::Lease c = pool.acquire();
+    create_posts_table(c.get());
+  }
+  if (s.strategy.warm && sh.strategy->uses_cache()) {
+    McClient mc(memcached_port);
+    char kbuf[24], vbuf[kEncodedPageBytes];
+    std::string value(Page{}.encode(vbuf));
+    value.resize(std::max<std::size_t>(value.size(), s.cache.item_bytes), '\0');
+    mc.store(StoreMode::kSet, internal::cache_key(0, kbuf), value, 0,
+             sh.strategy->cache_ttl_s(sh.options));
+  }
+
+  std::vector<std::unique_ptr<ServerQueue>> servers;
+  for (std::uint32_t i = 0; i < s.app.servers; ++i)
+    servers.push_back(std::make_unique<ServerQueue>());
+  std::mutex error_mu;
+  std::string error;
+  std::vector<std::thread> threads;
+  for (std::uint32_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&, w] {
+      const std::uint32_t server = w / s.app.workers;
+      ServerQueue &q = *servers[server];
+      Rng rng = Rng::stream(s.seed, "reality worker", w);
+      try {
+        McClient mc(memcached_port);
+        for (;;) {
+          Job job;
+          {
+            std::unique_lock<std::mutex> lock(q.mu);
+            q.cv.wait(lock, [&] { return q.closed || !q.jobs.empty(); });
+            if (q.jobs.empty())
+              return;
+            job = q.jobs.front();
+            q.jobs.pop_front();
+          }
+          std::this_thread::sleep_for(std::chrono::nanoseconds(s.app.cpu.sample(rng)));
+          Request r;
+          r.id = w; // one request at a time per worker: a stable slot
+          r.key = job.key;
+          r.server = server;
+          r.submit = job.submit;
+          RealContext ctx(sh, mc, pool, rng, job, r);
+          ctx.run();
+          --q.load;
+        }
+      } catch (const std::exception &e) {
+        const std::lock_guard<std::mutex> lock(error_mu);
+        if (error.empty())
+          error = e.what();
+      }
+    });
+  }
+
+  // The open workload: Poisson arrivals at workload.rate, each a view or a
+  // submit by submit_ratio, sent to the server the balancer picks.
+  Rng arrivals = Rng::stream(s.seed, "reality arrivals", 0);
+  Rng mix = Rng::stream(s.seed, "reality mix", 0);
+  Rng balance = Rng::stream(s.seed, "reality balancer", 0);
+  const Distribution gap = Distribution::exponential(1.0 / s.workload.rate);
+  std::uint64_t next_server = 0, serial = 0;
+  for (Time at = gap.sample(arrivals); at < sh.end; at += gap.sample(arrivals)) {
+    std::this_thread::sleep_until(sh.t0 + std::chrono::nanoseconds(at));
+    Job job;
+    job.submit = mix.uniform01() < s.workload.submit_ratio;
+    job.arrival = sh.now();
+    job.serial = ++serial;
+    {
+      const std::lock_guard<std::mutex> lock(sh.mu);
+      job.committed_at_arrival = sh.log.committed(0);
+      ++sh.c.arrivals;
+    }
+    ServerQueue &q = *servers[pick_server(s, servers, next_server, balance)];
+    ++q.load;
+    {
+      const std::lock_guard<std::mutex> lock(q.mu);
+      q.jobs.push_back(job);
+    }
+    q.cv.notify_one();
+    const std::lock_guard<std::mutex> lock(error_mu);
+    if (!error.empty())
+      break;
+  }
+  for (auto &q : servers) {
+    {
+      const std::lock_guard<std::mutex> lock(q->mu);
+      q->closed = true;
+    }
+    q->cv.notify_all();
+  }
+  for (std::thread &t : threads)
+    t.join();
+  if (!error.empty())
+    throw ServiceError(error);
+
+  Report r = sh.c;
+  r.scenario = s.name;
+  r.strategy = strategy_label(s.strategy);
+  r.seed = s.seed;
+  r.duration_s = s.duration_s;
+  r.stale_reads = sh.stale.count();
+  r.max_staleness_s = ns_to_seconds(sh.stale.max_age());
+  r.redundant_db_reads = sh.stampede.redundant();
+  r.stampedes = sh.stampede.stampedes();
+  r.peak_concurrent_same_key = sh.stampede.peak();
+  r.lost_updates = sh.lost.count();
+  r.cas_conflicts = sh.cas.count();
+  const auto ratio = [](std::uint64_t a, std::uint64_t b) {
+    return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+  };
+  r.db_reads_per_page_view = ratio(r.db_reads_by_page_views, r.page_views);
+  r.db_reads_per_submit = ratio(r.db_reads_by_submits, r.submits);
+  r.cache_hit_ratio = ratio(r.cache_hits, r.cache_gets);
+  r.stale_read_ratio = ratio(r.stale_reads, r.page_views);
+  r.db_utilization = sh.db_busy_ns / (static_cast<double>(sh.end) * s.db.connections);
+  const auto summary = [](const internal::LogHistogram<8> &h) {
+    LatencySummary l;
+    l.mean = h.mean() / 1e6;
+    l.p50 = h.percentile(0.50) / 1e6;
+    l.p90 = h.percentile(0.90) / 1e6;
+    l.p99 = h.percentile(0.99) / 1e6;
+    l.max = static_cast<double>(h.max()) / 1e6;
+    return l;
+  };
+  r.page_view_latency = summary(sh.view_latency);
+  r.submit_latency = summary(sh.submit_latency);
+  r.wall_s = ns_to_seconds(sh.now());
+  r.events = r.arrivals;
+  r.events_per_s = r.wall_s > 0 ? static_cast<double>(r.events) / r.wall_s : 0;
+  return r;
+}
+
+} // namespace stampede::reality
