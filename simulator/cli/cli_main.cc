@@ -225,6 +225,31 @@ int cli_main(int argc, const char *const *argv) {
   merge->add_option("DIR", so.dir, "The folder given to sweep --emit-jobs")->required();
   add_outputs(merge);
 
+  RealityOptions rlo;
+  CLI::App *reality = app.add_subcommand(
+      "reality", "Play a scenario on a real PostgreSQL + memcached, the simulator's prediction "
+                 "beside it");
+  reality->add_option("SCENARIO", rlo.scenario, "A scenario file (JSON) or builtin:NAME")
+      ->required();
+  reality->add_option("--strategy", rlo.strategy, "Strategy: " + known_strategies())
+      ->type_name("NAME");
+  reality
+      ->add_option("--duration", rlo.duration_s,
+                   "Seconds of real load (overrides `duration_s`; keep it short)")
+      ->type_name("S")
+      ->check(positive);
+  reality->add_option("--seeds", rlo.seeds, "Simulated runs behind the prediction (default 10)")
+      ->type_name("N")
+      ->check(CLI::Range(std::uint64_t{2}, kMaxReplications));
+  reality->add_option("--set", rlo.sets, "Override a scenario field by its dotted path")
+      ->type_name("PATH=VALUE")
+      ->check(pair_check)
+      ->allow_extra_args(false);
+  reality
+      ->add_option("--report", rlo.report,
+                   "Write {\"real\": REPORT, \"predicted\": REPLICATED} to FILE (- for stdout)")
+      ->type_name("FILE");
+
   BenchOptions bo;
   CLI::App *bench = app.add_subcommand("bench", "Measure the engine's speed on R1");
   bench->add_option("--events", bo.events, "About how many events to process (default 20000000)")
@@ -326,6 +351,9 @@ int cli_main(int argc, const char *const *argv) {
       }
       if (merge->parsed()) {
         return cmd_merge(so);
+      }
+      if (reality->parsed()) {
+        return cmd_reality(rlo);
       }
       if (bench->parsed()) {
         return cmd_bench(bo);

@@ -162,6 +162,17 @@ struct SweepOptions {
 int cmd_sweep(const SweepOptions &o);
 int cmd_merge(const SweepOptions &o);
 
+// reality.cc
+struct RealityOptions {
+  std::string scenario;
+  std::string strategy;             // --strategy (empty: the file's)
+  std::optional<double> duration_s; // --duration
+  std::uint64_t seeds = 10;         // --seeds: the prediction's replications
+  std::vector<std::string> sets;    // --set
+  std::string report;               // --report FILE: {"real": ..., "predicted": ...}
+};
+int cmd_reality(const RealityOptions &o);
+
 // bench.cc
 struct BenchOptions {
   std::uint64_t events = 20'000'000;

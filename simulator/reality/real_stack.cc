@@ -340,8 +340,10 @@ std::string real_lab_refusal(const Scenario &s) {
   if (s.cache.nodes != 1 || s.app.local_cache)
     return "cache.nodes: the lab runs one memcached shared by the app servers (cache.nodes 1, "
            "app.local_cache false)";
-  if (!s.events.empty())
-    return "events: the lab plays no scripted events";
+  for (const ScriptedEvent &e : s.events)
+    if (e.kind != ScriptedEvent::Kind::kSubmitBurst && e.kind != ScriptedEvent::Kind::kViewBurst)
+      return "events: the lab plays bursts of submits or views, not nodes or app servers that "
+             "come and go";
   if (s.edge.enabled)
     return "edge.enabled: the lab has no front cache";
   if (s.strategy.name == "coalesce")
@@ -419,10 +421,9 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
   Rng balance = Rng::stream(s.seed, "reality balancer", 0);
   const Distribution gap = Distribution::exponential(1.0 / s.workload.rate);
   std::uint64_t next_server = 0, serial = 0;
-  for (Time at = gap.sample(arrivals); at < sh.end; at += gap.sample(arrivals)) {
-    std::this_thread::sleep_until(sh.t0 + std::chrono::nanoseconds(at));
+  const auto arrive = [&](bool submit) {
     Job job;
-    job.submit = mix.uniform01() < s.workload.submit_ratio;
+    job.submit = submit;
     job.arrival = sh.now();
     job.serial = ++serial;
     {
@@ -437,6 +438,20 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
       q.jobs.push_back(job);
     }
     q.cv.notify_one();
+  };
+  // Scripted bursts, in time order, interleaved with the stream.
+  std::vector<ScriptedEvent> bursts = s.events;
+  std::stable_sort(bursts.begin(), bursts.end(),
+                   [](const ScriptedEvent &a, const ScriptedEvent &b) { return a.at < b.at; });
+  std::size_t next_burst = 0;
+  for (Time at = gap.sample(arrivals); at < sh.end; at += gap.sample(arrivals)) {
+    for (; next_burst < bursts.size() && bursts[next_burst].at <= at; ++next_burst) {
+      std::this_thread::sleep_until(sh.t0 + std::chrono::nanoseconds(bursts[next_burst].at));
+      for (std::uint32_t k = 0; k < bursts[next_burst].value; ++k)
+        arrive(bursts[next_burst].kind == ScriptedEvent::Kind::kSubmitBurst);
+    }
+    std::this_thread::sleep_until(sh.t0 + std::chrono::nanoseconds(at));
+    arrive(mix.uniform01() < s.workload.submit_ratio);
     const std::lock_guard<std::mutex> lock(error_mu);
     if (!error.empty())
       break;

@@ -98,6 +98,9 @@ TEST(RealRun, RefusesWhatTheLabCannotPlay) {
   s = front_page("coalesce");
   EXPECT_NE(real_lab_refusal(s).find("coalesce"), std::string::npos);
   EXPECT_EQ(real_lab_refusal(front_page("update")), "");
+  Parsed<Scenario> with_bursts = load_scenario("builtin:frontpage");
+  ASSERT_TRUE(with_bursts);
+  EXPECT_EQ(real_lab_refusal(*with_bursts.value), ""); // its submit bursts are played
   EXPECT_THROW(run_real(s, "host=/nonexistent", 1), std::invalid_argument);
 }
 

@@ -1,0 +1,117 @@
+// `stampede reality` (issue 14; SPEC section 11): a scenario played on a real
+// PostgreSQL + memcached, with the simulator's prediction for it beside.
+#include "cli/common.h"
+
+#include <cmath>
+#include <iostream>
+#include <stdexcept>
+
+#include "reality/lab.h"
+#include "reality/services.h"
+#include "stampede/scenario_io.h"
+#include "stampede/strategy.h"
+
+namespace stampede::cli {
+namespace {
+
+// The rows printed: the lecture's table's numbers, then latency.
+constexpr const char *kRows[] = {
+    "requests.page_views",       "requests.submits",
+    "db.reads_per_page_view",    "db.reads_per_submit",
+    "cache.hit_ratio",           "anomalies.stale_reads",
+    "anomalies.max_staleness_s", "anomalies.redundant_db_reads",
+    "anomalies.stampedes",       "anomalies.lost_updates",
+    "cache.cas_conflicts",       "db.utilization",
+    "latency_ms.page_view.p50",  "latency_ms.page_view.p99",
+};
+
+/// Where 95 % of single simulated runs fall: mean +- t sd sqrt(1 + 1/n),
+/// the range one real run (one more sample) is judged against.
+std::pair<double, double> prediction_range(const Spread &s, std::size_t n) {
+  if (n < 2) {
+    return {s.mean, s.mean};
+  }
+  const double half = student_t975(n - 1) * s.sd * std::sqrt(1 + 1.0 / static_cast<double>(n));
+  return {s.mean - half, s.mean + half};
+}
+
+} // namespace
+
+int cmd_reality(const RealityOptions &o) {
+  if (!o.strategy.empty() && !StrategyRegistry::global().contains(o.strategy)) {
+    throw BadInput("--strategy: unknown strategy " + json_quote(o.strategy) + "; expected one of " +
+                   known_strategies() + student_hint(o.strategy));
+  }
+  std::vector<std::string> overrides = o.sets;
+  if (!o.strategy.empty()) {
+    overrides.push_back("strategy.name=" + json_quote(o.strategy));
+  }
+  if (o.duration_s) {
+    overrides.push_back("duration_s=" + shortest(*o.duration_s));
+  }
+  const Scenario s = load(o.scenario, overrides);
+  if (reality::play_real == nullptr) {
+    throw BadInput("stampede reality: this build has no reality lab (it needs libpq: ./dev "
+                   "installs libpq-dev and postgresql)");
+  }
+  std::unique_ptr<std::ofstream> report_file;
+  if (!o.report.empty() && o.report != "-") {
+    report_file = open_output(o.report, "--report");
+  }
+  ReplicationOptions rep;
+  rep.seeds = o.seeds;
+  const std::vector<std::uint64_t> seeds = replication_seeds(rep, s.seed);
+
+  std::cerr << "playing " << s.name << " under " << strategy_label(s.strategy) << " for "
+            << number(s.duration_s) << " s on a fresh PostgreSQL and memcached ...\n";
+  Report real;
+  try {
+    real = reality::play_real(s);
+  } catch (const std::invalid_argument &e) {
+    throw BadInput(o.scenario + ": " + e.what());
+  } catch (const reality::ServiceError &e) {
+    throw BadInput(std::string("stampede reality: ") + e.what());
+  }
+  ReplicatedReport predicted = simulate_replicated(s, seeds, o.scenario, s.name, 0);
+
+  if (o.report.empty()) {
+    std::ostream &out = std::cout;
+    out << s.name << " (" << o.scenario << "), strategy " << real.strategy << ", "
+        << number(s.duration_s) << " s at " << number(s.workload.rate)
+        << " requests/s: real PostgreSQL + memcached against the simulator over " << seeds.size()
+        << " seeds\n"
+        << "predicted: mean +- 95 % interval of the mean; inside: the real run lies where 95 % "
+           "of single simulated runs do\n\n";
+    std::size_t width = 6;
+    for (const char *path : kRows) {
+      width = std::max(width, report_label(path).size());
+    }
+    const auto pad = [](std::string text, std::size_t w) {
+      return text.size() < w ? text + std::string(w - text.size(), ' ') : text;
+    };
+    out << pad("", width) << "  " << pad("real", 10) << "  " << pad("predicted", 20) << "\n";
+    for (const char *path : kRows) {
+      const Spread &sp = *predicted.spread(path);
+      const auto [low, high] = prediction_range(sp, seeds.size());
+      const double v = report_value(real, path).value_or(NAN);
+      const bool inside = v >= low - 1e-9 && v <= high + 1e-9;
+      out << pad(report_label(path), width) << "  " << pad(report_text(real, path), 10) << "  "
+          << pad(spread_text(predicted, path), 20) << "  " << (inside ? "inside" : "OUTSIDE")
+          << "\n";
+    }
+  } else {
+    Json j = Json::object();
+    j["real"] = report_to_json(real);
+    j["predicted"] = replicated_to_json(predicted);
+    const std::string text = j.dump(2) + "\n";
+    if (o.report == "-") {
+      std::cout << text;
+    } else {
+      *report_file << text;
+      finish_output(*report_file, o.report);
+    }
+  }
+  return kExitOk;
+}
+
+} // namespace stampede::cli
