@@ -246,6 +246,11 @@ int cli_main(int argc, const char *const *argv) {
       ->check(pair_check)
       ->allow_extra_args(false);
   reality
+      ->add_option("--calibrate", rlo.calibrate,
+                   "Write the scenario with the latencies measured on the real stack (empirical "
+                   "distributions) to FILE, and predict with it")
+      ->type_name("OUT.json");
+  reality
       ->add_option("--report", rlo.report,
                    "Write {\"real\": REPORT, \"predicted\": REPLICATED} to FILE (- for stdout)")
       ->type_name("FILE");

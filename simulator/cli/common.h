@@ -170,6 +170,7 @@ struct RealityOptions {
   std::uint64_t seeds = 10;         // --seeds: the prediction's replications
   std::vector<std::string> sets;    // --set
   std::string report;               // --report FILE: {"real": ..., "predicted": ...}
+  std::string calibrate;            // --calibrate OUT.json: the scenario as measured
 };
 int cmd_reality(const RealityOptions &o);
 

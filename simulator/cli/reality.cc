@@ -2,6 +2,7 @@
 // PostgreSQL + memcached, with the simulator's prediction for it beside.
 #include "cli/common.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <stdexcept>
@@ -35,6 +36,32 @@ std::pair<double, double> prediction_range(const Spread &s, std::size_t n) {
   return {s.mean - half, s.mean + half};
 }
 
+/// What calibration measured against what the scenario said, field by field.
+void print_calibration(std::ostream &out, const Scenario &s, const reality::RealTimings &t,
+                       const std::string &file) {
+  const auto line = [&](const char *path, const Distribution &was, std::vector<double> v,
+                        const char *what) {
+    if (v.empty()) {
+      out << "  " << path << ": nothing measured; kept as the scenario has it\n";
+      return;
+    }
+    std::sort(v.begin(), v.end());
+    double sum = 0;
+    for (const double x : v) {
+      sum += x;
+    }
+    const auto ms = [](double seconds) { return fixed(seconds * 1000, 3); };
+    out << "  " << path << ": the scenario's mean " << ms(was.mean_s()) << " ms; measured " << what
+        << " " << ms(sum / static_cast<double>(v.size())) << " ms (p50 " << ms(v[v.size() / 2])
+        << ", p90 " << ms(v[v.size() * 9 / 10]) << "; " << v.size() << " samples)\n";
+  };
+  out << "calibration (the scenario as measured, written to " << file << "):\n";
+  line("db.query_latency", s.db.query_latency, t.db_read_s, "connection hold per page query");
+  line("db.insert_latency", s.db.insert_latency, t.db_insert_s, "connection hold per insert");
+  line("cache.rtt", s.cache.rtt, t.cache_rtt_s, "memcached round trip");
+  line("app.cpu", s.app.cpu, t.app_s, "time in the app outside its calls");
+}
+
 } // namespace
 
 int cmd_reality(const RealityOptions &o) {
@@ -64,15 +91,28 @@ int cmd_reality(const RealityOptions &o) {
 
   std::cerr << "playing " << s.name << " under " << strategy_label(s.strategy) << " for "
             << number(s.duration_s) << " s on a fresh PostgreSQL and memcached ...\n";
+  std::unique_ptr<std::ofstream> calibrate_file;
+  if (!o.calibrate.empty()) {
+    calibrate_file = open_output(o.calibrate, "--calibrate");
+  }
   Report real;
+  reality::RealTimings timings;
   try {
-    real = reality::play_real(s);
+    real = reality::play_real(s, o.calibrate.empty() ? nullptr : &timings);
   } catch (const std::invalid_argument &e) {
     throw BadInput(o.scenario + ": " + e.what());
   } catch (const reality::ServiceError &e) {
     throw BadInput(std::string("stampede reality: ") + e.what());
   }
-  ReplicatedReport predicted = simulate_replicated(s, seeds, o.scenario, s.name, 0);
+  // With --calibrate, the prediction is the calibrated scenario's.
+  Scenario model = s;
+  if (!o.calibrate.empty()) {
+    model = reality::calibrated(s, timings);
+    *calibrate_file << scenario_to_json(model) << "\n";
+    finish_output(*calibrate_file, o.calibrate);
+    print_calibration(std::cerr, s, timings, o.calibrate);
+  }
+  ReplicatedReport predicted = simulate_replicated(model, seeds, o.scenario, s.name, 0);
 
   if (o.report.empty()) {
     std::ostream &out = std::cout;

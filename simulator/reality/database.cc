@@ -51,15 +51,20 @@ void create_posts_table(pg_conn *conn) {
 std::vector<std::int64_t> read_page(pg_conn *conn, std::uint32_t key, double hold_s) {
   // The sleep is materialized first, inside the statement: the rows are read
   // with the snapshot the statement took when it began, before the sleep.
+  // A LEFT JOIN from the pause: an empty page still sleeps (a plain join
+  // with an empty side may skip the pause altogether), and gives one row of
+  // NULL, dropped below.
   static const std::string sql =
       "WITH pause AS MATERIALIZED (SELECT pg_sleep($1::float8)) "
-      "SELECT p.id FROM pause, (SELECT id FROM posts WHERE key = $2::integer "
+      "SELECT p.id FROM pause LEFT JOIN (SELECT id FROM posts WHERE key = $2::integer "
       "ORDER BY id DESC LIMIT " +
-      std::to_string(kPagePosts) + ") AS p ORDER BY p.id DESC";
+      std::to_string(kPagePosts) + ") AS p ON true ORDER BY p.id DESC";
   PGresult *r = run(conn, sql.c_str(), {param(hold_s), std::to_string(key)});
   std::vector<std::int64_t> ids;
   for (int i = 0; i < PQntuples(r); ++i) {
-    ids.push_back(id_at(r, i));
+    if (PQgetisnull(r, i, 0) == 0) {
+      ids.push_back(id_at(r, i));
+    }
   }
   PQclear(r);
   return ids;

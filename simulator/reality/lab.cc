@@ -8,13 +8,13 @@
 
 namespace stampede::reality {
 
-Report play_real(const Scenario &s) {
+Report play_real(const Scenario &s, RealTimings *timings) {
   if (const std::string why = real_lab_refusal(s); !why.empty())
     throw std::invalid_argument(why);
   PostgresCluster pg = PostgresCluster::start(static_cast<int>(s.db.connections) + 5);
   MemcachedProcess mc =
       MemcachedProcess::start(std::max<std::uint64_t>(1, s.cache.memory_bytes >> 20));
-  return run_real(s, pg.conninfo(), mc.port());
+  return run_real(s, pg.conninfo(), mc.port(), timings);
 }
 
 } // namespace stampede::reality

@@ -7,6 +7,7 @@
 // alone, link neither.
 #pragma once
 
+#include "reality/real_stack.h"
 #include "stampede/report.h"
 #include "stampede/scenario.h"
 
@@ -15,8 +16,9 @@ namespace stampede::reality {
 /// Plays `s` on real servers (reality/real_stack.h): PostgreSQL with
 /// db.connections + 5 connections allowed, memcached with -m from
 /// cache.memory_bytes (at least 1 MiB).
+/// @param timings when given, every latency measured (for calibrated()).
 /// @return the run's report. @throws ServiceError when a server fails;
 /// std::invalid_argument with real_lab_refusal()'s words.
-[[gnu::weak]] Report play_real(const Scenario &s);
+[[gnu::weak]] Report play_real(const Scenario &s, RealTimings *timings);
 
 } // namespace stampede::reality

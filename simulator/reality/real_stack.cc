@@ -8,6 +8,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -71,6 +72,15 @@ struct Shared {
   Report c;
   internal::LogHistogram<8> view_latency, submit_latency;
   double db_busy_ns = 0;
+  RealTimings timings; // kept when asked for (keep_timings)
+  bool keep_timings = false;
+
+  /// Keeps one sample (under mu), up to a bound so memory stays flat.
+  void sample(std::vector<double> &into, double seconds) {
+    if (keep_timings && into.size() < kMaxSamples)
+      into.push_back(seconds);
+  }
+  static constexpr std::size_t kMaxSamples = 200000;
 
   Time now() const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
@@ -158,6 +168,9 @@ private:
   Op pending_ = Op::kNone;
   bool answered_ = false, finished_ = false;
   std::uint16_t cas_sent_ = 0;
+
+public:
+  Time calls_ns_ = 0; // time spent in this request's calls (the rest was the app's)
 };
 
 Reply RealContext::execute(Op op) {
@@ -167,7 +180,10 @@ Reply RealContext::execute(Op op) {
   const std::string_view key = internal::cache_key(r_.key, kbuf);
   switch (op) {
   case Op::kCacheGet: {
+    const Time t0 = sh_.now();
     const std::optional<McClient::Item> item = mc_.get(key, sh_.options.cas);
+    const Time rtt = sh_.now() - t0;
+    calls_ns_ += rtt;
     reply.hit = item.has_value();
     reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
     if (reply.hit) {
@@ -176,6 +192,7 @@ Reply RealContext::execute(Op op) {
       r_.cas = item->cas;
     }
     const std::lock_guard<std::mutex> lock(sh_.mu);
+    sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
     ++sh_.c.cache_gets;
     ++(reply.hit ? sh_.c.cache_hits : sh_.c.cache_misses);
     return reply;
@@ -185,8 +202,12 @@ Reply RealContext::execute(Op op) {
   case Op::kCacheCas:
     return cache_store(op, key);
   case Op::kCacheDelete: {
+    const Time t0 = sh_.now();
     reply.status = mc_.remove(key);
+    const Time rtt = sh_.now() - t0;
+    calls_ns_ += rtt;
     const std::lock_guard<std::mutex> lock(sh_.mu);
+    sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
     ++sh_.c.cache_deletes;
     return reply;
   }
@@ -206,6 +227,7 @@ Reply RealContext::execute(Op op) {
     std::vector<std::int64_t> ids;
     std::int64_t id = 0;
     Time start = 0, done = 0;
+    const Time issued = sh_.now();
     {
       PgPool::Lease conn = pool_.acquire();
       start = sh_.now();
@@ -217,7 +239,9 @@ Reply RealContext::execute(Op op) {
     }
     if (read)
       r_.page = page_of(sh_, ids, start);
+    calls_ns_ += sh_.now() - issued;
     const std::lock_guard<std::mutex> lock(sh_.mu);
+    sh_.sample(read ? sh_.timings.db_read_s : sh_.timings.db_insert_s, ns_to_seconds(done - start));
     sh_.db_busy_ns += static_cast<double>(std::min(done, sh_.end) - std::min(start, sh_.end));
     if (read) {
       if (!r_.submit)
@@ -258,8 +282,12 @@ Reply RealContext::cache_store(Op op, std::string_view key) {
   // The item is as large as the scenario's (cache.item_bytes), as the model's is.
   if (value.size() < sh_.scenario.cache.item_bytes)
     value.resize(sh_.scenario.cache.item_bytes, '\0');
+  const Time t0 = sh_.now();
   reply.status = mc_.store(mode, key, value, 0, sh_.strategy->cache_ttl_s(sh_.options), r_.cas);
+  const Time rtt = sh_.now() - t0;
+  calls_ns_ += rtt;
   const std::lock_guard<std::mutex> lock(sh_.mu);
+  sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
   ++sh_.c.cache_sets;
   if (op == Op::kCacheCas) {
     ++sh_.c.cas_attempts;
@@ -327,6 +355,41 @@ std::uint32_t pick_server(const Scenario &s, std::vector<std::unique_ptr<ServerQ
 
 } // namespace
 
+namespace {
+
+/// 20 equal-weight bins of the sorted samples, each its mean.
+std::optional<Distribution> empirical_of(std::vector<double> v) {
+  if (v.empty())
+    return std::nullopt;
+  std::sort(v.begin(), v.end());
+  constexpr std::size_t kBins = 20;
+  const std::size_t bins = std::min(kBins, v.size());
+  std::vector<std::pair<double, double>> pairs;
+  for (std::size_t b = 0; b < bins; ++b) {
+    const std::size_t from = b * v.size() / bins, to = (b + 1) * v.size() / bins;
+    double sum = 0;
+    for (std::size_t i = from; i < to; ++i)
+      sum += v[i];
+    pairs.emplace_back(sum / static_cast<double>(to - from), 1.0 / static_cast<double>(bins));
+  }
+  return Distribution::empirical(pairs);
+}
+
+} // namespace
+
+Scenario calibrated(const Scenario &s, const RealTimings &t) {
+  Scenario out = s;
+  if (auto d = empirical_of(t.db_read_s))
+    out.db.query_latency = *d;
+  if (auto d = empirical_of(t.db_insert_s))
+    out.db.insert_latency = *d;
+  if (auto d = empirical_of(t.cache_rtt_s))
+    out.cache.rtt = *d;
+  if (auto d = empirical_of(t.app_s))
+    out.app.cpu = *d;
+  return out;
+}
+
 std::string real_lab_refusal(const Scenario &s) {
   if (s.workload.kind != WorkloadKind::kOpen)
     return "workload.kind: the lab plays open arrivals (a rate), not a closed population";
@@ -352,10 +415,12 @@ std::string real_lab_refusal(const Scenario &s) {
   return std::string();
 }
 
-Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached_port) {
+Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached_port,
+                RealTimings *timings) {
   if (const std::string why = real_lab_refusal(s); !why.empty())
     throw std::invalid_argument(why);
   Shared sh(s);
+  sh.keep_timings = timings != nullptr;
   sh.options = normalize_strategy(s.strategy);
   sh.strategy = StrategyRegistry::global().make(s.strategy);
   const std::uint32_t workers = s.app.servers * s.app.workers;
@@ -396,6 +461,7 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
             job = q.jobs.front();
             q.jobs.pop_front();
           }
+          const Time began = sh.now();
           std::this_thread::sleep_for(std::chrono::nanoseconds(s.app.cpu.sample(rng)));
           Request r;
           r.id = w; // one request at a time per worker: a stable slot
@@ -405,6 +471,9 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
           RealContext ctx(sh, mc, pool, rng, job, r);
           ctx.run();
           --q.load;
+          const Time app = sh.now() - began - ctx.calls_ns_;
+          const std::lock_guard<std::mutex> lock(sh.mu);
+          sh.sample(sh.timings.app_s, ns_to_seconds(std::max<Time>(0, app)));
         }
       } catch (const std::exception &e) {
         const std::lock_guard<std::mutex> lock(error_mu);
@@ -467,6 +536,8 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
     t.join();
   if (!error.empty())
     throw ServiceError(error);
+  if (timings != nullptr)
+    *timings = std::move(sh.timings);
 
   Report r = sh.c;
   r.scenario = s.name;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "stampede/report.h"
 #include "stampede/scenario.h"
@@ -27,11 +28,28 @@ inline constexpr double kMaxRealRate = 400;
 /// node shared by the app servers, no scripted events, no front cache.
 std::string real_lab_refusal(const Scenario &s);
 
+/// What the real stack took, sample by sample (seconds), for calibration:
+/// how long each query kind held its connection, each cache call's round
+/// trip, and each request's time in an app worker outside its calls (its
+/// CPU time and the work between calls that the model does not charge).
+struct RealTimings {
+  std::vector<double> db_read_s, db_insert_s, cache_rtt_s, app_s;
+};
+
+/// The measured latencies as a scenario's distributions: each an empirical
+/// distribution of 20 equal-weight quantile bins (`{"empirical": ...}`).
+/// @param s the scenario played. @param t what it measured.
+/// @return `s` with db.query_latency, db.insert_latency, cache.rtt and app.cpu
+/// replaced by what was measured (a field without samples is kept).
+Scenario calibrated(const Scenario &s, const RealTimings &t);
+
 /// Plays `s` for its duration_s against the servers: creates the posts
 /// table, warms the cache if the strategy asks, runs the load, waits for the
 /// requests in flight, and reports (SPEC section 6; `engine.*` hold wall
 /// figures). @throws ServiceError when a server fails, std::invalid_argument
 /// when real_lab_refusal() is not empty.
-Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached_port);
+/// @param timings when given, filled with every latency measured.
+Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached_port,
+                RealTimings *timings = nullptr);
 
 } // namespace stampede::reality

@@ -3,6 +3,7 @@
 // the same scenario. Each real run is one sample, so it is compared with
 // the spread of single simulated runs (mean +- 3 sd over 10 seeds), not
 // with the interval of their mean.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -47,15 +48,28 @@ void expect_within_spread(double real, const ReplicatedReport &sim, const std::s
   EXPECT_LE(real, s.mean + 3 * s.sd + 1e-9) << path << ": simulated " << s.mean << " sd " << s.sd;
 }
 
-Report real_run(const Scenario &s) {
+Report real_run(const Scenario &s, RealTimings *timings = nullptr) {
   PostgresCluster pg = PostgresCluster::start(s.db.connections + 5);
   MemcachedProcess mc = MemcachedProcess::start(64);
-  return run_real(s, pg.conninfo(), mc.port());
+  return run_real(s, pg.conninfo(), mc.port(), timings);
 }
 
 TEST(RealRun, NoneReadsTheDatabaseOnEveryViewAndIsNeverStale) {
   const Scenario s = front_page("none");
-  const Report r = real_run(s);
+  RealTimings t;
+  const Report r = real_run(s, &t);
+  // Calibration: every page query held its connection for its 50 ms sleep
+  // at least; the calibrated scenario's latencies are what was measured.
+  ASSERT_GT(t.db_read_s.size(), 600u);
+  EXPECT_GE(*std::min_element(t.db_read_s.begin(), t.db_read_s.end()), 0.05);
+  // Under none every request makes exactly one database call.
+  EXPECT_EQ(t.app_s.size(), t.db_read_s.size() + t.db_insert_s.size());
+  EXPECT_TRUE(t.cache_rtt_s.empty()); // none never calls the cache
+  const Scenario cal = calibrated(s, t);
+  EXPECT_GE(cal.db.query_latency.mean_s(), 0.05);
+  EXPECT_LT(cal.db.query_latency.mean_s(), 0.06);
+  EXPECT_GE(cal.app.cpu.mean_s(), 0.002); // the CPU time, and the app's own work on top
+  EXPECT_EQ(cal.cache.rtt.mean_s(), s.cache.rtt.mean_s()); // nothing measured: kept
   ::testing::Test::RecordProperty("real_page_views", std::to_string(r.page_views));
   ::testing::Test::RecordProperty("real_p99_ms", std::to_string(r.page_view_latency.p99));
   EXPECT_GT(r.page_views, 600u); // ~790 expected

@@ -93,6 +93,11 @@ TEST(Reality, TheLabsPageQueryAndInsertKeepSpecTwosSemantics) {
     PgPool::Lease c = pool.acquire();
     create_posts_table(c.get());
     EXPECT_TRUE(read_page(c.get(), 0, 0).empty());
+    // An empty page's query holds its connection too (a join with the empty
+    // page may skip the pause: this one must not).
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_TRUE(read_page(c.get(), 0, 0.2).empty());
+    EXPECT_GE(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 0.2);
     for (int k = 0; k < 12; ++k)
       ids.push_back(insert_post(c.get(), k % 3 == 2 ? 1 : 0, 0));
     // Key 0's eight posts, newest first; key 1's four are another page.
