@@ -44,8 +44,13 @@ std::int64_t id_at(PGresult *r, int row) {
 } // namespace
 
 void create_posts_table(pg_conn *conn) {
-  exec_sql(conn, "CREATE TABLE posts (id bigserial PRIMARY KEY, key integer NOT NULL)");
-  exec_sql(conn, "CREATE INDEX posts_newest ON posts (key, id DESC)");
+  // seq: taken when an insert's sleep ends, just before it commits, so the
+  // newest posts by seq are the most recently committed ones (ids are taken
+  // as inserts begin, and overlapping inserts commit out of id order).
+  exec_sql(conn, "CREATE SEQUENCE commit_order");
+  exec_sql(conn, "CREATE TABLE posts (id bigserial PRIMARY KEY, key integer NOT NULL, "
+                 "seq bigint NOT NULL UNIQUE)");
+  exec_sql(conn, "CREATE INDEX posts_newest ON posts (key, seq DESC)");
 }
 
 std::vector<std::int64_t> read_page(pg_conn *conn, std::uint32_t key, double hold_s) {
@@ -56,9 +61,9 @@ std::vector<std::int64_t> read_page(pg_conn *conn, std::uint32_t key, double hol
   // NULL, dropped below.
   static const std::string sql =
       "WITH pause AS MATERIALIZED (SELECT pg_sleep($1::float8)) "
-      "SELECT p.id FROM pause LEFT JOIN (SELECT id FROM posts WHERE key = $2::integer "
-      "ORDER BY id DESC LIMIT " +
-      std::to_string(kPagePosts) + ") AS p ON true ORDER BY p.id DESC";
+      "SELECT p.seq FROM pause LEFT JOIN (SELECT seq FROM posts WHERE key = $2::integer "
+      "ORDER BY seq DESC LIMIT " +
+      std::to_string(kPagePosts) + ") AS p ON true ORDER BY p.seq DESC";
   PGresult *r = run(conn, sql.c_str(), {param(hold_s), std::to_string(key)});
   std::vector<std::int64_t> ids;
   for (int i = 0; i < PQntuples(r); ++i) {
@@ -72,8 +77,8 @@ std::vector<std::int64_t> read_page(pg_conn *conn, std::uint32_t key, double hol
 
 std::int64_t insert_post(pg_conn *conn, std::uint32_t key, double hold_s) {
   PGresult *r = run(conn,
-                    "INSERT INTO posts (key) SELECT $2::integer FROM "
-                    "(SELECT pg_sleep($1::float8)) AS pause RETURNING id",
+                    "INSERT INTO posts (key, seq) SELECT $2::integer, nextval('commit_order') "
+                    "FROM (SELECT pg_sleep($1::float8)) AS pause RETURNING seq",
                     {param(hold_s), std::to_string(key)});
   const std::int64_t id = PQntuples(r) == 1 ? id_at(r, 0) : 0;
   PQclear(r);

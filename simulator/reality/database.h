@@ -20,12 +20,15 @@ namespace stampede::reality {
 void create_posts_table(pg_conn *conn);
 
 /// The page query. @param key the page's key. @param hold_s seconds the
-/// statement holds the connection (pg_sleep). @return the key's newest post
-/// ids, newest first (at most kPagePosts). @throws ServiceError.
+/// statement holds the connection (pg_sleep). @return the `seq` of the key's
+/// most recently committed posts, newest first (at most kPagePosts).
+/// @throws ServiceError.
 std::vector<std::int64_t> read_page(pg_conn *conn, std::uint32_t key, double hold_s);
 
 /// Inserts a post for `key`, holding the connection `hold_s` first; it has
-/// committed when this returns. @return its id. @throws ServiceError.
+/// committed when this returns. @return its `seq`, drawn from a sequence as
+/// its sleep ended, just before its commit (so seq order is commit order).
+/// @throws ServiceError.
 std::int64_t insert_post(pg_conn *conn, std::uint32_t key, double hold_s);
 
 } // namespace stampede::reality

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -68,7 +69,9 @@ struct Shared {
   internal::StampedeDetector stampede;
   internal::LostUpdateDetector lost;
   internal::CasConflictDetector cas;
-  std::unordered_map<std::int64_t, std::uint32_t> post_of_id; // DB id -> post number (commit order)
+  std::unordered_map<std::int64_t, std::uint32_t> post_of_id; // seq -> post number
+  std::set<std::int64_t> returned; // seqs whose insert returned, waiting for a lower one
+  std::int64_t next_seq = 1;       // the next seq to number (the sequence starts at 1)
   Report c;
   internal::LogHistogram<8> view_latency, submit_latency;
   double db_busy_ns = 0;
@@ -96,7 +99,7 @@ Page page_of(Shared &sh, const std::vector<std::int64_t> &ids, Time read_at) {
   for (const std::int64_t id : ids) {
     if (!sh.committed_cv.wait_for(lock, std::chrono::seconds(5),
                                   [&] { return sh.post_of_id.count(id) > 0; })) {
-      throw ServiceError("a post the database returned (id " + std::to_string(id) +
+      throw ServiceError("a post the database returned (seq " + std::to_string(id) +
                          ") was never reported committed");
     }
     posts.push_back(sh.post_of_id.at(id));
@@ -240,7 +243,7 @@ Reply RealContext::execute(Op op) {
     if (read)
       r_.page = page_of(sh_, ids, start);
     calls_ns_ += sh_.now() - issued;
-    const std::lock_guard<std::mutex> lock(sh_.mu);
+    std::unique_lock<std::mutex> lock(sh_.mu);
     sh_.sample(read ? sh_.timings.db_read_s : sh_.timings.db_insert_s, ns_to_seconds(done - start));
     sh_.db_busy_ns += static_cast<double>(std::min(done, sh_.end) - std::min(start, sh_.end));
     if (read) {
@@ -251,11 +254,23 @@ Reply RealContext::execute(Op op) {
         ++(r_.submit ? sh_.c.db_reads_by_submits : sh_.c.db_reads_by_page_views);
       }
     } else {
-      // Committed when the statement returned; numbered in the order the
-      // commits are acknowledged, and timed under the lock so times only grow.
-      r_.post = sh_.log.commit(r_.key, sh_.now());
-      sh_.post_of_id[id] = r_.post;
+      // Committed when the statement returned. Posts are numbered in the
+      // order of their `seq` (taken as each insert's sleep ended, just before
+      // its commit), the order the page query sorts by: an insert that
+      // returns before one with a lower seq waits for it (microseconds), so
+      // the commit log's numbers, times and the database's page agree.
+      // Times are taken under the lock, so they only grow.
+      sh_.returned.insert(id);
+      while (sh_.returned.count(sh_.next_seq) > 0) {
+        sh_.returned.erase(sh_.next_seq);
+        sh_.post_of_id[sh_.next_seq++] = sh_.log.commit(r_.key, sh_.now());
+      }
       sh_.committed_cv.notify_all();
+      if (!sh_.committed_cv.wait_for(lock, std::chrono::seconds(5),
+                                     [&] { return sh_.post_of_id.count(id) > 0; }))
+        throw ServiceError("an insert before post " + std::to_string(id) +
+                           " never reported its commit");
+      r_.post = sh_.post_of_id.at(id);
       if (done < sh_.end)
         ++sh_.c.db_writes;
     }
