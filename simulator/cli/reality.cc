@@ -95,24 +95,22 @@ int cmd_reality(const RealityOptions &o) {
   if (!o.calibrate.empty()) {
     calibrate_file = open_output(o.calibrate, "--calibrate");
   }
-  Report real;
-  reality::RealTimings timings;
+  reality::RealPlay play;
   try {
-    real = reality::play_real(s, o.calibrate.empty() ? nullptr : &timings);
+    play = reality::play_real(s, !o.calibrate.empty());
   } catch (const std::invalid_argument &e) {
     throw BadInput(o.scenario + ": " + e.what());
   } catch (const reality::ServiceError &e) {
     throw BadInput(std::string("stampede reality: ") + e.what());
   }
   // With --calibrate, the prediction is the calibrated scenario's.
-  Scenario model = s;
+  const Report &real = play.report;
   if (!o.calibrate.empty()) {
-    model = reality::calibrated(s, timings);
-    *calibrate_file << scenario_to_json(model) << "\n";
+    *calibrate_file << scenario_to_json(play.calibrated) << "\n";
     finish_output(*calibrate_file, o.calibrate);
-    print_calibration(std::cerr, s, timings, o.calibrate);
+    print_calibration(std::cerr, s, play.timings, o.calibrate);
   }
-  ReplicatedReport predicted = simulate_replicated(model, seeds, o.scenario, s.name, 0);
+  ReplicatedReport predicted = simulate_replicated(play.calibrated, seeds, o.scenario, s.name, 0);
 
   if (o.report.empty()) {
     std::ostream &out = std::cout;

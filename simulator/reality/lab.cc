@@ -8,13 +8,16 @@
 
 namespace stampede::reality {
 
-Report play_real(const Scenario &s, RealTimings *timings) {
+RealPlay play_real(const Scenario &s, bool calibrate) {
   if (const std::string why = real_lab_refusal(s); !why.empty())
     throw std::invalid_argument(why);
   PostgresCluster pg = PostgresCluster::start(static_cast<int>(s.db.connections) + 5);
   MemcachedProcess mc =
       MemcachedProcess::start(std::max<std::uint64_t>(1, s.cache.memory_bytes >> 20));
-  return run_real(s, pg.conninfo(), mc.port(), timings);
+  RealPlay out;
+  out.report = run_real(s, pg.conninfo(), mc.port(), calibrate ? &out.timings : nullptr);
+  out.calibrated = calibrate ? calibrated(s, out.timings) : s;
+  return out;
 }
 
 } // namespace stampede::reality

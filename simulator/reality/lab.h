@@ -13,12 +13,19 @@
 
 namespace stampede::reality {
 
+/// What play_real() brings back.
+struct RealPlay {
+  Report report;       ///< The real run's report.
+  RealTimings timings; ///< Every latency measured (when asked to calibrate).
+  Scenario calibrated; ///< The scenario with those latencies (when asked), else as played.
+};
+
 /// Plays `s` on real servers (reality/real_stack.h): PostgreSQL with
 /// db.connections + 5 connections allowed, memcached with -m from
 /// cache.memory_bytes (at least 1 MiB).
-/// @param timings when given, every latency measured (for calibrated()).
-/// @return the run's report. @throws ServiceError when a server fails;
-/// std::invalid_argument with real_lab_refusal()'s words.
-[[gnu::weak]] Report play_real(const Scenario &s, RealTimings *timings);
+/// @param calibrate whether to keep the timings and build the calibrated scenario.
+/// @throws ServiceError when a server fails; std::invalid_argument with
+/// real_lab_refusal()'s words.
+[[gnu::weak]] RealPlay play_real(const Scenario &s, bool calibrate);
 
 } // namespace stampede::reality
