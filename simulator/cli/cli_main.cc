@@ -358,6 +358,7 @@ int cli_main(int argc, const char *const *argv) {
         return cmd_merge(so);
       }
       if (reality->parsed()) {
+        rlo.argv.assign(argv, argv + argc);
         return cmd_reality(rlo);
       }
       if (bench->parsed()) {

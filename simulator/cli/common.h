@@ -171,6 +171,7 @@ struct RealityOptions {
   std::vector<std::string> sets;    // --set
   std::string report;               // --report FILE: {"real": ..., "predicted": ...}
   std::string calibrate;            // --calibrate OUT.json: the scenario as measured
+  std::vector<std::string> argv;    // the command line, for handing it to stampede-lab
 };
 int cmd_reality(const RealityOptions &o);
 

@@ -3,9 +3,13 @@
 #include "cli/common.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <iostream>
 #include <stdexcept>
+
+#include <unistd.h>
 
 #include "reality/lab.h"
 #include "reality/services.h"
@@ -78,8 +82,23 @@ int cmd_reality(const RealityOptions &o) {
   }
   const Scenario s = load(o.scenario, overrides);
   if (reality::play_real == nullptr) {
-    throw BadInput("stampede reality: this build has no reality lab (it needs libpq: ./dev "
-                   "installs libpq-dev and postgresql)");
+    // This is `stampede`, which links no libpq: the lab is stampede-lab, the
+    // same command line with it (built beside this one, or on PATH).
+    std::string lab = STAMPEDE_LAB_BIN;
+    if (access(lab.c_str(), X_OK) != 0) {
+      lab = "stampede-lab";
+    }
+    std::vector<char *> args;
+    for (const std::string &a : o.argv) {
+      args.push_back(const_cast<char *>(a.c_str()));
+    }
+    args.push_back(nullptr);
+    args[0] = lab.data();
+    std::cout.flush();
+    execvp(args[0], args.data());
+    throw BadInput("stampede reality: runs in stampede-lab (the command line with the reality "
+                   "lab, libpq: ./dev builds it), which could not be started: " +
+                   std::string(std::strerror(errno)));
   }
   std::unique_ptr<std::ofstream> report_file;
   if (!o.report.empty() && o.report != "-") {

@@ -1,10 +1,10 @@
 // The reality lab's one entry point for the command line: start a fresh
 // PostgreSQL and memcached, play a scenario on them, stop both.
 //
-// Declared weak, as run_memcached_server is (server/memcached_server.h): the
-// command line reaches it when `stampede` links stampede_reality (and so
-// libpq), while the window and the graded exercises, which link stampede_io
-// alone, link neither.
+// Declared weak: the command line reaches it in stampede-lab, which links
+// stampede_reality (and so libpq); `stampede`, the window and the graded
+// exercises link stampede_io without it (`stampede reality` execs
+// stampede-lab).
 #pragma once
 
 #include "reality/real_stack.h"
