@@ -316,7 +316,7 @@ void SimulationCore::cache_op(Request &r, Op op) {
     reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
     if (reply.hit) {
       ++c_.cache_hits;
-      r.page = Page::decode(item.value);
+      Page::decode_into(item.value, r.page);
       r.cas = item.cas;
       // memcached's whole-second exptime, back on the virtual clock: the item
       // is gone once now_s() reaches it.

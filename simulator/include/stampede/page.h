@@ -107,19 +107,40 @@ struct Page {
   ///         and no origin.
   static Page decode(std::string_view bytes) noexcept {
     Page p;
-    if (bytes.empty())
-      return p;
-    const std::size_t want = static_cast<unsigned char>(bytes[0]);
-    const std::size_t count = std::min({want, std::size_t{kPagePosts}, (bytes.size() - 1) / 4});
-    p.count = static_cast<std::uint32_t>(count);
-    std::memcpy(p.posts, bytes.data() + 1, 4 * count);
+    decode_into(bytes, p);
+    return p;
+  }
+
+  /// decode() straight into an existing page, every field overwritten: a
+  /// cache hit fills the request's page without building a temporary and
+  /// copying it over.
+  /// @param bytes a cached value.
+  /// @param out set to what decode(bytes) returns.
+  static void decode_into(std::string_view bytes, Page &out) noexcept {
+    const std::size_t want = bytes.empty() ? 0 : static_cast<unsigned char>(bytes[0]);
+    const std::size_t count =
+        bytes.empty() ? 0 : std::min({want, std::size_t{kPagePosts}, (bytes.size() - 1) / 4});
+    out.count = static_cast<std::uint32_t>(count);
+    if (count == kPagePosts) {
+      // The usual page, full: a copy of fixed size (a few moves, where a
+      // copy of 4 * count bytes is a byte loop).
+      std::memcpy(out.posts, bytes.data() + 1, sizeof out.posts);
+    } else {
+      // Unused post slots read 0, as in a fresh Page.
+      if (count > 0)
+        std::memcpy(out.posts, bytes.data() + 1, 4 * count);
+      std::fill(out.posts + count, out.posts + kPagePosts, 0u);
+    }
     const std::size_t n = 1 + 4 * count;
     if (count == want && n + 24 <= bytes.size()) {
-      std::memcpy(&p.stored_by, bytes.data() + n, 8);
-      std::memcpy(&p.stored_at, bytes.data() + n + 8, 8);
-      std::memcpy(&p.read_at, bytes.data() + n + 16, 8);
+      std::memcpy(&out.stored_by, bytes.data() + n, 8);
+      std::memcpy(&out.stored_at, bytes.data() + n + 8, 8);
+      std::memcpy(&out.read_at, bytes.data() + n + 16, 8);
+    } else {
+      out.stored_by = kNoSerial;
+      out.stored_at = -1;
+      out.read_at = -1;
     }
-    return p;
   }
 
   /// @param other another page.
