@@ -43,9 +43,15 @@ public:
   std::uint32_t committed_before(std::uint32_t key, Time t) const noexcept {
     const Key &k = keys_[key];
     std::uint32_t n = k.committed;
+    if (k.history == kNone)
+      return n; // no commits
     // Walk back over posts committed at or after t (few: those since arrival).
+    // Every post above the floor is in the history block (commit_time's
+    // cases never arise here), so the walk reads the block directly.
     const std::uint32_t floor = k.committed > kHistory ? k.committed - kHistory : 0;
-    while (n > floor && commit_time(key, n) >= t)
+    const Time *times = history_of(k);
+    const std::uint32_t mask = (std::uint32_t{1} << k.history_class) - 1;
+    while (n > floor && times[n & mask] >= t)
       --n;
     return n;
   }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 
 #include "engine/event_loop.h"
@@ -235,7 +236,9 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
   Slot &s = slots_[slot];
   const std::uint32_t server = s.server;
   ++servers_[server].busy;
-  s.req = Request{};
+  // Reset in place: `s.req = Request{}` builds the request on the stack and
+  // copies it over (~120 bytes twice, on every request).
+  std::construct_at(&s.req);
   s.req.id = slot;
   s.req.server = server;
   s.req.submit = submit;
