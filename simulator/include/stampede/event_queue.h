@@ -22,6 +22,8 @@
 /// Each lane is sorted by (time, seq), so the earliest event is the least of
 /// the heap's top and the nonempty lanes' heads: the order is exactly the
 /// heap's alone, whichever way each event went.
+/// The heap's top is kept beside the lanes' heads, as one more source, so
+/// finding the earliest event is one scan over the nonempty sources.
 /// Cost: push O(1) into a lane, O(log n) into the heap; pop and top compare
 /// the heads of the nonempty lanes (at most 16) and the heap's top, then pop
 /// O(1) from a lane or O(log n) from the heap. Storage is reserved up front
@@ -95,7 +97,7 @@ public:
     const Event e{time, next_seq_++ << (Event::kTargetBits + Event::kKindBits) |
                             std::uint64_t{kind} << Event::kTargetBits | target};
     Lane &lane = lanes_[kind];
-    if (lane.size == 0 || lane.back().time <= time) {
+    if (lane.size == 0 || lane.back().time <= time) [[likely]] {
       // Its seq is the largest yet, so the lane stays sorted.
       lane.push(e);
       if (lane.size == 1)
@@ -107,7 +109,7 @@ public:
   }
 
   /// @return true when no event is pending.
-  bool empty() const noexcept { return nonempty_ == 0 && heap_.empty(); }
+  bool empty() const noexcept { return nonempty_ == 0; }
   /// @return the number of pending events.
   std::size_t size() const noexcept {
     std::size_t n = heap_.size();
@@ -116,10 +118,7 @@ public:
     return n;
   }
   /// @return the earliest event; the queue must not be empty.
-  const Event &top() const noexcept {
-    const int from = earliest();
-    return from == kHeap ? heap_.front() : heads_[from];
-  }
+  const Event &top() const noexcept { return heads_[earliest()]; }
 
   /// Removes and returns the earliest event; the queue must not be empty.
   /// @return the event removed.
@@ -134,7 +133,7 @@ public:
     if (empty())
       return false;
     const int from = earliest();
-    if ((from == kHeap ? heap_.front() : heads_[from]).time >= stop)
+    if (heads_[from].time >= stop)
       return false;
     out = take(from);
     return true;
@@ -150,26 +149,32 @@ public:
 
 private:
   __extension__ using Key = unsigned __int128;
-  static constexpr int kHeap = -1; // earliest(): the heap's top, not a lane's head
+  // The heap as a source: its bit in nonempty_, its top in heads_.
+  static constexpr int kHeap = Event::kMaxKind + 1;
 
-  // A growable ring of events in the order pushed (power-of-two capacity).
+  // A growable ring of events in the order pushed (power-of-two capacity,
+  // kept beside the buffer so the hot path need not derive it from the
+  // vector's bounds).
   struct Lane {
     std::vector<Event> buf;
-    std::uint32_t head = 0, size = 0;
+    std::uint32_t head = 0, size = 0, capacity = 0;
 
+    std::uint32_t mask() const noexcept { return capacity - 1; }
     const Event &front() const noexcept { return buf[head]; }
-    const Event &back() const noexcept { return buf[(head + size - 1) & (buf.size() - 1)]; }
+    const Event &back() const noexcept { return buf[(head + size - 1) & mask()]; }
     void push(const Event &e) {
-      if (size == buf.size())
+      if (size == capacity)
         grow();
-      buf[(head + size) & (buf.size() - 1)] = e;
+      buf[(head + size) & mask()] = e;
       ++size;
     }
     void grow() {
-      std::vector<Event> bigger(buf.empty() ? 64 : 2 * buf.size());
+      const std::uint32_t bigger_capacity = capacity == 0 ? 64 : 2 * capacity;
+      std::vector<Event> bigger(bigger_capacity);
       for (std::uint32_t i = 0; i < size; ++i)
-        bigger[i] = buf[(head + i) & (buf.size() - 1)];
+        bigger[i] = buf[(head + i) & mask()];
       buf = std::move(bigger);
+      capacity = bigger_capacity;
       head = 0;
     }
   };
@@ -181,42 +186,47 @@ private:
 
   // Where the earliest event is: kHeap or a lane's kind. Not empty.
   int earliest() const noexcept {
-    int from = kHeap;
-    // Above any event's key (times are below 2^63).
-    Key best = heap_.empty() ? ~Key{0} : key(heap_.front());
-    for (std::uint32_t lanes = nonempty_; lanes != 0; lanes &= lanes - 1) {
-      const int kind = std::countr_zero(lanes);
-      const Key k = key(heads_[kind]);
+    std::uint32_t sources = nonempty_;
+    int from = std::countr_zero(sources);
+    Key best = key(heads_[from]);
+    for (sources &= sources - 1; sources != 0; sources &= sources - 1) {
+      const int source = std::countr_zero(sources);
+      const Key k = key(heads_[source]);
       if (k < best) {
         best = k;
-        from = kind;
+        from = source;
       }
     }
     return from;
   }
 
   Event take(int from) noexcept {
+    const Event e = heads_[from];
     if (from != kHeap) {
       Lane &lane = lanes_[from];
-      const Event e = heads_[from];
-      lane.head = (lane.head + 1) & static_cast<std::uint32_t>(lane.buf.size() - 1);
+      lane.head = (lane.head + 1) & lane.mask();
       if (--lane.size == 0)
         nonempty_ &= ~(1u << from);
       else
         heads_[from] = lane.front();
       return e;
     }
-    const Event e = heap_.front();
     const Event last = heap_.back();
     heap_.pop_back();
-    if (!heap_.empty())
+    if (heap_.empty()) {
+      nonempty_ &= ~(1u << kHeap);
+    } else {
       sift_down(last);
+      heads_[kHeap] = heap_.front();
+    }
     return e;
   }
 
   void heap_push(const Event &e) {
     heap_.push_back(e);
     sift_up(heap_.size() - 1);
+    heads_[kHeap] = heap_.front();
+    nonempty_ |= 1u << kHeap;
   }
   void sift_up(std::size_t i) noexcept {
     const Event e = heap_[i];
@@ -277,6 +287,8 @@ private:
     };
     for (Event &e : heap_)
       renumbered(e);
+    if (!heap_.empty())
+      heads_[kHeap] = heap_.front();
     for (std::size_t kind = 0; kind < lanes_.size(); ++kind) {
       Lane &lane = lanes_[kind];
       for (std::uint32_t i = 0; i < lane.size; ++i)
@@ -289,9 +301,10 @@ private:
 
   std::vector<Event> heap_;
   std::array<Lane, Event::kMaxKind + 1> lanes_;
-  // Each nonempty lane's first event, side by side: pop compares these.
-  std::array<Event, Event::kMaxKind + 1> heads_{};
-  std::uint32_t nonempty_ = 0; // bit k: lanes_[k] holds events
+  // Each nonempty lane's first event and the heap's top (heads_[kHeap]),
+  // side by side: pop compares these.
+  std::array<Event, kHeap + 1> heads_{};
+  std::uint32_t nonempty_ = 0; // bit k: lanes_[k] holds events; bit kHeap: the heap does
   std::uint64_t next_seq_ = 0;
   std::uint64_t seq_limit_;
 };
