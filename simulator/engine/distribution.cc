@@ -102,65 +102,50 @@ double portable_exp(double x) noexcept {
 
 double portable_pow(double x, double y) noexcept { return portable_exp(y * portable_log(x)); }
 
+namespace internal {
 namespace {
-
-// Marsaglia and Tsang's ziggurat for the standard exponential ("The Ziggurat
-// Method for Generating Random Variables", 2000), with 256 layers: a draw
-// needs one 64-bit word and a multiply, and takes a logarithm in under 2 % of
-// draws (the base layer's tail and the wedges). The tables are computed once
-// from portable_exp/portable_log, so they are the same bits everywhere.
-// The low 8 bits of a word pick the layer; the top 53 bits the position.
-struct ExpZiggurat {
-  static constexpr double kR = 7.69711747013104972;  // start of the tail
-  static constexpr double kV = 3.949659822581572e-3; // area of each layer
-  static constexpr double kScale = 0x1p53;
-  std::array<std::uint64_t, 256> k; // accept j < k[i] at once
-  std::array<double, 256> w;        // x = j * w[i]
-  std::array<double, 256> f;        // exp(-x_i)
-
-  ExpZiggurat() {
-    double de = kR, tde = kR;
-    const double q = kV / portable_exp(-de);
-    k[0] = static_cast<std::uint64_t>((de / q) * kScale);
-    k[1] = 0;
-    w[0] = q / kScale;
-    w[255] = de / kScale;
-    f[0] = 1.0;
-    f[255] = portable_exp(-de);
-    for (int i = 254; i >= 1; --i) {
-      de = -portable_log(kV / de + portable_exp(-de));
-      k[i + 1] = static_cast<std::uint64_t>((de / tde) * kScale);
-      tde = de;
-      f[i] = portable_exp(-de);
-      w[i] = de / kScale;
-    }
-  }
-
-  double sample(Rng &rng) const noexcept {
-    for (;;) {
-      const std::uint64_t u = rng.next();
-      const std::size_t i = u & 0xff;
-      const std::uint64_t j = u >> 11;
-      const double x = static_cast<double>(j) * w[i];
-      if (j < k[i])
-        return x; // inside the layer's rectangle: ~98.9 % of draws
-      if (i == 0)
-        return kR - portable_log(rng.uniform01_open_low()); // the tail
-      // A wedge: accept under the curve.
-      if (f[i] + rng.uniform01() * (f[i - 1] - f[i]) < portable_exp(-x))
-        return x;
-    }
-  }
-};
-
-const ExpZiggurat &exp_ziggurat() {
-  static const ExpZiggurat table;
-  return table;
-}
-
+constexpr double kR = 7.69711747013104972;  // start of the tail
+constexpr double kV = 3.949659822581572e-3; // area of each layer
+constexpr double kScale = 0x1p53;
 } // namespace
 
-double standard_exponential(Rng &rng) noexcept { return exp_ziggurat().sample(rng); }
+// A draw needs one 64-bit word and a multiply, and takes a logarithm in under
+// 2 % of draws (the base layer's tail and the wedges).
+ExpZiggurat::ExpZiggurat() noexcept {
+  double de = kR, tde = kR;
+  const double q = kV / portable_exp(-de);
+  k[0] = static_cast<std::uint64_t>((de / q) * kScale);
+  k[1] = 0;
+  w[0] = q / kScale;
+  w[255] = de / kScale;
+  f[0] = 1.0;
+  f[255] = portable_exp(-de);
+  for (int i = 254; i >= 1; --i) {
+    de = -portable_log(kV / de + portable_exp(-de));
+    k[i + 1] = static_cast<std::uint64_t>((de / tde) * kScale);
+    tde = de;
+    f[i] = portable_exp(-de);
+    w[i] = de / kScale;
+  }
+}
+
+double ExpZiggurat::sample_rest(std::uint64_t u, Rng &rng) const noexcept {
+  for (;;) {
+    const std::size_t i = u & 0xff;
+    const std::uint64_t j = u >> 11;
+    const double x = static_cast<double>(j) * w[i];
+    if (j < k[i])
+      return x; // inside the layer's rectangle (a later word)
+    if (i == 0)
+      return kR - portable_log(rng.uniform01_open_low()); // the tail
+    // A wedge: accept under the curve.
+    if (f[i] + rng.uniform01() * (f[i - 1] - f[i]) < portable_exp(-x))
+      return x;
+    u = rng.next();
+  }
+}
+
+} // namespace internal
 
 double standard_normal(Rng &rng) noexcept {
   // Marsaglia's polar method; the second variate is dropped so that a draw
@@ -239,11 +224,7 @@ Time Distribution::sample_random(Rng &rng) const noexcept {
     break;
   }
   }
-  if (!(s > 0))
-    return 0;
-  if (s > 9.2e9)
-    return seconds_to_ns(9.2e9);
-  return seconds_to_ns(s);
+  return to_ns(s);
 }
 
 double Distribution::mean_s() const noexcept {

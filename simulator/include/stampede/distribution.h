@@ -9,6 +9,8 @@
 /// compiler produces the same bits (with -ffp-contract=off).
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,11 +36,50 @@ double portable_exp(double x) noexcept;
 /// @return x^y.
 double portable_pow(double x, double y) noexcept;
 
+namespace internal {
+
+/// Marsaglia and Tsang's ziggurat for the standard exponential ("The Ziggurat
+/// Method for Generating Random Variables", 2000), with 256 layers. Here, not
+/// in distribution.cc, only so that standard_exponential() can take its
+/// common case inline: the tables are built there, once, from
+/// portable_exp/portable_log, so they are the same bits everywhere.
+/// The low 8 bits of a word pick the layer; the top 53 bits the position.
+struct ExpZiggurat {
+  std::array<std::uint64_t, 256> k; ///< Layer i accepts a position j < k[i] at once...
+  std::array<double, 256> w;        ///< ... as the sample j * w[i].
+  std::array<double, 256> f;        ///< exp(-x_i), for the wedges.
+
+  /// Builds the tables.
+  ExpZiggurat() noexcept;
+
+  /// The rest of a draw whose first word `u` fell outside its layer's
+  /// rectangle: the tail or a wedge, then new words as needed.
+  /// @param u the draw's first word. @param rng the stream it came from.
+  /// @return the sample.
+  double sample_rest(std::uint64_t u, Rng &rng) const noexcept;
+};
+
+/// @return the tables, built on the first call.
+inline const ExpZiggurat &exp_ziggurat() noexcept {
+  static const ExpZiggurat table;
+  return table;
+}
+
+} // namespace internal
+
 /// A standard exponential draw (mean 1), by the ziggurat method: one 64-bit
-/// word and a multiply for nearly every draw.
+/// word and a multiply for nearly every draw (inline: arrivals draw one each).
 /// @param rng the stream to draw from.
 /// @return one sample of Exp(1).
-double standard_exponential(Rng &rng) noexcept;
+inline double standard_exponential(Rng &rng) noexcept {
+  const internal::ExpZiggurat &z = internal::exp_ziggurat();
+  const std::uint64_t u = rng.next();
+  const std::size_t i = u & 0xff;
+  const std::uint64_t j = u >> 11;
+  if (j < z.k[i])
+    return static_cast<double>(j) * z.w[i]; // inside the layer's rectangle: ~98.9 % of draws
+  return z.sample_rest(u, rng);
+}
 
 /// A standard normal draw (Marsaglia's polar method; uses only portable_log
 /// and the correctly rounded square root).
@@ -87,9 +128,12 @@ struct Distribution {
   /// @param rng the component's stream.
   /// @return a non-negative duration in nanoseconds.
   Time sample(Rng &rng) const noexcept {
-    // Constants are most of a scenario's durations: answer them inline.
+    // Constants are most of a scenario's durations, and exponential gaps
+    // (open arrivals, think times) most of the rest: answer both inline.
     if (kind == Kind::kConstant)
       return a > 0 ? seconds_to_ns(a) : 0;
+    if (kind == Kind::kExponential)
+      return to_ns(a * standard_exponential(rng));
     return sample_random(rng);
   }
 
@@ -104,6 +148,17 @@ struct Distribution {
 
   /// @return the scenario-file spelling, e.g. `{"exp": 0.1}` or `0.002`.
   std::string to_json() const;
+
+private:
+  /// A drawn duration in seconds as a sample: 0 for anything not positive,
+  /// capped at 9.2e9 s (within Time's range).
+  static Time to_ns(double s) noexcept {
+    if (!(s > 0))
+      return 0;
+    if (s > 9.2e9)
+      return seconds_to_ns(9.2e9);
+    return seconds_to_ns(s);
+  }
 };
 
 } // namespace stampede
