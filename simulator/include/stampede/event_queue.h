@@ -101,7 +101,7 @@ public:
       // Its seq is the largest yet, so the lane stays sorted.
       lane.push(e);
       if (lane.size == 1)
-        heads_[kind] = e;
+        set_head(kind, e);
       nonempty_ |= 1u << kind;
     } else {
       heap_push(e);
@@ -118,7 +118,7 @@ public:
     return n;
   }
   /// @return the earliest event; the queue must not be empty.
-  const Event &top() const noexcept { return heads_[earliest()]; }
+  Event top() const noexcept { return head(earliest()); }
 
   /// Removes and returns the earliest event; the queue must not be empty.
   /// @return the event removed.
@@ -132,8 +132,8 @@ public:
   bool pop_before(Time stop, Event &out) noexcept {
     if (empty())
       return false;
-    const int from = earliest();
-    if (heads_[from].time >= stop)
+    const std::uint32_t from = earliest();
+    if (head_time_[from] >= stop)
       return false;
     out = take(from);
     return true;
@@ -149,8 +149,9 @@ public:
 
 private:
   __extension__ using Key = unsigned __int128;
-  // The heap as a source: its bit in nonempty_, its top in heads_.
-  static constexpr int kHeap = Event::kMaxKind + 1;
+  // The heap as a source: its bit in nonempty_, its top at this index of
+  // head_time_ and head_word_.
+  static constexpr std::uint32_t kHeap = Event::kMaxKind + 1;
 
   // A growable ring of events in the order pushed (power-of-two capacity,
   // kept beside the buffer so the hot path need not derive it from the
@@ -180,18 +181,27 @@ private:
   };
 
   // Time is never negative, so (time, word) orders like one unsigned number.
-  static Key key(const Event &e) noexcept {
-    return static_cast<Key>(static_cast<std::uint64_t>(e.time)) << 64 | e.word;
+  static Key key(Time time, std::uint64_t word) noexcept {
+    return static_cast<Key>(static_cast<std::uint64_t>(time)) << 64 | word;
+  }
+  static Key key(const Event &e) noexcept { return key(e.time, e.word); }
+
+  Event head(std::uint32_t source) const noexcept {
+    return Event{head_time_[source], head_word_[source]};
+  }
+  void set_head(std::uint32_t source, const Event &e) noexcept {
+    head_time_[source] = e.time;
+    head_word_[source] = e.word;
   }
 
   // Where the earliest event is: kHeap or a lane's kind. Not empty.
-  int earliest() const noexcept {
+  std::uint32_t earliest() const noexcept {
     std::uint32_t sources = nonempty_;
-    int from = std::countr_zero(sources);
-    Key best = key(heads_[from]);
+    auto from = static_cast<std::uint32_t>(std::countr_zero(sources));
+    Key best = key(head_time_[from], head_word_[from]);
     for (sources &= sources - 1; sources != 0; sources &= sources - 1) {
-      const int source = std::countr_zero(sources);
-      const Key k = key(heads_[source]);
+      const auto source = static_cast<std::uint32_t>(std::countr_zero(sources));
+      const Key k = key(head_time_[source], head_word_[source]);
       if (k < best) {
         best = k;
         from = source;
@@ -200,15 +210,15 @@ private:
     return from;
   }
 
-  Event take(int from) noexcept {
-    const Event e = heads_[from];
+  Event take(std::uint32_t from) noexcept {
+    const Event e = head(from);
     if (from != kHeap) {
       Lane &lane = lanes_[from];
       lane.head = (lane.head + 1) & lane.mask();
       if (--lane.size == 0)
         nonempty_ &= ~(1u << from);
       else
-        heads_[from] = lane.front();
+        set_head(from, lane.front());
       return e;
     }
     const Event last = heap_.back();
@@ -217,7 +227,7 @@ private:
       nonempty_ &= ~(1u << kHeap);
     } else {
       sift_down(last);
-      heads_[kHeap] = heap_.front();
+      set_head(kHeap, heap_.front());
     }
     return e;
   }
@@ -225,7 +235,7 @@ private:
   void heap_push(const Event &e) {
     heap_.push_back(e);
     sift_up(heap_.size() - 1);
-    heads_[kHeap] = heap_.front();
+    set_head(kHeap, heap_.front());
     nonempty_ |= 1u << kHeap;
   }
   void sift_up(std::size_t i) noexcept {
@@ -288,22 +298,25 @@ private:
     for (Event &e : heap_)
       renumbered(e);
     if (!heap_.empty())
-      heads_[kHeap] = heap_.front();
+      set_head(kHeap, heap_.front());
     for (std::size_t kind = 0; kind < lanes_.size(); ++kind) {
       Lane &lane = lanes_[kind];
       for (std::uint32_t i = 0; i < lane.size; ++i)
         renumbered(lane.buf[(lane.head + i) & (lane.buf.size() - 1)]);
       if (lane.size > 0)
-        heads_[kind] = lane.front();
+        set_head(static_cast<std::uint32_t>(kind), lane.front());
     }
     next_seq_ = keys.size();
   }
 
   std::vector<Event> heap_;
   std::array<Lane, Event::kMaxKind + 1> lanes_;
-  // Each nonempty lane's first event and the heap's top (heads_[kHeap]),
-  // side by side: pop compares these.
-  std::array<Event, kHeap + 1> heads_{};
+  // Each nonempty lane's first event and the heap's top (at kHeap), side by
+  // side: pop compares these. Times and words in arrays of their own, so the
+  // scan indexes them directly (an array of Events costs an address
+  // computation per source on every pop).
+  std::array<Time, kHeap + 1> head_time_{};
+  std::array<std::uint64_t, kHeap + 1> head_word_{};
   std::uint32_t nonempty_ = 0; // bit k: lanes_[k] holds events; bit kHeap: the heap does
   std::uint64_t next_seq_ = 0;
   std::uint64_t seq_limit_;
