@@ -169,15 +169,40 @@ struct BumpEntry {
   std::uint32_t gen;
 };
 
-/// FNV-1a, 64-bit: deterministic on every platform. Only chain order depends
-/// on it, and nothing observable depends on chain order.
+/// The table's hash of a key. Only chain order depends on it, and nothing
+/// observable depends on chain order, so it is chosen for speed (it runs on
+/// every get): the key is read as 64-bit words, the last one overlapping the
+/// one before (a key of 4 to 7 bytes as two overlapping halves), each mixed
+/// in by an xor and a multiply; then the high bits, which depend on every
+/// bit read, are folded into the low ones the bucket index takes. FNV-1a,
+/// used before, took a multiply per byte. Deterministic for a given byte
+/// order (words are read in the host's).
 inline std::uint64_t hash_key(std::string_view key) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 1099511628211ull;
+  constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ull; // 2^64 / golden ratio, odd
+  const char *p = key.data();
+  const std::size_t n = key.size();
+  std::uint64_t h = n * kMul;
+  const auto mix = [&h](std::uint64_t word) { h = (h ^ word) * kMul; };
+  if (n >= 8) {
+    std::uint64_t word;
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      std::memcpy(&word, p + i, 8);
+      mix(word);
+    }
+    std::memcpy(&word, p + n - 8, 8);
+    mix(word);
+  } else if (n >= 4) {
+    std::uint32_t first, last;
+    std::memcpy(&first, p, 4);
+    std::memcpy(&last, p + n - 4, 4);
+    mix(std::uint64_t{first} << 32 | last);
+  } else {
+    std::uint64_t word = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      word = word << 8 | static_cast<unsigned char>(p[i]);
+    mix(word);
   }
-  return h;
+  return h ^ (h >> 32);
 }
 
 } // namespace stampede::memcached_internal
