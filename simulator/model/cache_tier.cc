@@ -88,6 +88,24 @@ std::string_view cache_key(std::uint32_t key, char (&buf)[24]) noexcept {
   return std::string_view(buf, static_cast<std::size_t>(5 + n));
 }
 
+CacheKeyNames::CacheKeyNames(std::uint32_t keys) {
+  const std::uint32_t named = std::min(keys, kNamed);
+  std::vector<std::size_t> ends;
+  ends.reserve(named);
+  char buf[24];
+  for (std::uint32_t k = 0; k < named; ++k) {
+    text_ += cache_key(k, buf);
+    ends.push_back(text_.size());
+  }
+  // Views only once text_ is whole: it does not move again.
+  names_.reserve(named);
+  std::size_t begin = 0;
+  for (const std::size_t end : ends) {
+    names_.emplace_back(text_.data() + begin, end - begin);
+    begin = end;
+  }
+}
+
 namespace {
 McConfig node_config(const CacheConfig &c) {
   McConfig m;

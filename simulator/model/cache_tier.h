@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -81,5 +82,25 @@ private:
 
 /// Formats the cache key of a page key index, e.g. "page:42", into `buf`.
 std::string_view cache_key(std::uint32_t key, char (&buf)[24]) noexcept;
+
+/// The cache keys of the first kNamed key indices, formatted once, for the
+/// model's cache calls (one per call). Zipf popularity ranks keys by index,
+/// so these take most calls; the rest are formatted on each call.
+class CacheKeyNames {
+public:
+  static constexpr std::uint32_t kNamed = 4096;
+
+  /// @param keys how many keys there are.
+  explicit CacheKeyNames(std::uint32_t keys);
+
+  /// @return cache_key(key): the stored name, or one formatted into `buf`.
+  std::string_view operator()(std::uint32_t key, char (&buf)[24]) const noexcept {
+    return key < names_.size() ? names_[key] : cache_key(key, buf);
+  }
+
+private:
+  std::string text_;                    // the names, end to end
+  std::vector<std::string_view> names_; // into text_, by key index
+};
 
 } // namespace stampede::internal

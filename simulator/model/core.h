@@ -214,7 +214,8 @@ private:
   std::optional<Time> overloaded_at_;
 
   internal::CacheTier tier_;
-  McItemView get_view_; // what cache_op's last get found (scratch, read at once)
+  internal::CacheKeyNames key_names_; // cache keys ("page:42") by key index
+  McItemView get_view_;               // what cache_op's last get found (scratch, read at once)
 
   // The front cache (edge.enabled): a copy per key, the answers under way.
   bool edge_on_ = false; // edge.enabled

@@ -16,8 +16,6 @@
 
 namespace stampede {
 
-using internal::cache_key;
-
 // ------------------------------------------------------------------ driving
 
 bool SimulationCore::step() {
@@ -295,7 +293,7 @@ const StrategyConfig &SimulationCore::options_of(const Request &r) const noexcep
 void SimulationCore::cache_op(Request &r, Op op) {
   Slot &s = slots_[r.id];
   char kbuf[24];
-  const std::string_view key = cache_key(r.key, kbuf);
+  const std::string_view key = key_names_(r.key, kbuf);
 
   MemcachedNode *node = nullptr;
   Time rtt = 0; // the local dictionary answers at once
@@ -405,7 +403,7 @@ bool SimulationCore::cached_page(std::uint32_t key, std::uint32_t server, Page *
   } else if (tier_.node_of(key) >= 0) {
     node = &tier_.node(static_cast<std::uint32_t>(tier_.node_of(key)));
   }
-  if (node == nullptr || !node->peek(cache_key(key, kbuf), now_s(), &item))
+  if (node == nullptr || !node->peek(key_names_(key, kbuf), now_s(), &item))
     return false;
   *out = Page::decode(item.value);
   return true;

@@ -37,9 +37,9 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       edge_rng_(Rng::stream(scenario.seed, "edge")),
       backlog_limit_(scenario.app.backlog > 0 ? scenario.app.backlog
                                               : std::numeric_limits<std::uint64_t>::max()),
-      tier_(scenario.cache, scenario.workload.keys), num_keys_(scenario.workload.keys),
-      log_(scenario.workload.keys), stampede_(scenario.workload.keys),
-      lost_(scenario.workload.keys, scenario.app.local_cache) {
+      tier_(scenario.cache, scenario.workload.keys), key_names_(scenario.workload.keys),
+      num_keys_(scenario.workload.keys), log_(scenario.workload.keys),
+      stampede_(scenario.workload.keys), lost_(scenario.workload.keys, scenario.app.local_cache) {
   // Events name slots and scripted events by a 24-bit index (event_queue.h);
   // the scenario parser keeps files far inside that bound.
   if (total_slots(scenario) > Event::kMaxTarget + std::uint64_t{1} ||
