@@ -57,6 +57,38 @@ TEST(EventQueue, InterleavedPushAndPopKeepOrder) {
   EXPECT_EQ(q.size(), 64u);
 }
 
+TEST(EventQueue, ManyKindsInterleavedPopInTheOrderOfASortedList) {
+  // Every kind, some pushed at a constant delay (their lanes), some at random
+  // ones (lanes and heap), pushes and pops interleaved: each pop must be the
+  // least (time, insertion) pending, as a sorted reference list says.
+  EventQueue q;
+  Rng r(17);
+  std::vector<std::pair<Time, std::uint32_t>> pending; // (time, insertion number)
+  std::uint32_t pushed = 0;
+  Time now = 0;
+  for (int round = 0; round < 20000; ++round) {
+    const int pushes = static_cast<int>(r.below(3));
+    for (int i = 0; i < pushes; ++i) {
+      const auto kind = static_cast<std::uint32_t>(r.below(Event::kMaxKind + 1));
+      const Time delay = kind % 2 == 0 ? 10 * Time{kind + 1} : static_cast<Time>(r.below(200));
+      q.push(now + delay, kind, pushed);
+      pending.emplace_back(now + delay, pushed++);
+    }
+    if (q.empty()) {
+      ASSERT_TRUE(pending.empty());
+      continue;
+    }
+    const auto least = std::min_element(pending.begin(), pending.end());
+    ASSERT_EQ(q.top().target(), least->second) << "round " << round;
+    const Event e = q.pop();
+    ASSERT_EQ(e.time, least->first) << "round " << round;
+    ASSERT_EQ(e.target(), least->second) << "round " << round;
+    pending.erase(least);
+    now = e.time;
+  }
+  EXPECT_EQ(q.size(), pending.size());
+}
+
 TEST(EventQueue, KindAndTargetSurviveThePacking) {
   EventQueue q;
   q.push(7, Event::kMaxKind, Event::kMaxTarget);

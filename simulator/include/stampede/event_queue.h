@@ -22,11 +22,17 @@
 /// Each lane is sorted by (time, seq), so the earliest event is the least of
 /// the heap's top and the nonempty lanes' heads: the order is exactly the
 /// heap's alone, whichever way each event went.
-/// The heap's top is kept beside the lanes' heads, as one more source, so
-/// finding the earliest event is one scan over the nonempty sources.
-/// Cost: push O(1) into a lane, O(log n) into the heap; pop and top compare
-/// the heads of the nonempty lanes (at most 16) and the heap's top, then pop
-/// O(1) from a lane or O(log n) from the heap. Storage is reserved up front
+/// The heap's top is kept beside the lanes' heads, as one more source, and
+/// the nonempty sources are kept sorted by their heads, latest first: the
+/// earliest event is the last source's head. A source takes its place in
+/// that order when it gets a new head (a push into an empty lane, a pop that
+/// leaves a lane nonempty, a new top of the heap), by one step of insertion
+/// sort from the earliest end; lanes mostly hold an event or two, so this
+/// happens about once per event, and passes the few sources due sooner.
+/// Cost: push O(1) into a lane, O(log n) into the heap, plus placing the
+/// source when its head changed (a step per source due before it, at most
+/// 17); top O(1); pop O(1) from a lane or O(log n) from the heap, plus
+/// placing the source's next head. Storage is reserved up front
 /// and grows by doubling, so in steady state no operation allocates. Events
 /// are not cancellable: an owner that must forget one keeps a generation
 /// number and ignores stale events.
@@ -38,7 +44,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -100,16 +105,17 @@ public:
     if (lane.size == 0 || lane.back().time <= time) [[likely]] {
       // Its seq is the largest yet, so the lane stays sorted.
       lane.push(e);
-      if (lane.size == 1)
+      if (lane.size == 1) {
         set_head(kind, e);
-      nonempty_ |= 1u << kind;
+        place(kind);
+      }
     } else {
       heap_push(e);
     }
   }
 
   /// @return true when no event is pending.
-  bool empty() const noexcept { return nonempty_ == 0; }
+  bool empty() const noexcept { return sources_ == 0; }
   /// @return the number of pending events.
   std::size_t size() const noexcept {
     std::size_t n = heap_.size();
@@ -144,13 +150,13 @@ public:
     heap_.clear();
     for (Lane &lane : lanes_)
       lane.head = lane.size = 0;
-    nonempty_ = 0;
+    sources_ = 0;
   }
 
 private:
   __extension__ using Key = unsigned __int128;
-  // The heap as a source: its bit in nonempty_, its top at this index of
-  // head_time_ and head_word_.
+  // The heap as a source: its top is at this index of head_time_ and
+  // head_word_.
   static constexpr std::uint32_t kHeap = Event::kMaxKind + 1;
 
   // A growable ring of events in the order pushed (power-of-two capacity,
@@ -195,48 +201,66 @@ private:
   }
 
   // Where the earliest event is: kHeap or a lane's kind. Not empty.
-  std::uint32_t earliest() const noexcept {
-    std::uint32_t sources = nonempty_;
-    auto from = static_cast<std::uint32_t>(std::countr_zero(sources));
-    Key best = key(head_time_[from], head_word_[from]);
-    for (sources &= sources - 1; sources != 0; sources &= sources - 1) {
-      const auto source = static_cast<std::uint32_t>(std::countr_zero(sources));
-      const Key k = key(head_time_[source], head_word_[source]);
-      if (k < best) {
-        best = k;
-        from = source;
-      }
+  std::uint32_t earliest() const noexcept { return order_[sources_ - 1]; }
+
+  // Inserts a source that just got a head (and is not in order_) at its
+  // place: the sources due before it move one step towards the front.
+  void place(std::uint32_t source) noexcept {
+    const Key k = key(head_time_[source], head_word_[source]);
+    std::uint32_t i = sources_;
+    while (i > 0 && key(head_time_[order_[i - 1]], head_word_[order_[i - 1]]) < k) {
+      order_[i] = order_[i - 1];
+      --i;
     }
-    return from;
+    order_[i] = static_cast<std::uint8_t>(source);
+    ++sources_;
   }
 
+  // Takes a source out of order_ (the heap, before its top changes).
+  void unplace(std::uint32_t source) noexcept {
+    std::uint32_t i = sources_ - 1;
+    while (order_[i] != source)
+      --i;
+    for (; i + 1 < sources_; ++i)
+      order_[i] = order_[i + 1];
+    --sources_;
+  }
+
+  // Removes the earliest event; `from` is the last source in order_.
   Event take(std::uint32_t from) noexcept {
     const Event e = head(from);
+    --sources_;
     if (from != kHeap) {
       Lane &lane = lanes_[from];
       lane.head = (lane.head + 1) & lane.mask();
-      if (--lane.size == 0)
-        nonempty_ &= ~(1u << from);
-      else
+      if (--lane.size != 0) {
         set_head(from, lane.front());
+        place(from);
+      }
       return e;
     }
     const Event last = heap_.back();
     heap_.pop_back();
-    if (heap_.empty()) {
-      nonempty_ &= ~(1u << kHeap);
-    } else {
+    if (!heap_.empty()) {
       sift_down(last);
       set_head(kHeap, heap_.front());
+      place(kHeap);
     }
     return e;
   }
 
   void heap_push(const Event &e) {
+    const bool was_empty = heap_.empty();
     heap_.push_back(e);
     sift_up(heap_.size() - 1);
-    set_head(kHeap, heap_.front());
-    nonempty_ |= 1u << kHeap;
+    if (was_empty) {
+      set_head(kHeap, e);
+      place(kHeap);
+    } else if (heap_.front().word == e.word) { // e is the new top (seqs are unique)
+      unplace(kHeap);
+      set_head(kHeap, e);
+      place(kHeap);
+    }
   }
   void sift_up(std::size_t i) noexcept {
     const Event e = heap_[i];
@@ -278,8 +302,8 @@ private:
     h[i] = e;
   }
   // Gives the pending events the sequence numbers 0..n-1 in their order.
-  // The new numbers rise with the old keys, so the heap stays a heap and each
-  // lane stays sorted.
+  // The new numbers rise with the old keys, so the heap stays a heap, each
+  // lane stays sorted and the sources keep their order.
   void renumber() {
     std::vector<Key> keys;
     keys.reserve(size());
@@ -317,7 +341,9 @@ private:
   // computation per source on every pop).
   std::array<Time, kHeap + 1> head_time_{};
   std::array<std::uint64_t, kHeap + 1> head_word_{};
-  std::uint32_t nonempty_ = 0; // bit k: lanes_[k] holds events; bit kHeap: the heap does
+  // The nonempty sources (lane kinds, kHeap), latest head first.
+  std::array<std::uint8_t, kHeap + 1> order_{};
+  std::uint32_t sources_ = 0; // entries in order_
   std::uint64_t next_seq_ = 0;
   std::uint64_t seq_limit_;
 };
