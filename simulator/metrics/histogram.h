@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "stampede/report.h"
 #include "stampede/time.h"
 
 namespace stampede::internal {
@@ -82,5 +83,16 @@ private:
   std::uint64_t n_ = 0, sum_ = 0;
   Time max_ = 0;
 };
+
+/// A histogram of latencies (ns) as a report states them: milliseconds.
+template <int kBits> LatencySummary latency_summary(const LogHistogram<kBits> &h) {
+  LatencySummary l;
+  l.mean = h.mean() / 1e6;
+  l.p50 = h.percentile(0.50) / 1e6;
+  l.p90 = h.percentile(0.90) / 1e6;
+  l.p99 = h.percentile(0.99) / 1e6;
+  l.max = static_cast<double>(h.max()) / 1e6;
+  return l;
+}
 
 } // namespace stampede::internal

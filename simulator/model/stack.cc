@@ -378,17 +378,8 @@ Report SimulationCore::report() const {
   r.cache_evictions = evictions() - warm_.evictions;
   r.stale_read_ratio =
       r.page_views ? static_cast<double>(r.stale_reads) / static_cast<double>(r.page_views) : 0;
-  auto summary = [](const internal::LogHistogram<8> &h) {
-    LatencySummary l;
-    l.mean = h.mean() / 1e6;
-    l.p50 = h.percentile(0.50) / 1e6;
-    l.p90 = h.percentile(0.90) / 1e6;
-    l.p99 = h.percentile(0.99) / 1e6;
-    l.max = static_cast<double>(h.max()) / 1e6;
-    return l;
-  };
-  r.page_view_latency = summary(view_latency_);
-  r.submit_latency = summary(submit_latency_);
+  r.page_view_latency = internal::latency_summary(view_latency_);
+  r.submit_latency = internal::latency_summary(submit_latency_);
   r.events = events_;
   r.wall_s = wall_s_;
   r.events_per_s = wall_s_ > 0 ? static_cast<double>(events_) / wall_s_ : 0;

@@ -574,17 +574,8 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
   r.cache_hit_ratio = ratio(r.cache_hits, r.cache_gets);
   r.stale_read_ratio = ratio(r.stale_reads, r.page_views);
   r.db_utilization = sh.db_busy_ns / (static_cast<double>(sh.end) * s.db.connections);
-  const auto summary = [](const internal::LogHistogram<8> &h) {
-    LatencySummary l;
-    l.mean = h.mean() / 1e6;
-    l.p50 = h.percentile(0.50) / 1e6;
-    l.p90 = h.percentile(0.90) / 1e6;
-    l.p99 = h.percentile(0.99) / 1e6;
-    l.max = static_cast<double>(h.max()) / 1e6;
-    return l;
-  };
-  r.page_view_latency = summary(sh.view_latency);
-  r.submit_latency = summary(sh.submit_latency);
+  r.page_view_latency = internal::latency_summary(sh.view_latency);
+  r.submit_latency = internal::latency_summary(sh.submit_latency);
   r.wall_s = ns_to_seconds(sh.now());
   r.events = r.arrivals;
   r.events_per_s = r.wall_s > 0 ? static_cast<double>(r.events) / r.wall_s : 0;
