@@ -146,8 +146,12 @@ public:
   virtual double uniform01() noexcept = 0;
 
 protected:
+  /// Only the two worlds' contexts are made (SimContext, the lab's RealContext).
   Context() = default;
+  /// Copied only as part of a derived context.
   Context(const Context &) = default;
+  /// Assigned only as part of a derived context.
+  /// @return this context.
   Context &operator=(const Context &) = default;
 };
 
