@@ -57,21 +57,30 @@ std::string json_quote(std::string_view s) { return Json(std::string(s)).dump();
 
 std::vector<std::string> split_list(const std::string &text) {
   std::vector<std::string> out;
-  std::size_t from = 0;
-  while (from <= text.size()) {
-    std::size_t comma = text.find(',', from);
-    if (comma == std::string::npos) {
-      comma = text.size();
+  for (std::string &item : split_values(text)) {
+    if (!item.empty()) {
+      out.push_back(std::move(item));
     }
-    const std::string item = text.substr(from, comma - from);
-    const auto first = item.find_first_not_of(" \t");
-    const auto last = item.find_last_not_of(" \t");
-    if (first != std::string::npos) {
-      out.push_back(item.substr(first, last - first + 1));
-    }
-    from = comma + 1;
   }
   return out;
+}
+
+std::string seeds_text(const std::vector<std::uint64_t> &seeds) {
+  if (seeds.size() == 1) {
+    return "seed " + std::to_string(seeds.front());
+  }
+  bool consecutive = true;
+  for (std::size_t k = 1; k < seeds.size(); ++k) {
+    consecutive = consecutive && seeds[k] == seeds[k - 1] + 1;
+  }
+  if (consecutive) {
+    return "seeds " + std::to_string(seeds.front()) + ".." + std::to_string(seeds.back());
+  }
+  std::vector<std::string> items;
+  for (const std::uint64_t seed : seeds) {
+    items.push_back(std::to_string(seed));
+  }
+  return "seeds " + join(items, ", ");
 }
 
 // ---------------------------------------------------------------------------

@@ -53,8 +53,11 @@ std::string join(const std::vector<std::string> &items, std::string_view sep);
 
 std::string json_quote(std::string_view s);
 
-/// "a, b,c" -> {"a", "b", "c"}: items trimmed, empty ones dropped.
+/// "a, b,c" -> {"a", "b", "c"}: split_values() with empty items dropped.
 std::vector<std::string> split_list(const std::string &text);
+
+/// "seed 3", "seeds 1..10", "seeds 3, 7, 9": the seeds a result came from.
+std::string seeds_text(const std::vector<std::uint64_t> &seeds);
 
 // ---------------------------------------------------------------------------
 // Scenarios and runs (common.cc)

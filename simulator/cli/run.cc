@@ -6,7 +6,6 @@
 #include <array>
 #include <cmath>
 #include <iostream>
-#include <sstream>
 
 #include <unistd.h>
 
@@ -61,25 +60,6 @@ Json replicated_with_scenario(const ReplicatedReport &r, const Scenario &s) {
   first.seed = r.seeds.front();
   j["run_scenario"] = Json::parse(scenario_to_json(first));
   return j;
-}
-
-/// "seed 3", "seeds 1..10", "seeds 3, 7, 9".
-std::string seeds_text(const std::vector<std::uint64_t> &seeds) {
-  if (seeds.size() == 1) {
-    return "seed " + std::to_string(seeds.front());
-  }
-  bool consecutive = true;
-  for (std::size_t k = 1; k < seeds.size(); ++k) {
-    consecutive = consecutive && seeds[k] == seeds[k - 1] + 1;
-  }
-  if (consecutive) {
-    return "seeds " + std::to_string(seeds.front()) + ".." + std::to_string(seeds.back());
-  }
-  std::vector<std::string> items;
-  for (const std::uint64_t seed : seeds) {
-    items.push_back(std::to_string(seed));
-  }
-  return "seeds " + join(items, ", ");
 }
 
 /// "60 s simulated" or "60 s simulated, the first 5 s discarded".

@@ -217,12 +217,7 @@ Outcome run_case(const Case &c, const ReplicationOptions &replication,
   try {
     check_warmup(mine.warmup_s, s);
     const std::vector<std::uint64_t> seeds = replication_seeds(mine, s.seed);
-    where = seeds.size() == 1
-                ? "seed " + std::to_string(seeds.front())
-                : "seeds " + std::to_string(seeds.front()) + ".." + std::to_string(seeds.back());
-    if (!mine.seed_list.empty() && seeds.size() > 1) {
-      where = "seeds " + mine.seed_list;
-    }
+    where = seeds_text(seeds);
     r = simulate_replicated(s, seeds, c.spec, c.name, mine.warmup_s);
   } catch (const BadInput &e) {
     // The run could not go on (an overloaded stack): exit 2, as for `run`.
