@@ -62,6 +62,16 @@ public:
     return static_cast<double>(max_);
   }
 
+  /// @return the width, ns, of the bucket that holds `v` ns: how finely a
+  /// percentile near `v` is known (1 below 2^kSubBits ns).
+  static double bucket_width(double v) noexcept {
+    const auto n = v <= 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(v);
+    if (n < kSub)
+      return 1;
+    const int msb = 63 - __builtin_clzll(n);
+    return static_cast<double>(std::uint64_t{1} << (msb - kSubBits + 1));
+  }
+
 private:
   static std::size_t index(std::uint64_t v) noexcept {
     if (v < kSub)
@@ -83,6 +93,9 @@ private:
   std::uint64_t n_ = 0, sum_ = 0;
   Time max_ = 0;
 };
+
+/// The histogram behind a report's latencies (model and reality lab alike).
+using LatencyHistogram = LogHistogram<8>;
 
 /// A histogram of latencies (ns) as a report states them: milliseconds.
 template <int kBits> LatencySummary latency_summary(const LogHistogram<kBits> &h) {

@@ -241,7 +241,7 @@ private:
 
   // Counters (Report).
   Report c_;
-  internal::LogHistogram<8> view_latency_, submit_latency_;
+  internal::LatencyHistogram view_latency_, submit_latency_;
 
   // The current interval: its record, and the cumulative counts at its
   // start (its counts are their growth, taken when it closes).

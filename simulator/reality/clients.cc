@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <thread>
 
 #include <libpq-fe.h>
 
@@ -137,6 +138,72 @@ std::optional<McClient::Item> McClient::get(std::string_view key, bool with_cas)
     it.value = read_exact(bytes);
     item = std::move(it);
   }
+}
+
+std::optional<McClient::Item> McClient::meta_get(std::string_view key) {
+  send_all("mg " + std::string(key) + " v f c t\r\n");
+  const std::string line = read_line();
+  if (line == "EN") {
+    return std::nullopt;
+  }
+  const std::vector<std::string_view> w = words(line);
+  // VA <bytes> <flags>*, each returned flag a letter and its token.
+  if (w.size() < 2 || w[0] != "VA") {
+    throw ServiceError("memcached answered a meta get with \"" + line + "\"");
+  }
+  Item it;
+  const std::uint64_t bytes = parse_u64(w[1], "length");
+  for (std::size_t i = 2; i < w.size(); ++i) {
+    const std::string_view token = w[i].substr(std::min<std::size_t>(1, w[i].size()));
+    switch (w[i].empty() ? '\0' : w[i][0]) {
+    case 'f':
+      it.flags = static_cast<std::uint32_t>(parse_u64(token, "flags"));
+      break;
+    case 'c':
+      it.cas = parse_u64(token, "cas unique");
+      break;
+    case 't':
+      it.ttl_s = token == "-1" ? -1 : static_cast<std::int64_t>(parse_u64(token, "ttl"));
+      break;
+    default:
+      throw ServiceError("memcached answered a meta get with a flag it was not asked for: \"" +
+                         line + "\"");
+    }
+  }
+  it.value = read_exact(bytes);
+  return it;
+}
+
+std::chrono::steady_clock::time_point memcached_tick(McClient &mc) {
+  using Clock = std::chrono::steady_clock;
+  const std::string key = "stampede:clock-probe";
+  if (mc.store(StoreMode::kSet, key, "", 0, 1000) != McStatus::kStored) {
+    throw ServiceError("memcached refused to store the clock probe");
+  }
+  const auto ttl = [&] {
+    const std::optional<McClient::Item> it = mc.meta_get(key);
+    if (!it || it->ttl_s < 0) {
+      throw ServiceError("memcached lost the clock probe or its TTL");
+    }
+    return it->ttl_s;
+  };
+  Clock::time_point answered = Clock::now();
+  const std::int64_t first = ttl();
+  const Clock::time_point deadline = answered + std::chrono::seconds(2);
+  answered = Clock::now();
+  while (answered < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const Clock::time_point asked = Clock::now();
+    const std::int64_t now_ttl = ttl();
+    if (now_ttl != first) {
+      mc.remove(key);
+      // The tick came after the last answer that had not seen it and before
+      // this question: the middle of that gap.
+      return answered + (asked - answered) / 2;
+    }
+    answered = Clock::now();
+  }
+  throw ServiceError("memcached's clock did not tick in two seconds");
 }
 
 McStatus McClient::store(StoreMode mode, std::string_view key, std::string_view value,

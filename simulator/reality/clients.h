@@ -3,6 +3,7 @@
 // handed out first come, first served, as the model's database queue is.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -33,12 +34,18 @@ public:
   struct Item {
     std::string value;
     std::uint32_t flags = 0;
-    std::uint64_t cas = 0; ///< With gets; 0 with get.
+    std::uint64_t cas = 0; ///< With gets or meta_get; 0 with get.
+    std::int64_t ttl_s = -1; ///< With meta_get: whole seconds left before it expires (-1: never).
   };
 
   /// get (or gets, `with_cas`). @return the item, or nothing on a miss.
   /// @throws ServiceError when the server answers what the protocol does not.
   std::optional<Item> get(std::string_view key, bool with_cas);
+
+  /// The meta get `mg <key> v f c t`: the value, its flags, its cas unique
+  /// and the seconds it has left (memcached counts time in whole seconds).
+  /// @return the item, or nothing on a miss (`EN`).
+  std::optional<Item> meta_get(std::string_view key);
 
   /// set, add or cas (`mode`; `cas` the unique for kCas).
   /// @return kStored, kNotStored, kExists or kNotFound, as memcached replied.
@@ -55,6 +62,14 @@ private:
   int fd_ = -1;
   std::string buffer_; // bytes read but not yet used
 };
+
+/// memcached keeps time in whole seconds, advanced by a timer once a second
+/// (its `current_time`), and an item expires at the tick that brings that
+/// clock to the item's exptime. Polls a probe item's remaining TTL every
+/// millisecond until it drops, up to two seconds.
+/// @return the moment of one tick (within about a millisecond); the others
+/// follow it a second apart. @throws ServiceError.
+std::chrono::steady_clock::time_point memcached_tick(McClient &mc);
 
 /// Exactly `size` connections to one database; acquire() waits, first come
 /// first served, when all are in use.

@@ -73,7 +73,7 @@ struct Shared {
   std::set<std::int64_t> returned; // seqs whose insert returned, waiting for a lower one
   std::int64_t next_seq = 1;       // the next seq to number (the sequence starts at 1)
   Report c;
-  internal::LogHistogram<8> view_latency, submit_latency;
+  internal::LatencyHistogram view_latency, submit_latency;
   double db_busy_ns = 0;
   RealTimings timings; // kept when asked for (keep_timings)
   bool keep_timings = false;
@@ -84,6 +84,18 @@ struct Shared {
       into.push_back(seconds);
   }
   static constexpr std::size_t kMaxSamples = 200000;
+
+  // When memcached's clock ticks (ns since t0, modulo a second), for pages
+  // that expire (`expiring`: the strategy caches with a TTL).
+  bool expiring = false;
+  Time tick = 0;
+  /// The moment an item with `ttl_s` seconds left at `asked` expires: at the
+  /// tick `ttl_s` seconds after the last one before it (memcached's clock is
+  /// whole seconds, advanced once a second).
+  Time expiry(Time asked, std::int64_t ttl_s) const {
+    const Time since_tick = ((asked - tick) % kSecond + kSecond) % kSecond;
+    return asked - since_tick + ttl_s * kSecond;
+  }
 
   Time now() const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
@@ -184,10 +196,15 @@ Reply RealContext::execute(Op op) {
   switch (op) {
   case Op::kCacheGet: {
     const Time t0 = sh_.now();
-    const std::optional<McClient::Item> item = mc_.get(key, sh_.options.cas);
+    // Pages that expire are read with a meta get, which also says how many
+    // seconds each has left: a strategy such as early needs the moment.
+    const std::optional<McClient::Item> item =
+        sh_.expiring ? mc_.meta_get(key) : mc_.get(key, sh_.options.cas);
     const Time rtt = sh_.now() - t0;
     calls_ns_ += rtt;
     reply.hit = item.has_value();
+    if (reply.hit && sh_.expiring && item->ttl_s >= 0)
+      reply.expires_at = sh_.expiry(t0, item->ttl_s);
     reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
     if (reply.hit) {
       r_.page = Page::decode(
@@ -394,6 +411,8 @@ std::optional<Distribution> empirical_of(std::vector<double> v) {
 
 Scenario calibrated(const Scenario &s, const RealTimings &t) {
   Scenario out = s;
+  out.name = s.name + "-calibrated";
+  out.description = s.description + " (calibrated: the latencies as measured by stampede reality)";
   if (auto d = empirical_of(t.db_read_s))
     out.db.query_latency = *d;
   if (auto d = empirical_of(t.db_insert_s))
@@ -451,6 +470,17 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
     value.resize(std::max<std::size_t>(value.size(), s.cache.item_bytes), '\0');
     mc.store(StoreMode::kSet, internal::cache_key(0, kbuf), value, 0,
              sh.strategy->cache_ttl_s(sh.options));
+  }
+
+  std::optional<Clock::time_point> tick;
+  if (sh.strategy->uses_cache() && sh.strategy->cache_ttl_s(sh.options) > 0) {
+    McClient mc(memcached_port);
+    tick = memcached_tick(mc);
+  }
+  sh.t0 = Clock::now(); // the run's clock starts once the servers are set up
+  if (tick) {
+    sh.expiring = true;
+    sh.tick = std::chrono::duration_cast<std::chrono::nanoseconds>(*tick - sh.t0).count();
   }
 
   std::vector<std::unique_ptr<ServerQueue>> servers;

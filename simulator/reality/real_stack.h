@@ -40,7 +40,8 @@ struct RealTimings {
 /// distribution of 20 equal-weight quantile bins (`{"empirical": ...}`).
 /// @param s the scenario played. @param t what it measured.
 /// @return `s` with db.query_latency, db.insert_latency, cache.rtt and app.cpu
-/// replaced by what was measured (a field without samples is kept).
+/// replaced by what was measured (a field without samples is kept), named
+/// NAME-calibrated and its description saying so.
 Scenario calibrated(const Scenario &s, const RealTimings &t);
 
 /// Plays `s` for its duration_s against the servers: creates the posts

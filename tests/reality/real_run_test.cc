@@ -75,6 +75,7 @@ TEST(RealRun, NoneReadsTheDatabaseOnEveryViewAndIsNeverStale) {
   EXPECT_EQ(t.app_s.size(), t.db_read_s.size() + t.db_insert_s.size());
   EXPECT_TRUE(t.cache_rtt_s.empty()); // none never calls the cache
   const Scenario cal = calibrated(s, t);
+  EXPECT_EQ(cal.name, s.name + "-calibrated");
   EXPECT_GE(cal.db.query_latency.mean_s(), 0.05);
   EXPECT_LT(cal.db.query_latency.mean_s(), 0.06);
   EXPECT_GE(cal.app.cpu.mean_s(), 0.002); // the CPU time, and the app's own work on top

@@ -215,5 +215,37 @@ TEST(Reality, MemcachedClientSpeaksTheTextProtocol) {
   EXPECT_FALSE(alive(pid));
 }
 
+TEST(Reality, MetaGetsTtlAndTheClockTickSayWhenAnItemExpires) {
+  MemcachedProcess mc = MemcachedProcess::start(16);
+  McClient client(mc.port());
+  EXPECT_FALSE(client.meta_get("page:0").has_value());
+  ASSERT_EQ(client.store(StoreMode::kSet, "page:0", "forever", 3, 0), McStatus::kStored);
+  std::optional<McClient::Item> it = client.meta_get("page:0");
+  ASSERT_TRUE(it.has_value());
+  EXPECT_EQ(it->value, "forever");
+  EXPECT_EQ(it->flags, 3u);
+  EXPECT_NE(it->cas, 0u);
+  EXPECT_EQ(it->ttl_s, -1);
+
+  // An item set for 2 s expires at the second tick after its set. The
+  // expiry predicted from the tick and the TTL left must be when it goes.
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point tick = memcached_tick(client);
+  std::this_thread::sleep_until(tick + 300ms); // well clear of a tick
+  ASSERT_EQ(client.store(StoreMode::kSet, "page:1", "soon", 0, 2), McStatus::kStored);
+  const Clock::time_point asked = Clock::now();
+  it = client.meta_get("page:1");
+  ASSERT_TRUE(it.has_value());
+  ASSERT_EQ(it->ttl_s, 2);
+  const auto since_tick = (asked - tick) % std::chrono::seconds(1);
+  const Clock::time_point expiry = asked - since_tick + std::chrono::seconds(it->ttl_s);
+  EXPECT_GT(expiry - asked, 1500ms);
+  std::this_thread::sleep_until(expiry - 50ms);
+  EXPECT_TRUE(client.meta_get("page:1").has_value()) << "gone before its predicted expiry";
+  std::this_thread::sleep_until(expiry + 50ms);
+  EXPECT_FALSE(client.meta_get("page:1").has_value()) << "still there after its predicted expiry";
+  mc.stop();
+}
+
 } // namespace
 } // namespace stampede::reality
