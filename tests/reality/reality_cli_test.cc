@@ -12,18 +12,30 @@ namespace {
 using namespace stampede_cli_test;
 
 TEST_F(Cli, RealityWritesTheRealReportAndThePrediction) {
-  const Result r = run({"reality",    "builtin:frontpage",
-                        "--strategy", "none",
-                        "--duration", "3",
-                        "--seeds",    "3",
-                        "--set",      "workload.rate=50",
-                        "--set",      "app.servers=1",
-                        "--set",      "app.workers=8",
-                        "--set",      "db.connections=4",
-                        "--set",      "events=[]",
-                        "--report",   "-"});
+  const Result r = run({"reality",     "builtin:frontpage",
+                        "--strategy",  "none",
+                        "--duration",  "3",
+                        "--seeds",     "3",
+                        "--set",       "workload.rate=50",
+                        "--set",       "app.servers=1",
+                        "--set",       "app.workers=8",
+                        "--set",       "db.connections=4",
+                        "--set",       "events=[]",
+                        "--calibrate", path("cal.json").string(),
+                        "--report",    "-"});
   ASSERT_EQ(r.code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
+  // --calibrate: the scenario as measured is written, said so on stderr,
+  // and predicts beside the scenario as written.
+  const nlohmann::json cal = nlohmann::json::parse(slurp(path("cal.json")));
+  EXPECT_EQ(cal["name"], "frontpage-calibrated");
+  EXPECT_TRUE(cal["db"]["query_latency"].contains("empirical")) << cal["db"].dump();
+  EXPECT_NE(r.err.find("connection hold per page query"), std::string::npos) << r.err;
+  ASSERT_TRUE(j.contains("predicted_as_written"));
+  EXPECT_EQ(j["predicted_as_written"]["replications"], 3);
+  EXPECT_GT(j["predicted"]["mean"]["latency_ms"]["page_view"]["mean"].get<double>(),
+            j["predicted_as_written"]["mean"]["latency_ms"]["page_view"]["mean"].get<double>())
+      << "a real query holds its connection longer than its 50 ms sleep";
   EXPECT_EQ(j["real"]["strategy"], "none");
   EXPECT_GT(j["real"]["requests"]["page_views"].get<int>(), 80); // ~147 expected
   EXPECT_EQ(j["real"]["anomalies"]["stale_reads"], 0);
