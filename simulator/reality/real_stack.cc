@@ -50,6 +50,8 @@ struct ServerQueue {
   std::atomic<std::uint32_t> load{0}; // queued + in service (least_connections)
 };
 
+class RealContext;
+
 /// What every worker shares: the truth, the detectors and the counts, each
 /// touched under `mu` (short sections; no server call is made holding it).
 struct Shared {
@@ -61,6 +63,10 @@ struct Shared {
   std::unique_ptr<Strategy> strategy;
   StrategyConfig options;
   std::mutex strategy_mu; // strategies are written for one thread: calls into one are serialised
+  // Under strategy_mu: each worker's request in service (by Request::id, the
+  // worker's index), so a call for another's request reaches its thread.
+  std::vector<RealContext *> contexts;
+  std::condition_variable handoff_cv;
 
   std::mutex mu;
   std::condition_variable committed_cv;
@@ -132,45 +138,86 @@ public:
   RealContext(Shared &sh, McClient &mc, PgPool &pool, Rng &rng, const Job &job, Request &r)
       : sh_(sh), mc_(mc), pool_(pool), rng_(rng), job_(job), r_(r) {}
 
-  void cache_get(Request &) override { pending_ = Op::kCacheGet; }
-  void cache_set(Request &) override { pending_ = Op::kCacheSet; }
-  void cache_add(Request &) override { pending_ = Op::kCacheAdd; }
-  void cache_cas(Request &) override { pending_ = Op::kCacheCas; }
-  void cache_delete(Request &) override { pending_ = Op::kCacheDelete; }
-  void db_read(Request &) override { pending_ = Op::kDbRead; }
-  void db_insert(Request &) override { pending_ = Op::kDbInsert; }
+  // A call may be for another worker's request (coalesce answers those that
+  // wait for its query): each goes to the context of the request it names.
+  void cache_get(Request &r) override { owner(r).issue(Op::kCacheGet); }
+  void cache_set(Request &r) override { owner(r).issue(Op::kCacheSet); }
+  void cache_add(Request &r) override { owner(r).issue(Op::kCacheAdd); }
+  void cache_cas(Request &r) override { owner(r).issue(Op::kCacheCas); }
+  void cache_delete(Request &r) override { owner(r).issue(Op::kCacheDelete); }
+  void db_read(Request &r) override { owner(r).issue(Op::kDbRead); }
+  void db_insert(Request &r) override { owner(r).issue(Op::kDbInsert); }
   void respond(Request &r) override {
-    if (!answered_)
-      answer(r);
-    finish(r);
+    RealContext &o = owner(r);
+    if (!o.answered_)
+      o.answer_own();
+    o.finish_own();
   }
-  void answer(Request &r) override;
-  void finish(Request &) override { finished_ = true; }
+  void answer(Request &r) override { owner(r).answer_own(); }
+  void finish(Request &r) override { owner(r).finish_own(); }
   const StrategyConfig &options(const Request &) const noexcept override { return sh_.options; }
   Time now() const noexcept override { return sh_.now(); }
   double uniform01() noexcept override { return rng_.uniform01(); }
 
-  /// Drives the request from its first call to its end.
+  /// Drives the request from its first call to its end. A request the
+  /// strategy leaves without a call (one waiting for another's query, as
+  /// coalesce's followers do) keeps its worker, as in the model, until a
+  /// call for it or its answer comes from another worker's thread.
   void run() {
-    {
-      const std::lock_guard<std::mutex> lock(sh_.strategy_mu);
-      if (r_.submit)
-        sh_.strategy->submit(*this, r_);
-      else
-        sh_.strategy->view(*this, r_);
-    }
+    std::unique_lock<std::mutex> lock(sh_.strategy_mu);
+    sh_.contexts.at(r_.id) = this;
+    if (r_.submit)
+      sh_.strategy->submit(*this, r_);
+    else
+      sh_.strategy->view(*this, r_);
     while (!finished_) {
-      if (pending_ == Op::kNone)
-        throw std::logic_error("a strategy neither issued a call nor finished its request");
+      if (pending_ == Op::kNone) {
+        const Time t0 = sh_.now();
+        const bool woken = sh_.handoff_cv.wait_for(
+            lock, kHandoffLimit, [&] { return finished_ || pending_ != Op::kNone; });
+        calls_ns_ += sh_.now() - t0; // waiting is not the app's work
+        if (!woken) {
+          sh_.contexts.at(r_.id) = nullptr;
+          throw std::logic_error("a strategy left a request without a call or an answer for " +
+                                 std::to_string(kHandoffLimit.count()) +
+                                 " s: no other request took it up");
+        }
+        continue;
+      }
       const Op op = pending_;
       pending_ = Op::kNone;
+      lock.unlock();
       const Reply reply = execute(op);
-      const std::lock_guard<std::mutex> lock(sh_.strategy_mu);
+      lock.lock();
       sh_.strategy->resume(*this, r_, reply);
     }
+    sh_.contexts.at(r_.id) = nullptr;
   }
 
 private:
+  static constexpr std::chrono::seconds kHandoffLimit{10};
+
+  /// The context of the request `r` names (this one's, or a waiting one's).
+  RealContext &owner(Request &r) {
+    if (&r == &r_)
+      return *this;
+    RealContext *o = r.id < sh_.contexts.size() ? sh_.contexts[r.id] : nullptr;
+    if (o == nullptr || &o->r_ != &r)
+      throw std::logic_error("a strategy called for a request that is not in service");
+    return *o;
+  }
+  // Each under strategy_mu (strategy calls are made holding it); a call or
+  // an answer for a waiting request wakes its thread.
+  void issue(Op op) {
+    pending_ = op;
+    sh_.handoff_cv.notify_all();
+  }
+  void finish_own() {
+    finished_ = true;
+    sh_.handoff_cv.notify_all();
+  }
+  void answer_own();
+
   Reply execute(Op op);
   Reply cache_store(Op op, std::string_view key);
 
@@ -334,7 +381,8 @@ Reply RealContext::cache_store(Op op, std::string_view key) {
   return reply;
 }
 
-void RealContext::answer(Request &r) {
+void RealContext::answer_own() {
+  Request &r = r_;
   if (answered_)
     throw std::logic_error("a request was answered twice");
   answered_ = true;
@@ -443,9 +491,6 @@ std::string real_lab_refusal(const Scenario &s) {
              "come and go";
   if (s.edge.enabled)
     return "edge.enabled: the lab has no front cache";
-  if (s.strategy.name == "coalesce")
-    return "strategy.name: coalesce hands one request's page to others, which the lab's "
-           "thread-per-worker app servers cannot do yet";
   return std::string();
 }
 
@@ -458,6 +503,7 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
   sh.options = normalize_strategy(s.strategy);
   sh.strategy = StrategyRegistry::global().make(s.strategy);
   const std::uint32_t workers = s.app.servers * s.app.workers;
+  sh.contexts.assign(workers, nullptr);
   PgPool pool(pg_conninfo, s.db.connections);
   {
     PgPool::Lease c = pool.acquire();
