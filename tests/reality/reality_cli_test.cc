@@ -1,5 +1,6 @@
 // `stampede reality` as users run it: the real run's report beside the
 // prediction, and what the lab refuses, said as bad input.
+#include <cstdlib>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -42,6 +43,23 @@ TEST_F(Cli, RealityWritesTheRealReportAndThePrediction) {
   EXPECT_EQ(j["predicted"]["replications"], 3);
   EXPECT_EQ(j["predicted"]["seeds"], nlohmann::json::array({1, 2, 3}));
   EXPECT_NEAR(j["predicted"]["mean"]["db"]["reads_per_page_view"].get<double>(), 1.0, 0.02);
+}
+
+TEST_F(Cli, RealityPlaysAStudentsStrategyOnTheRealStack) {
+  // The example library's cache_aside is naive written again: on the real
+  // stack every view after the first finds the page in memcached.
+  setenv("STAMPEDE_STUDENT_LIB", STAMPEDE_EXAMPLE_STUDENT_LIB, 1);
+  const Result r =
+      run({"reality", "builtin:frontpage", "--strategy", "student:cache_aside", "--duration", "3",
+           "--seeds", "2", "--set", "workload.rate=50", "--set", "events=[]", "--report", "-"});
+  unsetenv("STAMPEDE_STUDENT_LIB");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["real"]["strategy"], "student:cache_aside");
+  EXPECT_GT(j["real"]["cache"]["gets"].get<int>(), 80); // ~147 views expected
+  EXPECT_GT(j["real"]["cache"]["hit_ratio"].get<double>(), 0.95);
+  EXPECT_EQ(j["real"]["db"]["reads_by_submits"], 0);
+  EXPECT_EQ(j["predicted"]["strategy"], "student:cache_aside");
 }
 
 TEST_F(Cli, RealityRefusesWhatTheLabCannotPlay) {
