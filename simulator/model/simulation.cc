@@ -12,6 +12,7 @@
 
 #include "engine/event_loop.h"
 #include "model/core.h"
+#include "model/popularity.h"
 #include "model/sim_context.h"
 
 namespace stampede {
@@ -222,11 +223,7 @@ inline std::uint32_t SimulationCore::choose_server() {
 }
 
 std::uint32_t SimulationCore::draw_key() {
-  if (zipf_cdf_.empty())
-    return 0;
-  const double u = key_rng_.uniform01();
-  return static_cast<std::uint32_t>(std::upper_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u) -
-                                    zipf_cdf_.begin());
+  return zipf_cdf_.empty() ? 0 : internal::key_of(zipf_cdf_, key_rng_.uniform01());
 }
 
 void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool burst,

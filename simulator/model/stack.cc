@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "model/core.h"
+#include "model/popularity.h"
 
 namespace stampede {
 
@@ -49,18 +50,7 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
   const StrategyConfig config = normalize_strategy(scenario.strategy);
   strategies_.emplace_back(config, registry.make(config));
 
-  if (scenario.workload.keys > 1) {
-    // Zipf popularity: P(rank k) proportional to 1 / k^alpha, as a CDF table.
-    zipf_cdf_.resize(scenario.workload.keys);
-    double total = 0;
-    for (std::uint32_t k = 0; k < scenario.workload.keys; ++k) {
-      total += 1.0 / portable_pow(static_cast<double>(k + 1), scenario.workload.zipf_alpha);
-      zipf_cdf_[k] = total;
-    }
-    for (double &c : zipf_cdf_)
-      c /= total;
-    zipf_cdf_.back() = 1.0;
-  }
+  zipf_cdf_ = internal::zipf_cdf(scenario.workload.keys, scenario.workload.zipf_alpha);
 
   if (scenario.edge.enabled) {
     // Cold: the front cache stores a page the first time an app server answers one.
