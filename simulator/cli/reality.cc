@@ -22,13 +22,11 @@ namespace {
 
 // The rows printed: the lecture's table's numbers, then latency.
 constexpr const char *kRows[] = {
-    "requests.page_views",       "requests.submits",
-    "db.reads_per_page_view",    "db.reads_per_submit",
-    "cache.hit_ratio",           "anomalies.stale_reads",
-    "anomalies.max_staleness_s", "anomalies.redundant_db_reads",
-    "anomalies.stampedes",       "anomalies.lost_updates",
-    "cache.cas_conflicts",       "db.utilization",
-    "latency_ms.page_view.p50",  "latency_ms.page_view.p99",
+    "requests.page_views",    "requests.submits",          "requests.rejected",
+    "db.reads_per_page_view", "db.reads_per_submit",       "cache.hit_ratio",
+    "anomalies.stale_reads",  "anomalies.max_staleness_s", "anomalies.redundant_db_reads",
+    "anomalies.stampedes",    "anomalies.lost_updates",    "cache.cas_conflicts",
+    "db.utilization",         "latency_ms.page_view.p50",  "latency_ms.page_view.p99",
 };
 
 /// Where 95 % of single simulated runs fall: mean +- t sd sqrt(1 + 1/n),
@@ -140,10 +138,13 @@ int cmd_reality(const RealityOptions &o) {
 
   if (o.report.empty()) {
     std::ostream &out = std::cout;
+    const std::string load = s.workload.kind == WorkloadKind::kClosed
+                                 ? number(s.workload.users) + " users thinking " +
+                                       number(s.workload.think_time.mean_s()) + " s on average"
+                                 : number(s.workload.rate) + " requests/s";
     out << s.name << " (" << o.scenario << "), strategy " << real.strategy << ", "
-        << number(s.duration_s) << " s at " << number(s.workload.rate)
-        << " requests/s: real PostgreSQL + memcached against the simulator over " << seeds.size()
-        << " seeds\n"
+        << number(s.duration_s) << " s of " << load
+        << ": real PostgreSQL + memcached against the simulator over " << seeds.size() << " seeds\n"
         << (calibrating ? "as written: the scenario's prediction; calibrated: with the latencies "
                           "measured in this run\n"
                         : "")

@@ -249,6 +249,22 @@ McStatus McClient::remove(std::string_view key) {
   throw ServiceError("memcached answered delete with \"" + line + "\"");
 }
 
+std::map<std::string, std::string> McClient::stats() {
+  send_all("stats\r\n");
+  std::map<std::string, std::string> out;
+  for (;;) {
+    const std::string line = read_line();
+    if (line == "END") {
+      return out;
+    }
+    const std::vector<std::string_view> w = words(line);
+    if (w.size() != 3 || w[0] != "STAT") {
+      throw ServiceError("memcached answered stats with \"" + line + "\"");
+    }
+    out.emplace(w[1], w[2]);
+  }
+}
+
 PgPool::PgPool(const std::string &conninfo, std::size_t size) {
   for (std::size_t i = 0; i < size; ++i) {
     pg_conn *c = PQconnectdb(conninfo.c_str());

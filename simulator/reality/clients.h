@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -34,7 +35,7 @@ public:
   struct Item {
     std::string value;
     std::uint32_t flags = 0;
-    std::uint64_t cas = 0; ///< With gets or meta_get; 0 with get.
+    std::uint64_t cas = 0;   ///< With gets or meta_get; 0 with get.
     std::int64_t ttl_s = -1; ///< With meta_get: whole seconds left before it expires (-1: never).
   };
 
@@ -54,6 +55,9 @@ public:
 
   /// delete. @return kDeleted or kNotFound.
   McStatus remove(std::string_view key);
+
+  /// `stats`: the general counters, by name ("evictions", "curr_items", ...).
+  std::map<std::string, std::string> stats();
 
 private:
   void send_all(std::string_view bytes);

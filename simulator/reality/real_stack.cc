@@ -6,10 +6,11 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -19,6 +20,7 @@
 #include "metrics/detectors.h"
 #include "metrics/histogram.h"
 #include "model/cache_tier.h"
+#include "model/popularity.h"
 #include "reality/clients.h"
 #include "reality/database.h"
 #include "reality/services.h"
@@ -32,8 +34,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// A closed workload's user: it sends its next request once the last is
+/// answered (or refused) and it has thought.
+struct User {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool answered = false;
+};
+
 /// A request waiting for an app worker.
 struct Job {
+  User *user = nullptr; // the closed workload's user who waits for it
   std::uint32_t key = 0;
   bool submit = false;
   Time arrival = 0;                       // ns since the run began
@@ -46,6 +57,7 @@ struct ServerQueue {
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Job> jobs;
+  std::uint32_t idle = 0; // workers waiting for a job
   bool closed = false;
   std::atomic<std::uint32_t> load{0}; // queued + in service (least_connections)
 };
@@ -56,7 +68,8 @@ class RealContext;
 /// touched under `mu` (short sections; no server call is made holding it).
 struct Shared {
   explicit Shared(const Scenario &s)
-      : scenario(s), end(seconds_to_ns(s.duration_s)), log(1), stampede(1), lost(1, false) {}
+      : scenario(s), end(seconds_to_ns(s.duration_s)), log(s.workload.keys),
+        stampede(s.workload.keys), lost(s.workload.keys, false) {}
   const Scenario &scenario;
   Time end;
   Clock::time_point t0 = Clock::now();
@@ -76,8 +89,9 @@ struct Shared {
   internal::LostUpdateDetector lost;
   internal::CasConflictDetector cas;
   std::unordered_map<std::int64_t, std::uint32_t> post_of_id; // seq -> post number
-  std::set<std::int64_t> returned; // seqs whose insert returned, waiting for a lower one
-  std::int64_t next_seq = 1;       // the next seq to number (the sequence starts at 1)
+  std::map<std::int64_t, std::uint32_t> returned;             // seq -> key: inserts that returned,
+                                                              // waiting for a lower seq
+  std::int64_t next_seq = 1; // the next seq to number (the sequence starts at 1)
   Report c;
   internal::LatencyHistogram view_latency, submit_latency;
   double db_busy_ns = 0;
@@ -324,10 +338,11 @@ Reply RealContext::execute(Op op) {
       // returns before one with a lower seq waits for it (microseconds), so
       // the commit log's numbers, times and the database's page agree.
       // Times are taken under the lock, so they only grow.
-      sh_.returned.insert(id);
-      while (sh_.returned.count(sh_.next_seq) > 0) {
-        sh_.returned.erase(sh_.next_seq);
-        sh_.post_of_id[sh_.next_seq++] = sh_.log.commit(r_.key, sh_.now());
+      sh_.returned.emplace(id, r_.key);
+      for (auto next = sh_.returned.find(sh_.next_seq); next != sh_.returned.end();
+           next = sh_.returned.find(sh_.next_seq)) {
+        sh_.post_of_id[sh_.next_seq++] = sh_.log.commit(next->second, sh_.now());
+        sh_.returned.erase(next);
       }
       sh_.committed_cv.notify_all();
       if (!sh_.committed_cv.wait_for(lock, std::chrono::seconds(5),
@@ -473,15 +488,33 @@ Scenario calibrated(const Scenario &s, const RealTimings &t) {
 }
 
 std::string real_lab_refusal(const Scenario &s) {
-  if (s.workload.kind != WorkloadKind::kOpen)
-    return "workload.kind: the lab plays open arrivals (a rate), not a closed population";
-  if (s.workload.rate > kMaxRealRate)
-    return "workload.rate: the lab plays at most " + std::to_string(int(kMaxRealRate)) +
-           " requests a second on this machine (its app servers are threads of one process), "
-           "got " +
-           std::to_string(s.workload.rate);
-  if (s.workload.keys != 1)
-    return "workload.keys: the lab plays the front page alone (keys 1)";
+  std::ostringstream why;
+  if (s.workload.kind == WorkloadKind::kOpen && s.workload.rate > kMaxRealRate) {
+    why << "workload.rate: the lab plays at most " << kMaxRealRate
+        << " requests a second on this machine (its app servers are threads of one process), got "
+        << s.workload.rate << "; try --set workload.rate=" << kMaxRealRate;
+    return why.str();
+  }
+  if (s.workload.kind == WorkloadKind::kClosed) {
+    if (s.workload.users > kMaxRealUsers) {
+      why << "workload.users: the lab plays at most " << kMaxRealUsers
+          << " users (a thread each), got " << s.workload.users;
+      return why.str();
+    }
+    const double most = s.workload.users / s.workload.think_time.mean_s();
+    if (most > kMaxRealRate) {
+      why << "workload.users, workload.think_time: " << s.workload.users << " users thinking "
+          << s.workload.think_time.mean_s() << " s on average can send up to " << most
+          << " requests a second; the lab plays at most " << kMaxRealRate;
+      return why.str();
+    }
+  }
+  if (s.cache.memory_bytes % (1 << 20) != 0) {
+    why << "cache.memory_bytes: memcached's -m takes whole megabytes (MiB), got "
+        << s.cache.memory_bytes << "; try --set cache.memory_bytes="
+        << std::max<std::uint64_t>(1, s.cache.memory_bytes >> 20) * (1 << 20);
+    return why.str();
+  }
   if (s.cache.nodes != 1 || s.app.local_cache)
     return "cache.nodes: the lab runs one memcached shared by the app servers (cache.nodes 1, "
            "app.local_cache false)";
@@ -510,19 +543,24 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
     create_posts_table(c.get());
   }
   if (s.strategy.warm && sh.strategy->uses_cache()) {
+    // Every key's (empty) page, as the model warms (SPEC section 3).
     McClient mc(memcached_port);
     char kbuf[24], vbuf[kEncodedPageBytes];
     std::string value(Page{}.encode(vbuf));
     value.resize(std::max<std::size_t>(value.size(), s.cache.item_bytes), '\0');
-    mc.store(StoreMode::kSet, internal::cache_key(0, kbuf), value, 0,
-             sh.strategy->cache_ttl_s(sh.options));
+    for (std::uint32_t k = 0; k < s.workload.keys; ++k)
+      mc.store(StoreMode::kSet, internal::cache_key(k, kbuf), value, 0,
+               sh.strategy->cache_ttl_s(sh.options));
   }
 
+  // memcached's evictions during the run (the warm-up's, as the model's,
+  // are not counted).
+  McClient observer(memcached_port);
+  const auto evictions = [&observer] { return std::stoull(observer.stats().at("evictions")); };
+  const std::uint64_t evictions_before = evictions();
   std::optional<Clock::time_point> tick;
-  if (sh.strategy->uses_cache() && sh.strategy->cache_ttl_s(sh.options) > 0) {
-    McClient mc(memcached_port);
-    tick = memcached_tick(mc);
-  }
+  if (sh.strategy->uses_cache() && sh.strategy->cache_ttl_s(sh.options) > 0)
+    tick = memcached_tick(observer);
   sh.t0 = Clock::now(); // the run's clock starts once the servers are set up
   if (tick) {
     sh.expiring = true;
@@ -534,6 +572,20 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
     servers.push_back(std::make_unique<ServerQueue>());
   std::mutex error_mu;
   std::string error;
+  std::atomic<bool> failed{false};
+  const auto fail = [&](const std::string &what) {
+    const std::lock_guard<std::mutex> lock(error_mu);
+    if (error.empty())
+      error = what;
+    failed = true;
+  };
+  const auto answered = [](User &u) {
+    {
+      const std::lock_guard<std::mutex> lock(u.mu);
+      u.answered = true;
+    }
+    u.cv.notify_one();
+  };
   std::vector<std::thread> threads;
   for (std::uint32_t w = 0; w < workers; ++w) {
     threads.emplace_back([&, w] {
@@ -546,7 +598,9 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
           Job job;
           {
             std::unique_lock<std::mutex> lock(q.mu);
+            ++q.idle;
             q.cv.wait(lock, [&] { return q.closed || !q.jobs.empty(); });
+            --q.idle;
             if (q.jobs.empty())
               return;
             job = q.jobs.front();
@@ -562,60 +616,111 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
           RealContext ctx(sh, mc, pool, rng, job, r);
           ctx.run();
           --q.load;
+          if (job.user != nullptr)
+            answered(*job.user);
           const Time app = sh.now() - began - ctx.calls_ns_;
           const std::lock_guard<std::mutex> lock(sh.mu);
           sh.sample(sh.timings.app_s, ns_to_seconds(std::max<Time>(0, app)));
         }
       } catch (const std::exception &e) {
-        const std::lock_guard<std::mutex> lock(error_mu);
-        if (error.empty())
-          error = e.what();
+        fail(e.what());
       }
     });
   }
 
-  // The open workload: Poisson arrivals at workload.rate, each a view or a
-  // submit by submit_ratio, sent to the server the balancer picks.
-  Rng arrivals = Rng::stream(s.seed, "reality arrivals", 0);
+  // Each arrival: a view or a submit by submit_ratio, a key by popularity,
+  // sent to the server the balancer picks; refused when that server has
+  // app.backlog requests waiting for a worker already. Users' threads and
+  // the bursts arrive concurrently: one at a time, under arrive_mu.
   Rng mix = Rng::stream(s.seed, "reality mix", 0);
+  Rng keys = Rng::stream(s.seed, "reality keys", 0);
   Rng balance = Rng::stream(s.seed, "reality balancer", 0);
-  const Distribution gap = Distribution::exponential(1.0 / s.workload.rate);
+  const std::vector<double> popularity = internal::zipf_cdf(s.workload.keys, s.workload.zipf_alpha);
+  std::mutex arrive_mu;
   std::uint64_t next_server = 0, serial = 0;
-  const auto arrive = [&](bool submit) {
+  // @return whether the request was taken (false: refused by the backlog).
+  const auto arrive = [&](std::optional<bool> submit, User *user) {
+    const std::lock_guard<std::mutex> arriving(arrive_mu);
     Job job;
-    job.submit = submit;
+    job.user = user;
+    job.submit = submit ? *submit : mix.uniform01() < s.workload.submit_ratio;
+    job.key = internal::key_of(popularity, keys.uniform01());
     job.arrival = sh.now();
     job.serial = ++serial;
+    ServerQueue &q = *servers[pick_server(s, servers, next_server, balance)];
     {
       const std::lock_guard<std::mutex> lock(sh.mu);
-      job.committed_at_arrival = sh.log.committed(0);
+      job.committed_at_arrival = sh.log.committed(job.key);
       ++sh.c.arrivals;
     }
-    ServerQueue &q = *servers[pick_server(s, servers, next_server, balance)];
-    ++q.load;
     {
       const std::lock_guard<std::mutex> lock(q.mu);
+      if (s.app.backlog > 0 && q.jobs.size() >= q.idle + s.app.backlog) {
+        const std::lock_guard<std::mutex> counts(sh.mu);
+        if (job.arrival < sh.end)
+          ++sh.c.rejected;
+        return false;
+      }
+      ++q.load;
       q.jobs.push_back(job);
     }
     q.cv.notify_one();
+    return true;
   };
-  // Scripted bursts, in time order, interleaved with the stream.
+
+  // A closed workload: each user thinks, sends a request, and waits for its
+  // answer (or its refusal) before thinking again (SPEC 2).
+  const bool closed = s.workload.kind == WorkloadKind::kClosed;
+  std::vector<std::thread> users;
+  // Each user outlives every worker that may answer it.
+  const std::unique_ptr<User[]> people(new User[closed ? s.workload.users : 0]);
+  for (std::uint32_t u = 0; closed && u < s.workload.users; ++u) {
+    users.emplace_back([&, u] {
+      Rng think = Rng::stream(s.seed, "reality think", u);
+      User &me = people[u];
+      for (;;) {
+        const Time at = sh.now() + s.workload.think_time.sample(think);
+        if (at >= sh.end || failed)
+          return;
+        std::this_thread::sleep_until(sh.t0 + std::chrono::nanoseconds(at));
+        me.answered = false;
+        if (!arrive(std::nullopt, &me))
+          continue;
+        std::unique_lock<std::mutex> lock(me.mu);
+        while (!me.cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return me.answered; }))
+          if (failed)
+            return;
+      }
+    });
+  }
+
+  // Scripted bursts, in time order; with an open workload, interleaved with
+  // its Poisson arrivals at workload.rate.
   std::vector<ScriptedEvent> bursts = s.events;
   std::stable_sort(bursts.begin(), bursts.end(),
                    [](const ScriptedEvent &a, const ScriptedEvent &b) { return a.at < b.at; });
   std::size_t next_burst = 0;
-  for (Time at = gap.sample(arrivals); at < sh.end; at += gap.sample(arrivals)) {
-    for (; next_burst < bursts.size() && bursts[next_burst].at <= at; ++next_burst) {
+  const auto bursts_until = [&](Time t) {
+    for (; next_burst < bursts.size() && bursts[next_burst].at <= t && !failed; ++next_burst) {
       std::this_thread::sleep_until(sh.t0 + std::chrono::nanoseconds(bursts[next_burst].at));
       for (std::uint32_t k = 0; k < bursts[next_burst].value; ++k)
-        arrive(bursts[next_burst].kind == ScriptedEvent::Kind::kSubmitBurst);
+        arrive(bursts[next_burst].kind == ScriptedEvent::Kind::kSubmitBurst, nullptr);
     }
-    std::this_thread::sleep_until(sh.t0 + std::chrono::nanoseconds(at));
-    arrive(mix.uniform01() < s.workload.submit_ratio);
-    const std::lock_guard<std::mutex> lock(error_mu);
-    if (!error.empty())
-      break;
+  };
+  if (!closed) {
+    Rng arrivals = Rng::stream(s.seed, "reality arrivals", 0);
+    const Distribution gap = Distribution::exponential(1.0 / s.workload.rate);
+    for (Time at = gap.sample(arrivals); at < sh.end && !failed; at += gap.sample(arrivals)) {
+      bursts_until(at);
+      std::this_thread::sleep_until(sh.t0 + std::chrono::nanoseconds(at));
+      arrive(std::nullopt, nullptr);
+    }
   }
+  bursts_until(sh.end - 1);
+  while (closed && !failed && sh.now() < sh.end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (std::thread &t : users)
+    t.join();
   for (auto &q : servers) {
     {
       const std::lock_guard<std::mutex> lock(q->mu);
@@ -631,6 +736,7 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
     *timings = std::move(sh.timings);
 
   Report r = sh.c;
+  r.cache_evictions = evictions() - evictions_before;
   r.scenario = s.name;
   r.strategy = strategy_label(s.strategy);
   r.seed = s.seed;

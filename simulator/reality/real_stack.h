@@ -22,10 +22,14 @@ namespace stampede::reality {
 /// of one process on a small machine, and past this they, not the stack,
 /// would be what is measured.
 inline constexpr double kMaxRealRate = 400;
+/// The most users a closed workload may have in the lab (a thread each).
+inline constexpr std::uint32_t kMaxRealUsers = 1000;
 
 /// @param s a scenario. @return why the lab cannot play it (empty: it can):
-/// an open workload of at most kMaxRealRate requests a second, one cache
-/// node shared by the app servers, no scripted events, no front cache.
+/// it plays open workloads of at most kMaxRealRate requests a second and
+/// closed ones of at most kMaxRealUsers users that could not send more, any
+/// number of keys, one cache node shared by the app servers, bursts of
+/// submits or views as its only scripted events, and no front cache.
 std::string real_lab_refusal(const Scenario &s);
 
 /// What the real stack took, sample by sample (seconds), for calibration:

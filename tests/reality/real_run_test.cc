@@ -51,7 +51,7 @@ void expect_within_spread(double real, const ReplicatedReport &sim, const std::s
 
 Report real_run(const Scenario &s, RealTimings *timings = nullptr) {
   PostgresCluster pg = PostgresCluster::start(s.db.connections + 5);
-  MemcachedProcess mc = MemcachedProcess::start(64);
+  MemcachedProcess mc = MemcachedProcess::start(s.cache.memory_bytes >> 20);
   return run_real(s, pg.conninfo(), mc.port(), timings);
 }
 
@@ -138,11 +138,56 @@ TEST(RealRun, CoalescesFollowersWaitForTheLeadersQueryOnItsThread) {
             clear.spread("anomalies.redundant_db_reads")->mean * 0.6);
 }
 
+TEST(RealRun, PlaysAClosedWorkloadOverManyKeys) {
+  // 40 users thinking 0.25 s (up to 160 requests a second) over 200 pages
+  // of Zipf popularity, and a memcached too small for all of them.
+  Parsed<Scenario> p = load_scenario(
+      "builtin:frontpage",
+      {"workload.kind=\"closed\"", "workload.users=40", "workload.think_time={\"exp\": 0.25}",
+       "workload.keys=200", "workload.submit_ratio=0.05", "cache.memory_bytes=2097152",
+       "cache.item_bytes=20000", "app.servers=2", "app.workers=8", "db.connections=8",
+       "duration_s=8", "events=[]", "strategy.name=\"clear\""});
+  ASSERT_TRUE(p) << p.error;
+  const Scenario s = *p.value;
+  ASSERT_EQ(real_lab_refusal(s), "");
+  const Report r = real_run(s);
+  const ReplicatedReport sim = simulated(s);
+  std::printf("real closed, 200 keys: views %llu reads/view %.4f hit %.4f evictions %llu\n",
+              static_cast<unsigned long long>(r.page_views), r.db_reads_per_page_view,
+              r.cache_hit_ratio, static_cast<unsigned long long>(r.cache_evictions));
+  std::printf("simulated: views %s reads/view %s hit %s\n",
+              spread_text(sim, "requests.page_views").c_str(),
+              spread_text(sim, "db.reads_per_page_view").c_str(),
+              spread_text(sim, "cache.hit_ratio").c_str());
+  // A closed workload's rate follows from its users' think time and the
+  // answers' latency: the same in both worlds.
+  expect_within_spread(static_cast<double>(r.page_views), sim, "requests.page_views");
+  expect_within_spread(r.db_reads_per_page_view, sim, "db.reads_per_page_view");
+  expect_within_spread(r.cache_hit_ratio, sim, "cache.hit_ratio");
+  EXPECT_GT(r.cache_evictions, 0u) << "200 pages of 20 KB do not fit in 2 MB";
+  EXPECT_EQ(r.lost_updates, 0u);
+}
+
 TEST(RealRun, RefusesWhatTheLabCannotPlay) {
   Scenario s = front_page("clear");
   s.workload.rate = 5000;
   EXPECT_NE(real_lab_refusal(s).find("at most 400"), std::string::npos) << real_lab_refusal(s);
   EXPECT_EQ(real_lab_refusal(front_page("coalesce")), "");
+  Scenario odd = front_page("clear");
+  odd.cache.memory_bytes = 1'500'000;
+  EXPECT_NE(real_lab_refusal(odd).find("whole megabytes"), std::string::npos)
+      << real_lab_refusal(odd);
+  Scenario crowd = front_page("clear");
+  crowd.workload.kind = WorkloadKind::kClosed;
+  crowd.workload.users = 300; // thinking 1 s on average: up to 300 requests a second
+  EXPECT_EQ(real_lab_refusal(crowd), "");
+  crowd.workload.users = 500;
+  EXPECT_NE(real_lab_refusal(crowd).find("can send up to 500 requests a second"), std::string::npos)
+      << real_lab_refusal(crowd);
+  crowd.workload.users = 5000;
+  crowd.workload.think_time = Distribution::exponential(60);
+  EXPECT_NE(real_lab_refusal(crowd).find("at most 1000 users"), std::string::npos)
+      << real_lab_refusal(crowd);
   EXPECT_EQ(real_lab_refusal(front_page("update")), "");
   Parsed<Scenario> with_bursts = load_scenario("builtin:frontpage");
   ASSERT_TRUE(with_bursts);
