@@ -83,6 +83,20 @@ struct Shared {
 
   std::mutex mu;
   std::condition_variable committed_cv;
+
+  // Held across each cache write and its report to the lost-update
+  // detector, and across a submit's look at the cache and the watch it
+  // starts, under a strategy that edits the page on a submit: two writes
+  // otherwise reach the detector in the order their replies were read, not
+  // the order memcached applied them, and a write overtaken on its way back
+  // reads as one that dropped the newer post. It orders the writes' replies,
+  // not their requests: the races between a get and its set stay as they are.
+  std::mutex write_order_mu;
+  bool ordered_writes = false;
+  std::unique_lock<std::mutex> write_order() {
+    return ordered_writes ? std::unique_lock<std::mutex>(write_order_mu)
+                          : std::unique_lock<std::mutex>();
+  }
   internal::CommitLog log;
   internal::StaleReadDetector stale;
   internal::StampedeDetector stampede;
@@ -376,6 +390,7 @@ Reply RealContext::cache_store(Op op, std::string_view key) {
   // The item is as large as the scenario's (cache.item_bytes), as the model's is.
   if (value.size() < sh_.scenario.cache.item_bytes)
     value.resize(sh_.scenario.cache.item_bytes, '\0');
+  std::unique_lock<std::mutex> in_order = sh_.write_order();
   const Time t0 = sh_.now();
   reply.status = mc_.store(mode, key, value, 0, sh_.strategy->cache_ttl_s(sh_.options), r_.cas);
   const Time rtt = sh_.now() - t0;
@@ -404,6 +419,7 @@ void RealContext::answer_own() {
   // What a lost update is judged against: the page in the cache now (read
   // apart from the counted calls, as the model peeks at its node).
   std::optional<Page> cached;
+  std::unique_lock<std::mutex> in_order = sh_.write_order();
   if (r.submit && sh_.strategy->updates_cache_on_submit() && r.post != 0) {
     char kbuf[24];
     if (const auto item = mc_.get(internal::cache_key(r.key, kbuf), false))
@@ -535,6 +551,7 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
   sh.keep_timings = timings != nullptr;
   sh.options = normalize_strategy(s.strategy);
   sh.strategy = StrategyRegistry::global().make(s.strategy);
+  sh.ordered_writes = sh.strategy->updates_cache_on_submit();
   const std::uint32_t workers = s.app.servers * s.app.workers;
   sh.contexts.assign(workers, nullptr);
   PgPool pool(pg_conninfo, s.db.connections);
