@@ -483,7 +483,7 @@ std::vector<DiagramView::Dot> DiagramView::dots(const Layout &l, Time t) const {
   for (const InFlight &f : last_.in_flight) {
     if (!live(f))
       continue;
-    if (f.activity == Activity::kCpu && f.server < servers)
+    if ((f.activity == Activity::kCpu || f.activity == Activity::kWait) && f.server < servers)
       ++cpu_count[f.server];
     else if (f.activity == Activity::kDbQueued)
       ++queued;
@@ -494,6 +494,7 @@ std::vector<DiagramView::Dot> DiagramView::dots(const Layout &l, Time t) const {
       continue;
     switch (f.activity) {
     case Activity::kCpu:
+    case Activity::kWait: // a lease loser waits on its worker, in its server
       if (f.server < servers) {
         out.push_back({Place::kCpu, f.shade,
                        grid(l.cpu[f.server], cpu_index[f.server]++, cpu_count[f.server], r),

@@ -110,6 +110,10 @@ void RequestFollower::on_activity(const ActivityRecord &a) {
   case Activity::kDbQueued:
     add(Lane::kDatabase, a.from, -1, std::string(op_label(a.op)) + ": waits for a DB connection");
     break;
+  case Activity::kWait:
+    add(Lane::kApp, a.from, a.until,
+        "waits for another request's lease (" + millis(a.until - a.from) + "), then asks again");
+    break;
   case Activity::kDbRunning:
     if (!entries_.empty() && entries_.back().lane == Lane::kDatabase && entries_.back().until < 0)
       entries_.back().until = a.from; // the wait ended

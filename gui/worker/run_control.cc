@@ -141,8 +141,10 @@ private:
     switch (a.activity) {
     case Activity::kCpu:
       return a.submit ? Shade::kSubmit : Shade::kView;
+    case Activity::kWait: // a lease loser, holding its worker: drawn as a miss waiting
+      return Shade::kMiss;
     case Activity::kCacheCall:
-      if (a.op == Op::kCacheGet)
+      if (a.op == Op::kCacheGet || a.op == Op::kCacheLeaseGet)
         return a.hit ? Shade::kHit : Shade::kMiss; // shown on the reply's way back
       if (a.op == Op::kCacheCas && a.serial == conflict_serial_ && a.from == conflict_at_)
         return Shade::kConflict;

@@ -312,6 +312,16 @@ std::vector<Field> make_fields() {
   t.push_back(boolean(
       "strategy.cas", [](auto &s) -> auto & { return s.strategy.cas; },
       "use gets/cas for update and add for fills"));
+  t.push_back(number(
+      "strategy.lease_interval_s", [](auto &s) -> auto & { return s.strategy.lease_interval_s; },
+      between(1, kMaxTtlS),
+      "lease: how long a lease token lives, whole seconds (memcached's TTLs are whole seconds)"));
+  t.push_back(number(
+      "strategy.lease_wait_s", [](auto &s) -> auto & { return s.strategy.lease_wait_s; },
+      above(0, 60), "lease: how long a request without the lease waits before it asks again"));
+  t.push_back(boolean(
+      "strategy.lease_stale", [](auto &s) -> auto & { return s.strategy.lease_stale; },
+      "lease: a request without the lease serves the page a delete invalidated, if any"));
 
   t.push_back(number(
       "duration_s", [](auto &s) -> auto & { return s.duration_s; }, above(0, 1e6),

@@ -12,6 +12,7 @@
 #include "metrics/commit_log.h"
 #include "metrics/detectors.h"
 #include "metrics/histogram.h"
+#include "metrics/peak_rate.h"
 #include "model/cache_tier.h"
 #include "stampede/event_queue.h"
 #include "stampede/memcached_node.h"
@@ -72,6 +73,7 @@ public:
     kSubmits,     // target: how many submits of a burst arrive now
     kViews,       // target: how many page views of a burst arrive now
     kEdgeDone,    // target: index into edge_pending_
+    kWaitDone,    // target: request slot (Context::wait)
   };
   enum ArrivalSource : std::uint32_t { kOpenStream, kClosedUser };
 
@@ -95,6 +97,7 @@ public:
   // Context's operations.
   void cache_op(Request &r, Op op);
   void db_op(Request &r, Op op);
+  void wait(Request &r, double seconds);
   void respond(Request &r);
   void answer(Request &r);
   void finish(Request &r);
@@ -178,6 +181,10 @@ private:
   void close_interval(Time end);
   void finish_if_over();
   [[gnu::noinline]] McStatus cache_store(Slot &s, Op op, MemcachedNode *node, std::string_view key);
+  // The lease calls (Op::kCacheLeaseGet, kCacheLeaseSet, kCacheInvalidate),
+  // out of line: only `lease` makes them.
+  [[gnu::noinline]] void lease_op(Slot &s, Op op, MemcachedNode *node, std::string_view key,
+                                  Reply &reply);
   void db_start(std::uint32_t slot);
   void finish_request(Slot &s);
   [[gnu::always_inline]] std::uint32_t choose_server();
@@ -267,6 +274,7 @@ private:
     double db_busy_area = 0;
   };
   Warmup warm_;
+  internal::PeakRate peak_reads_;           // page queries issued, per second (db.peak_reads_per_s)
   std::uint64_t evictions() const noexcept; // the tier's and the local caches'
 
   std::chrono::steady_clock::time_point wall_start_;

@@ -12,6 +12,7 @@
 
 #include "engine/event_loop.h"
 #include "model/core.h"
+#include "model/memcached_meta.h"
 #include "model/popularity.h"
 #include "model/sim_context.h"
 
@@ -42,6 +43,7 @@ void SimulationCore::dispatch(const Event &e) {
     on_cpu_done(e.target());
     break;
   case kCacheReply:
+  case kWaitDone:
     on_reply(e.target());
     break;
   case kDbDone:
@@ -337,6 +339,11 @@ void SimulationCore::cache_op(Request &r, Op op) {
     ++c_.cache_deletes;
     reply.status = node == nullptr ? McStatus::kNotFound : node->remove(key, now_s());
     break;
+  case Op::kCacheLeaseGet:
+  case Op::kCacheLeaseSet:
+  case Op::kCacheInvalidate:
+    lease_op(s, op, node, key, reply);
+    break;
   default:
     throw std::logic_error("cache_op called with a non-cache operation");
   }
@@ -391,6 +398,81 @@ McStatus SimulationCore::cache_store(Slot &s, Op op, MemcachedNode *node, std::s
   return status;
 }
 
+void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_view key,
+                              Reply &reply) {
+  Request &r = s.req;
+  const StrategyConfig &options = strategies_[s.strategy].first;
+  switch (op) {
+  case Op::kCacheLeaseGet: {
+    // mg KEY v c N<interval>: a miss vivifies a placeholder and wins (W);
+    // a stale item's first reader wins; everyone else is told Z.
+    ++c_.cache_gets;
+    McMetaGetOptions mg;
+    mg.vivify = true;
+    mg.created_exptime = now_s() + static_cast<std::int64_t>(std::ceil(options.lease_interval_s));
+    McMetaGetResult got;
+    McItemView &item = get_view_;
+    const bool found = node != nullptr && node->meta_get(key, mg, now_s(), &item, &got);
+    reply.lease = found && got.won;
+    const bool page = found && !got.created && !item.value.empty();
+    reply.stale = page && item.stale;
+    reply.hit = page && !item.stale;
+    reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
+    if (found)
+      r.cas = item.cas;
+    if (page)
+      Page::decode_into(item.value, r.page);
+    ++(reply.hit ? c_.cache_hits : c_.cache_misses);
+    if (reply.hit && item.exptime != 0)
+      reply.expires_at = (item.exptime - kEpochUnixS) * kSecond;
+    break;
+  }
+  case Op::kCacheLeaseSet: {
+    // The holder's fill: a cas against its token. A delete since changed
+    // the unique (md I) or removed the placeholder: refused.
+    ++c_.cache_sets;
+    Page stored = r.page;
+    stored.stored_by = s.serial;
+    stored.stored_at = now_;
+    char vbuf[kEncodedPageBytes];
+    const std::int64_t ttl = strategies_[s.strategy].second->cache_ttl_s(options);
+    reply.status = node == nullptr
+                       ? McStatus::kNotStored
+                       : node->store(StoreMode::kCas, key, 0, ttl, stored.encode(vbuf), r.cas,
+                                     now_s(), nullptr, scenario_.cache.item_bytes);
+    if (reply.status == McStatus::kStored)
+      check_written(r, s.serial);
+    else
+      ++c_.lease_refusals;
+    break;
+  }
+  case Op::kCacheInvalidate:
+    ++c_.cache_deletes;
+    reply.status = node == nullptr ? McStatus::kNotFound
+                                   : node->meta_delete(key, false, 0, true, false, 0, now_s());
+    break;
+  default:
+    throw std::logic_error("lease_op called with another operation");
+  }
+}
+
+void SimulationCore::wait(Request &r, double seconds) {
+  if (!(seconds > 0) || seconds > 3600)
+    throw std::invalid_argument("Context::wait: expected a pause of more than 0 s and at most an "
+                                "hour, got " +
+                                std::to_string(seconds));
+  Slot &s = slots_[r.id];
+  s.reply = Reply{};
+  s.reply.op = Op::kWait;
+  s.reply.status = McStatus::kOk;
+  s.op_issue = now_;
+  s.node = -1;
+  const Time until = now_ + std::max<Time>(1, seconds_to_ns(seconds));
+  queue_.push(until, kWaitDone, r.id);
+  if (observer_)
+    activity(s, Activity::kWait, Op::kWait, -1, until);
+}
+
 bool SimulationCore::cached_page(std::uint32_t key, std::uint32_t server, Page *out) const {
   char kbuf[24];
   McItemView item;
@@ -414,8 +496,11 @@ void SimulationCore::db_op(Request &r, Op op) {
   s.reply.op = op;
   s.op_issue = now_;
   s.node = -1;
-  if (op == Op::kDbRead && !r.submit && stampede_.query_issued(r.key).stampede_began)
-    anomaly(AnomalyKind::kStampede, s.serial, r.key);
+  if (op == Op::kDbRead) {
+    peak_reads_.add(now_);
+    if (!r.submit && stampede_.query_issued(r.key).stampede_began)
+      anomaly(AnomalyKind::kStampede, s.serial, r.key);
+  }
   if (db_busy_ < scenario_.db.connections) {
     db_start(r.id);
   } else {

@@ -297,6 +297,7 @@ constexpr std::uint64_t Report::*kCounters[] = {
     &Report::cache_deletes,
     &Report::cas_attempts,
     &Report::cas_retries,
+    &Report::lease_refusals,
     &Report::arrivals,
 };
 
@@ -327,6 +328,7 @@ void SimulationCore::end_warmup() {
   c_.db_max_queue = db_size_;
   stale_.start_window();
   stampede_.start_window();
+  peak_reads_.clear();
   view_latency_.clear();
   submit_latency_.clear();
 }
@@ -341,6 +343,7 @@ Report SimulationCore::report() const {
   r.redundant_db_reads = stampede_.redundant() - warm_.redundant_db_reads;
   r.stampedes = stampede_.stampedes() - warm_.stampedes;
   r.peak_concurrent_same_key = stampede_.peak();
+  r.db_peak_reads_per_s = peak_reads_.peak();
   r.lost_updates = lost_.count() - warm_.lost_updates;
   r.cas_conflicts = cas_.count() - warm_.cas_conflicts;
   r.scenario = scenario_.name;

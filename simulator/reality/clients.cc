@@ -140,8 +140,9 @@ std::optional<McClient::Item> McClient::get(std::string_view key, bool with_cas)
   }
 }
 
-std::optional<McClient::Item> McClient::meta_get(std::string_view key) {
-  send_all("mg " + std::string(key) + " v f c t\r\n");
+std::optional<McClient::Item> McClient::meta_get(std::string_view key, std::int64_t vivify_ttl_s) {
+  send_all("mg " + std::string(key) + " v f c t" +
+           (vivify_ttl_s > 0 ? " N" + std::to_string(vivify_ttl_s) : std::string()) + "\r\n");
   const std::string line = read_line();
   if (line == "EN") {
     return std::nullopt;
@@ -164,6 +165,14 @@ std::optional<McClient::Item> McClient::meta_get(std::string_view key) {
       break;
     case 't':
       it.ttl_s = token == "-1" ? -1 : static_cast<std::int64_t>(parse_u64(token, "ttl"));
+      break;
+    case 'W':
+      it.won = true;
+      break;
+    case 'X':
+      it.stale = true;
+      break;
+    case 'Z': // another client won: nothing to keep
       break;
     default:
       throw ServiceError("memcached answered a meta get with a flag it was not asked for: \"" +
@@ -235,6 +244,18 @@ McStatus McClient::store(StoreMode mode, std::string_view key, std::string_view 
     return McStatus::kNotFound;
   }
   throw ServiceError("memcached answered " + std::string(verb) + " with \"" + line + "\"");
+}
+
+McStatus McClient::invalidate(std::string_view key) {
+  send_all("md " + std::string(key) + " I\r\n");
+  const std::string line = read_line();
+  if (line == "HD") {
+    return McStatus::kDeleted;
+  }
+  if (line == "NF") {
+    return McStatus::kNotFound;
+  }
+  throw ServiceError("memcached answered md with \"" + line + "\"");
 }
 
 McStatus McClient::remove(std::string_view key) {

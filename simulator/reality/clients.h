@@ -37,6 +37,8 @@ public:
     std::uint32_t flags = 0;
     std::uint64_t cas = 0;   ///< With gets or meta_get; 0 with get.
     std::int64_t ttl_s = -1; ///< With meta_get: whole seconds left before it expires (-1: never).
+    bool won = false;        ///< With meta_get: `W`, this client won the right to fill it.
+    bool stale = false;      ///< With meta_get: `X`, a delete with I invalidated it.
   };
 
   /// get (or gets, `with_cas`). @return the item, or nothing on a miss.
@@ -45,8 +47,14 @@ public:
 
   /// The meta get `mg <key> v f c t`: the value, its flags, its cas unique
   /// and the seconds it has left (memcached counts time in whole seconds).
-  /// @return the item, or nothing on a miss (`EN`).
-  std::optional<Item> meta_get(std::string_view key);
+  /// @param vivify_ttl_s with N<vivify_ttl_s> (when > 0): a miss creates an
+  /// empty item that lives that long and this client wins it (a lease).
+  /// @return the item (with `W`, `X`: won, stale), or nothing on a miss (`EN`).
+  std::optional<Item> meta_get(std::string_view key, std::int64_t vivify_ttl_s = 0);
+
+  /// The invalidating meta delete `md <key> I`: the item stays, marked stale,
+  /// with a new cas unique. @return kDeleted (HD) or kNotFound (NF).
+  McStatus invalidate(std::string_view key);
 
   /// set, add or cas (`mode`; `cas` the unique for kCas).
   /// @return kStored, kNotStored, kExists or kNotFound, as memcached replied.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -19,6 +20,7 @@
 #include "metrics/commit_log.h"
 #include "metrics/detectors.h"
 #include "metrics/histogram.h"
+#include "metrics/peak_rate.h"
 #include "model/cache_tier.h"
 #include "model/popularity.h"
 #include "reality/clients.h"
@@ -101,6 +103,7 @@ struct Shared {
   internal::StaleReadDetector stale;
   internal::StampedeDetector stampede;
   internal::LostUpdateDetector lost;
+  internal::PeakRate peak_reads; // page queries issued, per second
   internal::CasConflictDetector cas;
   std::unordered_map<std::int64_t, std::uint32_t> post_of_id; // seq -> post number
   std::map<std::int64_t, std::uint32_t> returned;             // seq -> key: inserts that returned,
@@ -173,6 +176,18 @@ public:
   void cache_add(Request &r) override { owner(r).issue(Op::kCacheAdd); }
   void cache_cas(Request &r) override { owner(r).issue(Op::kCacheCas); }
   void cache_delete(Request &r) override { owner(r).issue(Op::kCacheDelete); }
+  void cache_lease_get(Request &r) override { owner(r).issue(Op::kCacheLeaseGet); }
+  void cache_lease_set(Request &r) override { owner(r).issue(Op::kCacheLeaseSet); }
+  void cache_invalidate(Request &r) override { owner(r).issue(Op::kCacheInvalidate); }
+  void wait(Request &r, double seconds) override {
+    if (!(seconds > 0) || seconds > 3600)
+      throw std::invalid_argument("Context::wait: expected a pause of more than 0 s and at most "
+                                  "an hour, got " +
+                                  std::to_string(seconds));
+    RealContext &o = owner(r);
+    o.wait_ns_ = seconds_to_ns(seconds);
+    o.issue(Op::kWait);
+  }
   void db_read(Request &r) override { owner(r).issue(Op::kDbRead); }
   void db_insert(Request &r) override { owner(r).issue(Op::kDbInsert); }
   void respond(Request &r) override {
@@ -256,6 +271,7 @@ private:
   const Job &job_;
   Request &r_;
   Op pending_ = Op::kNone;
+  Time wait_ns_ = 0; // the pause a kWait asks for
   bool answered_ = false, finished_ = false;
   std::uint16_t cas_sent_ = 0;
 
@@ -292,9 +308,52 @@ Reply RealContext::execute(Op op) {
     ++(reply.hit ? sh_.c.cache_hits : sh_.c.cache_misses);
     return reply;
   }
+  case Op::kCacheLeaseGet: {
+    // mg KEY v f c t N<interval>: a miss creates the placeholder and wins.
+    const Time t0 = sh_.now();
+    const auto interval = static_cast<std::int64_t>(std::ceil(sh_.options.lease_interval_s));
+    const std::optional<McClient::Item> item = mc_.meta_get(key, interval);
+    const Time rtt = sh_.now() - t0;
+    calls_ns_ += rtt;
+    const bool page = item.has_value() && !item->value.empty();
+    reply.lease = item.has_value() && item->won;
+    reply.stale = page && item->stale;
+    reply.hit = page && !item->stale;
+    reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
+    if (item)
+      r_.cas = item->cas;
+    if (page)
+      r_.page = Page::decode(
+          std::string_view(item->value).substr(0, std::min(item->value.size(), kEncodedPageBytes)));
+    if (reply.hit && sh_.expiring && item->ttl_s >= 0)
+      reply.expires_at = sh_.expiry(t0, item->ttl_s);
+    const std::lock_guard<std::mutex> lock(sh_.mu);
+    sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
+    ++sh_.c.cache_gets;
+    ++(reply.hit ? sh_.c.cache_hits : sh_.c.cache_misses);
+    return reply;
+  }
+  case Op::kCacheInvalidate: {
+    const Time t0 = sh_.now();
+    reply.status = mc_.invalidate(key);
+    const Time rtt = sh_.now() - t0;
+    calls_ns_ += rtt;
+    const std::lock_guard<std::mutex> lock(sh_.mu);
+    sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
+    ++sh_.c.cache_deletes;
+    return reply;
+  }
+  case Op::kWait: {
+    const Time t0 = sh_.now();
+    std::this_thread::sleep_for(std::chrono::nanoseconds(wait_ns_));
+    calls_ns_ += sh_.now() - t0; // not the app's work
+    reply.status = McStatus::kOk;
+    return reply;
+  }
   case Op::kCacheSet:
   case Op::kCacheAdd:
   case Op::kCacheCas:
+  case Op::kCacheLeaseSet:
     return cache_store(op, key);
   case Op::kCacheDelete: {
     const Time t0 = sh_.now();
@@ -318,6 +377,9 @@ Reply RealContext::execute(Op op) {
     {
       const std::lock_guard<std::mutex> lock(sh_.mu);
       sh_.c.db_max_queue = std::max<std::uint64_t>(sh_.c.db_max_queue, pool_.waiting());
+      const Time t = sh_.now(); // under the lock: the times only grow
+      if (read && t < sh_.end)
+        sh_.peak_reads.add(t);
     }
     std::vector<std::int64_t> ids;
     std::int64_t id = 0;
@@ -405,6 +467,8 @@ Reply RealContext::cache_store(Op op, std::string_view key) {
     if (reply.status == McStatus::kExists)
       sh_.cas.cas_refused();
   }
+  if (op == Op::kCacheLeaseSet && reply.status != McStatus::kStored)
+    ++sh_.c.lease_refusals; // a delete voided the token: the stale set prevented
   if (reply.status == McStatus::kStored)
     sh_.lost.cache_written(r_.key, r_.server, r_.page, sh_.log.committed(r_.key),
                            [](std::uint32_t) {});
@@ -764,6 +828,7 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
   r.stampedes = sh.stampede.stampedes();
   r.peak_concurrent_same_key = sh.stampede.peak();
   r.lost_updates = sh.lost.count();
+  r.db_peak_reads_per_s = sh.peak_reads.peak();
   r.cas_conflicts = sh.cas.count();
   const auto ratio = [](std::uint64_t a, std::uint64_t b) {
     return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0;

@@ -15,5 +15,6 @@ std::unique_ptr<Strategy> make_update(const StrategyConfig &config);
 std::unique_ptr<Strategy> make_coalesce(const StrategyConfig &config);
 std::unique_ptr<Strategy> make_early(const StrategyConfig &config);
 std::unique_ptr<Strategy> make_stale_while_revalidate(const StrategyConfig &config);
+std::unique_ptr<Strategy> make_lease(const StrategyConfig &config);
 
 } // namespace stampede::internal

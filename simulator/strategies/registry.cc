@@ -36,6 +36,9 @@ StrategyRegistry &StrategyRegistry::global() {
     r.add("stale_while_revalidate", internal::make_stale_while_revalidate,
           "as naive; after ttl_s a page is stale but still served at once, while one request "
           "re-reads it in the background");
+    r.add("lease", internal::make_lease,
+          "as clear, with memcached leases (Facebook's): one view per miss gets the lease and "
+          "fills, the others wait and ask again; a submit invalidates, voiding older tokens");
     return r;
   }();
   return registry;
@@ -133,6 +136,14 @@ const char *op_label(Op op) noexcept {
     return "db read";
   case Op::kDbInsert:
     return "db insert";
+  case Op::kCacheLeaseGet:
+    return "cache lease get";
+  case Op::kCacheLeaseSet:
+    return "cache lease set";
+  case Op::kCacheInvalidate:
+    return "cache invalidate";
+  case Op::kWait:
+    return "wait";
   }
   return "call";
 }

@@ -37,6 +37,7 @@ const std::vector<std::string> kSpecIntegerFields = {
     "db.reads_by_page_views",
     "db.reads_by_submits",
     "db.max_queue",
+    "db.peak_reads_per_s",
     "cache.gets",
     "cache.hits",
     "cache.misses",

@@ -31,6 +31,7 @@ TEST(ReportPaths, ListSpecNumericFieldsInReportOrder) {
                                          "db.reads_per_page_view",
                                          "db.reads_per_submit",
                                          "db.max_queue",
+                                         "db.peak_reads_per_s",
                                          "db.utilization",
                                          "cache.gets",
                                          "cache.hits",
@@ -116,35 +117,37 @@ TEST(ReportValue, EveryPathReadsItsOwnMember) {
   r.db_reads_per_page_view = 10;
   r.db_reads_per_submit = 11;
   r.db_max_queue = 12;
-  r.db_utilization = 13;
-  r.cache_gets = 14;
-  r.cache_hits = 15;
-  r.cache_misses = 16;
-  r.cache_hit_ratio = 17;
-  r.cache_sets = 18;
-  r.cache_deletes = 19;
-  r.cache_evictions = 20;
-  r.cas_attempts = 21;
-  r.cas_conflicts = 22;
-  r.cas_retries = 23;
-  r.edge_hits = 24;
-  r.edge_misses = 25;
-  r.edge_hit_ratio = 26;
-  r.stale_reads = 27;
-  r.stale_read_ratio = 28;
-  r.max_staleness_s = 29;
-  r.redundant_db_reads = 30;
-  r.stampedes = 31;
-  r.peak_concurrent_same_key = 32;
-  r.lost_updates = 33;
-  r.page_view_latency = {34, 35, 36, 37, 38};
-  r.submit_latency = {39, 40, 41, 42, 43};
-  r.events = 44;
-  r.wall_s = 45;
-  r.events_per_s = 46;
-  r.arrivals = 47;
+  r.db_peak_reads_per_s = 13;
+  r.db_utilization = 14;
+  r.cache_gets = 15;
+  r.cache_hits = 16;
+  r.cache_misses = 17;
+  r.cache_hit_ratio = 18;
+  r.cache_sets = 19;
+  r.cache_deletes = 20;
+  r.cache_evictions = 21;
+  r.cas_attempts = 22;
+  r.cas_conflicts = 23;
+  r.cas_retries = 24;
+  r.lease_refusals = 25;
+  r.edge_hits = 26;
+  r.edge_misses = 27;
+  r.edge_hit_ratio = 28;
+  r.stale_reads = 29;
+  r.stale_read_ratio = 30;
+  r.max_staleness_s = 31;
+  r.redundant_db_reads = 32;
+  r.stampedes = 33;
+  r.peak_concurrent_same_key = 34;
+  r.lost_updates = 35;
+  r.page_view_latency = {36, 37, 38, 39, 40};
+  r.submit_latency = {41, 42, 43, 44, 45};
+  r.events = 46;
+  r.wall_s = 47;
+  r.events_per_s = 48;
+  r.arrivals = 49;
   const std::vector<std::string> paths = report_paths();
-  ASSERT_EQ(paths.size(), 47u);
+  ASSERT_EQ(paths.size(), 49u);
   for (std::size_t i = 0; i < paths.size(); ++i) {
     EXPECT_EQ(report_value(r, paths[i]), static_cast<double>(i + 1)) << paths[i];
   }

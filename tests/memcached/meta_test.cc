@@ -88,6 +88,17 @@ const std::vector<Case> &meta_cases() {
       {"mg N and T order decides the TTL",
        "mg j T60 N30 t v\r\nmg j t\r\nmg i N30 T60 t\r\nmg i t\r\n"},
       {"mg N placeholder is fetched", "mg j N30\r\nmg j v h l\r\nget j\r\n"},
+      // Leases (the `lease` strategy): a miss wins the placeholder, an
+      // invalidating delete voids its token, the holder's cas is refused,
+      // the stale item's first reader wins a new token and fills.
+      {"lease: md I voids the token, the new holder fills",
+       "mg k N10 v c\r\nmg k N10 v c\r\nmd k I\r\ncas k 0 0 1 1\r\nx\r\nmg k N10 v c\r\n"
+       "mg k N10 v c\r\ncas k 0 0 1 2\r\ny\r\nmg k N10 v c\r\n"},
+      {"lease: a stale page is served with X and the token goes once",
+       "set k 0 0 4\r\npage\r\nmd k I\r\nmg k N10 v c\r\nmg k N10 v c\r\nms k 5 C2\r\n"
+       "fresh\r\nmg k N10 v c\r\n"},
+      {"lease: a plain delete of the placeholder refuses the fill",
+       "mg k N10 v c\r\ndelete k\r\ncas k 0 0 1 1\r\nx\r\nmg k N10 v c\r\n"},
       // R: recache
       {"mg R wins when the TTL is below the token",
        "ms k 1 T100\r\na\r\nmg k R30 v t\r\nmg k R200 v t\r\nmg k R200 v t\r\nmg k v\r\n"},

@@ -47,6 +47,8 @@ struct Report {
   double db_reads_per_page_view = 0;        ///< db.reads_per_page_view.
   double db_reads_per_submit = 0;           ///< db.reads_per_submit.
   std::uint64_t db_max_queue = 0;           ///< db.max_queue (waiting only).
+  std::uint64_t db_peak_reads_per_s = 0;    ///< db.peak_reads_per_s: most page queries issued
+                                            ///< in one second (buckets from the run's start).
   double db_utilization = 0;                ///< db.utilization: busy connection-time share.
 
   std::uint64_t cache_gets = 0;      ///< cache.gets issued (get and gets).
@@ -59,6 +61,8 @@ struct Report {
   std::uint64_t cas_attempts = 0;    ///< cache.cas_attempts.
   std::uint64_t cas_conflicts = 0;   ///< cache.cas_conflicts (EXISTS).
   std::uint64_t cas_retries = 0;     ///< cache.cas_retries.
+  std::uint64_t lease_refusals = 0;  ///< cache.lease_refusals: lease fills refused (a delete
+                                     ///< voided the token: the stale sets leases prevent).
 
   std::uint64_t stale_reads = 0;              ///< anomalies.stale_reads.
   double stale_read_ratio = 0;                ///< anomalies.stale_read_ratio.

@@ -111,10 +111,13 @@ struct DbConfig {
 
 /// The caching strategy (`strategy.*`, SPEC section 3).
 struct StrategyConfig {
-  std::string name = "clear"; ///< `strategy.name`: a SPEC name or `student:NAME`.
-  double ttl_s = 0;           ///< `strategy.ttl_s`: 0 = cached pages never expire.
-  bool warm = false;          ///< `strategy.warm`: fill the cache before the first request.
-  bool cas = false;           ///< `strategy.cas`: gets/cas in `update`, add for fills.
+  std::string name = "clear";   ///< `strategy.name`: a SPEC name or `student:NAME`.
+  double ttl_s = 0;             ///< `strategy.ttl_s`: 0 = cached pages never expire.
+  bool warm = false;            ///< `strategy.warm`: fill the cache before the first request.
+  bool cas = false;             ///< `strategy.cas`: gets/cas in `update`, add for fills.
+  double lease_interval_s = 10; ///< `strategy.lease_interval_s`: a lease token's life (whole s).
+  double lease_wait_s = 0.01;   ///< `strategy.lease_wait_s`: a lease loser's pause.
+  bool lease_stale = false;     ///< `strategy.lease_stale`: losers serve an invalidated page.
 };
 
 /// A scripted event (`events[]`).

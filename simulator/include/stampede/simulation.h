@@ -62,6 +62,7 @@ enum class Activity : std::uint8_t {
   kCacheCall, ///< A cache call out, from issue to its reply.
   kDbQueued,  ///< A database query waiting for a connection (until unknown).
   kDbRunning, ///< A database query on a connection, to its completion.
+  kWait,      ///< Waiting without a call (Context::wait: a lease loser's pause).
   kDone,      ///< The request let go of its worker.
 };
 

@@ -48,6 +48,12 @@ enum class Op : std::uint8_t {
   kCacheDelete, ///< delete
   kDbRead,      ///< the page query
   kDbInsert,    ///< insert this submit's post
+  // Leases (Nishtala et al., "Scaling Memcache at Facebook", NSDI 2013,
+  // section 3.2.1), as memcached's meta commands give them.
+  kCacheLeaseGet,   ///< mg with N: the page, or the key's lease, or neither (wait)
+  kCacheLeaseSet,   ///< the lease holder's fill: a cas against its token
+  kCacheInvalidate, ///< md with I: the page kept but stale, every token voided
+  kWait,            ///< a pause, then resume (a lease loser's wait)
 };
 
 /// @param op a call.
@@ -74,6 +80,9 @@ struct Reply {
   McStatus status = McStatus::kNotFound; ///< Its outcome, memcached's words.
   bool hit = false;                      ///< For kCacheGet: found.
   Time expires_at = 0;                   ///< For a kCacheGet hit: when the page expires (0: never).
+  bool lease = false; ///< For kCacheLeaseGet: this request holds the key's lease (token in r.cas).
+  bool stale = false; ///< For kCacheLeaseGet: `r.page` is a page a delete invalidated (memcached's
+                      ///< X), served only by a strategy that accepts it.
 };
 
 /// What a strategy can do for a request. Each call issues one operation; the
@@ -113,6 +122,30 @@ public:
   /// delete the request's key.
   /// @param r the request.
   virtual void cache_delete(Request &r) = 0;
+  /// The lease get (SPEC section 3, `lease`): memcached's meta get `mg KEY v
+  /// c N<lease_interval_s>`. A fresh page goes into `r.page` (reply.hit). On a
+  /// miss the node creates an empty placeholder for the key, which lives
+  /// `strategy.lease_interval_s`, and gives this request the key's lease
+  /// (reply.lease; the token is `r.cas`): it should read the database and
+  /// fill with cache_lease_set(). Whoever finds a placeholder another holds
+  /// the lease of gets neither: wait() and ask again. After an invalidating
+  /// delete the old page is kept, marked stale (reply.stale, the page in
+  /// `r.page`): its first reader gets the lease.
+  /// @param r the request.
+  virtual void cache_lease_get(Request &r) = 0;
+  /// The lease holder's fill: `r.page` stored with a cas against the token
+  /// in `r.cas`, refused (EXISTS, or NOT_FOUND once the placeholder is gone)
+  /// when a delete voided the token since: the stale set leases prevent.
+  /// @param r the request.
+  virtual void cache_lease_set(Request &r) = 0;
+  /// An invalidating delete, `md KEY I`: the page stays, marked stale, and
+  /// the key's lease tokens are voided (its unique changes).
+  /// @param r the request.
+  virtual void cache_invalidate(Request &r) = 0;
+  /// Resumes the request after `seconds` without a call (a lease loser's
+  /// pause before it asks again). The request keeps its worker meanwhile.
+  /// @param r the request. @param seconds how long, > 0.
+  virtual void wait(Request &r, double seconds) = 0;
   /// The page query: `r.page` receives the page as committed when the query
   /// starts executing on a connection (a statement snapshot).
   /// @param r the request.
