@@ -24,7 +24,7 @@ std::string millis(Time d) {
 }
 
 std::string reply_words(const CallRecord &c) {
-  if (c.op == Op::kCacheGet)
+  if (c.op == Op::kCacheGet || c.op == Op::kCacheLeaseGet)
     return c.hit ? "hit" : "miss";
   if (c.op == Op::kDbRead || c.op == Op::kDbInsert)
     return "done";
@@ -67,6 +67,14 @@ std::string explain(const AnomalyRecord &a) {
     break;
   case AnomalyKind::kStampede:
     s += ": this request's page query started while another for the same key was in flight";
+    break;
+  case AnomalyKind::kLeaseRefused:
+    s += ": the lease token was invalidated";
+    if (a.cause_serial != kNoSerial)
+      s += " by request #" + std::to_string(a.cause_serial) + "'s delete at " + secs(a.cause_at);
+    if (a.snapshot_at >= 0)
+      s += ", after this request's query began at " + secs(a.snapshot_at) +
+           ": its page could lack that submit's post, so the node kept it out of the cache";
     break;
   }
   return s;

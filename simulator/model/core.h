@@ -275,6 +275,8 @@ private:
   };
   Warmup warm_;
   internal::PeakRate peak_reads_;           // page queries issued, per second (db.peak_reads_per_s)
+  // Per key: the request whose invalidating delete (lease) came last, and when.
+  std::vector<std::pair<std::uint64_t, Time>> invalidated_by_;
   std::uint64_t evictions() const noexcept; // the tier's and the local caches'
 
   std::chrono::steady_clock::time_point wall_start_;

@@ -440,13 +440,25 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
                        ? McStatus::kNotStored
                        : node->store(StoreMode::kCas, key, 0, ttl, stored.encode(vbuf), r.cas,
                                      now_s(), nullptr, scenario_.cache.item_bytes);
-    if (reply.status == McStatus::kStored)
+    if (reply.status == McStatus::kStored) {
       check_written(r, s.serial);
-    else
+    } else {
       ++c_.lease_refusals;
+      AnomalyRecord a{AnomalyKind::kLeaseRefused, now_, s.serial, r.key};
+      if (r.key < invalidated_by_.size() && invalidated_by_[r.key].first != kNoSerial) {
+        a.cause_serial = invalidated_by_[r.key].first;
+        a.cause_at = invalidated_by_[r.key].second;
+      }
+      a.snapshot_at = r.page.read_at;
+      anomaly(a);
+    }
     break;
   }
   case Op::kCacheInvalidate:
+    // Remembered for explaining the fills it refuses.
+    if (invalidated_by_.size() <= r.key)
+      invalidated_by_.resize(r.key + 1, {kNoSerial, -1});
+    invalidated_by_[r.key] = {s.serial, now_};
     ++c_.cache_deletes;
     reply.status = node == nullptr ? McStatus::kNotFound
                                    : node->meta_delete(key, false, 0, true, false, 0, now_s());

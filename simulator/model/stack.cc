@@ -411,6 +411,8 @@ const char *anomaly_label(AnomalyKind kind) noexcept {
     return "CAS conflict";
   case AnomalyKind::kLostUpdate:
     return "lost update";
+  case AnomalyKind::kLeaseRefused:
+    return "refused lease fill";
   }
   return "anomaly";
 }

@@ -108,6 +108,34 @@ TEST(RequestFollow, TheStaleViewSaysWhoStoredItsPage) {
   EXPECT_TRUE(found);
 }
 
+TEST(RequestFollow, ALeaseFillRefusedSaysWhichDeleteVoidedItsToken) {
+  // The same race under lease: view 1 holds the lease, the submit's
+  // invalidating delete at 0.53 s voids its token, and its fill is refused.
+  // While it queried, views that came would wait; view 3 gets a new lease.
+  Scenario s = stale_set();
+  s.strategy.name = "lease";
+  Simulation sim(s);
+  Feed feed(1024);
+  sim.set_observer(&feed);
+  sim.run();
+  const std::uint64_t filler = feed.serials.at(0), submit = feed.serials.at(1);
+  RequestFollower f(filler);
+  feed.recent.replay(f);
+  const std::vector<std::string> want = {
+      "page view arrives",
+      "CPU on app 0 (0.0 ms)",
+      "cache lease get to memcached 0 -> miss",
+      "db read runs (100.0 ms) -> done",
+      "refused lease fill: the lease token was invalidated by request #" + std::to_string(submit) +
+          "'s delete at 0.5300 s, after this request's query began "
+          "at 0.5005 s: its page could lack that submit's post, so "
+          "the node kept it out of the cache",
+      "cache lease set to memcached 0 -> EXISTS",
+      "answered after 101.0 ms",
+      "lets go of its worker"};
+  EXPECT_EQ(words(f), want);
+}
+
 TEST(RequestFollow, StepSaysWhatRanLive) {
   // Followed from before it starts, one event of the run at a time, as Step
   // runs them: each step says what happened to view 1 in that event.

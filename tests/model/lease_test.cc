@@ -66,6 +66,39 @@ TEST(Lease, ADeleteVoidsTheTokenSoTheStaleSetIsRefused) {
   EXPECT_NEAR(clear.max_staleness_s, 1.5 - 1.07, 1e-9);
 }
 
+TEST(Lease, ARefusedFillIsReportedWithTheDeleteThatVoidedItsToken) {
+  // The same story as above, watched: the refusal at 1.1215 s names submit
+  // B's delete (at 1.07 s, when its insert committed) and the refused
+  // page's query (begun at 1.0215 s).
+  struct Watch : Observer {
+    std::vector<AnomalyRecord> refused;
+    std::vector<RequestRecord> submits;
+    void on_anomaly(const AnomalyRecord &a) override {
+      if (a.kind == AnomalyKind::kLeaseRefused)
+        refused.push_back(a);
+    }
+    void on_request(const RequestRecord &r) override {
+      if (r.submit)
+        submits.push_back(r);
+    }
+  } watch;
+  Scenario s = hand_built("lease", /*warm=*/true);
+  at(s, 1.0, ScriptedEvent::Kind::kSubmitBurst, 1);
+  at(s, 1.021, ScriptedEvent::Kind::kViewBurst, 1);
+  at(s, 1.05, ScriptedEvent::Kind::kSubmitBurst, 1);
+  Simulation sim(s);
+  sim.set_observer(&watch);
+  sim.run();
+  ASSERT_EQ(watch.refused.size(), 1u);
+  ASSERT_EQ(watch.submits.size(), 2u);
+  const AnomalyRecord &a = watch.refused[0];
+  EXPECT_EQ(a.at, seconds_to_ns(1.1215));
+  EXPECT_EQ(a.cause_serial, watch.submits[1].serial);
+  EXPECT_EQ(a.cause_at, seconds_to_ns(1.07));
+  EXPECT_EQ(a.snapshot_at, seconds_to_ns(1.0215));
+  EXPECT_STREQ(anomaly_label(a.kind), "refused lease fill");
+}
+
 TEST(Lease, WithLeaseStaleTheWaitersServeTheInvalidatedPageAtOnce) {
   // 1.0 s: a submit commits post 1 at 1.02 s and invalidates the warm page.
   // 1.03 s: ten views; the first wins the lease and refreshes the page.

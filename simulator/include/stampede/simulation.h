@@ -89,10 +89,20 @@ struct ActivityRecord {
 };
 
 /// Kinds of anomaly an observer is told about as they happen.
-enum class AnomalyKind : std::uint8_t { kStaleRead, kStampede, kCasConflict, kLostUpdate };
+enum class AnomalyKind : std::uint8_t {
+  kStaleRead,
+  kStampede,
+  kCasConflict,
+  kLostUpdate,
+  /// Not an anomaly but one prevented: a `lease` fill refused because a
+  /// delete voided its token (the stale set leases stop). Its cause is that
+  /// delete; its snapshot, the refused page's query.
+  kLeaseRefused,
+};
 
 /// @param kind an anomaly kind.
-/// @return its name in words: `stale read`, `stampede`, `CAS conflict`, `lost update`.
+/// @return its name in words: `stale read`, `stampede`, `CAS conflict`, `lost update`,
+/// `refused lease fill`.
 const char *anomaly_label(AnomalyKind kind) noexcept;
 
 /// An anomaly as it happens, with what caused it where the model knows.
