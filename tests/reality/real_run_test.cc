@@ -187,6 +187,31 @@ TEST(RealRun, UpdateWithCasNeverLosesAPostOnTheRealStackEither) {
   EXPECT_EQ(r.lost_updates, 0u);
 }
 
+TEST(RealRun, LeasesOnARealMemcachedQueryOncePerDeleteAndNeverStale) {
+  // builtin:herd at 300 views a second for 8 s: a hot page, about 1.5 deletes
+  // a second, a 100 ms query. The lease strategy speaks memcached 1.6's
+  // meta commands (mg N, md I) to the real server: one view per delete
+  // reads the database, the others wait for its fill.
+  Parsed<Scenario> p =
+      load_scenario("builtin:herd", {"workload.rate=300", "workload.submit_ratio=0.005",
+                                     "duration_s=8", "strategy.name=\"lease\""});
+  ASSERT_TRUE(p) << p.error;
+  const Report r = real_run(*p.value);
+  std::printf("real lease: submits %llu DB reads %llu peak/s %llu stale %llu refused %llu\n",
+              static_cast<unsigned long long>(r.submits),
+              static_cast<unsigned long long>(r.db_reads),
+              static_cast<unsigned long long>(r.db_peak_reads_per_s),
+              static_cast<unsigned long long>(r.stale_reads),
+              static_cast<unsigned long long>(r.lease_refusals));
+  EXPECT_GT(r.page_views, 1500u); // ~2,400 expected
+  EXPECT_EQ(r.stale_reads, 0u);
+  // At most a query per delete, and one more per delete that landed during
+  // a query (its fill refused): under clear it would be ~30 per delete.
+  EXPECT_LE(r.db_reads_by_page_views, 2 * r.submits + 2);
+  EXPECT_LE(r.redundant_db_reads, r.lease_refusals);
+  EXPECT_LT(r.cache_hit_ratio, 0.95); // the waiters ask again: misses
+}
+
 TEST(RealRun, RefusesWhatTheLabCannotPlay) {
   Scenario s = front_page("clear");
   s.workload.rate = 5000;
