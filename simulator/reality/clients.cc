@@ -247,27 +247,24 @@ McStatus McClient::store(StoreMode mode, std::string_view key, std::string_view 
 }
 
 McStatus McClient::invalidate(std::string_view key) {
-  send_all("md " + std::string(key) + " I\r\n");
-  const std::string line = read_line();
-  if (line == "HD") {
-    return McStatus::kDeleted;
-  }
-  if (line == "NF") {
-    return McStatus::kNotFound;
-  }
-  throw ServiceError("memcached answered md with \"" + line + "\"");
+  return deletion("md " + std::string(key) + " I\r\n", "HD", "NF", "md");
 }
 
 McStatus McClient::remove(std::string_view key) {
-  send_all("delete " + std::string(key) + "\r\n");
+  return deletion("delete " + std::string(key) + "\r\n", "DELETED", "NOT_FOUND", "delete");
+}
+
+McStatus McClient::deletion(const std::string &request, std::string_view deleted,
+                            std::string_view not_found, std::string_view verb) {
+  send_all(request);
   const std::string line = read_line();
-  if (line == "DELETED") {
+  if (line == deleted) {
     return McStatus::kDeleted;
   }
-  if (line == "NOT_FOUND") {
+  if (line == not_found) {
     return McStatus::kNotFound;
   }
-  throw ServiceError("memcached answered delete with \"" + line + "\"");
+  throw ServiceError("memcached answered " + std::string(verb) + " with \"" + line + "\"");
 }
 
 std::map<std::string, std::string> McClient::stats() {

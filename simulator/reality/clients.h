@@ -69,6 +69,9 @@ public:
 
 private:
   void send_all(std::string_view bytes);
+  // Sends a delete (text or meta): its reply is `deleted` or `not_found`.
+  McStatus deletion(const std::string &request, std::string_view deleted,
+                    std::string_view not_found, std::string_view verb);
   std::string read_line();               // without the \r\n
   std::string read_exact(std::size_t n); // n bytes, then the \r\n after them
   int fd_ = -1;

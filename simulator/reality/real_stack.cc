@@ -285,37 +285,21 @@ Reply RealContext::execute(Op op) {
   char kbuf[24];
   const std::string_view key = internal::cache_key(r_.key, kbuf);
   switch (op) {
-  case Op::kCacheGet: {
-    const Time t0 = sh_.now();
-    // Pages that expire are read with a meta get, which also says how many
-    // seconds each has left: a strategy such as early needs the moment.
-    const std::optional<McClient::Item> item =
-        sh_.expiring ? mc_.meta_get(key) : mc_.get(key, sh_.options.cas);
-    const Time rtt = sh_.now() - t0;
-    calls_ns_ += rtt;
-    reply.hit = item.has_value();
-    if (reply.hit && sh_.expiring && item->ttl_s >= 0)
-      reply.expires_at = sh_.expiry(t0, item->ttl_s);
-    reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
-    if (reply.hit) {
-      r_.page = Page::decode(
-          std::string_view(item->value).substr(0, std::min(item->value.size(), kEncodedPageBytes)));
-      r_.cas = item->cas;
-    }
-    const std::lock_guard<std::mutex> lock(sh_.mu);
-    sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
-    ++sh_.c.cache_gets;
-    ++(reply.hit ? sh_.c.cache_hits : sh_.c.cache_misses);
-    return reply;
-  }
+  case Op::kCacheGet:
   case Op::kCacheLeaseGet: {
-    // mg KEY v f c t N<interval>: a miss creates the placeholder and wins.
+    const bool lease = op == Op::kCacheLeaseGet;
     const Time t0 = sh_.now();
+    // A lease get is mg KEY v f c t N<interval>: a miss creates the
+    // placeholder and wins. Pages that expire are read with a meta get too,
+    // which says how many seconds each has left (early needs the moment).
     const auto interval = static_cast<std::int64_t>(std::ceil(sh_.options.lease_interval_s));
-    const std::optional<McClient::Item> item = mc_.meta_get(key, interval);
+    const std::optional<McClient::Item> item = lease          ? mc_.meta_get(key, interval)
+                                               : sh_.expiring ? mc_.meta_get(key)
+                                                              : mc_.get(key, sh_.options.cas);
     const Time rtt = sh_.now() - t0;
     calls_ns_ += rtt;
-    const bool page = item.has_value() && !item->value.empty();
+    // A lease's empty placeholder is no page.
+    const bool page = item.has_value() && (!lease || !item->value.empty());
     reply.lease = item.has_value() && item->won;
     reply.stale = page && item->stale;
     reply.hit = page && !item->stale;
@@ -333,9 +317,10 @@ Reply RealContext::execute(Op op) {
     ++(reply.hit ? sh_.c.cache_hits : sh_.c.cache_misses);
     return reply;
   }
-  case Op::kCacheInvalidate: {
+  case Op::kCacheDelete:
+  case Op::kCacheInvalidate: { // delete, or md KEY I
     const Time t0 = sh_.now();
-    reply.status = mc_.invalidate(key);
+    reply.status = op == Op::kCacheDelete ? mc_.remove(key) : mc_.invalidate(key);
     const Time rtt = sh_.now() - t0;
     calls_ns_ += rtt;
     const std::lock_guard<std::mutex> lock(sh_.mu);
@@ -355,16 +340,6 @@ Reply RealContext::execute(Op op) {
   case Op::kCacheCas:
   case Op::kCacheLeaseSet:
     return cache_store(op, key);
-  case Op::kCacheDelete: {
-    const Time t0 = sh_.now();
-    reply.status = mc_.remove(key);
-    const Time rtt = sh_.now() - t0;
-    calls_ns_ += rtt;
-    const std::lock_guard<std::mutex> lock(sh_.mu);
-    sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
-    ++sh_.c.cache_deletes;
-    return reply;
-  }
   case Op::kDbRead:
   case Op::kDbInsert: {
     const bool read = op == Op::kDbRead;
