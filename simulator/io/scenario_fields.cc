@@ -272,6 +272,22 @@ std::vector<Field> make_fields() {
       "cache.lru", [](auto &s) -> auto & { return s.cache.lru; },
       {kLruNames.begin(), kLruNames.end()},
       "eviction model of a node: segmented (memcached 1.6), classic, plain LRU"));
+  t.push_back(number(
+      "cache.timeout_s", [](auto &s) -> auto & { return s.cache.timeout_s; }, between(0, 60),
+      "seconds a client waits on a node that does not answer (crashed, or queued past it) "
+      "before it gives up; 0 = a crash is noticed at once"));
+  t.push_back(integer(
+      "cache.gutter_nodes", [](auto &s) -> auto & { return s.cache.gutter_nodes; }, 0, 64,
+      "spare nodes that take a failed node's keys (Facebook's gutter pool); 0 = its keys move "
+      "to the nodes that are up"));
+  t.push_back(number(
+      "cache.gutter_ttl_s", [](auto &s) -> auto & { return s.cache.gutter_ttl_s; },
+      between(1, 86400),
+      "seconds a gutter entry lives (whole seconds); gutter entries are never "
+      "invalidated"));
+  t.push_back(number(
+      "cache.node_capacity", [](auto &s) -> auto & { return s.cache.node_capacity; },
+      between(0, 1e9), "operations a second one node serves, in arrival order; 0 = unlimited"));
 
   t.push_back(integer(
       "db.connections", [](auto &s) -> auto & { return s.db.connections; }, 1, 100000,

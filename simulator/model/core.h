@@ -74,6 +74,7 @@ public:
     kViews,       // target: how many page views of a burst arrive now
     kEdgeDone,    // target: index into edge_pending_
     kWaitDone,    // target: request slot (Context::wait)
+    kNodeNoticed, // target: a tier node the clients now know is dead
   };
   enum ArrivalSource : std::uint32_t { kOpenStream, kClosedUser };
 
@@ -274,9 +275,37 @@ private:
     double db_busy_area = 0;
   };
   Warmup warm_;
-  internal::PeakRate peak_reads_;           // page queries issued, per second (db.peak_reads_per_s)
+  internal::PeakRate peak_reads_; // page queries issued, per second (db.peak_reads_per_s)
   // Per key: the request whose invalidating delete (lease) came last, and when.
   std::vector<std::pair<std::uint64_t, Time>> invalidated_by_;
+
+  // Failures and capacity (cache.timeout_s, gutter_nodes, node_capacity). Per
+  // tier node: since when it is dead but not yet noticed (-1: not), whether
+  // its keys go to the gutter, and when its queue frees (node_capacity).
+  struct NodeState {
+    Time dead_since = -1;
+    bool to_gutter = false;
+    Time busy_until = 0;
+  };
+  std::vector<NodeState> node_state_;
+  std::vector<std::unique_ptr<MemcachedNode>> gutter_;
+  std::vector<Time> gutter_busy_until_;
+  Time timeout_ = 0, service_ = 0; // cache.timeout_s; 1 / cache.node_capacity (0: unlimited)
+  void node_failed(std::uint32_t node);
+  void on_node_noticed(std::uint32_t node);
+  // Where a cache call for `key` goes: the node (or nullptr), its index for
+  // observers, whether it is a gutter node, and the wait before it is served;
+  // false when the call times out instead.
+  struct Route {
+    MemcachedNode *node = nullptr;
+    std::int32_t index = -1;
+    bool gutter = false;
+    Time queued = 0;
+  };
+  bool route(std::uint32_t key, std::string_view name, Route &out);
+  void timed_out(Slot &s, Op op);                          // the reply of a call never answered
+  std::int64_t store_ttl(std::int64_t ttl) const noexcept; // a gutter entry's TTL is short
+  bool gutter_call_ = false;                // the cache call being made goes to the gutter
   std::uint64_t evictions() const noexcept; // the tier's and the local caches'
 
   std::chrono::steady_clock::time_point wall_start_;

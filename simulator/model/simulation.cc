@@ -46,6 +46,9 @@ void SimulationCore::dispatch(const Event &e) {
   case kWaitDone:
     on_reply(e.target());
     break;
+  case kNodeNoticed:
+    on_node_noticed(e.target());
+    break;
   case kDbDone:
     on_db_done(e.target());
     break;
@@ -305,6 +308,16 @@ void SimulationCore::cache_op(Request &r, Op op) {
       node = &tier_.node(static_cast<std::uint32_t>(s.node));
     rtt = scenario_.cache.rtt.sample(cache_rng_);
   }
+  gutter_call_ = false;
+  if (!node_state_.empty() && !scenario_.app.local_cache) [[unlikely]] {
+    Route to;
+    if (!route(r.key, key, to))
+      return timed_out(s, op);
+    node = to.node;
+    s.node = to.index;
+    gutter_call_ = to.gutter;
+    rtt += to.queued;
+  }
 
   Reply reply;
   reply.op = op;
@@ -317,6 +330,10 @@ void SimulationCore::cache_op(Request &r, Op op) {
     McItemView &item = get_view_;
     reply.hit = node != nullptr && node->get(key, now_s(), &item);
     reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
+    if (gutter_call_) [[unlikely]] {
+      ++c_.gutter_gets;
+      c_.gutter_hits += reply.hit;
+    }
     if (reply.hit) {
       ++c_.cache_hits;
       Page::decode_into(item.value, r.page);
@@ -337,7 +354,9 @@ void SimulationCore::cache_op(Request &r, Op op) {
     break;
   case Op::kCacheDelete:
     ++c_.cache_deletes;
-    reply.status = node == nullptr ? McStatus::kNotFound : node->remove(key, now_s());
+    // The gutter is never invalidated: its entries expire instead.
+    reply.status =
+        node == nullptr || gutter_call_ ? McStatus::kNotFound : node->remove(key, now_s());
     break;
   case Op::kCacheLeaseGet:
   case Op::kCacheLeaseSet:
@@ -368,7 +387,7 @@ McStatus SimulationCore::cache_store(Slot &s, Op op, MemcachedNode *node, std::s
                          : op == Op::kCacheAdd ? StoreMode::kAdd
                                                : StoreMode::kCas;
   const auto &[options, strategy] = strategies_[s.strategy];
-  const std::int64_t ttl = strategy->cache_ttl_s(options);
+  const std::int64_t ttl = store_ttl(strategy->cache_ttl_s(options));
   // The stored page says which write stored it, for explaining anomalies.
   Page stored = r.page;
   stored.stored_by = s.serial;
@@ -413,6 +432,10 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     McMetaGetResult got;
     McItemView &item = get_view_;
     const bool found = node != nullptr && node->meta_get(key, mg, now_s(), &item, &got);
+    if (gutter_call_) {
+      ++c_.gutter_gets;
+      c_.gutter_hits += found && !got.created && !item.value.empty() && !item.stale;
+    }
     reply.lease = found && got.won;
     const bool page = found && !got.created && !item.value.empty();
     reply.stale = page && item.stale;
@@ -435,7 +458,7 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     stored.stored_by = s.serial;
     stored.stored_at = now_;
     char vbuf[kEncodedPageBytes];
-    const std::int64_t ttl = strategies_[s.strategy].second->cache_ttl_s(options);
+    const std::int64_t ttl = store_ttl(strategies_[s.strategy].second->cache_ttl_s(options));
     reply.status = node == nullptr
                        ? McStatus::kNotStored
                        : node->store(StoreMode::kCas, key, 0, ttl, stored.encode(vbuf), r.cas,
@@ -455,6 +478,11 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     break;
   }
   case Op::kCacheInvalidate:
+    if (gutter_call_) { // the gutter is never invalidated
+      ++c_.cache_deletes;
+      reply.status = McStatus::kNotFound;
+      break;
+    }
     // Remembered for explaining the fills it refuses.
     if (invalidated_by_.size() <= r.key)
       invalidated_by_.resize(r.key + 1, {kNoSerial, -1});
@@ -466,6 +494,67 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
   default:
     throw std::logic_error("lease_op called with another operation");
   }
+}
+
+bool SimulationCore::route(std::uint32_t key, std::string_view name, Route &out) {
+  out = Route{};
+  const std::int32_t n = tier_.node_of(key);
+  if (n < 0)
+    return true; // no node up: as without failures
+  NodeState &state = node_state_[static_cast<std::uint32_t>(n)];
+  Time *busy = &state.busy_until;
+  if (state.to_gutter) {
+    const auto g = static_cast<std::uint32_t>(internal::stable_hash(name) % gutter_.size());
+    out.node = gutter_[g].get();
+    out.index = static_cast<std::int32_t>(tier_.size() + g); // after the tier's, for observers
+    out.gutter = true;
+    busy = &gutter_busy_until_[g];
+  } else if (state.dead_since >= 0) {
+    return false; // dead, and not noticed yet: the call times out
+  } else {
+    out.node = &tier_.node(static_cast<std::uint32_t>(n));
+    out.index = n;
+  }
+  if (service_ > 0) {
+    // One call at a time, in arrival order; past the timeout, the client
+    // gives up (and the node never serves it).
+    const Time start = std::max(now_, *busy);
+    if (timeout_ > 0 && start + service_ - now_ > timeout_)
+      return false;
+    *busy = start + service_;
+    out.queued = *busy - now_;
+  }
+  return true;
+}
+
+void SimulationCore::timed_out(Slot &s, Op op) {
+  Reply reply;
+  reply.op = op;
+  reply.timed_out = true;
+  const bool store =
+      op == Op::kCacheSet || op == Op::kCacheAdd || op == Op::kCacheCas || op == Op::kCacheLeaseSet;
+  reply.status = store ? McStatus::kNotStored : McStatus::kNotFound;
+  ++c_.cache_timeouts;
+  if (op == Op::kCacheGet || op == Op::kCacheLeaseGet) {
+    ++c_.cache_gets;
+    ++c_.cache_misses;
+  } else if (store) {
+    ++c_.cache_sets;
+  } else {
+    ++c_.cache_deletes;
+  }
+  s.reply = reply;
+  s.op_issue = now_;
+  queue_.push(now_ + timeout_, kCacheReply, s.req.id);
+  if (observer_)
+    activity(s, Activity::kCacheCall, op, s.node, now_ + timeout_, false);
+}
+
+std::int64_t SimulationCore::store_ttl(std::int64_t ttl) const noexcept {
+  if (!gutter_call_)
+    return ttl;
+  const auto gutter = static_cast<std::int64_t>(std::ceil(scenario_.cache.gutter_ttl_s));
+  return ttl == 0 ? gutter : std::min(ttl, gutter);
 }
 
 void SimulationCore::wait(Request &r, double seconds) {

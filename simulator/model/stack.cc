@@ -63,6 +63,21 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
   for (std::uint32_t s = 0; s < scenario.app.servers; ++s)
     new_server();
 
+  // Failures and capacity: only a scenario that asks pays for them.
+  timeout_ = seconds_to_ns(scenario.cache.timeout_s);
+  service_ = scenario.cache.node_capacity > 0
+                 ? std::max<Time>(1, seconds_to_ns(1.0 / scenario.cache.node_capacity))
+                 : 0;
+  if (timeout_ > 0 || service_ > 0 || scenario.cache.gutter_nodes > 0) {
+    node_state_.resize(tier_.size());
+    McConfig spare;
+    spare.memory_limit_bytes = scenario.cache.memory_bytes;
+    spare.lru = scenario.cache.lru;
+    for (std::uint32_t g = 0; g < scenario.cache.gutter_nodes; ++g)
+      gutter_.push_back(std::make_unique<MemcachedNode>(spare));
+    gutter_busy_until_.assign(gutter_.size(), 0);
+  }
+
   if (scenario.strategy.warm)
     warm();
 
@@ -165,7 +180,7 @@ void SimulationCore::on_scripted(std::uint32_t index) {
   const ScriptedEvent &e = scenario_.events[index];
   switch (e.kind) {
   case ScriptedEvent::Kind::kCrashNode:
-    tier_.crash(e.value);
+    node_failed(e.value);
     break;
   case ScriptedEvent::Kind::kAddNode:
     add_node();
@@ -187,13 +202,42 @@ void SimulationCore::on_scripted(std::uint32_t index) {
 
 void SimulationCore::submit_burst(std::uint32_t count) { push_burst(count, true); }
 
-void SimulationCore::crash_node(std::uint32_t node) { tier_.crash(node); }
+void SimulationCore::crash_node(std::uint32_t node) { node_failed(node); }
+
+// A node fails. Without cache.timeout_s or a gutter pool the clients know at
+// once and its keys move to the nodes that are up (rehash). Otherwise every
+// call to it times out until the clients notice, timeout_s later; then its
+// keys move (rehash) or, with gutter nodes, go to the gutter pool.
+void SimulationCore::node_failed(std::uint32_t node) {
+  if (node_state_.empty()) {
+    tier_.crash(node);
+    return;
+  }
+  if (node >= tier_.size() || !tier_.up(node) || node_state_[node].dead_since >= 0 ||
+      node_state_[node].to_gutter)
+    return;
+  node_state_[node].dead_since = now_;
+  tier_.node(node).flush_all(0, now_s()); // its memory is gone with it
+  queue_.push(now_ + timeout_, kNodeNoticed, node);
+}
+
+void SimulationCore::on_node_noticed(std::uint32_t node) {
+  NodeState &n = node_state_[node];
+  n.dead_since = -1;
+  if (gutter_.empty())
+    tier_.crash(node);
+  else
+    n.to_gutter = true; // its keys stay its own, served by the gutter
+}
+
 bool SimulationCore::add_node() {
   // Scripted additions are bounded by the parser; live ones (the GUI's
   // button) stop here.
   if (tier_.size() >= kMaxCacheNodes)
     return false;
   tier_.add();
+  if (!node_state_.empty())
+    node_state_.resize(tier_.size());
   return true;
 }
 
@@ -298,6 +342,9 @@ constexpr std::uint64_t Report::*kCounters[] = {
     &Report::cas_attempts,
     &Report::cas_retries,
     &Report::lease_refusals,
+    &Report::cache_timeouts,
+    &Report::gutter_gets,
+    &Report::gutter_hits,
     &Report::arrivals,
 };
 

@@ -570,6 +570,10 @@ std::string real_lab_refusal(const Scenario &s) {
         << std::max<std::uint64_t>(1, s.cache.memory_bytes >> 20) * (1 << 20);
     return why.str();
   }
+  if (s.cache.gutter_nodes > 0 || s.cache.node_capacity > 0)
+    return "cache.gutter_nodes, cache.node_capacity: the lab's memcached is a real one, with its "
+           "own "
+           "capacity and no gutter pool (the model's failover runs in the simulator)";
   if (s.cache.nodes != 1 || s.app.local_cache)
     return "cache.nodes: the lab runs one memcached shared by the app servers (cache.nodes 1, "
            "app.local_cache false)";

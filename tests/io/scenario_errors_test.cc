@@ -104,7 +104,7 @@ const BadInput kBadInputs[] = {
      "{\"workload\": {}, \"cache\": {\"nodez\": 2}}",
      {},
      "t.json: cache.nodez: unknown field, expected one of: nodes, memory_bytes, item_bytes, rtt, "
-     "hashing, lru"},
+     "hashing, lru, timeout_s, gutter_nodes, gutter_ttl_s, node_capacity"},
     {"SectionNotObject",
      "{\"workload\": [1]}",
      {},
@@ -376,7 +376,8 @@ const BadInput kBadInputs[] = {
      "{\"workload\": {}}",
      {"cache.nodez=2"},
      "--set cache.nodez=2: unknown field cache.nodez, expected one of cache.nodes, "
-     "cache.memory_bytes, cache.item_bytes, cache.rtt, cache.hashing, cache.lru"},
+     "cache.memory_bytes, cache.item_bytes, cache.rtt, cache.hashing, cache.lru, cache.timeout_s, "
+     "cache.gutter_nodes, cache.gutter_ttl_s, cache.node_capacity"},
     {"SetUnknownTopLevelPath",
      "{\"workload\": {}}",
      {"sed=2"},
@@ -398,7 +399,8 @@ const BadInput kBadInputs[] = {
      "{\"workload\": {}}",
      {"cache={}"},
      "--set cache={}: unknown field cache, expected one of cache.nodes, cache.memory_bytes, "
-     "cache.item_bytes, cache.rtt, cache.hashing, cache.lru"},
+     "cache.item_bytes, cache.rtt, cache.hashing, cache.lru, cache.timeout_s, cache.gutter_nodes, "
+     "cache.gutter_ttl_s, cache.node_capacity"},
     {"TooManyWorkerSlots",
      "{\"workload\": {}, \"app\": {\"servers\": 2048, \"workers\": 1000}}",
      {},

@@ -63,6 +63,10 @@ struct Report {
   std::uint64_t cas_retries = 0;     ///< cache.cas_retries.
   std::uint64_t lease_refusals = 0;  ///< cache.lease_refusals: lease fills refused (a delete
                                      ///< voided the token: the stale sets leases prevent).
+  std::uint64_t cache_timeouts = 0;  ///< cache.timeouts: calls a client gave up on
+                                     ///< (cache.timeout_s: a dead node, or a full queue).
+  std::uint64_t gutter_gets = 0;     ///< cache.gutter_gets: gets sent to the gutter pool.
+  std::uint64_t gutter_hits = 0;     ///< cache.gutter_hits: of which hits.
 
   std::uint64_t stale_reads = 0;              ///< anomalies.stale_reads.
   double stale_read_ratio = 0;                ///< anomalies.stale_read_ratio.

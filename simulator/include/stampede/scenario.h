@@ -95,6 +95,14 @@ struct CacheConfig {
   Distribution rtt = Distribution::constant(0.0005); ///< `cache.rtt`, per operation.
   Hashing hashing = Hashing::kConsistent;            ///< `cache.hashing`.
   LruModel lru = LruModel::kSegmented;               ///< `cache.lru`.
+  /// `cache.timeout_s`: how long a client waits on a node that does not
+  /// answer (a crashed one, or one with `node_capacity` queued past it) before it
+  /// gives up. 0: a crash is noticed at once (its keys move, or go to the
+  /// gutter, immediately) and a busy node's queue never times out.
+  double timeout_s = 0;
+  std::uint32_t gutter_nodes = 0; ///< `cache.gutter_nodes`: spare nodes for a failed node's keys.
+  double gutter_ttl_s = 10;       ///< `cache.gutter_ttl_s`: how long a gutter entry lives.
+  double node_capacity = 0;       ///< `cache.node_capacity`: a node's capacity; 0 = unlimited.
   /// `cache.hashing` when it is kStudent: the ring's `student:NAME`.
   std::string student_ring;
 };

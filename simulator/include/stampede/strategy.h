@@ -83,6 +83,8 @@ struct Reply {
   bool lease = false; ///< For kCacheLeaseGet: this request holds the key's lease (token in r.cas).
   bool stale = false; ///< For kCacheLeaseGet: `r.page` is a page a delete invalidated (memcached's
                       ///< X), served only by a strategy that accepts it.
+  bool timed_out = false; ///< A cache call the node never answered (`cache.timeout_s`): a get
+                          ///< reads as a miss, a store as NOT_STORED; nothing was done.
 };
 
 /// What a strategy can do for a request. Each call issues one operation; the
