@@ -403,9 +403,14 @@ DiagramView::Layout DiagramView::layout() const {
     const QRectF &ccol = cols[3];
     const Stack ns = stacked(nodes, top, A, 70);
     const double cw = ccol.width() * 0.78, cl = ccol.left() + ccol.width() * 0.11;
+    const int first_gutter = nodes - static_cast<int>(st.gutter_nodes);
     for (int n = 0; n < nodes; ++n) {
       const QRectF b = ns.at(n, cl, cw);
       l.nodes.push_back(b);
+      // The gutter pool's nodes come after the tier's: named for what they are.
+      const bool gutter = n >= first_gutter;
+      const int shown = gutter ? n - first_gutter : n;
+      const QString name = gutter ? "gutter" : "memcached", brief = gutter ? "gut" : "mc";
       const bool up = st.cache_up[static_cast<std::size_t>(n)];
       const QString items =
           up ? QString(st.cache_items[static_cast<std::size_t>(n)] == 1 ? "%1 item" : "%1 items")
@@ -414,11 +419,11 @@ DiagramView::Layout DiagramView::layout() const {
       const QString shortItems =
           up ? QString::number(st.cache_items[static_cast<std::size_t>(n)]) : "down";
       l.texts.push_back(fit(base,
-                            {{QString("memcached %1").arg(n), items},
-                             {QString("mc %1").arg(n), items},
-                             {QString("memcached %1 · %2").arg(n).arg(items)},
-                             {QString("mc %1 · %2").arg(n).arg(items)},
-                             {QString("mc%1 %2").arg(n).arg(shortItems)}},
+                            {{QString("%1 %2").arg(name).arg(shown), items},
+                             {QString("%1 %2").arg(brief).arg(shown), items},
+                             {QString("%1 %2 · %3").arg(name).arg(shown).arg(items)},
+                             {QString("%1 %2 · %3").arg(brief).arg(shown).arg(items)},
+                             {QString("%1%2 %3").arg(brief).arg(shown).arg(shortItems)}},
                             true, b.adjusted(pad, 1, -pad, -1), b, Qt::AlignCenter));
     }
   }

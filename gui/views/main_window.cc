@@ -219,7 +219,9 @@ void MainWindow::buildToolbar() {
     if (refuseAfterEnd("Crash node"))
       return;
     const auto node = static_cast<std::size_t>(node_->value());
-    const std::vector<bool> &up = last_.stack.cache_up;
+    // The tier's nodes; the gutter pool's, listed after them, never crash.
+    const std::vector<bool> up(last_.stack.cache_up.begin(),
+                               last_.stack.cache_up.end() - last_.stack.gutter_nodes);
     QString why;
     if (!restarting_ && std::find(up.begin(), up.end(), true) == up.end())
       why = "no cache node is up to crash; Add node starts one";
@@ -240,7 +242,7 @@ void MainWindow::buildToolbar() {
   connect(add, &QAction::triggered, this, [this] {
     if (refuseAfterEnd("Add node"))
       return;
-    if (!restarting_ && last_.stack.cache_up.size() >= kMaxCacheNodes) {
+    if (!restarting_ && last_.stack.cache_up.size() - last_.stack.gutter_nodes >= kMaxCacheNodes) {
       statusBar()->showMessage(
           QString("Add node: the tier has its most nodes, %1 (crashed ones count)")
               .arg(kMaxCacheNodes),

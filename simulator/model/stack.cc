@@ -437,9 +437,16 @@ StackState SimulationCore::state() const {
   for (const std::uint32_t i : active_)
     st.app_in_pool[i] = true;
   for (std::uint32_t i = 0; i < tier_.size(); ++i) {
-    st.cache_up.push_back(tier_.up(i));
-    st.cache_items.push_back(tier_.up(i) ? tier_.node(i).stats().curr_items : 0);
+    const bool failed =
+        !node_state_.empty() && (node_state_[i].dead_since >= 0 || node_state_[i].to_gutter);
+    st.cache_up.push_back(tier_.up(i) && !failed);
+    st.cache_items.push_back(st.cache_up.back() ? tier_.node(i).stats().curr_items : 0);
   }
+  for (const auto &g : gutter_) {
+    st.cache_up.push_back(true);
+    st.cache_items.push_back(g->stats().curr_items);
+  }
+  st.gutter_nodes = static_cast<std::uint32_t>(gutter_.size());
   st.db_busy = db_busy_;
   st.db_queue = static_cast<std::uint32_t>(db_size_);
   st.strategy = strategy_label(strategies_[current_strategy_].first);

@@ -177,11 +177,14 @@ struct StackState {
   /// Per app server: in the balancer's pool (false once removed live; it
   /// still finishes what it holds).
   std::vector<bool> app_in_pool;
-  std::vector<std::uint64_t> cache_items; ///< Per memcached node (0 when down).
-  std::vector<bool> cache_up;             ///< Per memcached node.
-  std::uint32_t db_busy = 0;              ///< Connections in use.
-  std::uint32_t db_queue = 0;             ///< Queries waiting.
-  std::string strategy;                   ///< Current strategy label.
+  /// Per memcached node (0 when down): the tier's nodes, then the gutter
+  /// pool's (`cache.gutter_nodes`).
+  std::vector<std::uint64_t> cache_items;
+  std::vector<bool> cache_up;     ///< Per node, as cache_items (a failed node is down at once).
+  std::uint32_t gutter_nodes = 0; ///< How many of them, at the end, are gutter nodes.
+  std::uint32_t db_busy = 0;      ///< Connections in use.
+  std::uint32_t db_queue = 0;     ///< Queries waiting.
+  std::string strategy;           ///< Current strategy label.
 };
 
 class SimulationCore; // the model (model/core.h)
