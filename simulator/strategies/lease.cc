@@ -16,10 +16,13 @@
 // latency). A token lives `lease_interval_s`: if its holder never fills, the
 // placeholder expires then and the next view gets a lease.
 //
-// memcached, and so the node, hands out a new token after every
-// invalidation; the paper's servers also rate-limit tokens to one per key
-// per 10 s. With a delete every few hundred milliseconds both give one query
-// per delete instead of one per waiting view.
+// So, without deletes, a key gets at most one token per lease interval (the
+// paper's 10 s): the placeholder's life. A delete voids the token and, as in
+// memcached's meta protocol, re-arms it at once: the holder's fill would
+// carry a page from before the delete, and a limit that outlived the delete
+// would leave nobody with a valid token and every view waiting until the
+// interval ran out. With a delete every few hundred milliseconds that gives
+// one query per delete instead of one per waiting view.
 #include "strategies/builtin.h"
 
 namespace stampede::internal {

@@ -923,6 +923,30 @@ TEST(MemcachedNodeMeta, InvalidatedItemWinsOnceThenAnswersTokenSentUntilStored) 
   EXPECT_EQ(meta_get_flags(node, "k", kT0 + 2), "");
 }
 
+TEST(MemcachedNodeMeta, ALeaseGivesOneTokenPerKeyPerIntervalUntilADeleteVoidsIt) {
+  // The `lease` strategy's mg N10: a miss creates a placeholder that lives
+  // the lease interval (10 s) and wins; every reader until then is told Z,
+  // whether or not the holder ever fills: one token per key per interval.
+  // Once the placeholder expires, the next reader gets the next token. An
+  // invalidation (md I) voids the token and re-arms it at once, as memcached
+  // does: the holder's fill would carry a page from before the delete.
+  MemcachedNode node(config_with(LruModel::kSegmented));
+  McMetaGetOptions lease;
+  lease.vivify = true;
+  const auto at = [&](std::int64_t now) {
+    lease.created_exptime = now + 10;
+    return meta_get_flags(node, "k", now, lease);
+  };
+  EXPECT_EQ(at(kT0), "W");
+  EXPECT_EQ(at(kT0 + 1), "Z");
+  EXPECT_EQ(at(kT0 + 9), "Z");
+  EXPECT_EQ(at(kT0 + 10), "W"); // the unfilled placeholder expired: a new token
+  EXPECT_EQ(at(kT0 + 11), "Z");
+  ASSERT_EQ(node.meta_delete("k", false, 0, true, false, 0, kT0 + 12), McStatus::kDeleted);
+  EXPECT_EQ(at(kT0 + 12), "XW");
+  EXPECT_EQ(at(kT0 + 12), "ZX");
+}
+
 TEST(MemcachedNodeMeta, InvalidateKeepsTheTtlItWasGiven) {
   MemcachedNode node(config_with(LruModel::kSegmented));
   ASSERT_EQ(set(node, "k", "v", kT0, 100), McStatus::kStored);
