@@ -98,7 +98,7 @@ public:
   // Context's operations.
   void cache_op(Request &r, Op op);
   void db_op(Request &r, Op op);
-  void wait(Request &r, double seconds);
+  void wait(Request &r, Time pause);
   void respond(Request &r);
   void answer(Request &r);
   void finish(Request &r);
@@ -294,18 +294,22 @@ private:
   void node_failed(std::uint32_t node);
   void on_node_noticed(std::uint32_t node);
   // Where a cache call for `key` goes: the node (or nullptr), its index for
-  // observers, whether it is a gutter node, and the wait before it is served;
+  // observers (past the tier's for a gutter node), and the wait before it is served;
   // false when the call times out instead.
   struct Route {
     MemcachedNode *node = nullptr;
     std::int32_t index = -1;
-    bool gutter = false;
     Time queued = 0;
   };
   bool route(std::uint32_t key, std::string_view name, Route &out);
-  void timed_out(Slot &s, Op op);                          // the reply of a call never answered
-  std::int64_t store_ttl(std::int64_t ttl) const noexcept; // a gutter entry's TTL is short
-  bool gutter_call_ = false;                // the cache call being made goes to the gutter
+  void timed_out(Slot &s, Op op); // the reply of a call never answered
+  // A store's TTL: a gutter entry's is short (cache.gutter_ttl_s).
+  std::int64_t store_ttl(std::int64_t ttl, bool gutter) const noexcept;
+  // Whether the slot's cache call went to the gutter pool: its node index is
+  // past the tier's (Route::index).
+  bool on_gutter(const Slot &s) const noexcept {
+    return !gutter_.empty() && s.node >= static_cast<std::int32_t>(tier_.size());
+  }
   std::uint64_t evictions() const noexcept; // the tier's and the local caches'
 
   std::chrono::steady_clock::time_point wall_start_;

@@ -308,14 +308,12 @@ void SimulationCore::cache_op(Request &r, Op op) {
       node = &tier_.node(static_cast<std::uint32_t>(s.node));
     rtt = scenario_.cache.rtt.sample(cache_rng_);
   }
-  gutter_call_ = false;
   if (!node_state_.empty() && !scenario_.app.local_cache) [[unlikely]] {
     Route to;
     if (!route(r.key, key, to))
       return timed_out(s, op);
     node = to.node;
     s.node = to.index;
-    gutter_call_ = to.gutter;
     rtt += to.queued;
   }
 
@@ -330,7 +328,7 @@ void SimulationCore::cache_op(Request &r, Op op) {
     McItemView &item = get_view_;
     reply.hit = node != nullptr && node->get(key, now_s(), &item);
     reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
-    if (gutter_call_) [[unlikely]] {
+    if (on_gutter(s)) [[unlikely]] {
       ++c_.gutter_gets;
       c_.gutter_hits += reply.hit;
     }
@@ -356,7 +354,7 @@ void SimulationCore::cache_op(Request &r, Op op) {
     ++c_.cache_deletes;
     // The gutter is never invalidated: its entries expire instead.
     reply.status =
-        node == nullptr || gutter_call_ ? McStatus::kNotFound : node->remove(key, now_s());
+        node == nullptr || on_gutter(s) ? McStatus::kNotFound : node->remove(key, now_s());
     break;
   case Op::kCacheLeaseGet:
   case Op::kCacheLeaseSet:
@@ -387,7 +385,7 @@ McStatus SimulationCore::cache_store(Slot &s, Op op, MemcachedNode *node, std::s
                          : op == Op::kCacheAdd ? StoreMode::kAdd
                                                : StoreMode::kCas;
   const auto &[options, strategy] = strategies_[s.strategy];
-  const std::int64_t ttl = store_ttl(strategy->cache_ttl_s(options));
+  const std::int64_t ttl = store_ttl(strategy->cache_ttl_s(options), on_gutter(s));
   // The stored page says which write stored it, for explaining anomalies.
   Page stored = r.page;
   stored.stored_by = s.serial;
@@ -419,6 +417,7 @@ McStatus SimulationCore::cache_store(Slot &s, Op op, MemcachedNode *node, std::s
 
 void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_view key,
                               Reply &reply) {
+  const bool gutter = on_gutter(s);
   Request &r = s.req;
   const StrategyConfig &options = strategies_[s.strategy].first;
   switch (op) {
@@ -432,14 +431,14 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     McMetaGetResult got;
     McItemView &item = get_view_;
     const bool found = node != nullptr && node->meta_get(key, mg, now_s(), &item, &got);
-    if (gutter_call_) {
-      ++c_.gutter_gets;
-      c_.gutter_hits += found && !got.created && !item.value.empty() && !item.stale;
-    }
     reply.lease = found && got.won;
     const bool page = found && !got.created && !item.value.empty();
     reply.stale = page && item.stale;
     reply.hit = page && !item.stale;
+    if (gutter) {
+      ++c_.gutter_gets;
+      c_.gutter_hits += reply.hit;
+    }
     reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
     if (found)
       r.cas = item.cas;
@@ -458,7 +457,8 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     stored.stored_by = s.serial;
     stored.stored_at = now_;
     char vbuf[kEncodedPageBytes];
-    const std::int64_t ttl = store_ttl(strategies_[s.strategy].second->cache_ttl_s(options));
+    const std::int64_t ttl =
+        store_ttl(strategies_[s.strategy].second->cache_ttl_s(options), gutter);
     reply.status = node == nullptr
                        ? McStatus::kNotStored
                        : node->store(StoreMode::kCas, key, 0, ttl, stored.encode(vbuf), r.cas,
@@ -478,7 +478,7 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     break;
   }
   case Op::kCacheInvalidate:
-    if (gutter_call_) { // the gutter is never invalidated
+    if (gutter) { // the gutter is never invalidated
       ++c_.cache_deletes;
       reply.status = McStatus::kNotFound;
       break;
@@ -507,7 +507,6 @@ bool SimulationCore::route(std::uint32_t key, std::string_view name, Route &out)
     const auto g = static_cast<std::uint32_t>(internal::stable_hash(name) % gutter_.size());
     out.node = gutter_[g].get();
     out.index = static_cast<std::int32_t>(tier_.size() + g); // after the tier's, for observers
-    out.gutter = true;
     busy = &gutter_busy_until_[g];
   } else if (state.dead_since >= 0) {
     return false; // dead, and not noticed yet: the call times out
@@ -550,25 +549,21 @@ void SimulationCore::timed_out(Slot &s, Op op) {
     activity(s, Activity::kCacheCall, op, s.node, now_ + timeout_, false);
 }
 
-std::int64_t SimulationCore::store_ttl(std::int64_t ttl) const noexcept {
-  if (!gutter_call_)
+std::int64_t SimulationCore::store_ttl(std::int64_t ttl, bool gutter) const noexcept {
+  if (!gutter)
     return ttl;
-  const auto gutter = static_cast<std::int64_t>(std::ceil(scenario_.cache.gutter_ttl_s));
-  return ttl == 0 ? gutter : std::min(ttl, gutter);
+  const auto short_ttl = static_cast<std::int64_t>(std::ceil(scenario_.cache.gutter_ttl_s));
+  return ttl == 0 ? short_ttl : std::min(ttl, short_ttl);
 }
 
-void SimulationCore::wait(Request &r, double seconds) {
-  if (!(seconds > 0) || seconds > 3600)
-    throw std::invalid_argument("Context::wait: expected a pause of more than 0 s and at most an "
-                                "hour, got " +
-                                std::to_string(seconds));
+void SimulationCore::wait(Request &r, Time pause) {
   Slot &s = slots_[r.id];
   s.reply = Reply{};
   s.reply.op = Op::kWait;
   s.reply.status = McStatus::kOk;
   s.op_issue = now_;
   s.node = -1;
-  const Time until = now_ + std::max<Time>(1, seconds_to_ns(seconds));
+  const Time until = now_ + pause;
   queue_.push(until, kWaitDone, r.id);
   if (observer_)
     activity(s, Activity::kWait, Op::kWait, -1, until);

@@ -179,13 +179,9 @@ public:
   void cache_lease_get(Request &r) override { owner(r).issue(Op::kCacheLeaseGet); }
   void cache_lease_set(Request &r) override { owner(r).issue(Op::kCacheLeaseSet); }
   void cache_invalidate(Request &r) override { owner(r).issue(Op::kCacheInvalidate); }
-  void wait(Request &r, double seconds) override {
-    if (!(seconds > 0) || seconds > 3600)
-      throw std::invalid_argument("Context::wait: expected a pause of more than 0 s and at most "
-                                  "an hour, got " +
-                                  std::to_string(seconds));
+  void pause(Request &r, Time pause) override {
     RealContext &o = owner(r);
-    o.wait_ns_ = seconds_to_ns(seconds);
+    o.wait_ns_ = pause;
     o.issue(Op::kWait);
   }
   void db_read(Request &r) override { owner(r).issue(Op::kDbRead); }

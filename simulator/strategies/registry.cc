@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <stdexcept>
+#include <string>
 
 #include "strategies/builtin.h"
 
@@ -116,6 +118,14 @@ const std::vector<std::string> &lecture_strategies() {
   static const std::vector<std::string> names = {"none",    "naive",  "clear",
                                                  "refresh", "update", "update+cas"};
   return names;
+}
+
+void Context::wait(Request &r, double seconds) {
+  if (!(seconds > 0) || seconds > 3600)
+    throw std::invalid_argument("Context::wait: expected a pause of more than 0 s and at most an "
+                                "hour, got " +
+                                std::to_string(seconds));
+  pause(r, std::max<Time>(1, seconds_to_ns(seconds)));
 }
 
 const char *op_label(Op op) noexcept {

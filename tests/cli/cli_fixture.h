@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -77,6 +78,9 @@ protected:
       if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0) {
         _exit(126);
       }
+      for (const auto &[name, value] : env_) {
+        setenv(name.c_str(), value.c_str(), 1);
+      }
       std::vector<char *> argv;
       argv.push_back(const_cast<char *>(STAMPEDE_BIN));
       for (const std::string &a : args) {
@@ -98,6 +102,8 @@ protected:
   fs::path path(const std::string &name) const { return dir_ / name; }
 
   fs::path dir_;
+  /// Environment variables set for the runs (the student library's path, say).
+  std::vector<std::pair<std::string, std::string>> env_;
 };
 
 // The smallest scenario that runs: 100 requests/s for 1 s, milliseconds of work.

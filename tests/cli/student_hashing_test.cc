@@ -2,64 +2,26 @@
 // exercise 06): a ring from the student library places the keys, and a
 // name that no loaded library registers is the user's error, reported by
 // its field path with exit 2, never a crash.
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_fixture.h"
+
 namespace {
 
-namespace fs = std::filesystem;
+using namespace stampede_cli_test;
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path &p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs `stampede ARGS` with STAMPEDE_STUDENT_LIB=lib.
-Result stampede(const std::string &lib, const std::vector<std::string> &args) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("student_hashing_test." + std::to_string(getpid()));
-  fs::create_directories(dir);
-  const fs::path out = dir / "stdout", err = dir / "stderr";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int in = open("/dev/null", O_RDONLY);
-    const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-      _exit(126);
-    setenv("STAMPEDE_STUDENT_LIB", lib.c_str(), 1);
-    std::vector<char *> argv{const_cast<char *>(STAMPEDE_BIN)};
-    for (const std::string &a : args)
-      argv.push_back(const_cast<char *>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(STAMPEDE_BIN, argv.data());
-    _exit(127);
+class StudentHashingCli : public Cli {
+protected:
+  // Runs `stampede ARGS` with STAMPEDE_STUDENT_LIB=lib.
+  Result stampede(const std::string &lib, const std::vector<std::string> &args) {
+    env_ = {{"STAMPEDE_STUDENT_LIB", lib}};
+    return run(args);
   }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  Result r{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(out),
-           slurp(err)};
-  fs::remove_all(dir);
-  return r;
-}
+};
 
 // A report without what differs between two runs of the same placement: the
 // wall-clock figures and the hashing's name in the scenario it ran.
@@ -70,7 +32,7 @@ nlohmann::json comparable(const std::string &report) {
   return j;
 }
 
-TEST(StudentHashingCli, ARingFromTheLibraryPlacesTheKeys) {
+TEST_F(StudentHashingCli, ARingFromTheLibraryPlacesTheKeys) {
   // student:modulo is modulo written again: with a crash at 20 s and a node
   // joining at 40 s, builtin:many-keys must give the built-in's report.
   const Result mine =
@@ -89,7 +51,7 @@ TEST(StudentHashingCli, ARingFromTheLibraryPlacesTheKeys) {
   EXPECT_NE(comparable(mine.out), comparable(consistent.out)) << "the placement made no difference";
 }
 
-TEST(StudentHashingCli, WithoutALibraryTheFieldSaysWhereItLooked) {
+TEST_F(StudentHashingCli, WithoutALibraryTheFieldSaysWhereItLooked) {
   const Result r = stampede("/nonexistent/libstampede_student.so",
                             {"run", "builtin:many-keys", "--set", "cache.hashing=student:ring"});
   EXPECT_EQ(r.code, 2);
@@ -99,11 +61,10 @@ TEST(StudentHashingCli, WithoutALibraryTheFieldSaysWhereItLooked) {
                    "\"student:ring\"\n");
 }
 
-TEST(StudentHashingCli, AnUnknownRingNamesTheOnesThere) {
-  const fs::path file = fs::temp_directory_path() / ("ring." + std::to_string(getpid()) + ".json");
-  std::ofstream(file) << R"({"workload": {}, "cache": {"hashing": "student:ring"}})";
+TEST_F(StudentHashingCli, AnUnknownRingNamesTheOnesThere) {
+  const fs::path file = path("ring.json");
+  spit(file, R"({"workload": {}, "cache": {"hashing": "student:ring"}})");
   const Result r = stampede(STAMPEDE_EXAMPLE_RING_LIB, {"validate", file.string()});
-  fs::remove(file);
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err, file.string() +
                        ": cache.hashing: expected \"modulo\", \"consistent\" or student:NAME, a "
@@ -111,7 +72,7 @@ TEST(StudentHashingCli, AnUnknownRingNamesTheOnesThere) {
                        "student:modulo, student:broken), got \"student:ring\"\n");
 }
 
-TEST(StudentHashingCli, ALibraryWithoutRingsSaysSo) {
+TEST_F(StudentHashingCli, ALibraryWithoutRingsSaysSo) {
   const Result r = stampede(STAMPEDE_EXAMPLE_STUDENT_LIB,
                             {"run", "builtin:many-keys", "--set", "cache.hashing=student:ring"});
   EXPECT_EQ(r.code, 2);
@@ -121,7 +82,7 @@ TEST(StudentHashingCli, ALibraryWithoutRingsSaysSo) {
       << r.err;
 }
 
-TEST(StudentHashingCli, ARingThatNamesNoNodeStopsTheRunSayingWhy) {
+TEST_F(StudentHashingCli, ARingThatNamesNoNodeStopsTheRunSayingWhy) {
   // The student's bug, found when the tier first places the keys: a message,
   // not a crash or a key on a node that does not exist.
   const Result r = stampede(STAMPEDE_EXAMPLE_RING_LIB,

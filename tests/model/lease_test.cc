@@ -118,6 +118,38 @@ TEST(Lease, WithLeaseStaleTheWaitersServeTheInvalidatedPageAtOnce) {
   EXPECT_EQ(stale.db_reads_by_page_views, 1u);
 }
 
+// A strategy that pauses every view for `kPause` seconds, then serves it.
+template <int kPauseMs> class Pauses final : public Strategy {
+public:
+  void view(Context &ctx, Request &r) override {
+    r.step = 1;
+    ctx.wait(r, kPauseMs / 1000.0);
+  }
+  void submit(Context &ctx, Request &r) override { ctx.respond(r); }
+  void resume(Context &ctx, Request &r, const Reply &reply) override {
+    EXPECT_EQ(reply.op, Op::kWait);
+    ctx.respond(r);
+  }
+};
+template <int kPauseMs> std::unique_ptr<Strategy> make_pauses(const StrategyConfig &) {
+  return std::make_unique<Pauses<kPauseMs>>();
+}
+
+TEST(Lease, AWaitResumesAfterItsPauseAndAPauseOfNothingIsRefused) {
+  StrategyRegistry registry;
+  registry.add("pauses", make_pauses<25>, "a view waits 25 ms");
+  registry.add("pauses-never", make_pauses<0>, "a view waits 0 s: refused");
+  Scenario s = hand_built("pauses", /*warm=*/false);
+  at(s, 1.0, ScriptedEvent::Kind::kViewBurst, 3);
+  Simulation sim(s, registry);
+  sim.run();
+  EXPECT_EQ(sim.report().page_views, 3u);
+  EXPECT_NEAR(sim.report().page_view_latency.max, 25.0, 0.1);
+  s.strategy.name = "pauses-never";
+  Simulation refused(s, registry);
+  EXPECT_THROW(refused.run(), std::invalid_argument);
+}
+
 TEST(Lease, TheHerdScenariosPeakDatabaseRateFallsTenfold) {
   // builtin:herd: 1,000 views a second, a submit about every 0.5 s, a 100 ms
   // query. The paper's herd-prone keys went from 17K to 1.3K queries a

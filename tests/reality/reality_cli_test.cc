@@ -1,6 +1,5 @@
 // `stampede reality` as users run it: the real run's report beside the
 // prediction, and what the lab refuses, said as bad input.
-#include <cstdlib>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -48,11 +47,10 @@ TEST_F(Cli, RealityWritesTheRealReportAndThePrediction) {
 TEST_F(Cli, RealityPlaysAStudentsStrategyOnTheRealStack) {
   // The example library's cache_aside is naive written again: on the real
   // stack every view after the first finds the page in memcached.
-  setenv("STAMPEDE_STUDENT_LIB", STAMPEDE_EXAMPLE_STUDENT_LIB, 1);
+  env_ = {{"STAMPEDE_STUDENT_LIB", STAMPEDE_EXAMPLE_STUDENT_LIB}};
   const Result r =
       run({"reality", "builtin:frontpage", "--strategy", "student:cache_aside", "--duration", "3",
            "--seeds", "2", "--set", "workload.rate=50", "--set", "events=[]", "--report", "-"});
-  unsetenv("STAMPEDE_STUDENT_LIB");
   ASSERT_EQ(r.code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["real"]["strategy"], "student:cache_aside");

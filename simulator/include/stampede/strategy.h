@@ -146,8 +146,9 @@ public:
   virtual void cache_invalidate(Request &r) = 0;
   /// Resumes the request after `seconds` without a call (a lease loser's
   /// pause before it asks again). The request keeps its worker meanwhile.
-  /// @param r the request. @param seconds how long, > 0.
-  virtual void wait(Request &r, double seconds) = 0;
+  /// @param r the request. @param seconds how long, more than 0 and at most
+  /// an hour. @throws std::invalid_argument otherwise (in both worlds alike).
+  void wait(Request &r, double seconds);
   /// The page query: `r.page` receives the page as committed when the query
   /// starts executing on a connection (a statement snapshot).
   /// @param r the request.
@@ -181,6 +182,8 @@ public:
   virtual double uniform01() noexcept = 0;
 
 protected:
+  /// wait(), its pause checked. @param r the request. @param pause ns, > 0.
+  virtual void pause(Request &r, Time pause) = 0;
   /// Only the two worlds' contexts are made (SimContext, the lab's RealContext).
   Context() = default;
   /// Copied only as part of a derived context.
