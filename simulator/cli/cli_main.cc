@@ -371,6 +371,11 @@ int cli_main(int argc, const char *const *argv) {
       std::cout.flush();
       std::cerr << e.what() << "\n";
       return kExitBadInput;
+    } catch (const StudentFault &e) {
+      // A student's strategy broke the contract: it is named, with the request.
+      std::cout.flush();
+      std::cerr << "stampede: " << e.what() << "\n";
+      return kExitBadInput;
     } catch (const StudentCodeError &e) {
       // The student library is input too: its bug is named, not ours.
       std::cout.flush();

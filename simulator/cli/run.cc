@@ -13,6 +13,7 @@
 #include "io/trace.h"
 #include "stampede/scenario_io.h"
 #include "stampede/strategy.h"
+#include "stampede/student_hashing.h"
 
 namespace stampede::cli {
 namespace {
@@ -304,6 +305,8 @@ int cmd_compare(const RunOptions &o) {
   std::vector<ReplicatedReport> reports;
   std::vector<Scenario> ran;
   std::vector<std::uint64_t> seeds;
+  // A student's strategy that faults loses its row, not the others'.
+  std::vector<std::pair<std::string, std::string>> failed;
   bool ok = true;
   for (const std::string &name : strategies) {
     // A row named `update` means update without cas, even when the file
@@ -315,13 +318,21 @@ int cmd_compare(const RunOptions &o) {
     const Scenario s = load(o.scenario, overrides);
     check_warmup(rep.warmup_s, s);
     seeds = replication_seeds(rep, s.seed);
-    ReplicatedReport r = simulate_replicated(s, seeds, o.scenario, name, rep.warmup_s);
+    ReplicatedReport r;
+    try {
+      r = simulate_replicated(s, seeds, o.scenario, name, rep.warmup_s);
+    } catch (const StudentCodeError &e) {
+      failed.emplace_back(name, e.what());
+      continue;
+    }
     evaluate_expectations(r, s.expect);
     ok = report_failures(r.expectations, s.name + " [" + name + "]", seeds_text(seeds)) && ok;
     reports.push_back(std::move(r));
     ran.push_back(s);
   }
 
+  if (reports.empty() && !failed.empty())
+    throw StudentCodeError(failed.front().second);
   if (o.table || o.report.empty() || isatty(STDOUT_FILENO) != 0) {
     // With the report on stdout, the table goes to stderr so the JSON stays clean.
     std::ostream &out = o.report == "-" ? std::cerr : std::cout;
@@ -330,7 +341,10 @@ int cmd_compare(const RunOptions &o) {
     if (rep.replicated() && seeds.size() > 1) {
       out << "each cell: mean +- 95 % interval over " << seeds.size() << " independent runs\n";
     }
-    out << "\n" << format_compare_table(reports) << std::flush;
+    out << "\n" << format_compare_table(reports);
+    for (const auto &[name, why] : failed)
+      out << name << ": FAILED, no row (below)\n";
+    out << std::flush;
   }
   if (!o.report.empty()) {
     Json all = Json::array();
@@ -340,6 +354,12 @@ int cmd_compare(const RunOptions &o) {
                         : report_with_scenario(reports[i].runs.front(), ran[i], rep.warmup_s));
     }
     write_json(all, o.report, report_file.get());
+  }
+  if (!failed.empty()) {
+    std::cout.flush();
+    for (const auto &[name, why] : failed)
+      std::cerr << "stampede: " << why << "\n";
+    return kExitBadInput;
   }
   return ok ? kExitOk : kExitExpectationsFailed;
 }

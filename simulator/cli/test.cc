@@ -11,6 +11,7 @@
 
 #include "io/lessons.h"
 #include "stampede/scenario_io.h"
+#include "stampede/student_hashing.h"
 
 namespace stampede::cli {
 namespace {
@@ -221,6 +222,13 @@ Outcome run_case(const Case &c, const ReplicationOptions &replication,
     r = simulate_replicated(s, seeds, c.spec, c.name, mine.warmup_s);
   } catch (const BadInput &e) {
     // The run could not go on (an overloaded stack): exit 2, as for `run`.
+    out.error = true;
+    out.failure = e.what();
+    out.line = "ERROR " + c.name + ": " + e.what();
+    return out;
+  } catch (const StudentCodeError &e) {
+    // A student's strategy or ring broke its contract: this case errs, the
+    // others still run, and the command exits 2.
     out.error = true;
     out.failure = e.what();
     out.line = "ERROR " + c.name + ": " + e.what();

@@ -1,10 +1,10 @@
 #include "io/student_loader.h"
 
-#include <dlfcn.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+
+#include "hosting/hosted.h"
 
 namespace stampede {
 
@@ -19,62 +19,56 @@ std::string default_path() {
   return (fs::path(STAMPEDE_SOURCE_DIR) / "build" / "student" / "libstampede_student.so").string();
 }
 
-StudentLoad load(StrategyRegistry &registry, HashingRegistry &rings) {
-  StudentLoad out;
-  out.path = default_path();
-  std::error_code ec;
-  if (!fs::exists(out.path, ec))
-    return out;
-  out.found = true;
-  // RTLD_NOW: an undefined symbol is reported here, not halfway through a run.
-  void *handle = dlopen(out.path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char *err = dlerror();
-    out.message = err != nullptr ? err : "dlopen failed";
-    return out;
-  }
-  void *symbol = dlsym(handle, kStudentEntryPoint);
-  if (symbol == nullptr) {
-    out.message = out.path + ": does not export " + kStudentEntryPoint;
-    dlclose(handle);
-    return out;
-  }
-  // Registered into scratch registries first, so a bad name keeps nothing.
-  StrategyRegistry scratch;
-  reinterpret_cast<StudentEntryPoint>(symbol)(scratch);
-  HashingRegistry scratch_rings;
-  // Optional: a library built before rings existed has no such symbol.
-  if (void *hashings = dlsym(handle, kStudentHashingEntryPoint); hashings != nullptr)
-    reinterpret_cast<StudentHashingEntryPoint>(hashings)(scratch_rings);
-  std::vector<std::string> all = scratch.names();
-  for (const std::string &name : scratch_rings.names())
-    all.push_back(name);
-  for (const std::string &name : all) {
-    if (!name.starts_with("student:") || name.size() == 8) {
-      out.message =
-          out.path + ": registered \"" + name + "\"; expected names of the form student:NAME";
-      return out; // the library stays loaded: its code may be referenced
-    }
-  }
-  for (const std::string &name : scratch.names()) {
-    registry.add(name, scratch.factory(name), scratch.description(name));
-    out.names.push_back(name);
-  }
-  for (const std::string &name : scratch_rings.names()) {
-    rings.add(name, scratch_rings.factory(name), scratch_rings.description(name));
-    out.rings.push_back(name);
-  }
-  out.loaded = true;
-  return out; // never unloaded: strategies made from it live to the end
-}
-
 StudentLoad last;
 
 } // namespace
 
+StudentLoad load_student_library(const std::string &path, StrategyRegistry &registry,
+                                 HashingRegistry &rings) {
+  StudentLoad out;
+  // Absolute: the host that loads it starts in a folder of its own.
+  std::error_code ec;
+  out.path = path.empty() ? path : fs::absolute(path, ec).string();
+  if (!fs::exists(out.path, ec))
+    return out;
+  out.found = true;
+  // The library is loaded in a host process of its own, never here: what
+  // its static constructors or entry point do (crash, throw, exit) is its
+  // fault, reported as such, and no command but those that use it notices.
+  hosting::LibraryListing listing;
+  try {
+    listing = hosting::list_library(out.path);
+  } catch (const std::exception &e) {
+    out.message = e.what();
+    return out;
+  }
+  for (const auto &[name, description] : listing.strategies)
+    out.names.push_back(name);
+  for (const auto &[name, description] : listing.rings)
+    out.rings.push_back(name);
+  for (const auto &list : {out.names, out.rings}) {
+    for (const std::string &name : list) {
+      if (!name.starts_with("student:") || name.size() == 8) {
+        out.message =
+            out.path + ": registered \"" + name + "\"; expected names of the form student:NAME";
+        out.names.clear();
+        out.rings.clear();
+        return out;
+      }
+    }
+  }
+  hosting::set_hosted_library(out.path);
+  for (const auto &[name, description] : listing.strategies)
+    registry.add(name, &hosting::make_hosted_strategy, description);
+  for (const auto &[name, description] : listing.rings)
+    rings.add(name, &hosting::make_hosted_ring, description);
+  out.loaded = true;
+  return out;
+}
+
 const StudentLoad &load_student_strategies(StrategyRegistry &registry, HashingRegistry &rings) {
   static std::once_flag once;
-  std::call_once(once, [&] { last = load(registry, rings); });
+  std::call_once(once, [&] { last = load_student_library(default_path(), registry, rings); });
   return last;
 }
 

@@ -7,6 +7,11 @@
 /// strategies are selectable as `student:NAME` like any other, and the rings
 /// as `"cache.hashing": "student:NAME"`.
 ///
+/// The library is never loaded into this process: a sandboxed host process
+/// (stampede-student-host, simulator/hosting/) loads it and lists what it
+/// registers, and each strategy or ring made from it runs in a host of its
+/// own behind a proxy that checks every answer (hosting/hosted.h).
+///
 /// Where the library is looked for: the path in STAMPEDE_STUDENT_LIB if set,
 /// else `build/student/libstampede_student.so` in the checkout the running
 /// binary was built from.
@@ -40,6 +45,14 @@ struct StudentLoad {
 /// @return what happened.
 const StudentLoad &load_student_strategies(StrategyRegistry &registry = StrategyRegistry::global(),
                                            HashingRegistry &rings = HashingRegistry::global());
+
+/// Loads the student library at `path` into the registries (each call
+/// anew; a graded test names its exercise's library this way).
+/// @param path the library. @param registry where the strategies go.
+/// @param rings where the key placements go.
+/// @return what happened.
+StudentLoad load_student_library(const std::string &path, StrategyRegistry &registry,
+                                 HashingRegistry &rings);
 
 /// @return the last load's outcome as a sentence for an "unknown strategy"
 /// (or unknown `cache.hashing`) message about a `student:` name, or empty

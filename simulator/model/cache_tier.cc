@@ -28,11 +28,23 @@ bool HashingRegistry::contains(std::string_view name) const {
                      [name](const Entry &e) { return e.name == name; });
 }
 
+void HashingRegistry::add(std::string name, NamedHashRingFactory factory, std::string description) {
+  add(name, HashRingFactory{}, std::move(description));
+  for (Entry &e : entries_)
+    if (e.name == name)
+      e.named = factory;
+}
+
 std::unique_ptr<HashRing> HashingRegistry::make(std::string_view name) const {
-  for (const Entry &e : entries_)
-    if (e.name == name && e.factory != nullptr)
+  for (const Entry &e : entries_) {
+    if (e.name != name)
+      continue;
+    if (e.named != nullptr)
+      return e.named(name);
+    if (e.factory != nullptr)
       if (std::unique_ptr<HashRing> ring = e.factory())
         return ring;
+  }
   throw std::invalid_argument("cache.hashing: no student ring \"" + std::string(name) +
                               "\" is registered");
 }

@@ -20,6 +20,7 @@
 #include "stampede/scenario.h"
 #include "stampede/simulation.h"
 #include "stampede/strategy.h"
+#include "stampede/student_hashing.h"
 
 namespace stampede {
 
@@ -103,6 +104,10 @@ public:
   void answer(Request &r);
   void finish(Request &r);
   const StrategyConfig &options_of(const Request &r) const noexcept;
+  // The request a worker slot holds (Context::in_flight), or null.
+  Request *request_at(std::uint32_t id) noexcept {
+    return id < slots_.size() ? &slots_[id].req : nullptr;
+  }
   double strategy_uniform01() noexcept { return strategy_rng_.uniform01(); }
 
   const Scenario scenario_;
@@ -181,6 +186,7 @@ private:
   void on_interval_end();
   void close_interval(Time end);
   void finish_if_over();
+  void name_request(StudentFault &f) const noexcept;
   [[gnu::noinline]] McStatus cache_store(Slot &s, Op op, MemcachedNode *node, std::string_view key);
   // The lease calls (Op::kCacheLeaseGet, kCacheLeaseSet, kCacheInvalidate),
   // out of line: only `lease` makes them.

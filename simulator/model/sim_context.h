@@ -31,6 +31,7 @@ public:
   }
   Time now() const noexcept override { return core_.now_; }
   double uniform01() noexcept override { return core_.strategy_uniform01(); }
+  Request *in_flight(std::uint32_t id) noexcept override { return core_.request_at(id); }
 
 private:
   SimulationCore &core_;

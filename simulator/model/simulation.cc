@@ -269,10 +269,20 @@ void SimulationCore::on_cpu_done(std::uint32_t slot) {
   Slot &s = slots_[slot];
   SimContext ctx(*this);
   Strategy &strategy = *strategies_[s.strategy].second;
-  if (s.req.submit)
-    strategy.submit(ctx, s.req);
-  else
-    strategy.view(ctx, s.req);
+  try {
+    if (s.req.submit)
+      strategy.submit(ctx, s.req);
+    else
+      strategy.view(ctx, s.req);
+  } catch (StudentFault &f) {
+    name_request(f);
+    throw;
+  }
+}
+
+void SimulationCore::name_request(StudentFault &f) const noexcept {
+  if (f.slot() < slots_.size())
+    f.name_request(slots_[f.slot()].serial);
 }
 
 void SimulationCore::on_reply(std::uint32_t slot) {
@@ -283,7 +293,12 @@ void SimulationCore::on_reply(std::uint32_t slot) {
   }
   SimContext ctx(*this);
   const Reply reply = s.reply;
-  strategies_[s.strategy].second->resume(ctx, s.req, reply);
+  try {
+    strategies_[s.strategy].second->resume(ctx, s.req, reply);
+  } catch (StudentFault &f) {
+    name_request(f);
+    throw;
+  }
 }
 
 // ------------------------------------------------------------------- cache

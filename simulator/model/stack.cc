@@ -315,6 +315,15 @@ void SimulationCore::finish_if_over() {
       close_interval(end_);
       now_ = saved;
     }
+    // A student's strategy says here if it left requests never answered.
+    for (auto &[options, strategy] : strategies_) {
+      try {
+        strategy->run_ended(end_);
+      } catch (StudentFault &f) {
+        name_request(f);
+        throw;
+      }
+    }
   }
 }
 

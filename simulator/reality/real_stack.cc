@@ -197,6 +197,11 @@ public:
   const StrategyConfig &options(const Request &) const noexcept override { return sh_.options; }
   Time now() const noexcept override { return sh_.now(); }
   double uniform01() noexcept override { return rng_.uniform01(); }
+  // Under strategy_mu, as every call into the strategy is made.
+  Request *in_flight(std::uint32_t id) noexcept override {
+    RealContext *o = id < sh_.contexts.size() ? sh_.contexts[id] : nullptr;
+    return o != nullptr ? &o->r_ : nullptr;
+  }
 
   /// Drives the request from its first call to its end. A request the
   /// strategy leaves without a call (one waiting for another's query, as

@@ -38,6 +38,10 @@
 
 namespace stampede {
 
+namespace hosting {
+class HostedStrategy;
+} // namespace hosting
+
 /// Operations a strategy can issue.
 enum class Op : std::uint8_t {
   kNone,
@@ -181,6 +185,16 @@ public:
   /// @return the draw.
   virtual double uniform01() noexcept = 0;
 
+  /// The request in service with this id, for acting on a request a
+  /// strategy left waiting (coalesce's followers): the object the
+  /// simulator holds, not a copy.
+  /// @param id a Request::id.
+  /// @return the request, or null when no request with that id is in service.
+  virtual Request *in_flight(std::uint32_t id) noexcept {
+    (void)id;
+    return nullptr;
+  }
+
 protected:
   /// wait(), its pause checked. @param r the request. @param pause ns, > 0.
   virtual void pause(Request &r, Time pause) = 0;
@@ -191,6 +205,8 @@ protected:
   /// Assigned only as part of a derived context.
   /// @return this context.
   Context &operator=(const Context &) = default;
+  /// A student's strategy, run in a process of its own, replays its waits here.
+  friend class hosting::HostedStrategy;
 };
 
 /// A caching strategy (SPEC section 3). One object serves every request.
@@ -219,6 +235,11 @@ public:
   virtual std::int64_t cache_ttl_s(const StrategyConfig &options) const noexcept {
     return options.ttl_s > 0 ? static_cast<std::int64_t>(std::ceil(options.ttl_s)) : 0;
   }
+  /// The run is over (its time is up). A student's strategy checks here that
+  /// it left no request waiting for an answer that never came.
+  /// @param now the run's end, in ns.
+  /// @throws StudentFault (student_hashing.h) when it did.
+  virtual void run_ended(Time now) { (void)now; }
 };
 
 /// Makes a strategy for a run's options.

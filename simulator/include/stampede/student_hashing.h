@@ -24,10 +24,12 @@
 /// stops the run with a message naming the key and the answer.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace stampede {
@@ -38,6 +40,38 @@ namespace stampede {
 /// for any other bad input.
 struct StudentCodeError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+/// A fault of a student's strategy in one request (SPEC section 5): names
+/// the strategy, the callback, the request and its step, as in
+/// `student:refresh: view() of request #12 (step 1) answered it twice`. The
+/// strategy knows a request by its Request::id; the simulator, which shows
+/// requests by serial number, names it with name_request() on its way out.
+class StudentFault : public StudentCodeError {
+public:
+  /// @param before the words before the request's number (`student:x: view() of request #`).
+  /// @param slot the request's Request::id. @param after the words after it.
+  StudentFault(std::string before, std::uint64_t slot, std::string after)
+      : StudentCodeError(before), before_(std::move(before)), after_(std::move(after)), slot_(slot),
+        shown_(compose(slot)) {}
+  /// @return the message.
+  const char *what() const noexcept override { return shown_.c_str(); }
+  /// @return the request's Request::id.
+  std::uint64_t slot() const noexcept { return slot_; }
+  /// Names the request by the number the simulator shows (its serial).
+  /// @param number that number.
+  void name_request(std::uint64_t number) {
+    if (!named_)
+      shown_ = compose(number);
+    named_ = true;
+  }
+
+private:
+  std::string compose(std::uint64_t n) const { return before_ + std::to_string(n) + after_; }
+  std::string before_, after_;
+  std::uint64_t slot_;
+  std::string shown_;
+  bool named_ = false;
 };
 
 /// What the memcached tier asks of a student's key placement.
@@ -57,6 +91,9 @@ public:
 
 /// Makes a new, empty ring.
 using HashRingFactory = std::unique_ptr<HashRing> (*)();
+/// Makes a new, empty ring of the given name (one factory serving many names:
+/// the proxies of students' rings, which run in a process of their own).
+using NamedHashRingFactory = std::unique_ptr<HashRing> (*)(std::string_view name);
 
 /// The key placements that `cache.hashing` may name as `student:NAME`, as
 /// the student library registers them (load_student_strategies()).
@@ -71,6 +108,9 @@ public:
   /// @param factory makes it.
   /// @param description one line for messages.
   void add(std::string name, HashRingFactory factory, std::string description);
+  /// Registers a ring whose factory takes its name.
+  /// @param name `student:NAME`. @param factory makes it. @param description one line.
+  void add(std::string name, NamedHashRingFactory factory, std::string description);
 
   /// @param name a name.
   /// @return whether it is registered.
@@ -96,6 +136,7 @@ private:
   struct Entry {
     std::string name, description;
     HashRingFactory factory;
+    NamedHashRingFactory named = nullptr;
   };
   std::vector<Entry> entries_;
 };
