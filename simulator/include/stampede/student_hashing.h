@@ -61,16 +61,23 @@ public:
   /// Names the request by the number the simulator shows (its serial).
   /// @param number that number.
   void name_request(std::uint64_t number) {
-    if (!named_)
+    if (!named_) {
       shown_ = compose(number);
+      request_ = number;
+    }
     named_ = true;
   }
+  /// @return whether name_request() was called (the window then follows it).
+  bool named() const noexcept { return named_; }
+  /// @return the request's serial, once named.
+  std::uint64_t request() const noexcept { return request_; }
 
 private:
   std::string compose(std::uint64_t n) const { return before_ + std::to_string(n) + after_; }
   std::string before_, after_;
   std::uint64_t slot_;
   std::string shown_;
+  std::uint64_t request_ = 0;
   bool named_ = false;
 };
 
