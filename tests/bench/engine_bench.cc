@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/student_loader.h"
 #include "metrics/histogram.h"
 #include "stampede/distribution.h"
 #include "stampede/event_queue.h"
@@ -149,6 +150,36 @@ void BM_Detectors(benchmark::State &state, const char *scenario, const char *str
   state.counters["anomalies/s"] =
       benchmark::Counter(static_cast<double>(anomalies), benchmark::Counter::kIsRate);
 }
+// What running a strategy apart costs (SPEC section 10): the front page
+// under the built-in clear, then under the same clear written as a student
+// would and run in its sandboxed host, every callback a round trip. Paired:
+// the two run alternately in one binary. The student library is the test
+// suite's example one.
+void BM_FrontpageClear(benchmark::State &state, const char *strategy) {
+  static const bool loaded = [] {
+    return load_student_library(STAMPEDE_EXAMPLE_STUDENT_LIB, StrategyRegistry::global(),
+                                HashingRegistry::global())
+        .loaded;
+  }();
+  if (!loaded) {
+    state.SkipWithError("the example student library did not load");
+    return;
+  }
+  const auto s = load_scenario("builtin:frontpage", {std::string("strategy.name=") + strategy});
+  std::uint64_t arrivals = 0;
+  for (auto _ : state) {
+    Simulation sim(*s.value);
+    sim.run();
+    arrivals += sim.report().arrivals;
+  }
+  state.counters["requests/s"] =
+      benchmark::Counter(static_cast<double>(arrivals), benchmark::Counter::kIsRate);
+}
+BENCHMARK_CAPTURE(BM_FrontpageClear, builtin, "clear")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_FrontpageClear, student_host, "student:clear")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 BENCHMARK_CAPTURE(BM_Detectors, stale_reads, "builtin:frontpage", "naive")
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Detectors, stampedes, "builtin:stampede", "clear")
