@@ -14,8 +14,13 @@ log=$dir/build.log
 cmake -S "$here" -B "$dir" -DSTAMPEDE_BUILD="$stampede_build" -DEXERCISES="$exercises" \
   -DSTUDENT_LEAVE_OUT= >/dev/null
 # Last time's binaries must not stand in for code that no longer compiles.
-rm -f "$dir"/grade_* "$dir"/libstampede_student.so "$dir"/left-out
+rm -f "$dir"/grade_* "$dir"/exhost_* "$dir"/libstudentlib_* "$dir"/libstampede_student.so \
+  "$dir"/left-out
 touch "$dir"/left-out
+# The student's files compile anew each time, so that the compiler's warnings
+# on them are in this build's log for the grader to show.
+find "$dir/CMakeFiles" \( -path '*/student_*' -o -path '*/exhost_*' -o -path '*/studentlib_*' \) \
+  -name '*.o' -delete 2>/dev/null || true
 if cmake --build "$dir" -j "$jobs" -- -k >"$log" 2>&1; then
   exit 0
 fi

@@ -56,4 +56,30 @@ for only in 2 02 02-refresh refresh; do
   out=$(python3 "$here/grade.py" --build "$work/nofill-build" --only "$only" --json "$work/only.json" || true)
   [ "$(grep -c '^[0-9][0-9]-' <<<"$out")" = 1 ] && grep -q '^02-refresh ' <<<"$out" || fail "--only $only: $out"
 done
-echo "the grader names the forgotten fill, survives a broken 02, and takes a slug"
+# 4. The grade is the grader's (issue 21): on the committed stubs, a static
+# object in 01's and 02's code that forges a passing gtest report and exits,
+# and a graded.h in 03's folder that turns the checks into nothing, each
+# score 0, with the sandbox and without it.
+rm -rf "$work/attack" && mkdir -p "$work/attack"
+git -C "$root" archive HEAD exercises | tar -x -C "$work/attack"
+for f in 01-tiny-memcached/tiny_cache.cc 02-refresh/refresh.cc; do
+  cat "$here/attacks/forged_report.cc" >>"$work/attack/exercises/$f"
+done
+cp "$here/attacks/graded.h" "$work/attack/exercises/03-update-cas/graded.h"
+"$here/build.sh" "$work/attack/exercises" "$work/attack-build" "$build" 2 || true
+for sandbox in 0 1; do
+  out=$(STAMPEDE_NO_SANDBOX=$sandbox python3 "$here/grade.py" --build "$work/attack-build" \
+    --only 1 --json "$work/attack.json" 2>&1 || true)
+  out+=$'\n'$(STAMPEDE_NO_SANDBOX=$sandbox python3 "$here/grade.py" --build "$work/attack-build" \
+    --only 2 --json "$work/attack.json" 2>&1 || true)
+  out+=$'\n'$(STAMPEDE_NO_SANDBOX=$sandbox python3 "$here/grade.py" --build "$work/attack-build" \
+    --only 3 --json "$work/attack.json" 2>&1 || true)
+  echo "$out"
+  grep -q '^01-tiny-memcached  *0 / 12$' <<<"$out" || fail "forged report in 01 (no sandbox: $sandbox): not 0"
+  grep -q '^02-refresh  *0 / 10$' <<<"$out" || fail "forged report in 02 (no sandbox: $sandbox): not 0"
+  grep -q '^03-update-cas  *0 / 11$' <<<"$out" || fail "graded.h in 03: not 0"
+  grep -q 'refused: graded.h in your 03-update-cas folder has the name of one of the grader' <<<"$out" ||
+    fail "graded.h in 03: not refused by name"
+done
+
+echo "the grader names the forgotten fill, survives a broken 02, takes a slug, and cannot be fooled"

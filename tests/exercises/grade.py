@@ -81,33 +81,84 @@ def details(lines):
     return " ".join(l.strip() for l in lines)
 
 
+# How much the grader says of a failed check (--hint): 1 what is wrong, as
+# measured; 2 also where to look (the default); 3 also the code-level fix.
+HINT_TIER = 2
+
+
+def tagged(lines, tag):
+    """The text of the lines that open with `tag: ` (graded.h), joined."""
+    return " ".join(l.strip()[len(tag) + 2:] for l in lines if l.strip().startswith(tag + ": "))
+
+
 def plain(failure):
-    """(words, hint) for one failed check: the check's own words (the last
-    line that is not a hint) with gtest's details, and its hint or ""."""
+    """(words, hint, fix, root) for one failed check: the check's own words
+    (the last line that is not a tagged one) with gtest's details, its hint
+    (where to look), its fix (the code-level answer) and whether it is a
+    check that explains the others (graded::explains_others())."""
     lines = [l for l in failure.splitlines() if l.strip()]
-    if lines and re.match(r"^\S+:\d+$", lines[0].strip()):
+    if lines and (re.match(r"^\S+:\d+$", lines[0].strip()) or lines[0].strip() == "unknown file"):
         lines = lines[1:]  # file:line
-    hint = " ".join(l.strip()[len("hint: "):] for l in lines if l.strip().startswith("hint: "))
-    lines = [l for l in lines if not l.strip().startswith("hint: ")]
+    thrown = re.match(r'^C\+\+ exception with description "(.*)" thrown in the test body\.$',
+                      " ".join(l.strip() for l in lines), re.S)
+    if thrown:  # a fault of the student's code, named by the simulator
+        return "your code stopped the run: " + thrown.group(1), "", "", True
+    hint, fix = tagged(lines, "hint"), tagged(lines, "fix")
+    root = any(l.strip() == "root: explains the others" for l in lines)
+    lines = [l for l in lines if not re.match(r"^(hint|fix|root): ", l.strip())]
     if not lines:
-        return "failed", hint
+        return "failed", hint, fix, root
     words = lines[-1].strip()
     said = details(lines[:-1]) if len(lines) > 1 else ""
     if len(said) > 400:
         said = said[:400] + " ..."
-    return words + (f" ({said})" if said else ""), hint
+    return words + (f" ({said})" if said else ""), hint, fix, root
 
 
 def explain(failures):
-    """Every failed check of a test, those with a hint first, as lines."""
+    """Every failed check of a test as lines: first the check that explains
+    the others, then those with a hint (they name a bug, not only a
+    symptom), then the rest, each in source order; hints and fixes as far as
+    HINT_TIER says."""
     checks = [plain(f) for f in failures]
-    checks.sort(key=lambda c: not c[1])  # stable: source order otherwise
+    checks.sort(key=lambda c: (not c[3], not c[1]))
     out = []
-    for words, hint in checks:
+    for words, hint, fix, _ in checks:
         out.append(words)
-        if hint:
+        if hint and HINT_TIER >= 2:
             out.append("  hint: " + hint)
+        if fix and HINT_TIER >= 3:
+            out.append("  fix: " + fix)
+        elif fix:
+            out.append("  (the fix, if you want it: --hint 3)")
     return out
+
+
+# A graded binary runs none of the student's code itself: that runs in
+# sandboxed hosts, each call of it limited to seconds (simulator/hosting/),
+# so a binary that outlives this is slow student code, call after call.
+BINARY_LIMIT_S = 300
+
+
+def last_started_test(output):
+    """The test gtest started last, from its `[ RUN      ] Suite.Test` lines."""
+    if isinstance(output, bytes):
+        output = output.decode("utf-8", "replace")
+    started = re.findall(r"^\[ RUN      \] (\S+)", output or "", re.M)
+    return started[-1] if started else None
+
+
+def warnings_in(log, slug):
+    """The compiler's warnings on the student's own files of one exercise,
+    as `refresh.cc:45: comparison is always true due to limited range of
+    data type`, each once: a warning is often the bug the tests then find."""
+    out = []
+    for line in log.splitlines():
+        m = re.match(r"^(\S*/" + re.escape(slug) + r"/([^/:\s]+)):(\d+):\d+: warning: (.*)$",
+                     line.strip())
+        if m and "/tests/exercises/" not in m.group(1):
+            out.append(f"{m.group(2)}:{m.group(3)}: {m.group(4)}")
+    return list(dict.fromkeys(out))
 
 
 def run_binary(binary):
@@ -116,12 +167,20 @@ def run_binary(binary):
         report = os.path.join(tmp, "out.json")
         try:
             proc = subprocess.run([binary, f"--gtest_output=json:{report}"], capture_output=True,
-                                  text=True, timeout=600, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            return "the tests took longer than 10 minutes (an endless loop?)"
-        if not os.path.exists(report):
+                                  text=True, timeout=BINARY_LIMIT_S, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as e:
+            test = last_started_test(e.stdout)
+            return (f"the tests took longer than {BINARY_LIMIT_S} s"
+                    + (f", in {test}" if test else "")
+                    + ": your code answered each call in time, but too slowly overall")
+        # gtest exits 0 (all passed) or 1 (some failed) and writes its report
+        # last: a binary that ended otherwise (killed, say) has no verdict,
+        # whatever file is there.
+        if proc.returncode not in (0, 1) or not os.path.exists(report):
             tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
-            return "the tests crashed: " + " / ".join(tail)
+            test = last_started_test(proc.stdout)
+            return ("the grader's test binary stopped" + (f" in {test}" if test else "")
+                    + " (the grader's bug, not yours: please report it): " + " / ".join(tail))
         data = json.load(open(report, encoding="utf-8"))
     results = {}
     for suite in data.get("testsuites", []):
@@ -141,9 +200,15 @@ def main():
     ap.add_argument("--only", help="one exercise: NN, NN-slug or slug")
     ap.add_argument("--left-out", default="", help="exercises (comma-separated) the student library left out")
     ap.add_argument("--json", default="grade.json", help="where to write the results")
+    ap.add_argument("--results", help="Gradescope's results file (default: /autograder/results/"
+                    "results.json when that folder exists, else --json)")
     ap.add_argument("--build-log", help="the build's output, quoted for exercises that did not build")
     ap.add_argument("--expect", choices=["fail", "pass"], help="prove stubs fail / solutions pass")
+    ap.add_argument("--hint", type=int, choices=[1, 2, 3], default=2,
+                    help="1: what is wrong; 2: and where to look (default); 3: and the fix")
     args = ap.parse_args()
+    global HINT_TIER
+    HINT_TIER = args.hint
 
     exercises = graded_exercises(args.only)
     if not exercises:
@@ -155,7 +220,11 @@ def main():
     tests_out, total, total_max, wrong = [], 0, 0, []
     for slug, tests in exercises:
         binary = os.path.join(args.build, f"grade_{slug}")
-        results = run_binary(binary) if os.access(binary, os.X_OK) else None
+        refused = os.path.join(args.build, "refused", slug)
+        if os.path.exists(refused):  # a file named like one of the grader's (CMakeLists.txt)
+            results = open(refused, encoding="utf-8").read().strip()
+        else:
+            results = run_binary(binary) if os.access(binary, os.X_OK) else None
         if results is None:
             errors = list(dict.fromkeys(l.strip() for l in log.splitlines()
                                         if slug in l and ": error:" in l))[:5]
@@ -181,6 +250,13 @@ def main():
         maximum = sum(p for _, p in tests)
         total, total_max = total + score, total_max + maximum
         print(f"{slug:28s} {score:3d} / {maximum}")
+        warned = warnings_in(log, slug)
+        if warned and not args.expect:
+            print("    the compiler warned about your code (a warning is often the bug):")
+            for w in warned[:5]:
+                print(f"      - {w}")
+            if len(warned) > 5:
+                print(f"      ... and {len(warned) - 5} more (all of them: {args.build_log})")
         if isinstance(results, str):
             print(f"    {results}")
         else:
@@ -205,7 +281,11 @@ def main():
         return 0
 
     results = {"score": total, "max_score": total_max, "tests": tests_out}
-    path = "/autograder/results/results.json" if os.path.isdir("/autograder/results") else args.json
+    path = args.json
+    if args.results:
+        path = args.results
+    elif os.path.isdir("/autograder/results"):
+        path = "/autograder/results/results.json"
     with open(path, "w", encoding="utf-8") as f:
         json.dump(results, f, indent=2)
     print(f"{'total':28s} {total:3d} / {total_max}   (results in {path})")

@@ -13,7 +13,19 @@
 namespace graded {
 
 /// Streamed after a check's words: `EXPECT_...(...) << "words" <<
-/// graded::hint("the likely bug")`; the grader prints it under the words.
+/// graded::hint("where to look")`; the grader prints it under the words.
+/// Hints come in tiers (grade.py --hint): the check's words say what is
+/// wrong, as measured; a hint says where to look; a fix, shown only when
+/// asked for (`./dev grade 07 --hint 3`), gives the code-level answer.
 inline std::string hint(const std::string &text) { return "\nhint: " + text; }
+
+/// A hint and the code-level fix behind it: `<< graded::hint("where", "fix")`.
+inline std::string hint(const std::string &where, const std::string &fix) {
+  return "\nhint: " + where + "\nfix: " + fix;
+}
+
+/// Marks a check whose failure explains others (28 submits never answered
+/// explain the write counts that follow): the grader shows it first.
+inline std::string explains_others() { return "\nroot: explains the others"; }
 
 } // namespace graded

@@ -1,25 +1,34 @@
-// For graded strategy tests: run a scenario with a student's strategy (as
-// the student library would register it) or a built-in one.
+// For graded strategy tests: run a scenario with a student's strategy or a
+// built-in one. The student's strategies come from the exercise's own
+// library (STAMPEDE_STUDENT_LIBRARY, built from the student's folder), run
+// in a sandboxed host process as `stampede` runs them: none of the
+// student's code is in this process, so nothing it does can touch the
+// verdict. A fault of the student's code fails the test with its sentence
+// (`student:refresh: view() of request #3 (step 0) answered it twice`).
 #pragma once
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "io/student_loader.h"
 #include "stampede/scenario_io.h"
 #include "stampede/simulation.h"
-#include "stampede/student.h"
-
-extern "C" void stampede_register_strategies(stampede::StrategyRegistry &r);
 
 namespace graded {
 
-/// The built-in strategies plus the student's.
+/// The built-in strategies plus the student's (and the student's rings, in
+/// the global HashingRegistry).
 inline const stampede::StrategyRegistry &registry() {
-  static const stampede::StrategyRegistry r = [] {
-    stampede::StrategyRegistry copy = stampede::StrategyRegistry::global();
-    stampede_register_strategies(copy);
-    return copy;
+  static const stampede::StrategyRegistry &r = []() -> const stampede::StrategyRegistry & {
+#ifdef STAMPEDE_STUDENT_LIBRARY // an exercise whose student code declares strategies or rings
+    const stampede::StudentLoad load = stampede::load_student_library(
+        STAMPEDE_STUDENT_LIBRARY, stampede::StrategyRegistry::global(),
+        stampede::HashingRegistry::global());
+    if (!load.loaded)
+      throw std::runtime_error("your strategies did not load: " + load.message);
+#endif
+    return stampede::StrategyRegistry::global();
   }();
   return r;
 }

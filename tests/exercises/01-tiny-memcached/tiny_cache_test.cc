@@ -7,7 +7,7 @@
 #include <set>
 
 #include "graded.h"
-#include "tiny_cache.h"
+#include "remote.h"
 
 namespace exercise {
 

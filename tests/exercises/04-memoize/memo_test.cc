@@ -2,7 +2,7 @@
 // check says what it expected, the grader adds what it saw, and a hint names
 // the likely bug (chosen from what was seen, when that tells).
 #include "graded.h"
-#include "memo.h"
+#include "remote.h"
 
 namespace exercise {
 namespace {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "graded.h"
-#include "round_robin.h"
+#include "remote.h"
 
 namespace exercise {
 namespace {

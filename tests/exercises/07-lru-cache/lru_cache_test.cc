@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "graded.h"
-#include "lru_cache.h"
+#include "remote.h"
 
 namespace exercise {
 namespace {

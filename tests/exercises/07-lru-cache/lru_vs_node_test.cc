@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "graded.h"
-#include "lru_cache.h"
+#include "remote.h"
 #include "stampede/memcached_node.h"
 
 namespace exercise {
