@@ -112,6 +112,25 @@ const char *action_words(const ActionMsg &a) {
 
 void set_hosted_library(const std::string &library) { g_library = library; }
 
+bool parse_actions(std::string_view in, std::vector<ActionMsg> &actions, Request &after) {
+  // The host runs the student's code: its bytes are checked like any input.
+  std::uint32_t n = 0;
+  if (!take(in, n) || n > kMaxActions)
+    return false;
+  actions.resize(n);
+  for (ActionMsg &a : actions) {
+    if (!take(in, a))
+      return false;
+    const auto action = static_cast<std::uint8_t>(a.action);
+    const auto op = static_cast<std::uint8_t>(a.op);
+    if (action < static_cast<std::uint8_t>(Action::kOp) ||
+        action > static_cast<std::uint8_t>(Action::kFinish) ||
+        op > static_cast<std::uint8_t>(Op::kWait) || a.request.page.count > kPagePosts)
+      return false;
+  }
+  return take(in, after) && in.empty() && after.page.count <= kPagePosts;
+}
+
 LibraryListing list_library(const std::string &library) {
   std::unique_ptr<HostProcess> host = start_host(library);
   std::string why;
@@ -199,15 +218,8 @@ std::vector<ActionMsg> HostedStrategy::exchange(Callback which, Context &ctx, co
         ended = host_->how_it_ended(f.payload);
         break;
       }
-      std::string_view in = f.payload;
-      std::uint32_t n = 0;
       std::vector<ActionMsg> actions;
-      if (take(in, n) && n <= 1024) {
-        actions.resize(n);
-        for (ActionMsg &a : actions)
-          take(in, a);
-      }
-      if (!take(in, after) || !in.empty())
+      if (!parse_actions(f.payload, actions, after))
         fault(r.id, "sent a malformed answer from its host");
       return actions;
     }

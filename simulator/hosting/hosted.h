@@ -38,6 +38,16 @@ LibraryListing list_library(const std::string &library);
 /// @param library its path.
 void set_hosted_library(const std::string &library);
 
+/// The most actions one callback may take (many followers answered at once).
+inline constexpr std::uint32_t kMaxActions = 1u << 16;
+
+/// Reads a host's answer to a callback: the actions, in order, and the
+/// request as the callback left it. Checks every byte it can: the count,
+/// the action and operation codes, a page's post count.
+/// @param in the payload. @param actions the actions. @param after the request.
+/// @return false when the payload is malformed.
+bool parse_actions(std::string_view in, std::vector<ActionMsg> &actions, Request &after);
+
 /// A StrategyFactory for every student strategy: config.name picks it.
 /// @param config the run's options. @return the proxy (its host started).
 std::unique_ptr<Strategy> make_hosted_strategy(const StrategyConfig &config);
