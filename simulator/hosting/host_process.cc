@@ -147,6 +147,9 @@ std::string student_host_path() {
 }
 
 HostProcess::HostProcess(const std::vector<std::string> &argv, HostLimits limits) {
+  // A grader gives each host seconds of CPU, not minutes (grade.py).
+  if (const char *cpu = std::getenv("STAMPEDE_HOST_CPU_S"); cpu != nullptr && std::atoi(cpu) > 0)
+    limits.cpu_s = std::atoi(cpu);
   std::vector<std::string> full;
   if (sandbox_state().bwrap) {
     full = bwrap_prefix();

@@ -44,7 +44,8 @@ const SandboxState &sandbox_state();
 class HostProcess {
 public:
   /// Starts `argv` (argv[0] a path) as a host; its fds 3 and 4 are the
-  /// channel (3 in, 4 out); its stdout goes to our stderr.
+  /// channel (3 in, 4 out); its stdout goes to our stderr. The environment
+  /// variable STAMPEDE_HOST_CPU_S, when set, replaces the CPU-time limit.
   /// @throws std::runtime_error when it cannot be started.
   explicit HostProcess(const std::vector<std::string> &argv, HostLimits limits = {});
   ~HostProcess();

@@ -138,6 +138,7 @@ def explain(failures):
 # sandboxed hosts, each call of it limited to seconds (simulator/hosting/),
 # so a binary that outlives this is slow student code, call after call.
 BINARY_LIMIT_S = 300
+HOST_CPU_S = 60
 
 
 def last_started_test(output):
@@ -165,9 +166,13 @@ def run_binary(binary):
     """{suite.test: (passed, [lines])} or an error string."""
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "out.json")
+        # Each host of the student's code gets seconds of CPU time: a run
+        # that spends more is ended, named, and fails its own test alone.
+        env = dict(os.environ, STAMPEDE_HOST_CPU_S=str(HOST_CPU_S))
         try:
             proc = subprocess.run([binary, f"--gtest_output=json:{report}"], capture_output=True,
-                                  text=True, timeout=BINARY_LIMIT_S, stdin=subprocess.DEVNULL)
+                                  text=True, timeout=BINARY_LIMIT_S, stdin=subprocess.DEVNULL,
+                                  env=env)
         except subprocess.TimeoutExpired as e:
             test = last_started_test(e.stdout)
             return (f"the tests took longer than {BINARY_LIMIT_S} s"
