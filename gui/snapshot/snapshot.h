@@ -88,6 +88,14 @@ struct Snapshot {
   double db_queries_per_s = 0;
 
   std::string message; ///< An error or notice for the status bar, else empty.
+  /// Why the run stopped before its end, in a sentence ("the run stopped at
+  /// 0.012000 s: student:segfault: crashed (SIGSEGV) in resume() of request
+  /// #0 after its cache get (step 1)"), in every snapshot until the next
+  /// run; empty while nothing has stopped it.
+  std::string fault;
+  /// The request the fault happened in (a StudentFault's), which the
+  /// snapshots then follow; kNoSerial: none (a ring's fault, our bug).
+  std::uint64_t fault_request = kNoSerial;
 
   // The request followed (RunControl::follow), if any: its life so far.
   std::uint64_t followed = kNoSerial;  ///< Its serial; kNoSerial: none.

@@ -357,6 +357,7 @@ void CompareView::runAll() {
     status_->setText("Tick at least one strategy to run.");
     return;
   }
+  table_->clearSpans();
   table_->setRowCount(0);
   rows_.clear();
   redrawChart();
@@ -380,14 +381,33 @@ void CompareView::addRow(const CompareRow &r) {
     return; // from a comparison begun again since
   const int row = table_->rowCount();
   table_->insertRow(row);
-  // One seed reads exactly as `stampede compare` without --seeds; several
-  // read mean +- half-width, as with it. A failed row names its error.
-  const std::vector<std::string> cells =
-      running_seeds_ > 1 && !r.failed() ? compare_cells(r.replicated) : compare_cells(r.report);
-  for (int c = 0; c < static_cast<int>(cells.size()); ++c) {
-    auto *item = new QTableWidgetItem(QString::fromStdString(cells[static_cast<std::size_t>(c)]));
-    item->setTextAlignment((c == 0 ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
-    table_->setItem(row, c, item);
+  if (r.failed()) {
+    // A failed row has no figures: its name, then what went wrong across
+    // the other columns, in red (a student's fault: the callback, the
+    // request and its step), as `stampede compare` says it below its table.
+    const QString why = QString::fromStdString(r.error.empty() ? r.report.strategy : r.error);
+    auto *name = new QTableWidgetItem(QString::fromStdString(r.strategy));
+    auto *error = new QTableWidgetItem("failed: " + why);
+    for (QTableWidgetItem *item : {name, error}) {
+      item->setForeground(palette::kFaultText);
+      item->setBackground(palette::kFaultFill);
+      item->setToolTip(why);
+      item->setTextAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    }
+    table_->setItem(row, 0, name);
+    table_->setItem(row, 1, error);
+    if (table_->columnCount() > 2)
+      table_->setSpan(row, 1, 1, table_->columnCount() - 1);
+  } else {
+    // One seed reads exactly as `stampede compare` without --seeds; several
+    // read mean +- half-width, as with it.
+    const std::vector<std::string> cells =
+        running_seeds_ > 1 ? compare_cells(r.replicated) : compare_cells(r.report);
+    for (int c = 0; c < static_cast<int>(cells.size()); ++c) {
+      auto *item = new QTableWidgetItem(QString::fromStdString(cells[static_cast<std::size_t>(c)]));
+      item->setTextAlignment((c == 0 ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
+      table_->setItem(row, c, item);
+    }
   }
   fitColumns();
   rows_.push_back(r);
@@ -420,6 +440,12 @@ void CompareView::done(const CompareDone &d) {
                      .arg(running_.duration_s);
   if (running_seeds_ > 1)
     what += QString("; each cell: mean +- 95 % interval over %1 runs").arg(running_seeds_);
+  QStringList failed;
+  for (const CompareRow &row : rows_)
+    if (row.failed())
+      failed << QString::fromStdString(row.strategy);
+  if (!failed.isEmpty())
+    what += QString("; failed: %1 (its row says why)").arg(failed.join(", "));
   status_->setText(
       d.stopped ? QString("stopped after %1 of %2: %3").arg(d.rows).arg(expected_rows_).arg(what)
                 : what);

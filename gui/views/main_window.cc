@@ -14,6 +14,7 @@
 #include <QLineSeries>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QResizeEvent>
 #include <QScatterSeries>
 #include <QScrollArea>
 #include <QSpinBox>
@@ -22,6 +23,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <fstream>
@@ -36,6 +38,7 @@
 #include "views/compare_view.h"
 #include "views/diagram_view.h"
 #include "views/lesson_panel.h"
+#include "views/palette.h"
 #include "views/scenario_panel.h"
 #include "views/sweep_view.h"
 #include "views/timeline_view.h"
@@ -66,6 +69,36 @@ QFont scaled_font(QFont base, double scale) {
     base.setPixelSize(static_cast<int>(std::lround(base.pixelSize() * scale)));
   return base;
 }
+
+// A label whose words wrap to the width it is given and which asks for the
+// height that takes. A status bar is as tall as its widgets' least heights,
+// and QLabel's own word wrap guesses a narrow, tall one: this one asks for a
+// line while its text fits on one and two lines once it does not.
+class WrappedLine final : public QLabel {
+public:
+  QSize sizeHint() const override {
+    const QMargins m = contentsMargins();
+    return {fontMetrics().horizontalAdvance(text()) + m.left() + m.right() + 2, lines(1)};
+  }
+  // Two lines at most: a width not laid out yet (a new label's is 100 px)
+  // must not make the status bar, and so the window, tall.
+  QSize minimumSizeHint() const override {
+    return {fontMetrics().averageCharWidth() * 24, std::min(heightForWidth(width()), lines(2))};
+  }
+
+protected:
+  void resizeEvent(QResizeEvent *event) override {
+    QLabel::resizeEvent(event);
+    if (heightForWidth(event->size().width()) != heightForWidth(event->oldSize().width()))
+      updateGeometry(); // the status bar sizes itself again
+  }
+
+private:
+  int lines(int n) const {
+    const QMargins m = contentsMargins();
+    return n * fontMetrics().lineSpacing() + m.top() + m.bottom();
+  }
+};
 
 // The value a chart item had before projector mode first scaled it, kept in
 // a property of the item so that turning the mode off restores it exactly.
@@ -109,6 +142,33 @@ MainWindow::MainWindow(const Scenario &scenario, QWidget *parent)
   connect(tabs_, &QTabWidget::currentChanged, this, [this] { updateDock(); });
   status_ = new QLabel;
   statusBar()->addWidget(status_, 1);
+  // A fault that stopped the run: a permanent widget, so the status bar's
+  // passing messages never cover it; it stays until the next run or Dismiss.
+  fault_box_ = new QWidget;
+  fault_box_->setObjectName("fault");
+  auto *fault_layout = new QHBoxLayout(fault_box_);
+  fault_layout->setContentsMargins(6, 0, 0, 0);
+  fault_label_ = new WrappedLine;
+  fault_label_->setWordWrap(true); // a long sentence takes two lines, never "..."
+  fault_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  fault_label_->setTextFormat(Qt::PlainText);
+  {
+    QPalette pal = fault_label_->palette();
+    pal.setColor(QPalette::WindowText, palette::kFaultText);
+    fault_label_->setPalette(pal);
+    QFont bold = fault_label_->font();
+    bold.setBold(true);
+    fault_label_->setFont(bold);
+  }
+  auto *dismiss = new QToolButton;
+  dismiss->setText("Dismiss");
+  dismiss->setToolTip("Hide this message; the run stays stopped until Restart, another strategy "
+                      "or another scenario");
+  connect(dismiss, &QToolButton::clicked, this, &MainWindow::dismissFault);
+  fault_layout->addWidget(fault_label_, 1);
+  fault_layout->addWidget(dismiss, 0, Qt::AlignVCenter);
+  statusBar()->addPermanentWidget(fault_box_, 2);
+  fault_box_->hide();
 
   connect(charts_, &ChartsView::anomalyClicked, this, &MainWindow::onAnomalyMarker);
   // The views redraw on their own timer, never per snapshot.
@@ -145,9 +205,9 @@ void MainWindow::buildToolbar() {
     play_->setText(on ? "Pause" : "Play");
     on ? worker_->play() : worker_->pause();
   });
-  QAction *step = run_bar_->addAction("Step");
-  step->setToolTip("Process one event");
-  connect(step, &QAction::triggered, this, [this] {
+  step_ = run_bar_->addAction("Step");
+  step_->setToolTip("Process one event");
+  connect(step_, &QAction::triggered, this, [this] {
     play_->setChecked(false);
     if (!refuseAfterEnd("Step"))
       worker_->step();
@@ -369,6 +429,7 @@ void MainWindow::applySnapshot(const Snapshot &s) {
   if (restarting_ && (s.generation != restart_from_ || !s.message.empty()))
     restarting_ = false; // the new run's first picture, or the restart failed
   if (s.generation != last_.generation) {
+    fault_dismissed_ = false; // a new run: its fault, if any, is news
     intervals_.clear();
     anomalies_.clear();
     anomalies_unlisted_ = 0;
@@ -406,6 +467,7 @@ void MainWindow::applySnapshot(const Snapshot &s) {
     play_->setChecked(s.running);
     play_->setText(s.running ? "Pause" : "Play");
   }
+  showFault(s);
   if (!s.stack.strategy.empty() &&
       strategy_->currentText() != QString::fromStdString(s.stack.strategy))
     strategy_->setCurrentText(QString::fromStdString(s.stack.strategy));
@@ -487,7 +549,11 @@ void MainWindow::setSpeedIndex(int index) {
     worker_->setSpeed(kSpeeds[index].sim_s_per_wall_s);
 }
 
-void MainWindow::chooseStrategy(const QString &name) { worker_->switchStrategy(name); }
+void MainWindow::chooseStrategy(const QString &name) {
+  if (!last_.fault.empty())
+    restarting(); // a stopped run starts again with the new strategy
+  worker_->switchStrategy(name);
+}
 
 void MainWindow::applyScenario(const Scenario &scenario) {
   scenario_ = scenario;
@@ -507,11 +573,59 @@ void MainWindow::applyScenario(const Scenario &scenario) {
 void MainWindow::restarting() {
   restarting_ = true;
   restart_from_ = last_.generation;
+  // The next run starts clean; should it not start, the snapshot that says
+  // why still carries the fault and shows it again.
+  fault_box_->hide();
+  play_->setEnabled(true);
+  step_->setEnabled(true);
+}
+
+void MainWindow::showFault(const Snapshot &s) {
+  const bool stopped = !s.fault.empty() && !restarting_;
+  // Stopped is not paused: Play and Step cannot go on, and say so.
+  play_->setEnabled(!stopped);
+  step_->setEnabled(!stopped);
+  const QString sentence = QString::fromStdString(s.fault);
+  if (stopped)
+    play_->setToolTip(sentence + "\nRestart, another strategy or another scenario runs it again.");
+  else if (play_->toolTip() != play_->text())
+    play_->setToolTip({}); // the action's text again
+  if (!stopped) {
+    fault_box_->hide();
+    return;
+  }
+  // Once per fault: the Request tab opens on the request it broke in (the
+  // worker follows it already); the user may look elsewhere after that.
+  const bool news = last_.fault.empty() || last_.generation != s.generation;
+  if (news && s.fault_request != kNoSerial && side_ != nullptr)
+    side_->setCurrentWidget(timeline_->parentWidget()->parentWidget()); // its scroll area
+  if (fault_dismissed_)
+    return;
+  fault_label_->setText(sentence);
+  fault_label_->setToolTip(sentence);
+  fault_box_->show();
+}
+
+void MainWindow::dismissFault() {
+  fault_dismissed_ = true;
+  fault_box_->hide();
+}
+
+QString MainWindow::faultShown() const {
+  return fault_box_->isVisibleTo(this) ? fault_label_->text() : QString();
 }
 
 bool MainWindow::refuseAfterEnd(const QString &control) {
   if (!last_.finished || restarting_)
     return false;
+  if (!last_.fault.empty()) {
+    statusBar()->showMessage(
+        QString("%1: a fault stopped the run; Restart, another strategy or another scenario runs "
+                "it again")
+            .arg(control),
+        kMessageMs);
+    return true;
+  }
   statusBar()->showMessage(QString("%1: the run has ended at %2 s; Restart runs it again")
                                .arg(control)
                                .arg(ns_to_seconds(last_.end), 0, 'f', 0),
@@ -641,7 +755,9 @@ void MainWindow::updateStatus() {
                      .arg(last_.events);
   if (last_.realtime_factor > 0)
     text += QString("achieved x%1 real time   ").arg(last_.realtime_factor, 0, 'f', 1);
-  if (last_.finished)
+  if (!last_.fault.empty())
+    text += "stopped by a fault";
+  else if (last_.finished)
     text += "finished";
   else
     text += last_.running ? "running" : "paused";

@@ -2,7 +2,10 @@
 // the anomaly list on the right, the controls in the toolbar. It only reads
 // snapshots; every control is a queued call to the worker. A control that
 // cannot act (Submit burst once the run has ended, Crash node with no node
-// up) says why in the status bar, judged by the last snapshot. Projector
+// up) says why in the status bar, judged by the last snapshot. A run that a
+// fault stopped (a student's strategy breaking the contract) says why on the
+// status bar until the next run or a click on its Dismiss button, and the
+// Request tab opens on the request it broke in. Projector
 // mode (View menu, `stampede-gui --projector`) enlarges every font and line
 // and hides the side panels, for the back of a lecture hall.
 #pragma once
@@ -59,6 +62,9 @@ public:
   int anomalyRows() const;
   /// Selects row `row` of the anomaly list and shows its request. @return the details shown.
   QString showAnomaly(int row);
+  /// @return the fault the status bar shows (Snapshot::fault), or empty
+  /// when none is shown.
+  QString faultShown() const;
 
   // Export (the menu's actions call these with a chosen path). @return true when written.
   bool exportWindowPng(const QString &path);
@@ -81,6 +87,8 @@ public slots:
   /// font and line times kProjectorScale, the side panels hidden. Views that
   /// draw their own lines find the scale in their `projectorScale` property.
   void setProjectorMode(bool on);
+  /// Hides the fault shown on the status bar (the run stays stopped).
+  void dismissFault();
 
 protected:
   void changeEvent(QEvent *event) override;
@@ -92,6 +100,7 @@ private:
   void buildDock();
   void updateTotals();
   void updateStatus();
+  void showFault(const Snapshot &s);
   void onAnomalyMarker(double at_s, int kind);
   void applyScenario(const Scenario &scenario);
   // Says in the status bar why `control` cannot act when the run has ended.
@@ -119,7 +128,10 @@ private:
   QTabWidget *tabs_ = nullptr;
   QDockWidget *dock_ = nullptr;
   QToolBar *run_bar_ = nullptr, *stack_bar_ = nullptr;
-  QAction *play_ = nullptr, *projector_ = nullptr;
+  QAction *play_ = nullptr, *step_ = nullptr, *projector_ = nullptr;
+  QWidget *fault_box_ = nullptr;  ///< On the status bar: the fault and its Dismiss button.
+  QLabel *fault_label_ = nullptr; ///< The fault's sentence.
+  bool fault_dismissed_ = false;  ///< Dismissed for this run (generation).
   QComboBox *speed_ = nullptr, *strategy_ = nullptr;
   QSpinBox *seed_ = nullptr, *burst_ = nullptr, *node_ = nullptr;
   QTimer redraw_;

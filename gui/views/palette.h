@@ -22,6 +22,9 @@ inline const QColor kPurple(0xCC, 0x79, 0xA7); // Okabe-Ito's reddish purple
 inline const QColor kBlack(0x00, 0x00, 0x00);
 inline const QColor kGrey(0x80, 0x80, 0x80);
 inline const QColor kLightGrey(0xBB, 0xBB, 0xBB);
+/// A run stopped by a fault: vermillion, darkened for text, on its pale tint.
+inline const QColor kFaultText(0xA8, 0x2A, 0x00);
+inline const QColor kFaultFill(0xFD, 0xEC, 0xE4);
 
 /// @param s what a dot means.
 /// @return its colour.

@@ -81,7 +81,7 @@ void CompareRunner::run(std::stop_token stop, std::uint64_t id, std::vector<Comp
   std::size_t rows = 0;
   for (std::size_t i = 0; i < jobs.size() && !stop.stop_requested(); ++i) {
     const CompareJob &job = jobs[i];
-    CompareRow row{id, i, jobs.size(), job.strategy, job.label, {}, {}};
+    CompareRow row{id, i, jobs.size(), job.strategy, job.label, {}, {}, {}};
     std::vector<Report> runs;
     bool cut = false;
     try {
@@ -105,8 +105,13 @@ void CompareRunner::run(std::stop_token stop, std::uint64_t id, std::vector<Comp
         row.replicated = replicate(std::move(runs), 0);
       }
     } catch (const std::exception &e) {
+      // A student's fault (StudentFault) ends this row only; the next
+      // strategy still runs. Its sentence begins with the strategy's name
+      // already ("student:twice: view() of request #0 ...").
+      row.error = e.what();
       row.report = Report{};
-      row.report.strategy = job.strategy + ": " + e.what();
+      row.report.strategy =
+          row.error.starts_with(job.strategy + ": ") ? row.error : job.strategy + ": " + row.error;
       row.replicated = ReplicatedReport{};
       row.replicated.strategy = row.report.strategy;
     }

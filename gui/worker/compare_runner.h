@@ -53,6 +53,10 @@ struct CompareRow {
   /// The first seed's report; on an error, `report.strategy` says "name:
   /// what went wrong" and the rest is empty.
   Report report;
+  /// On an error, what went wrong: the exception's sentence (a student's
+  /// strategy's fault names itself, its callback, the request and its
+  /// step); empty otherwise.
+  std::string error;
   /// Every seed's run, summarised (SPEC section 11); its `runs` hold one
   /// report per seed, in seed order. On an error it has no runs and its
   /// `strategy` says what went wrong, as `report.strategy` does.

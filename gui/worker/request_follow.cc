@@ -161,7 +161,21 @@ void RequestFollower::on_anomaly(const AnomalyRecord &a) {
   add(Lane::kApp, a.at, -1, explain(a), true);
 }
 
-RecentRecords::RecentRecords(std::size_t capacity) : ring_(capacity > 0 ? capacity : 1) {}
+void RequestFollower::on_fault(Time at, const std::string &why) {
+  add(Lane::kApp, at, -1, "the run stopped here: " + why, true);
+}
+
+void RequestFollower::on_gap() {
+  if (entries_.empty() || done_)
+    return; // nothing of it was fed yet, or nothing of it was lost
+  add(Lane::kApp, entries_.back().at, -1,
+      "(what it did next is no longer kept: the run's first and newest records are)");
+}
+
+RecentRecords::RecentRecords(std::size_t capacity, std::size_t first)
+    : ring_(capacity > 0 ? capacity : 1), first_capacity_(first) {
+  first_.reserve(first);
+}
 
 std::uint64_t RecentRecords::Record::serial() const noexcept {
   switch (kind) {
@@ -220,7 +234,15 @@ std::string RecentRecords::describe_since(std::uint64_t mark) const {
 
 void RecentRecords::replay(RequestFollower &f) const {
   const std::uint64_t n = std::min<std::uint64_t>(next_, ring_.size());
-  for (std::uint64_t i = next_ - n; i < next_; ++i) {
+  const std::uint64_t ring_from = next_ - n; // the oldest record still in the ring
+  // The run's first records the ring no longer holds, then the ring's.
+  const std::uint64_t head = std::min<std::uint64_t>(first_.size(), ring_from);
+  for (std::uint64_t i = 0; i < head; ++i)
+    if (first_[i].serial() == f.serial())
+      feed(f, first_[i]);
+  if (head > 0 && ring_from > head)
+    f.on_gap();
+  for (std::uint64_t i = ring_from; i < next_; ++i) {
     const Record &r = ring_[i % ring_.size()];
     if (r.serial() != f.serial())
       continue;

@@ -2,9 +2,11 @@
 // CPU, each cache call with its reply, each query with its wait and its
 // service, the response), gathered from the observer's records, and each
 // anomaly it showed with its cause in words. Qt-free, like RunControl: the
-// worker keeps a RecentRecords ring of every record, and when the user
-// picks a request (a dot, an anomaly marker, a row), a RequestFollower is
-// seeded from the ring and then fed live until the request is done.
+// worker keeps a RecentRecords ring of every record (and the run's first
+// records, so its first requests stay followable), and when the user picks
+// a request (a dot, an anomaly marker, a row, a student's fault), a
+// RequestFollower is seeded from the ring and then fed live until the
+// request is done.
 //
 //     RecentRecords recent;              // fed every record of the run
 //     RequestFollower f(5027);
@@ -55,6 +57,14 @@ public:
   void on_call(const CallRecord &c);
   void on_request(const RequestRecord &r);
   void on_anomaly(const AnomalyRecord &a);
+  /// The run stopped in this request: a student's strategy broke the
+  /// strategy contract while it ran (StudentFault). Adds it to the
+  /// timeline as an anomaly, where it happened in the request's life.
+  /// @param at when. @param why the fault's sentence.
+  void on_fault(Time at, const std::string &why);
+  /// Records of this request were lost between those fed so far and the
+  /// next (RecentRecords::replay): the timeline says so where they are missing.
+  void on_gap();
 
   /// @return the timeline, in the order things happened.
   const std::vector<TimelineEntry> &entries() const noexcept { return entries_; }
@@ -80,20 +90,30 @@ private:
 };
 
 /// The newest records of a run (a ring of fixed size: no allocation once
-/// full), so a request picked after the fact can still be followed.
+/// full), so a request picked after the fact can still be followed, and
+/// its first records, kept for the whole run: a request of the run's first
+/// moments (a student's strategy typically breaks on request #0, and one
+/// never answered is noticed only at the run's end) can be followed however
+/// long ago it began.
 class RecentRecords {
 public:
   /// @param capacity records kept (activities, calls, requests, anomalies).
-  explicit RecentRecords(std::size_t capacity = 1u << 16);
+  /// @param first the run's first records kept besides (0: none).
+  explicit RecentRecords(std::size_t capacity = 1u << 16, std::size_t first = 1u << 12);
 
   void on_activity(const ActivityRecord &a) { push(Record{a}); }
   void on_call(const CallRecord &c) { push(Record{c}); }
   void on_request(const RequestRecord &r) { push(Record{r}); }
   void on_anomaly(const AnomalyRecord &a) { push(Record{a}); }
   /// Forgets everything (a restart).
-  void clear() noexcept { next_ = 0; }
+  void clear() noexcept {
+    next_ = 0;
+    first_.clear();
+  }
 
-  /// Feeds `f` every kept record of its request, oldest first.
+  /// Feeds `f` every kept record of its request, oldest first (the run's
+  /// first records, then the ring's; RequestFollower::on_gap() between
+  /// them when records were lost in between).
   /// @param f the follower.
   void replay(RequestFollower &f) const;
 
@@ -121,10 +141,16 @@ private:
     Record() : kind(Kind::kCall), call{} {}
     std::uint64_t serial() const noexcept;
   };
-  void push(const Record &r) { ring_[next_++ % ring_.size()] = r; }
+  void push(const Record &r) {
+    if (first_.size() < first_capacity_)
+      first_.push_back(r); // reserved up front: never reallocates
+    ring_[next_++ % ring_.size()] = r;
+  }
   static void feed(RequestFollower &f, const Record &r);
 
   std::vector<Record> ring_;
+  std::vector<Record> first_; // records 0 .. first_capacity_ - 1 of the run
+  std::size_t first_capacity_;
   std::uint64_t next_ = 0;
 };
 

@@ -7,6 +7,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "stampede/student_hashing.h"
+
 namespace stampede::gui {
 
 using Clock = std::chrono::steady_clock;
@@ -243,6 +245,8 @@ void RunControl::rebuild() {
   sim_->set_interval(interval_for(scenario_.duration_s));
   clock_ = 0;
   broken_ = false;
+  fault_.clear();
+  fault_request_ = kNoSerial;
   pause_at_ = -1; // a pause point belongs to the run it was set in
   ++generation_;
   active_wall_s_ = 0;
@@ -304,8 +308,14 @@ void RunControl::unfollow() { recorder_->follower.reset(); }
 void RunControl::set_speed(double sim_s_per_wall_s) { speed_ = std::max(0.0, sim_s_per_wall_s); }
 
 void RunControl::restart(std::uint64_t seed) {
+  const std::uint64_t previous = scenario_.seed;
   scenario_.seed = seed;
-  rebuild();
+  try {
+    rebuild(); // a student's strategy starts its host here, which can fail
+  } catch (const std::exception &e) {
+    scenario_.seed = previous;
+    message_ = std::string("not restarted: ") + e.what();
+  }
 }
 
 void RunControl::load(const Scenario &scenario) {
@@ -321,6 +331,21 @@ void RunControl::load(const Scenario &scenario) {
 
 void RunControl::switch_strategy(const std::string &name) {
   const StrategyConfig config = with_strategy(scenario_.strategy, name);
+  if (broken_) {
+    // The fault left the run in the middle of a callback: nothing can
+    // continue it, so the new strategy runs the scenario from the start.
+    const StrategyConfig previous = scenario_.strategy;
+    scenario_.strategy = config;
+    try {
+      rebuild();
+      message_ = "strategy: " + strategy_label(scenario_.strategy) +
+                 ": the run a fault stopped starts again at t = 0";
+    } catch (const std::exception &e) {
+      scenario_.strategy = previous;
+      message_ = e.what();
+    }
+    return;
+  }
   try {
     sim_->switch_strategy(config);
     scenario_.strategy = config;
@@ -358,13 +383,30 @@ bool RunControl::finished() const noexcept { return broken_ || clock_ >= sim_->e
 
 void RunControl::stop_broken(const std::exception &e) {
   // A student's code that breaks a rule (a request answered twice, a ring
-  // naming a node that is not up) ends the run with its message; the window
-  // stays up and Restart or another scenario starts afresh.
+  // naming a node that is not up) ends the run with its sentence, kept in
+  // every snapshot until the next run; the window stays up and Restart,
+  // another strategy or another scenario starts afresh. Anything else that
+  // throws is our bug, and says so as `stampede` does (exit 3).
   broken_ = true;
   playing_ = false;
+  // When it was noticed: a request left unanswered is noticed as the run ends.
+  const Time when = sim_->finished() ? sim_->end() : sim_->now();
+  clock_ = std::clamp(when, clock_, sim_->end()); // the window shows where it stopped
   char at[48];
-  std::snprintf(at, sizeof at, "%.6f s", ns_to_seconds(sim_->now()));
-  message_ = std::string("the run stopped at ") + at + ": " + e.what();
+  std::snprintf(at, sizeof at, "%.6f s", ns_to_seconds(when));
+  const bool students = dynamic_cast<const StudentCodeError *>(&e) != nullptr;
+  fault_ = std::string("the run stopped at ") + at + ": " + (students ? "" : "internal error: ") +
+           e.what();
+  // A fault in one request: the Request tab follows it, from the records
+  // kept of it (RecentRecords keeps the run's first ones for good), to the
+  // point where it broke.
+  const auto *f = dynamic_cast<const StudentFault *>(&e);
+  if (f != nullptr && f->named()) {
+    fault_request_ = f->request();
+    follow(fault_request_);
+    recorder_->follower->on_fault(when, e.what());
+    recorder_->follower->take_step();
+  }
 }
 bool RunControl::running() const noexcept { return playing_ && !finished(); }
 
@@ -456,6 +498,8 @@ Snapshot RunControl::take_snapshot() {
     s.timeline_begins_late = f->begins_late();
     s.timeline_done = f->done();
   }
+  s.fault = fault_;
+  s.fault_request = fault_request_;
   s.message = std::move(message_);
   message_.clear();
   return s;

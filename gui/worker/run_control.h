@@ -52,7 +52,8 @@ public:
   /// Replaces the scenario (the side panel's edits) and restarts.
   void load(const Scenario &scenario);
   /// Switches strategy live; an unknown name leaves the run as it was and
-  /// says so in the next snapshot's message.
+  /// says so in the next snapshot's message. A run a fault stopped cannot
+  /// go on: the new strategy starts it again from t=0.
   void switch_strategy(const std::string &name);
   /// Pauses when the clock reaches `t` (a lesson's "run to 30 s"); a
   /// negative time clears it.
@@ -81,8 +82,12 @@ public:
   bool running() const noexcept;
   /// @return the speed asked for (0 = as fast as it goes).
   double speed() const noexcept { return speed_; }
-  /// @return true once the run is over.
+  /// @return true once the run is over (at its end, or stopped by a fault).
   bool finished() const noexcept;
+  /// @return the sentence a fault stopped the run with ("the run stopped at
+  /// 0.012000 s: student:twice: view() of request #0 (step 0) answered it
+  /// twice"), or empty while none has.
+  const std::string &fault() const noexcept { return fault_; }
   /// @return the simulated time shown.
   Time now() const noexcept { return clock_; }
   /// @return every activity in flight now, unsampled, in slot order (for tests).
@@ -109,6 +114,8 @@ private:
   Time pause_at_ = -1; // pause when the clock gets there; -1: never
   std::string message_;
   bool broken_ = false; // the run threw (a student's strategy or ring broke a rule): it is over
+  std::string fault_;   // why, in a sentence, every snapshot until the next run
+  std::uint64_t fault_request_ = kNoSerial; // the request a StudentFault names
 
   Time chunk_ = kSecond / 1000; // simulated time per run_until, adapted to ~1 ms of wall time
 

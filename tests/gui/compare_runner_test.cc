@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "stampede/scenario_io.h"
 #include "stampede/strategy.h"
+#include "stampede/student_hashing.h"
 #include "worker/compare_runner.h"
 
 namespace stampede::gui {
@@ -227,6 +228,40 @@ TEST(CompareRunner, AStrategyThatThrowsIsARowNamingItAndTheNextStillRuns) {
   EXPECT_FALSE(log.rows[1].failed());
   EXPECT_GT(log.rows[1].report.page_views, 0u);
   EXPECT_EQ(log.seen().back(), "1 done 2");
+}
+
+// A strategy that breaks the contract in its first view as a student's
+// (hosted) strategy is reported: a StudentFault, whose sentence names it.
+class FaultsAtOnce final : public Strategy {
+public:
+  void view(Context &, Request &r) override {
+    throw StudentFault("test:faults: view() of request #", r.id, " (step 0) answered it twice");
+  }
+  void submit(Context &ctx, Request &r) override { ctx.db_insert(r); }
+  void resume(Context &ctx, Request &r, const Reply &) override { ctx.respond(r); }
+};
+
+TEST(CompareRunner, AStudentsFaultIsItsRowsSentenceAndTheOthersStillRun) {
+  StrategyRegistry::global().add(
+      "test:faults",
+      [](const StrategyConfig &) -> std::unique_ptr<Strategy> {
+        return std::make_unique<FaultsAtOnce>();
+      },
+      "breaks the contract in its first view");
+  Log log;
+  CompareRunner runner = log.runner();
+  runner.start(load("builtin:frontpage", {"duration_s=2"}), {"naive", "test:faults", "clear"});
+  runner.wait();
+  ASSERT_EQ(log.rows.size(), 3u);
+  EXPECT_FALSE(log.rows[0].failed());
+  EXPECT_TRUE(log.rows[1].failed());
+  // The sentence as the run threw it (its request named by serial), and
+  // the strategy's name once, not twice.
+  EXPECT_EQ(log.rows[1].error, "test:faults: view() of request #0 (step 0) answered it twice");
+  EXPECT_EQ(log.rows[1].report.strategy, log.rows[1].error);
+  EXPECT_FALSE(log.rows[2].failed());
+  EXPECT_TRUE(log.rows[2].error.empty());
+  EXPECT_GT(log.rows[2].report.page_views, 0u);
 }
 
 TEST(CompareRunner, CancelReturnsAtOnceAndLeavesNoThreadRunning) {

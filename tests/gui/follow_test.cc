@@ -14,7 +14,8 @@ struct Feed final : Observer {
   RecentRecords recent;
   RequestFollower *live = nullptr;
   std::vector<std::uint64_t> serials; // in the order requests took a worker
-  explicit Feed(std::size_t ring) : recent(ring) {}
+  // @param ring the newest records kept. @param first the run's first ones kept besides.
+  explicit Feed(std::size_t ring, std::size_t first = 0) : recent(ring, first) {}
   void on_activity(const ActivityRecord &a) override {
     if (a.activity == Activity::kCpu)
       serials.push_back(a.serial);
@@ -169,6 +170,44 @@ TEST(RequestFollow, AShortRingSaysTheStartIsGone) {
   RequestFollower f(feed.serials.at(2));
   feed.recent.replay(f);
   EXPECT_TRUE(f.begins_late());
+}
+
+TEST(RequestFollow, TheRunsFirstRecordsKeepItsFirstRequestWhole) {
+  // The ring holds the last three records; the first eight are kept
+  // besides. View 1 (serial 0) is the run's first request: its first
+  // records are among the eight, the rest (from its fill's set on) in
+  // neither, so the timeline says where they go missing.
+  Simulation sim(stale_set());
+  Feed feed(3, 8);
+  sim.set_observer(&feed);
+  sim.run();
+  RequestFollower f(feed.serials.at(0));
+  feed.recent.replay(f);
+  EXPECT_FALSE(f.begins_late());
+  const std::vector<std::string> got = words(f);
+  ASSERT_GE(got.size(), 3u);
+  EXPECT_EQ(got.front(), "page view arrives");
+  EXPECT_EQ(got.back(),
+            "(what it did next is no longer kept: the run's first and newest records are)");
+}
+
+TEST(RequestFollow, AFaultIsTheLastEntryOfItsRequest) {
+  // A student's strategy broke the contract in view 1's resume() after its
+  // get: the fault goes where it happened, as an anomaly, in the sentence.
+  Simulation sim(stale_set());
+  Feed feed(1024);
+  sim.set_observer(&feed);
+  sim.run_until(seconds_to_ns(0.5006));
+  RequestFollower f(feed.serials.at(0));
+  feed.recent.replay(f);
+  f.on_fault(seconds_to_ns(0.5005), "student:x: crashed (SIGSEGV) in resume() of request #0 after "
+                                    "its cache get (step 1)");
+  ASSERT_FALSE(f.entries().empty());
+  const TimelineEntry &last = f.entries().back();
+  EXPECT_TRUE(last.anomaly);
+  EXPECT_EQ(last.at, seconds_to_ns(0.5005));
+  EXPECT_EQ(last.what, "the run stopped here: student:x: crashed (SIGSEGV) in resume() of request "
+                       "#0 after its cache get (step 1)");
 }
 
 } // namespace

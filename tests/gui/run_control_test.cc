@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "stampede/scenario_io.h"
+#include "stampede/student_hashing.h"
 #include "worker/run_control.h"
 
 namespace stampede::gui {
@@ -397,30 +398,122 @@ public:
   void resume(Context &ctx, Request &r, const Reply &) override { ctx.respond(r); }
 };
 
-// A student's broken strategy ends the run with its message, instead of
-// taking the window down with it; a restart begins again.
-TEST(RunControl, AStrategyThatBreaksARuleStopsTheRunNotTheWindow) {
+// A strategy of ours that breaks a rule ends the run with its sentence,
+// kept in every snapshot until the next run, instead of taking the window
+// down with it: it is our bug (the CLI's "internal error", exit 3) and names
+// no request; a restart begins again.
+void add_answers_twice() {
   StrategyRegistry::global().add(
       "test:answers_twice",
       [](const StrategyConfig &) -> std::unique_ptr<Strategy> {
         return std::make_unique<AnswersTwice>();
       },
       "answers each view twice");
+}
+
+TEST(RunControl, AStrategyThatBreaksARuleStopsTheRunNotTheWindow) {
+  add_answers_twice();
   Scenario s = load("builtin:frontpage");
   s.strategy.name = "test:answers_twice";
   RunControl rc(s);
   const std::vector<Snapshot> shots = run_to_end(rc);
   EXPECT_TRUE(rc.finished());
   EXPECT_FALSE(rc.running());
-  EXPECT_LT(shots.back().now, seconds_to_ns(1)) << "stopped at the first view";
-  std::string said;
-  for (const Snapshot &shot : shots)
-    said += shot.message;
-  EXPECT_NE(said.find("the run stopped at "), std::string::npos) << said;
-  EXPECT_NE(said.find("answered twice"), std::string::npos) << said;
+  const Snapshot &last = shots.back();
+  EXPECT_LT(last.now, seconds_to_ns(1)) << "stopped at the first view";
+  EXPECT_TRUE(last.finished);
+  EXPECT_FALSE(last.running);
+  EXPECT_TRUE(last.fault.starts_with("the run stopped at ")) << last.fault;
+  EXPECT_NE(last.fault.find(" s: internal error: a request was answered twice"), std::string::npos)
+      << last.fault;
+  EXPECT_EQ(last.fault_request, kNoSerial);
+  EXPECT_EQ(last.followed, kNoSerial);
   rc.step(); // nothing more happens, and nothing throws
+  EXPECT_EQ(rc.take_snapshot().fault, last.fault) << "kept until the next run";
   rc.restart(1);
   EXPECT_FALSE(rc.finished());
+  EXPECT_TRUE(rc.take_snapshot().fault.empty());
+}
+
+// A run a fault stopped cannot continue: another strategy starts it again
+// from t=0, and says so.
+TEST(RunControl, AnotherStrategyAfterAFaultStartsTheRunAgain) {
+  add_answers_twice();
+  Scenario s = load("builtin:frontpage");
+  s.strategy.name = "test:answers_twice";
+  RunControl rc(s);
+  run_to_end(rc);
+  ASSERT_FALSE(rc.fault().empty());
+  rc.switch_strategy("naive");
+  const Snapshot shot = rc.take_snapshot();
+  EXPECT_TRUE(shot.fault.empty());
+  EXPECT_FALSE(shot.finished);
+  EXPECT_EQ(shot.now, 0);
+  EXPECT_EQ(shot.stack.strategy, "naive");
+  EXPECT_EQ(shot.message, "strategy: naive: the run a fault stopped starts again at t = 0");
+  const std::vector<Snapshot> shots = run_to_end(rc);
+  EXPECT_TRUE(shots.back().fault.empty());
+  EXPECT_EQ(shots.back().now, shots.back().end);
+}
+
+// A student's strategy (in process here, as a proxy would throw it) that
+// leaves the run's first view waiting and says so only at the run's end, as
+// a hosted strategy does: the fault names request #0, and the snapshots
+// follow it from its arrival (RecentRecords keeps the run's first records:
+// the ring of the newest was overwritten many times over) to the fault.
+class LeavesTheFirstView final : public Strategy {
+public:
+  void view(Context &ctx, Request &r) override {
+    if (!parked_) {
+      parked_ = true;
+      slot_ = r.id;
+      ctx.wait(r, 3600); // past the run's end: nothing answers it
+      return;
+    }
+    naive_->view(ctx, r);
+  }
+  void submit(Context &ctx, Request &r) override { naive_->submit(ctx, r); }
+  void resume(Context &ctx, Request &r, const Reply &reply) override {
+    naive_->resume(ctx, r, reply);
+  }
+  void run_ended(Time) override {
+    throw StudentFault("student:leaves: view() of request #", slot_,
+                       " (step 0) returned without an operation or an answer");
+  }
+
+private:
+  std::unique_ptr<Strategy> naive_ =
+      StrategyRegistry::global().make(StrategyConfig{.name = "naive"});
+  bool parked_ = false;
+  std::uint32_t slot_ = 0;
+};
+
+TEST(RunControl, AStudentsFaultAtTheEndFollowsRequestZeroFromItsArrival) {
+  StrategyRegistry::global().add(
+      "test:leaves_the_first_view",
+      [](const StrategyConfig &) -> std::unique_ptr<Strategy> {
+        return std::make_unique<LeavesTheFirstView>();
+      },
+      "never answers the run's first view");
+  Scenario s = load("builtin:herd", {"duration_s=60"}); // 1,000 views/s
+  s.strategy.name = "test:leaves_the_first_view";
+  RunControl rc(s);
+  const std::vector<Snapshot> shots = run_to_end(rc);
+  const Snapshot &last = shots.back();
+  EXPECT_GT(last.events, 2u * (1u << 16)) << "the ring of newest records went round";
+  EXPECT_EQ(last.now, last.end);
+  EXPECT_EQ(last.fault, "the run stopped at 60.000000 s: student:leaves: view() of request #0 "
+                        "(step 0) returned without an operation or an answer");
+  EXPECT_EQ(last.fault_request, 0u);
+  EXPECT_EQ(last.followed, 0u);
+  ASSERT_GE(last.timeline.size(), 3u);
+  EXPECT_FALSE(last.timeline_begins_late);
+  EXPECT_EQ(last.timeline.front().what, "page view arrives");
+  EXPECT_EQ(last.timeline.back().what,
+            "the run stopped here: student:leaves: view() of request #0 (step 0) returned "
+            "without an operation or an answer");
+  EXPECT_TRUE(last.timeline.back().anomaly);
+  EXPECT_EQ(last.timeline.back().at, seconds_to_ns(60));
 }
 
 } // namespace
