@@ -242,20 +242,17 @@ void HostedStrategy::call(Callback which, Context &ctx, Request &r, const Reply 
   const Request received = r; // pages may come from here (a leader's, for its followers)
   std::vector<ActionMsg> actions;
   Request after;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    in_ = which;
-    step_ = r.step;
-    after_ = reply.op;
-    Track &t = track(r.id);
-    if (which != Callback::kResume)
-      t = Track{.live = true};
-    t.pending = false;
-    t.parked_at = -1;
-    actions = exchange(which, ctx, r, reply, after);
-    if (const std::string field = forged_field(r, after); !field.empty())
-      fault(r.id, "changed " + field + ", which only the simulator may set");
-  }
+  in_ = which;
+  step_ = r.step;
+  after_ = reply.op;
+  Track &t = track(r.id);
+  if (which != Callback::kResume)
+    t = Track{.live = true};
+  t.pending = false;
+  t.parked_at = -1;
+  actions = exchange(which, ctx, r, reply, after);
+  if (const std::string field = forged_field(r, after); !field.empty())
+    fault(r.id, "changed " + field + ", which only the simulator may set");
   const ActionMsg *continued = nullptr;
   for (const ActionMsg &a : actions) {
     const std::uint32_t id = a.request.id;
@@ -289,10 +286,12 @@ void HostedStrategy::apply(Context &ctx, Request &real, const ActionMsg &a, cons
   Track &t = tracks_[w.id];
   // A fault names the request whose callback this is; an action on another
   // (a follower it left waiting) says which, by its worker slot.
-  const std::string who = w.id == caller.id
-                              ? std::string()
-                              : "for the request in worker slot " + std::to_string(w.id) + ", ";
-  const auto bad = [&](const std::string &what) { fault(caller.id, who + what); };
+  const auto bad = [&](const std::string &what) {
+    fault(caller.id,
+          (w.id == caller.id ? std::string()
+                             : "for the request in worker slot " + std::to_string(w.id) + ", ") +
+              what);
+  };
   if (const std::string field = forged_field(real, w); !field.empty())
     bad("changed " + field + ", which only the simulator may set, before its " + action_words(a));
   if (!page_allowed(w.page, real, caller))

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -52,7 +51,8 @@ bool parse_actions(std::string_view in, std::vector<ActionMsg> &actions, Request
 /// @param config the run's options. @return the proxy (its host started).
 std::unique_ptr<Strategy> make_hosted_strategy(const StrategyConfig &config);
 
-/// A student's strategy, in its host.
+/// A student's strategy, in its host. Called in turn, as every strategy is
+/// (the reality lab's threads take a lock around each call into one).
 class HostedStrategy final : public Strategy {
 public:
   /// Starts a host and makes the strategy `config.name` in it.
@@ -93,7 +93,6 @@ private:
   std::string name_;
   std::unique_ptr<HostProcess> host_;
   Made made_;
-  std::mutex mu_; // the reality lab's threads call in turn; the host takes one call at a time
   std::vector<Track> tracks_;
   // The callback being checked, for the words of a fault.
   Callback in_ = Callback::kView;
