@@ -1,6 +1,7 @@
 #include "hosting/host_process.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -24,6 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char *kBwrap = "/usr/bin/bwrap";
+constexpr uid_t kNobody = 65534; // Debian's nobody and nogroup
 
 // The sandbox: the whole file system read-only, a private /tmp (the one
 // place the student's code may write), its own /dev and /proc, no network,
@@ -85,6 +87,24 @@ SandboxState probe() {
   return s;
 }
 
+// Whether a user who owns nothing here (nobody) can reach and read `path`:
+// every folder on the way searchable by others, the file readable.
+bool others_can_read(const fs::path &path) {
+  std::error_code ec;
+  const fs::path full = fs::absolute(path, ec);
+  if (ec)
+    return false;
+  fs::path at = full.root_path();
+  for (const fs::path &part : full.relative_path()) {
+    const fs::perms p = fs::status(at, ec).permissions();
+    if (ec || (p & fs::perms::others_exec) == fs::perms::none)
+      return false;
+    at /= part;
+  }
+  const fs::perms p = fs::status(at, ec).permissions();
+  return !ec && (p & fs::perms::others_read) != fs::perms::none;
+}
+
 void set_limit(int resource, rlim_t value) {
   rlimit r{value, value};
   ::setrlimit(resource, &r);
@@ -99,7 +119,9 @@ const SandboxState &sandbox_state() {
     state = probe();
     if (!state.bwrap)
       std::cerr << "stampede: student code runs without a sandbox: " << state.why_not
-                << "; it still runs in a process of its own, under CPU-time and memory limits\n";
+                << "; it still runs in a process of its own, under CPU-time and memory limits"
+                << (::geteuid() == 0 ? ", as the user nobody where it can read the code" : "")
+                << "\n";
   });
   return state;
 }
@@ -174,6 +196,15 @@ HostProcess::HostProcess(const std::vector<std::string> &argv, HostLimits limits
   for (std::string &a : full)
     args.push_back(a.data());
   args.push_back(nullptr);
+  // Without the sandbox, a host started by root runs as nobody: the
+  // student's code can then neither write what root owns (a graded test's
+  // report, results.json) nor look into root's processes.
+  // (Only where nobody can read the host and the library: a checkout under
+  // /root cannot be, and then the host keeps root's user.)
+  bool drop_to_nobody = !sandbox_state().bwrap && ::geteuid() == 0;
+  for (const std::string &a : argv)
+    if (drop_to_nobody && a.starts_with("/") && !others_can_read(a))
+      drop_to_nobody = false;
 
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -209,6 +240,9 @@ HostProcess::HostProcess(const std::vector<std::string> &argv, HostLimits limits
     if (host < 0)
       ::_exit(126);
     if (host == 0) {
+      if (drop_to_nobody &&
+          (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0))
+        ::_exit(126);
       ::execv(args[0], args.data());
       ::_exit(127);
     }

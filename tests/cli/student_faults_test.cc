@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -177,6 +179,25 @@ TEST_F(StudentFaults, TheSandboxKeepsTheFileSystemReadOnly) {
   ASSERT_EQ(r.code, 0) << r.err;
   if (r.err.find("without a sandbox") != std::string::npos)
     GTEST_SKIP() << "bubblewrap cannot start here: " << r.err;
+  EXPECT_FALSE(std::filesystem::exists(mark)) << "the student's code wrote " << mark;
+}
+
+TEST_F(StudentFaults, WithoutTheSandboxRootsHostRunsAsNobody) {
+  if (geteuid() != 0)
+    GTEST_SKIP() << "only root's hosts change user";
+  namespace fs = std::filesystem;
+  for (fs::path at = STAMPEDE_HOSTILE_STUDENT_LIB; at != at.root_path(); at = at.parent_path())
+    if ((fs::status(at).permissions() & fs::perms::others_read) == fs::perms::none)
+      GTEST_SKIP() << at << " is not readable by nobody: the host keeps root's user";
+  const std::string mark = path("escaped").string(); // in a folder only root may write
+  env_ = {{"STAMPEDE_STUDENT_LIB", STAMPEDE_HOSTILE_STUDENT_LIB},
+          {"STAMPEDE_ESCAPE_FILE", mark},
+          {"STAMPEDE_NO_SANDBOX", "1"}};
+  const Result r =
+      run({"run", "builtin:frontpage", "--strategy", "student:escapes", "--duration", "2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("as the user nobody where it can read the code"), std::string::npos)
+      << r.err;
   EXPECT_FALSE(std::filesystem::exists(mark)) << "the student's code wrote " << mark;
 }
 
