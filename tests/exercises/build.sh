@@ -11,11 +11,17 @@ exercises=$1 dir=$2 stampede_build=$3 jobs=${4:-2}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$dir"
 log=$dir/build.log
+# The graded tests are the simulator build's (harness.cmake): brought up to
+# date here, so that an edited test is what grades.
+if ! cmake --build "$stampede_build" --target graded_tests >"$dir/harness.log" 2>&1; then
+  cat "$dir/harness.log" >&2
+  echo "build.sh: the graded tests did not build in $stampede_build (the grader's bug, not yours)" >&2
+  exit 2
+fi
 cmake -S "$here" -B "$dir" -DSTAMPEDE_BUILD="$stampede_build" -DEXERCISES="$exercises" \
   -DSTUDENT_LEAVE_OUT= >/dev/null
 # Last time's binaries must not stand in for code that no longer compiles.
-rm -f "$dir"/grade_* "$dir"/exhost_* "$dir"/libstudentlib_* "$dir"/libstampede_student.so \
-  "$dir"/left-out
+rm -f "$dir"/exhost_* "$dir"/libstudentlib_* "$dir"/libstampede_student.so "$dir"/left-out
 touch "$dir"/left-out
 # The student's files compile anew each time, so that the compiler's warnings
 # on them are in this build's log for the grader to show.

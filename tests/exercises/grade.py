@@ -162,13 +162,35 @@ def warnings_in(log, slug):
     return list(dict.fromkeys(out))
 
 
-def run_binary(binary):
+def harness_of(build):
+    """Where the graded binaries are: STAMPEDE_BUILD/tests/exercises, with
+    STAMPEDE_BUILD read from the student build's CMake cache."""
+    try:
+        for line in open(os.path.join(build, "CMakeCache.txt"), encoding="utf-8"):
+            if line.startswith("STAMPEDE_BUILD:"):
+                return os.path.join(line.split("=", 1)[1].strip(), "tests", "exercises")
+    except OSError:
+        pass
+    return None
+
+
+def student_env(build, slug):
+    """What grade_NN runs against (env/NN in the student build: the folder,
+    and the host or library built from it), or None when none was made."""
+    try:
+        lines = open(os.path.join(build, "env", slug), encoding="utf-8").read().splitlines()
+    except OSError:
+        return None
+    return dict(l.split("=", 1) for l in lines if "=" in l)
+
+
+def run_binary(binary, student):
     """{suite.test: (passed, [lines])} or an error string."""
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "out.json")
         # Each host of the student's code gets seconds of CPU time: a run
         # that spends more is ended, named, and fails its own test alone.
-        env = dict(os.environ, STAMPEDE_HOST_CPU_S=str(HOST_CPU_S))
+        env = dict(os.environ, STAMPEDE_HOST_CPU_S=str(HOST_CPU_S), **student)
         try:
             proc = subprocess.run([binary, f"--gtest_output=json:{report}"], capture_output=True,
                                   text=True, timeout=BINARY_LIMIT_S, stdin=subprocess.DEVNULL,
@@ -205,6 +227,8 @@ def main():
     ap.add_argument("--only", help="one exercise: NN, NN-slug or slug")
     ap.add_argument("--left-out", default="", help="exercises (comma-separated) the student library left out")
     ap.add_argument("--json", default="grade.json", help="where to write the results")
+    ap.add_argument("--harness", help="where the graded binaries are (default: the simulator "
+                    "build's tests/exercises, as the student build's cache names it)")
     ap.add_argument("--results", help="Gradescope's results file (default: /autograder/results/"
                     "results.json when that folder exists, else --json)")
     ap.add_argument("--build-log", help="the build's output, quoted for exercises that did not build")
@@ -222,14 +246,22 @@ def main():
     log = open(args.build_log, encoding="utf-8", errors="replace").read() if args.build_log else ""
 
     left_out = set(filter(None, args.left_out.split(",")))
+    harness = args.harness or harness_of(args.build)
     tests_out, total, total_max, wrong = [], 0, 0, []
     for slug, tests in exercises:
-        binary = os.path.join(args.build, f"grade_{slug}")
+        binary = os.path.join(harness or "", f"grade_{slug}")
         refused = os.path.join(args.build, "refused", slug)
+        student = student_env(args.build, slug)
         if os.path.exists(refused):  # a file named like one of the grader's (CMakeLists.txt)
             results = open(refused, encoding="utf-8").read().strip()
+        elif not os.access(binary, os.X_OK):
+            results = (f"the graded tests are not built ({binary}): build the simulator's "
+                       "graded_tests target (./dev grade does)")
+        elif student is None or not all(os.path.exists(student[k]) for k in student
+                                        if k != "STAMPEDE_EXERCISE_DIR"):
+            results = None  # its host or library did not build
         else:
-            results = run_binary(binary) if os.access(binary, os.X_OK) else None
+            results = run_binary(binary, student)
         if results is None:
             errors = list(dict.fromkeys(l.strip() for l in log.splitlines()
                                         if slug in l and ": error:" in l))[:5]

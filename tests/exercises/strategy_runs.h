@@ -1,6 +1,6 @@
 // For graded strategy tests: run a scenario with a student's strategy or a
 // built-in one. The student's strategies come from the exercise's own
-// library (STAMPEDE_STUDENT_LIBRARY, built from the student's folder), run
+// library (STAMPEDE_STUDENT_LIBRARY, set by grade.py: built from the student's folder), run
 // in a sandboxed host process as `stampede` runs them: none of the
 // student's code is in this process, so nothing it does can touch the
 // verdict. A fault of the student's code fails the test with its sentence
@@ -8,6 +8,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -21,13 +22,15 @@ namespace graded {
 /// the global HashingRegistry).
 inline const stampede::StrategyRegistry &registry() {
   static const stampede::StrategyRegistry &r = []() -> const stampede::StrategyRegistry & {
-#ifdef STAMPEDE_STUDENT_LIBRARY // an exercise whose student code declares strategies or rings
+    // An exercise whose student code declares strategies or rings has its
+    // library named by the grader; the design challenge has none.
+    const char *library = std::getenv("STAMPEDE_STUDENT_LIBRARY");
+    if (library == nullptr || *library == '\0')
+      return stampede::StrategyRegistry::global();
     const stampede::StudentLoad load = stampede::load_student_library(
-        STAMPEDE_STUDENT_LIBRARY, stampede::StrategyRegistry::global(),
-        stampede::HashingRegistry::global());
+        library, stampede::StrategyRegistry::global(), stampede::HashingRegistry::global());
     if (!load.loaded)
       throw std::runtime_error("your strategies did not load: " + load.message);
-#endif
     return stampede::StrategyRegistry::global();
   }();
   return r;

@@ -8,11 +8,16 @@
 #include <vector>
 
 #include "graded.h"
+#include "graded_env.h"
 #include "strategy_runs.h"
 
 namespace {
 
-const std::string kFile = std::string(STAMPEDE_EXERCISE_DIR) + "/design.json";
+// The student's file, in the folder the grader names.
+const std::string &design_file() {
+  static const std::string file = graded::from_grader("STAMPEDE_EXERCISE_DIR") + "/design.json";
+  return file;
+}
 constexpr std::uint64_t kSeeds[] = {1, 2, 3, 4, 5};
 
 // The SLO (README): page-view p99, the oldest stale page, DB utilisation.
@@ -103,7 +108,7 @@ const Design &design() {
     auto given = stampede::parse_scenario(kGiven, "the given stack");
     if (!given)
       throw std::logic_error(given.error); // the grader's own stack must parse
-    auto mine = stampede::load_scenario(kFile);
+    auto mine = stampede::load_scenario(design_file());
     if (!mine) {
       out.error = mine.error;
       return out;
@@ -111,18 +116,18 @@ const Design &design() {
     out.scenario = *mine.value;
     out.fixed = changed_fixed(out.scenario, *given.value);
     if (out.scenario.strategy.name.starts_with("student:"))
-      out.error = kFile + ": strategy.name: the challenge takes a built-in strategy, got " +
+      out.error = design_file() + ": strategy.name: the challenge takes a built-in strategy, got " +
                   out.scenario.strategy.name;
     if (!out.graded())
       return out;
     for (std::uint64_t seed : kSeeds) {
-      auto s = stampede::load_scenario(kFile, {"seed=" + std::to_string(seed)});
+      auto s = stampede::load_scenario(design_file(), {"seed=" + std::to_string(seed)});
       try {
         stampede::Simulation sim(*s.value);
         sim.run();
         out.runs.push_back(sim.report());
       } catch (const std::exception &e) {
-        out.error = kFile + ": " + e.what();
+        out.error = design_file() + ": " + e.what();
         return out;
       }
     }
@@ -184,52 +189,68 @@ bool never_updates(const std::string &name) {
   return name == "naive" || name == "early" || name == "stale_while_revalidate";
 }
 
-// Why views wait for the database, from the worst seed's report.
+// Why views wait for the database, from the worst seed's report, as a hint:
+// the cause, then (the fix tier) the field that changes it.
 std::string why_views_miss(const Design &d, const stampede::Report &r) {
   const auto &s = d.scenario;
   if (s.strategy.name == "none")
-    return "none reads the database on every page view: 1,000 queries/s of 100 ms on 4 "
-           "connections";
+    return graded::hint("none reads the database on every page view: 1,000 queries/s of 100 ms "
+                        "on 4 connections",
+                        "choose a strategy that caches the page (strategy.name)");
   if (r.cache_evictions > 0)
-    return "the pages do not fit (" + std::to_string(r.cache_evictions) +
-           " evictions): 1,000 pages of 2 KiB, with memcached's overhead, need more than " +
-           std::to_string(s.cache.nodes) + " node(s) of 1 MiB: add cache.nodes";
+    return graded::hint("the pages do not fit (" + std::to_string(r.cache_evictions) +
+                            " evictions): 1,000 pages of 2 KiB, with memcached's overhead, need "
+                            "more than " +
+                            std::to_string(s.cache.nodes) + " node(s) of 1 MiB",
+                        "add memcached nodes (cache.nodes)");
   if (!s.strategy.warm)
-    return "a cold cache sends the first view of each of the 1,000 pages to the database, and "
-           "the queue behind them lasts for seconds: warm the cache (strategy.warm)";
+    return graded::hint("a cold cache sends the first view of each of the 1,000 pages to the "
+                        "database, and the queue behind them lasts for seconds",
+                        "warm the cache (strategy.warm)");
   if (deletes_on_submit(s.strategy.name))
-    return s.strategy.name +
-           " deletes the page on every submit, and the views that miss then wait for a 100 ms "
-           "query: keep the page in the cache on a submit";
+    return graded::hint(s.strategy.name +
+                            " deletes the page on every submit, and the views that miss then "
+                            "wait for a 100 ms query",
+                        "a strategy that keeps the page in the cache on a submit (strategy.name)");
   if (s.strategy.ttl_s > 0)
-    return "pages that expire (ttl_s) are missed and read again: does the design need a TTL?";
-  return "page views miss the cache (hit ratio " + std::to_string(r.cache_hit_ratio) +
-         "): find why with stampede run " + kFile + " --timeseries t.csv";
+    return graded::hint("pages that expire (ttl_s) are missed and read again: does the design "
+                        "need a TTL?",
+                        "strategy.ttl_s 0: pages that never expire");
+  return graded::hint("page views miss the cache (hit ratio " + std::to_string(r.cache_hit_ratio) +
+                      "): find why with stampede run " + design_file() + " --timeseries t.csv");
 }
 
 std::string why_stale(const Design &d, const stampede::Report &r) {
   const auto &s = d.scenario;
   if (s.app.local_cache)
-    return "each app server's local cache keeps its own copy, which another server's submit "
-           "never touches: turn app.local_cache off";
+    return graded::hint("each app server's local cache keeps its own copy, which another "
+                        "server's submit never touches",
+                        "turn app.local_cache off");
   if (never_updates(s.strategy.name))
-    return s.strategy.name +
-           " never puts a submit's post into the cached page: the page stays stale until it "
-           "expires or is evicted";
+    return graded::hint(s.strategy.name +
+                            " never puts a submit's post into the cached page: the page stays "
+                            "stale until it expires or is evicted",
+                        "a strategy that updates the cached page on a submit (strategy.name)");
   if (deletes_on_submit(s.strategy.name))
-    return "a view that queried the database before a submit committed puts the old page back "
-           "after the delete (the stale set), and on a page that few submits touch it stays";
+    return graded::hint("a view that queried the database before a submit committed puts the "
+                        "old page back after the delete (the stale set), and on a page that "
+                        "few submits touch it stays");
   if (r.cache_evictions > 0)
-    return "evicted pages are filled again from the database, and a fill whose query began "
-           "before a submit committed stores the page without that post (" +
-           std::to_string(r.cache_evictions) + " evictions): add cache.nodes";
+    return graded::hint("evicted pages are filled again from the database, and a fill whose "
+                        "query began before a submit committed stores the page without that "
+                        "post (" +
+                            std::to_string(r.cache_evictions) + " evictions)",
+                        "add memcached nodes (cache.nodes)");
   if (!s.strategy.warm && s.strategy.name != "none")
-    return "while the cache is cold, a fill whose query began before a submit committed stores "
-           "the page without that post: warm the cache (strategy.warm)";
+    return graded::hint("while the cache is cold, a fill whose query began before a submit "
+                        "committed stores the page without that post",
+                        "warm the cache (strategy.warm)");
   if (r.lost_updates > 0 && s.strategy.name == "update" && !s.strategy.cas)
-    return "concurrent submits to a page lose posts (" + std::to_string(r.lost_updates) +
-           " lost updates): turn strategy.cas on";
-  return "look at which views are stale: stampede run " + kFile + " --trace t.json";
+    return graded::hint("concurrent submits to a page lose posts (" +
+                            std::to_string(r.lost_updates) + " lost updates)",
+                        "turn strategy.cas on");
+  return graded::hint("look at which views are stale: stampede run " + design_file() +
+                      " --trace t.json");
 }
 
 TEST(Design, TheFileKeepsTheStackAndStatesTheSlo) {
@@ -237,7 +258,7 @@ TEST(Design, TheFileKeepsTheStackAndStatesTheSlo) {
   const Design &d = design();
   EXPECT_PRED_FORMAT1(holds, d.error)
       << "design.json should load as `stampede run` loads it"
-      << graded::hint("stampede validate " + kFile + " says what is wrong, and where");
+      << graded::hint("stampede validate " + design_file() + " says what is wrong, and where");
   if (!d.error.empty())
     return;
   EXPECT_PRED_FORMAT1(holds, d.fixed)
@@ -262,7 +283,9 @@ TEST(Design, TheFileKeepsTheStackAndStatesTheSlo) {
   EXPECT_PRED_FORMAT1(holds, missing.empty() ? "" : "its expect has " + missing)
       << "design.json's expect should state the SLO, so that `stampede run design.json` "
          "checks it on every run"
-      << graded::hint("one expect entry per SLO, as PATH < NUMBER (README)");
+      << graded::hint("one expect entry per SLO, as PATH < NUMBER (README)",
+                      "\"expect\": [\"latency_ms.page_view.p99 < 20\", "
+                      "\"anomalies.max_staleness_s < 1\", \"db.utilization < 0.5\"]");
 }
 
 TEST(Design, PageViewP99Under20Ms) {
@@ -273,7 +296,7 @@ TEST(Design, PageViewP99Under20Ms) {
   const Measured m = measure(
       d, "page-view p99", [](const stampede::Report &r) { return r.page_view_latency.p99; }, kP99Ms,
       1, "%.1f", "ms");
-  EXPECT_PRED_FORMAT1(holds, m.missed) << m.figures << graded::hint(why_views_miss(d, *m.worst));
+  EXPECT_PRED_FORMAT1(holds, m.missed) << m.figures << why_views_miss(d, *m.worst);
 }
 
 TEST(Design, MaxStalenessUnder1S) {
@@ -293,11 +316,11 @@ TEST(Design, MaxStalenessUnder1S) {
   EXPECT_PRED_FORMAT1(holds, unserved)
       << "staleness counts only where the views are answered: at least 95 % of them, on each "
          "seed"
-      << graded::hint(why_views_miss(d, d.runs.front()));
+      << why_views_miss(d, d.runs.front());
   const Measured m = measure(
       d, "max staleness", [](const stampede::Report &r) { return r.max_staleness_s; }, kStalenessS,
       1, "%.3f", "s");
-  EXPECT_PRED_FORMAT1(holds, m.missed) << m.figures << graded::hint(why_stale(d, *m.worst));
+  EXPECT_PRED_FORMAT1(holds, m.missed) << m.figures << why_stale(d, *m.worst);
 }
 
 TEST(Design, DbUtilisationUnder50Percent) {
@@ -308,7 +331,7 @@ TEST(Design, DbUtilisationUnder50Percent) {
   const Measured m = measure(
       d, "DB utilisation", [](const stampede::Report &r) { return r.db_utilization; }, kUtilization,
       100, "%.1f", "%");
-  EXPECT_PRED_FORMAT1(holds, m.missed) << m.figures << graded::hint(why_views_miss(d, *m.worst));
+  EXPECT_PRED_FORMAT1(holds, m.missed) << m.figures << why_views_miss(d, *m.worst);
 }
 
 } // namespace

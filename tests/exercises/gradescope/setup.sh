@@ -48,7 +48,7 @@ fi
 cd "$pack"
 echo "== building the simulator (build/release)"
 cmake --preset release -DSTAMPEDE_BUILD_GUI=OFF -DSTAMPEDE_BUILD_TESTS=OFF -DSTAMPEDE_WERROR=OFF >/dev/null
-cmake --build --preset release -j "$(nproc)" --target stampede stampede_io stampede_hosting \
+cmake --build --preset release -j "$(nproc)" --target stampede stampede_io stampede_hosting graded_tests \
   stampede-student-host
 
 # The grading build configures against it (GoogleTest found, libraries
