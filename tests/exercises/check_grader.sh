@@ -13,8 +13,10 @@ fail() {
 }
 
 # 1. Exercise 02 with the fill forgotten: the view answers straight after its
-# database read. The check that names the bug is shown, with its hint; the
-# gets-per-view check does not blame the views still in flight at the end.
+# database read. The check that names the bug is shown, with a hint in words
+# (where to look) and the fix held back; with --hint 3 the fix names
+# cache_fill. The gets-per-view check does not blame the views still in
+# flight at the end.
 rm -rf "$work/nofill" && cp -r "$root/solutions" "$work/nofill"
 python3 - "$work/nofill/02-refresh/refresh.cc" <<'PY'
 import sys
@@ -28,11 +30,21 @@ PY
 out=$(python3 "$here/grade.py" --build "$work/nofill-build" --only refresh --json "$work/nofill.json" || true)
 echo "$out"
 grep -q '^02-refresh  *8 / 10$' <<<"$out" || fail "forgotten fill: expected 8 / 10"
-grep -q 'after the first fill, page views should hit the cache' <<<"$out" || fail "forgotten fill: the check naming it is not shown"
-grep -q 'hint: .*ctx.cache_fill' <<<"$out" || fail "forgotten fill: no hint pointing at cache_fill"
+named=$(grep -A2 'after the first fill, page views should hit the cache' <<<"$out") ||
+  fail "forgotten fill: the check naming it is not shown"
+grep -q '^ *hint: .*in the cache' <<<"$named" || fail "forgotten fill: its check has no hint"
+if grep -q 'cache_fill' <<<"$named"; then
+  fail "forgotten fill: the hint gives the code away before --hint 3"
+fi
+grep -q '(the fix, if you want it: --hint 3)' <<<"$named" || fail "forgotten fill: no fix offered"
 if grep -q 'every page view should start with a cache get' <<<"$out"; then
   fail "forgotten fill: blamed on the views in flight at the end"
 fi
+out=$(python3 "$here/grade.py" --build "$work/nofill-build" --only refresh --hint 3 \
+  --json "$work/nofill.json" || true)
+echo "$out"
+grep -A2 'after the first fill, page views should hit the cache' <<<"$out" |
+  grep -q '^ *fix: .*ctx.cache_fill' || fail "forgotten fill: --hint 3 gives no fix naming cache_fill"
 
 # 2. Exercise 02 does not compile: 03's student:update_cas still loads.
 rm -rf "$work/broken" && cp -r "$root/solutions" "$work/broken"

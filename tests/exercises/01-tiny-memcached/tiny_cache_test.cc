@@ -18,8 +18,10 @@ inline void PrintTo(CasResult r, std::ostream *os) {
 
 namespace {
 
-/// A hint only when the symptom `seen` points at this bug.
-std::string hint_if(bool seen, const std::string &text) { return seen ? graded::hint(text) : ""; }
+/// A hint (and its fix) only when the symptom `seen` points at this bug.
+std::string hint_if(bool seen, const std::string &text, const std::string &fix = "") {
+  return !seen ? "" : fix.empty() ? graded::hint(text) : graded::hint(text, fix);
+}
 
 /// The unique `gets` returns, or 0 when it finds nothing.
 std::uint64_t unique_of(const TinyCache &c, const std::string &key) {
@@ -32,19 +34,23 @@ TEST(TinyMemcached, SetThenGetReturnsTheLatestValue) {
   TinyCache c;
   EXPECT_FALSE(c.get("front").has_value())
       << "get of a key never set should find nothing"
-      << graded::hint("return std::nullopt when the key is not in items_");
+      << graded::hint("a key that was never set has no value: get answers with nothing",
+                      "return std::nullopt when items_.find(key) == items_.end()");
   c.set("front", "page v1");
   ASSERT_TRUE(c.get("front").has_value())
       << "get after set should find the value"
-      << graded::hint("set should store the item in items_ (items_[key] = ...), and get look "
-                      "it up with items_.find(key)");
+      << graded::hint("set should keep the value under its key in the cache's table, and get "
+                      "look the key up there",
+                      "set: items_[key] = ...; get: items_.find(key)");
   EXPECT_EQ(c.get("front").value_or("(nothing)"), "page v1") << "get should return what set stored";
   c.set("front", "page v2");
   const std::string second = c.get("front").value_or("(nothing)");
   EXPECT_EQ(second, "page v2") << "a second set should replace the value"
                                << hint_if(second == "page v1",
-                                          "set must overwrite an existing key (items_[key] = ..., "
-                                          "not items_.emplace or insert, which keep the old one)");
+                                          "the second set kept the first value: set must replace "
+                                          "the value of a key already there",
+                                          "items_[key] = ..., not items_.emplace or insert, "
+                                          "which keep the old one");
 }
 
 TEST(TinyMemcached, DeleteRemovesOnlyThatKey) {
@@ -54,8 +60,9 @@ TEST(TinyMemcached, DeleteRemovesOnlyThatKey) {
   c.set("b", "2");
   const bool removed = c.remove("a");
   EXPECT_TRUE(removed) << "remove of a stored key should return true"
-                       << graded::hint("return whether the key was there: items_.erase(key) "
-                                       "says how many it erased");
+                       << graded::hint("remove answers whether the key was there",
+                                       "return items_.erase(key) > 0: erase says how many it "
+                                       "erased");
   const bool still_there = c.get("a").has_value();
   EXPECT_FALSE(still_there) << "get after remove should find nothing"
                             << graded::hint(removed ? "remove answered true but left the key: "
@@ -80,7 +87,8 @@ TEST(TinyMemcached, FlushEmptiesTheCache) {
     const bool there = c.get(k).has_value();
     left += there ? 1 : 0;
     EXPECT_FALSE(there) << "after flush, \"" << k << "\" should be gone"
-                        << hint_if(left == 1, "flush should remove every key: items_.clear()");
+                        << hint_if(left == 1, "flush should remove every key, not only one",
+                                   "items_.clear()");
   }
   c.set("x", "again");
   EXPECT_EQ(c.get("x").value_or("(nothing)"), "again") << "the cache should work after a flush";
@@ -91,9 +99,10 @@ TEST(TinyMemcached, GetsGivesAUniqueThatChangesOnEveryWrite) {
   TinyCache c;
   c.set("k", "same");
   const auto first = c.gets("k");
-  ASSERT_TRUE(first.has_value())
-      << "gets after set should find the value"
-      << graded::hint("gets is get plus the unique: return Versioned{value, unique}");
+  ASSERT_TRUE(first.has_value()) << "gets after set should find the value"
+                                 << graded::hint(
+                                        "gets is get plus the unique: it finds whatever get finds",
+                                        "return Versioned{value, unique} of the item found");
   EXPECT_EQ(first->value, "same") << "gets should return the stored value";
   c.set("k", "same");
   const auto second = c.gets("k");
@@ -101,8 +110,9 @@ TEST(TinyMemcached, GetsGivesAUniqueThatChangesOnEveryWrite) {
   EXPECT_NE(first->unique, second->unique)
       << "setting the same value again must change the unique (memcached counts "
          "modifications; it does not hash values)"
-      << graded::hint("give every set a new unique from the counter: ++last_unique_, never a "
-                      "hash of the value, and never the unique the key had before");
+      << graded::hint("every set gives the item a new unique from the cache's counter: never a "
+                      "hash of the value, and never the unique the key had before",
+                      "the item's unique = ++last_unique_ on every set");
   c.set("other", "same");
   const std::uint64_t other = unique_of(c, "other");
   EXPECT_NE(other, second->unique)
@@ -110,7 +120,8 @@ TEST(TinyMemcached, GetsGivesAUniqueThatChangesOnEveryWrite) {
       << graded::hint(first->unique == second->unique
                           ? "the same value gets the same unique: that is a hash of the value; "
                             "take the next number of the cache's counter instead"
-                          : "one counter for the whole cache (last_unique_), not one per key");
+                          : "one counter for the whole cache (last_unique_), not one per key",
+                      "the item's unique = ++last_unique_, a member of the cache");
   const std::uint64_t reread = unique_of(c, "k");
   EXPECT_EQ(reread, second->unique)
       << "reading must not change the unique"
@@ -137,8 +148,9 @@ TEST(TinyMemcached, CasStoresWhenNobodyWroteInBetween) {
       << hint_if(stored == CasResult::kStored, "cas answered kStored but did not store the value");
   EXPECT_NE(unique_of(c, "k"), read->unique)
       << "a stored cas is a write: a new unique"
-      << graded::hint("a cas that stores gives the item a new unique (++last_unique_), as set "
-                      "does");
+      << graded::hint("a cas that stores is a write: it gives the item a new unique, as set "
+                      "does",
+                      "unique = ++last_unique_ when cas stores");
   EXPECT_EQ(c.cas("k", "newer", read->unique), CasResult::kExists)
       << "the same unique cannot be used twice: the first cas changed it"
       << graded::hint("store only when the unique matches; a unique from before the last write "
@@ -183,7 +195,10 @@ TEST(TinyMemcached, CasOnAMissingKeyIsNotFound) {
   EXPECT_FALSE(c.get("k").has_value())
       << "cas must not create a missing key"
       << hint_if(!remove_left_it,
-                 "items_[key] creates the key when it is absent: look it up with items_.find(key)");
+                 "cas created the key it did not find: cas must look the key up without adding "
+                 "it",
+                 "items_[key] creates the key when it is absent: look it up with "
+                 "items_.find(key)");
 }
 
 /// Thrown by the tests' between() to stop an endless retry loop.
@@ -220,7 +235,10 @@ TEST(TinyMemcached, VisitorCounterNeverLosesAVisit) {
   ASSERT_TRUE(second.has_value()) << kEndless << graded::hint(kEndlessHint);
   EXPECT_EQ(*second, 2u)
       << "the second visit should count 2"
-      << graded::hint("gets the count, add one to the number read (std::stoull), cas it back");
+      << graded::hint("each visit reads the count with gets, adds one to the number read, and "
+                      "writes it back with cas",
+                      "std::to_string(std::stoull(read->value) + 1), then cas it with "
+                      "read->unique");
   c.set("visits", "41");
   // Another client counts a visit between our gets and our cas, once.
   int interruptions = 0;

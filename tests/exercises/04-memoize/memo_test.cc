@@ -7,10 +7,14 @@
 namespace exercise {
 namespace {
 
-const char *kShared = "this memo holds answers it never computed: keep them in the member "
-                      "cache_, not in a static or global map that every Memo shares";
-const char *kNeverStores = "nothing is stored: after computing, put the answer in cache_ "
-                           "(cache_.emplace(std::make_pair(a, b), answer))";
+const std::string kShared = graded::hint("this memo holds answers it never computed: keep them in "
+                                         "the member cache_, not in a static or global map that "
+                                         "every Memo shares");
+const std::string kNeverStores =
+    graded::hint("nothing is stored: after computing, put the answer in cache_",
+                 "cache_.emplace(std::make_pair(a, b), answer)");
+const std::string kSize =
+    graded::hint("size() should count the answers stored", "return cache_.size();");
 
 TEST(Memoize, ASecondCallIsAHit) {
   POINTS(2);
@@ -19,7 +23,8 @@ TEST(Memoize, ASecondCallIsAHit) {
   const std::int64_t first = memo.compute(3, 4);
   EXPECT_EQ(first, complex_computation(3, 4))
       << "compute should return the computation's answer"
-      << graded::hint("on a miss, return what complex_computation(a, b) returned");
+      << graded::hint("on a miss, compute returns the computation's own answer",
+                      "return the value complex_computation(a, b) returned");
   const std::uint64_t after_first = computation_calls();
   const std::size_t stored = memo.size();
   const std::int64_t again = memo.compute(3, 4);
@@ -28,15 +33,17 @@ TEST(Memoize, ASecondCallIsAHit) {
   const std::uint64_t computed_again = computation_calls() - after_first;
   EXPECT_EQ(computed_again, 0u)
       << "asking (3, 4) again must not run the slow computation again"
-      << graded::hint(stored == 0 ? kNeverStores
-                                  : "look (a, b) up in cache_ first (cache_.find) and return the "
-                                    "stored answer when it is there");
+      << (stored == 0 ? kNeverStores
+                      : graded::hint("look (a, b) up in cache_ first, and return the stored "
+                                     "answer when it is there",
+                                     "if (auto it = cache_.find(std::make_pair(a, b)); it != "
+                                     "cache_.end()) return it->second;"));
   EXPECT_EQ(after_first - before, 2u)
       << "the first call (and our own check) should compute"
       << graded::hint(after_first - before > 2
-                          ? "a miss should run complex_computation once, store its answer and "
-                            "return it (not call it again to return)"
-                          : "a miss must run complex_computation(a, b)");
+                          ? "a miss should run the computation once, store its answer and "
+                            "return it (not run it again to return)"
+                          : "a miss must run the computation");
 }
 
 TEST(Memoize, EachPairIsComputedOnce) {
@@ -51,20 +58,24 @@ TEST(Memoize, EachPairIsComputedOnce) {
   const std::size_t stored = memo.size();
   EXPECT_EQ(computed, 25u)
       << "75 questions about 25 different pairs should run the computation 25 times"
-      << graded::hint(stored >= 25 && computed < 25 ? kShared
-                      : computed == 75 ? "every question ran the computation: the memo never "
-                                         "finds a stored answer (does it store one?)"
-                      : computed < 25  ? "some pairs shared an answer: the key must be the pair "
-                                         "(a, b), not a alone, b alone or a + b"
-                                       : "store each answer under std::make_pair(a, b), and look "
-                                         "it up before computing");
+      << (stored >= 25 && computed < 25 ? kShared
+          : computed == 75 ? graded::hint("every question ran the computation: the memo never "
+                                          "finds a stored answer (does it store one?)")
+          : computed < 25  ? graded::hint("some pairs shared an answer: the key must be the pair "
+                                           "(a, b), not a alone, b alone or a + b",
+                                          "key cache_ by std::make_pair(a, b)")
+                           : graded::hint("store each answer under its pair (a, b), and look it "
+                                           "up before computing",
+                                          "cache_.find(std::make_pair(a, b)) first; "
+                                           "cache_.emplace(std::make_pair(a, b), answer) after "
+                                           "computing"));
   EXPECT_EQ(stored, 25u) << "25 different pairs: 25 stored answers"
-                         << graded::hint(stored >= 25 && computed < 25   ? kShared
-                                         : stored == 0 && computed == 75 ? kNeverStores
-                                         : stored == 0
-                                             ? "size() should return cache_.size()"
-                                             : "store one answer per pair (a, b), under that "
-                                               "pair, and count them in size()");
+                         << (stored >= 25 && computed < 25   ? kShared
+                             : stored == 0 && computed == 75 ? kNeverStores
+                             : stored == 0                   ? kSize
+                                           : graded::hint("store one answer per pair (a, b), "
+                                                          "under that pair, and count them in "
+                                                          "size()"));
 }
 
 TEST(Memoize, TheOrderOfTheArgumentsMatters) {
@@ -72,21 +83,25 @@ TEST(Memoize, TheOrderOfTheArgumentsMatters) {
   Memo memo;
   const std::int64_t ab = memo.compute(1, 2);
   const std::int64_t ba = memo.compute(2, 1);
-  const char *symmetric = "(1, 2) and (2, 1) got one answer: the key must keep the order, "
-                          "std::make_pair(a, b), not the smaller and the larger or a + b";
+  const std::string symmetric =
+      graded::hint("(1, 2) and (2, 1) got one answer: the key must keep the order of the "
+                   "arguments",
+                   "key cache_ by std::make_pair(a, b), not by the smaller and the larger, or "
+                   "a + b");
   EXPECT_EQ(ab, complex_computation(1, 2)) << "(1, 2) should get its own answer";
   EXPECT_EQ(ba, complex_computation(2, 1)) << "(2, 1) is a different question from (1, 2)"
-                                           << graded::hint(ba == ab ? symmetric
-                                                                    : "return the answer of "
-                                                                      "complex_computation(a, "
-                                                                      "b) for this (a, b)");
+                                           << (ba == ab ? symmetric
+                                                        : graded::hint("return the "
+                                                                       "computation's answer "
+                                                                       "for this (a, b)"));
   const std::size_t stored = memo.size();
   EXPECT_EQ(stored, 2u) << "(1, 2) and (2, 1) should be stored separately"
-                        << graded::hint(stored == 1   ? symmetric
-                                        : stored > 2  ? kShared
-                                        : stored == 0 ? "nothing is stored, or size() does not "
-                                                        "count it: return cache_.size()"
-                                                      : "store one answer per pair (a, b)");
+                        << (stored == 1   ? symmetric
+                            : stored > 2  ? kShared
+                            : stored == 0 ? graded::hint("nothing is stored, or size() does not "
+                                                         "count it",
+                                                         "return cache_.size();")
+                                          : graded::hint("store one answer per pair (a, b)"));
 }
 
 TEST(Memoize, TwoMemosDoNotShareAnswers) {
@@ -112,9 +127,9 @@ TEST(Memoize, TwoMemosDoNotShareAnswers) {
                                                           : "a miss runs the computation once");
   const std::size_t held = second.size();
   EXPECT_EQ(held, 1u) << "the second memo should hold one answer"
-                      << graded::hint(held > 1        ? kShared
-                                      : computed == 2 ? kNeverStores
-                                                      : "size() should return cache_.size()");
+                      << (held > 1        ? kShared
+                          : computed == 2 ? kNeverStores
+                                          : kSize);
 }
 
 } // namespace

@@ -25,27 +25,33 @@ std::string joined(const std::vector<std::string> &names) {
   return out;
 }
 
-/// The likely bug when next() returned `seen` for `servers`, most specific first.
+/// The likely bug when next() returned `seen` for `servers`, most specific
+/// first, as a hint.
 std::string cycle_hint(const std::vector<std::string> &servers,
                        const std::vector<std::string> &seen) {
   bool all_same = true;
   for (const std::string &s : seen)
     all_same = all_same && s == seen.front();
   if (all_same)
-    return "next() always returns the same server: move position_ on by one after each call";
+    return graded::hint("next() always returns the same server: move position_ on by one after "
+                        "each call");
   bool shifted = true; // the right cycle, one step ahead
   for (std::size_t i = 0; i < seen.size(); ++i)
     shifted = shifted && seen[i] == servers[(i + 1) % servers.size()];
   if (shifted)
-    return "it starts at the second server: take the server at position_ first, then move "
-           "position_ on (moving it first skips the first server)";
+    return graded::hint("it starts at the second server: take the server at position_ first, "
+                        "then move position_ on (moving it first skips the first server)");
   bool last_seen = false;
   for (const std::string &s : seen)
     last_seen = last_seen || s == servers.back();
   if (!last_seen)
-    return "the last server never gets a request: wrap around after it (position_ == "
-           "servers_.size()), not when you reach it";
-  return "return servers_[position_], then add one, and go back to 0 after the last server";
+    return graded::hint("the last server never gets a request: go back to the first after the "
+                        "last server has had its turn, not when you reach it",
+                        "after moving on: if (position_ == servers_.size()) position_ = 0;");
+  return graded::hint("take the server at your place in the cycle, then move on by one, and go "
+                      "back to the first after the last",
+                      "const std::string &s = servers_[position_]; position_ = (position_ + 1) "
+                      "% servers_.size(); return s;");
 }
 
 TEST(RoundRobin, ServersInTurnThenAround) {
@@ -56,7 +62,7 @@ TEST(RoundRobin, ServersInTurnThenAround) {
   EXPECT_EQ(joined(seen), "app0 app1 app2 app0 app1 app2 app0")
       << "7 requests over app0, app1, app2 should go to each in turn, from the first, then "
          "around again"
-      << graded::hint(cycle_hint(servers, seen));
+      << cycle_hint(servers, seen);
 }
 
 TEST(RoundRobin, EveryServerGetsItsShare) {
@@ -72,7 +78,7 @@ TEST(RoundRobin, EveryServerGetsItsShare) {
     shares += (shares.empty() ? "" : ", ") + s + " " + std::to_string(count[s]);
   EXPECT_EQ(shares, "a 250, b 250, c 250, d 250")
       << "1000 requests over 4 servers: 250 each"
-      << graded::hint(cycle_hint(servers, {seen.begin(), seen.begin() + 8}));
+      << cycle_hint(servers, {seen.begin(), seen.begin() + 8});
 }
 
 TEST(RoundRobin, EachBalancerKeepsItsOwnPlace) {
@@ -96,7 +102,10 @@ TEST(RoundRobin, EachBalancerKeepsItsOwnPlace) {
     return root != nullptr ? std::string() : graded::hint(own);
   };
   EXPECT_EQ(a, "x") << "a new balancer starts with the first server"
-                    << graded::hint(root != nullptr ? root : "the first call returns servers_[0]");
+                    << (root != nullptr ? graded::hint(root)
+                                        : graded::hint("a new balancer's first call returns the "
+                                                       "first server",
+                                                       "position_ starts at 0"));
   EXPECT_EQ(b, "y") << "then the second" << or_root("move position_ on after each call");
   EXPECT_EQ(c, "x") << "another balancer starts from the beginning"
                     << or_root("each RoundRobin starts at its first server");

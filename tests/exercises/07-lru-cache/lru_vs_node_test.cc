@@ -31,7 +31,18 @@
 #include "stampede/memcached_node.h"
 
 namespace exercise {
+
+/// The likely bug the small caches of lru_cache_test.cc (the same binary)
+/// show, as a hint, or "": a difference with the node is a symptom.
+std::string likely_lru_bug();
+
 namespace {
+
+/// The likely bug the small caches show, or else `hint`.
+std::string or_else(const std::string &hint) {
+  const std::string bug = likely_lru_bug();
+  return bug.empty() ? hint : bug;
+}
 
 /// The simulator's clock starts at this Unix time (SPEC section 2).
 constexpr std::int64_t kT0 = 1'000'000'000;
@@ -157,7 +168,8 @@ void side_by_side(std::size_t value_bytes, std::uint64_t seed, bool with_ttl, in
       if (yours == "refused") {
         hint = "every item here fits the limit: set should evict until it fits, then store";
       } else if (nodes == "miss" && past_ttl) {
-        hint = "your cache served an item past its expiry: it is gone once expires_at <= now";
+        hint = "your cache served an item past its expiry: it is gone from the second its expiry "
+               "is reached";
       } else if (nodes == "miss" || nodes == "not found") {
         hint = with_ttl ? "your cache kept an item the node had evicted: evict the least "
                           "recently used (a get bumps, a set bumps), expired or not (an expired "
@@ -176,7 +188,7 @@ void side_by_side(std::size_t value_bytes, std::uint64_t seed, bool with_ttl, in
       }
       EXPECT_EQ(yours, nodes) << "command " << step << " " << setup << ", " << command
                               << ", should get the node's answer; the commands before it: "
-                              << context() << graded::hint(hint);
+                              << context() << or_else(graded::hint(hint));
       return;
     }
     if (!with_ttl) {
@@ -189,14 +201,15 @@ void side_by_side(std::size_t value_bytes, std::uint64_t seed, bool with_ttl, in
             << "after command " << step << " " << setup << ", " << command
             << ", your cache should hold as many items as the node; the commands before it: "
             << context()
-            << graded::hint(replaced && your_items < node_items
-                                ? "on a set of a key already there, drop its old item first: "
-                                  "its bytes make room for the new one, and nothing is evicted"
-                            : your_items > node_items
-                                ? "evict while bytes_used() + item_bytes(key, value) > limit, "
-                                  "and drop the old item of a key set again"
-                                : "evict only until the new item fits, and drop an item only "
-                                  "when it is evicted, deleted or found expired");
+            << or_else(graded::hint(
+                   replaced && your_items < node_items
+                       ? "on a set of a key already there, drop its old item first: its bytes "
+                         "make room for the new one, and nothing is evicted"
+                   : your_items > node_items
+                       ? "evict until the new item fits, and drop the old item of a key set "
+                         "again"
+                       : "evict only until the new item fits, and drop an item only when it is "
+                         "evicted, deleted or found expired"));
         EXPECT_EQ(your_bytes, node_bytes) << "after command " << step << ", your cache should "
                                           << "charge the node's bytes (item_bytes per item)";
         return;
@@ -229,7 +242,7 @@ void side_by_side(std::size_t value_bytes, std::uint64_t seed, bool with_ttl, in
   EXPECT_EQ(your_survivors, node_survivors)
       << "after " << commands << " commands " << setup
       << ", the same keys should survive in your cache as in the node"
-      << graded::hint("evict the least recently used; a get and a set both bump");
+      << or_else(graded::hint("evict the least recently used; a get and a set both bump"));
 }
 
 TEST(LruVsNode, SameHitsMissesAndBytesAsTheNode) {
