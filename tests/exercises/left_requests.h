@@ -18,7 +18,7 @@
 #include "stampede/student_hashing.h"
 #include "strategy_runs.h"
 
-namespace graded {
+namespace graded::left {
 
 /// A request with no operation out for this long when the run ends was left:
 /// every answer in these scenarios comes within a few queries.
@@ -213,4 +213,4 @@ inline ::testing::AssertionResult holds(const char *, const std::string &why) {
 /// `hint`, unless `explained` (another check of the test explains this one).
 inline std::string unless(bool explained, const std::string &hint) { return explained ? "" : hint; }
 
-} // namespace graded
+} // namespace graded::left

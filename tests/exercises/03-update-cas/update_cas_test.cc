@@ -20,17 +20,10 @@ const char *kStudent = "student:update_cas";
 
 // The runs of the student's strategy, followed request by request
 // (left_requests.h): how many were never answered, and where they were left.
-using graded::after;
-using graded::counted;
-using graded::holds;
-using graded::Left;
-using graded::most_left;
-using graded::never_answered;
-using graded::unless;
-using graded::Watched;
+using namespace graded::left;
 
 Watched watched(const std::string &scenario, std::vector<std::string> overrides = {}) {
-  return graded::watched(kStudent, scenario, std::move(overrides));
+  return graded::left::watched(kStudent, scenario, std::move(overrides));
 }
 
 /// Where to look for the requests left, by where most were left.
