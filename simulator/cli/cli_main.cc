@@ -161,6 +161,10 @@ int cli_main(int argc, const char *const *argv) {
   CLI::App *lesson_list = lesson->add_subcommand("list", "List the lessons");
   CLI::App *lesson_show = lesson->add_subcommand("show", "Print a lesson's text");
   lesson_show->add_option("ID", lesson_id, "Lesson folder, number or slug")->required();
+  bool show_answers = false;
+  lesson_show->add_flag("--answers", show_answers,
+                        "Also print what each step shows once it has run (hidden by default: "
+                        "predict first)");
   CLI::App *lesson_run = lesson->add_subcommand("run", "Run a lesson's steps and check them");
   lesson_run->add_option("ID", lesson_id, "Lesson folder, number or slug")->required();
   lesson_run->add_option("--junit", junit, "Also write JUnit XML to FILE")->type_name("FILE");
@@ -346,7 +350,7 @@ int cli_main(int argc, const char *const *argv) {
         return cmd_lesson_list(lessons_dir);
       }
       if (lesson_show->parsed()) {
-        return cmd_lesson_show(lessons_dir, lesson_id);
+        return cmd_lesson_show(lessons_dir, lesson_id, show_answers);
       }
       if (lesson_run->parsed()) {
         return cmd_lesson_run(lessons_dir, lesson_id, junit, case_seed, interactive);

@@ -52,6 +52,10 @@ struct Case {
   std::optional<std::vector<ExpectClause>> expect; // a step's own; else the scenario's
   std::optional<LessonQuestion> question;          // a step's question: the run must prove it
   std::optional<std::uint64_t> seeds;              // a step's own replications (`seeds`)
+  std::vector<LessonClaim> claims;                 // the figures a step's text states
+  bool seed_given = false; // --seed: claims on named seeds are not this run's to check
+  bool text_check = false; // the case is a lesson's text, its figures checked
+  std::vector<std::string> text_problems; // what that check found
   std::string error;                               // set when the case could not even be built
   bool unreadable = false; // the error is a file that cannot be read (exit 2, JUnit <error>)
   bool skipped = false;    // a file named on the command line with nothing to check
@@ -64,6 +68,7 @@ struct Outcome {
   bool skipped = false;
   std::string line;    // the output line
   std::string failure; // every failure, for JUnit
+  std::vector<std::string> claims; // each claim and what it measured, said under the line
   double wall_s = 0;
 };
 
@@ -95,7 +100,34 @@ std::optional<Json> read_json_file(const fs::path &p, std::string &error, bool &
 }
 
 /// The cases of a lesson's steps.json: one per step.
-void lesson_cases(const fs::path &file, std::vector<Case> &cases) {
+/// The case that checks a lesson's text: every figure a claim, a given, a
+/// reference or seed-labelled (docs/lesson-format.md). A lesson without its
+/// text file (a test's) has nothing to check, unless it claims something.
+std::optional<Case> text_case(const LessonFile &lesson, const std::string &file) {
+  const fs::path md = (lesson.dir / lesson.text_file).lexically_normal();
+  std::error_code ec;
+  bool claims = !lesson.givens.empty();
+  for (const LessonStep &s : lesson.steps)
+    claims = claims || !s.claims.empty();
+  if (!fs::exists(md, ec) && !claims) {
+    return std::nullopt;
+  }
+  Case c;
+  c.file = file;
+  c.name = lesson.id + " text: " + display_path(md);
+  c.text_check = true;
+  Parsed<std::string> text = read_input_file(md.string());
+  if (!text) {
+    c.error = display_path(md) + text.error.substr(md.string().size());
+    c.unreadable = true;
+    return c;
+  }
+  c.text_problems = check_lesson_text(lesson, *text.value, display_path(md));
+  c.seeds = text_figures(*text.value).size(); // reported on its line
+  return c;
+}
+
+void lesson_cases(const fs::path &file, std::vector<Case> &cases, bool with_text = true) {
   const std::string shown = display_path(file);
   const LessonFile lesson = read_lesson(file);
   if (!lesson.error.empty()) {
@@ -119,8 +151,14 @@ void lesson_cases(const fs::path &file, std::vector<Case> &cases) {
     c.expect = step.expect;
     c.question = step.question;
     c.seeds = step.seeds;
+    c.claims = step.claims;
     c.error = step.error;
     cases.push_back(std::move(c));
+  }
+  if (with_text) {
+    if (std::optional<Case> c = text_case(lesson, shown)) {
+      cases.push_back(std::move(*c));
+    }
   }
 }
 
@@ -202,6 +240,18 @@ Outcome run_case(const Case &c, const ReplicationOptions &replication,
     out.line = (c.unreadable ? "ERROR " : "FAILED ") + c.name + ": " + c.error;
     return out;
   }
+  if (c.text_check) {
+    out.ok = c.text_problems.empty();
+    for (const std::string &p : c.text_problems) {
+      out.failure += p + "\n";
+    }
+    out.line = out.ok ? "ok   " + c.name + " (" + std::to_string(c.seeds.value_or(0)) +
+                            " figures, each a claim, a given, a reference or seed-labelled)"
+                      : "FAILED " + c.name + ": " + std::to_string(c.text_problems.size()) +
+                            " problem" + (c.text_problems.size() == 1 ? "" : "s") + ":";
+    out.claims = c.text_problems;
+    return out;
+  }
   Parsed<Scenario> parsed = load_scenario(c.spec, c.overrides);
   if (!parsed) {
     out.failure = parsed.error;
@@ -259,6 +309,52 @@ Outcome run_case(const Case &c, const ReplicationOptions &replication,
       out.failure += what + "\n";
     }
   }
+  // The figures the step's text states: each checked on these runs, or on
+  // the seeds it names.
+  const std::vector<ExpectationResult> step_results = r.expectations;
+  for (const LessonClaim &claim : c.claims) {
+    std::string said = "claim \"" + claim.text + "\"";
+    ReplicatedReport named;
+    ReplicatedReport *over = &r;
+    std::string on = where;
+    if (claim.seeds) {
+      std::vector<std::uint64_t> seeds;
+      for (std::uint64_t k = claim.seeds->first; k <= claim.seeds->second; ++k) {
+        seeds.push_back(k);
+      }
+      on = seeds_text(seeds);
+      if (c.seed_given) {
+        out.claims.push_back(said + " (" + on + "): checked without --seed");
+        continue;
+      }
+      try {
+        named = simulate_replicated(s, seeds, c.spec, c.name, mine.warmup_s);
+      } catch (const std::exception &e) {
+        out.ok = false;
+        out.error = true;
+        out.failure += said + ": " + e.what() + "\n";
+        out.line = "ERROR " + c.name + ": " + said + ": " + e.what();
+        continue;
+      }
+      over = &named;
+    }
+    const bool holds = evaluate_expectations(*over, claim.expect);
+    std::string measured;
+    for (const ExpectationResult &e : over->expectations) {
+      measured += (measured.empty() ? "" : ", ") + e.expr + ": " + number(e.actual) +
+                  (e.ok ? "" : " (does not hold)");
+    }
+    out.claims.push_back(said + (holds ? " holds" : " FAILS") + " (" + on + "; " + measured + ")");
+    if (!holds) {
+      out.ok = false;
+      const std::string what = said + " does not hold: " + measured + " (" + on + ")";
+      if (out.line.empty()) {
+        out.line = "FAILED " + c.name + ": " + what;
+      }
+      out.failure += what + "\n";
+    }
+  }
+  r.expectations = step_results;
   if (out.ok) {
     out.line = "ok   " + c.name + " (" + where + ")";
   }
@@ -320,6 +416,7 @@ int run_cases(std::vector<Case> cases, const std::string &junit,
     // can be checked on other seeds than the one it was written on.
     for (Case &c : cases) {
       c.overrides.push_back("seed=" + std::to_string(*seed));
+      c.seed_given = true;
     }
   }
   std::vector<Outcome> outcomes;
@@ -329,7 +426,11 @@ int run_cases(std::vector<Case> cases, const std::string &junit,
     passed += outcomes.back().ok ? 1 : 0;
     skipped += outcomes.back().skipped ? 1 : 0;
     errors += outcomes.back().error ? 1 : 0;
-    std::cout << outcomes.back().line << "\n" << std::flush;
+    std::cout << outcomes.back().line << "\n";
+    for (const std::string &claim : outcomes.back().claims) {
+      std::cout << "       " << claim << "\n";
+    }
+    std::cout << std::flush;
   }
   // An unreadable file counts as failed here and makes the exit status 2, as
   // it does for `run`.
@@ -386,9 +487,13 @@ std::vector<LessonFile> lessons_in(const std::string &root_flag) {
   return lessons;
 }
 
-/// Finds a lesson by folder name, number prefix (`02`, `2`) or slug.
+/// Finds a lesson by folder name, number prefix (`02`, `2`), slug, or a
+/// former id it lists in `aliases` (`08-why-scale`, from before the lessons
+/// took the lecture's order); or a folder of the lessons that is not a
+/// lesson but holds a steps.json (`instructor`, the guide's figures).
 LessonFile find_lesson(const std::string &root, const std::string &id) {
   const std::vector<LessonFile> lessons = lessons_in(root);
+  const fs::path base = root.empty() ? default_lessons_dir() : fs::path(root);
   // "2" finds "02-stale": compare numbers without their leading zeros.
   const auto digits = [](const std::string &s) {
     return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
@@ -407,6 +512,19 @@ LessonFile find_lesson(const std::string &root, const std::string &id) {
       return l;
     }
   }
+  for (const LessonFile &l : lessons) {
+    for (const std::string &alias : l.aliases) {
+      const auto dash = alias.find('-');
+      if (alias == id || (dash != std::string::npos && alias.substr(dash + 1) == id)) {
+        return l;
+      }
+    }
+  }
+  std::error_code ec;
+  if (id.find('/') == std::string::npos && id != "." && id != ".." &&
+      fs::is_regular_file(base / id / "steps.json", ec)) {
+    return read_lesson(base / id / "steps.json");
+  }
   std::vector<std::string> ids;
   for (const LessonFile &l : lessons) {
     ids.push_back(l.dir.filename().string());
@@ -420,8 +538,17 @@ LessonFile find_lesson(const std::string &root, const std::string &id) {
 int cmd_lesson_list(const std::string &root) {
   // A lesson whose steps.json is broken is still listed, and its problem said.
   int status = kExitOk;
-  for (const LessonFile &l : lessons_in(root)) {
-    std::cout << l.dir.filename().string() << "  " << l.title << "\n";
+  std::size_t width = 0;
+  const std::vector<LessonFile> lessons = lessons_in(root);
+  for (const LessonFile &l : lessons) {
+    width = std::max(width, l.dir.filename().string().size());
+  }
+  for (const LessonFile &l : lessons) {
+    const std::string folder = l.dir.filename().string();
+    std::cout << folder << std::string(width + 2 - folder.size(), ' ') << l.title << "\n";
+    if (!l.part.empty()) {
+      std::cout << std::string(width + 2, ' ') << "lecture: " << l.part << "\n";
+    }
     if (!l.error.empty()) {
       std::cout.flush();
       std::cerr << l.error << "\n";
@@ -431,14 +558,28 @@ int cmd_lesson_list(const std::string &root) {
   return status;
 }
 
-int cmd_lesson_show(const std::string &root, const std::string &id) {
+int cmd_lesson_show(const std::string &root, const std::string &id, bool answers) {
   const LessonFile l = find_lesson(root, id);
-  const fs::path md = l.dir / "lesson.md";
+  const fs::path md = l.dir / l.text_file;
   Parsed<std::string> text = read_input_file(md.string());
   if (!text) {
     throw BadInput(display_path(md) + text.error.substr(md.string().size()));
   }
-  std::cout << *text.value;
+  if (answers) {
+    std::cout << *text.value;
+    return kExitOk;
+  }
+  // Predict first: what each step found stays hidden until asked for.
+  const std::vector<std::string> sections = lesson_sections(*text.value);
+  for (std::size_t i = 0; i < sections.size(); ++i) {
+    const StepText part = i == 0 ? StepText{sections[i], ""} : split_step_text(sections[i]);
+    std::cout << part.before;
+    if (!part.after.empty()) {
+      std::cout << "(What this step shows is hidden: predict, then run it with `stampede lesson "
+                   "run "
+                << l.id << " --interactive`, or add --answers.)\n\n";
+    }
+  }
   return kExitOk;
 }
 
@@ -486,17 +627,18 @@ std::optional<double> ask(const LessonQuestion &q) {
 /// run, then the measured answer beside the prediction and the step's checks.
 int run_lesson_interactive(const LessonFile &l, std::optional<std::uint64_t> seed) {
   std::vector<std::string> sections;
-  if (Parsed<std::string> md = read_input_file((l.dir / "lesson.md").string())) {
+  if (Parsed<std::string> md = read_input_file((l.dir / l.text_file).string())) {
     sections = lesson_sections(*md.value);
   }
   std::vector<Case> cases;
-  lesson_cases(l.dir / "steps.json", cases);
+  lesson_cases(l.dir / "steps.json", cases, false);
   std::size_t passed = 0, right = 0, asked = 0;
   bool bad_input = false;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     Case &c = cases[i];
     if (seed) {
       c.overrides.push_back("seed=" + std::to_string(*seed));
+      c.seed_given = true;
     }
     std::cout << (i == 0 && !sections.empty() ? sections.front() : std::string());
     // The step's text up to "### After the run": the rest tells the answer.
@@ -533,6 +675,13 @@ int run_lesson_interactive(const LessonFile &l, std::optional<std::uint64_t> see
     }
     if (!text.after.empty()) {
       std::cout << "\n" << text.after;
+    }
+    // The figures the text just stated, each with what this run measured.
+    if (!o.claims.empty()) {
+      std::cout << "\nThe figures above, measured on this run:\n";
+      for (const std::string &claim : o.claims) {
+        std::cout << "  " << claim << "\n";
+      }
     }
     // The step's own checks, said for a learner rather than a test log.
     if (o.ok) {

@@ -156,6 +156,53 @@ std::optional<LessonQuestion> read_question(const Json &j, const std::string &wh
   return q;
 }
 
+/// Reads one of a step's `claims`; problems land in `error`.
+std::optional<LessonClaim> read_claim(const Json &j, const std::string &where,
+                                      std::string &error) {
+  if (!j.is_object()) {
+    error = where + ": expected an object {\"text\", \"expect\", \"seeds\"}";
+    return std::nullopt;
+  }
+  for (const auto &[key, value] : j.items()) {
+    if (key != "text" && key != "expect" && key != "seeds") {
+      error = where + "." + key + ": unknown field; expected text, expect or seeds";
+      return std::nullopt;
+    }
+  }
+  LessonClaim c;
+  if (!j.contains("text") || !j["text"].is_string() || j["text"].get<std::string>().empty()) {
+    error = where + ".text: expected the phrase of the lesson's text that states the figure";
+    return std::nullopt;
+  }
+  c.text = j["text"].get<std::string>();
+  if (!j.contains("expect") || !j["expect"].is_array() || j["expect"].empty()) {
+    error = where + ".expect: expected a non-empty array of expectations that prove it";
+    return std::nullopt;
+  }
+  const Json &expect = j["expect"];
+  for (std::size_t k = 0; k < expect.size(); ++k) {
+    std::optional<ExpectClause> clause =
+        read_clause(expect[k], where + ".expect[" + std::to_string(k) + "]", error);
+    if (!clause)
+      return std::nullopt;
+    c.expect.push_back(std::move(*clause));
+  }
+  if (j.contains("seeds")) {
+    const Json &seeds = j["seeds"];
+    const bool pair = seeds.is_array() && seeds.size() == 2 && seeds[0].is_number_unsigned() &&
+                      seeds[1].is_number_unsigned();
+    const std::uint64_t first = pair ? seeds[0].get<std::uint64_t>() : 0;
+    const std::uint64_t last = pair ? seeds[1].get<std::uint64_t>() : 0;
+    if (!pair || first > last || last - first >= kMaxClaimSeeds) {
+      error = where + ".seeds: expected [FIRST, LAST], the seeds the text names (at most " +
+              std::to_string(kMaxClaimSeeds) + "), got " + seeds.dump();
+      return std::nullopt;
+    }
+    c.seeds = std::make_pair(first, last);
+  }
+  return c;
+}
+
 LessonStep read_step(const Json &step, const fs::path &dir, const std::string &where) {
   LessonStep s;
   if (!step.is_object()) {
@@ -219,6 +266,20 @@ LessonStep read_step(const Json &step, const fs::path &dir, const std::string &w
     s.question = read_question(step["question"], where + ".question", s.error);
     if (!s.question)
       return s;
+  }
+  if (step.contains("claims")) {
+    const Json &claims = step["claims"];
+    if (!claims.is_array()) {
+      s.error = where + ".claims: expected an array of {\"text\", \"expect\", \"seeds\"}";
+      return s;
+    }
+    for (std::size_t k = 0; k < claims.size(); ++k) {
+      std::optional<LessonClaim> claim =
+          read_claim(claims[k], where + ".claims[" + std::to_string(k) + "]", s.error);
+      if (!claim)
+        return s;
+      s.claims.push_back(std::move(*claim));
+    }
   }
   return s;
 }
@@ -363,6 +424,35 @@ LessonFile parse_lesson(std::string_view text, const fs::path &dir, const std::s
     l.id = doc["id"].get<std::string>();
   if (doc.contains("title") && doc["title"].is_string())
     l.title = doc["title"].get<std::string>();
+  if (doc.contains("part")) {
+    if (!doc["part"].is_string()) {
+      l.error = shown + ": part: expected the part of the lecture, a string";
+      return l;
+    }
+    l.part = doc["part"].get<std::string>();
+  }
+  if (doc.contains("text")) {
+    if (!doc["text"].is_string() || doc["text"].get<std::string>().empty()) {
+      l.error = shown + ": text: expected the text file, relative to the lesson's folder";
+      return l;
+    }
+    l.text_file = doc["text"].get<std::string>();
+  }
+  for (const char *list : {"aliases", "givens"}) {
+    if (!doc.contains(list))
+      continue;
+    const Json &a = doc[list];
+    std::vector<std::string> &into = std::string_view(list) == "aliases" ? l.aliases : l.givens;
+    for (std::size_t k = 0; a.is_array() && k < a.size(); ++k) {
+      if (!a[k].is_string() || a[k].get<std::string>().empty())
+        break;
+      into.push_back(a[k].get<std::string>());
+    }
+    if (!a.is_array() || into.size() != a.size()) {
+      l.error = shown + ": " + list + ": expected an array of non-empty strings";
+      return l;
+    }
+  }
   const Json &steps = doc["steps"];
   for (std::size_t i = 0; i < steps.size(); ++i)
     l.steps.push_back(read_step(steps[i], dir, shown + ": steps[" + std::to_string(i) + "]"));
@@ -388,7 +478,9 @@ std::vector<LessonFile> find_lessons(const fs::path &root, std::string *error) {
   std::error_code ec;
   for (const fs::directory_entry &e : fs::directory_iterator(root, ec)) {
     const fs::path steps = e.path() / "steps.json";
-    if (e.is_directory() && fs::exists(steps))
+    const std::string name = e.path().filename().string();
+    const bool numbered = !name.empty() && std::isdigit(static_cast<unsigned char>(name[0]));
+    if (numbered && e.is_directory() && fs::exists(steps))
       lessons.push_back(read_lesson(steps));
   }
   if (error != nullptr) {
@@ -434,6 +526,301 @@ std::vector<std::string> lesson_sections(const std::string &markdown) {
     sections.back() += line + "\n";
   }
   return sections;
+}
+
+} // namespace stampede
+
+// ---- The text's figures (docs/lesson-format.md) ----
+
+namespace stampede {
+
+namespace {
+
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+std::string lower(std::string s) {
+  for (char &c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+/// The text with everything that is not prose blanked (kept the same
+/// length, newlines kept so lines still count): fenced code, inline code,
+/// headings, link targets, HTML comments and web addresses.
+std::string prose_only(const std::string &md) {
+  std::string out = md;
+  const auto blank = [&](std::size_t from, std::size_t to) {
+    for (std::size_t k = from; k < to && k < out.size(); ++k)
+      if (out[k] != '\n')
+        out[k] = ' ';
+  };
+  // Line by line: fences and headings.
+  bool fenced = false, indented = false, after_blank = true;
+  for (std::size_t at = 0; at < md.size();) {
+    const std::size_t end = std::min(md.find('\n', at), md.size());
+    const std::string_view line(md.data() + at, end - at);
+    const std::size_t lead = line.find_first_not_of(' ');
+    const bool fence = lead != std::string_view::npos && line.substr(lead).starts_with("```");
+    // An indented code block starts after a blank line; a list item's
+    // indented continuation does not.
+    indented = !fenced && lead != std::string_view::npos && lead >= 4 &&
+               (after_blank || indented);
+    if (fence || fenced || indented || line.starts_with("#"))
+      blank(at, end); // a fence, inside one, an indented code block, a heading
+    if (fence)
+      fenced = !fenced;
+    after_blank = lead == std::string_view::npos;
+    at = end + 1;
+  }
+  // Inline code, link targets, comments, addresses.
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    if (out[k] == '`') {
+      const std::size_t close = out.find('`', k + 1);
+      if (close == std::string::npos)
+        break;
+      blank(k, close + 1);
+      k = close;
+    } else if (out.compare(k, 2, "](") == 0) {
+      const std::size_t close = out.find(')', k);
+      blank(k + 1, close == std::string::npos ? out.size() : close + 1);
+    } else if (out.compare(k, 4, "<!--") == 0) {
+      const std::size_t close = out.find("-->", k);
+      blank(k, close == std::string::npos ? out.size() : close + 3);
+    } else if (out.compare(k, 7, "http://") == 0 || out.compare(k, 8, "https://") == 0) {
+      std::size_t e = k;
+      while (e < out.size() && !std::isspace(static_cast<unsigned char>(out[e])) && out[e] != ')')
+        ++e;
+      blank(k, e);
+    }
+  }
+  return out;
+}
+
+/// A figure of the text: where it is, and its words.
+struct Figure {
+  std::size_t begin = 0, end = 0;
+  std::string text;
+};
+
+const std::vector<std::string> &number_words() {
+  static const std::vector<std::string> words = {
+      "two",    "three",    "four",     "five",    "six",     "seven",  "eight",
+      "nine",   "ten",      "eleven",   "twelve",  "twenty",  "thirty", "forty",
+      "fifty",  "sixty",    "seventy",  "eighty",  "ninety",  "hundred", "hundreds",
+      "thousand", "thousands", "dozen", "dozens",  "half",    "twice"};
+  return words;
+}
+
+std::vector<Figure> figures_in(const std::string &prose) {
+  std::vector<Figure> out;
+  for (std::size_t k = 0; k < prose.size();) {
+    const bool after_word = k > 0 && (is_alnum(prose[k - 1]) || prose[k - 1] == '_');
+    if (std::isdigit(static_cast<unsigned char>(prose[k])) && !after_word) {
+      // 1,200 or 0.15 or 94: digits, with inner commas and points.
+      std::size_t e = k;
+      while (e < prose.size() &&
+             (std::isdigit(static_cast<unsigned char>(prose[e])) ||
+              ((prose[e] == ',' || prose[e] == '.') && e + 1 < prose.size() &&
+               std::isdigit(static_cast<unsigned char>(prose[e + 1])))))
+        ++e;
+      const bool in_word = e < prose.size() && (std::isalpha(static_cast<unsigned char>(prose[e])) &&
+                                                e + 1 < prose.size() && is_alnum(prose[e + 1]));
+      if (!in_word) // 64-bit, 3rd and 2x are figures; R1, p99 and md5sum are names
+        out.push_back({k, e, prose.substr(k, e - k)});
+      k = e;
+      continue;
+    }
+    if (std::isalpha(static_cast<unsigned char>(prose[k])) && !after_word) {
+      std::size_t e = k;
+      while (e < prose.size() && (is_alnum(prose[e]) || prose[e] == '_'))
+        ++e;
+      const std::string word = lower(prose.substr(k, e - k));
+      for (const std::string &w : number_words())
+        if (word == w)
+          out.push_back({k, e, prose.substr(k, e - k)});
+      k = e;
+      continue;
+    }
+    ++k;
+  }
+  return out;
+}
+
+/// The text squeezed for matching phrases: whitespace runs as one space,
+/// `*` dropped; `at[i]` is where squeezed character i came from.
+struct Squeezed {
+  std::string text;
+  std::vector<std::size_t> at;
+};
+
+Squeezed squeeze(const std::string &s) {
+  Squeezed out;
+  bool space = false;
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    const char c = s[k];
+    if (c == '*')
+      continue;
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.text.empty();
+      continue;
+    }
+    if (space) {
+      out.text += ' ';
+      out.at.push_back(k);
+      space = false;
+    }
+    out.text += c;
+    out.at.push_back(k);
+  }
+  return out;
+}
+
+/// The words that make a following number a reference, not a figure.
+bool reference_word(const std::string &w) {
+  static const char *const words[] = {"lesson",  "lessons",  "step",    "steps",   "exercise",
+                                      "exercises", "part",   "parts",   "section", "sections",
+                                      "chapter", "issue",    "figure",  "table",   "seed",
+                                      "seeds",   "question", "questions"};
+  const std::string l = lower(w);
+  for (const char *r : words)
+    if (l == r)
+      return true;
+  return false;
+}
+
+/// The sentence around position k: from the end of the previous one (a
+/// `.`, `?`, `!` or `:` before a space, a blank line, a table cell's bar or
+/// a list item) to the end of this one.
+std::pair<std::size_t, std::size_t> sentence_at(const std::string &s, std::size_t k) {
+  const auto ends_here = [&](std::size_t i) { // a sentence ends before i
+    if (i == 0)
+      return true;
+    const char prev = s[i - 1];
+    if (prev == '|')
+      return true;
+    if (prev == '\n' && (i >= 2 && s[i - 2] == '\n'))
+      return true;
+    if (prev == '\n' && i < s.size() && (s[i] == '-' || s[i] == '|'))
+      return true;
+    return std::isspace(static_cast<unsigned char>(s[i])) &&
+           (prev == '.' || prev == '?' || prev == '!');
+  };
+  std::size_t b = k;
+  while (b > 0 && !ends_here(b))
+    --b;
+  std::size_t e = k + 1;
+  while (e < s.size() && !ends_here(e))
+    ++e;
+  return {b, e};
+}
+
+bool names_seeds(const std::string &sentence) {
+  const std::string l = lower(sentence);
+  for (std::size_t k = l.find("seed"); k != std::string::npos; k = l.find("seed", k + 1)) {
+    std::size_t e = k + 4;
+    if (e < l.size() && l[e] == 's')
+      ++e;
+    while (e < l.size() && (l[e] == ' ' || l[e] == '=' || l[e] == '\n'))
+      ++e;
+    if (e < l.size() && std::isdigit(static_cast<unsigned char>(l[e])))
+      return true;
+  }
+  return false;
+}
+
+std::string one_line(std::string s) {
+  for (char &c : s)
+    if (c == '\n')
+      c = ' ';
+  std::string out;
+  for (const char c : s)
+    if (!(c == ' ' && (out.empty() || out.back() == ' ')))
+      out += c;
+  while (!out.empty() && out.back() == ' ')
+    out.pop_back();
+  return out;
+}
+
+} // namespace
+
+std::vector<std::string> text_figures(const std::string &markdown) {
+  std::vector<std::string> out;
+  for (const Figure &f : figures_in(prose_only(markdown)))
+    out.push_back(f.text);
+  return out;
+}
+
+std::vector<std::string> check_lesson_text(const LessonFile &l, const std::string &markdown,
+                                           const std::string &shown) {
+  std::vector<std::string> problems;
+  const std::string prose = prose_only(markdown);
+  // Where the claims and givens stand in the text.
+  std::vector<bool> covered(markdown.size(), false);
+  const Squeezed text = squeeze(markdown);
+  const auto cover = [&](const std::string &phrase, const std::string &what) {
+    const std::string p = squeeze(phrase).text;
+    bool found = false;
+    for (std::size_t k = p.empty() ? std::string::npos : text.text.find(p);
+         k != std::string::npos; k = text.text.find(p, k + 1)) {
+      found = true;
+      for (std::size_t i = text.at[k]; i <= text.at[k + p.size() - 1]; ++i)
+        covered[i] = true;
+    }
+    if (!found)
+      problems.push_back(shown + ": " + what + " \"" + phrase + "\" is not in the text");
+  };
+  for (std::size_t i = 0; i < l.steps.size(); ++i)
+    for (std::size_t k = 0; k < l.steps[i].claims.size(); ++k)
+      cover(l.steps[i].claims[k].text,
+            "steps[" + std::to_string(i) + "].claims[" + std::to_string(k) + "]");
+  for (std::size_t k = 0; k < l.givens.size(); ++k)
+    cover(l.givens[k], "givens[" + std::to_string(k) + "]");
+
+  const std::vector<Figure> figures = figures_in(prose);
+  std::size_t reference_end = std::string::npos; // where the last reference's number ended
+  for (const Figure &f : figures) {
+    // "lesson 3", "steps 5 and 6", "parts 1-12": the word before, or a
+    // reference just before joined by a dash, a comma, "and", "to" or "or".
+    std::size_t w = f.begin;
+    while (w > 0 && (prose[w - 1] == ' ' || prose[w - 1] == '\n'))
+      --w;
+    std::size_t ws = w;
+    while (ws > 0 && std::isalpha(static_cast<unsigned char>(prose[ws - 1])))
+      --ws;
+    bool reference = ws < w && reference_word(prose.substr(ws, w - ws));
+    if (!reference && reference_end != std::string::npos && reference_end <= f.begin) {
+      std::string between = one_line(prose.substr(reference_end, f.begin - reference_end));
+      while (!between.empty() && between.front() == ' ')
+        between.erase(0, 1);
+      for (const char *joint : {"-", "–", ",", "and", ", and", "to", "or", "&", "/"})
+        reference = reference || between == joint;
+    }
+    if (reference) {
+      reference_end = f.end;
+      continue;
+    }
+    reference_end = std::string::npos;
+    bool ok = true;
+    for (std::size_t i = f.begin; i < f.end; ++i)
+      ok = ok && covered[i];
+    if (ok)
+      continue;
+    const auto [sb, se] = sentence_at(prose, f.begin);
+    if (names_seeds(markdown.substr(sb, se - sb)))
+      continue;
+    const std::size_t line = 1 + static_cast<std::size_t>(std::count(
+                                     markdown.begin(), markdown.begin() + f.begin, '\n'));
+    std::string sentence = one_line(markdown.substr(sb, se - sb));
+    while (!sentence.empty() && (sentence.front() == ' ' || sentence.front() == '|'))
+      sentence.erase(0, 1);
+    if (sentence.size() > 160)
+      sentence = sentence.substr(0, 157) + "...";
+    problems.push_back(shown + ":" + std::to_string(line) + ": \"" + f.text + "\" in \"" +
+                       sentence +
+                       "\" is neither a claim (steps[].claims), a given (givens), nor in a "
+                       "sentence naming its seeds");
+  }
+  return problems;
 }
 
 } // namespace stampede

@@ -32,6 +32,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "stampede/replication.h"
@@ -93,6 +94,16 @@ std::optional<double> parse_answer(const LessonQuestion &q, std::string_view inp
 /// @return whether the learner's answer is the intended one.
 bool answer_is_right(const LessonQuestion &q, double given) noexcept;
 
+/// A figure the lesson's text states, and what proves it (see
+/// docs/lesson-format.md, "Every figure in the text is a claim").
+struct LessonClaim {
+  std::string text;                ///< The phrase of the text that states it.
+  std::vector<ExpectClause> expect; ///< What proves it, checked like `expect`.
+  /// The seeds it names, first and last: checked on exactly those (as
+  /// replications), not on the step's. Absent: checked on the step's runs.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> seeds;
+};
+
 /// One step of a lesson.
 struct LessonStep {
   std::string title;                  ///< Its title (may be empty).
@@ -104,8 +115,12 @@ struct LessonStep {
   /// `seeds`: run as this many replications (seeds counting up from the
   /// scenario's), its expectations and question checked over them (SPEC 11).
   std::optional<std::uint64_t> seeds;
+  std::vector<LessonClaim> claims; ///< The figures its text states, each checked.
   std::string error; ///< Why the step cannot run (a malformed field), else empty.
 };
+
+/// The most seeds a claim on named seeds may name.
+constexpr std::uint64_t kMaxClaimSeeds = 200;
 
 /// The most replications a lesson step may ask for: a step runs while a
 /// class watches.
@@ -115,6 +130,10 @@ constexpr std::uint64_t kMaxStepSeeds = 100;
 struct LessonFile {
   std::string id;                ///< steps.json's id, else the folder's name.
   std::string title;             ///< steps.json's title.
+  std::string part;              ///< The part of the lecture it walks (`part`; may be empty).
+  std::vector<std::string> aliases; ///< Former ids that still find it (`aliases`).
+  std::vector<std::string> givens;  ///< Phrases of its text whose numbers are settings or facts.
+  std::string text_file = "lesson.md"; ///< Its text, relative to dir (`text`).
   std::filesystem::path dir;     ///< The folder.
   std::vector<LessonStep> steps; ///< In order.
   std::string error;             ///< Why steps.json cannot be read at all, else empty.
@@ -138,7 +157,9 @@ LessonFile parse_lesson(std::string_view text, const std::filesystem::path &dir,
 /// @param root a folder of lessons.
 /// @param error when not null, set to why there are none: the folder cannot
 ///        be read (it does not exist, say), or it holds no lesson.
-/// @return every `NN-slug` folder with a steps.json, sorted by folder name.
+/// @return every `NN-slug` folder (its name starts with a digit) with a
+/// steps.json, sorted by folder name. Other folders (`instructor/`, whose
+/// steps check lessons/INSTRUCTOR.md's figures) are not lessons.
 std::vector<LessonFile> find_lessons(const std::filesystem::path &root,
                                      std::string *error = nullptr);
 
@@ -160,6 +181,20 @@ struct StepText {
   std::string before; ///< Shown before the run (with the question).
   std::string after;  ///< Shown once it has run, from the kAfterTheRun line on; may be empty.
 };
+
+/// Checks that every figure of a lesson's text is a claim, a given, a
+/// reference or in a sentence naming its seeds, and that every claim's and
+/// given's phrase occurs in the text (docs/lesson-format.md).
+/// @param l the lesson (its claims and givens). @param markdown its text.
+/// @param shown how messages name the text file.
+/// @return one line per problem (`lesson.md:48: "a hundred" in "..." is
+/// neither ...`); empty when the text says only what is checked.
+std::vector<std::string> check_lesson_text(const LessonFile &l, const std::string &markdown,
+                                           const std::string &shown);
+
+/// The figures check_lesson_text() reads, for a test: each figure's text.
+/// @param markdown a lesson's text.
+std::vector<std::string> text_figures(const std::string &markdown);
 
 /// @param section one of lesson_sections()'s steps.
 /// @return its text before and after the kAfterTheRun line.

@@ -402,10 +402,99 @@ TEST_F(Cli, LessonListShowAndRun) {
   EXPECT_EQ(show.out, "# Stale pages\n");
   const Result ran = run({"lesson", "--lessons", "lessons", "run", "stale"});
   EXPECT_EQ(ran.code, 0) << ran.out << ran.err;
-  EXPECT_EQ(ran.out, "ok   02-stale step 1: views (seed 3)\n1 passed, 0 failed\n");
+  EXPECT_EQ(ran.out, "ok   02-stale step 1: views (seed 3)\n"
+                     "ok   02-stale text: lessons/02-stale/lesson.md (0 figures, each a claim, a "
+                     "given, a reference or seed-labelled)\n2 passed, 0 failed\n");
   const Result missing = run({"lesson", "--lessons", "lessons", "run", "9"});
   EXPECT_EQ(missing.code, 2);
   EXPECT_NE(missing.err.find("\"9\""), std::string::npos) << missing.err;
+}
+
+// Issue 22: a figure in a lesson's text is a checked claim, a given, a
+// reference, or in a sentence naming its seeds; anything else fails the
+// lesson, naming the line. Claims print what they measured.
+TEST_F(Cli, LessonFiguresAreClaimsGivensOrSeedLabelled) {
+  fs::create_directories(path("lessons/03-figures"));
+  spit(path("lessons/03-figures/base.json"), small_scenario());
+  const std::string text = "# Figures\n\nTwo app servers, as lesson 2 and steps 1 to 3 say.\n\n"
+                           "## Step 1 — views\n\nBefore: guess.\n\n### After the run\n\n"
+                           "The run serves more than 10 views. On seed 3 it served 1,234.\n"
+                           "`--set db.connections=32` is code.\n";
+  const auto steps = [&](const std::string &claims, const std::string &extra = "") {
+    spit(path("lessons/03-figures/lesson.md"), text + extra);
+    spit(path("lessons/03-figures/steps.json"),
+         R"({"id": "03-figures", "title": "Figures", "part": "Caching",
+             "aliases": ["07-old-figures"], "givens": ["Two app servers"],
+             "steps": [{"title": "views", "scenario": "base.json",
+                        "expect": ["requests.page_views > 0"], "claims": )" +
+             claims + "}]}");
+  };
+  steps(R"([{"text": "serves more than 10 views", "expect": ["requests.page_views > 10"]}])");
+  Result r = run({"lesson", "--lessons", "lessons", "run", "3"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("claim \"serves more than 10 views\" holds (seed 3; requests.page_views > "
+                       "10: "),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("ok   03-figures text: lessons/03-figures/lesson.md (7 figures"),
+            std::string::npos)
+      << r.out;
+
+  // A figure nobody checks.
+  steps(R"([{"text": "serves more than 10 views", "expect": ["requests.page_views > 10"]}])",
+        "About 42 stale reads a minute.\n");
+  r = run({"lesson", "--lessons", "lessons", "run", "3"});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("FAILED 03-figures text: lessons/03-figures/lesson.md: 1 problem:\n"
+                       "       lessons/03-figures/lesson.md:13: \"42\" in \"About 42 stale reads "
+                       "a minute.\" is neither a claim"),
+            std::string::npos)
+      << r.out;
+  // ... in words too.
+  steps(R"([{"text": "serves more than 10 views", "expect": ["requests.page_views > 10"]}])",
+        "About a hundred views slip through.\n");
+  r = run({"lesson", "--lessons", "lessons", "run", "3"});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find(":13: \"hundred\" in \"About a hundred views"), std::string::npos) << r.out;
+
+  // A claim that does not hold, and one whose phrase is not in the text.
+  steps(R"([{"text": "serves more than 10 views", "expect": ["requests.page_views > 1e9"]},
+            {"text": "serves a million views", "expect": ["requests.page_views > 0"]}])");
+  r = run({"lesson", "--lessons", "lessons", "run", "3"});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("FAILED 03-figures step 1: views: claim \"serves more than 10 views\" does "
+                       "not hold: requests.page_views > 1e9: "),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("steps[0].claims[1] \"serves a million views\" is not in the text"),
+            std::string::npos)
+      << r.out;
+
+  // A claim on named seeds runs exactly those, and only without --seed.
+  steps(R"([{"text": "serves more than 10 views", "expect": ["requests.page_views > 10"]},
+            {"text": "On seed 3 it served 1,234", "seeds": [3, 3],
+             "expect": ["requests.page_views > 0"]}])");
+  r = run({"lesson", "--lessons", "lessons", "run", "3"});
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("claim \"On seed 3 it served 1,234\" holds (seed 3;"), std::string::npos)
+      << r.out;
+  r = run({"lesson", "--lessons", "lessons", "run", "3", "--seed", "9"});
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("claim \"On seed 3 it served 1,234\" (seed 3): checked without --seed"),
+            std::string::npos)
+      << r.out;
+
+  // The former id still finds the lesson; the list says the lecture's part;
+  // `show` keeps what a step shows until --answers.
+  EXPECT_EQ(run({"lesson", "--lessons", "lessons", "run", "07-old-figures"}).code, 0);
+  const Result list = run({"lesson", "--lessons", "lessons", "list"});
+  EXPECT_EQ(list.out, "03-figures  Figures\n            lecture: Caching\n") << list.out;
+  const Result show = run({"lesson", "--lessons", "lessons", "show", "3"});
+  EXPECT_EQ(show.out.find("served 1,234"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("Before: guess."), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("--answers"), std::string::npos) << show.out;
+  const Result answers = run({"lesson", "--lessons", "lessons", "show", "3", "--answers"});
+  EXPECT_EQ(answers.out, text) << answers.out;
 }
 
 // A step's question (SPEC section 10) is proved by the run: the answer's

@@ -4,6 +4,7 @@
 // and stampede_lesson_seeds_* on seeds 1-20); this checks what the course holds.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -53,6 +54,101 @@ TEST(Course, EveryStepHasItsTextInLessonMd) {
             << l.id << " step " << i + 1 << " asks a question but has no \"" << kAfterTheRun
             << "\" part: its text would give the answer away";
       }
+    }
+  }
+}
+
+
+// Issue 22: every figure a lesson's text states is checked, given, a
+// reference or seed-labelled; so is every figure of the instructor's guide.
+TEST(Course, EveryFigureInTheTextIsCheckedGivenOrSeedLabelled) {
+  std::vector<LessonFile> texts = project_lessons();
+  const std::filesystem::path guide =
+      std::filesystem::path(STAMPEDE_SOURCE_DIR) / "lessons" / "instructor" / "steps.json";
+  ASSERT_TRUE(std::filesystem::exists(guide)) << "INSTRUCTOR.md's figures are claimed there";
+  texts.push_back(read_lesson(guide));
+  for (const LessonFile &l : texts) {
+    ASSERT_EQ(l.error, "") << l.dir;
+    Parsed<std::string> md = read_input_file((l.dir / l.text_file).string());
+    ASSERT_TRUE(md) << md.error;
+    EXPECT_GT(text_figures(*md.value).size(), 0u) << l.id << ": the check reads no figure";
+    for (const std::string &problem : check_lesson_text(l, *md.value, l.id))
+      ADD_FAILURE() << problem;
+  }
+}
+
+// What the check counts as a figure: numbers in prose, in digits or words;
+// not names (R1, p99), code, headings or link targets.
+TEST(Course, FiguresAreReadFromProseOnly) {
+  const std::string md = "# Lesson 12 — 99 headings\n\nR1's p99 is 1,200 ms; about a hundred "
+                         "views, twice.\n`--seed 3` and [a link](http://x/2013) and 0.15 s.\n\n"
+                         "```\nstampede run 42\n```\n\n    indented 7\n";
+  EXPECT_EQ(text_figures(md),
+            (std::vector<std::string>{"1,200", "hundred", "twice", "0.15"}));
+}
+
+// The lecture's order (issue 22): lessons 01-12 walk its parts in the order
+// the lecture takes them, why scale first; the rest say they go beyond it.
+TEST(Course, LessonsOneToTwelveFollowTheLecture) {
+  // The lecture's parts, in its order (../shared/course/lecture-how-to-serve-millions.txt).
+  const std::vector<std::string> lecture = {
+      "Why scale",         "Caching",          "Broken submissions", "Cache stampede",
+      "Cache updating",    "App server scaling", "Memcached",        "Stateless",
+      "Advanced cache updates", "CAS",         "Separating services", "Additional pieces"};
+  const std::vector<LessonFile> lessons = project_lessons();
+  ASSERT_GE(lessons.size(), 12u);
+  for (std::size_t i = 0; i < lessons.size(); ++i) {
+    const LessonFile &l = lessons[i];
+    EXPECT_EQ(std::stoi(l.id.substr(0, 2)), static_cast<int>(i + 1)) << l.id << ": numbered in order";
+    if (i < lecture.size()) {
+      EXPECT_TRUE(l.part.starts_with(lecture[i]))
+          << l.id << " walks \"" << l.part << "\", but part " << i + 1 << " of the lecture is \""
+          << lecture[i] << "\"";
+    } else {
+      EXPECT_TRUE(l.part.starts_with("Beyond the lecture")) << l.id << ": " << l.part;
+    }
+  }
+  // A former id finds one lesson only, and is no lesson's id.
+  std::set<std::string> ids, aliases;
+  for (const LessonFile &l : lessons)
+    ids.insert(l.id);
+  for (const LessonFile &l : lessons)
+    for (const std::string &a : l.aliases) {
+      EXPECT_TRUE(aliases.insert(a).second) << a << " names two lessons";
+      EXPECT_EQ(ids.count(a), 0u) << a << " is both an alias and a lesson";
+    }
+}
+
+// Ask before showing (issue 22): a step whose text states a result (a
+// claim) asks for a prediction first, and states it after the run.
+TEST(Course, AStepThatStatesAResultAsksFirst) {
+  for (const LessonFile &l : project_lessons()) {
+    Parsed<std::string> md = read_input_file((l.dir / "lesson.md").string());
+    ASSERT_TRUE(md) << md.error;
+    const std::vector<std::string> sections = lesson_sections(*md.value);
+    for (std::size_t i = 0; i < l.steps.size() && i + 1 < sections.size(); ++i) {
+      if (l.steps[i].claims.empty())
+        continue;
+      EXPECT_TRUE(l.steps[i].question.has_value())
+          << l.id << " step " << i + 1 << " states a result (\"" << l.steps[i].claims.front().text
+          << "\") but asks nothing first";
+      // Squeezed as the check matches claims: line breaks and `*` aside.
+      const auto squeezed = [](const std::string &s) {
+        std::string out;
+        for (const char c : s) {
+          if (c == '*')
+            continue;
+          const char d = std::isspace(static_cast<unsigned char>(c)) ? ' ' : c;
+          if (!(d == ' ' && (out.empty() || out.back() == ' ')))
+            out += d;
+        }
+        return out;
+      };
+      const std::string after = squeezed(split_step_text(sections[i + 1]).after);
+      for (const LessonClaim &c : l.steps[i].claims)
+        EXPECT_NE(after.find(squeezed(c.text)), std::string::npos)
+            << l.id << " step " << i + 1 << " states \"" << c.text
+            << "\" before the run: put it after \"" << kAfterTheRun << "\"";
     }
   }
 }
