@@ -142,7 +142,16 @@ void print_summary(const Report &r, const std::string &spec) {
   o << "  requests            " << r.page_views << " page views, " << r.submits << " submits\n";
   o << "  DB reads            " << fixed(r.db_reads_per_page_view, 3) << " per page view, "
     << fixed(r.db_reads_per_submit, 2) << " per submit\n";
+  if (r.db_peak_reads_per_s > 0) {
+    o << "  busiest second      " << r.db_peak_reads_per_s << " DB reads\n";
+  }
   o << "  cache hit ratio     " << (r.cache_gets > 0 ? fixed(r.cache_hit_ratio, 3) : "-") << "\n";
+  if (r.cache_timeouts > 0) {
+    o << "  cache timeouts      " << r.cache_timeouts << " calls given up on\n";
+  }
+  if (r.gutter_gets > 0) {
+    o << "  gutter pool         " << r.gutter_gets << " gets, " << r.gutter_hits << " hits\n";
+  }
   o << "  stale reads         " << r.stale_reads << ", max staleness "
     << fixed(r.max_staleness_s, 3) << " s\n";
   o << "  redundant DB reads  " << r.redundant_db_reads << " in " << r.stampedes << " stampedes\n";
@@ -166,6 +175,13 @@ void print_replicated_summary(const ReplicatedReport &r, const std::string &spec
   std::vector<std::string> paths = {"requests.page_views", "requests.submits"};
   for (const std::string &path : compare_paths()) {
     if (path != "strategy") {
+      paths.push_back(path);
+    }
+  }
+  // Said when they happened, as the one-run summary says them.
+  for (const char *path : {"db.peak_reads_per_s", "cache.timeouts", "cache.gutter_gets"}) {
+    const Spread *s = r.spread(path);
+    if (s != nullptr && s->mean > 0) {
       paths.push_back(path);
     }
   }
