@@ -40,7 +40,7 @@ foreach(seed RANGE ${FIRST_SEED} ${LAST_SEED})
   endif()
   if(seed EQUAL FIRST_SEED)
     # The steps, as the first seed's run names them.
-    string(REGEX MATCHALL "(^|\n)(ok  |FAILED|ERROR) [^\n]*" steps "${out}")
+    string(REGEX MATCHALL "(^|\n)(ok  |FAILED|ERROR) [^\n]* step [^\n]*" steps "${out}")
     list(LENGTH steps step_count)
   endif()
 endforeach()

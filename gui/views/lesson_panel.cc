@@ -346,6 +346,28 @@ void LessonPanel::check(const ReplicatedReport &runs) {
                 .arg(e.ok ? "✓" : "✗")
                 .arg(QString::fromStdString(e.expr).toHtmlEscaped())
                 .arg(e.actual);
+  // The figures the step's text states, each measured on these runs (a
+  // claim on named seeds is the tests' to check: this run is not those).
+  if (!step.claims.empty())
+    html += "<br><b>The figures in the text:</b>";
+  for (const LessonClaim &claim : step.claims) {
+    const QString said = "“" + QString::fromStdString(claim.text).toHtmlEscaped() + "”";
+    if (claim.seeds) {
+      html += QString("<br>· %1 <span style='color:gray'>(measured on seeds %2-%3)</span>")
+                  .arg(said)
+                  .arg(claim.seeds->first)
+                  .arg(claim.seeds->second);
+      continue;
+    }
+    ReplicatedReport r = several ? runs : replicate({report}, 0);
+    const bool holds = evaluate_expectations(r, claim.expect);
+    QString measured;
+    for (const ExpectationResult &e : r.expectations)
+      measured += (measured.isEmpty() ? "" : ", ") + QString::fromStdString(e.expr).toHtmlEscaped() +
+                  QString(": %1").arg(e.actual);
+    html += QString("<br>%1 %2 <span style='color:gray'>(%3)</span>")
+                .arg(holds ? "✓" : "✗", said, measured);
+  }
   verdict_->setText(html);
   emit stepChecked();
 }

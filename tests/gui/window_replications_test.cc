@@ -305,7 +305,7 @@ void WindowReplicationsTest::lessonStepWithSeedsIsCheckedOverThem() {
   auto *lessons = w.lessonPanel();
   int honest = -1;
   for (std::size_t i = 0; i < lessons->lessons().size(); ++i)
-    if (lessons->lessons()[i].dir.filename() == "13-honest-numbers")
+    if (lessons->lessons()[i].dir.filename() == "14-honest-numbers")
       honest = static_cast<int>(i);
   QVERIFY(honest >= 0);
   lessons->selectLesson(honest);
@@ -349,7 +349,7 @@ void WindowReplicationsTest::lessonStepWithSeedsCountsTheSeedsAsTheyRun() {
   stampede::gui::LessonPanel panel(stampede::default_lessons_dir());
   int honest = -1;
   for (std::size_t i = 0; i < panel.lessons().size(); ++i)
-    if (panel.lessons()[i].dir.filename() == "13-honest-numbers")
+    if (panel.lessons()[i].dir.filename() == "14-honest-numbers")
       honest = static_cast<int>(i);
   QVERIFY(honest >= 0);
   panel.selectLesson(honest);

@@ -317,7 +317,7 @@ void WindowTest::lessonPanelRunsAStepAndChecksIt() {
   QVERIFY(lessons->lessons().size() >= 6);
   int stampede = -1;
   for (std::size_t i = 0; i < lessons->lessons().size(); ++i)
-    if (lessons->lessons()[i].dir.filename() == "03-cache-stampede")
+    if (lessons->lessons()[i].dir.filename() == "04-cache-stampede")
       stampede = static_cast<int>(i);
   QVERIFY(stampede >= 0);
   lessons->selectLesson(stampede);
