@@ -157,7 +157,7 @@ int cmd_reality(const RealityOptions &o) {
     const auto pad = [](std::string text, std::size_t w) {
       return text.size() < w ? text + std::string(w - text.size(), ' ') : text;
     };
-    const auto print = [&out](std::string line) {
+    const auto print = [&](std::string line) {
       line.erase(line.find_last_not_of(' ') + 1);
       out << line << "\n";
     };

@@ -567,6 +567,13 @@ std::string prose_only(const std::string &md) {
                (after_blank || indented);
     if (fence || fenced || indented || line.starts_with("#"))
       blank(at, end); // a fence, inside one, an indented code block, a heading
+    // A numbered list's marker (`1. `, `2) `) counts items, not a figure.
+    std::size_t digits = lead == std::string_view::npos ? 0 : lead;
+    while (digits < line.size() && std::isdigit(static_cast<unsigned char>(line[digits])))
+      ++digits;
+    if (lead != std::string_view::npos && digits > lead && digits + 1 < line.size() &&
+        (line[digits] == '.' || line[digits] == ')') && line[digits + 1] == ' ')
+      blank(at + lead, at + digits + 1);
     if (fence)
       fenced = !fenced;
     after_blank = lead == std::string_view::npos;
@@ -688,30 +695,22 @@ bool reference_word(const std::string &w) {
   return false;
 }
 
-/// The sentence around position k: from the end of the previous one (a
-/// `.`, `?`, `!` or `:` before a space, a blank line, a table cell's bar or
-/// a list item) to the end of this one.
-std::pair<std::size_t, std::size_t> sentence_at(const std::string &s, std::size_t k) {
-  const auto ends_here = [&](std::size_t i) { // a sentence ends before i
-    if (i == 0)
-      return true;
+/// Where the text's sentences start: after a `.`, `?` or `!` before a
+/// space, a blank line, a table cell's bar, or at a list item; position 0
+/// first, the text's end last.
+std::vector<std::size_t> sentence_starts(const std::string &s) {
+  std::vector<std::size_t> starts = {0};
+  for (std::size_t i = 1; i < s.size(); ++i) {
     const char prev = s[i - 1];
-    if (prev == '|')
-      return true;
-    if (prev == '\n' && (i >= 2 && s[i - 2] == '\n'))
-      return true;
-    if (prev == '\n' && i < s.size() && (s[i] == '-' || s[i] == '|'))
-      return true;
-    return std::isspace(static_cast<unsigned char>(s[i])) &&
-           (prev == '.' || prev == '?' || prev == '!');
-  };
-  std::size_t b = k;
-  while (b > 0 && !ends_here(b))
-    --b;
-  std::size_t e = k + 1;
-  while (e < s.size() && !ends_here(e))
-    ++e;
-  return {b, e};
+    const bool blank_line = prev == '\n' && i >= 2 && s[i - 2] == '\n';
+    const bool item = prev == '\n' && (s[i] == '-' || s[i] == '|');
+    const bool stop = std::isspace(static_cast<unsigned char>(s[i])) &&
+                      (prev == '.' || prev == '?' || prev == '!');
+    if (prev == '|' || blank_line || item || stop)
+      starts.push_back(i);
+  }
+  starts.push_back(s.size());
+  return starts;
 }
 
 bool names_seeds(const std::string &sentence) {
@@ -760,14 +759,16 @@ std::vector<std::string> check_lesson_text(const LessonFile &l, const std::strin
   const auto cover = [&](const std::string &phrase, const std::string &what) {
     const std::string p = squeeze(phrase).text;
     bool found = false;
+    std::size_t marked = 0; // overlapping occurrences are marked once
     for (std::size_t k = p.empty() ? std::string::npos : text.text.find(p);
          k != std::string::npos; k = text.text.find(p, k + 1)) {
       found = true;
-      for (std::size_t i = text.at[k]; i <= text.at[k + p.size() - 1]; ++i)
+      for (std::size_t i = std::max(text.at[k], marked); i <= text.at[k + p.size() - 1]; ++i)
         covered[i] = true;
+      marked = text.at[k + p.size() - 1] + 1;
     }
     if (!found)
-      problems.push_back(shown + ": " + what + " \"" + phrase + "\" is not in the text");
+      problems.push_back(shown + ": " + what + " \"" + one_line(phrase) + "\" is not in the text");
   };
   for (std::size_t i = 0; i < l.steps.size(); ++i)
     for (std::size_t k = 0; k < l.steps[i].claims.size(); ++k)
@@ -777,6 +778,15 @@ std::vector<std::string> check_lesson_text(const LessonFile &l, const std::strin
     cover(l.givens[k], "givens[" + std::to_string(k) + "]");
 
   const std::vector<Figure> figures = figures_in(prose);
+  const std::vector<std::size_t> starts = sentence_starts(prose);
+  std::vector<std::size_t> newlines;
+  for (std::size_t i = 0; i < markdown.size(); ++i)
+    if (markdown[i] == '\n')
+      newlines.push_back(i);
+  constexpr std::size_t kMostProblems = 100;
+  std::size_t unchecked = 0;
+  std::size_t labelled_start = std::string::npos; // the last sentence looked at...
+  bool labelled = false;                          // ... and whether it names seeds
   std::size_t reference_end = std::string::npos; // where the last reference's number ended
   for (const Figure &f : figures) {
     // "lesson 3", "steps 5 and 6", "parts 1-12": the word before, or a
@@ -788,7 +798,8 @@ std::vector<std::string> check_lesson_text(const LessonFile &l, const std::strin
     while (ws > 0 && std::isalpha(static_cast<unsigned char>(prose[ws - 1])))
       --ws;
     bool reference = ws < w && reference_word(prose.substr(ws, w - ws));
-    if (!reference && reference_end != std::string::npos && reference_end <= f.begin) {
+    if (!reference && reference_end != std::string::npos && reference_end <= f.begin &&
+        f.begin - reference_end < 16) {
       std::string between = one_line(prose.substr(reference_end, f.begin - reference_end));
       while (!between.empty() && between.front() == ' ')
         between.erase(0, 1);
@@ -805,12 +816,20 @@ std::vector<std::string> check_lesson_text(const LessonFile &l, const std::strin
       ok = ok && covered[i];
     if (ok)
       continue;
-    const auto [sb, se] = sentence_at(prose, f.begin);
-    if (names_seeds(markdown.substr(sb, se - sb)))
+    const auto next = std::upper_bound(starts.begin(), starts.end(), f.begin);
+    const std::size_t sb = *(next - 1), se = *next;
+    if (sb != labelled_start) { // figures come in order: one look per sentence
+      labelled_start = sb;
+      labelled = names_seeds(markdown.substr(sb, se - sb));
+    }
+    if (labelled)
       continue;
-    const std::size_t line = 1 + static_cast<std::size_t>(std::count(
-                                     markdown.begin(), markdown.begin() + f.begin, '\n'));
-    std::string sentence = one_line(markdown.substr(sb, se - sb));
+    if (++unchecked > kMostProblems)
+      continue; // counted, said at the end
+    const std::size_t line =
+        1 + static_cast<std::size_t>(std::lower_bound(newlines.begin(), newlines.end(), f.begin) -
+                                     newlines.begin());
+    std::string sentence = one_line(markdown.substr(sb, std::min<std::size_t>(se - sb, 400)));
     while (!sentence.empty() && (sentence.front() == ' ' || sentence.front() == '|'))
       sentence.erase(0, 1);
     if (sentence.size() > 160)
@@ -820,6 +839,9 @@ std::vector<std::string> check_lesson_text(const LessonFile &l, const std::strin
                        "\" is neither a claim (steps[].claims), a given (givens), nor in a "
                        "sentence naming its seeds");
   }
+  if (unchecked > kMostProblems)
+    problems.push_back(shown + ": and " + std::to_string(unchecked - kMostProblems) +
+                       " more figures like these");
   return problems;
 }
 

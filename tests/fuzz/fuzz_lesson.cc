@@ -1,5 +1,6 @@
 // libFuzzer target: a lesson's steps.json (parse_lesson) and its lesson.md
-// (lesson_sections), on arbitrary bytes.
+// (lesson_sections, and check_lesson_text's reading of its figures), on
+// arbitrary bytes.
 //
 // Besides "no crash, no sanitizer report": every error is one non-empty line;
 // a step without an error names a scenario; and lesson.md's sections put
@@ -47,6 +48,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         one_line(error);
     }
   }
+  // The same bytes as the lesson's text: every problem with its figures is
+  // one line.
+  for (const std::string &problem : stampede::check_lesson_text(lesson, std::string(text), "lesson.md"))
+    one_line(problem);
   const auto sections = stampede::lesson_sections(std::string(text));
   std::string joined;
   for (const std::string &s : sections)

@@ -88,6 +88,8 @@ TEST(FuzzCorpus, LessonInputsParseOrFailOnOneLine) {
       EXPECT_EQ(step.error.find('\n'), std::string::npos) << path;
       EXPECT_TRUE(!step.error.empty() || !step.scenario.empty()) << path;
     }
+    for (const std::string &problem : check_lesson_text(lesson, text, "lesson.md"))
+      EXPECT_EQ(problem.find('\n'), std::string::npos) << path << ": " << problem;
     std::string joined;
     for (const std::string &section : lesson_sections(text))
       joined += section;
