@@ -727,9 +727,11 @@ bool names_seeds(const std::string &sentence) {
   return false;
 }
 
+/// The text on one line: control characters (a line break, a CR, a tab) as
+/// spaces, runs of spaces as one.
 std::string one_line(std::string s) {
   for (char &c : s)
-    if (c == '\n')
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
       c = ' ';
   std::string out;
   for (const char c : s)

@@ -235,7 +235,7 @@ void WindowReplicationsTest::sweepTabDrawsALineAndABandPerStrategy() {
   QCOMPARE(legendLines(sweep->chart()).size(), std::size_t{2});
   QVERIFY(!sweep->busy());
 
-  // Lesson 13's sweep, TTL 1 to 30 s over five seeds (docs/img/sweep-tab.png).
+  // Lesson 14's sweep, TTL 1 to 30 s over five seeds (docs/img/sweep-tab.png).
   sweep->setValues("1, 2, 5, 10, 20, 30");
   sweep->setSeeds(5);
   QVERIFY(sweep->runSweep());
@@ -297,9 +297,10 @@ void WindowReplicationsTest::sweepTabSaysWhatIsWrongWithItsInput() {
 }
 
 void WindowReplicationsTest::lessonStepWithSeedsIsCheckedOverThem() {
-  // Lesson 13's first step: clear over ten seeds, its interval between 250
-  // and 1,100 stale reads. Seed 1 alone cannot say so (ci95 needs two runs),
-  // so "As the lesson says" proves the check ran over the seeds.
+  // Lesson 14's first step: clear over ten seeds, its interval between 159
+  // and 1,758 stale reads (the lowest and highest single runs of seeds
+  // 1-100). Seed 1 alone cannot say so (ci95 needs two runs), so "As the
+  // lesson says" proves the check ran over the seeds.
   MainWindow w(load("builtin:frontpage"));
   w.show();
   auto *lessons = w.lessonPanel();
@@ -312,7 +313,7 @@ void WindowReplicationsTest::lessonStepWithSeedsIsCheckedOverThem() {
   lessons->selectStep(0);
   const stampede::LessonStep &step = lessons->lessons()[static_cast<std::size_t>(honest)].steps[0];
   QCOMPARE(step.seeds.value_or(1), std::uint64_t{10});
-  QVERIFY(lessons->predict("somewhere between 250 and 1,100"));
+  QVERIFY(lessons->predict("somewhere between 159 and 1,758"));
   QSignalSpy checked(lessons, &stampede::gui::LessonPanel::stepChecked);
   w.setSpeedIndex(kMaxSpeed);
   QVERIFY(lessons->runStep());
