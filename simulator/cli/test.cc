@@ -604,7 +604,10 @@ std::optional<double> ask(const LessonQuestion &q) {
   }
   for (;;) {
     std::cout << (q.has_choices() ? "Your answer (1-" + std::to_string(q.choices.size()) + "): "
-                                  : "Your answer (a number, " + q.metric + "): ")
+                                  : "Your answer (a number: " +
+                                        (report_label(q.metric).empty() ? q.metric
+                                                                        : report_label(q.metric)) +
+                                        "): ")
               << std::flush;
     const std::optional<std::string> line = read_answer_line();
     if (!line) {
