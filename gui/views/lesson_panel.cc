@@ -363,8 +363,8 @@ void LessonPanel::check(const ReplicatedReport &runs) {
     const bool holds = evaluate_expectations(r, claim.expect);
     QString measured;
     for (const ExpectationResult &e : r.expectations)
-      measured += (measured.isEmpty() ? "" : ", ") + QString::fromStdString(e.expr).toHtmlEscaped() +
-                  QString(": %1").arg(e.actual);
+      measured += (measured.isEmpty() ? "" : ", ") +
+                  QString::fromStdString(e.expr).toHtmlEscaped() + QString(": %1").arg(e.actual);
     html += QString("<br>%1 %2 <span style='color:gray'>(%3)</span>")
                 .arg(holds ? "✓" : "✗", said, measured);
   }

@@ -56,7 +56,7 @@ struct Case {
   bool seed_given = false; // --seed: claims on named seeds are not this run's to check
   bool text_check = false; // the case is a lesson's text, its figures checked
   std::vector<std::string> text_problems; // what that check found
-  std::string error;                               // set when the case could not even be built
+  std::string error;                      // set when the case could not even be built
   bool unreadable = false; // the error is a file that cannot be read (exit 2, JUnit <error>)
   bool skipped = false;    // a file named on the command line with nothing to check
 };
@@ -66,8 +66,8 @@ struct Outcome {
   bool ok = false;
   bool error = false; // bad input rather than a failed expectation
   bool skipped = false;
-  std::string line;    // the output line
-  std::string failure; // every failure, for JUnit
+  std::string line;                // the output line
+  std::string failure;             // every failure, for JUnit
   std::vector<std::string> claims; // each claim and what it measured, said under the line
   double wall_s = 0;
 };
@@ -603,11 +603,11 @@ std::optional<double> ask(const LessonQuestion &q) {
     std::cout << "  " << k + 1 << ". " << q.choices[k].text << "\n";
   }
   for (;;) {
-    std::cout << (q.has_choices() ? "Your answer (1-" + std::to_string(q.choices.size()) + "): "
-                                  : "Your answer (a number: " +
-                                        (report_label(q.metric).empty() ? q.metric
-                                                                        : report_label(q.metric)) +
-                                        "): ")
+    std::cout << (q.has_choices()
+                      ? "Your answer (1-" + std::to_string(q.choices.size()) + "): "
+                      : "Your answer (a number: " +
+                            (report_label(q.metric).empty() ? q.metric : report_label(q.metric)) +
+                            "): ")
               << std::flush;
     const std::optional<std::string> line = read_answer_line();
     if (!line) {

@@ -157,8 +157,7 @@ std::optional<LessonQuestion> read_question(const Json &j, const std::string &wh
 }
 
 /// Reads one of a step's `claims`; problems land in `error`.
-std::optional<LessonClaim> read_claim(const Json &j, const std::string &where,
-                                      std::string &error) {
+std::optional<LessonClaim> read_claim(const Json &j, const std::string &where, std::string &error) {
   if (!j.is_object()) {
     error = where + ": expected an object {\"text\", \"expect\", \"seeds\"}";
     return std::nullopt;
@@ -563,8 +562,7 @@ std::string prose_only(const std::string &md) {
     const bool fence = lead != std::string_view::npos && line.substr(lead).starts_with("```");
     // An indented code block starts after a blank line; a list item's
     // indented continuation does not.
-    indented = !fenced && lead != std::string_view::npos && lead >= 4 &&
-               (after_blank || indented);
+    indented = !fenced && lead != std::string_view::npos && lead >= 4 && (after_blank || indented);
     if (fence || fenced || indented || line.starts_with("#"))
       blank(at, end); // a fence, inside one, an indented code block, a heading
     // A numbered list's marker (`1. `, `2) `) counts items, not a figure.
@@ -611,10 +609,10 @@ struct Figure {
 
 const std::vector<std::string> &number_words() {
   static const std::vector<std::string> words = {
-      "two",    "three",    "four",     "five",    "six",     "seven",  "eight",
-      "nine",   "ten",      "eleven",   "twelve",  "twenty",  "thirty", "forty",
-      "fifty",  "sixty",    "seventy",  "eighty",  "ninety",  "hundred", "hundreds",
-      "thousand", "thousands", "dozen", "dozens",  "half",    "twice"};
+      "two",      "three",     "four",    "five",   "six",    "seven",   "eight",
+      "nine",     "ten",       "eleven",  "twelve", "twenty", "thirty",  "forty",
+      "fifty",    "sixty",     "seventy", "eighty", "ninety", "hundred", "hundreds",
+      "thousand", "thousands", "dozen",   "dozens", "half",   "twice"};
   return words;
 }
 
@@ -625,13 +623,13 @@ std::vector<Figure> figures_in(const std::string &prose) {
     if (std::isdigit(static_cast<unsigned char>(prose[k])) && !after_word) {
       // 1,200 or 0.15 or 94: digits, with inner commas and points.
       std::size_t e = k;
-      while (e < prose.size() &&
-             (std::isdigit(static_cast<unsigned char>(prose[e])) ||
-              ((prose[e] == ',' || prose[e] == '.') && e + 1 < prose.size() &&
-               std::isdigit(static_cast<unsigned char>(prose[e + 1])))))
+      while (e < prose.size() && (std::isdigit(static_cast<unsigned char>(prose[e])) ||
+                                  ((prose[e] == ',' || prose[e] == '.') && e + 1 < prose.size() &&
+                                   std::isdigit(static_cast<unsigned char>(prose[e + 1])))))
         ++e;
-      const bool in_word = e < prose.size() && (std::isalpha(static_cast<unsigned char>(prose[e])) &&
-                                                e + 1 < prose.size() && is_alnum(prose[e + 1]));
+      const bool in_word =
+          e < prose.size() && (std::isalpha(static_cast<unsigned char>(prose[e])) &&
+                               e + 1 < prose.size() && is_alnum(prose[e + 1]));
       if (!in_word) // 64-bit, 3rd and 2x are figures; R1, p99 and md5sum are names
         out.push_back({k, e, prose.substr(k, e - k)});
       k = e;
@@ -684,10 +682,10 @@ Squeezed squeeze(const std::string &s) {
 
 /// The words that make a following number a reference, not a figure.
 bool reference_word(const std::string &w) {
-  static const char *const words[] = {"lesson",  "lessons",  "step",    "steps",   "exercise",
-                                      "exercises", "part",   "parts",   "section", "sections",
-                                      "chapter", "issue",    "figure",  "table",   "seed",
-                                      "seeds",   "question", "questions"};
+  static const char *const words[] = {"lesson",    "lessons",  "step",     "steps",   "exercise",
+                                      "exercises", "part",     "parts",    "section", "sections",
+                                      "chapter",   "issue",    "figure",   "table",   "seed",
+                                      "seeds",     "question", "questions"};
   const std::string l = lower(w);
   for (const char *r : words)
     if (l == r)
@@ -762,8 +760,8 @@ std::vector<std::string> check_lesson_text(const LessonFile &l, const std::strin
     const std::string p = squeeze(phrase).text;
     bool found = false;
     std::size_t marked = 0; // overlapping occurrences are marked once
-    for (std::size_t k = p.empty() ? std::string::npos : text.text.find(p);
-         k != std::string::npos; k = text.text.find(p, k + 1)) {
+    for (std::size_t k = p.empty() ? std::string::npos : text.text.find(p); k != std::string::npos;
+         k = text.text.find(p, k + 1)) {
       found = true;
       for (std::size_t i = std::max(text.at[k], marked); i <= text.at[k + p.size() - 1]; ++i)
         covered[i] = true;
@@ -789,7 +787,7 @@ std::vector<std::string> check_lesson_text(const LessonFile &l, const std::strin
   std::size_t unchecked = 0;
   std::size_t labelled_start = std::string::npos; // the last sentence looked at...
   bool labelled = false;                          // ... and whether it names seeds
-  std::size_t reference_end = std::string::npos; // where the last reference's number ended
+  std::size_t reference_end = std::string::npos;  // where the last reference's number ended
   for (const Figure &f : figures) {
     // "lesson 3", "steps 5 and 6", "parts 1-12": the word before, or a
     // reference just before joined by a dash, a comma, "and", "to" or "or".

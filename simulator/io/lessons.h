@@ -97,7 +97,7 @@ bool answer_is_right(const LessonQuestion &q, double given) noexcept;
 /// A figure the lesson's text states, and what proves it (see
 /// docs/lesson-format.md, "Every figure in the text is a claim").
 struct LessonClaim {
-  std::string text;                ///< The phrase of the text that states it.
+  std::string text;                 ///< The phrase of the text that states it.
   std::vector<ExpectClause> expect; ///< What proves it, checked like `expect`.
   /// The seeds it names, first and last: checked on exactly those (as
   /// replications), not on the step's. Absent: checked on the step's runs.
@@ -116,7 +116,7 @@ struct LessonStep {
   /// scenario's), its expectations and question checked over them (SPEC 11).
   std::optional<std::uint64_t> seeds;
   std::vector<LessonClaim> claims; ///< The figures its text states, each checked.
-  std::string error; ///< Why the step cannot run (a malformed field), else empty.
+  std::string error;               ///< Why the step cannot run (a malformed field), else empty.
 };
 
 /// The most seeds a claim on named seeds may name.
@@ -128,16 +128,16 @@ constexpr std::uint64_t kMaxStepSeeds = 100;
 
 /// A lesson folder as read from its steps.json.
 struct LessonFile {
-  std::string id;                ///< steps.json's id, else the folder's name.
-  std::string title;             ///< steps.json's title.
-  std::string part;              ///< The part of the lecture it walks (`part`; may be empty).
-  std::vector<std::string> aliases; ///< Former ids that still find it (`aliases`).
-  std::vector<std::string> givens;  ///< Phrases of its text whose numbers are settings or facts.
+  std::string id;                      ///< steps.json's id, else the folder's name.
+  std::string title;                   ///< steps.json's title.
+  std::string part;                    ///< The part of the lecture it walks (`part`; may be empty).
+  std::vector<std::string> aliases;    ///< Former ids that still find it (`aliases`).
+  std::vector<std::string> givens;     ///< Phrases of its text whose numbers are settings or facts.
   std::string text_file = "lesson.md"; ///< Its text, relative to dir (`text`).
-  std::filesystem::path dir;     ///< The folder.
-  std::vector<LessonStep> steps; ///< In order.
-  std::string error;             ///< Why steps.json cannot be read at all, else empty.
-  bool unreadable = false;       ///< The error is that the file could not be read.
+  std::filesystem::path dir;           ///< The folder.
+  std::vector<LessonStep> steps;       ///< In order.
+  std::string error;                   ///< Why steps.json cannot be read at all, else empty.
+  bool unreadable = false;             ///< The error is that the file could not be read.
 };
 
 /// Reads a lesson's steps.json. Problems land in `error` fields, named by

@@ -50,7 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   }
   // The same bytes as the lesson's text: every problem with its figures is
   // one line.
-  for (const std::string &problem : stampede::check_lesson_text(lesson, std::string(text), "lesson.md"))
+  for (const std::string &problem :
+       stampede::check_lesson_text(lesson, std::string(text), "lesson.md"))
     one_line(problem);
   const auto sections = stampede::lesson_sections(std::string(text));
   std::string joined;

@@ -58,7 +58,6 @@ TEST(Course, EveryStepHasItsTextInLessonMd) {
   }
 }
 
-
 // Issue 22: every figure a lesson's text states is checked, given, a
 // reference or seed-labelled; so is every figure of the instructor's guide.
 TEST(Course, EveryFigureInTheTextIsCheckedGivenOrSeedLabelled) {
@@ -84,23 +83,31 @@ TEST(Course, FiguresAreReadFromProseOnly) {
                          "views, twice.\n`--seed 3` and [a link](http://x/2013) and 0.15 s.\n\n"
                          "```\nstampede run 42\n```\n\n    indented 7\n\n1. first, 2 of them\n"
                          "2) second\n";
-  EXPECT_EQ(text_figures(md),
-            (std::vector<std::string>{"1,200", "hundred", "twice", "0.15", "2"}));
+  EXPECT_EQ(text_figures(md), (std::vector<std::string>{"1,200", "hundred", "twice", "0.15", "2"}));
 }
 
 // The lecture's order (issue 22): lessons 01-12 walk its parts in the order
 // the lecture takes them, why scale first; the rest say they go beyond it.
 TEST(Course, LessonsOneToTwelveFollowTheLecture) {
   // The lecture's parts, in its order (../shared/course/lecture-how-to-serve-millions.txt).
-  const std::vector<std::string> lecture = {
-      "Why scale",         "Caching",          "Broken submissions", "Cache stampede",
-      "Cache updating",    "App server scaling", "Memcached",        "Stateless",
-      "Advanced cache updates", "CAS",         "Separating services", "Additional pieces"};
+  const std::vector<std::string> lecture = {"Why scale",
+                                            "Caching",
+                                            "Broken submissions",
+                                            "Cache stampede",
+                                            "Cache updating",
+                                            "App server scaling",
+                                            "Memcached",
+                                            "Stateless",
+                                            "Advanced cache updates",
+                                            "CAS",
+                                            "Separating services",
+                                            "Additional pieces"};
   const std::vector<LessonFile> lessons = project_lessons();
   ASSERT_GE(lessons.size(), 12u);
   for (std::size_t i = 0; i < lessons.size(); ++i) {
     const LessonFile &l = lessons[i];
-    EXPECT_EQ(std::stoi(l.id.substr(0, 2)), static_cast<int>(i + 1)) << l.id << ": numbered in order";
+    EXPECT_EQ(std::stoi(l.id.substr(0, 2)), static_cast<int>(i + 1))
+        << l.id << ": numbered in order";
     if (i < lecture.size()) {
       EXPECT_TRUE(l.part.starts_with(lecture[i]))
           << l.id << " walks \"" << l.part << "\", but part " << i + 1 << " of the lecture is \""
