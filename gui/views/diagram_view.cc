@@ -20,10 +20,8 @@ const QColor kDown(190, 190, 190);
 const QColor kCell(225, 228, 235);
 const QColor kText(25, 25, 35);
 
-constexpr double kMaxAheadS = 0.1; // wall time a frame may run past its snapshot
-constexpr int kFrameMs = 16;       // the view's own repaint, while the clock moves
-constexpr int kMinPx = 9;          // the smallest font a label shrinks to
-constexpr int kShrinkPx = 2;       // how far a wording may shrink before a shorter one is tried
+constexpr int kMinPx = 9;    // the smallest font a label shrinks to
+constexpr int kShrinkPx = 2; // how far a wording may shrink before a shorter one is tried
 
 // A label as laid out: its lines, the font, and where the block goes.
 struct Text {
@@ -166,9 +164,12 @@ struct DiagramView::Layout {
   std::vector<Text> texts;
   std::vector<std::pair<QPointF, Shade>> key;
   int cell_cols = 1;
-  double cell = 8;  // a connection cell's side
-  double r = 3;     // a dot's radius
-  double scale = 1; // the font's size over the usual 12 px
+  std::uint32_t cells = 1;   // connection cells: one per `per_dot` connections
+  std::uint32_t thin = 1;    // dots kept: one in `thin` of the snapshot's sample
+  std::uint32_t per_dot = 1; // requests a dot stands for: the sample times thin
+  double cell = 8;           // a connection cell's side
+  double r = 3;              // a dot's radius
+  double scale = 1;          // the font's size over the usual 12 px
 };
 
 DiagramView::DiagramView(QWidget *parent) : QWidget(parent) {
@@ -177,13 +178,6 @@ DiagramView::DiagramView(QWidget *parent) : QWidget(parent) {
   QPalette pal = palette();
   pal.setColor(QPalette::Window, Qt::white);
   setPalette(pal);
-  since_.start();
-  frames_.setTimerType(Qt::PreciseTimer);
-  connect(&frames_, &QTimer::timeout, this, [this] {
-    if (last_.running && last_.speed > 0 && isVisible())
-      update();
-  });
-  frames_.start(kFrameMs);
 }
 
 void DiagramView::applySnapshot(const Snapshot &s, std::uint32_t workers_per_server,
@@ -196,26 +190,9 @@ void DiagramView::applySnapshot(const Snapshot &s, std::uint32_t workers_per_ser
     if (len > 0)
       arrivals_per_s_ = static_cast<double>(i.arrivals) / len;
   }
-  // Frames never step back in time while the run plays on: a frame that ran
-  // a little past the new snapshot's instant holds until the clock passes it.
-  floor_ = s.generation == last_.generation && s.running ? std::min(shownTime(), s.end) : -1;
   last_ = s;
   last_.workers = std::max<std::uint32_t>(1, workers_per_server);
   last_.db_connections = std::max<std::uint32_t>(1, db_connections);
-  since_.restart();
-}
-
-Time DiagramView::shownTime() const {
-  if (!last_.running || last_.speed <= 0)
-    return last_.now;
-  // The speed the run keeps up, when it falls behind the one asked for, so
-  // a frame does not run ahead of where the next snapshot will be.
-  double speed = last_.speed;
-  if (last_.realtime_factor > 0)
-    speed = std::min(speed, last_.realtime_factor * 1.05);
-  const double wall = std::min(static_cast<double>(since_.nsecsElapsed()) / 1e9, kMaxAheadS);
-  const Time t = std::max(floor_, last_.now + static_cast<Time>(wall * speed * 1e9));
-  return std::min(last_.end, t);
 }
 
 DiagramView::Layout DiagramView::layout() const {
@@ -226,24 +203,9 @@ DiagramView::Layout DiagramView::layout() const {
   const double line = QFontMetricsF(base).height();
   const auto servers = static_cast<int>(st.busy_workers.size());
   const int nodes = last_.local_cache ? 0 : static_cast<int>(st.cache_up.size());
-  const std::uint32_t k = std::max<std::uint32_t>(1, last_.sample);
-
-  // Top strip: strategy, clock, and what a dot stands for.
-  const QString strategy = QString::fromStdString(st.strategy);
-  const QString clock = QString("t = %1 s / %2 s")
-                            .arg(ns_to_seconds(shownTime()), 0, 'f', 3)
-                            .arg(ns_to_seconds(last_.end), 0, 'f', 0);
-  const QString per_dot =
-      k == 1 ? QString("1 dot = 1 request") : QString("1 dot = %1 requests").arg(k);
-  const QString flying = QString("%1 in flight holding a worker").arg(last_.in_flight_all) +
-                         (last_.local_cache ? ";  cache: each app server's own" : "");
+  // Top strip (filled in last, once the sampling is known): strategy,
+  // clock, and what a dot stands for.
   const QRectF top_area(8, 2, W - 16, line + 4);
-  l.texts.push_back(
-      fit(base,
-          {{QString("strategy: %1    %2    %3, %4").arg(strategy, clock, per_dot, flying)},
-           {QString("strategy: %1    %2    %3").arg(strategy, clock, per_dot)},
-           {QString("%1  %2  %3").arg(strategy, clock, per_dot)}},
-          false, top_area, rect(), Qt::AlignLeft | Qt::AlignVCenter));
   const double top = top_area.bottom() + 4;
 
   const double bottom = H - 4;
@@ -302,7 +264,7 @@ DiagramView::Layout DiagramView::layout() const {
   const std::pair<Shade, const char *> key[] = {
       {Shade::kView, "page view (CPU, waiting)"}, {Shade::kInsert, "submit / insert"},
       {Shade::kCall, "cache get, asking"},        {Shade::kHit, "hit, coming back"},
-      {Shade::kMiss, "miss, or lease wait"},      {Shade::kWrite, "cache write"},
+      {Shade::kMiss, "miss, or waiting for it"},  {Shade::kWrite, "cache write"},
       {Shade::kConflict, "CAS conflict"},         {Shade::kDbRead, "DB read"}};
   const double key_top = std::max(l.users.bottom(), l.lb.bottom()) + 14;
   const QRectF key_area(8, key_top, lcol.right() - 16, bottom - key_top);
@@ -449,65 +411,138 @@ DiagramView::Layout DiagramView::layout() const {
   l.db_queue = QRectF(body.left(), body.top(), body.width() * 0.45, body.height());
   l.db_cells =
       QRectF(body.left() + body.width() * 0.5, body.top(), body.width() * 0.5, body.height());
-  const auto c = static_cast<double>(last_.db_connections);
+  l.thin = thinning(l);
+  l.per_dot = std::max<std::uint32_t>(1, last_.sample) * l.thin;
+  // One cell per `per_dot` connections, so a full database fills them all.
+  l.cells = std::max<std::uint32_t>(1, (last_.db_connections + l.per_dot - 1) / l.per_dot);
+  const auto c = static_cast<double>(l.cells);
   l.cell_cols = std::max(1, static_cast<int>(std::ceil(std::sqrt(
                                 c * l.db_cells.width() / std::max(1.0, l.db_cells.height())))));
   const int cell_rows = static_cast<int>(std::ceil(c / l.cell_cols));
   l.cell = std::min(l.db_cells.width() / l.cell_cols, l.db_cells.height() / std::max(1, cell_rows));
+
+  const QString strategy = QString::fromStdString(st.strategy);
+  const QString clock = QString("t = %1 s / %2 s")
+                            .arg(ns_to_seconds(shownTime()), 0, 'f', 3)
+                            .arg(ns_to_seconds(last_.end), 0, 'f', 0);
+  const QString per_dot =
+      l.per_dot == 1 ? QString("1 dot = 1 request") : QString("1 dot = %1 requests").arg(l.per_dot);
+  const QString flying = QString("%1 in flight holding a worker").arg(last_.in_flight_all) +
+                         (last_.local_cache ? ";  cache: each app server's own" : "");
+  l.texts.insert(
+      l.texts.begin(),
+      fit(base,
+          {{QString("strategy: %1    %2    %3, %4").arg(strategy, clock, per_dot, flying)},
+           {QString("strategy: %1    %2    %3").arg(strategy, clock, per_dot)},
+           {QString("%1  %2  %3").arg(strategy, clock, per_dot)}},
+          false, top_area, rect(), Qt::AlignLeft | Qt::AlignVCenter));
   return l;
 }
+
+namespace {
+
+// How many dots of `d` pitch a rectangle holds in rows (at least one).
+std::uint64_t capacity(const QRectF &area, double d, std::uint64_t max_rows = ~0ull) {
+  const auto rows = std::min<std::uint64_t>(
+      max_rows, static_cast<std::uint64_t>(std::max(1.0, std::floor(area.height() / d))));
+  const auto cols = static_cast<std::uint64_t>(std::max(1.0, std::floor(area.width() / d)));
+  return rows * cols;
+}
+
+constexpr std::uint64_t kQueueRows = 3; // a waiting line's rows of dots
+
+} // namespace
+
+std::uint32_t DiagramView::thinning(const Layout &l) const {
+  // Each place's count, in the snapshot's sample (1 dot = sample requests).
+  const StackState &st = last_.stack;
+  const std::uint64_t k = std::max<std::uint32_t>(1, last_.sample);
+  const double d = 2 * l.r + 1;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> places; // (dots at thin 1, room)
+  for (std::size_t s = 0; s < l.servers.size() && s < st.app_queue.size(); ++s)
+    places.emplace_back((st.app_queue[s] + k - 1) / k, capacity(l.queues[s], d, kQueueRows));
+  std::vector<std::uint64_t> cpu(l.servers.size(), 0);
+  std::uint64_t queued = 0;
+  for (const InFlight &f : last_.in_flight) {
+    if ((f.activity == Activity::kCpu || f.activity == Activity::kWait) && f.server < cpu.size())
+      ++cpu[f.server];
+    else if (f.activity == Activity::kDbQueued)
+      ++queued;
+  }
+  for (std::size_t s = 0; s < cpu.size(); ++s)
+    places.emplace_back(cpu[s], capacity(l.cpu[s], d));
+  places.emplace_back(queued, capacity(l.db_queue, d));
+  std::uint32_t thin = 1;
+  for (const auto &[n, room] : places)
+    while ((n + thin - 1) / thin > room && thin < (1u << 24))
+      thin *= 2;
+  return thin;
+}
+
+std::uint32_t DiagramView::perDot() const { return layout().per_dot; }
 
 std::vector<DiagramView::Dot> DiagramView::dots(Time t) const { return dots(layout(), t); }
 
 std::vector<DiagramView::Dot> DiagramView::dots(const Layout &l, Time t) const {
   std::vector<Dot> out;
   const StackState &st = last_.stack;
-  const std::uint32_t k = std::max<std::uint32_t>(1, last_.sample);
+  const std::uint64_t k = l.per_dot, thin = l.thin;
   const double r = l.r, d = 2 * r + 1;
   const auto servers = l.servers.size();
 
-  // Waiting for a worker: a count, drawn as a line of dots (k requests each)
-  // going left from the server, as long as the gap allows.
+  // Waiting for a worker: a count, drawn as up to three rows of dots (k
+  // requests each) going left from the server; the sampling makes room.
   for (std::size_t s = 0; s < servers && s < st.app_queue.size(); ++s) {
     const QRectF &q = l.queues[s];
-    const auto rows = static_cast<std::size_t>(std::clamp(std::floor(q.height() / d), 1.0, 3.0));
-    const auto cols = static_cast<std::size_t>(std::max(0.0, std::floor(q.width() / d)));
-    const std::uint64_t n = std::min<std::uint64_t>((st.app_queue[s] + k - 1) / k, rows * cols);
+    const auto rows = static_cast<std::size_t>(
+        std::clamp(std::floor(q.height() / d), 1.0, static_cast<double>(kQueueRows)));
+    const std::uint64_t n = (st.app_queue[s] + k - 1) / k;
     for (std::uint64_t i = 0; i < n; ++i) {
       const double y = q.center().y() + (static_cast<double>(i % rows) - (rows - 1) / 2.0) * d;
       out.push_back({Place::kAppQueue, Shade::kView,
-                     QPointF(q.right() - r - static_cast<double>(i / rows) * d, y), 0});
+                     QPointF(q.right() - r - static_cast<double>(i / rows) * d, y), 0,
+                     static_cast<std::uint32_t>(s)});
     }
   }
 
   // What holds a worker, oldest first: order within a server or the
-  // database is the order the activities began.
+  // database is the order the activities began. An activity whose end has
+  // come is still drawn until the run moves past it: at its instant it is
+  // in flight. With thinning, one in `thin` of each place's is kept.
+  const auto live = [t](const InFlight &f) { return f.from <= t && (f.until < 0 || t <= f.until); };
+  const auto kept = [thin](std::uint64_t &seen) { return seen++ % thin == 0; };
+  std::vector<std::uint64_t> cpu_seen(servers, 0), call_seen(servers, 0);
+  std::uint64_t queued_seen = 0, running_seen = 0;
   std::vector<std::size_t> cpu_count(servers, 0), cpu_index(servers, 0);
-  std::size_t queued = 0, running = 0;
-  const auto live = [t](const InFlight &f) { return f.from <= t && (f.until < 0 || t < f.until); };
-  for (const InFlight &f : last_.in_flight) {
-    if (!live(f))
-      continue;
-    if ((f.activity == Activity::kCpu || f.activity == Activity::kWait) && f.server < servers)
-      ++cpu_count[f.server];
-    else if (f.activity == Activity::kDbQueued)
-      ++queued;
+  std::size_t queued = 0;
+  {
+    std::vector<std::uint64_t> seen(servers, 0);
+    std::uint64_t q = 0;
+    for (const InFlight &f : last_.in_flight) {
+      if (!live(f))
+        continue;
+      if ((f.activity == Activity::kCpu || f.activity == Activity::kWait) && f.server < servers)
+        cpu_count[f.server] += kept(seen[f.server]);
+      else if (f.activity == Activity::kDbQueued)
+        queued += kept(q);
+    }
   }
-  std::size_t queue_index = 0;
+  std::size_t queue_index = 0, running = 0;
+  const std::size_t first_call = out.size();
   for (const InFlight &f : last_.in_flight) {
     if (!live(f))
       continue;
     switch (f.activity) {
     case Activity::kCpu:
-    case Activity::kWait: // a lease loser waits on its worker, in its server
-      if (f.server < servers) {
+    case Activity::kWait: // waiting on its worker (a lease loser, a coalesced view)
+      if (f.server < servers && kept(cpu_seen[f.server])) {
         out.push_back({Place::kCpu, f.shade,
                        grid(l.cpu[f.server], cpu_index[f.server]++, cpu_count[f.server], r),
-                       f.serial});
+                       f.serial, f.server});
       }
       break;
     case Activity::kCacheCall: {
-      if (f.server >= servers)
+      if (f.server >= servers || !kept(call_seen[f.server]))
         break;
       const QRectF &a = l.servers[f.server];
       QPointF from, to;
@@ -533,25 +568,48 @@ std::vector<DiagramView::Dot> DiagramView::dots(const Layout &l, Time t) const {
         shade = Shade::kWrite;
       else if (u < 0.5 && (shade == Shade::kHit || shade == Shade::kMiss))
         shade = Shade::kCall;
-      out.push_back({Place::kCacheCall, shade, at, f.serial});
+      out.push_back({Place::kCacheCall, shade, at, f.serial, f.server});
       break;
     }
     case Activity::kDbQueued:
-      out.push_back(
-          {Place::kDbQueued, f.shade, grid(l.db_queue, queue_index++, queued, r), f.serial});
+      if (kept(queued_seen))
+        out.push_back({Place::kDbQueued, f.shade, grid(l.db_queue, queue_index++, queued, r),
+                       f.serial, f.server});
       break;
     case Activity::kDbRunning: {
+      if (!kept(running_seen))
+        break;
       const std::size_t i = running++;
       const auto cols = static_cast<std::size_t>(l.cell_cols);
       out.push_back({Place::kDbRunning, f.shade,
                      QPointF(l.db_cells.left() + (static_cast<double>(i % cols) + 0.5) * l.cell,
                              l.db_cells.top() + (static_cast<double>(i / cols) + 0.5) * l.cell),
-                     f.serial});
+                     f.serial, f.server});
       break;
     }
     case Activity::kDone:
       break;
     }
+  }
+  // Calls made at one instant travel together: spread them across their
+  // wire, one dot's width apart, so each one is seen (a burst of eight cas).
+  std::vector<std::size_t> calls;
+  for (std::size_t i = first_call; i < out.size(); ++i)
+    if (out[i].place == Place::kCacheCall)
+      calls.push_back(i);
+  const auto key = [&](std::size_t i) {
+    return std::make_pair(std::lround(out[i].at.x() * 2), std::lround(out[i].at.y() * 2));
+  };
+  std::stable_sort(calls.begin(), calls.end(),
+                   [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+  for (std::size_t g = 0; g < calls.size();) {
+    std::size_t e = g;
+    while (e < calls.size() && key(calls[e]) == key(calls[g]))
+      ++e;
+    const std::size_t n = e - g;
+    for (std::size_t i = g; n > 1 && i < e; ++i)
+      out[calls[i]].at.ry() += (static_cast<double>(i - g) - (n - 1) / 2.0) * d;
+    g = e;
   }
   return out;
 }
@@ -612,11 +670,11 @@ void DiagramView::paintEvent(QPaintEvent *) {
     box(p, l.nodes[n], false, !up);
   }
   box(p, l.db, st.db_queue > 0);
-  // The connections, one cell each.
+  // The connections, one cell per `per_dot` of them.
   p.setPen(Qt::NoPen);
   p.setBrush(kCell);
   const auto cols = static_cast<std::uint32_t>(l.cell_cols);
-  for (std::uint32_t c = 0; c < last_.db_connections; ++c)
+  for (std::uint32_t c = 0; c < l.cells; ++c)
     p.drawRect(QRectF(l.db_cells.left() + (c % cols) * l.cell + 1,
                       l.db_cells.top() + (c / cols) * l.cell + 1, l.cell - 2, l.cell - 2));
 
@@ -630,7 +688,25 @@ void DiagramView::paintEvent(QPaintEvent *) {
     p.drawEllipse(at, r, r);
   };
   const double db_r = std::clamp(l.cell / 2 - 1.5, 1.5, 4.0 * l.scale);
-  for (const Dot &d : dots(l, t)) {
+  const std::vector<Dot> drawn = dots(l, t);
+  // What this frame shows, counter beside dots, for the tests.
+  Frame f;
+  f.at = t;
+  f.per_dot = l.per_dot;
+  f.busy = st.busy_workers;
+  f.waiting = st.app_queue;
+  f.busy_dots.assign(l.servers.size(), 0);
+  f.queue_dots.assign(l.servers.size(), 0);
+  f.db_busy = st.db_busy;
+  f.db_queue = st.db_queue;
+  f.db_cells = l.cells;
+  for (const Dot &d : drawn) {
+    if (d.server < l.servers.size())
+      ++(d.place == Place::kAppQueue ? f.queue_dots : f.busy_dots)[d.server];
+    f.db_busy_dots += d.place == Place::kDbRunning;
+    f.db_queue_dots += d.place == Place::kDbQueued;
+  }
+  for (const Dot &d : drawn) {
     const double r = d.place == Place::kDbRunning ? db_r : l.r;
     dot(d.at, d.shade, r);
     if (d.serial == last_.followed && last_.followed != kNoSerial) {
@@ -642,6 +718,8 @@ void DiagramView::paintEvent(QPaintEvent *) {
   }
   for (const auto &[at, shade] : l.key)
     dot(at, shade, 3.5 * l.scale);
+  frame_ = std::move(f);
+  emit framePainted();
 }
 
 } // namespace stampede::gui

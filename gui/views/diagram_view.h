@@ -3,9 +3,12 @@
 // is in flight at the instant shown drawn where it is: a page view waiting
 // for a worker in its server's queue, on its worker's CPU inside the server,
 // a cache call travelling to its node and back, a query waiting in the
-// database's queue or running on a connection. Between snapshots the
-// instant moves on with the pacing clock, so dots move smoothly; nothing is
-// drawn past its end. Colours: views/palette.h.
+// database's queue or running on a connection. A frame shows its
+// snapshot's instant and nothing else: never ahead of what the run holds, so
+// every place draws what its counter says (issue 23). When more is in flight
+// than a place can hold, one dot stands for k requests in every place alike
+// (the top line says so), the database's cells included. Colours:
+// views/palette.h.
 //
 // The layout fits 1 to 16 app servers and 1 to 8 cache nodes: each label is
 // the longest of its wordings that fits its box (shrinking the font a
@@ -13,8 +16,6 @@
 // frame draws, for tests.
 #pragma once
 
-#include <QElapsedTimer>
-#include <QTimer>
 #include <QWidget>
 #include <vector>
 
@@ -39,6 +40,20 @@ public:
     Shade shade;              ///< Its colour's meaning.
     QPointF at;               ///< Its centre, in widget coordinates.
     std::uint64_t serial = 0; ///< Its request (0 for a queue dot: the queue is a count).
+    std::uint32_t server = 0; ///< The app server whose request it is.
+  };
+  /// What one painted frame showed, for tests: each place's counter as its
+  /// label said it, and the dots drawn there.
+  struct Frame {
+    Time at = 0;                             ///< The instant shown (the clock's label).
+    std::uint32_t per_dot = 1;               ///< 1 dot = this many requests.
+    std::vector<std::uint32_t> busy;         ///< Per app server: "N/W busy".
+    std::vector<std::uint64_t> waiting;      ///< Per app server: "M waiting".
+    std::vector<std::size_t> busy_dots;      ///< Per app server: its requests' dots anywhere.
+    std::vector<std::size_t> queue_dots;     ///< Per app server: its waiting line's dots.
+    std::uint32_t db_busy = 0, db_queue = 0; ///< The database's "busy" and "waiting".
+    std::size_t db_busy_dots = 0, db_queue_dots = 0; ///< Its dots on cells and in its queue.
+    std::uint32_t db_cells = 0;                      ///< Connection cells drawn.
   };
   /// One block of text of a frame.
   struct Label {
@@ -49,21 +64,30 @@ public:
   };
 
   explicit DiagramView(QWidget *parent = nullptr);
-  /// Keeps what the diagram shows; it repaints on its own timer while the
-  /// clock moves, else when the caller asks.
+  /// Keeps what the diagram shows; it repaints when the caller asks (the
+  /// window, once per snapshot).
   void applySnapshot(const Snapshot &s, std::uint32_t workers_per_server,
                      std::uint32_t db_connections);
   QSize sizeHint() const override { return {900, 300}; }
 
   /// @return the simulated instant a frame painted now shows: the
-  /// snapshot's, moved on by the wall time since at the set speed (paused,
-  /// or as fast as it goes: the snapshot's own).
-  Time shownTime() const;
+  /// snapshot's. When the run falls behind the clock, the picture waits for
+  /// it (slow motion), never runs ahead of it.
+  Time shownTime() const { return last_.now; }
   /// @param t a simulated instant at or after the snapshot's.
   /// @return the dots a frame at `t` draws, at the widget's present size.
   std::vector<Dot> dots(Time t) const;
   /// @return the labels a frame draws, at the widget's present size.
   std::vector<Label> labels() const;
+  /// @return how many requests a dot stands for at the present size: the
+  /// snapshot's sample, doubled until every place's dots fit it.
+  std::uint32_t perDot() const;
+  /// @return what the last painted frame showed.
+  const Frame &lastFrame() const { return frame_; }
+
+signals:
+  /// A frame was painted (lastFrame() says what it showed).
+  void framePainted();
 
 protected:
   void paintEvent(QPaintEvent *event) override;
@@ -73,11 +97,11 @@ private:
   Layout layout() const;
   std::vector<Dot> dots(const Layout &l, Time t) const;
 
+  std::uint32_t thinning(const Layout &l) const;
+
   Snapshot last_;
-  QElapsedTimer since_; // wall time since last_ arrived
-  QTimer frames_;       // repaints while the clock moves
-  Time floor_ = -1;     // the last instant shown while playing: frames never go back
   double arrivals_per_s_ = 0;
+  Frame frame_;
 };
 
 } // namespace stampede::gui

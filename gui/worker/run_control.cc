@@ -109,7 +109,7 @@ public:
 
   // Moves the deltas into `s`, oldest first, and what is in flight at `now`.
   void take(Snapshot &s, Time now) {
-    take_in_flight(s);
+    take_in_flight(s, now);
     s.db_queries_per_s = db_rate(now);
     s.intervals = std::move(intervals_);
     s.anomalies = std::move(anomalies_);
@@ -186,7 +186,7 @@ private:
 
   // A stable sample: every k-th serial, k a power of two that changes only
   // when the count crosses twice or half the cap, so dots do not flicker.
-  void take_in_flight(Snapshot &s) {
+  void take_in_flight(Snapshot &s, Time now) {
     while (busy_ > sample_ * Snapshot::kMaxInFlight)
       sample_ *= 2;
     while (sample_ > 1 && busy_ * 2 < (sample_ / 2) * Snapshot::kMaxInFlight)
@@ -197,10 +197,26 @@ private:
     s.in_flight.reserve(std::min<std::uint64_t>(busy_ / sample_ + 16, Snapshot::kMaxInFlight));
     for (const Entry &e : slots_)
       if (e.busy && e.item.serial % sample_ == 0 && s.in_flight.size() < Snapshot::kMaxInFlight)
-        s.in_flight.push_back(e.item);
+        s.in_flight.push_back(parked(e.item, now));
     std::sort(s.in_flight.begin(), s.in_flight.end(), [](const InFlight &a, const InFlight &b) {
       return a.from != b.from ? a.from < b.from : a.serial < b.serial;
     });
+  }
+
+  // A request whose last activity ended before `now` and that began no
+  // other still holds its worker: its strategy parked it (a coalesced view
+  // waiting for the leader's page). It waits on its worker, as a lease
+  // loser does, from the moment its call came back.
+  static InFlight parked(InFlight f, Time now) {
+    if (f.until < 0 || f.until >= now || f.activity == Activity::kDbQueued ||
+        f.activity == Activity::kDone || f.activity == Activity::kWait)
+      return f;
+    f.activity = Activity::kWait;
+    f.from = f.until;
+    f.until = -1;
+    f.op = Op::kWait;
+    f.shade = Shade::kMiss;
+    return f;
   }
 
   static constexpr std::size_t kMaxPending = 256; // serials awaiting their request's end

@@ -114,7 +114,13 @@ void SimWorker::schedule() {
     timer_->setInterval(interval);
 }
 
+void SimWorker::setStallForTest(int ms) {
+  QMetaObject::invokeMethod(context_, [this, ms] { stall_ms_ = std::max(0, ms); });
+}
+
 void SimWorker::tick() {
+  if (stall_ms_ > 0)
+    QThread::msleep(static_cast<unsigned long>(stall_ms_));
   // Wall time since the last slice, capped so a stall is not made up in one go.
   const double elapsed = std::min(static_cast<double>(since_tick_.nsecsElapsed()) / 1e9, 0.1);
   since_tick_.restart();

@@ -60,6 +60,9 @@ public slots:
   void follow(qulonglong serial);
   /// Stops following.
   void unfollow();
+  /// Makes every slice take `ms` more wall time, as on a loaded machine
+  /// (tests: the picture must stay true when the run falls behind).
+  void setStallForTest(int ms);
 
 signals:
   /// A new picture of the run (queued to the UI thread).
@@ -78,6 +81,7 @@ private:
   std::unique_ptr<RunControl> rc_; // lives and dies on thread_
   QTimer *timer_ = nullptr;        // on thread_
   QElapsedTimer since_tick_, since_publish_;
+  int stall_ms_ = 0; // setStallForTest
   std::atomic<bool> in_flight_{false};
   bool dirty_ = true; // something the UI has not seen
 };
