@@ -375,6 +375,7 @@ void MainWindow::buildDock() {
   layout->addWidget(totals_, 3);
   layout->addWidget(new QLabel("<b>Anomalies</b> (click one for its request)"));
   anomaly_list_ = new QListWidget;
+  anomaly_list_->setObjectName("anomalies");
   // Rows of one height: laying out thousands of them stays cheap.
   anomaly_list_->setUniformItemSizes(true);
   layout->addWidget(anomaly_list_, 3);
@@ -536,8 +537,19 @@ void MainWindow::onAnomalyMarker(double at_s, int kind) {
       best = static_cast<int>(i);
     }
   }
-  if (best >= 0)
+  // A marker stands for the first of its kind in its interval: the one
+  // listed there, or none when the list stopped short of it.
+  const double interval_s = ns_to_seconds(last_.interval);
+  if (best >= 0 && best_gap <= std::max(interval_s, 1e-3)) {
     showAnomaly(best);
+    return;
+  }
+  statusBar()->showMessage(
+      QString("The %1 at %2 s is past the %3 anomalies listed: pause earlier to follow it")
+          .arg(anomaly_label(static_cast<AnomalyKind>(kind)))
+          .arg(at_s, 0, 'f', 3)
+          .arg(kMaxListed),
+      kMessageMs);
 }
 
 void MainWindow::setSpeedIndex(int index) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <optional>
 #include <stdexcept>
 
@@ -79,7 +80,7 @@ public:
         wanted = true;
       }
     }
-    if (wanted && anomaly_requests_.size() < Snapshot::kMaxAnomalies)
+    if (wanted && anomaly_requests_.size() < kMaxBacklog)
       anomaly_requests_.push_back(r);
   }
   void on_anomaly(const AnomalyRecord &a) override {
@@ -100,7 +101,7 @@ public:
       marked_[kind] = a.at / interval_;
       markers_.push_back(a);
     }
-    if (anomalies_.size() < Snapshot::kMaxAnomalies)
+    if (anomalies_.size() < kMaxBacklog)
       anomalies_.push_back(a);
     else
       ++dropped_;
@@ -108,20 +109,28 @@ public:
   void on_interval(const IntervalRecord &i) override { intervals_.push_back(i); }
 
   // Moves the deltas into `s`, oldest first, and what is in flight at `now`.
+  // Anomalies and their requests go at most Snapshot::kMaxAnomalies a
+  // snapshot; the rest wait for the next (backlog()), so a seek that ran
+  // through hundreds of them lists every one.
   void take(Snapshot &s, Time now) {
     take_in_flight(s, now);
     s.db_queries_per_s = db_rate(now);
     s.intervals = std::move(intervals_);
-    s.anomalies = std::move(anomalies_);
+    const auto batch = [](auto &from, auto &to) {
+      const std::size_t n = std::min(from.size(), Snapshot::kMaxAnomalies);
+      to.assign(from.begin(), from.begin() + static_cast<std::ptrdiff_t>(n));
+      from.erase(from.begin(), from.begin() + static_cast<std::ptrdiff_t>(n));
+    };
+    batch(anomalies_, s.anomalies);
+    batch(anomaly_requests_, s.anomaly_requests);
     s.anomalies_dropped = dropped_;
-    s.anomaly_requests = std::move(anomaly_requests_);
     s.markers = std::move(markers_);
     markers_.clear();
     intervals_.clear();
-    anomalies_.clear();
-    anomaly_requests_.clear();
     dropped_ = 0;
   }
+  // @return whether anomalies or their requests wait for the next snapshot.
+  bool backlog() const noexcept { return !anomalies_.empty() || !anomaly_requests_.empty(); }
 
   // @return the slots' table, for tests through RunControl.
   std::vector<InFlight> all_in_flight() const {
@@ -220,10 +229,13 @@ private:
   }
 
   static constexpr std::size_t kMaxPending = 256; // serials awaiting their request's end
+  // Anomalies (and requests) kept for the snapshots to come: as many as the
+  // window lists (MainWindow::kMaxListed), the rest counted.
+  static constexpr std::size_t kMaxBacklog = 5000;
 
   std::vector<IntervalRecord> intervals_;
-  std::vector<AnomalyRecord> anomalies_;
-  std::vector<RequestRecord> anomaly_requests_;
+  std::deque<AnomalyRecord> anomalies_;
+  std::deque<RequestRecord> anomaly_requests_;
   std::vector<std::uint64_t> pending_;
   Time interval_;
   std::array<Time, 4> marked_{}; // per AnomalyKind: the interval last marked
@@ -488,6 +500,8 @@ void RunControl::advance(double wall_elapsed_s, double budget_s) {
 }
 
 std::vector<InFlight> RunControl::in_flight() const { return recorder_->all_in_flight(); }
+
+bool RunControl::backlog() const noexcept { return recorder_->backlog(); }
 
 Snapshot RunControl::take_snapshot() {
   Snapshot s;

@@ -77,6 +77,9 @@ public:
 
   /// @return the snapshot now, with the deltas gathered since the last one.
   Snapshot take_snapshot();
+  /// @return whether anomalies wait for the next snapshot (a snapshot
+  /// carries at most Snapshot::kMaxAnomalies of them).
+  bool backlog() const noexcept;
 
   /// @return true when playing and not finished.
   bool running() const noexcept;

@@ -143,8 +143,9 @@ void SimWorker::publish(bool force) {
       since_publish_.elapsed() < kLostAfterMs)
     return; // the UI has not taken the last one: keep gathering
   since_publish_.restart();
-  dirty_ = false;
-  emit snapshotReady(rc_->take_snapshot());
+  Snapshot s = rc_->take_snapshot();
+  dirty_ = rc_->backlog(); // the rest of the anomalies go with the next one
+  emit snapshotReady(s);
 }
 
 } // namespace stampede::gui
