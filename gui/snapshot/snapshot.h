@@ -67,8 +67,13 @@ struct Snapshot {
 
   // Deltas since the previous snapshot (the views accumulate them).
   std::vector<IntervalRecord> intervals; ///< Intervals that ended.
-  std::vector<AnomalyRecord> anomalies;  ///< Anomalies, at most kMaxAnomalies.
-  std::uint64_t anomalies_dropped = 0;   ///< Beyond kMaxAnomalies: counted, not listed.
+  /// Per interval in `intervals`: the database queries (page queries and
+  /// inserts) that reached it, as the diagram's rate counts them.
+  std::vector<std::uint64_t> interval_db_issued;
+  Time db_issued_since = 0;             ///< The interval under way began here...
+  std::uint64_t db_issued_partial = 0;  ///< ... and this many queries reached the database since.
+  std::vector<AnomalyRecord> anomalies; ///< Anomalies, at most kMaxAnomalies.
+  std::uint64_t anomalies_dropped = 0;  ///< Beyond kMaxAnomalies: counted, not listed.
   /// The first anomaly of each kind in each interval, never capped: the
   /// charts' markers.
   std::vector<AnomalyRecord> markers;

@@ -24,7 +24,7 @@ ChartsView::ChartsView(QWidget *parent) : QWidget(parent) {
   auto *grid = new QGridLayout(this);
   grid->setContentsMargins(0, 0, 0, 0);
   grid->setSpacing(2);
-  db_ = make("Database", {"reads/s", "queue (max)"}, "reads/s", true);
+  db_ = make("Database", {"queries/s", "queue (max)"}, "queries/s", true);
   hit_ = make("Cache hit ratio", {"hit ratio"}, "");
   latency_ = make("Page-view latency", {"p50 ms", "p99 ms"}, "ms");
   anomalies_ =
@@ -136,6 +136,7 @@ void ChartsView::clear(double end_s) {
   }
   for (QScatterSeries *m : markers_)
     m->clear();
+  head_ = false;
 }
 
 void ChartsView::applySnapshot(const Snapshot &s) {
@@ -145,14 +146,23 @@ void ChartsView::applySnapshot(const Snapshot &s) {
   }
   // Batched appends: one repaint per series per snapshot.
   std::array<QList<QPointF>, 9> add;
-  for (const IntervalRecord &i : s.intervals) {
+  // The interval under way's point goes: its interval's own comes now, or
+  // a newer head.
+  if (head_ && db_.lines[0]->count() > 0)
+    db_.lines[0]->remove(db_.lines[0]->count() - 1);
+  head_ = false;
+  for (std::size_t n = 0; n < s.intervals.size(); ++n) {
+    const IntervalRecord &i = s.intervals[n];
     const double len = ns_to_seconds(i.end - i.start);
     if (len <= 0)
       continue;
     const double t = ns_to_seconds(i.end);
-    const double reads = static_cast<double>(i.db_reads) / len;
-    add[0].append({t, reads});
-    fit(db_.y, db_.ymax, reads);
+    // Queries as they reach the database, as the diagram counts them (not
+    // as they complete: a stampede's 200 ms queries would show late).
+    const std::uint64_t issued = n < s.interval_db_issued.size() ? s.interval_db_issued[n] : 0;
+    const double queries = static_cast<double>(issued) / len;
+    add[0].append({t, queries});
+    fit(db_.y, db_.ymax, queries);
     add[1].append({t, static_cast<double>(i.db_queue_max)});
     fit(db_.y2, db_.y2max, static_cast<double>(i.db_queue_max));
     if (i.cache_gets > 0)
@@ -175,6 +185,15 @@ void ChartsView::applySnapshot(const Snapshot &s) {
   QLineSeries *targets[] = {db_.lines[0],        db_.lines[1],        hit_.lines[0],
                             latency_.lines[0],   latency_.lines[1],   anomalies_.lines[0],
                             anomalies_.lines[1], anomalies_.lines[2], anomalies_.lines[3]};
+  // The interval under way, up to the instant shown: the line reaches the
+  // present, as the diagram's rate does.
+  const Time elapsed = s.now - s.db_issued_since;
+  if (s.interval > 0 && elapsed >= s.interval / 4 && s.now > 0) {
+    const double queries = static_cast<double>(s.db_issued_partial) / ns_to_seconds(elapsed);
+    add[0].append({ns_to_seconds(s.now), queries});
+    fit(db_.y, db_.ymax, queries);
+    head_ = true;
+  }
   for (std::size_t k = 0; k < add.size(); ++k)
     if (!add[k].isEmpty())
       targets[k]->append(add[k]);
@@ -188,5 +207,10 @@ void ChartsView::applySnapshot(const Snapshot &s) {
 }
 
 qsizetype ChartsView::points() const { return db_.lines[0]->count(); }
+
+QPointF ChartsView::lastDbRate() const {
+  const QLineSeries *line = db_.lines[0];
+  return line->count() > 0 ? line->at(line->count() - 1) : QPointF();
+}
 
 } // namespace stampede::gui

@@ -1,7 +1,8 @@
 // Live charts against simulated time, one point per interval: the database
-// (reads/s and queue), the cache hit ratio, page-view latency p50/p99, and
-// anomalies per second with a marker on the time axis where each kind
-// first happened in an interval (click one to find its request).
+// (queries/s as they reach it, the diagram's measure, with the interval
+// under way drawn up to the instant shown; and its queue), the cache hit ratio, page-view latency
+// p50/p99, and anomalies per second with a marker on the time axis where each kind first happened
+// in an interval (click one to find its request).
 #pragma once
 
 #include <QWidget>
@@ -24,8 +25,11 @@ public:
   explicit ChartsView(QWidget *parent = nullptr);
   /// Appends the snapshot's intervals and anomaly markers.
   void applySnapshot(const Snapshot &s);
-  /// @return the points plotted so far on the DB reads/s line (for tests).
+  /// @return the points plotted so far on the DB queries/s line (for tests).
   qsizetype points() const;
+  /// @return the DB queries/s line's last point (the interval under way,
+  /// up to the instant shown), or (0, 0) when it has none.
+  QPointF lastDbRate() const;
   /// @return the chart views, for export.
   const std::vector<QChartView *> &chartViews() const { return views_; }
 
@@ -46,6 +50,7 @@ private:
   static void fit(QValueAxis *axis, double &max, double value);
 
   std::uint64_t generation_ = ~std::uint64_t{0};
+  bool head_ = false; // the DB line ends in the interval under way's point
   Panel db_, hit_, latency_, anomalies_;
   std::array<QScatterSeries *, 4> markers_{};
   std::vector<QChartView *> views_;

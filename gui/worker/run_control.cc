@@ -106,7 +106,19 @@ public:
     else
       ++dropped_;
   }
-  void on_interval(const IntervalRecord &i) override { intervals_.push_back(i); }
+  void on_interval(const IntervalRecord &i) override {
+    intervals_.push_back(i);
+    // The queries that reached the database in it (the box's measure).
+    const Time index = i.start / interval_;
+    std::uint64_t issued = 0;
+    while (!issued_done_.empty() && issued_done_.front().first < index)
+      issued_done_.pop_front();
+    if (!issued_done_.empty() && issued_done_.front().first == index)
+      issued = issued_done_.front().second;
+    else if (issued_index_ == index)
+      issued = issued_count_;
+    interval_db_issued_.push_back(issued);
+  }
 
   // Moves the deltas into `s`, oldest first, and what is in flight at `now`.
   // Anomalies and their requests go at most Snapshot::kMaxAnomalies a
@@ -116,6 +128,10 @@ public:
     take_in_flight(s, now);
     s.db_queries_per_s = db_rate(now);
     s.intervals = std::move(intervals_);
+    s.interval_db_issued = std::move(interval_db_issued_);
+    interval_db_issued_.clear();
+    s.db_issued_since = now / interval_ * interval_;
+    s.db_issued_partial = issued_index_ == now / interval_ ? issued_count_ : 0;
     const auto batch = [](auto &from, auto &to) {
       const std::size_t n = std::min(from.size(), Snapshot::kMaxAnomalies);
       to.assign(from.begin(), from.begin() + static_cast<std::ptrdiff_t>(n));
@@ -165,7 +181,18 @@ private:
     }
   }
 
-  void count_db(Time at) { db_issued_[db_issued_next_++ % kRateQueries] = at; }
+  void count_db(Time at) {
+    db_issued_[db_issued_next_++ % kRateQueries] = at;
+    const Time index = at / interval_;
+    if (index != issued_index_) {
+      issued_done_.emplace_back(issued_index_, issued_count_);
+      if (issued_done_.size() > 64)
+        issued_done_.pop_front();
+      issued_index_ = index;
+      issued_count_ = 0;
+    }
+    ++issued_count_;
+  }
 
   // Queries issued per second over the shortest of 0.1, 0.2, 0.5 and 1 s
   // (kRateWindow) that holds at least 16 of them (so a quiet database reads
@@ -247,6 +274,12 @@ private:
   std::uint64_t conflict_serial_ = ~std::uint64_t{0};
   Time conflict_at_ = -1;
   std::array<Time, kRateQueries> db_issued_{}; // a ring of issue times
+  // Queries per chart interval: the one being counted, and those counted
+  // whose IntervalRecord has not come yet (index, count).
+  Time issued_index_ = 0;
+  std::uint64_t issued_count_ = 0;
+  std::deque<std::pair<Time, std::uint64_t>> issued_done_;
+  std::vector<std::uint64_t> interval_db_issued_; // parallel to intervals_
   std::uint64_t db_issued_next_ = 0;
 };
 

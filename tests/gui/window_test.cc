@@ -101,6 +101,7 @@ private slots:
   void everyPaintedFrameDrawsWhatItCounts();
   void waitersAndSimultaneousCallsAreDrawn();
   void anomalyListIsCompleteAfterASeek();
+  void theDatabaseChartAgreesWithItsBox();
   void aRemovedServerStaysDrawnUntilItEmpties();
   void diagramLabelsNeitherOverlapNorClip_data();
   void diagramLabelsNeitherOverlapNorClip();
@@ -678,6 +679,23 @@ void WindowTest::anomalyListIsCompleteAfterASeek() {
   const int kind = last.contains("stale read") ? 0 : last.contains("stampede") ? 1 : 2;
   emit w.charts()->anomalyClicked(at, kind);
   QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().followed == serial; }, 5000));
+}
+
+void WindowTest::theDatabaseChartAgreesWithItsBox() {
+  // Issue 23: mid-stampede the database chart read 0 reads/s (it counted
+  // queries as they completed, 200 ms later, and only whole intervals)
+  // while the box said 350 queries/s. Both now count queries as they reach
+  // the database, and the chart's line reaches the instant shown.
+  MainWindow w(load("builtin:stampede", {"strategy.name=clear"}));
+  w.show();
+  QVERIFY(runTo(w, 5.1));
+  const double box = w.lastSnapshot().db_queries_per_s;
+  const QPointF head = w.charts()->lastDbRate();
+  std::printf("at 5.1 s: the box says %.0f queries/s, the chart's last point %.0f at %.3f s\n", box,
+              head.y(), head.x());
+  QVERIFY(box > 100);
+  QCOMPARE(head.x(), 5.1);
+  QVERIFY2(head.y() > box / 2 && head.y() < box * 2, qPrintable(QString::number(head.y())));
 }
 
 void WindowTest::aRemovedServerStaysDrawnUntilItEmpties() {
