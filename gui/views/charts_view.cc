@@ -40,8 +40,10 @@ ChartsView::ChartsView(QWidget *parent) : QWidget(parent) {
   pen(db_.lines[0], palette::shade(Shade::kDbRead));
   pen(db_.lines[1], palette::kGrey, Qt::DashLine);
   pen(hit_.lines[0], palette::shade(Shade::kHit));
-  pen(latency_.lines[0], palette::kGrey, Qt::DashLine);
-  pen(latency_.lines[1], palette::kGrey);
+  // p50 and p99 told apart by colour as well as dash (a beamer's grey and
+  // grey are one colour): the median blue and dashed, the tail black.
+  pen(latency_.lines[0], palette::shade(Shade::kWrite), Qt::DashLine);
+  pen(latency_.lines[1], palette::kBlack);
   for (std::size_t k = 0; k < anomalies_.lines.size(); ++k)
     pen(anomalies_.lines[k], palette::anomaly(k));
   // Markers sit in rows at the top of the anomalies chart, one row per kind,
@@ -102,7 +104,7 @@ ChartsView::Panel ChartsView::make(const QString &title, const std::vector<QStri
   }
   auto *view = new QChartView(p.chart);
   view->setRenderHint(QPainter::Antialiasing);
-  view->setMinimumSize(300, 180);
+  view->setMinimumSize(260, 140);
   views_.push_back(view);
   return p;
 }

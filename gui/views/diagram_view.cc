@@ -260,38 +260,58 @@ DiagramView::Layout DiagramView::layout() const {
         true, l.edge.adjusted(pad, pad, -pad, -pad), l.edge, Qt::AlignCenter));
   }
 
-  // The key: one entry a line, under the users and the balancer.
+  // The key, under the users and the balancer: one entry a line, or in two
+  // columns when a short diagram (a beamer's) has no room for eight lines,
+  // at the largest size that fits whole.
   const std::pair<Shade, const char *> key[] = {
       {Shade::kView, "page view (CPU, waiting)"}, {Shade::kInsert, "submit / insert"},
       {Shade::kCall, "cache get, asking"},        {Shade::kHit, "hit, coming back"},
-      {Shade::kMiss, "miss, or waiting for it"},  {Shade::kWrite, "cache write"},
+      {Shade::kMiss, "miss, or waiting"},  {Shade::kWrite, "cache write"},
       {Shade::kConflict, "CAS conflict"},         {Shade::kDbRead, "DB read"}};
   const double key_top = std::max(l.users.bottom(), l.lb.bottom()) + 14;
   const QRectF key_area(8, key_top, lcol.right() - 16, bottom - key_top);
-  for (int px = QFontInfo(base).pixelSize() - 1; px >= kMinPx; --px) {
+  const auto entries = std::size(key);
+  // force: lay it out even when it is too tall (the widget's bottom clips
+  // it), unless it is too wide for its column.
+  const auto lay_key = [&](int px, std::size_t cols, bool force) {
     const QFont f = sized(base, px);
     const QFontMetricsF km(f);
-    const double step = km.height() + 1;
-    double widest = 0;
-    for (const auto &[shade, label] : key)
-      widest = std::max(widest, km.horizontalAdvance(label));
-    if ((12 + widest > key_area.width() || step * std::size(key) > key_area.height()) &&
-        px > kMinPx)
-      continue;
-    double y = key_area.top();
-    for (const auto &[shade, label] : key) {
-      l.key.emplace_back(QPointF(key_area.left() + 4, y + step / 2), shade);
-      Text t;
-      t.font = f;
-      t.lines = {label};
-      t.rect = QRectF(key_area.left() + 12, y, km.horizontalAdvance(label), km.height());
-      t.frame = rect();
-      t.align = Qt::AlignLeft;
-      l.texts.push_back(t);
-      y += step;
+    const double step = km.height() + 1, gap = 8;
+    const std::size_t rows = (entries + cols - 1) / cols;
+    std::vector<double> widest(cols, 0);
+    for (std::size_t i = 0; i < entries; ++i)
+      widest[i / rows] = std::max(widest[i / rows], 12 + km.horizontalAdvance(key[i].second));
+    double width = gap * static_cast<double>(cols - 1);
+    for (double w : widest)
+      width += w;
+    if (width > key_area.width() ||
+        (!force && step * static_cast<double>(rows) > key_area.height()))
+      return false;
+    double x = key_area.left();
+    for (std::size_t c = 0; c < cols; ++c) {
+      double y = key_area.top();
+      for (std::size_t i = c * rows; i < std::min(entries, (c + 1) * rows); ++i) {
+        l.key.emplace_back(QPointF(x + 4, y + step / 2), key[i].first);
+        Text t;
+        t.font = f;
+        t.lines = {key[i].second};
+        t.rect = QRectF(x + 12, y, km.horizontalAdvance(key[i].second), km.height());
+        t.frame = rect();
+        t.align = Qt::AlignLeft;
+        l.texts.push_back(t);
+        y += step;
+      }
+      x += widest[c] + gap;
     }
-    break;
-  }
+    return true;
+  };
+  bool keyed = false;
+  for (int px = QFontInfo(base).pixelSize() - 1; px >= kMinPx && !keyed; --px)
+    for (std::size_t cols : {std::size_t{1}, std::size_t{2}})
+      if (!keyed)
+        keyed = lay_key(px, cols, false);
+  if (!keyed && !lay_key(kMinPx, 2, true))
+    lay_key(kMinPx, 1, true);
 
   // App servers, with their waiting lines in the gap to their left.
   const int per_col = (servers + sub - 1) / sub;

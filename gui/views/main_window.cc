@@ -16,6 +16,7 @@
 #include <QMenuBar>
 #include <QResizeEvent>
 #include <QScatterSeries>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
@@ -25,6 +26,7 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -59,7 +61,8 @@ constexpr int kDefaultSpeed = 3; // x1: a lecture watches the stack in real time
 
 QString seconds(Time t) { return QString::number(ns_to_seconds(t), 'f', 4); }
 
-constexpr int kMessageMs = 8000; // how long a status-bar message stays
+constexpr int kMessageMs = 8000;      // how long a status-bar message stays
+constexpr double kLegendScale = 1.15; // projector mode's legends grow this much at most
 
 // `base` enlarged `scale` times, whether its size is in points or pixels.
 QFont scaled_font(QFont base, double scale) {
@@ -184,6 +187,16 @@ MainWindow::MainWindow(const Scenario &scenario, QWidget *parent)
   redraw_.start();
   worker_->setSpeed(kSpeeds[kDefaultSpeed].sim_s_per_wall_s);
   resize(1400, 900);
+  // On a screen smaller than that (a 1024x768 beamer), inside it. The
+  // offscreen platform's screen is a nominal one: renders keep the size.
+  if (const QScreen *screen = QGuiApplication::primaryScreen();
+      screen != nullptr && QGuiApplication::platformName() != "offscreen") {
+    const QRect room = screen->availableGeometry();
+    if (room.width() < 1400 + 40 || room.height() < 900 + 60) {
+      resize(std::min(1400, room.width() - 20), std::min(900, room.height() - 60));
+      move(room.topLeft() + QPoint(10, 10));
+    }
+  }
 }
 
 MainWindow::~MainWindow() = default;
@@ -214,7 +227,7 @@ void MainWindow::buildToolbar() {
   });
 
   run_bar_->addSeparator();
-  run_bar_->addWidget(new QLabel(" Speed "));
+  bar_labels_.push_back(run_bar_->addWidget(new QLabel(" Speed ")));
   speed_ = new QComboBox;
   for (const SpeedChoice &c : kSpeeds)
     speed_->addItem(c.label);
@@ -222,7 +235,7 @@ void MainWindow::buildToolbar() {
   connect(speed_, &QComboBox::currentIndexChanged, this, &MainWindow::setSpeedIndex);
   run_bar_->addWidget(speed_);
 
-  run_bar_->addWidget(new QLabel(" Strategy "));
+  bar_labels_.push_back(run_bar_->addWidget(new QLabel(" Strategy ")));
   strategy_ = new QComboBox;
   for (const QString &n : selectable_strategies()) {
     strategy_->addItem(n);
@@ -237,7 +250,7 @@ void MainWindow::buildToolbar() {
   run_bar_->addWidget(strategy_);
 
   run_bar_->addSeparator();
-  run_bar_->addWidget(new QLabel(" Seed "));
+  bar_labels_.push_back(run_bar_->addWidget(new QLabel(" Seed ")));
   seed_ = new QSpinBox;
   seed_->setRange(0, 1'000'000'000);
   seed_->setValue(static_cast<int>(std::min<std::uint64_t>(scenario_.seed, 1'000'000'000)));
@@ -666,6 +679,11 @@ void MainWindow::setProjectorMode(bool on) {
   diagram_->setProperty("projectorScale", scale);
   charts_->setProperty("projectorScale", scale);
   scaleCharts(scale);
+  // On a beamer the run bar must fit 1024 px: the combos and the seed say
+  // what they are without their labels (the seed box by its prefix).
+  for (QAction *label : bar_labels_)
+    label->setVisible(!on);
+  seed_->setPrefix(on ? "seed " : "");
   updateDock();
   arrangeToolbars();
   diagram_->update();
@@ -677,8 +695,18 @@ void MainWindow::scaleCharts(double scale) {
   for (QChartView *view : charts_->chartViews()) {
     QChart *chart = view->chart();
     chart->setTitleFont(scaled_font(base_value(chart, "baseTitleFont", chart->titleFont()), scale));
+    // A beamer's chart is short: thin margins, and no axis titles (the
+    // chart's title and legend say what is plotted, against simulated s),
+    // so the axis labels keep room enough to be read whole.
+    const QMargins margins = base_value(chart, "baseMargins", chart->margins());
+    chart->setMargins(scale > 1 ? QMargins(2, 2, 2, 2) : margins);
+    // Its title without the aside in brackets, on a beamer.
+    const QString title = base_value(chart, "baseTitle", chart->title());
+    chart->setTitle(scale > 1 ? title.section(" (", 0, 0) : title);
     QLegend *legend = chart->legend();
-    legend->setFont(scaled_font(base_value(legend, "baseFont", legend->font()), scale));
+    // The legend grows less than the rest: beside the plot it takes width.
+    legend->setFont(
+        scaled_font(base_value(legend, "baseFont", legend->font()), std::min(scale, kLegendScale)));
     // Large text leaves a chart too short for a legend below it (Qt Charts
     // then elides the axis labels to "..."); beside it there is room.
     const int below = base_value(legend, "baseAlignment", static_cast<int>(legend->alignment()));
@@ -687,6 +715,14 @@ void MainWindow::scaleCharts(double scale) {
       axis->setLabelsFont(
           scaled_font(base_value(axis, "baseLabelsFont", axis->labelsFont()), scale));
       axis->setTitleFont(scaled_font(base_value(axis, "baseTitleFont", axis->titleFont()), scale));
+      const bool titled = base_value(axis, "baseTitleVisible", axis->isTitleVisible());
+      axis->setTitleVisible(scale > 1 ? false : titled);
+      // Three labels up the side where five would overlap and be elided.
+      if (auto *values = qobject_cast<QValueAxis *>(axis);
+          values != nullptr && axis->orientation() == Qt::Vertical) {
+        const int ticks = base_value(axis, "baseTickCount", values->tickCount());
+        values->setTickCount(scale > 1 ? 3 : ticks);
+      }
       QPen grid = axis->gridLinePen();
       grid.setWidthF(base_value(axis, "baseGridWidth", grid.widthF()) * scale);
       axis->setGridLinePen(grid);

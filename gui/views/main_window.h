@@ -128,6 +128,7 @@ private:
   QTabWidget *tabs_ = nullptr;
   QDockWidget *dock_ = nullptr;
   QToolBar *run_bar_ = nullptr, *stack_bar_ = nullptr;
+  std::vector<QAction *> bar_labels_; // the run bar's " Speed " and such
   QAction *play_ = nullptr, *step_ = nullptr, *projector_ = nullptr;
   QWidget *fault_box_ = nullptr;  ///< On the status bar: the fault and its Dismiss button.
   QLabel *fault_label_ = nullptr; ///< The fault's sentence.

@@ -10,6 +10,10 @@
 #include <QCheckBox>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QGraphicsItem>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QGraphicsTextItem>
 #include <QHeaderView>
 #include <QLabel>
 #include <QProcess>
@@ -23,6 +27,7 @@
 #include <QTableWidget>
 #include <QTest>
 #include <QToolBar>
+#include <QToolButton>
 
 #include "stampede/scenario_io.h"
 #include "stampede/strategy.h"
@@ -108,6 +113,8 @@ private slots:
   void stepAtTheEndSaysWhy();
   void crashNodeSaysWhyItCannot();
   void projectorModeEnlargesTextAndHidesSidePanels();
+  void projectorModeFitsABeamer_data();
+  void projectorModeFitsABeamer();
   void helpNamesProjectorMode();
   void reopensTheMomentOfAnAnomaly();
   void recordsAClipFrameByFrame();
@@ -320,6 +327,60 @@ void WindowControlsTest::crashNodeSaysWhyItCannot() {
   const QString message = w.statusBar()->currentMessage();
   QVERIFY2(message.contains("no cache node is up"), qPrintable(message));
   QVERIFY(w.grab().save(outputPath("controls-status-crash-none-up.png")));
+}
+
+void WindowControlsTest::projectorModeFitsABeamer_data() {
+  QTest::addColumn<QSize>("size");
+  QTest::newRow("1024x768") << QSize(1024, 768);
+  QTest::newRow("1280x720") << QSize(1280, 720);
+}
+
+void WindowControlsTest::projectorModeFitsABeamer() {
+  // Issue 23: on a 1024x768 beamer projector mode elided every axis label to
+  // "...", clipped the diagram's colour key, and hid Restart behind "»".
+  // Every control, label and legend is whole at the beamers' sizes.
+  QFETCH(QSize, size);
+  MainWindow w(load("builtin:stampede"));
+  w.resize(size);
+  w.setProjectorMode(true);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  w.worker()->pauseAt(5.1);
+  w.setSpeedIndex(9);
+  w.worker()->play();
+  QVERIFY(QTest::qWaitFor([&] { return !w.lastSnapshot().running && w.lastSnapshot().now > 0; },
+                          30000));
+  QTest::qWait(200);
+  QCOMPARE(w.size(), size);
+  QVERIFY(w.grab().save(
+      outputPath(QString("controls-projector-%1x%2.png").arg(size.width()).arg(size.height()))));
+  QString bad;
+  // No toolbar overflows into its "»" menu.
+  for (QToolBar *bar : w.findChildren<QToolBar *>()) {
+    const auto *more = bar->findChild<QToolButton *>("qt_toolbar_ext_button");
+    if (bar->isVisible() && more != nullptr && more->isVisible())
+      bad += QString("toolbar \"%1\" hides controls behind »\n").arg(bar->windowTitle());
+  }
+  // No chart text elided: titles, axis labels and titles, legends.
+  for (QChartView *view : w.charts()->chartViews())
+    for (QGraphicsItem *item : view->scene()->items()) {
+      QString text;
+      if (auto *t = dynamic_cast<QGraphicsTextItem *>(item))
+        text = t->toPlainText();
+      else if (auto *s = dynamic_cast<QGraphicsSimpleTextItem *>(item))
+        text = s->text();
+      if (item->isVisible() && (text.contains("...") || text.contains(QChar(0x2026))))
+        bad += QString("chart \"%1\": \"%2\" elided\n").arg(view->chart()->title(), text);
+    }
+  // The diagram's labels (its key too) whole and inside their frames.
+  auto *diagram = w.findChild<stampede::gui::DiagramView *>();
+  for (const auto &l : diagram->labels()) {
+    if (l.text.contains(QChar(0x2026)))
+      bad += QString("diagram: \"%1\" elided\n").arg(l.text);
+    if (!l.frame.adjusted(-0.5, -0.5, 0.5, 0.5).contains(l.rect))
+      bad += QString("diagram: \"%1\" outside its box\n").arg(l.text);
+  }
+  QVERIFY2(bad.isEmpty(), qPrintable(bad));
 }
 
 void WindowControlsTest::projectorModeEnlargesTextAndHidesSidePanels() {
