@@ -266,7 +266,7 @@ DiagramView::Layout DiagramView::layout() const {
   const std::pair<Shade, const char *> key[] = {
       {Shade::kView, "page view (CPU, waiting)"}, {Shade::kInsert, "submit / insert"},
       {Shade::kCall, "cache get, asking"},        {Shade::kHit, "hit, coming back"},
-      {Shade::kMiss, "miss, or waiting"},  {Shade::kWrite, "cache write"},
+      {Shade::kMiss, "miss, or waiting"},         {Shade::kWrite, "cache write"},
       {Shade::kConflict, "CAS conflict"},         {Shade::kDbRead, "DB read"}};
   const double key_top = std::max(l.users.bottom(), l.lb.bottom()) + 14;
   const QRectF key_area(8, key_top, lcol.right() - 16, bottom - key_top);
