@@ -274,16 +274,24 @@ int main(int argc, char **argv) {
     return status;
   }
   if (at >= 0 && screenshot.empty()) {
-    // Get to the moment as fast as the run goes, then keep the speed asked for.
+    // Get to the moment as fast as the run goes, then keep the speed asked
+    // for; with --anomaly, follow its request there (the Request tab).
     window.setSpeedIndex(9);
     auto *arrive = new QTimer(&window);
-    QObject::connect(arrive, &QTimer::timeout, &window, [&window, at, speed_choice, arrive] {
-      const auto &s = window.lastSnapshot();
-      if (s.finished || (s.now >= at && !s.running)) {
-        arrive->stop();
-        window.setSpeedIndex(speed_choice);
-      }
-    });
+    QObject::connect(
+        arrive, &QTimer::timeout, &window, [&window, at, speed_choice, arrive, anomaly_n] {
+          const auto &s = window.lastSnapshot();
+          if (!s.finished && !(s.now >= at && !s.running))
+            return;
+          // The anomaly list fills a few snapshots after a seek.
+          if (anomaly_n > 0 && static_cast<std::uint64_t>(window.anomalyRows()) < anomaly_n &&
+              !s.finished)
+            return;
+          arrive->stop();
+          window.setSpeedIndex(speed_choice);
+          if (anomaly_n > 0)
+            window.showAnomaly(static_cast<int>(anomaly_n - 1));
+        });
     arrive->start(50);
   }
   if (play || !screenshot.empty() || at >= 0)
@@ -292,12 +300,17 @@ int main(int argc, char **argv) {
   if (!screenshot.empty()) {
     // Render once the run has reached --at (or its end), then quit.
     auto *poll = new QTimer(&window);
-    QObject::connect(poll, &QTimer::timeout, &window, [&window, at, screenshot, poll] {
+    QObject::connect(poll, &QTimer::timeout, &window, [&window, at, screenshot, poll, anomaly_n] {
       const auto &s = window.lastSnapshot();
       const bool there = s.finished || (at >= 0 && s.now >= at && !s.running);
       if (!there)
         return;
+      if (anomaly_n > 0 && static_cast<std::uint64_t>(window.anomalyRows()) < anomaly_n &&
+          !s.finished)
+        return; // the anomaly list fills a few snapshots after a seek
       poll->stop();
+      if (anomaly_n > 0)
+        window.showAnomaly(static_cast<int>(anomaly_n - 1)); // as the window opens with it
       // Two more frames so the views have drawn the last snapshot.
       QTimer::singleShot(200, &window, [&window, screenshot] {
         const bool ok = window.exportWindowPng(QString::fromStdString(screenshot));

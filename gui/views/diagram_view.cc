@@ -204,8 +204,13 @@ DiagramView::Layout DiagramView::layout() const {
   const auto servers = static_cast<int>(st.busy_workers.size());
   const int nodes = last_.local_cache ? 0 : static_cast<int>(st.cache_up.size());
   // Top strip (filled in last, once the sampling is known): strategy,
-  // clock, and what a dot stands for.
-  const QRectF top_area(8, 2, W - 16, line + 4);
+  // clock, and what a dot stands for. On a beamer the clock is large, on
+  // the right, where the back of the room can read it.
+  const bool big_clock = property("projectorScale").toDouble() > 1;
+  QFont clock_font = base;
+  clock_font.setPixelSize(static_cast<int>(std::lround(QFontInfo(base).pixelSize() * 1.5)));
+  const double clock_h = big_clock ? QFontMetricsF(clock_font).height() : line;
+  const QRectF top_area(8, 2, W - 16, std::max(line, clock_h) + 4);
   const double top = top_area.bottom() + 4;
 
   const double bottom = H - 4;
@@ -449,6 +454,24 @@ DiagramView::Layout DiagramView::layout() const {
       l.per_dot == 1 ? QString("1 dot = 1 request") : QString("1 dot = %1 requests").arg(l.per_dot);
   const QString flying = QString("%1 in flight holding a worker").arg(last_.in_flight_all) +
                          (last_.local_cache ? ";  cache: each app server's own" : "");
+  if (big_clock) {
+    const QString now = QString("t = %1 s").arg(ns_to_seconds(shownTime()), 0, 'f', 3);
+    const QString of = QString("t = %1 s / %2 s")
+                           .arg(ns_to_seconds(shownTime()), 0, 'f', 3)
+                           .arg(ns_to_seconds(last_.end), 0, 'f', 0);
+    Text c =
+        fit(clock_font, {{of}, {now}}, false, top_area, rect(), Qt::AlignRight | Qt::AlignVCenter);
+    QRectF rest = top_area;
+    rest.setRight(c.lines.isEmpty() ? top_area.right() : c.rect.left() - 12);
+    l.texts.insert(l.texts.begin(), c);
+    l.texts.insert(l.texts.begin(),
+                   fit(base,
+                       {{QString("strategy: %1    %2, %3").arg(strategy, per_dot, flying)},
+                        {QString("strategy: %1    %2").arg(strategy, per_dot)},
+                        {QString("%1  %2").arg(strategy, per_dot)}},
+                       false, rest, rect(), Qt::AlignLeft | Qt::AlignVCenter));
+    return l;
+  }
   l.texts.insert(
       l.texts.begin(),
       fit(base,

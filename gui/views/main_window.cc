@@ -20,6 +20,7 @@
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -125,7 +126,16 @@ MainWindow::MainWindow(const Scenario &scenario, QWidget *parent)
   charts_ = new ChartsView;
   auto *split = new QSplitter(Qt::Vertical);
   split->addWidget(diagram_);
-  split->addWidget(charts_);
+  // Under the diagram, the charts; in projector mode, while a request is
+  // followed, its life there instead, large, where the room is looking.
+  stage_timeline_ = new TimelineView;
+  auto *stage_scroll = new QScrollArea;
+  stage_scroll->setWidget(stage_timeline_);
+  stage_scroll->setWidgetResizable(true);
+  lower_ = new QStackedWidget;
+  lower_->addWidget(charts_);
+  lower_->addWidget(stage_scroll);
+  split->addWidget(lower_);
   split->setStretchFactor(0, 2);
   split->setStretchFactor(1, 3);
   compare_ = new CompareView;
@@ -140,6 +150,10 @@ MainWindow::MainWindow(const Scenario &scenario, QWidget *parent)
   buildToolbar();
   buildDock();
   buildMenus();
+  // The diagram holds the keyboard: the Run menu's keys (Space, S, digits)
+  // reach the run, not a spin box that took the focus first.
+  diagram_->setFocusPolicy(Qt::StrongFocus);
+  diagram_->setFocus();
   // The side panels read the live run: the compare table, a whole run per
   // strategy, takes their width (eleven columns need it at 1024 px).
   connect(tabs_, &QTabWidget::currentChanged, this, [this] { updateDock(); });
@@ -255,8 +269,8 @@ void MainWindow::buildToolbar() {
   seed_->setRange(0, 1'000'000'000);
   seed_->setValue(static_cast<int>(std::min<std::uint64_t>(scenario_.seed, 1'000'000'000)));
   run_bar_->addWidget(seed_);
-  QAction *restart = run_bar_->addAction("Restart");
-  connect(restart, &QAction::triggered, this, [this] {
+  restart_ = run_bar_->addAction("Restart");
+  connect(restart_, &QAction::triggered, this, [this] {
     play_->setChecked(false);
     scenario_.seed = static_cast<std::uint64_t>(seed_->value());
     compare_->setScenario(scenario_);
@@ -368,8 +382,39 @@ void MainWindow::buildMenus() {
   projector_->setToolTip("Every font and line larger, the side panels hidden: for the back of "
                          "a lecture hall (stampede-gui --projector)");
   connect(projector_, &QAction::toggled, this, &MainWindow::setProjectorMode);
+  QAction *full = view->addAction("Full screen");
+  full->setCheckable(true);
+  full->setShortcut(QKeySequence(Qt::Key_F11));
+  connect(full, &QAction::toggled, this, [this](bool on) { on ? showFullScreen() : showNormal(); });
+
+  // The run's keys, for a lecture given from the keyboard (listed in the
+  // menu, so they can be found).
+  QMenu *run = menuBar()->addMenu("&Run");
+  run->addAction(play_); // Space
+  step_->setShortcut(QKeySequence(Qt::Key_S));
+  run->addAction(step_);
+  QAction *faster = run->addAction("Faster");
+  faster->setShortcuts({QKeySequence(Qt::Key_Plus), QKeySequence(Qt::Key_Equal)});
+  connect(faster, &QAction::triggered, this,
+          [this] { setSpeedIndex(std::min(speed_->currentIndex() + 1, speed_->count() - 1)); });
+  QAction *slower = run->addAction("Slower");
+  slower->setShortcut(QKeySequence(Qt::Key_Minus));
+  connect(slower, &QAction::triggered, this,
+          [this] { setSpeedIndex(std::max(speed_->currentIndex() - 1, 0)); });
+  restart_->setShortcut(QKeySequence(Qt::Key_R));
+  run->addAction(restart_);
+  QAction *unfollow = run->addAction("Stop following the request");
+  unfollow->setShortcut(QKeySequence(Qt::Key_Escape));
+  connect(unfollow, &QAction::triggered, worker_, &SimWorker::unfollow);
+  run->addSeparator();
+  // Strategies 1 to 9, in the strategy list's order.
+  for (int i = 0; i < std::min(9, strategy_->count()); ++i) {
+    QAction *pick = run->addAction(QString("Strategy %1").arg(strategy_->itemText(i)));
+    pick->setShortcut(QKeySequence(Qt::Key_1 + i));
+    connect(pick, &QAction::triggered, this, [this, i] { chooseStrategy(strategy_->itemText(i)); });
+  }
   // Menus are windows of their own: let them take the window's font too.
-  for (QMenu *m : {file, view})
+  for (QMenu *m : {file, view, run})
     m->setAttribute(Qt::WA_WindowPropagation);
 }
 
@@ -453,6 +498,7 @@ void MainWindow::applySnapshot(const Snapshot &s) {
   }
   diagram_->applySnapshot(s, scenario_.app.workers, scenario_.db.connections);
   timeline_->applySnapshot(s);
+  stage_timeline_->applySnapshot(s);
   charts_->applySnapshot(s);
   intervals_.insert(intervals_.end(), s.intervals.begin(), s.intervals.end());
   for (const RequestRecord &r : s.anomaly_requests)
@@ -493,7 +539,10 @@ void MainWindow::applySnapshot(const Snapshot &s) {
     scenario_panel_->followStrategy(scenario_.strategy);
   }
   lesson_panel_->applySnapshot(s);
+  const bool follow_changed = s.followed != last_.followed;
   last_ = s;
+  if (follow_changed)
+    updateDock(); // in projector mode the followed request takes the charts' place
   changed_ = true;
 }
 
@@ -739,7 +788,14 @@ void MainWindow::scaleCharts(double scale) {
   }
 }
 
-void MainWindow::updateDock() { dock_->setVisible(!projector_on_ && tabs_->currentIndex() == 0); }
+void MainWindow::updateDock() {
+  dock_->setVisible(!projector_on_ && tabs_->currentIndex() == 0);
+  // Projector mode hides the side panels, but not the life of the request
+  // being followed: the room is looking at it, so it stands large under the
+  // diagram until Esc (Run > Stop following) brings the charts back.
+  const bool stage = projector_on_ && last_.followed != kNoSerial;
+  lower_->setCurrentIndex(stage ? 1 : 0);
+}
 
 void MainWindow::arrangeToolbars() {
   const bool wrap = run_bar_->sizeHint().width() + stack_bar_->sizeHint().width() > width();

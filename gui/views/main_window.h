@@ -24,6 +24,7 @@ class QDockWidget;
 class QLabel;
 class QListWidget;
 class QSpinBox;
+class QStackedWidget;
 class QTabWidget;
 class QTableWidget;
 class QToolBar;
@@ -56,6 +57,9 @@ public:
   const Snapshot &lastSnapshot() const { return last_; }
   /// @return the panel that shows the followed request's life.
   TimelineView *timeline() const { return timeline_; }
+  /// @return the followed request's life drawn large in the charts' place,
+  /// shown in projector mode while a request is followed.
+  TimelineView *stageTimeline() const { return stage_timeline_; }
   /// @return snapshots applied since the window opened.
   std::uint64_t snapshotsApplied() const { return applied_; }
   /// @return rows in the anomaly list.
@@ -119,8 +123,10 @@ private:
   SweepView *sweep_ = nullptr;
   ScenarioPanel *scenario_panel_ = nullptr;
   LessonPanel *lesson_panel_ = nullptr;
-  TimelineView *timeline_ = nullptr; ///< The followed request's life.
-  QTabWidget *side_ = nullptr;       ///< Measured, Request, Scenario, Lesson.
+  TimelineView *timeline_ = nullptr;       ///< The followed request's life.
+  TimelineView *stage_timeline_ = nullptr; ///< The same, large, under the diagram (projector).
+  QStackedWidget *lower_ = nullptr;        ///< Under the diagram: the charts or the stage timeline.
+  QTabWidget *side_ = nullptr;             ///< Measured, Request, Scenario, Lesson.
   QTableWidget *totals_ = nullptr;
   QListWidget *anomaly_list_ = nullptr;
   QLabel *details_ = nullptr;
@@ -129,6 +135,7 @@ private:
   QDockWidget *dock_ = nullptr;
   QToolBar *run_bar_ = nullptr, *stack_bar_ = nullptr;
   std::vector<QAction *> bar_labels_; // the run bar's " Speed " and such
+  QAction *restart_ = nullptr;
   QAction *play_ = nullptr, *step_ = nullptr, *projector_ = nullptr;
   QWidget *fault_box_ = nullptr;  ///< On the status bar: the fault and its Dismiss button.
   QLabel *fault_label_ = nullptr; ///< The fault's sentence.

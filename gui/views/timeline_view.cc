@@ -1,5 +1,6 @@
 #include "views/timeline_view.h"
 
+#include <QFontMetricsF>
 #include <QPainter>
 #include <QResizeEvent>
 #include <algorithm>
@@ -12,6 +13,8 @@ namespace {
 
 constexpr int kLanes = 4;
 const char *const kLaneNames[kLanes] = {"user", "app server", "cache", "database"};
+// A lane's header where its name is wider than the lane (a narrow panel).
+const char *const kShortLaneNames[kLanes] = {"user", "app", "cache", "DB"};
 
 int lane_index(Lane l) { return static_cast<int>(l); }
 
@@ -61,7 +64,7 @@ QStringList TimelineView::rows() const {
 QRect TimelineView::faultRect() const {
   if (fault_.isEmpty())
     return {};
-  const int w = std::max(width(), 340);
+  const int w = std::max(width(), 120);
   QFont bold = font();
   bold.setBold(true);
   const QRect text = QFontMetrics(bold).boundingRect(QRect(0, 0, w - 24, 10000),
@@ -73,7 +76,7 @@ std::vector<int> TimelineView::rowHeights() const {
   // The marker's line, then the words wrapped to the width: two lines at
   // least, so most rows line up; a long cause takes what it needs.
   const int line = fontMetrics().height();
-  const int w = std::max(width(), 340);
+  const int w = std::max(width(), 120);
   std::vector<int> out;
   out.reserve(entries_.size());
   for (const TimelineEntry &e : entries_) {
@@ -84,10 +87,28 @@ std::vector<int> TimelineView::rowHeights() const {
   return out;
 }
 
+QString TimelineView::foot() const {
+  QString foot = QString("request #%1").arg(serial_);
+  if (late_)
+    foot += " (its first events are no longer kept)";
+  if (!fault_.isEmpty())
+    foot += ": the run stopped in it; Restart runs again";
+  else
+    foot += done_ ? ", done" : ", in flight: Step runs it to its next event";
+  return foot;
+}
+
+int TimelineView::footHeight() const {
+  return fontMetrics()
+      .boundingRect(QRect(0, 0, std::max(width(), 120) - 12, 100000),
+                    Qt::AlignLeft | Qt::TextWordWrap, foot())
+      .height();
+}
+
 QSize TimelineView::sizeHint() const {
   const int line = fontMetrics().height();
   const QRect f = faultRect();
-  int h = (f.isEmpty() ? 0 : f.bottom() + 6) + 2 * line + 8;
+  int h = (f.isEmpty() ? 0 : f.bottom() + 6) + line + 8 + footHeight() + 4;
   for (const int row : rowHeights())
     h += row;
   return {340, h};
@@ -132,8 +153,12 @@ void TimelineView::paintEvent(QPaintEvent *) {
   auto lane_x = [&](int i) { return lane_w * (i + 0.5); };
   p.setFont(bold);
   p.setPen(Qt::black);
-  for (int i = 0; i < kLanes; ++i)
-    p.drawText(QRectF(lane_w * i, banner + 2, lane_w, line + 2), Qt::AlignCenter, kLaneNames[i]);
+  const QFontMetricsF bold_metrics(bold);
+  for (int i = 0; i < kLanes; ++i) {
+    const bool fits = bold_metrics.horizontalAdvance(kLaneNames[i]) <= lane_w - 4;
+    p.drawText(QRectF(lane_w * i, banner + 2, lane_w, line + 2), Qt::AlignCenter,
+               fits ? kLaneNames[i] : kShortLaneNames[i]);
+  }
   p.setFont(font());
   const double top = banner + line + 8;
   const std::vector<int> heights = rowHeights();
@@ -165,14 +190,8 @@ void TimelineView::paintEvent(QPaintEvent *) {
     row_top += row_h;
   }
   p.setPen(QColor(110, 110, 120));
-  QString foot = QString("request #%1").arg(serial_);
-  if (late_)
-    foot += " (its first events are no longer kept)";
-  if (!fault_.isEmpty())
-    foot += ": the run stopped in it; Restart runs again";
-  else
-    foot += done_ ? ", done" : ", in flight: Step runs it to its next event";
-  p.drawText(QRectF(6, bottom + 2, w - 12, line + 4), Qt::AlignLeft, foot);
+  p.drawText(QRectF(6, bottom + 2, w - 12, footHeight() + 4), Qt::AlignLeft | Qt::TextWordWrap,
+             foot());
 }
 
 } // namespace stampede::gui

@@ -34,6 +34,10 @@ private:
   QRect faultRect() const;
   /// @return each entry's row height at this width (its words wrap).
   std::vector<int> rowHeights() const;
+  /// @return the line under the rows: the request, and whether it is done.
+  QString foot() const;
+  /// @return that line's height, wrapped to this width.
+  int footHeight() const;
 
   std::uint64_t serial_ = kNoSerial;
   QString fault_; // the fault that stopped the run in this request

@@ -8,6 +8,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QGraphicsItem>
@@ -21,6 +22,7 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -119,6 +121,8 @@ private slots:
   void reopensTheMomentOfAnAnomaly();
   void recordsAClipFrameByFrame();
   void followsTheRequestOfAnAnomaly();
+  void keysDriveTheRun();
+  void projectorShowsTheFollowedRequestLarge();
 };
 
 void WindowControlsTest::initTestCase() {
@@ -547,6 +551,104 @@ void WindowControlsTest::followsTheRequestOfAnAnomaly() {
       [&] { return w.statusBar()->currentMessage().startsWith("Step: req #" + serial); }, 10000));
   QVERIFY(w.timeline()->rows().size() > rows.size());
   w.grab().save(outputPath("controls-follow.png"));
+}
+
+// A lecture given from the keyboard (issue 23, part 2): Space plays and
+// pauses, S steps, + and - change the speed, R restarts, 1-9 pick the
+// strategy list's entries; the Run menu lists them. The window opens with
+// the diagram holding the focus, so no spin box takes the digits.
+void WindowControlsTest::keysDriveTheRun() {
+  MainWindow w(load("builtin:stampede", {"strategy.name=clear"}));
+  w.resize(1400, 900);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  auto *diagram = w.findChild<stampede::gui::DiagramView *>();
+  QVERIFY(diagram->hasFocus());
+  QWidget *keys = diagram;
+  QComboBox *speed = nullptr, *strategies = nullptr;
+  for (QComboBox *c : w.findChildren<QComboBox *>()) {
+    if (c->findText("x1") >= 0)
+      speed = c;
+    if (c->findText("clear") >= 0)
+      strategies = c;
+  }
+  QVERIFY(speed != nullptr && strategies != nullptr);
+
+  // Space plays; Space again pauses.
+  QTest::keyClick(keys, Qt::Key_Space);
+  QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().running; }, 10000));
+  QTest::keyClick(keys, Qt::Key_Space);
+  QVERIFY(QTest::qWaitFor([&] { return !w.lastSnapshot().running; }, 10000));
+  // + and = faster, - slower.
+  const int at = speed->currentIndex();
+  QTest::keyClick(keys, Qt::Key_Plus);
+  QCOMPARE(speed->currentIndex(), at + 1);
+  QTest::keyClick(keys, Qt::Key_Equal);
+  QCOMPARE(speed->currentIndex(), at + 2);
+  QTest::keyClick(keys, Qt::Key_Minus);
+  QCOMPARE(speed->currentIndex(), at + 1);
+  // S steps: the clock moves while the run stays paused.
+  const auto before = w.lastSnapshot().now;
+  QTest::keyClick(keys, Qt::Key_S);
+  QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().now > before; }, 10000));
+  QVERIFY(!w.lastSnapshot().running);
+  // 4 picks the fourth strategy of the list, live.
+  const QString fourth = strategies->itemText(3);
+  QVERIFY(fourth != "clear");
+  QTest::keyClick(keys, Qt::Key_4);
+  QVERIFY2(
+      QTest::qWaitFor(
+          [&] { return QString::fromStdString(w.lastSnapshot().stack.strategy) == fourth; }, 10000),
+      qPrintable(QString::fromStdString(w.lastSnapshot().stack.strategy)));
+  QCOMPARE(strategies->currentText(), fourth);
+  // R restarts: a new run (generation) back at t = 0.
+  const auto generation = w.lastSnapshot().generation;
+  QTest::keyClick(keys, Qt::Key_R);
+  QVERIFY(QTest::qWaitFor(
+      [&] { return w.lastSnapshot().generation != generation && w.lastSnapshot().now == 0; },
+      10000));
+  // Every one of them is in the Run menu, with its key.
+  for (const char *name : {"Play", "Step", "Faster", "Slower", "Restart"}) {
+    QAction *a = action(w, name);
+    QVERIFY2(a != nullptr && !a->shortcut().isEmpty(), name);
+  }
+  QVERIFY(action(w, "Full screen") != nullptr);
+  QCOMPARE(action(w, "Full screen")->shortcut(), QKeySequence(Qt::Key_F11));
+}
+
+// Following a request in projector mode (issue 23): the side panels are
+// hidden there, so the request's life takes the charts' place, large, under
+// the diagram; Esc gives the charts back.
+void WindowControlsTest::projectorShowsTheFollowedRequestLarge() {
+  MainWindow w(load("builtin:stampede", {"strategy.name=clear"}));
+  w.resize(1024, 768);
+  w.setProjectorMode(true);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  w.setSpeedIndex(kMaxSpeed);
+  w.worker()->pauseAt(5.02);
+  w.worker()->play();
+  QVERIFY(QTest::qWaitFor(
+      [&] { return w.lastSnapshot().now >= stampede::seconds_to_ns(5.02) && w.anomalyRows() > 0; },
+      60000));
+  QVERIFY(w.charts()->isVisible());
+  QVERIFY(!w.stageTimeline()->isVisible());
+  w.showAnomaly(0);
+  QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().followed != stampede::kNoSerial; }, 10000));
+  QVERIFY(QTest::qWaitFor([&] { return w.stageTimeline()->isVisible(); }, 5000));
+  QVERIFY(!w.charts()->isVisible());
+  QVERIFY(!w.findChild<QDockWidget *>()->isVisible()); // the side panels stay hidden
+  const QStringList rows = w.stageTimeline()->rows();
+  QVERIFY2(rows.join("\n").contains("app server: stampede:"), qPrintable(rows.join("\n")));
+  // Large: it has the room the charts had, and projector mode's text.
+  QVERIFY(w.stageTimeline()->width() > w.width() * 0.9);
+  QVERIFY(w.stageTimeline()->font().pointSizeF() >= w.charts()->font().pointSizeF());
+  QVERIFY(w.grab().save(outputPath("controls-projector-follow-1024x768.png")));
+  // Esc: following stops, the charts come back.
+  QTest::keyClick(w.findChild<stampede::gui::DiagramView *>(), Qt::Key_Escape);
+  QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().followed == stampede::kNoSerial; }, 10000));
+  QVERIFY(QTest::qWaitFor([&] { return w.charts()->isVisible(); }, 5000));
+  QVERIFY(!w.stageTimeline()->isVisible());
 }
 
 QTEST_MAIN(WindowControlsTest)
