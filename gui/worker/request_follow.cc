@@ -62,8 +62,12 @@ std::string explain(const AnomalyRecord &a) {
     break;
   case AnomalyKind::kCasConflict:
     s += ": the unique changed since this request's gets";
+    if (a.unique_sent != 0 || a.unique_now != 0)
+      s += " (its cas sent unique " + std::to_string(a.unique_sent) + "; the key's is now " +
+           std::to_string(a.unique_now) + ")";
     if (a.cause_serial != kNoSerial)
       s += ": request #" + std::to_string(a.cause_serial) + " wrote the key at " + secs(a.cause_at);
+    s += ", so memcached answered EXISTS and stored nothing";
     break;
   case AnomalyKind::kStampede:
     s += ": this request's page query started while another for the same key was in flight";
@@ -76,6 +80,60 @@ std::string explain(const AnomalyRecord &a) {
       s += ", after this request's query began at " + secs(a.snapshot_at) +
            ": its page could lack that submit's post, so the node kept it out of the cache";
     break;
+  }
+  return s;
+}
+
+std::string RecentRecords::stampede_story(const AnomalyRecord &a) const {
+  // The ring holds the newest records: the delete that emptied the key, and
+  // the page queries of the key issued before this one, with their ends.
+  struct Query {
+    std::uint64_t serial;
+    Time from, until;
+  };
+  std::vector<Query> queries;
+  std::uint64_t deleter = kNoSerial;
+  Time deleted_at = -1;
+  bool deleter_submit = false;
+  const std::uint64_t n = std::min<std::uint64_t>(next_, ring_.size());
+  for (std::uint64_t i = next_ - n; i < next_; ++i) {
+    const Record &r = ring_[i % ring_.size()];
+    if (r.kind != Record::Kind::kActivity || r.activity.key != a.key || r.activity.from > a.at)
+      continue;
+    const ActivityRecord &x = r.activity;
+    if (x.activity == Activity::kCacheCall &&
+        (x.op == Op::kCacheDelete || x.op == Op::kCacheInvalidate)) {
+      deleter = x.serial;
+      deleted_at = x.from;
+      deleter_submit = x.submit;
+    }
+    if (x.activity == Activity::kCacheCall && (x.op == Op::kCacheSet || x.op == Op::kCacheAdd ||
+                                               x.op == Op::kCacheCas || x.op == Op::kCacheLeaseSet))
+      deleter = kNoSerial; // filled again since: that delete is not why it missed
+    if ((x.activity == Activity::kDbQueued || x.activity == Activity::kDbRunning) &&
+        x.op == Op::kDbRead && x.serial != a.serial) {
+      auto q = std::find_if(queries.begin(), queries.end(),
+                            [&](const Query &y) { return y.serial == x.serial; });
+      if (q == queries.end())
+        queries.push_back({x.serial, x.from, x.until});
+      else
+        q->until = x.until; // queued, then running: its end is known now
+    }
+  }
+  // Only those still in flight when this one was issued overlapped it.
+  std::erase_if(queries, [&](const Query &q) { return q.until >= 0 && q.until <= a.at; });
+  std::string s;
+  if (deleter != kNoSerial)
+    s += "; " + std::string(deleter_submit ? "submit" : "request") + " #" +
+         std::to_string(deleter) + " deleted the page at " + secs(deleted_at) +
+         ", so every view after it missed";
+  if (!queries.empty()) {
+    const Query &first = queries.front();
+    s += "; it overlapped request #" + std::to_string(first.serial) + "'s query, issued at " +
+         secs(first.from) +
+         (first.until >= 0 ? " and running until " + secs(first.until) : std::string());
+    if (queries.size() > 1)
+      s += ", and " + std::to_string(queries.size() - 1) + " more of the same page";
   }
   return s;
 }
@@ -114,6 +172,12 @@ void RequestFollower::on_activity(const ActivityRecord &a) {
     add(Lane::kCache, a.from, a.until,
         std::string(op_label(a.op)) +
             (a.node >= 0 ? " to memcached " + std::to_string(a.node) : " to the local cache"));
+    if (conflict_) {
+      // The model decides a cas as it issues it and says so first: the
+      // conflict goes after the call that met it.
+      add(Lane::kApp, conflict_->at, -1, explain(*conflict_), true);
+      conflict_.reset();
+    }
     break;
   case Activity::kDbQueued:
     add(Lane::kDatabase, a.from, -1, std::string(op_label(a.op)) + ": waits for a DB connection");
@@ -140,8 +204,26 @@ void RequestFollower::on_call(const CallRecord &c) {
   if (c.serial != serial_)
     return;
   std::string what = std::string(op_label(c.op)) + " -> " + reply_words(c);
-  if (open_call_ >= 0 && static_cast<std::size_t>(open_call_) < entries_.size())
+  const bool open = open_call_ >= 0 && static_cast<std::size_t>(open_call_) < entries_.size();
+  if (open)
     entries_[static_cast<std::size_t>(open_call_)].what += " -> " + reply_words(c);
+  if (c.op == Op::kCacheGet && c.hit && open) {
+    last_get_ = open_call_;
+    last_unique_ = c.unique;
+  }
+  if (c.op == Op::kCacheCas && open) {
+    // The CAS story: the get was a gets, and its unique is what the cas sent.
+    if (last_get_ >= 0) {
+      std::string &get = entries_[static_cast<std::size_t>(last_get_)].what;
+      if (get.starts_with("cache get ") && !get.starts_with("cache gets"))
+        get.replace(0, 9, "cache gets");
+      get += ", unique " + std::to_string(last_unique_);
+      last_get_ = -1;
+    }
+    entries_[static_cast<std::size_t>(open_call_)].what +=
+        " (sent unique " + std::to_string(c.unique) + ")";
+    what += " (sent unique " + std::to_string(c.unique) + ")";
+  }
   open_call_ = -1;
   news_.push_back(what + " at " + secs(c.reply));
 }
@@ -155,10 +237,14 @@ void RequestFollower::on_request(const RequestRecord &r) {
   add(Lane::kUser, r.response, -1, std::move(what));
 }
 
-void RequestFollower::on_anomaly(const AnomalyRecord &a) {
+void RequestFollower::on_anomaly(const AnomalyRecord &a, const std::string &story) {
   if (a.serial != serial_)
     return;
-  add(Lane::kApp, a.at, -1, explain(a), true);
+  if (a.kind == AnomalyKind::kCasConflict) {
+    conflict_ = a; // added after its cas call's entry (on_activity)
+    return;
+  }
+  add(Lane::kApp, a.at, -1, explain(a) + story, true);
 }
 
 void RequestFollower::on_fault(Time at, const std::string &why) {
@@ -191,7 +277,7 @@ std::uint64_t RecentRecords::Record::serial() const noexcept {
   return 0;
 }
 
-void RecentRecords::feed(RequestFollower &f, const Record &r) {
+void RecentRecords::feed(RequestFollower &f, const Record &r) const {
   switch (r.kind) {
   case Record::Kind::kActivity:
     f.on_activity(r.activity);
@@ -203,7 +289,10 @@ void RecentRecords::feed(RequestFollower &f, const Record &r) {
     f.on_request(r.request);
     break;
   case Record::Kind::kAnomaly:
-    f.on_anomaly(r.anomaly);
+    f.on_anomaly(r.anomaly,
+                 r.anomaly.kind == AnomalyKind::kStampede && r.anomaly.serial == f.serial()
+                     ? stampede_story(r.anomaly)
+                     : std::string());
     break;
   }
 }

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,7 +57,9 @@ public:
   void on_activity(const ActivityRecord &a);
   void on_call(const CallRecord &c);
   void on_request(const RequestRecord &r);
-  void on_anomaly(const AnomalyRecord &a);
+  /// @param a the anomaly. @param story what else is known of its cause
+  ///        (RecentRecords::stampede_story), appended to its sentence.
+  void on_anomaly(const AnomalyRecord &a, const std::string &story = {});
   /// The run stopped in this request: a student's strategy broke the
   /// strategy contract while it ran (StudentFault). Adds it to the
   /// timeline as an anomaly, where it happened in the request's life.
@@ -86,7 +89,10 @@ private:
   std::vector<std::string> news_; ///< Facts since take_step().
   bool done_ = false;
   bool seen_start_ = false;
-  std::int64_t open_call_ = -1; ///< Entry index of the call awaiting its reply.
+  std::int64_t open_call_ = -1;           ///< Entry index of the call awaiting its reply.
+  std::int64_t last_get_ = -1;            ///< Entry index of the last get that hit.
+  std::uint64_t last_unique_ = 0;         ///< The unique that get returned.
+  std::optional<AnomalyRecord> conflict_; ///< A CAS conflict awaiting its call's entry.
 };
 
 /// The newest records of a run (a ring of fixed size: no allocation once
@@ -124,6 +130,12 @@ public:
   /// @param mark an earlier count().
   /// @return the words, empty when nothing was pushed.
   std::string describe_since(std::uint64_t mark) const;
+  /// A stampede's cause as the kept records tell it: the delete that
+  /// emptied the key before it, and the page queries of the key in flight
+  /// when it began ("; submit #5000 deleted the page at 5.0004 s, ...; it
+  /// overlapped request #5003's query, issued at 5.0011 s ..., and 3 more").
+  /// @param a the stampede. @return the words, empty when none are kept.
+  std::string stampede_story(const AnomalyRecord &a) const;
 
 private:
   struct Record {
@@ -146,7 +158,7 @@ private:
       first_.push_back(r); // reserved up front: never reallocates
     ring_[next_++ % ring_.size()] = r;
   }
-  static void feed(RequestFollower &f, const Record &r);
+  void feed(RequestFollower &f, const Record &r) const;
 
   std::vector<Record> ring_;
   std::vector<Record> first_; // records 0 .. first_capacity_ - 1 of the run

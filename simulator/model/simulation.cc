@@ -288,8 +288,9 @@ void SimulationCore::name_request(StudentFault &f) const noexcept {
 void SimulationCore::on_reply(std::uint32_t slot) {
   Slot &s = slots_[slot];
   if (observer_) {
+    const bool unique = s.reply.op == Op::kCacheCas || (s.reply.op == Op::kCacheGet && s.reply.hit);
     observer_->on_call(CallRecord{s.serial, s.req.server, s.reply.op, s.reply.status, s.reply.hit,
-                                  s.node, s.op_issue, now_});
+                                  s.node, s.op_issue, now_, unique ? s.req.cas : 0});
   }
   SimContext ctx(*this);
   const Reply reply = s.reply;
@@ -423,6 +424,8 @@ McStatus SimulationCore::cache_store(Slot &s, Op op, MemcachedNode *node, std::s
         a.cause_serial = there.stored_by;
         a.cause_at = there.stored_at;
         a.snapshot_at = there.read_at;
+        a.unique_sent = r.cas;
+        a.unique_now = current.cas;
       }
     }
     anomaly(a);

@@ -1,6 +1,7 @@
 // Following one request (gui/worker/request_follow.h): its timeline from the
 // observer's records, its anomaly's cause in words, and the ring that lets a
 // request be followed after the fact. Qt-free; hand-built runs.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include "../model/hand_built.h"
@@ -208,6 +209,79 @@ TEST(RequestFollow, AFaultIsTheLastEntryOfItsRequest) {
   EXPECT_EQ(last.at, seconds_to_ns(0.5005));
   EXPECT_EQ(last.what, "the run stopped here: student:x: crashed (SIGSEGV) in resume() of request "
                        "#0 after its cache get (step 1)");
+}
+
+TEST(RequestFollow, AStampedeNamesTheDeleteAndTheQueryItOverlapped) {
+  // Issue 23: a stampede's cause named neither the delete that opened it nor
+  // the query it overlapped. Under clear, the submit at 0.5 s inserts (20
+  // ms) and deletes the page at 0.52 s; the view at 0.6 s misses and queries
+  // (0.6005-0.7005 s); the view at 0.62 s misses too, and its query is the
+  // stampede's first redundant one.
+  Scenario s = stampede::testing::hand_built("clear", /*warm=*/true);
+  stampede::testing::at(s, 0.5, ScriptedEvent::Kind::kSubmitBurst, 1);
+  stampede::testing::at(s, 0.6, ScriptedEvent::Kind::kViewBurst, 1);
+  stampede::testing::at(s, 0.62, ScriptedEvent::Kind::kViewBurst, 1);
+  Simulation sim(s);
+  Feed feed(1024);
+  sim.set_observer(&feed);
+  sim.run();
+  const std::uint64_t submit = feed.serials.at(0), first = feed.serials.at(1),
+                      second = feed.serials.at(2);
+  RequestFollower f(second);
+  feed.recent.replay(f);
+  std::string said;
+  for (const TimelineEntry &e : f.entries())
+    if (e.anomaly)
+      said = e.what;
+  EXPECT_EQ(said, "stampede: this request's page query started while another for the same key "
+                  "was in flight; submit #" +
+                      std::to_string(submit) +
+                      " deleted the page at 0.5200 s, so every view after it missed; it "
+                      "overlapped request #" +
+                      std::to_string(first) +
+                      "'s query, issued at 0.6005 s and running until 0.7005 s");
+}
+
+TEST(RequestFollow, ACasConflictTellsItsGetsAndTheUniques) {
+  // Issue 23: the CAS timeline showed the conflict before its cas call, and
+  // neither the gets nor the uniques. Two submits at 0.5 s under
+  // update+cas: both insert, both gets the page (one unique), the first cas
+  // stores it (a new unique), the second meets EXISTS.
+  Scenario s = stampede::testing::hand_built("update+cas", /*warm=*/true);
+  stampede::testing::at(s, 0.5, ScriptedEvent::Kind::kSubmitBurst, 2);
+  Simulation sim(s);
+  Feed feed(1024);
+  sim.set_observer(&feed);
+  sim.run();
+  ASSERT_GE(sim.report().cas_conflicts, 1u);
+  bool conflicted = false;
+  for (const std::uint64_t serial : {feed.serials.at(0), feed.serials.at(1)}) {
+    RequestFollower f(serial);
+    feed.recent.replay(f);
+    const std::vector<std::string> w = words(f);
+    const auto conflict = std::find_if(
+        w.begin(), w.end(), [](const std::string &x) { return x.starts_with("CAS conflict"); });
+    if (conflict == w.end())
+      continue;
+    conflicted = true;
+    // The gets, its unique, then the cas that sent it and met EXISTS, then
+    // the conflict with both uniques.
+    const auto gets = std::find_if(w.begin(), w.end(), [](const std::string &x) {
+      return x.starts_with("cache gets to memcached 0 -> hit, unique ");
+    });
+    ASSERT_NE(gets, w.end()) << ::testing::PrintToString(w);
+    const std::string unique = gets->substr(gets->rfind(' ') + 1);
+    const auto cas = std::find(w.begin(), w.end(),
+                               "cache cas to memcached 0 -> EXISTS (sent unique " + unique + ")");
+    ASSERT_NE(cas, w.end()) << ::testing::PrintToString(w);
+    EXPECT_LT(gets, cas);
+    EXPECT_EQ(conflict, cas + 1) << ::testing::PrintToString(w);
+    EXPECT_NE(conflict->find("(its cas sent unique " + unique + "; the key's is now "),
+              std::string::npos)
+        << *conflict;
+    EXPECT_NE(conflict->find("so memcached answered EXISTS and stored nothing"), std::string::npos);
+  }
+  EXPECT_TRUE(conflicted);
 }
 
 } // namespace

@@ -54,6 +54,8 @@ struct CallRecord {
   std::int32_t node;    ///< Memcached node (-1: local cache or DB).
   Time issue;           ///< When issued.
   Time reply;           ///< When its reply arrived.
+  /// The CAS unique: a gets' hit returned it, a cas sent it (0: none).
+  std::uint64_t unique = 0;
 };
 
 /// What a request holding an app worker is doing (ActivityRecord).
@@ -126,6 +128,11 @@ struct AnomalyRecord {
   /// update, CAS conflict) was built from began: its snapshot. -1: unknown
   /// or the warm-up.
   Time snapshot_at = -1;
+  /// CAS conflict: the unique the request's gets returned, which its cas
+  /// sent (0: not a conflict).
+  std::uint64_t unique_sent = 0;
+  /// CAS conflict: the key's unique when the cas arrived (0: not a conflict).
+  std::uint64_t unique_now = 0;
 };
 
 /// Counters over one interval of simulated time (a row of the time series).
