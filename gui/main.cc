@@ -17,7 +17,9 @@
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <unordered_map>
 
+#include "io/lecture.h"
 #include "io/student_loader.h"
 #include "stampede/scenario_io.h"
 #include "stampede/simulation.h"
@@ -37,30 +39,48 @@ int speed_index(const std::string &speed) {
 
 /// The n-th anomaly (1-based, in the order they happen) of a run of `s`.
 /// Runs are deterministic, so the window's run reaches it at the same time.
+/// With it, when its story began: the earliest instant its cause names
+/// (the write, the commit, the query it was built from), or for a stampede
+/// the delete that emptied its key, so a clip can start before it.
 struct NthAnomaly final : stampede::Observer {
   std::uint64_t wanted, seen = 0;
   std::optional<stampede::AnomalyRecord> found;
+  stampede::Time began = -1;
+  std::unordered_map<std::uint32_t, stampede::Time> deleted_at; // by key: the last delete
   explicit NthAnomaly(std::uint64_t n) : wanted(n) {}
+  void on_activity(const stampede::ActivityRecord &a) override {
+    if (a.activity == stampede::Activity::kCacheCall &&
+        (a.op == stampede::Op::kCacheDelete || a.op == stampede::Op::kCacheInvalidate))
+      deleted_at[a.key] = a.from;
+  }
   void on_anomaly(const stampede::AnomalyRecord &a) override {
-    if (++seen == wanted && !found)
-      found = a;
+    if (++seen != wanted || found)
+      return;
+    found = a;
+    began = a.at;
+    for (const stampede::Time t : {a.cause_at, a.snapshot_at, a.post_committed_at})
+      if (t >= 0)
+        began = std::min(began, t);
+    if (a.kind == stampede::AnomalyKind::kStampede)
+      if (auto it = deleted_at.find(a.key); it != deleted_at.end())
+        began = std::min(began, it->second);
   }
 };
 
-std::optional<stampede::AnomalyRecord> find_anomaly(const stampede::Scenario &s, std::uint64_t n) {
+NthAnomaly find_anomaly(const stampede::Scenario &s, std::uint64_t n) {
   stampede::Simulation sim(s);
   NthAnomaly watch(n);
   sim.set_observer(&watch);
   while (!watch.found && sim.step()) {
   }
-  return watch.found;
+  return watch;
 }
 
 /// Records the window over a stretch of simulated time as a clip a slide
 /// deck embeds: one paused frame every 1/fps of video time (`speed` simulated
 /// seconds per video second), each rendered exactly at its instant, then
-/// assembled by Debian's ffmpeg (started as a process): an animated GIF, or
-/// WebM (VP9) for a .webm name.
+/// assembled by Debian's ffmpeg (started as a process): an animated GIF,
+/// MP4 (H.264, yuv420p) for a .mp4 name, or WebM (VP9) for a .webm name.
 class ClipRecorder {
 public:
   ClipRecorder(stampede::gui::MainWindow &window, QString out, double from_s, double to_s,
@@ -116,7 +136,22 @@ private:
     }
     const QString input = dir_.filePath("frame%05d.png");
     QStringList args{"-y", "-loglevel", "error", "-framerate", QString::number(fps_), "-i", input};
-    if (out_.endsWith(".webm", Qt::CaseInsensitive))
+    if (out_.endsWith(".mp4", Qt::CaseInsensitive))
+      // What slide software plays (PowerPoint, Keynote, QuickTime): H.264,
+      // 4:2:0, even dimensions, the index at the front.
+      args << "-c:v"
+           << "libx264"
+           << "-profile:v"
+           << "high"
+           << "-crf"
+           << "18"
+           << "-vf"
+           << "scale=trunc(iw/2)*2:trunc(ih/2)*2"
+           << "-pix_fmt"
+           << "yuv420p"
+           << "-movflags"
+           << "+faststart";
+    else if (out_.endsWith(".webm", Qt::CaseInsensitive))
       args << "-c:v"
            << "libvpx-vp9"
            << "-b:v"
@@ -186,16 +221,31 @@ int main(int argc, char **argv) {
   std::string record;
   double record_from = 0, record_to = -1, record_fps = 10, record_speed = 1;
   cli.add_option("--record", record,
-                 "record the window as a clip for slides (FILE.gif, or FILE.webm) and exit");
-  cli.add_option("--from", record_from, "with --record: simulated second it starts at (0)")
-      ->check(CLI::NonNegativeNumber);
-  cli.add_option("--to", record_to, "with --record: simulated second it ends at (--from + 5)")
-      ->check(CLI::NonNegativeNumber);
+                 "record the window as a clip for slides (FILE.gif, FILE.mp4 or FILE.webm) and "
+                 "exit; with --anomaly, from just before its cause to just after it");
+  auto *from_given =
+      cli.add_option("--from", record_from,
+                     "with --record: simulated second it starts at (0; with --anomaly, 0.1 s "
+                     "before its cause)")
+          ->check(CLI::NonNegativeNumber);
+  auto *to_given = cli.add_option("--to", record_to,
+                                  "with --record: simulated second it ends at (--from + 5; with "
+                                  "--anomaly, 0.3 s after it)")
+                       ->check(CLI::NonNegativeNumber);
   cli.add_option("--fps", record_fps, "with --record: frames per second of the clip (10)")
       ->check(CLI::Range(1.0, 60.0));
   cli.add_option("--clip-speed", record_speed,
                  "with --record: simulated seconds per second of the clip (1)")
       ->check(CLI::Range(0.01, 1000.0));
+  std::string lecture_file;
+  auto *lecture_given =
+      cli.add_option("--lecture", lecture_file,
+                     "walk the lecture's demos in order (lessons/lecture.json, or FILE): Page "
+                     "Down or N the next, Page Up or P the previous")
+          ->expected(0, 1);
+  int demo_n = 1;
+  cli.add_option("--demo", demo_n, "with --lecture: the demo to open at (1 = the first)")
+      ->check(CLI::PositiveNumber);
   cli.add_flag("--projector", projector,
                "projector mode: every font and line larger, the side panels hidden (View > "
                "Projector mode, Ctrl+Shift+P, toggles it)");
@@ -207,9 +257,12 @@ int main(int argc, char **argv) {
   } catch (const CLI::ParseError &e) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
-  if (record_to < 0)
+  if (anomaly_n > 0 && !record.empty() && (from_given->count() == 0 || to_given->count() == 0)) {
+    // Placed below, once the anomaly is found.
+  } else if (record_to < 0) {
     record_to = record_from + 5;
-  if (!record.empty() &&
+  }
+  if (!record.empty() && record_to >= 0 &&
       (record_to <= record_from || (record_to - record_from) * record_fps / record_speed > 3000)) {
     std::cerr << "--to: expected a time after --from, and at most 3000 frames in the clip "
                  "((--to - --from) * --fps / --clip-speed), got --from "
@@ -240,14 +293,58 @@ int main(int argc, char **argv) {
     return 2;
   }
 
+  // A lecture: every demo's scenario loads, or the file and demo are named.
+  stampede::Lecture lecture;
+  if (lecture_given->count() > 0) {
+    lecture = stampede::read_lecture(lecture_file.empty() ? stampede::default_lecture_file()
+                                                          : std::filesystem::path(lecture_file));
+    if (!lecture.error.empty()) {
+      std::cerr << lecture.error << '\n';
+      return 2;
+    }
+    for (std::size_t k = 0; k < lecture.demos.size(); ++k) {
+      auto demo = stampede::load_scenario(lecture.demos[k].scenario, lecture.demos[k].overrides);
+      if (!demo || !stampede::StrategyRegistry::global().contains(demo.value->strategy.name)) {
+        std::cerr << "--lecture: demos[" << k << "] (\"" << lecture.demos[k].title << "\"): "
+                  << (demo ? "unknown strategy \"" + demo.value->strategy.name + "\"" : demo.error)
+                  << '\n';
+        return 2;
+      }
+    }
+    if (demo_n > static_cast<int>(lecture.demos.size())) {
+      std::cerr << "--demo: expected 1 to " << lecture.demos.size() << ", got " << demo_n << '\n';
+      return 2;
+    }
+  }
+
   if (anomaly_n > 0) {
-    const auto a = find_anomaly(*loaded.value, anomaly_n);
+    const NthAnomaly found = find_anomaly(*loaded.value, anomaly_n);
+    const auto &a = found.found;
     if (!a) {
       std::cerr << spec << ": --anomaly " << anomaly_n << ": the run has fewer anomalies\n";
       return 2;
     }
-    // Just after it: the run processes events before the pause point.
-    at_s = stampede::ns_to_seconds(a->at + 1);
+    if (!record.empty()) {
+      // The clip shows the cause, then the anomaly: from just before the one
+      // to just after the other, unless told otherwise.
+      if (from_given->count() == 0)
+        record_from = std::max(0.0, stampede::ns_to_seconds(found.began) - 0.1);
+      if (to_given->count() == 0)
+        record_to = stampede::ns_to_seconds(a->at) + 0.3;
+      if (record_to <= record_from ||
+          (record_to - record_from) * record_fps / record_speed > 3000) {
+        std::cerr << "--to: expected a time after --from, and at most 3000 frames in the clip, "
+                     "got --from "
+                  << record_from << " --to " << record_to << '\n';
+        return 2;
+      }
+      std::cout << "clip from " << record_from << " s (its cause at "
+                << stampede::ns_to_seconds(found.began) << " s) to " << record_to << " s\n";
+    }
+    // Just after it: the run processes events before the pause point. (A
+    // clip runs from its own start.)
+    if (record.empty())
+      at_s = stampede::ns_to_seconds(a->at + 1);
     std::cout << "anomaly " << anomaly_n << ": " << stampede::anomaly_label(a->kind) << " at "
               << stampede::ns_to_seconds(a->at) << " s, request #" << a->serial << '\n'
               << std::flush;
@@ -260,6 +357,29 @@ int main(int argc, char **argv) {
   if (projector)
     window.setProjectorMode(true);
   window.show();
+  if (!lecture.demos.empty()) {
+    // The lecture's demo: its own scenario, moment and speed.
+    window.openLecture(lecture, demo_n - 1);
+    if (!screenshot.empty()) {
+      const stampede::Time demo_at =
+          stampede::seconds_to_ns(lecture.demos[static_cast<std::size_t>(demo_n - 1)].at);
+      auto *poll = new QTimer(&window);
+      QObject::connect(poll, &QTimer::timeout, &window, [&window, demo_at, screenshot, poll] {
+        const auto &s = window.lastSnapshot();
+        if (window.arriving() || s.running || (s.now < demo_at && !s.finished))
+          return;
+        poll->stop();
+        QTimer::singleShot(300, &window, [&window, screenshot] {
+          const bool ok = window.exportWindowPng(QString::fromStdString(screenshot));
+          if (!ok)
+            std::cerr << "could not write " << screenshot << '\n';
+          QApplication::exit(ok ? 0 : 1);
+        });
+      });
+      QTimer::singleShot(300, &window, [poll] { poll->start(50); });
+    }
+    return QApplication::exec();
+  }
   const stampede::Time at = at_s >= 0 ? stampede::seconds_to_ns(at_s) : -1;
   if (at >= 0)
     window.worker()->pauseAt(at_s); // queued before play: the first slice stops there

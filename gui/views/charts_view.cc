@@ -2,10 +2,12 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QFontMetricsF>
 #include <QGridLayout>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QResizeEvent>
 #include <QScatterSeries>
 #include <QValueAxis>
 #include <cmath>
@@ -71,6 +73,46 @@ ChartsView::ChartsView(QWidget *parent) : QWidget(parent) {
   }
   for (std::size_t i = 0; i < views_.size(); ++i)
     grid->addWidget(views_[i], static_cast<int>(i / 2), static_cast<int>(i % 2));
+}
+
+void ChartsView::resizeEvent(QResizeEvent *event) {
+  QWidget::resizeEvent(event);
+  fitLegends();
+}
+
+void ChartsView::fitLegends() {
+  for (QChartView *view : views_) {
+    QChart *chart = view->chart();
+    QLegend *legend = chart->legend();
+    if (!legend->property("wantedFont").isValid())
+      legend->setProperty("wantedFont", legend->font());
+    const QFont wanted = legend->property("wantedFont").value<QFont>();
+    if (!(legend->alignment() & (Qt::AlignLeft | Qt::AlignRight))) {
+      legend->setFont(wanted);
+      continue;
+    }
+    int entries = 0;
+    for (QLegendMarker *m : legend->markers())
+      entries += m->isVisible() ? 1 : 0;
+    const QMargins margins = chart->margins();
+    // The chart's title above, its frame's padding above and below.
+    const double room = view->height() - QFontMetricsF(chart->titleFont()).height() -
+                        margins.top() - margins.bottom() - 24;
+    QFont f = wanted;
+    for (double k = 1.0; k >= 0.6; k -= 0.05) {
+      f = wanted;
+      if (wanted.pointSizeF() > 0)
+        f.setPointSizeF(wanted.pointSizeF() * k);
+      else if (wanted.pixelSize() > 0)
+        f.setPixelSize(std::max(1, static_cast<int>(wanted.pixelSize() * k)));
+      // An entry: its line of text and the gap Qt Charts leaves between
+      // them (measured: half a line), and the legend's own padding.
+      if (entries * (QFontMetricsF(f).height() * 1.6) + 10 <= room)
+        break;
+    }
+    if (legend->font() != f)
+      legend->setFont(f);
+  }
 }
 
 ChartsView::Panel ChartsView::make(const QString &title, const std::vector<QString> &names,

@@ -32,6 +32,14 @@ public:
   QPointF lastDbRate() const;
   /// @return the chart views, for export.
   const std::vector<QChartView *> &chartViews() const { return views_; }
+  /// A legend beside its chart gets the font asked for (its `wantedFont`
+  /// property, else its own) or, when its entries would not fit the chart's
+  /// height at that size, the largest size down to 60 % at which they do:
+  /// a short chart keeps every entry of its legend, never clips the last.
+  void fitLegends();
+
+protected:
+  void resizeEvent(QResizeEvent *event) override;
 
 signals:
   /// An anomaly marker was clicked. @param at_s its simulated time. @param kind its kind.

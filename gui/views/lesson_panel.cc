@@ -78,6 +78,20 @@ LessonPanel::LessonPanel(const std::filesystem::path &root, QWidget *parent)
 
 LessonPanel::~LessonPanel() { checker_.reset(); }
 
+int LessonPanel::openLesson(const LessonFile &l) {
+  std::error_code ec;
+  for (std::size_t i = 0; i < lessons_.size(); ++i)
+    if (std::filesystem::equivalent(lessons_[i].dir, l.dir, ec)) {
+      selectLesson(static_cast<int>(i));
+      return static_cast<int>(i);
+    }
+  lessons_.push_back(l);
+  lesson_box_->addItem(QString::fromStdString(l.dir.filename().string() + "  " + l.title));
+  run_->setEnabled(true);
+  selectLesson(static_cast<int>(lessons_.size() - 1));
+  return static_cast<int>(lessons_.size() - 1);
+}
+
 void LessonPanel::stopChecking() {
   if (checking_ != 0)
     checker_->cancel(); // returns at once; its row, if any, is dropped
@@ -91,7 +105,7 @@ void LessonPanel::selectLesson(int index) {
   if (lesson_box_->currentIndex() != index)
     lesson_box_->setCurrentIndex(index);
   const LessonFile &l = lessons_[static_cast<std::size_t>(index)];
-  std::ifstream in(l.dir / "lesson.md", std::ios::binary);
+  std::ifstream in(l.dir / l.text_file, std::ios::binary);
   std::stringstream md;
   md << in.rdbuf();
   sections_ = lesson_sections(md.str());

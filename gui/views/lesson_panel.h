@@ -49,6 +49,10 @@ public:
   const std::vector<LessonFile> &lessons() const { return lessons_; }
   /// Shows lesson `index` (into lessons()).
   void selectLesson(int index);
+  /// Shows the lesson read from `l` (File > Open): the one of lessons()
+  /// from the same folder, else it is added to the list.
+  /// @return its index into lessons().
+  int openLesson(const LessonFile &l);
   /// Shows step `index` of the current lesson.
   void selectStep(int index);
   /// Loads the current step's scenario and asks the window to run it.

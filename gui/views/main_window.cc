@@ -14,6 +14,7 @@
 #include <QLineSeries>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QResizeEvent>
 #include <QScatterSeries>
 #include <QScreen>
@@ -40,6 +41,7 @@
 #include "views/charts_view.h"
 #include "views/compare_view.h"
 #include "views/diagram_view.h"
+#include "views/lecture_bar.h"
 #include "views/lesson_panel.h"
 #include "views/palette.h"
 #include "views/scenario_panel.h"
@@ -148,6 +150,18 @@ MainWindow::MainWindow(const Scenario &scenario, QWidget *parent)
   tabs_->addTab(sweep_, "Sweep");
   setCentralWidget(tabs_);
   buildToolbar();
+  // The lecture strip: a bar of its own under the run's, shown once a
+  // lecture is open.
+  lecture_bar_ = new LectureBar;
+  lecture_bar_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+  connect(lecture_bar_, &LectureBar::demoRequested, this, &MainWindow::showDemo);
+  lecture_toolbar_ = new QToolBar("Lecture");
+  lecture_toolbar_->setObjectName("lecture bar");
+  lecture_toolbar_->setMovable(false);
+  lecture_toolbar_->addWidget(lecture_bar_);
+  addToolBarBreak(Qt::TopToolBarArea);
+  addToolBar(Qt::TopToolBarArea, lecture_toolbar_);
+  lecture_toolbar_->hide();
   buildDock();
   buildMenus();
   // The diagram holds the keyboard: the Run menu's keys (Space, S, digits)
@@ -356,6 +370,39 @@ void MainWindow::buildToolbar() {
 }
 
 void MainWindow::buildMenus() {
+  QMenu *open = menuBar()->addMenu("&File");
+  QAction *open_file = open->addAction("Open…");
+  open_file->setShortcut(QKeySequence::Open);
+  connect(open_file, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(
+        this, "Open a scenario, a report, a lesson or a lecture", QString(),
+        "Stampede files (*.json *.yaml *.yml);;All files (*)");
+    if (path.isEmpty())
+      return;
+    if (const QString problem = openPath(path); !problem.isEmpty())
+      QMessageBox::warning(this, "Cannot open it", problem);
+  });
+  QAction *open_lecture = open->addAction("Open the lecture");
+  open_lecture->setToolTip("The lecture's demos in order (stampede-gui --lecture)");
+  connect(open_lecture, &QAction::triggered, this, [this] {
+    const Lecture l = read_lecture(default_lecture_file());
+    if (!l.error.empty())
+      QMessageBox::warning(this, "Cannot open the lecture", QString::fromStdString(l.error));
+    else
+      openLecture(l);
+  });
+  QAction *next = open->addAction("Next demo");
+  next->setShortcuts({QKeySequence(Qt::Key_PageDown), QKeySequence(Qt::Key_N)});
+  connect(next, &QAction::triggered, this, [this] {
+    if (lecture_toolbar_->isVisible())
+      showDemo(lecture_bar_->current() + 1);
+  });
+  QAction *previous = open->addAction("Previous demo");
+  previous->setShortcuts({QKeySequence(Qt::Key_PageUp), QKeySequence(Qt::Key_P)});
+  connect(previous, &QAction::triggered, this, [this] {
+    if (lecture_toolbar_->isVisible())
+      showDemo(lecture_bar_->current() - 1);
+  });
   QMenu *file = menuBar()->addMenu("&Export");
   auto save = [this](const QString &title, const QString &filter, auto write) {
     const QString path = QFileDialog::getSaveFileName(this, title, QString(), filter);
@@ -414,7 +461,7 @@ void MainWindow::buildMenus() {
     connect(pick, &QAction::triggered, this, [this, i] { chooseStrategy(strategy_->itemText(i)); });
   }
   // Menus are windows of their own: let them take the window's font too.
-  for (QMenu *m : {file, view, run})
+  for (QMenu *m : {open, file, view, run})
     m->setAttribute(Qt::WA_WindowPropagation);
 }
 
@@ -539,6 +586,11 @@ void MainWindow::applySnapshot(const Snapshot &s) {
     scenario_panel_->followStrategy(scenario_.strategy);
   }
   lesson_panel_->applySnapshot(s);
+  if (arrive_at_ >= 0 && !restarting_ &&
+      (s.finished || (s.now >= seconds_to_ns(arrive_at_) && !s.running))) {
+    arrive_at_ = -1; // there: the moment's own speed, still paused
+    setSpeedIndex(arrive_speed_);
+  }
   const bool follow_changed = s.followed != last_.followed;
   last_ = s;
   if (follow_changed)
@@ -621,6 +673,86 @@ void MainWindow::setSpeedIndex(int index) {
     speed_->setCurrentIndex(index); // re-enters through the signal
   else
     worker_->setSpeed(kSpeeds[index].sim_s_per_wall_s);
+}
+
+void MainWindow::arriveAt(double at_s, int speed_index) {
+  arrive_speed_ = speed_index;
+  if (at_s <= 0) {
+    arrive_at_ = -1;
+    setSpeedIndex(speed_index);
+    return;
+  }
+  arrive_at_ = at_s;
+  setSpeedIndex(static_cast<int>(std::size(kSpeeds)) - 1); // as fast as it goes
+  worker_->pauseAt(at_s);
+  worker_->play();
+}
+
+QString MainWindow::openPath(const QString &path) {
+  namespace fs = std::filesystem;
+  const fs::path p = path.toStdString();
+  std::error_code ec;
+  // A lesson: its folder, or its steps.json.
+  const fs::path steps = fs::is_directory(p, ec) ? p / "steps.json" : p;
+  if (steps.filename() == "steps.json") {
+    const LessonFile l = read_lesson(steps);
+    if (!l.error.empty())
+      return QString::fromStdString(l.error);
+    lesson_panel_->openLesson(l);
+    projector_->setChecked(false); // the Lesson tab is a side panel
+    tabs_->setCurrentIndex(0);
+    side_->setCurrentWidget(lesson_panel_);
+    return {};
+  }
+  // A lecture playlist: a JSON object with "demos".
+  QFile f(path);
+  if (f.open(QIODevice::ReadOnly) && f.peek(1 << 16).contains("\"demos\"")) {
+    const Lecture l = read_lecture(p);
+    if (!l.error.empty())
+      return QString::fromStdString(l.error);
+    openLecture(l);
+    return {};
+  }
+  // A scenario, or a report (the scenario it ran).
+  auto loaded = load_scenario(path.toStdString(), {});
+  if (!loaded)
+    return QString::fromStdString(loaded.error);
+  lecture_toolbar_->hide();
+  applyScenario(*loaded.value);
+  seed_->setValue(static_cast<int>(std::min<std::uint64_t>(scenario_.seed, 1'000'000'000)));
+  setWindowTitle(QString("Stampede — %1").arg(QString::fromStdString(scenario_.name)));
+  statusBar()->showMessage("Opened " + path, kMessageMs);
+  return {};
+}
+
+void MainWindow::openLecture(const Lecture &lecture, int first) {
+  lecture_bar_->setLecture(lecture);
+  lecture_toolbar_->show();
+  showDemo(std::clamp(first, 0, static_cast<int>(lecture.demos.size()) - 1));
+}
+
+bool MainWindow::showDemo(int index) {
+  const Lecture &l = lecture_bar_->lecture();
+  if (index < 0 || index >= static_cast<int>(l.demos.size()))
+    return false;
+  const LectureDemo &d = l.demos[static_cast<std::size_t>(index)];
+  lecture_bar_->showDemo(index);
+  auto loaded = load_scenario(d.scenario, d.overrides);
+  if (!loaded) {
+    lecture_bar_->showProblem(QString::fromStdString(loaded.error));
+    return false;
+  }
+  tabs_->setCurrentIndex(0);
+  applyScenario(*loaded.value);
+  seed_->setValue(static_cast<int>(std::min<std::uint64_t>(scenario_.seed, 1'000'000'000)));
+  setWindowTitle(QString("Stampede — %1").arg(QString::fromStdString(d.title)));
+  int speed = 3;
+  for (int i = 0; i < static_cast<int>(std::size(kLectureSpeeds)); ++i)
+    if (kLectureSpeeds[i] == d.speed)
+      speed = i;
+  arriveAt(d.at, speed);
+  diagram_->setFocus();
+  return true;
 }
 
 void MainWindow::chooseStrategy(const QString &name) {
@@ -733,6 +865,7 @@ void MainWindow::setProjectorMode(bool on) {
   for (QAction *label : bar_labels_)
     label->setVisible(!on);
   seed_->setPrefix(on ? "seed " : "");
+  lecture_bar_->setNotesShown(!on); // one line on a beamer; Notes shows them
   updateDock();
   arrangeToolbars();
   diagram_->update();
@@ -754,8 +887,11 @@ void MainWindow::scaleCharts(double scale) {
     chart->setTitle(scale > 1 ? title.section(" (", 0, 0) : title);
     QLegend *legend = chart->legend();
     // The legend grows less than the rest: beside the plot it takes width.
-    legend->setFont(
-        scaled_font(base_value(legend, "baseFont", legend->font()), std::min(scale, kLegendScale)));
+    // (Then no larger than fits the chart's height: ChartsView::fitLegends.)
+    const QFont legend_font =
+        scaled_font(base_value(legend, "baseFont", legend->font()), std::min(scale, kLegendScale));
+    legend->setProperty("wantedFont", legend_font);
+    legend->setFont(legend_font);
     // Large text leaves a chart too short for a legend below it (Qt Charts
     // then elides the axis labels to "..."); beside it there is room.
     const int below = base_value(legend, "baseAlignment", static_cast<int>(legend->alignment()));
@@ -786,6 +922,7 @@ void MainWindow::scaleCharts(double scale) {
       }
     }
   }
+  charts_->fitLegends();
 }
 
 void MainWindow::updateDock() {

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "io/lecture.h"
 #include "snapshot/snapshot.h"
 #include "stampede/scenario.h"
 
@@ -39,6 +40,7 @@ class TimelineView;
 class ScenarioPanel;
 class SimWorker;
 class SweepView;
+class LectureBar;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -75,6 +77,25 @@ public:
   bool exportChartsPng(const QString &path);
   bool exportCsv(const QString &path) const;
   bool exportReport(const QString &path) const;
+
+  /// Opens what `path` holds, as File > Open does: a scenario or a report
+  /// (its run_scenario) restarts the window on it, a lesson (its folder or
+  /// steps.json) shows in the Lesson tab, a lecture playlist opens the
+  /// lecture strip at its first demo. @return the problem, or empty.
+  QString openPath(const QString &path);
+  /// Shows the lecture strip and opens `lecture`'s demo `first`.
+  void openLecture(const Lecture &lecture, int first = 0);
+  /// Opens demo `index` of the lecture: its scenario, strategy, settings
+  /// and seed, run as fast as it goes to its moment and paused there at its
+  /// speed. @return false (said on the strip) when its scenario does not load.
+  bool showDemo(int index);
+  /// @return the lecture strip.
+  LectureBar *lectureBar() const { return lecture_bar_; }
+  /// Runs as fast as it goes to `at_s` simulated seconds, pauses there and
+  /// then takes speed `speed_index` (the moment a demo or `--at` opens at).
+  void arriveAt(double at_s, int speed_index);
+  /// @return true while arriveAt() has not arrived.
+  bool arriving() const { return arrive_at_ >= 0; }
 
   /// How much projector mode enlarges fonts and lines.
   static constexpr double kProjectorScale = 1.6;
@@ -136,6 +157,10 @@ private:
   QToolBar *run_bar_ = nullptr, *stack_bar_ = nullptr;
   std::vector<QAction *> bar_labels_; // the run bar's " Speed " and such
   QAction *restart_ = nullptr;
+  LectureBar *lecture_bar_ = nullptr;   ///< The lecture strip...
+  QToolBar *lecture_toolbar_ = nullptr; ///< ... on a bar of its own, with a lecture open.
+  double arrive_at_ = -1;               ///< arriveAt()'s moment; -1: none.
+  int arrive_speed_ = 0;                ///< arriveAt()'s speed, once there.
   QAction *play_ = nullptr, *step_ = nullptr, *projector_ = nullptr;
   QWidget *fault_box_ = nullptr;  ///< On the status bar: the fault and its Dismiss button.
   QLabel *fault_label_ = nullptr; ///< The fault's sentence.

@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QProcess>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -31,11 +32,15 @@
 #include <QToolBar>
 #include <QToolButton>
 
+#include "io/lecture.h"
+#include "io/lessons.h"
 #include "stampede/scenario_io.h"
 #include "stampede/strategy.h"
 #include "views/charts_view.h"
 #include "views/compare_view.h"
 #include "views/diagram_view.h"
+#include "views/lecture_bar.h"
+#include "views/lesson_panel.h"
 #include "views/main_window.h"
 #include "views/scenario_panel.h"
 #include "views/timeline_view.h"
@@ -123,6 +128,9 @@ private slots:
   void followsTheRequestOfAnAnomaly();
   void keysDriveTheRun();
   void projectorShowsTheFollowedRequestLarge();
+  void theLecturePlaylistWalksEveryDemo();
+  void fileOpenTakesAScenarioAReportALessonAndALecture();
+  void aClipOfAnAnomalyStartsBeforeItsCauseAsMp4();
 };
 
 void WindowControlsTest::initTestCase() {
@@ -649,6 +657,136 @@ void WindowControlsTest::projectorShowsTheFollowedRequestLarge() {
   QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().followed == stampede::kNoSerial; }, 10000));
   QVERIFY(QTest::qWaitFor([&] { return w.charts()->isVisible(); }, 5000));
   QVERIFY(!w.stageTimeline()->isVisible());
+}
+
+// The lecture as a playlist (issue 23, part 3): on a 1024x768 beamer in
+// projector mode, every demo of lessons/lecture.json opens with its
+// scenario, strategy, seed and speed, paused at its moment, the strip naming
+// it; Page Down walks forward through all of them, Page Up back.
+void WindowControlsTest::theLecturePlaylistWalksEveryDemo() {
+  const stampede::Lecture lecture = stampede::read_lecture(stampede::default_lecture_file());
+  QVERIFY2(lecture.error.empty(), lecture.error.c_str());
+  MainWindow w(load("builtin:frontpage"));
+  w.resize(1024, 768);
+  w.setProjectorMode(true);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QVERIFY(QTest::qWaitFor([&] { return w.snapshotsApplied() > 0; }, 10000));
+  auto generation = w.lastSnapshot().generation;
+  w.openLecture(lecture);
+  QVERIFY(w.lectureBar()->isVisible());
+  QComboBox *speed = nullptr;
+  for (QComboBox *c : w.findChildren<QComboBox *>())
+    if (c->findText("x1") >= 0)
+      speed = c;
+  QVERIFY(speed != nullptr);
+  auto *diagram = w.findChild<stampede::gui::DiagramView *>();
+  for (std::size_t k = 0; k < lecture.demos.size(); ++k) {
+    const stampede::LectureDemo &d = lecture.demos[k];
+    const QString where = QString("demo %1 (%2)").arg(k + 1).arg(QString::fromStdString(d.title));
+    QCOMPARE(w.lectureBar()->current(), static_cast<int>(k));
+    const auto at = stampede::seconds_to_ns(d.at);
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                   const auto &s = w.lastSnapshot();
+                   return s.generation != generation && !w.arriving() && !s.running &&
+                          s.now >= at && s.stack.strategy == d.strategy;
+                 },
+                 60000),
+             qPrintable(where));
+    QVERIFY2(w.lastSnapshot().now < at + stampede::seconds_to_ns(0.05), qPrintable(where));
+    QVERIFY2(w.lectureBar()->text().contains(QString::fromStdString(d.title)), qPrintable(where));
+    const QString want =
+        d.speed == "max" ? "as fast as it goes" : "x" + QString::fromStdString(d.speed);
+    QVERIFY2(speed->currentText() == want, qPrintable(where + ": " + speed->currentText()));
+    if (k == 7)
+      QVERIFY(w.grab().save(outputPath("controls-lecture-demo-8-1024x768.png")));
+    generation = w.lastSnapshot().generation; // the next demo is a new run
+    QTest::keyClick(diagram, Qt::Key_PageDown);
+  }
+  // Past the last, Page Down stays; Page Up goes back one.
+  QCOMPARE(w.lectureBar()->current(), static_cast<int>(lecture.demos.size()) - 1);
+  QTest::keyClick(diagram, Qt::Key_PageUp);
+  QCOMPARE(w.lectureBar()->current(), static_cast<int>(lecture.demos.size()) - 2);
+}
+
+// File > Open (issue 23): a scenario file, a report (its run_scenario), a
+// lesson's folder and a playlist each open; a file that is none says why.
+void WindowControlsTest::fileOpenTakesAScenarioAReportALessonAndALecture() {
+  MainWindow w(load("builtin:frontpage"));
+  w.resize(1400, 900);
+  w.show();
+  QVERIFY(action(w, "Open…") != nullptr);
+  QCOMPARE(action(w, "Open…")->shortcut(), QKeySequence(QKeySequence::Open));
+  const QString lessons = QString::fromStdString(stampede::default_lessons_dir().string());
+  // A scenario file: the window restarts on it.
+  QCOMPARE(w.openPath(lessons + "/../simulator/io/builtin/stampede.json"), QString());
+  QVERIFY(QTest::qWaitFor([&] { return w.windowTitle().contains("stampede"); }, 5000));
+  // A report: the scenario it ran, with its seed.
+  const QString report = outputPath("controls-open-report.json");
+  {
+    QProcess run;
+    run.start(STAMPEDE_CLI_PATH, {"run", "builtin:lost-updates", "--strategy", "update", "--seed",
+                                  "7", "--report", report});
+    QVERIFY(run.waitForFinished(60000));
+    QCOMPARE(run.exitCode(), 0);
+  }
+  QCOMPARE(w.openPath(report), QString());
+  QVERIFY(QTest::qWaitFor(
+      [&] { return w.lastSnapshot().stack.strategy == "update" && w.lastSnapshot().now == 0; },
+      5000));
+  QVERIFY(w.windowTitle().contains("lost"));
+  // A lesson: the Lesson tab shows it.
+  QCOMPARE(w.openPath(lessons + "/04-cache-stampede"), QString());
+  QVERIFY(w.lessonPanel()->isVisible());
+  QVERIFY(w.lessonPanel()->stepText().size() > 0);
+  // A playlist: the lecture strip.
+  QCOMPARE(w.openPath(lessons + "/lecture.json"), QString());
+  QVERIFY(w.lectureBar()->isVisible());
+  QCOMPARE(w.lectureBar()->current(), 0);
+  // Not one of them: the file and what was expected.
+  const QString junk = outputPath("controls-open-junk.json");
+  {
+    QFile f(junk);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"workload\": {\"rate\": -5}}");
+  }
+  const QString problem = w.openPath(junk);
+  QVERIFY2(problem.contains("controls-open-junk.json") && problem.contains("workload.rate"),
+           qPrintable(problem));
+}
+
+// Clips for slides (issue 23): with --anomaly, a clip starts before the
+// anomaly's cause (the stampede's delete) and ends after it; .mp4 comes out
+// as H.264 in yuv420p, which presentation software plays.
+void WindowControlsTest::aClipOfAnAnomalyStartsBeforeItsCauseAsMp4() {
+  const QString ffprobe = QStandardPaths::findExecutable("ffprobe");
+  if (ffprobe.isEmpty())
+    QSKIP("no ffmpeg/ffprobe (./dev installs Debian's ffmpeg)");
+  const QString clip = outputPath("controls-stampede.mp4");
+  QFile::remove(clip);
+  QProcess gui;
+  gui.start(STAMPEDE_GUI_PATH, {"builtin:stampede", "--strategy", "clear", "--anomaly", "1",
+                                "--record", clip, "--fps", "10", "--clip-speed", "0.1"});
+  QVERIFY(gui.waitForFinished(120000));
+  QVERIFY2(gui.exitCode() == 0, gui.readAllStandardError().constData());
+  const QString said = QString::fromUtf8(gui.readAllStandardOutput());
+  // "clip from F s (its cause at C s) to T s" then "anomaly 1: stampede at A s".
+  const QRegularExpression clip_line(
+      R"(clip from ([\d.]+) s \(its cause at ([\d.]+) s\) to ([\d.]+) s)");
+  const QRegularExpression anomaly_line(R"(anomaly 1: stampede at ([\d.]+) s)");
+  const auto c = clip_line.match(said), a = anomaly_line.match(said);
+  QVERIFY2(c.hasMatch() && a.hasMatch(), qPrintable(said));
+  const double from = c.captured(1).toDouble(), cause = c.captured(2).toDouble(),
+               to = c.captured(3).toDouble(), anomaly = a.captured(1).toDouble();
+  QVERIFY2(from < cause && cause < anomaly && anomaly < to, qPrintable(said));
+  // The cause is the submit's delete, at 5 s and a little (builtin:stampede).
+  QVERIFY2(cause >= 5.0 && cause < 5.1, qPrintable(said));
+  QProcess probe;
+  probe.start(ffprobe, {"-v", "error", "-select_streams", "v:0", "-show_entries",
+                        "stream=codec_name,pix_fmt", "-of", "csv=p=0", clip});
+  QVERIFY(probe.waitForFinished(60000));
+  QCOMPARE(QString::fromUtf8(probe.readAllStandardOutput()).trimmed(), QString("h264,yuv420p"));
 }
 
 QTEST_MAIN(WindowControlsTest)

@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 
+#include "io/lecture.h"
 #include "io/lessons.h"
 #include "stampede/scenario_io.h"
 
@@ -167,6 +170,91 @@ TEST(Course, AStepThatStatesAResultAsksFirst) {
           << l.id << " step " << i + 1 << " states a result but asks nothing first";
     }
   }
+}
+
+// Issue 23: the lecture as a playlist. lessons/lecture.json reads, walks
+// parts 1-12 in order inside its minutes, every demo's scenario loads with
+// its settings, and INSTRUCTOR.md's "The 50-minute script" lists the same
+// demos in the same order at the same minutes.
+TEST(Course, TheLecturePlaylistIsTheInstructorsScript) {
+  const std::filesystem::path lessons = std::filesystem::path(STAMPEDE_SOURCE_DIR) / "lessons";
+  const Lecture l = read_lecture(lessons / "lecture.json");
+  ASSERT_EQ(l.error, "");
+  ASSERT_GE(l.demos.size(), 12u);
+  EXPECT_EQ(l.minutes, 50);
+  std::set<int> parts;
+  std::set<std::string> titles;
+  for (std::size_t k = 0; k < l.demos.size(); ++k) {
+    const LectureDemo &d = l.demos[k];
+    SCOPED_TRACE(d.title);
+    if (k > 0) {
+      EXPECT_GE(d.part, l.demos[k - 1].part) << "the lecture's order";
+    }
+    EXPECT_LE(d.part, 12);
+    EXPECT_EQ(std::stoi(d.lesson), d.part) << "lessons 01-12 walk parts 1-12";
+    parts.insert(d.part);
+    EXPECT_TRUE(titles.insert(d.title).second) << "twice";
+    auto s = load_scenario(d.scenario, d.overrides);
+    ASSERT_TRUE(s) << s.error;
+    EXPECT_EQ(s.value->strategy.name, d.strategy == "update+cas" ? "update" : d.strategy);
+    EXPECT_EQ(s.value->seed, d.seed);
+    EXPECT_LT(d.at, s.value->duration_s) << "it opens inside its run";
+  }
+  EXPECT_EQ(parts.size(), 12u) << "every part of the lecture has a demo";
+
+  // The script's rows: | `MM:00` | K. TITLE | PART | ... |
+  Parsed<std::string> md = read_input_file((lessons / "INSTRUCTOR.md").string());
+  ASSERT_TRUE(md) << md.error;
+  const std::string &text = *md.value;
+  const auto begin = text.find("\n## The 50-minute script\n");
+  ASSERT_NE(begin, std::string::npos) << "INSTRUCTOR.md has no \"## The 50-minute script\"";
+  const auto end = text.find("\n## ", begin + 1);
+  std::istringstream script(text.substr(begin, end - begin));
+  const std::regex row(R"(^\| `(\d\d):00` \| (\d+)\. (.+?) \| (\d+) \|.*\|\s*$)");
+  std::size_t k = 0;
+  for (std::string line; std::getline(script, line);) {
+    std::smatch m;
+    if (!std::regex_match(line, m, row))
+      continue;
+    ASSERT_LT(k, l.demos.size()) << "a row past the playlist's demos: " << line;
+    const LectureDemo &d = l.demos[k];
+    EXPECT_EQ(std::stoi(m[1].str()), d.minute) << line;
+    EXPECT_EQ(std::stoul(m[2].str()), k + 1) << line;
+    EXPECT_EQ(m[3].str(), d.title) << line;
+    EXPECT_EQ(std::stoi(m[4].str()), d.part) << line;
+    ++k;
+  }
+  EXPECT_EQ(k, l.demos.size()) << "the script lists every demo of lessons/lecture.json";
+}
+
+// A playlist with a mistake says where, as a scenario file does.
+TEST(Course, ABadPlaylistNamesTheFileTheDemoAndTheField) {
+  const auto error = [](const std::string &json) {
+    return parse_lecture(json, "/tmp", "lecture.json").error;
+  };
+  const std::string unsped = R"({"minute": 0, "part": 1, "lesson": "01", "title": "T",
+      "scenario": "builtin:frontpage", "strategy": "none", "point": "P")";
+  const std::string demo = unsped + R"(, "speed": "1")";
+  EXPECT_EQ(error(R"({"title": "L", "minutes": 50, "demos": [)" + demo + "}]}"), "");
+  EXPECT_EQ(error("[]"), "lecture.json: expected an object with \"title\", \"minutes\" and "
+                         "\"demos\"");
+  EXPECT_EQ(error(R"({"title": "L", "minutes": 50, "demos": []})"),
+            "lecture.json: demos: expected an array of at least one demo");
+  EXPECT_EQ(error(R"({"title": "L", "minutes": 50, "demos": [)" + unsped + R"(, "speed": "3"}]})"),
+            "lecture.json: demos[0].speed: expected one of \"0.1\", \"0.25\", \"0.5\", \"1\", "
+            "\"2\", \"5\", \"10\", \"100\", \"1000\", \"max\", got \"3\"");
+  EXPECT_EQ(error(R"({"title": "L", "minutes": 50, "demos": [)" + demo + "}, " + demo + "}]}"),
+            "lecture.json: demos[1].minute: expected a minute after the previous demo's (0), "
+            "got 0");
+  EXPECT_EQ(error(R"({"title": "L", "minutes": 50, "demos": [)" + demo + R"(, "at": -1}]})"),
+            "lecture.json: demos[0].at: expected the simulated second it opens at (0 or more), "
+            "got -1");
+  EXPECT_EQ(
+      error(R"({"title": "L", "minutes": 50, "demos": [)" + demo + R"(, "set": {"a": [1]}}]})"),
+      "lecture.json: demos[0].set.a: expected a number, a string or true/false");
+  EXPECT_EQ(error(R"({"title": "L", "minutes": 50, "demos": [{"minute": 0}]})"),
+            "lecture.json: demos[0].part: expected a whole number from 1 to 99, missing");
+  EXPECT_NE(error("{\"title\": "), "");
 }
 
 } // namespace
