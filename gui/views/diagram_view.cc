@@ -318,8 +318,18 @@ DiagramView::Layout DiagramView::layout() const {
   if (!keyed && !lay_key(kMinPx, 2, true))
     lay_key(kMinPx, 1, true);
 
-  // App servers, with their waiting lines in the gap to their left.
-  const int per_col = (servers + sub - 1) / sub;
+  // App servers, with their waiting lines in the gap to their left. A server
+  // removed live stays, dashed, while it finishes what it holds; once it
+  // holds nothing it has left, and the others take its room.
+  const auto gone = [&](int s) {
+    const auto i = static_cast<std::size_t>(s);
+    return i < st.app_in_pool.size() && !st.app_in_pool[i] && st.busy_workers[i] == 0 &&
+           (i >= st.app_queue.size() || st.app_queue[i] == 0);
+  };
+  int shown_servers = 0;
+  for (int s = 0; s < servers; ++s)
+    shown_servers += gone(s) ? 0 : 1;
+  const int per_col = std::max(1, (shown_servers + sub - 1) / sub);
   const Stack as = stacked(per_col, top, A, 90);
   // Dots grow with the font (projector mode), and shrink in short boxes.
   l.scale = std::max(1.0, QFontInfo(base).pixelSize() / 12.0);
@@ -330,9 +340,17 @@ DiagramView::Layout DiagramView::layout() const {
   const double aw = ((sub == 2 ? acol.right() - acol.width() * 0.05 : al + acol.width() * 0.78) -
                      al - lane * (sub - 1)) /
                     sub;
-  for (int s = 0; s < servers; ++s) {
-    const int c = s / per_col;
-    const QRectF b = as.at(s % per_col, al + c * (aw + lane), aw);
+  for (int s = 0, shown = 0; s < servers; ++s) {
+    if (gone(s)) { // no box, no line, no wire
+      l.servers.emplace_back();
+      l.queues.emplace_back();
+      l.local.emplace_back();
+      l.cpu.emplace_back();
+      continue;
+    }
+    const int c = shown / per_col;
+    const QRectF b = as.at(shown % per_col, al + c * (aw + lane), aw);
+    ++shown;
     l.servers.push_back(b);
     const double lane_left = c == 0 ? l.lb.right() + 10 : b.left() - lane + 3;
     l.queues.emplace_back(lane_left, b.top(), std::max(0.0, b.left() - 3 - lane_left), b.height());
@@ -689,6 +707,8 @@ void DiagramView::paintEvent(QPaintEvent *) {
   };
   for (std::size_t s = 0; s < l.servers.size(); ++s) {
     const QRectF &a = l.servers[s];
+    if (a.isEmpty())
+      continue; // it has left
     if (in_pool(s))
       wire(QPointF(l.lb.right(), l.lb.center().y()), QPointF(a.left(), a.center().y()));
     for (const QRectF &n : l.nodes)
@@ -701,6 +721,8 @@ void DiagramView::paintEvent(QPaintEvent *) {
   if (!l.edge.isEmpty())
     box(p, l.edge, false);
   for (std::size_t s = 0; s < l.servers.size(); ++s) {
+    if (l.servers[s].isEmpty())
+      continue; // it has left
     box(p, l.servers[s], s < st.app_queue.size() && st.app_queue[s] > 0, !in_pool(s));
     if (!l.local[s].isEmpty()) {
       p.setPen(QPen(kBorder, 1));

@@ -302,8 +302,13 @@ void MainWindow::buildToolbar() {
   burst_ = new QSpinBox;
   burst_->setRange(1, 10000);
   burst_->setValue(10);
+  // Each box says what its number is: "10 submits", "node 0".
+  burst_->setSuffix(" submits");
+  burst_->setToolTip("How many submits Submit burst sends at once");
+  burst_->setAccessibleName("submits in a burst");
   stack_bar_->addWidget(burst_);
   QAction *submit = stack_bar_->addAction("Submit burst");
+  beamer_texts_.push_back({submit, "Submit burst", "Send"});
   submit->setToolTip("That many submits arrive now");
   connect(submit, &QAction::triggered, this, [this] {
     if (!refuseAfterEnd("Submit burst"))
@@ -313,6 +318,8 @@ void MainWindow::buildToolbar() {
   node_ = new QSpinBox;
   node_->setRange(0, static_cast<int>(kMaxCacheNodes) - 1);
   node_->setPrefix("node ");
+  node_->setToolTip("The memcached node Crash node crashes");
+  node_->setAccessibleName("node to crash");
   stack_bar_->addWidget(node_);
   QAction *crash = stack_bar_->addAction("Crash node");
   crash->setToolTip("The memcached node chosen beside it crashes now");
@@ -354,12 +361,14 @@ void MainWindow::buildToolbar() {
   });
   stack_bar_->addSeparator();
   QAction *add_server = stack_bar_->addAction("Add app server");
+  beamer_texts_.push_back({add_server, "Add app server", "Add server"});
   add_server->setToolTip("A new app server joins the load balancer's pool now");
   connect(add_server, &QAction::triggered, this, [this] {
     if (!refuseAfterEnd("Add app server"))
       worker_->addServer();
   });
   QAction *remove_server = stack_bar_->addAction("Remove app server");
+  beamer_texts_.push_back({remove_server, "Remove app server", "Remove server"});
   remove_server->setToolTip(
       "The newest app server leaves the pool: it gets no new requests and finishes what it "
       "holds (app servers keep no state, so nothing is lost)");
@@ -573,6 +582,7 @@ void MainWindow::applySnapshot(const Snapshot &s) {
     const QSignalBlocker block(play_);
     play_->setChecked(s.running);
     play_->setText(s.running ? "Pause" : "Play");
+    arrangeToolbars(); // "Pause" is wider: the second bar may need its own row
   }
   showFault(s);
   if (!s.stack.strategy.empty() &&
@@ -865,6 +875,10 @@ void MainWindow::setProjectorMode(bool on) {
   for (QAction *label : bar_labels_)
     label->setVisible(!on);
   seed_->setPrefix(on ? "seed " : "");
+  // And the second bar's longest buttons say it in fewer words (the boxes
+  // beside them still say what their numbers are).
+  for (const BeamerText &b : beamer_texts_)
+    b.action->setText(on ? b.beamer : b.full);
   lecture_bar_->setNotesShown(!on); // one line on a beamer; Notes shows them
   updateDock();
   arrangeToolbars();

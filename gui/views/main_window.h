@@ -156,6 +156,11 @@ private:
   QDockWidget *dock_ = nullptr;
   QToolBar *run_bar_ = nullptr, *stack_bar_ = nullptr;
   std::vector<QAction *> bar_labels_; // the run bar's " Speed " and such
+  struct BeamerText {
+    QAction *action;
+    QString full, beamer; // its text, and its shorter text in projector mode
+  };
+  std::vector<BeamerText> beamer_texts_;
   QAction *restart_ = nullptr;
   LectureBar *lecture_bar_ = nullptr;   ///< The lecture strip...
   QToolBar *lecture_toolbar_ = nullptr; ///< ... on a bar of its own, with a lecture open.

@@ -174,8 +174,10 @@ void RequestFollower::on_activity(const ActivityRecord &a) {
             (a.node >= 0 ? " to memcached " + std::to_string(a.node) : " to the local cache"));
     if (conflict_) {
       // The model decides a cas as it issues it and says so first: the
-      // conflict goes after the call that met it.
+      // conflict goes after the call that met it, which it explains.
+      const auto cas = static_cast<std::size_t>(open_call_);
       add(Lane::kApp, conflict_->at, -1, explain(*conflict_), true);
+      tell_cas(cas, conflict_->unique_sent);
       conflict_.reset();
     }
     break;
@@ -200,30 +202,36 @@ void RequestFollower::on_activity(const ActivityRecord &a) {
   }
 }
 
+void RequestFollower::tell_cas(std::size_t cas_entry, std::uint64_t unique) {
+  // The CAS story: the get before was a gets, and its unique is what the cas
+  // sent. Told once, when the conflict is known or when the reply comes.
+  std::string &cas = entries_[cas_entry].what;
+  if (cas.find("(sent unique") != std::string::npos)
+    return;
+  cas += " (sent unique " + std::to_string(unique) + ")";
+  if (last_get_ >= 0 && static_cast<std::size_t>(last_get_) < entries_.size()) {
+    std::string &get = entries_[static_cast<std::size_t>(last_get_)].what;
+    if (get.starts_with("cache get ") && !get.starts_with("cache gets"))
+      get.replace(0, 9, "cache gets");
+    get += ", unique " + std::to_string(unique);
+  }
+  last_get_ = -1;
+}
+
 void RequestFollower::on_call(const CallRecord &c) {
   if (c.serial != serial_)
     return;
   std::string what = std::string(op_label(c.op)) + " -> " + reply_words(c);
   const bool open = open_call_ >= 0 && static_cast<std::size_t>(open_call_) < entries_.size();
+  if (c.op == Op::kCacheCas && open) {
+    tell_cas(static_cast<std::size_t>(open_call_), c.unique);
+    what = std::string(op_label(c.op)) + " (sent unique " + std::to_string(c.unique) + ") -> " +
+           reply_words(c);
+  }
   if (open)
     entries_[static_cast<std::size_t>(open_call_)].what += " -> " + reply_words(c);
-  if (c.op == Op::kCacheGet && c.hit && open) {
+  if (c.op == Op::kCacheGet && c.hit && open)
     last_get_ = open_call_;
-    last_unique_ = c.unique;
-  }
-  if (c.op == Op::kCacheCas && open) {
-    // The CAS story: the get was a gets, and its unique is what the cas sent.
-    if (last_get_ >= 0) {
-      std::string &get = entries_[static_cast<std::size_t>(last_get_)].what;
-      if (get.starts_with("cache get ") && !get.starts_with("cache gets"))
-        get.replace(0, 9, "cache gets");
-      get += ", unique " + std::to_string(last_unique_);
-      last_get_ = -1;
-    }
-    entries_[static_cast<std::size_t>(open_call_)].what +=
-        " (sent unique " + std::to_string(c.unique) + ")";
-    what += " (sent unique " + std::to_string(c.unique) + ")";
-  }
   open_call_ = -1;
   news_.push_back(what + " at " + secs(c.reply));
 }

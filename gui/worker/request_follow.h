@@ -83,6 +83,9 @@ public:
 
 private:
   void add(Lane lane, Time at, Time until, std::string what, bool anomaly = false);
+  /// Names the cas at `cas_entry` with the unique it sent, and the get
+  /// before it a gets that returned it (once).
+  void tell_cas(std::size_t cas_entry, std::uint64_t unique);
 
   std::uint64_t serial_;
   std::vector<TimelineEntry> entries_;
@@ -91,7 +94,6 @@ private:
   bool seen_start_ = false;
   std::int64_t open_call_ = -1;           ///< Entry index of the call awaiting its reply.
   std::int64_t last_get_ = -1;            ///< Entry index of the last get that hit.
-  std::uint64_t last_unique_ = 0;         ///< The unique that get returned.
   std::optional<AnomalyRecord> conflict_; ///< A CAS conflict awaiting its call's entry.
 };
 

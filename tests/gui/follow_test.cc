@@ -272,7 +272,7 @@ TEST(RequestFollow, ACasConflictTellsItsGetsAndTheUniques) {
     ASSERT_NE(gets, w.end()) << ::testing::PrintToString(w);
     const std::string unique = gets->substr(gets->rfind(' ') + 1);
     const auto cas = std::find(w.begin(), w.end(),
-                               "cache cas to memcached 0 -> EXISTS (sent unique " + unique + ")");
+                               "cache cas to memcached 0 (sent unique " + unique + ") -> EXISTS");
     ASSERT_NE(cas, w.end()) << ::testing::PrintToString(w);
     EXPECT_LT(gets, cas);
     EXPECT_EQ(conflict, cas + 1) << ::testing::PrintToString(w);

@@ -131,6 +131,8 @@ private slots:
   void theLecturePlaylistWalksEveryDemo();
   void fileOpenTakesAScenarioAReportALessonAndALecture();
   void aClipOfAnAnomalyStartsBeforeItsCauseAsMp4();
+  void aServerThatHasLeftLeavesTheDiagram();
+  void everyControlIsWholeAndSaysWhatItIsWhilePlaying();
 };
 
 void WindowControlsTest::initTestCase() {
@@ -787,6 +789,70 @@ void WindowControlsTest::aClipOfAnAnomalyStartsBeforeItsCauseAsMp4() {
                         "stream=codec_name,pix_fmt", "-of", "csv=p=0", clip});
   QVERIFY(probe.waitForFinished(60000));
   QCOMPARE(QString::fromUtf8(probe.readAllStandardOutput()).trimmed(), QString("h264,yuv420p"));
+}
+
+// Issue 23: "(leaving)" servers never left the diagram. A server removed
+// live is drawn dashed, "(leaving)", while it finishes what it holds; once
+// it holds nothing it is gone from the picture and the others take its room.
+void WindowControlsTest::aServerThatHasLeftLeavesTheDiagram() {
+  MainWindow w(load("builtin:frontpage"));
+  w.resize(1400, 900);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  auto *diagram = w.findChild<stampede::gui::DiagramView *>();
+  const auto names = [&] {
+    QStringList out;
+    for (const auto &l : diagram->labels())
+      if (l.text.startsWith("App "))
+        out << l.text.section('\n', 0, 0);
+    return out;
+  };
+  QVERIFY(QTest::qWaitFor([&] { return names().size() == 4; }, 10000));
+  QAction *remove = action(w, "Remove app server");
+  QVERIFY(remove != nullptr);
+  remove->trigger(); // app 3 leaves the pool; at t = 0 it holds nothing
+  QVERIFY(QTest::qWaitFor(
+      [&] {
+        return w.lastSnapshot().stack.app_in_pool.size() == 4 &&
+               !w.lastSnapshot().stack.app_in_pool[3];
+      },
+      10000));
+  w.worker()->pauseAt(2.0);
+  w.setSpeedIndex(kMaxSpeed);
+  w.worker()->play();
+  QVERIFY(QTest::qWaitFor([&] { return !w.lastSnapshot().running && w.lastSnapshot().now > 0; },
+                          30000));
+  QTest::qWait(100);
+  const QStringList shown = names();
+  QVERIFY2(shown.size() == 3 && !shown.join(' ').contains("App 3") &&
+               !shown.join(' ').contains("leaving"),
+           qPrintable(shown.join(" | ")));
+  QVERIFY(w.grab().save(outputPath("controls-server-left.png")));
+}
+
+// Issue 23: while playing at 1400 px, "Remove app server" hid behind "»"
+// (Pause is wider than Play); the burst and node boxes said only "10" and
+// "node 0".
+void WindowControlsTest::everyControlIsWholeAndSaysWhatItIsWhilePlaying() {
+  MainWindow w(load("builtin:frontpage"));
+  w.resize(1400, 900);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  w.setSpeedIndex(3); // x1
+  w.worker()->play();
+  QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().running; }, 10000));
+  QTest::qWait(200);
+  for (QToolBar *bar : w.findChildren<QToolBar *>()) {
+    const auto *more = bar->findChild<QToolButton *>("qt_toolbar_ext_button");
+    QVERIFY2(!(bar->isVisible() && more != nullptr && more->isVisible()),
+             qPrintable(bar->windowTitle() + " hides controls behind » while playing"));
+  }
+  QStringList boxes;
+  for (QSpinBox *box : w.findChildren<QSpinBox *>())
+    if (box->isVisible())
+      boxes << box->text();
+  QVERIFY2(boxes.contains("10 submits") && boxes.contains("node 0"), qPrintable(boxes.join(" | ")));
+  w.worker()->pause();
 }
 
 QTEST_MAIN(WindowControlsTest)
