@@ -14,7 +14,9 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <unordered_map>
@@ -192,6 +194,21 @@ private:
   QTemporaryDir dir_;
 };
 
+/// Writes --screenshot's PNG. @return the exit status: 0, or 1 when it could
+/// not be written or the run stopped with an error (the picture shows it,
+/// and the error is said on stderr, as `stampede run` would).
+int write_screenshot(stampede::gui::MainWindow &window, const std::string &path) {
+  if (!window.exportWindowPng(QString::fromStdString(path))) {
+    std::cerr << "could not write " << path << '\n';
+    return 1;
+  }
+  if (const std::string &fault = window.lastSnapshot().fault; !fault.empty()) {
+    std::cerr << "the run stopped with an error: " << fault << " (the screenshot shows it)\n";
+    return 1;
+  }
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -212,7 +229,16 @@ int main(int argc, char **argv) {
   cli.add_option("--screenshot", screenshot, "render the window to this PNG and exit");
   cli.add_option("--at", at_s,
                  "open paused at this simulated second (with --screenshot: render there; "
-                 "default: the end)");
+                 "default: the end)")
+      ->check(CLI::Validator(
+          [](std::string &s) {
+            char *end = nullptr;
+            const double v = std::strtod(s.c_str(), &end);
+            return !s.empty() && end == s.c_str() + s.size() && std::isfinite(v) && v >= 0
+                       ? std::string()
+                       : "expected a simulated second, 0 or more, got \"" + s + "\"";
+          },
+          "SECONDS"));
   std::uint64_t anomaly_n = 0;
   cli.add_option("--anomaly", anomaly_n,
                  "open paused just after the run's N-th anomaly (1 = the first), e.g. of a "
@@ -370,10 +396,7 @@ int main(int argc, char **argv) {
           return;
         poll->stop();
         QTimer::singleShot(300, &window, [&window, screenshot] {
-          const bool ok = window.exportWindowPng(QString::fromStdString(screenshot));
-          if (!ok)
-            std::cerr << "could not write " << screenshot << '\n';
-          QApplication::exit(ok ? 0 : 1);
+          QApplication::exit(write_screenshot(window, screenshot));
         });
       });
       QTimer::singleShot(300, &window, [poll] { poll->start(50); });
@@ -433,10 +456,7 @@ int main(int argc, char **argv) {
         window.showAnomaly(static_cast<int>(anomaly_n - 1)); // as the window opens with it
       // Two more frames so the views have drawn the last snapshot.
       QTimer::singleShot(200, &window, [&window, screenshot] {
-        const bool ok = window.exportWindowPng(QString::fromStdString(screenshot));
-        if (!ok)
-          std::cerr << "could not write " << screenshot << '\n';
-        QApplication::exit(ok ? 0 : 1);
+        QApplication::exit(write_screenshot(window, screenshot));
       });
     });
     poll->start(50);

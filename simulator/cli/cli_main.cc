@@ -53,6 +53,33 @@ int cli_main(int argc, const char *const *argv) {
       },
       "");
 
+  // A comma-separated list names at least one thing, and nothing between
+  // two commas: `--seed-list ''` and `1,,2` are typing mistakes, not "none".
+  const auto a_list = CLI::Validator(
+      [](std::string &s) {
+        bool empty_item = false;
+        for (std::size_t from = 0;;) {
+          const std::size_t comma = std::min(s.find(',', from), s.size());
+          const std::string_view item = std::string_view(s).substr(from, comma - from);
+          empty_item = empty_item || item.find_first_not_of(" \t") == std::string_view::npos;
+          if (comma == s.size())
+            break;
+          from = comma + 1;
+        }
+        return empty_item
+                   ? "expected a comma-separated list with no empty item, got " + json_quote(s)
+                   : std::string();
+      },
+      "");
+
+  // A file to write: `--report ''` names none.
+  const auto a_file = CLI::Validator(
+      [](std::string &s) {
+        return s.empty() ? std::string("expected a file name (or - for stdout), got \"\"")
+                         : std::string();
+      },
+      "");
+
   const auto nonnegative = CLI::Validator(
       [](std::string &s) {
         double v = 0;
@@ -75,6 +102,7 @@ int cli_main(int argc, const char *const *argv) {
     CLI::Option *list = cmd->add_option("--seed-list", r.seed_list,
                                         "Run these seeds as replications (comma-separated)")
                             ->type_name("A,B,...")
+                            ->check(a_list)
                             ->excludes(seeds);
     if (seed != nullptr) {
       list->excludes(seed);
@@ -100,16 +128,19 @@ int cli_main(int argc, const char *const *argv) {
         ->check(pair_check)
         ->allow_extra_args(false); // `--set A=1 SCENARIO`: one value per --set
     cmd->add_option("--report", ro.report, "Write the JSON report to FILE (- for stdout)")
-        ->type_name("FILE");
+        ->type_name("FILE")
+        ->check(a_file);
   };
 
   CLI::App *run = app.add_subcommand("run", "Run a scenario and report what it measured");
   add_common(run);
   run->add_option("--strategy", ro.strategy, "Strategy: " + known_strategies())->type_name("NAME");
   run->add_option("--timeseries", ro.timeseries, "Write one CSV row per interval to FILE.csv")
-      ->type_name("FILE.csv");
+      ->type_name("FILE.csv")
+      ->check(a_file);
   run->add_option("--trace", ro.trace, "Write a Chrome trace (Perfetto) to FILE.json")
-      ->type_name("FILE.json");
+      ->type_name("FILE.json")
+      ->check(a_file);
   run->add_option("--interval", ro.interval_s, "Time-series interval in seconds (default 1)")
       ->type_name("S")
       ->check(positive);
@@ -121,7 +152,8 @@ int cli_main(int argc, const char *const *argv) {
       ->add_option("--strategies", ro.strategies,
                    "Comma-separated strategies (default: " + join(lecture_strategies(), ",") +
                        "; any of " + known_strategies() + ")")
-      ->type_name("A,B,...");
+      ->type_name("A,B,...")
+      ->check(a_list);
   compare->add_flag("--table", ro.table, "Print the table even when stdout is not a terminal");
 
   std::string validate_spec;
@@ -189,7 +221,8 @@ int cli_main(int argc, const char *const *argv) {
   sweep
       ->add_option("--strategies", so.strategies,
                    "Comma-separated strategies, each a row per cell (default: the scenario's)")
-      ->type_name("A,B,...");
+      ->type_name("A,B,...")
+      ->check(a_list);
   sweep->add_option("--set", so.sets, "Override a scenario field by its dotted path")
       ->type_name("PATH=VALUE")
       ->check(pair_check)
@@ -209,7 +242,9 @@ int cli_main(int argc, const char *const *argv) {
       ->type_name("J")
       ->check(CLI::Range(1u, 1024u));
   const auto add_outputs = [&](CLI::App *cmd) {
-    cmd->add_option("--csv", so.csv, "Write the CSV to FILE (default: stdout)")->type_name("FILE");
+    cmd->add_option("--csv", so.csv, "Write the CSV to FILE (default: stdout)")
+        ->type_name("FILE")
+        ->check(a_file);
     cmd->add_option("--plot", so.plot,
                     "Draw --y against the first varied field, a line per strategy with its 95 % "
                     "band (Qt Charts, no display needed)")
@@ -257,7 +292,8 @@ int cli_main(int argc, const char *const *argv) {
   reality
       ->add_option("--report", rlo.report,
                    "Write {\"real\": REPORT, \"predicted\": REPLICATED} to FILE (- for stdout)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(a_file);
 
   BenchOptions bo;
   CLI::App *bench = app.add_subcommand("bench", "Measure the engine's speed on R1");

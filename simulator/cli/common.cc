@@ -55,6 +55,23 @@ std::string join(const std::vector<std::string> &items, std::string_view sep) {
 
 std::string json_quote(std::string_view s) { return Json(std::string(s)).dump(); }
 
+std::string terminal_text(std::string_view s) {
+  constexpr std::size_t kMost = 200;
+  const bool plain = std::none_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+  std::string_view head = s.substr(0, kMost);
+  // Cut on a character's first byte, not inside UTF-8.
+  while (head.size() < s.size() && !head.empty() &&
+         (static_cast<unsigned char>(s[head.size()]) & 0xC0) == 0x80)
+    head.remove_suffix(1);
+  std::string out = plain ? std::string(head) : json_quote(head);
+  if (head.size() < s.size())
+    out += "... (" + std::to_string(s.size()) + " bytes in all)";
+  return out;
+}
+
 std::vector<std::string> split_list(const std::string &text) {
   std::vector<std::string> out;
   for (std::string &item : split_values(text)) {

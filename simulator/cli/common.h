@@ -53,6 +53,12 @@ std::string join(const std::vector<std::string> &items, std::string_view sep);
 
 std::string json_quote(std::string_view s);
 
+/// A name from a file (a scenario's `name`, a path) as a terminal line shows
+/// it: as it is when it is plain text; JSON-quoted when it holds control
+/// characters (ESC, BEL, CR, NUL would recolour or clear the terminal); cut
+/// after 200 bytes with the length said, so a huge name is not a huge line.
+std::string terminal_text(std::string_view s);
+
 /// "a, b,c" -> {"a", "b", "c"}: split_values() with empty items dropped.
 std::vector<std::string> split_list(const std::string &text);
 

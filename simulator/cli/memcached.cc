@@ -18,6 +18,15 @@ int cmd_memcached(McServeOptions options, bool port_given, std::uint64_t memory_
                    std::to_string(memory_mb));
   }
   options.node.memory_limit_bytes = memory_mb << 20;
+  // memcached 1.6.18 refuses to start so: "Cannot set item size limit higher
+  // than 1/2 of memory max." (else one item could take all its memory).
+  if (options.node.item_size_max > options.node.memory_limit_bytes / 2) {
+    throw BadInput("stampede memcached: --max-item-size: expected at most half of --memory (" +
+                   std::to_string(options.node.memory_limit_bytes / 2) + " bytes with --memory " +
+                   std::to_string(memory_mb) + "), got " +
+                   std::to_string(options.node.item_size_max) +
+                   " (memcached: \"Cannot set item size limit higher than 1/2 of memory max.\")");
+  }
   options.node.lru =
       static_cast<LruModel>(std::find(kLruNames.begin(), kLruNames.end(), lru) - kLruNames.begin());
   std::string error;

@@ -142,8 +142,8 @@ int cmd_reality(const RealityOptions &o) {
                                  ? number(s.workload.users) + " users thinking " +
                                        number(s.workload.think_time.mean_s()) + " s on average"
                                  : number(s.workload.rate) + " requests/s";
-    out << s.name << " (" << o.scenario << "), strategy " << real.strategy << ", "
-        << number(s.duration_s) << " s of " << load
+    out << terminal_text(s.name) << " (" << terminal_text(o.scenario) << "), strategy "
+        << real.strategy << ", " << number(s.duration_s) << " s of " << load
         << ": real PostgreSQL + memcached against the simulator over " << seeds.size() << " seeds\n"
         << (calibrating ? "as written: the scenario's prediction; calibrated: with the latencies "
                           "measured in this run\n"

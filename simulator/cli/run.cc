@@ -128,8 +128,8 @@ bool report_failures(const std::vector<ExpectationResult> &results, std::string_
   for (const ExpectationResult &e : results) {
     if (!e.ok) {
       ok = false;
-      std::cerr << "FAILED " << name << ": " << e.expr << " (actual " << number(e.actual) << ", "
-                << where << ")\n";
+      std::cerr << "FAILED " << terminal_text(name) << ": " << e.expr << " (actual "
+                << number(e.actual) << ", " << where << ")\n";
     }
   }
   return ok;
@@ -137,8 +137,8 @@ bool report_failures(const std::vector<ExpectationResult> &results, std::string_
 
 void print_summary(const Report &r, const std::string &spec) {
   std::ostream &o = std::cout;
-  o << r.scenario << " (" << spec << "), strategy " << r.strategy << ", seed " << r.seed << ", "
-    << number(r.duration_s) << " s simulated\n";
+  o << terminal_text(r.scenario) << " (" << terminal_text(spec) << "), strategy " << r.strategy
+    << ", seed " << r.seed << ", " << number(r.duration_s) << " s simulated\n";
   o << "  requests            " << r.page_views << " page views, " << r.submits << " submits\n";
   o << "  DB reads            " << fixed(r.db_reads_per_page_view, 3) << " per page view, "
     << fixed(r.db_reads_per_submit, 2) << " per submit\n";
@@ -169,8 +169,8 @@ void print_summary(const Report &r, const std::string &spec) {
 void print_replicated_summary(const ReplicatedReport &r, const std::string &spec,
                               double duration_s) {
   std::ostream &o = std::cout;
-  o << r.scenario << " (" << spec << "), strategy " << r.strategy << ", " << seeds_text(r.seeds)
-    << ", " << span_text(duration_s, r.warmup_s) << "\n";
+  o << terminal_text(r.scenario) << " (" << terminal_text(spec) << "), strategy " << r.strategy
+    << ", " << seeds_text(r.seeds) << ", " << span_text(duration_s, r.warmup_s) << "\n";
   o << "  mean +- 95 % interval over " << r.runs.size() << " independent runs\n";
   std::vector<std::string> paths = {"requests.page_views", "requests.submits"};
   for (const std::string &path : compare_paths()) {
@@ -352,8 +352,8 @@ int cmd_compare(const RunOptions &o) {
   if (o.table || o.report.empty() || isatty(STDOUT_FILENO) != 0) {
     // With the report on stdout, the table goes to stderr so the JSON stays clean.
     std::ostream &out = o.report == "-" ? std::cerr : std::cout;
-    out << reports.front().scenario << " (" << o.scenario << "), " << seeds_text(seeds) << ", "
-        << span_text(ran.front().duration_s, rep.warmup_s) << "\n";
+    out << terminal_text(reports.front().scenario) << " (" << terminal_text(o.scenario) << "), "
+        << seeds_text(seeds) << ", " << span_text(ran.front().duration_s, rep.warmup_s) << "\n";
     if (rep.replicated() && seeds.size() > 1) {
       out << "each cell: mean +- 95 % interval over " << seeds.size() << " independent runs\n";
     }

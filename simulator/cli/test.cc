@@ -203,10 +203,26 @@ std::vector<Case> collect_cases(const std::vector<std::string> &paths) {
       continue;
     }
     // Sorted, so the order of the output does not depend on the file system.
+    // Without exceptions: an entry that cannot be read (a symlink to itself,
+    // a file removed meanwhile) is said and skipped, not the end of the run.
     std::vector<fs::path> files;
-    for (const fs::directory_entry &e : fs::recursive_directory_iterator(path, ec)) {
-      if (e.is_regular_file() && e.path().extension() == ".json") {
-        files.push_back(e.path());
+    fs::recursive_directory_iterator it(path, ec);
+    if (ec) {
+      throw BadInput(path + ": cannot list: " + ec.message());
+    }
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) {
+        throw BadInput(path + ": cannot list: " + ec.message());
+      }
+      std::error_code entry_ec;
+      const bool regular = it->is_regular_file(entry_ec);
+      if (entry_ec) {
+        std::cerr << "skipped " << terminal_text(it->path().string()) << ": " << entry_ec.message()
+                  << '\n';
+        continue;
+      }
+      if (regular && it->path().extension() == ".json") {
+        files.push_back(it->path());
       }
     }
     if (ec) {

@@ -96,7 +96,9 @@ std::optional<Problem> read_events(const Json &j, Scenario &s) {
     if (at == e.end())
       return Problem{path + ".at", "required field is missing"};
     double seconds = 0;
-    if (auto p = read_number(*at, path + ".at", at_least(0), seconds))
+    // Up to the longest duration_s there is (1e6 s): later could never
+    // happen, and past 9.2e9 s it would not fit the nanosecond clock.
+    if (auto p = read_number(*at, path + ".at", between(0, 1e6), seconds))
       return p;
     // An event at or after duration_s is valid and never happens (the run
     // stops first): `--duration` can shorten any scenario.

@@ -118,8 +118,9 @@ Json distribution_schema() {
 Json event_schema() {
   Json at{{"type", "number"},
           {"minimum", 0},
-          {"description",
-           "when, seconds from the start (an event at or after duration_s never happens)"}};
+          {"maximum", 1e6},
+          {"description", "when, seconds from the start, up to the longest duration_s (an event "
+                          "at or after duration_s never happens)"}};
   auto kind = [&](const char *key, Json value) {
     return Json{{"type", "object"},
                 {"properties", Json{{"at", at}, {key, std::move(value)}}},

@@ -181,8 +181,11 @@ void MemcachedProtocol::close_now() {
   drop_reservation();
 }
 
-void MemcachedProtocol::finish_input() {
+void MemcachedProtocol::finish_input(bool keep_replies) {
   if (state_ != State::kClosed) {
+    if (keep_replies && state_ != State::kMultiget) {
+      commit(); // what the finished commands answered (a multiget's is unfinished)
+    }
     close_now();
   }
 }

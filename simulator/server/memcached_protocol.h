@@ -81,7 +81,12 @@ public:
   void feed(std::string_view bytes);
 
   /// The client hung up: memcached sends nothing more for an unfinished command.
-  void finish_input();
+  /// @param keep_replies false as memcached does on a socket: replies it had
+  ///        not yet written (held while it waited for a data block) are lost
+  ///        with the connection. true for `--stdio`, where the input ending is
+  ///        no hang-up: the replies to every finished command are written,
+  ///        and only the unfinished command gets none.
+  void finish_input(bool keep_replies = false);
 
   /// @return the next bytes that may be sent now: the rest of the first
   ///         committed part (empty when nothing is committed). Send them, then

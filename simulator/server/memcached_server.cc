@@ -437,7 +437,7 @@ int serve_stdio(const McServeOptions &o, std::string *error) {
       continue;
     }
     if (n <= 0) {
-      proto.finish_input();
+      proto.finish_input(/*keep_replies=*/true); // the end of the input, not a hang-up
       break;
     }
     state.now_s = std::time(nullptr);

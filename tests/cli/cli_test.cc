@@ -720,6 +720,20 @@ TEST_F(Cli, TestCommandAllPassingExitsZero) {
   EXPECT_NE(r.out.find("1 passed, 0 failed"), std::string::npos) << r.out;
 }
 
+TEST_F(Cli, TestCommandSkipsAnEntryItCannotReadAndGoesOn) {
+  // Issue 24, item 4: a symlink to itself in the folder stopped the whole
+  // run: "internal error: filesystem error", exit 3.
+  fs::create_directories(path("cases"));
+  spit(path("cases/pass.json"), small_scenario(R"(, "expect": ["requests.page_views > 0"])"));
+  fs::create_symlink("loop.json", path("cases/loop.json"));
+  const Result r = run({"test", "cases"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("1 passed, 0 failed"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("skipped cases/loop.json: Too many levels of symbolic links"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(Cli, TestCommandRunsEachLessonStepAsACase) {
   fs::create_directories(path("lessons/99-demo"));
   spit(path("lessons/99-demo/base.json"), small_scenario());
@@ -828,6 +842,68 @@ std::string with_events(const std::string &event, int n, const std::string &extr
     events += (i ? "," : "") + event;
   }
   return R"({"workload": {"rate": 10}, "duration_s": 10, "events": [)" + events + "]" + extra + "}";
+}
+
+TEST_F(Cli, MemcachedRefusesAnItemLimitAboveHalfItsMemory) {
+  // Issue 24, item 6: `--max-item-size 1g --memory 64` started, and with a
+  // 4 MiB memory an 8 MB item was stored; memcached 1.6.18 refuses to start:
+  // "Cannot set item size limit higher than 1/2 of memory max."
+  const Result big =
+      run({"memcached", "--max-item-size", "1073741824", "--memory", "64", "--stdio"});
+  EXPECT_EQ(big.code, 2) << big.out << big.err;
+  EXPECT_NE(big.err.find("--max-item-size: expected at most half of --memory (33554432 bytes "
+                         "with --memory 64), got 1073741824"),
+            std::string::npos)
+      << big.err;
+  const Result small = run({"memcached", "--max-item-size", "8388608", "--memory", "4", "--stdio"});
+  EXPECT_EQ(small.code, 2) << small.err;
+  // Half exactly is allowed, as memcached allows it.
+  const Result half = run({"memcached", "--max-item-size", "2097152", "--memory", "4", "--stdio"});
+  EXPECT_EQ(half.code, 0) << half.err;
+}
+
+TEST_F(Cli, AnEventPastTheLongestRunIsRefused) {
+  // Issue 24, item 3: an event at 9.3e9 s validated `ok`, overflowed the
+  // nanosecond clock (UBSan, fuzz_scenario) and its report said
+  // "at": -9223372036.854776, which could not be read back.
+  spit(path("late.json"), with_events(R"({"at": 9.3e9, "view_burst": 1})", 1));
+  for (const char *command : {"validate", "run"}) {
+    const Result r = run({command, "late.json"});
+    EXPECT_EQ(r.code, 2) << command << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("late.json: events[0].at: expected a number <= 1000000, got 9300000000"),
+              std::string::npos)
+        << r.err;
+  }
+  // The longest run's last second is still a time an event may name.
+  spit(path("last.json"), with_events(R"({"at": 1e6, "view_burst": 1})", 1));
+  EXPECT_EQ(run({"validate", "last.json"}).code, 0);
+}
+
+TEST_F(Cli, RunShowsAScenarioNamesControlCharactersEscaped) {
+  // Issue 24, item 5: `run` printed a name's ESC, BEL, CR and NUL raw, so a
+  // scenario file could recolour or clear the terminal; a huge name was a
+  // huge line.
+  spit(path("ctrl.json"),
+       R"({"name": "red\u001b[31m\u0007\r\u0000", "workload": {"rate": 10}, "duration_s": 1,
+           "expect": ["requests.page_views < 0"]})");
+  const Result r = run({"run", "ctrl.json"});
+  EXPECT_EQ(r.code, 1) << r.err; // the expectation fails: its line names the scenario too
+  for (const std::string *text : {&r.out, &r.err}) {
+    for (const char c : {'\x1b', '\x07', '\r', '\0'})
+      EXPECT_EQ(text->find(c), std::string::npos) << "raw control character in:\n" << *text;
+  }
+  EXPECT_NE(r.out.find(R"("red\u001b[31m\u0007\r\u0000" (ctrl.json), strategy)"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.err.find(R"(FAILED "red\u001b[31m\u0007\r\u0000": requests.page_views < 0)"),
+            std::string::npos)
+      << r.err;
+  spit(path("long.json"), R"({"name": ")" + std::string(100000, 'n') +
+                              R"(", "workload": {"rate": 10}, "duration_s": 1})");
+  const Result l = run({"run", "long.json"});
+  EXPECT_EQ(l.code, 0) << l.err;
+  EXPECT_NE(l.out.find(std::string(200, 'n') + "... (100000 bytes in all) (long.json)"),
+            std::string::npos);
+  EXPECT_LT(l.out.size(), 2000u);
 }
 
 TEST_F(Cli, BurstsBeyondWhatCanRunAreRefusedNamingTheField) {

@@ -10,8 +10,10 @@
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
+#include <QFile>
 #include <QHeaderView>
 #include <QLabel>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -77,6 +79,8 @@ private slots:
   void theSentenceStaysUntilDismissedOrTheNextRun();
   void aFaultWithoutARequestLeavesTheRequestTabAlone();
   void compareMarksTheFaultyRowAndFillsTheOthers();
+  void aScreenshotOfAStoppedRunSaysSoAndFails();
+  void theWindowRefusesATimeBeforeZeroOrNotANumber();
 };
 
 void WindowFaultsTest::initTestCase() {
@@ -292,6 +296,42 @@ void WindowFaultsTest::compareMarksTheFaultyRowAndFillsTheOthers() {
                           .arg(table->horizontalHeader()->length())
                           .arg(table->viewport()->width())));
   w.grab().save(outputPath("faults-compare.png"));
+}
+
+// Issue 24, item 8: `--screenshot` exited 0 when the run it rendered had
+// stopped with an error. It still writes the picture (the fault is on it),
+// says the error on stderr and exits 1.
+void WindowFaultsTest::aScreenshotOfAStoppedRunSaysSoAndFails() {
+  const QString shot = outputPath("faults-screenshot-twice.png");
+  QFile::remove(shot);
+  QProcess gui;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert("STAMPEDE_STUDENT_LIB", STAMPEDE_HOSTILE_STUDENT_LIB);
+  env.insert("QT_QPA_PLATFORM", "offscreen");
+  gui.setProcessEnvironment(env);
+  gui.start(STAMPEDE_GUI_PATH, {"builtin:frontpage", "--strategy", "student:twice", "--set",
+                                "duration_s=5", "--screenshot", shot});
+  QVERIFY(gui.waitForFinished(60000));
+  const QString err = QString::fromUtf8(gui.readAllStandardError());
+  QCOMPARE(gui.exitCode(), 1);
+  QVERIFY2(err.contains("the run stopped with an error: ") &&
+               err.contains("student:twice: view() of request #0 (step 0) answered it twice"),
+           qPrintable(err));
+  QVERIFY(QFile::exists(shot));
+}
+
+// Issue 24, item 8: `--at -5` and `--at nan` were taken without a word.
+void WindowFaultsTest::theWindowRefusesATimeBeforeZeroOrNotANumber() {
+  for (const char *at : {"-5", "nan", "inf", ""}) {
+    QProcess gui;
+    gui.start(STAMPEDE_GUI_PATH, {"builtin:frontpage", "--at", at});
+    QVERIFY(gui.waitForFinished(30000));
+    const QString err = QString::fromUtf8(gui.readAllStandardError());
+    QVERIFY2(gui.exitCode() == 2, qPrintable(QString(at) + ": " + err));
+    QVERIFY2(
+        err.contains("--at: expected a simulated second, 0 or more, got \"" + QString(at) + "\""),
+        qPrintable(err));
+  }
 }
 
 QTEST_MAIN(WindowFaultsTest)

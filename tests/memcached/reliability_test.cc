@@ -751,6 +751,29 @@ TEST(Reliability, StdioWhoseReaderGoesAwayExitsZero) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << err;
 }
 
+TEST(Reliability, StdioInputEndingInsideADataBlockKeepsTheRepliesBeforeIt) {
+  // Issue 24, item 10: `printf 'set k 0 0 1\r\nx\r\ncas k 0 0 1 1\r\n' |
+  // stampede memcached --stdio` printed nothing, not even STORED: the end
+  // of the input closed the session as a hang-up does, and the replies held
+  // while it waited for the cas's data went with it. The unfinished cas
+  // gets no reply; the set keeps its own.
+  char name[] = "/tmp/stampede-stdio-XXXXXX";
+  const int fd = ::mkstemp(name);
+  ASSERT_GE(fd, 0);
+  std::string err;
+  const int status = run_stdio(
+      "set k 0 0 1\r\nx\r\ncas k 0 0 1 1\r\n", [&] { return ::dup(fd); }, &err);
+  ASSERT_NE(status, -1) << "hangs";
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << err;
+  std::string out(64, '\0');
+  const ssize_t n = ::pread(fd, out.data(), out.size(), 0);
+  ::close(fd);
+  ::unlink(name);
+  out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  EXPECT_EQ(out, "STORED\r\n");
+}
+
 TEST(Reliability, StdioToAFullDeviceExitsTwo) {
   std::string err;
   // `stampede memcached --stdio > /dev/full`: every write fails with ENOSPC.
