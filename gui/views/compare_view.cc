@@ -220,11 +220,15 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
   seeds_ = new QSpinBox;
   seeds_->setRange(1, static_cast<int>(CompareRunner::kMaxSeeds));
   seeds_->setValue(1);
-  seeds_->setToolTip("Independent replications per strategy: seeds counting up from the "
-                     "scenario's, as stampede compare --seeds N; over several, each cell reads "
-                     "mean +- half-width of its 95 % interval");
+  seeds_->setToolTip(QString("Independent replications per strategy: seeds counting up from "
+                             "the scenario's, as stampede compare --seeds N; over several, each "
+                             "cell reads mean +- half-width of its 95 % interval. At most %1 "
+                             "here, so the table fills while the class waits; the command line "
+                             "takes more.")
+                         .arg(CompareRunner::kMaxSeeds));
   seeds_->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
-  auto *seeds_label = new QLabel("Seeds:");
+  // The box's limit said beside it: a larger number typed is not taken.
+  auto *seeds_label = new QLabel(QString("Seeds (1-%1):").arg(CompareRunner::kMaxSeeds));
   seeds_label->setBuddy(seeds_);
   seeds_label->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Preferred);
   top->addWidget(run_);

@@ -154,6 +154,9 @@ struct Problem {
 };
 
 std::string printable(std::string_view text);
+// printable(), cut after 200 bytes with the length said: a command line's
+// 100 KB path is not echoed whole into its error.
+std::string printable_cut(std::string_view text);
 std::string truncate(std::string s, std::size_t limit = 40);
 // A JSON value as a message shows it: compact, truncated.
 std::string found(const Json &j);

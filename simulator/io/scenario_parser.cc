@@ -299,7 +299,7 @@ std::string expected_paths_near(const std::string &path) {
 // origin) or nothing.
 std::optional<std::string> apply_override(Json &root, const std::string &text,
                                           std::vector<Override> &applied) {
-  const std::string origin = "--set " + printable(text);
+  const std::string origin = "--set " + printable_cut(text);
   auto eq = text.find('=');
   if (eq == std::string::npos)
     return origin + ": expected PATH=VALUE (no '=')";
@@ -308,7 +308,7 @@ std::optional<std::string> apply_override(Json &root, const std::string &text,
   const Field *field = find_field(path);
   bool whole_array = path == "events" || path == "expect";
   if (!field && !whole_array)
-    return origin + ": unknown field " + printable(path) + ", expected one of " +
+    return origin + ": unknown field " + printable_cut(path) + ", expected one of " +
            expected_paths_near(path);
   Json parsed = Json::parse(value, nullptr, false);
   if (parsed.is_discarded())
@@ -419,7 +419,7 @@ Parsed<Scenario> parse_scenario(std::string_view text, std::string_view origin_v
     // The last override that wrote this path (or an enclosing one) supplied the value.
     for (auto it = applied.rbegin(); it != applied.rend(); ++it)
       if (covers(it->path, p->path)) {
-        where = "--set " + printable(it->text);
+        where = "--set " + printable_cut(it->text);
         break;
       }
     return failure(where + ": " + (p->path.empty() ? "" : p->path + ": ") + p->what);

@@ -45,6 +45,16 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+std::string printable_cut(std::string_view text) {
+  constexpr std::size_t kMost = 200;
+  if (text.size() <= kMost)
+    return printable(text);
+  std::size_t head = kMost;
+  while (head > 0 && (static_cast<unsigned char>(text[head]) & 0xC0) == 0x80)
+    --head; // not inside a UTF-8 character
+  return printable(text.substr(0, head)) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+
 namespace {
 
 // Prints compact JSON, stopping once past `limit` characters: a deeply nested

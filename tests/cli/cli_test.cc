@@ -862,6 +862,18 @@ TEST_F(Cli, MemcachedRefusesAnItemLimitAboveHalfItsMemory) {
   EXPECT_EQ(half.code, 0) << half.err;
 }
 
+TEST_F(Cli, AHugeSetPathIsNotEchoedWhole) {
+  // Issue 24, item 8: a 100 KB --set path came back twice in its error.
+  const std::string path(100000, 'a');
+  const Result r = run({"run", "builtin:frontpage", "--set", path + "=1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--set " + std::string(200, 'a') + "... (100002 bytes): unknown field " +
+                       std::string(200, 'a') + "... (100000 bytes), expected one of"),
+            std::string::npos)
+      << r.err.substr(0, 1000);
+  EXPECT_LT(r.err.size(), 2000u);
+}
+
 TEST_F(Cli, AnEventPastTheLongestRunIsRefused) {
   // Issue 24, item 3: an event at 9.3e9 s validated `ok`, overflowed the
   // nanosecond clock (UBSan, fuzz_scenario) and its report said

@@ -156,6 +156,13 @@ void WindowControlsTest::compareOffersEveryStrategy() {
     if (b->isChecked())
       ticked << b->text();
   QCOMPARE(ticked, expected.mid(0, 6));
+  // Issue 24, item 8: the Seeds box capped what was typed without a word;
+  // its label says its limit.
+  bool said = false;
+  for (const QLabel *l : w.compare()->findChildren<QLabel *>())
+    if (auto *box = qobject_cast<QSpinBox *>(l->buddy()))
+      said = said || l->text() == QString("Seeds (1-%1):").arg(box->maximum());
+  QVERIFY(said);
 
   QVERIFY(runEveryStrategy(w));
   const QTableWidget *t = w.compare()->table();
