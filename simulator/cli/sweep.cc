@@ -87,40 +87,65 @@ void show_progress(const std::atomic<std::size_t> &done, std::size_t total,
   }
 }
 
-/// Groups a plan's run reports (in run order) into its rows.
-std::vector<ReplicatedReport> rows_of(const SweepPlan &plan, std::vector<Report> reports) {
-  std::vector<ReplicatedReport> rows;
-  const std::size_t n = plan.seeds.size();
-  for (std::size_t row = 0; row * n < reports.size(); ++row) {
-    std::vector<Report> runs(std::make_move_iterator(reports.begin() + row * n),
-                             std::make_move_iterator(reports.begin() + (row + 1) * n));
-    rows.push_back(replicate(std::move(runs), plan.warmup_s));
+/// Where a sweep's CSV goes, a row at a time as rows finish (so memory does
+/// not grow with the grid): --csv's file or stdout, and, for --plot without
+/// a --csv file, a file beside the plot that stampede-plot reads.
+class CsvSink {
+public:
+  explicit CsvSink(const SweepOptions &o) {
+    if (o.plot.empty() || !o.csv.empty()) {
+      if (o.csv.empty() || o.csv == "-") {
+        to_stdout_ = true;
+      } else {
+        file_ = open_output(o.csv, "--csv");
+        path_ = o.csv;
+      }
+    }
+    if (!o.plot.empty()) {
+      plot_path_ = o.csv.empty() || o.csv == "-" ? o.plot + ".csv" : o.csv;
+      if (plot_path_ != path_) {
+        plot_file_ = open_output(plot_path_, "--plot");
+      }
+    }
   }
-  return rows;
-}
+  void write(const std::string &text) {
+    if (to_stdout_) {
+      std::cout << text;
+    }
+    for (std::ofstream *f : {file_.get(), plot_file_.get()}) {
+      if (f != nullptr) {
+        *f << text;
+      }
+    }
+  }
+  /// Flushes everything. @return the CSV file stampede-plot reads (empty: none).
+  std::string finish() {
+    if (to_stdout_) {
+      std::cout << std::flush;
+      if (!std::cout) {
+        throw BadInput("stdout: write failed");
+      }
+    }
+    if (file_) {
+      finish_output(*file_, path_);
+    }
+    if (plot_file_) {
+      finish_output(*plot_file_, plot_path_);
+    }
+    return plot_path_;
+  }
 
-/// Writes the CSV to FILE, or stdout for "-" (or no --csv).
-void write_csv(const std::string &csv, const std::string &path) {
-  if (path.empty() || path == "-") {
-    std::cout << csv << std::flush;
-    return;
-  }
-  std::unique_ptr<std::ofstream> out = open_output(path, "--csv");
-  *out << csv;
-  finish_output(*out, path);
-}
+private:
+  bool to_stdout_ = false;
+  std::unique_ptr<std::ofstream> file_, plot_file_;
+  std::string path_, plot_path_;
+};
 
-/// `--plot` needs a CSV file to read: --csv's, else one beside the plot.
-void plot_after(const std::string &csv, const SweepPlan &plan, const SweepOptions &o) {
-  if (o.plot.empty()) {
-    return;
+/// `--plot`, once the CSV is written.
+void plot_after(const std::string &csv_path, const SweepPlan &plan, const SweepOptions &o) {
+  if (!o.plot.empty()) {
+    plot_csv(csv_path, plan, o.y, o.plot);
   }
-  std::string csv_path = o.csv;
-  if (csv_path.empty() || csv_path == "-") {
-    csv_path = o.plot + ".csv";
-    write_csv(csv, csv_path);
-  }
-  plot_csv(csv_path, plan, o.y, o.plot);
 }
 
 void check_plot_flags(const SweepOptions &o, const SweepPlan &plan) {
@@ -202,6 +227,21 @@ SweepPlan make_plan(const SweepOptions &o) {
     }
   }
   plan.seeds = replication_seeds(o.replication, base.seed);
+  // The grid's size, without overflowing on the way.
+  std::size_t runs = plan.strategies.size() * plan.seeds.size();
+  std::string sizes;
+  for (const Axis &a : plan.axes) {
+    sizes += std::to_string(a.values.size()) + " x ";
+    runs = a.values.size() == 0 || runs > kMaxSweepRuns / a.values.size() ? kMaxSweepRuns + 1
+                                                                          : runs * a.values.size();
+  }
+  if (runs > kMaxSweepRuns) {
+    throw BadInput("sweep: expected at most " + std::to_string(kMaxSweepRuns) +
+                   " runs (values x strategies x seeds), got " + sizes +
+                   std::to_string(plan.strategies.size()) + " strategies x " +
+                   std::to_string(plan.seeds.size()) +
+                   " seeds; sweep fewer values, or split the grid into several sweeps");
+  }
   return plan;
 }
 
@@ -287,36 +327,33 @@ SweepPlan plan_from_json(const nlohmann::json &j, const std::string &origin) {
   return plan;
 }
 
-std::string sweep_csv(const SweepPlan &plan, const std::vector<ReplicatedReport> &rows) {
-  const std::vector<std::string> outputs = sweep_outputs();
+std::string sweep_csv_header(const SweepPlan &plan) {
   std::string out;
   for (const Axis &a : plan.axes) {
     out += csv_field(a.path) + ",";
   }
   out += "strategy,seeds";
-  for (const std::string &path : outputs) {
+  for (const std::string &path : sweep_outputs()) {
     out += "," + path + ".mean," + path + ".sd," + path + ".ci95_low," + path + ".ci95_high";
   }
-  out += "\n";
+  return out + "\n";
+}
+
+std::string sweep_csv_row(const SweepPlan &plan, std::size_t cell, const std::string &strategy,
+                          const ReplicatedReport &r) {
   const auto real = [](double v) { return std::isfinite(v) ? shortest(v) : std::string(); };
-  for (std::size_t cell = 0, row = 0; cell < plan.cells(); ++cell) {
-    const std::vector<std::string> values = plan.cell_values(cell);
-    for (const std::string &strategy : plan.strategies) {
-      const ReplicatedReport &r = rows.at(row++);
-      for (const std::string &v : values) {
-        out += csv_field(v) + ",";
-      }
-      out += csv_field(strategy) + "," + std::to_string(r.runs.size());
-      for (const std::string &path : outputs) {
-        const Spread &s = *r.spread(path);
-        out += "," + real(s.mean) + "," + real(s.sd) + "," +
-               (s.ci95_low ? real(*s.ci95_low) : std::string()) + "," +
-               (s.ci95_high ? real(*s.ci95_high) : std::string());
-      }
-      out += "\n";
-    }
+  std::string out;
+  for (const std::string &v : plan.cell_values(cell)) {
+    out += csv_field(v) + ",";
   }
-  return out;
+  out += csv_field(strategy) + "," + std::to_string(r.runs.size());
+  for (const std::string &path : sweep_outputs()) {
+    const Spread &s = *r.spread(path);
+    out += "," + real(s.mean) + "," + real(s.sd) + "," +
+           (s.ci95_low ? real(*s.ci95_low) : std::string()) + "," +
+           (s.ci95_high ? real(*s.ci95_high) : std::string());
+  }
+  return out + "\n";
 }
 
 void plot_csv(const std::string &csv_path, const SweepPlan &plan, const std::string &y,
@@ -361,62 +398,92 @@ int cmd_sweep(const SweepOptions &o) {
   if (!o.emit_jobs.empty()) {
     return emit_jobs(plan, o.emit_jobs);
   }
-  // Every (cell, strategy) scenario, loaded once, here, before any thread runs.
-  std::vector<Scenario> rows;
-  for (std::size_t cell = 0; cell < plan.cells(); ++cell) {
-    for (const std::string &strategy : plan.strategies) {
-      rows.push_back(load(plan.scenario, plan.overrides(cell, strategy, plan.seeds.front())));
-    }
+  // Every (cell, strategy) scenario loads, here, before any run: a bad
+  // combination of values fails before the first row is written.
+  const std::size_t rows = plan.cells() * plan.strategies.size();
+  const auto row_scenario = [&](std::size_t row) {
+    return load(plan.scenario,
+                plan.overrides(row / plan.strategies.size(),
+                               plan.strategies[row % plan.strategies.size()], plan.seeds.front()));
+  };
+  for (std::size_t row = 0; row < rows; ++row) {
+    (void)row_scenario(row);
   }
   const std::size_t total = plan.runs();
   unsigned jobs = o.jobs.value_or(std::max(1u, std::thread::hardware_concurrency()));
   jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, total));
 
-  std::vector<Report> reports(total);
-  std::atomic<std::size_t> next{0}, done{0};
-  std::atomic<bool> failed{false};
-  std::mutex error_mutex;
-  std::string error;
-  const auto work = [&] {
-    for (std::size_t i = next++; i < total && !failed.load(); i = next++) {
-      Scenario s = rows[i / plan.seeds.size()];
-      s.seed = plan.seeds[i % plan.seeds.size()];
-      try {
-        reports[i] = simulate(s, plan.scenario, s.name, nullptr, kSecond, plan.warmup_s, false);
-      } catch (const std::exception &e) {
-        const std::lock_guard<std::mutex> lock(error_mutex);
-        if (!failed.exchange(true)) {
-          error = "run " + std::to_string(i) + " (" + s.strategy.name + ", seed " +
-                  std::to_string(s.seed) + "): " + e.what();
-        }
-      }
-      ++done;
-    }
-  };
+  // Rows run a block at a time and are written as each block ends: what is
+  // kept is one block's reports, however large the grid.
+  const std::size_t per_row = plan.seeds.size();
+  const std::size_t block_rows =
+      std::max<std::size_t>(1, std::max<std::size_t>(256, 4 * jobs) / per_row);
+  CsvSink sink(o);
+  sink.write(sweep_csv_header(plan));
+  std::atomic<std::size_t> done{0};
   std::atomic<bool> stop_progress{false};
   std::thread progress;
   if (isatty(STDERR_FILENO) != 0) {
     progress = std::thread(show_progress, std::cref(done), total, std::cref(stop_progress));
   }
-  std::vector<std::thread> workers;
-  for (unsigned k = 0; k < jobs; ++k) {
-    workers.emplace_back(work);
-  }
-  for (std::thread &t : workers) {
-    t.join();
+  std::string error;
+  for (std::size_t first = 0; first < rows && error.empty(); first += block_rows) {
+    const std::size_t last = std::min(rows, first + block_rows);
+    std::vector<Scenario> scenarios;
+    scenarios.reserve(last - first);
+    for (std::size_t row = first; row < last; ++row) {
+      scenarios.push_back(row_scenario(row));
+    }
+    const std::size_t runs = (last - first) * per_row;
+    std::vector<Report> reports(runs);
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex error_mutex;
+    const auto work = [&] {
+      for (std::size_t i = next++; i < runs && !failed.load(); i = next++) {
+        Scenario s = scenarios[i / per_row];
+        s.seed = plan.seeds[i % per_row];
+        try {
+          reports[i] = simulate(s, plan.scenario, s.name, nullptr, kSecond, plan.warmup_s, false);
+        } catch (const std::exception &e) {
+          const std::lock_guard<std::mutex> lock(error_mutex);
+          if (!failed.exchange(true)) {
+            error = "run " + std::to_string(first * per_row + i) + " (" + s.strategy.name +
+                    ", seed " + std::to_string(s.seed) + "): " + e.what();
+          }
+        }
+        ++done;
+      }
+    };
+    std::vector<std::thread> workers;
+    for (unsigned k = 0; k < std::min<std::size_t>(jobs, runs); ++k) {
+      workers.emplace_back(work);
+    }
+    for (std::thread &t : workers) {
+      t.join();
+    }
+    if (!error.empty()) {
+      break;
+    }
+    std::string text;
+    for (std::size_t row = first; row < last; ++row) {
+      const std::size_t k = (row - first) * per_row;
+      std::vector<Report> row_runs(std::make_move_iterator(reports.begin() + k),
+                                   std::make_move_iterator(reports.begin() + k + per_row));
+      text += sweep_csv_row(plan, row / plan.strategies.size(),
+                            plan.strategies[row % plan.strategies.size()],
+                            replicate(std::move(row_runs), plan.warmup_s));
+    }
+    sink.write(text);
   }
   stop_progress = true;
   if (progress.joinable()) {
     progress.join();
   }
-  if (failed) {
+  if (!error.empty()) {
     throw BadInput(o.scenario + ": " + error);
   }
-  const std::string csv = sweep_csv(plan, rows_of(plan, std::move(reports)));
-  if (o.plot.empty() || !o.csv.empty()) {
-    write_csv(csv, o.csv);
-  }
-  plot_after(csv, plan, o);
+  plot_after(sink.finish(), plan, o);
   return kExitOk;
 }
 
@@ -445,7 +512,9 @@ int emit_jobs(const SweepPlan &plan, const std::string &dir_flag) {
   write("sweep.json", plan_to_json(plan).dump(2) + "\n", false);
 
   const std::string self = shell_word(self_path());
-  std::string jobs;
+  // A line a run, written as it is made (a million lines are 300 MB).
+  const fs::path jobs_path = dir / "jobs.txt";
+  std::unique_ptr<std::ofstream> jobs = open_output(jobs_path.string(), "--emit-jobs");
   for (std::size_t cell = 0; cell < plan.cells(); ++cell) {
     for (const std::string &strategy : plan.strategies) {
       for (const std::uint64_t seed : plan.seeds) {
@@ -460,11 +529,11 @@ int emit_jobs(const SweepPlan &plan, const std::string &dir_flag) {
         }
         line += " --report " +
                 shell_word((dir / "runs" / plan.run_file(cell, strategy, seed)).string());
-        jobs += line + "\n";
+        *jobs << line << '\n';
       }
     }
   }
-  write("jobs.txt", jobs, false);
+  finish_output(*jobs, jobs_path.string());
   const std::string quoted_dir = shell_word(dir.string());
   write("parallel.sh",
         "#!/bin/sh\n"
@@ -528,16 +597,35 @@ int cmd_merge(const SweepOptions &o) {
   }
   const SweepPlan plan = plan_from_json(j, manifest.string());
   check_plot_flags(o, plan);
-  std::vector<Report> reports;
+  // Every report is there before any row is written.
   std::vector<std::string> missing;
   for (std::size_t cell = 0; cell < plan.cells(); ++cell) {
     for (const std::string &strategy : plan.strategies) {
       for (const std::uint64_t seed : plan.seeds) {
+        std::error_code ec;
+        if (!fs::exists(dir / "runs" / plan.run_file(cell, strategy, seed), ec)) {
+          missing.push_back(plan.run_file(cell, strategy, seed));
+        }
+      }
+    }
+  }
+  if (!missing.empty()) {
+    throw BadInput((dir / "runs").string() + ": " + std::to_string(missing.size()) + " of " +
+                   std::to_string(plan.runs()) + " runs have no report yet (first: " +
+                   missing.front() + "); run the jobs first (" + (dir / "parallel.sh").string() +
+                   ", or sbatch " + (dir / "slurm.sbatch").string() + ")");
+  }
+  // A row at a time: what is kept is one row's reports.
+  CsvSink sink(o);
+  sink.write(sweep_csv_header(plan));
+  for (std::size_t cell = 0; cell < plan.cells(); ++cell) {
+    for (const std::string &strategy : plan.strategies) {
+      std::vector<Report> runs;
+      for (const std::uint64_t seed : plan.seeds) {
         const fs::path p = dir / "runs" / plan.run_file(cell, strategy, seed);
         Parsed<std::string> run = read_input_file(p.string());
         if (!run) {
-          missing.push_back(p.filename().string());
-          continue;
+          throw BadInput(p.string() + ": " + run.error);
         }
         nlohmann::json rj;
         try {
@@ -554,21 +642,12 @@ int cmd_merge(const SweepOptions &o) {
           throw BadInput(p.string() + ": seed: expected " + std::to_string(seed) + ", got " +
                          std::to_string(r.value->seed) + " (a report of another sweep?)");
         }
-        reports.push_back(std::move(*r.value));
+        runs.push_back(std::move(*r.value));
       }
+      sink.write(sweep_csv_row(plan, cell, strategy, replicate(std::move(runs), plan.warmup_s)));
     }
   }
-  if (!missing.empty()) {
-    throw BadInput((dir / "runs").string() + ": " + std::to_string(missing.size()) + " of " +
-                   std::to_string(plan.runs()) + " runs have no report yet (first: " +
-                   missing.front() + "); run the jobs first (" + (dir / "parallel.sh").string() +
-                   ", or sbatch " + (dir / "slurm.sbatch").string() + ")");
-  }
-  const std::string csv = sweep_csv(plan, rows_of(plan, std::move(reports)));
-  if (o.plot.empty() || !o.csv.empty()) {
-    write_csv(csv, o.csv);
-  }
-  plot_after(csv, plan, o);
+  plot_after(sink.finish(), plan, o);
   return kExitOk;
 }
 

@@ -49,9 +49,16 @@ struct SweepPlan {
 Json plan_to_json(const SweepPlan &plan);
 SweepPlan plan_from_json(const nlohmann::json &j, const std::string &origin);
 
-/// SPEC section 11's CSV: a row per cell and strategy.
-/// @param rows plan.cells() x plan.strategies.size() replicated reports, in plan order.
-std::string sweep_csv(const SweepPlan &plan, const std::vector<ReplicatedReport> &rows);
+/// The most runs (cells x strategies x seeds) one sweep may hold: a million
+/// simulations is days of a machine's time; past it is a typing mistake
+/// (a 5,000 x 5,000 grid), refused before anything runs.
+inline constexpr std::size_t kMaxSweepRuns = 1'000'000;
+
+/// SPEC section 11's CSV: its header line, then a row per cell and strategy.
+std::string sweep_csv_header(const SweepPlan &plan);
+/// @param r the row's runs, replicated. @return its CSV line.
+std::string sweep_csv_row(const SweepPlan &plan, std::size_t cell, const std::string &strategy,
+                          const ReplicatedReport &r);
 
 /// `sweep --emit-jobs DIR`: writes the plan, one command per run, a GNU
 /// parallel script and a Slurm job array into DIR. @return the exit status.
