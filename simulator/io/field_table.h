@@ -64,7 +64,13 @@ struct Field {
   std::function<std::vector<std::string>()> schema_names;
   /// kString: a regular expression the schema also accepts (empty for none).
   std::string_view schema_pattern;
+  /// kString: the longest text allowed, in bytes (0: no limit of its own).
+  std::size_t max_bytes = 0;
 };
+
+/// The longest `name` or `description` a scenario may have: a line a
+/// terminal shows, and a report that reads back under its 64 MiB limit.
+inline constexpr std::size_t kMaxTextBytes = 4096;
 
 /// @return every scalar field, in the order scenario files and the schema list them.
 const std::vector<Field> &scenario_fields();

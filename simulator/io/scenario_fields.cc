@@ -80,6 +80,13 @@ template <class Get> Field text(std::string_view path, Get get, std::string_view
   f.path = path;
   f.kind = FieldKind::kString;
   f.description = description;
+  f.max_bytes = kMaxTextBytes;
+  f.check = [](std::string_view v) -> std::optional<std::string> {
+    if (v.size() > kMaxTextBytes)
+      return "a string of at most " + std::to_string(kMaxTextBytes) + " bytes (got " +
+             std::to_string(v.size()) + ")";
+    return std::nullopt;
+  };
   f.store = [get](Scenario &s, const FieldValue &v) { get(s) = std::get<std::string>(v); };
   f.load = [get](const Scenario &s) { return FieldValue{std::string(get(s))}; };
   return f;

@@ -37,6 +37,8 @@ Json schema_for(const Field &f) {
   }
   case FieldKind::kString:
     j["type"] = "string";
+    if (f.max_bytes > 0)
+      j["maxLength"] = f.max_bytes; // characters there, bytes here: at most as many
     if (f.schema_names) {
       Json any = Json::array();
       any.push_back(Json{{"enum", f.schema_names()}});

@@ -983,13 +983,33 @@ TEST_F(Cli, RunShowsAScenarioNamesControlCharactersEscaped) {
   EXPECT_NE(r.err.find(R"(FAILED "red\u001b[31m\u0007\r\u0000": requests.page_views < 0)"),
             std::string::npos)
       << r.err;
-  spit(path("long.json"), R"({"name": ")" + std::string(100000, 'n') +
+  spit(path("long.json"), R"({"name": ")" + std::string(4000, 'n') +
                               R"(", "workload": {"rate": 10}, "duration_s": 1})");
   const Result l = run({"run", "long.json"});
   EXPECT_EQ(l.code, 0) << l.err;
-  EXPECT_NE(l.out.find(std::string(200, 'n') + "... (100000 bytes in all) (long.json)"),
+  EXPECT_NE(l.out.find(std::string(200, 'n') + "... (4000 bytes in all) (long.json)"),
             std::string::npos);
   EXPECT_LT(l.out.size(), 2000u);
+}
+
+TEST_F(Cli, ANameTooLongForAReportToReadBackIsRefused) {
+  // Issue 24, item 9: a scenario with a 60 MB name ran and wrote a 120 MB
+  // report (the name twice), which it then refused to read back (over the
+  // 64 MiB input limit). A name or description is a line: at most 4096 bytes.
+  spit(path("huge.json"), R"({"name": ")" + std::string(5000, 'n') +
+                              R"(", "workload": {"rate": 10}, "duration_s": 1})");
+  for (const char *command : {"validate", "run"}) {
+    const Result r = run({command, "huge.json"});
+    EXPECT_EQ(r.code, 2) << command;
+    EXPECT_NE(r.err.find("huge.json: name: expected a string of at most 4096 bytes (got 5000)"),
+              std::string::npos)
+        << r.err.substr(0, 300);
+  }
+  const Result set =
+      run({"run", "builtin:frontpage", "--set", "description=" + std::string(5000, 'd')});
+  EXPECT_EQ(set.code, 2);
+  EXPECT_NE(set.err.find("description: expected a string of at most 4096 bytes"), std::string::npos)
+      << set.err.substr(0, 300);
 }
 
 TEST_F(Cli, BurstsBeyondWhatCanRunAreRefusedNamingTheField) {
