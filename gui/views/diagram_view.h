@@ -54,6 +54,7 @@ public:
     std::uint32_t db_busy = 0, db_queue = 0; ///< The database's "busy" and "waiting".
     std::size_t db_busy_dots = 0, db_queue_dots = 0; ///< Its dots on cells and in its queue.
     std::uint32_t db_cells = 0;                      ///< Connection cells drawn.
+    std::size_t wires = 0;                           ///< Lines drawn between boxes.
   };
   /// One block of text of a frame.
   struct Label {

@@ -105,6 +105,7 @@ private slots:
   void aRemovedServerStaysDrawnUntilItEmpties();
   void diagramLabelsNeitherOverlapNorClip_data();
   void diagramLabelsNeitherOverlapNorClip();
+  void manyServersAndNodesMeetAtAHub();
 };
 
 void WindowTest::opensPausedAndShowsTheFirstSnapshot() {
@@ -799,6 +800,29 @@ void WindowTest::diagramLabelsNeitherOverlapNorClip() {
     const QString name = overrides.contains("app.local_cache=true") ? "gui-1024-local.png"
                                                                     : "gui-1024-16-servers.png";
     QVERIFY(w.grab().save(outputPath(qPrintable(name))));
+  }
+}
+
+// Issue 24, item 7: a frame drew a wire from every app server to every
+// memcached node, so 1,024 x 1,024 took 13.6 s a frame. Past a few dozen
+// pairs they meet at a hub: the wires drawn grow with servers + nodes.
+void WindowTest::manyServersAndNodesMeetAtAHub() {
+  for (const int n : {2, 32, 256}) {
+    MainWindow w(load("builtin:frontpage",
+                      {"app.servers=" + std::to_string(n), "cache.nodes=" + std::to_string(n)}));
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto *diagram = w.findChild<stampede::gui::DiagramView *>();
+    QVERIFY(QTest::qWaitFor([&] { return w.snapshotsApplied() > 0; }, 10000));
+    diagram->repaint();
+    const std::size_t wires = diagram->lastFrame().wires;
+    const auto direct = static_cast<std::size_t>(n * n + 2 * n + 1);
+    if (n == 2)
+      QCOMPARE(wires, direct); // users-balancer, balancer-server, server-node, server-DB
+    else
+      QVERIFY2(wires <= static_cast<std::size_t>(4 * n + 1),
+               qPrintable(QString("%1 x %1: %2 wires").arg(n).arg(wires)));
   }
 }
 
