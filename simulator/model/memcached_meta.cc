@@ -175,6 +175,11 @@ McStatus MemcachedNode::meta_arith(std::string_view key, const McMetaArithOption
     m.fill_view(s, out);
     return McStatus::kOk;
   }
+  // do_add_delta: an empty value cannot be a number, whatever its unique
+  // (checked before the CAS); other text is found non-numeric after it.
+  if (m.slot(s).value().empty()) {
+    return McStatus::kNonNumeric;
+  }
   if (options.has_cas && options.cas != 0 && m.slot(s).cas != options.cas) {
     return McStatus::kExists;
   }

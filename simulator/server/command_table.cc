@@ -11,7 +11,8 @@
 //   incr|decr <key> <delta> [noreply]        touch <key> <exptime> [noreply]
 //   delete <key> [0] [noreply]               flush_all [delay] [noreply]
 //   verbosity <level> [noreply]              cache_memlimit <MB> [noreply]
-// The meta commands, stats, slabs, version, quit and shutdown take any count
+// The meta commands, stats, slabs, lru, lru_crawler, watch, version, quit
+// and shutdown take any count
 // (the handlers check what they need).
 #include <array>
 #include <cstddef>
@@ -35,7 +36,7 @@ constexpr std::size_t slot_of(std::string_view name) {
   const auto c = [&](std::size_t i) {
     return static_cast<std::size_t>(static_cast<unsigned char>(name[i]));
   };
-  return (2 * c(0) + c(1) + 20 * c(name.size() - 1) + name.size()) % kSlots;
+  return (c(0) + 3 * c(1) + 21 * c(name.size() - 1) + 3 * name.size()) % kSlots;
 }
 
 } // namespace
@@ -66,6 +67,8 @@ const MemcachedProtocol::Command *MemcachedProtocol::find_command(std::string_vi
       {"get", 2, kAny, &P::cmd_get, 0},
       {"gets", 2, kAny, &P::cmd_get, kGetCas},
       {"incr", 3, 4, &P::cmd_arith, kIncr},
+      {"lru", 2, kAny, &P::cmd_lru, 0},
+      {"lru_crawler", 2, kAny, &P::cmd_lru_crawler, 0},
       {"ma", 1, kAny, &P::cmd_ma, 0},
       {"md", 1, kAny, &P::cmd_md, 0},
       {"me", 1, kAny, &P::cmd_me, 0},
@@ -82,6 +85,7 @@ const MemcachedProtocol::Command *MemcachedProtocol::find_command(std::string_vi
       {"touch", 3, 4, &P::cmd_touch, 0},
       {"verbosity", 2, 3, &P::cmd_verbosity, 0},
       {"version", 1, kAny, &P::cmd_version, 0},
+      {"watch", 1, kAny, &P::cmd_watch, 0},
   };
   // slot -> row of kCommands, or kNoRow.
   static constexpr std::array<std::uint8_t, kSlots> kRowOfSlot = [] {

@@ -202,7 +202,10 @@ void MemcachedProtocol::reply(std::string_view line) {
 }
 
 void MemcachedProtocol::feed(std::string_view bytes) {
-  while (!bytes.empty() && state_ != State::kClosed) {
+  if (watching_) {
+    return; // conn_watch: a watcher's input is not read as commands
+  }
+  while (!bytes.empty() && state_ != State::kClosed && !watching_) {
     if (state_ == State::kData || state_ == State::kSwallow) {
       // Data blocks go straight to the item (conn_nread) or are dropped
       // (conn_swallow); they never pass through the line buffer.
@@ -247,6 +250,9 @@ void MemcachedProtocol::feed(std::string_view bytes) {
 std::size_t MemcachedProtocol::process_view(std::string_view buf) {
   std::size_t pos = 0;
   while (state_ != State::kClosed) {
+    if (watching_) {
+      return buf.size(); // conn_watch: the rest is not read as commands
+    }
     if (state_ == State::kData) {
       pos += take_data(buf.substr(pos));
       if (got_ < pending_.total) {

@@ -179,6 +179,9 @@ private:
   void cmd_quit(const Request &r);
   void cmd_shutdown(const Request &r);
   void cmd_slabs(const Request &r);
+  void cmd_lru(const Request &r);
+  void cmd_lru_crawler(const Request &r);
+  void cmd_watch(const Request &r);
   void set_noreply_maybe(const std::vector<std::string_view> &tok);
   // stats (stats_commands.cc).
   void cmd_stats(const Request &r);
@@ -222,6 +225,9 @@ private:
   std::size_t commit_ = 0;
   int commands_since_commit_ = 0;
   bool noreply_ = false;
+  bool crawler_on_ = true; ///< lru_crawler enable/disable (memcached starts it).
+  bool sizes_on_ = false;  ///< stats sizes_enable/disable.
+  bool watching_ = false;  ///< After `watch`: the connection reads no more commands.
 
   // A storage command waiting for its data block.
   struct Pending {

@@ -392,6 +392,10 @@ void on_signal(evutil_socket_t, short, void *arg) {
   event_base_loopbreak(static_cast<event_base *>(arg));
 }
 
+// memcached 1.6.18 takes SIGHUP without stopping (sighup_handler only
+// notes it); by default it would end the process.
+void on_hangup(evutil_socket_t, short, void *) {}
+
 int serve_stdio(const McServeOptions &o, std::string *error) {
   // A reader that goes away (`| head -c 10`) ends the session as a client's
   // close would: the write fails with EPIPE instead of SIGPIPE killing us.
@@ -518,10 +522,14 @@ int internal::run_memcached_server(const McServeOptions &o, std::string *error) 
   server->acceptor = &acceptor;
   evconnlistener_set_error_cb(listener, on_accept_error);
   // Signals are handled before anyone can learn the port from stderr.
+  // SIGINT and SIGTERM stop it, and SIGUSR1, memcached's graceful stop;
+  // SIGHUP does not (as memcached).
   event *sigint = evsignal_new(server->base, SIGINT, on_signal, server->base);
   event *sigterm = evsignal_new(server->base, SIGTERM, on_signal, server->base);
-  event_add(sigint, nullptr);
-  event_add(sigterm, nullptr);
+  event *sigusr1 = evsignal_new(server->base, SIGUSR1, on_signal, server->base);
+  event *sighup = evsignal_new(server->base, SIGHUP, on_hangup, nullptr);
+  for (event *e : {sigint, sigterm, sigusr1, sighup})
+    event_add(e, nullptr);
   std::fprintf(stderr, "listening on %s:%d\n", host, port);
   std::fflush(stderr);
   event_base_dispatch(server->base);
@@ -534,8 +542,8 @@ int internal::run_memcached_server(const McServeOptions &o, std::string *error) 
   while (!server->conns.empty()) {
     close_connection(*server->conns.begin());
   }
-  event_free(sigint);
-  event_free(sigterm);
+  for (event *e : {sigint, sigterm, sigusr1, sighup})
+    event_free(e);
   event_base_free(server->base);
   return 0;
 }

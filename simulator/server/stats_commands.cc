@@ -150,7 +150,15 @@ void MemcachedProtocol::cmd_stats(const Request &r) {
   } else if (tok[1] == "items" || tok[1] == "conns") {
     // Per-class and per-connection detail are not modelled.
   } else if (tok[1] == "sizes") {
-    stat(text_out(), "sizes_status", "disabled");
+    // Enabled, memcached lists a count per size; the node keeps no such
+    // histogram, so it lists none (README, "Where it differs").
+    if (!sizes_on_)
+      stat(text_out(), "sizes_status", "disabled");
+  } else if (tok[1] == "sizes_enable" || tok[1] == "sizes_disable") {
+    // item_stats_sizes_enable/disable: the status line and no END.
+    sizes_on_ = tok[1] == "sizes_enable";
+    stat(text_out(), "sizes_status", sizes_on_ ? "enabled" : "disabled");
+    return;
   } else {
     reply("ERROR");
     return;

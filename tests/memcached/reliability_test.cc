@@ -785,6 +785,109 @@ TEST(Reliability, StdioToAFullDeviceExitsTwo) {
   EXPECT_NE(err.find("stdout: write failed"), std::string::npos) << err;
 }
 
+// Issue 24: lru_crawler, watch, lru, slabs automove and stats
+// sizes_enable answered ERROR; memcached 1.6.18 answers each as below (taken
+// from it; `compared` ones are checked against it here, started with the
+// options the node models). What the node cannot do the same (move slab
+// pages, dump every item, write watch logs, count sizes) the README's
+// memcached section says; its answers there are memcached's own.
+TEST(Reliability, MaintenanceCommandsAnswerAsMemcached) {
+  struct Case {
+    std::string bytes, want;
+    bool compared; // the crawler's answers depend on its thread's timing
+  };
+  const std::vector<Case> cases = {
+      {"lru_crawler disable\r\nlru_crawler disable\r\nlru_crawler crawl all\r\n",
+       "OK\r\nOK\r\nCLIENT_ERROR lru crawler disabled\r\n", false},
+      {"lru_crawler enable\r\nlru_crawler crawl all\r\n",
+       "ERROR failed to start lru crawler thread\r\nOK\r\n", false},
+      {"lru_crawler crawl 1,2\r\n", "OK\r\n", false},
+      {"lru_crawler crawl 63\r\nlru_crawler crawl 0\r\nlru_crawler crawl x\r\n",
+       "OK\r\nBADCLASS invalid class id\r\nBADCLASS invalid class id\r\n", false},
+      {"lru_crawler metadump all\r\n", "ERROR metadump not allowed\r\n", false},
+      {"lru_crawler sleep 2000000\r\nlru_crawler sleep 10\r\nlru_crawler tocrawl x\r\n"
+       "lru_crawler sleep 10 noreply\r\nlru_crawler\r\n",
+       "CLIENT_ERROR sleep must be one second or less\r\nOK\r\nCLIENT_ERROR bad command line "
+       "format\r\nERROR\r\nERROR\r\n",
+       true},
+      {"lru mode flat\r\nlru mode segmented\r\nlru mode x\r\nlru temp_ttl -1\r\n"
+       "lru temp_ttl x\r\nlru tune 10 10 0.1 2\r\nlru tune 50 40 0.1 2\r\n"
+       "lru tune 10 10 0 2\r\nlru tune x 1 1 1\r\nlru mode flat noreply\r\nlru\r\n",
+       "OK\r\nOK\r\nERROR\r\nOK\r\nERROR\r\nOK\r\nERROR hot and warm pcts must not exceed "
+       "80\r\nERROR hot/warm age factors must be greater than 0\r\nERROR\r\nERROR\r\n",
+       true},
+      {"slabs automove 1\r\nslabs automove 0\r\nslabs automove 3\r\nslabs automove x\r\n"
+       "slabs automove ratio 0.5\r\nslabs automove ratio\r\nslabs automove 1 noreply\r\n"
+       "slabs automove\r\n",
+       "OK\r\nOK\r\nERROR\r\nCLIENT_ERROR bad command line format\r\nOK\r\nERROR\r\n"
+       "ERROR\r\n",
+       true},
+      {"slabs reassign 1 1\r\nslabs reassign 2 3\r\nslabs reassign 1 2 3\r\n",
+       "CLIENT_ERROR slab reassignment disabled\r\nCLIENT_ERROR slab reassignment "
+       "disabled\r\nERROR\r\n",
+       true},
+      {"stats sizes_enable\r\nstats sizes\r\nstats sizes_disable\r\nstats sizes\r\n",
+       "STAT sizes_status enabled\r\nEND\r\nSTAT sizes_status disabled\r\n"
+       "STAT sizes_status disabled\r\nEND\r\n",
+       true},
+      {"version\r\nwatch\r\n",
+       "VERSION 1.6.18\r\nERROR cannot pipeline other commands before "
+       "watch\r\n",
+       true}, // Issue 24: `ma` with a CAS on an empty value answered EX; memcached
+      // finds an empty value non-numeric first (other text after the CAS).
+      {"set e 0 0 0\r\n\r\nma e C999\r\nset a 0 0 3\r\nabc\r\nma a C999\r\n",
+       "STORED\r\nCLIENT_ERROR cannot increment or decrement non-numeric value\r\nSTORED\r\n"
+       "EX\r\n",
+       true},
+  };
+  // After `watch`, commands are not read: the version gets no answer.
+  const auto watch = [](int port) {
+    const int fd = connect_to(port);
+    send_all(fd, "watch fetchers\r\nversion\r\n");
+    std::string out = read_until(fd, "OK\r\n");
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 300) > 0) {
+      char buf[256];
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      out.append(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+    }
+    ::close(fd);
+    return out;
+  };
+  ServerProcess ours;
+  ASSERT_TRUE(ours.start_stampede());
+  for (const Case &c : cases)
+    EXPECT_EQ(session(ours.port(), c.bytes), c.want) << ::testing::PrintToString(c.bytes);
+  EXPECT_EQ(watch(ours.port()), "OK\r\n");
+  if (!real_available()) {
+    GTEST_SKIP() << "no " << kRealMemcached << " to compare with";
+  }
+  ServerProcess real;
+  ASSERT_TRUE(real.start_real());
+  for (const Case &c : cases) {
+    if (c.compared) {
+      EXPECT_EQ(session(real.port(), c.bytes), c.want)
+          << "memcached 1.6.18 answers otherwise: " << ::testing::PrintToString(c.bytes);
+    }
+  }
+  EXPECT_EQ(watch(real.port()), "OK\r\n");
+}
+
+// Issue 24: SIGHUP killed the server (memcached takes it and goes on);
+// SIGUSR1 killed it (memcached's graceful stop: exit 0).
+TEST(Reliability, SighupIsTakenAndSigusr1StopsCleanly) {
+  ServerProcess ours;
+  ASSERT_TRUE(ours.start_stampede());
+  ASSERT_EQ(::kill(ours.pid(), SIGHUP), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(session(ours.port(), "version\r\n"), "VERSION 1.6.18\r\n");
+  ASSERT_EQ(::kill(ours.pid(), SIGUSR1), 0);
+  const std::optional<int> status = ours.wait_exit(5000, true);
+  ASSERT_TRUE(status) << "still running after SIGUSR1";
+  EXPECT_TRUE(WIFEXITED(*status)) << "killed by signal " << WTERMSIG(*status);
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+}
+
 TEST(Reliability, CacheMemlimitAnswersAsMemcached) {
   ServerProcess ours;
   ASSERT_TRUE(ours.start_stampede());
