@@ -18,19 +18,22 @@ namespace internal {
 
 namespace {
 
-// A SAX pass before the DOM parse: nlohmann's DOM parser keeps the last of
-// two equal keys silently, and its callback parser rescans the enclosing
-// array at every object's end (quadratic in the number of events), so
-// duplicates are found here, with the path of the second occurrence, in
-// linear time and without building anything.
-class DuplicateFinder {
-public:
+// The value types nlohmann's SAX interface names, for the two passes below.
+struct SaxTypes {
   using number_integer_t = Json::number_integer_t;
   using number_unsigned_t = Json::number_unsigned_t;
   using number_float_t = Json::number_float_t;
   using string_t = Json::string_t;
   using binary_t = Json::binary_t;
+};
 
+// A SAX pass before the DOM parse: nlohmann's DOM parser keeps the last of
+// two equal keys silently, and its callback parser rescans the enclosing
+// array at every object's end (quadratic in the number of events), so
+// duplicates are found here, with the path of the second occurrence, in
+// linear time and without building anything.
+class DuplicateFinder : public SaxTypes {
+public:
   std::string duplicate; // the path, once found
   std::string error;     // nlohmann's message for a syntax error
   std::size_t error_byte = 0;
@@ -124,14 +127,8 @@ private:
 // object of n keys costs n^2 / 2 comparisons (200,000 keys: minutes); here
 // a key is appended where it stands, in file order, and the whole text
 // costs time in proportion to its length.
-class OrderedBuilder {
+class OrderedBuilder : public SaxTypes {
 public:
-  using number_integer_t = Json::number_integer_t;
-  using number_unsigned_t = Json::number_unsigned_t;
-  using number_float_t = Json::number_float_t;
-  using string_t = Json::string_t;
-  using binary_t = Json::binary_t;
-
   Json root;
 
   bool null() { return value(Json(nullptr)); }

@@ -95,6 +95,17 @@ bool runEveryStrategy(MainWindow &w) {
   return done.wait(120000);
 }
 
+// @return a line per toolbar that hides controls in its "»" menu (none: empty).
+QString toolbarsOverflowing(MainWindow &w) {
+  QString bad;
+  for (QToolBar *bar : w.findChildren<QToolBar *>()) {
+    const auto *more = bar->findChild<QToolButton *>("qt_toolbar_ext_button");
+    if (bar->isVisible() && more != nullptr && more->isVisible())
+      bad += QString("toolbar \"%1\" hides controls behind »\n").arg(bar->windowTitle());
+  }
+  return bad;
+}
+
 // A font's size whichever way it was given (chart themes set pixels).
 double size(const QFont &f) { return f.pointSizeF() > 0 ? f.pointSizeF() : f.pixelSize(); }
 
@@ -375,13 +386,8 @@ void WindowControlsTest::projectorModeFitsABeamer() {
   QCOMPARE(w.size(), size);
   QVERIFY(w.grab().save(
       outputPath(QString("controls-projector-%1x%2.png").arg(size.width()).arg(size.height()))));
-  QString bad;
   // No toolbar overflows into its "»" menu.
-  for (QToolBar *bar : w.findChildren<QToolBar *>()) {
-    const auto *more = bar->findChild<QToolButton *>("qt_toolbar_ext_button");
-    if (bar->isVisible() && more != nullptr && more->isVisible())
-      bad += QString("toolbar \"%1\" hides controls behind »\n").arg(bar->windowTitle());
-  }
+  QString bad = toolbarsOverflowing(w);
   // No chart text elided: titles, axis labels and titles, legends.
   for (QChartView *view : w.charts()->chartViews())
     for (QGraphicsItem *item : view->scene()->items()) {
@@ -849,11 +855,8 @@ void WindowControlsTest::everyControlIsWholeAndSaysWhatItIsWhilePlaying() {
   w.worker()->play();
   QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().running; }, 10000));
   QTest::qWait(200);
-  for (QToolBar *bar : w.findChildren<QToolBar *>()) {
-    const auto *more = bar->findChild<QToolButton *>("qt_toolbar_ext_button");
-    QVERIFY2(!(bar->isVisible() && more != nullptr && more->isVisible()),
-             qPrintable(bar->windowTitle() + " hides controls behind » while playing"));
-  }
+  const QString overflowing = toolbarsOverflowing(w);
+  QVERIFY2(overflowing.isEmpty(), qPrintable(overflowing + "(while playing)"));
   QStringList boxes;
   for (QSpinBox *box : w.findChildren<QSpinBox *>())
     if (box->isVisible())
