@@ -67,8 +67,9 @@ void SimulationCore::dispatch(const Event &e) {
   case kEdgeDone:
     on_edge_done(e.target());
     break;
-  default:
-    break;
+  default: // an event kind added without its handler: our bug, never silence
+    throw std::logic_error("SimulationCore::dispatch: unknown event kind " +
+                           std::to_string(static_cast<int>(e.kind())));
   }
 }
 
