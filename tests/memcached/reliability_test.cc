@@ -873,6 +873,34 @@ TEST(Reliability, MaintenanceCommandsAnswerAsMemcached) {
   EXPECT_EQ(watch(real.port()), "OK\r\n");
 }
 
+// Issue 24: after `cache_memlimit 8`, memcached's slab mover frees pages
+// (about 1 MB of items stays); the node never moves pages, so what is
+// stored stays until new items need its room (README, "Where it differs").
+// This pins the node's side of that documented difference.
+TEST(Reliability, ALowerMemlimitKeepsWhatIsStoredUntilItsRoomIsNeeded) {
+  ServerProcess ours;
+  ASSERT_TRUE(ours.start_stampede({"--memory", "64"}));
+  const std::string value(100000, 'v');
+  const auto sets = [&](int from, int to) {
+    std::string out;
+    for (int i = from; i < to; ++i)
+      out += "set k" + std::to_string(i) + " 0 0 100000 noreply\r\n" + value + "\r\n";
+    return out;
+  };
+  session(ours.port(), sets(0, 200)); // 20 MB
+  EXPECT_EQ(session(ours.port(), "cache_memlimit 8\r\n"), "OK\r\n");
+  const std::string got = session(ours.port(), "get k0\r\nget k199\r\n");
+  EXPECT_NE(got.find("VALUE k0 0 100000\r\n"), std::string::npos);
+  EXPECT_NE(got.find("VALUE k199 0 100000\r\n"), std::string::npos);
+  // New items then take their room from the oldest.
+  session(ours.port(), sets(200, 300));
+  const std::regex bytes("STAT bytes (\\d+)\r\n");
+  std::smatch m;
+  const std::string stats = session(ours.port(), "stats\r\n");
+  ASSERT_TRUE(std::regex_search(stats, m, bytes)) << stats;
+  EXPECT_GT(std::stoull(m[1].str()), 8ull << 20) << "what was stored stays";
+}
+
 // Issue 24: SIGHUP killed the server (memcached takes it and goes on);
 // SIGUSR1 killed it (memcached's graceful stop: exit 0).
 TEST(Reliability, SighupIsTakenAndSigusr1StopsCleanly) {
