@@ -727,6 +727,9 @@ QString MainWindow::openPath(const QString &path) {
   auto loaded = load_scenario(path.toStdString(), {});
   if (!loaded)
     return QString::fromStdString(loaded.error);
+  if (!StrategyRegistry::global().contains(loaded.value->strategy.name))
+    return path + ": strategy.name: unknown strategy \"" +
+           QString::fromStdString(loaded.value->strategy.name) + "\"";
   lecture_toolbar_->hide();
   applyScenario(*loaded.value);
   seed_->setValue(static_cast<int>(std::min<std::uint64_t>(scenario_.seed, 1'000'000'000)));
@@ -748,7 +751,9 @@ bool MainWindow::showDemo(int index) {
   const LectureDemo &d = l.demos[static_cast<std::size_t>(index)];
   lecture_bar_->showDemo(index);
   auto loaded = load_scenario(d.scenario, d.overrides);
-  if (!loaded) {
+  if (loaded && !StrategyRegistry::global().contains(loaded.value->strategy.name))
+    loaded.error = d.scenario + ": strategy.name: unknown strategy \"" + d.strategy + "\"";
+  if (!loaded || !loaded.error.empty()) {
     lecture_bar_->showProblem(QString::fromStdString(loaded.error));
     return false;
   }

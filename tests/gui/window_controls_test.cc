@@ -769,6 +769,15 @@ void WindowControlsTest::fileOpenTakesAScenarioAReportALessonAndALecture() {
   const QString problem = w.openPath(junk);
   QVERIFY2(problem.contains("controls-open-junk.json") && problem.contains("workload.rate"),
            qPrintable(problem));
+  // A strategy nobody built: said, not run.
+  const QString nope = outputPath("controls-open-nope.json");
+  {
+    QFile f(nope);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"workload\": {\"rate\": 5}, \"strategy\": {\"name\": \"student:nope\"}}");
+  }
+  const QString unknown = w.openPath(nope);
+  QVERIFY2(unknown.contains("unknown strategy \"student:nope\""), qPrintable(unknown));
 }
 
 // Clips for slides (issue 23): with --anomaly, a clip starts before the
