@@ -873,6 +873,43 @@ TEST(Reliability, MaintenanceCommandsAnswerAsMemcached) {
   EXPECT_EQ(watch(real.port()), "OK\r\n");
 }
 
+// Issue 24: two `ma` corners were reported to differ from memcached 1.6.18:
+// an opaque token too long after N/T (its side effects), and what a `ma`
+// after `ma q` answers. Each sequence here answers byte for byte as
+// memcached does, side effects included (the mg after).
+TEST(Reliability, MaCornersAnswerAsMemcached) {
+  const std::string opaque = "O" + std::string(40, 'o');
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"ma k N0 " + opaque + "\r\nmg k v\r\n",
+       "CLIENT_ERROR opaque token too long\r\nVA 1\r\n0\r\n"},
+      {"set k 0 0 1\r\n5\r\nma k T99 " + opaque + "\r\nmg k t v\r\n",
+       "STORED\r\nCLIENT_ERROR opaque token too long\r\nVA 1 t99\r\n6\r\n"},
+      {"ma k q N0 T5 " + opaque + " k\r\nmg k t v\r\n",
+       "CLIENT_ERROR opaque token too long\r\nVA 1 t5\r\n0\r\n"},
+      {"set k 0 0 1\r\n5\r\nma k q O1 k\r\nma k O2\r\n", "STORED\r\nHD O2\r\n"},
+      {"set k 0 0 1\r\n5\r\nma nope q O1 k\r\nma k O2 v\r\n",
+       "STORED\r\nNF O1 knope\r\nVA 1 O2\r\n6\r\n"},
+      {"set k 0 0 1\r\n5\r\nma k q v\r\nma k\r\nmn\r\n", "STORED\r\nHD\r\nMN\r\n"},
+      {"set k 0 0 1\r\n5\r\nmd k I\r\nma k q\r\nma k v\r\nmg k v\r\n",
+       "STORED\r\nHD\r\nVA 1\r\n7\r\nVA 1 X W\r\n7\r\n"},
+  };
+  const auto run = [&](ServerProcess &server) {
+    for (const auto &[bytes, want] : cases) {
+      session(server.port(), "flush_all\r\n");
+      EXPECT_EQ(session(server.port(), bytes), want) << ::testing::PrintToString(bytes);
+    }
+  };
+  ServerProcess ours;
+  ASSERT_TRUE(ours.start_stampede());
+  run(ours);
+  if (!real_available()) {
+    GTEST_SKIP() << "no " << kRealMemcached << " to compare with";
+  }
+  ServerProcess real;
+  ASSERT_TRUE(real.start_real());
+  run(real);
+}
+
 // Issue 24: after `cache_memlimit 8`, memcached's slab mover frees pages
 // (about 1 MB of items stays); the node never moves pages, so what is
 // stored stays until new items need its room (README, "Where it differs").
