@@ -318,7 +318,6 @@ private:
   }
   std::uint64_t evictions() const noexcept; // the tier's and the local caches'
 
-  std::chrono::steady_clock::time_point wall_start_;
   friend class Simulation;
 };
 

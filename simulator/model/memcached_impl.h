@@ -13,7 +13,6 @@
 #pragma once
 
 #include <array>
-#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -209,6 +208,21 @@ inline std::uint64_t hash_key(std::string_view key) {
 
 namespace stampede {
 
+/// The node's own consistency checks, kept in every build (release and fuzz
+/// included, where assert() would vanish): a failed one is our bug, said on
+/// stderr before the process stops. @param what the broken rule.
+[[noreturn]] void node_check_failed(const char *what) noexcept;
+
+} // namespace stampede
+
+#define STAMPEDE_NODE_CHECK(cond, what)                                                            \
+  do {                                                                                             \
+    if (!(cond)) [[unlikely]]                                                                      \
+      ::stampede::node_check_failed(what);                                                         \
+  } while (0)
+
+namespace stampede {
+
 struct MemcachedNode::Impl {
   // The internal names, unqualified in the members below.
   using Arena = memcached_internal::Arena;
@@ -328,7 +342,8 @@ struct MemcachedNode::Impl {
   void hash_remove(std::uint32_t s) {
     std::uint32_t *link = &buckets[bucket_of(slot(s).key())];
     while (*link != s) {
-      assert(*link != kNil && "MemcachedNode: a linked item is missing from its hash chain");
+      STAMPEDE_NODE_CHECK(*link != kNil,
+                          "MemcachedNode: a linked item is missing from its hash chain");
       link = &slot(*link).hnext;
     }
     *link = slot(s).hnext;
@@ -401,7 +416,8 @@ struct MemcachedNode::Impl {
   /// a reply still holds a pin on it, when the last pin goes (unpin).
   void unlink(std::uint32_t s) {
     Slot &it = slot(s);
-    assert((it.it_flags & kLinked) != 0 && "MemcachedNode: unlinking an item that is not linked");
+    STAMPEDE_NODE_CHECK((it.it_flags & kLinked) != 0,
+                        "MemcachedNode: unlinking an item that is not linked");
     stats.curr_items -= 1;
     stats.bytes -= it.ntotal;
     hash_remove(s);
@@ -440,7 +456,7 @@ struct MemcachedNode::Impl {
   /// do_item_get without the bump: the live item for a key, or kNil. A
   /// flushed or expired item found here is unlinked at once (lazy expiry).
   std::uint32_t find(std::string_view key, std::int64_t now_s) {
-    assert(key.size() <= kMaxKeyBytes && "MemcachedNode: keys are at most 250 bytes");
+    STAMPEDE_NODE_CHECK(key.size() <= kMaxKeyBytes, "MemcachedNode: keys are at most 250 bytes");
     std::uint32_t s = lookup(key);
     if (s == kNil) {
       return kNil;

@@ -41,13 +41,19 @@
 #include "stampede/memcached_node.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "model/memcached_impl.h"
 
 namespace stampede {
+
+void node_check_failed(const char *what) noexcept {
+  std::fprintf(stderr, "internal error: %s\n", what);
+  std::abort();
+}
 
 using namespace memcached_internal;
 
@@ -374,7 +380,7 @@ void MemcachedNode::clear() {
   // A restarted node: no items, no pages, fresh counters. The CAS counter
   // alone carries on (a real restart starts it again at 1): a unique a client
   // read before the crash must never match an item stored after it.
-  assert(pinned_items() == 0 && "MemcachedNode::clear: replies still point at items");
+  STAMPEDE_NODE_CHECK(pinned_items() == 0, "MemcachedNode::clear: replies still point at items");
   m.free_all();
   m.free_ids.clear();
   for (std::uint32_t i = 0; i < m.slots.size(); ++i) {
@@ -399,17 +405,19 @@ const McConfig &MemcachedNode::config() const noexcept { return impl_->config; }
 
 std::uint32_t MemcachedNode::pin(const McItemView &view) {
   Impl &m = *impl_;
-  assert(view.handle < m.slots.size() && m.slots[view.handle] != nullptr &&
-         m.slot(view.handle).value().data() == view.value.data() &&
-         "MemcachedNode::pin: the view's item is gone; pin right after the call that filled it");
+  STAMPEDE_NODE_CHECK(
+      view.handle < m.slots.size() && m.slots[view.handle] != nullptr &&
+          m.slot(view.handle).value().data() == view.value.data(),
+      "MemcachedNode::pin: the view's item is gone; pin right after the call that filled it");
   m.hold(view.handle);
   return view.handle;
 }
 
 void MemcachedNode::unpin(std::uint32_t handle) {
   Impl &m = *impl_;
-  assert(handle < m.slots.size() && m.slots[handle] != nullptr && m.slot(handle).refcount != 0 &&
-         "MemcachedNode::unpin: the item is not pinned (unpinned twice?)");
+  STAMPEDE_NODE_CHECK(handle < m.slots.size() && m.slots[handle] != nullptr &&
+                          m.slot(handle).refcount != 0,
+                      "MemcachedNode::unpin: the item is not pinned (unpinned twice?)");
   m.let_go(handle);
 }
 

@@ -5,7 +5,6 @@
 // COLD->WARM bumps; do_item_alloc, the room for a new item. The structures
 // are in memcached_impl.h.
 #include <algorithm>
-#include <cassert>
 #include <cstring>
 #include <new>
 #include <vector>
@@ -257,7 +256,7 @@ std::uint32_t MemcachedNode::Impl::alloc_item(std::string_view key, std::uint32_
                                               std::int64_t exptime_abs, std::uint64_t value_bytes,
                                               std::uint32_t value_len, std::int64_t now_s,
                                               McStatus *status) {
-  assert(key.size() <= kMaxKeyBytes && "MemcachedNode: keys are at most 250 bytes");
+  STAMPEDE_NODE_CHECK(key.size() <= kMaxKeyBytes, "MemcachedNode: keys are at most 250 bytes");
   const std::uint64_t ntotal = internal::item_total_bytes(key.size(), flags, value_bytes);
   const int id = class_for(ntotal);
   if (id < 0) {
