@@ -19,42 +19,30 @@
 #include <cstdlib>
 #include <iostream>
 #include <optional>
-#include <unordered_map>
 
 #include "io/lecture.h"
 #include "io/student_loader.h"
 #include "stampede/scenario_io.h"
 #include "stampede/simulation.h"
 #include "views/main_window.h"
+#include "worker/request_follow.h"
 #include "worker/sim_worker.h"
 
 namespace {
-
-// Speed words the command line takes, as the window's combo lists them.
-int speed_index(const std::string &speed) {
-  const char *names[] = {"0.1", "0.25", "0.5", "1", "2", "5", "10", "100", "1000", "max"};
-  for (int i = 0; i < 10; ++i)
-    if (speed == names[i])
-      return i;
-  return -1;
-}
 
 /// The n-th anomaly (1-based, in the order they happen) of a run of `s`.
 /// Runs are deterministic, so the window's run reaches it at the same time.
 /// With it, when its story began: the earliest instant its cause names
 /// (the write, the commit, the query it was built from), or for a stampede
-/// the delete that emptied its key, so a clip can start before it.
+/// the delete that emptied its key (as the Request tab tells it), so a clip
+/// can start before it.
 struct NthAnomaly final : stampede::Observer {
   std::uint64_t wanted, seen = 0;
   std::optional<stampede::AnomalyRecord> found;
   stampede::Time began = -1;
-  std::unordered_map<std::uint32_t, stampede::Time> deleted_at; // by key: the last delete
+  stampede::gui::RecentRecords recent;
   explicit NthAnomaly(std::uint64_t n) : wanted(n) {}
-  void on_activity(const stampede::ActivityRecord &a) override {
-    if (a.activity == stampede::Activity::kCacheCall &&
-        (a.op == stampede::Op::kCacheDelete || a.op == stampede::Op::kCacheInvalidate))
-      deleted_at[a.key] = a.from;
-  }
+  void on_activity(const stampede::ActivityRecord &a) override { recent.on_activity(a); }
   void on_anomaly(const stampede::AnomalyRecord &a) override {
     if (++seen != wanted || found)
       return;
@@ -64,8 +52,8 @@ struct NthAnomaly final : stampede::Observer {
       if (t >= 0)
         began = std::min(began, t);
     if (a.kind == stampede::AnomalyKind::kStampede)
-      if (auto it = deleted_at.find(a.key); it != deleted_at.end())
-        began = std::min(began, it->second);
+      if (const auto cause = recent.stampede_cause(a); cause.deleter != stampede::kNoSerial)
+        began = std::min(began, cause.deleted_at);
   }
 };
 
@@ -295,7 +283,7 @@ int main(int argc, char **argv) {
               << record_from << " --to " << record_to << '\n';
     return 2;
   }
-  const int speed_choice = speed_index(speed);
+  const int speed_choice = stampede::lecture_speed_index(speed);
   if (speed_choice < 0) {
     std::cerr << "--speed: expected one of 0.1 0.25 0.5 1 2 5 10 100 1000 max, got " << speed
               << '\n';
@@ -403,9 +391,6 @@ int main(int argc, char **argv) {
     }
     return QApplication::exec();
   }
-  const stampede::Time at = at_s >= 0 ? stampede::seconds_to_ns(at_s) : -1;
-  if (at >= 0)
-    window.worker()->pauseAt(at_s); // queued before play: the first slice stops there
   if (!record.empty()) {
     // Frames are paused instants: the speed only decides how fast they come.
     window.setSpeedIndex(9);
@@ -416,26 +401,25 @@ int main(int argc, char **argv) {
     delete clip;
     return status;
   }
+  const stampede::Time at = at_s >= 0 ? stampede::seconds_to_ns(at_s) : -1;
   if (at >= 0 && screenshot.empty()) {
     // Get to the moment as fast as the run goes, then keep the speed asked
-    // for; with --anomaly, follow its request there (the Request tab).
-    window.setSpeedIndex(9);
-    auto *arrive = new QTimer(&window);
-    QObject::connect(
-        arrive, &QTimer::timeout, &window, [&window, at, speed_choice, arrive, anomaly_n] {
-          const auto &s = window.lastSnapshot();
-          if (!s.finished && !(s.now >= at && !s.running))
-            return;
-          // The anomaly list fills a few snapshots after a seek.
-          if (anomaly_n > 0 && static_cast<std::uint64_t>(window.anomalyRows()) < anomaly_n &&
-              !s.finished)
-            return;
-          arrive->stop();
-          window.setSpeedIndex(speed_choice);
-          if (anomaly_n > 0)
-            window.showAnomaly(static_cast<int>(anomaly_n - 1));
-        });
-    arrive->start(50);
+    // for (as a lecture's demo opens); with --anomaly, follow its request
+    // there (the Request tab), once the anomaly list has filled.
+    window.arriveAt(at_s, speed_choice);
+    if (anomaly_n > 0) {
+      auto *follow = new QTimer(&window);
+      QObject::connect(follow, &QTimer::timeout, &window, [&window, follow, anomaly_n] {
+        const bool listed = static_cast<std::uint64_t>(window.anomalyRows()) >= anomaly_n;
+        if (window.arriving() || (!listed && !window.lastSnapshot().finished))
+          return;
+        follow->stop();
+        window.showAnomaly(static_cast<int>(anomaly_n - 1));
+      });
+      follow->start(50);
+    }
+  } else if (at >= 0) {
+    window.worker()->pauseAt(at_s); // queued before play: the first slice stops there
   }
   if (play || !screenshot.empty() || at >= 0)
     window.worker()->play();

@@ -474,9 +474,7 @@ DiagramView::Layout DiagramView::layout() const {
                          (last_.local_cache ? ";  cache: each app server's own" : "");
   if (big_clock) {
     const QString now = QString("t = %1 s").arg(ns_to_seconds(shownTime()), 0, 'f', 3);
-    const QString of = QString("t = %1 s / %2 s")
-                           .arg(ns_to_seconds(shownTime()), 0, 'f', 3)
-                           .arg(ns_to_seconds(last_.end), 0, 'f', 0);
+    const QString of = now + QString(" / %1 s").arg(ns_to_seconds(last_.end), 0, 'f', 0);
     Text c =
         fit(clock_font, {{of}, {now}}, false, top_area, rect(), Qt::AlignRight | Qt::AlignVCenter);
     QRectF rest = top_area;

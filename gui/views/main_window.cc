@@ -60,6 +60,8 @@ struct SpeedChoice {
 const SpeedChoice kSpeeds[] = {
     {"x0.1", 0.1}, {"x0.25", 0.25}, {"x0.5", 0.5}, {"x1", 1},       {"x2", 2},
     {"x5", 5},     {"x10", 10},     {"x100", 100}, {"x1000", 1000}, {"as fast as it goes", 0}};
+static_assert(std::size(kSpeeds) == std::size(kLectureSpeeds),
+              "the speed box and the speed words (--speed, a demo's speed) name the same speeds");
 constexpr int kDefaultSpeed = 3; // x1: a lecture watches the stack in real time
 
 QString seconds(Time t) { return QString::number(ns_to_seconds(t), 'f', 4); }
@@ -761,11 +763,7 @@ bool MainWindow::showDemo(int index) {
   applyScenario(*loaded.value);
   seed_->setValue(static_cast<int>(std::min<std::uint64_t>(scenario_.seed, 1'000'000'000)));
   setWindowTitle(QString("Stampede — %1").arg(QString::fromStdString(d.title)));
-  int speed = 3;
-  for (int i = 0; i < static_cast<int>(std::size(kLectureSpeeds)); ++i)
-    if (kLectureSpeeds[i] == d.speed)
-      speed = i;
-  arriveAt(d.at, speed);
+  arriveAt(d.at, lecture_speed_index(d.speed)); // read_lecture checked the word
   diagram_->setFocus();
   return true;
 }

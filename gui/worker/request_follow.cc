@@ -84,17 +84,11 @@ std::string explain(const AnomalyRecord &a) {
   return s;
 }
 
-std::string RecentRecords::stampede_story(const AnomalyRecord &a) const {
+StampedeCause RecentRecords::stampede_cause(const AnomalyRecord &a) const {
   // The ring holds the newest records: the delete that emptied the key, and
   // the page queries of the key issued before this one, with their ends.
-  struct Query {
-    std::uint64_t serial;
-    Time from, until;
-  };
-  std::vector<Query> queries;
-  std::uint64_t deleter = kNoSerial;
-  Time deleted_at = -1;
-  bool deleter_submit = false;
+  StampedeCause c;
+  std::vector<StampedeCause::Query> queries;
   const std::uint64_t n = std::min<std::uint64_t>(next_, ring_.size());
   for (std::uint64_t i = next_ - n; i < next_; ++i) {
     const Record &r = ring_[i % ring_.size()];
@@ -103,17 +97,17 @@ std::string RecentRecords::stampede_story(const AnomalyRecord &a) const {
     const ActivityRecord &x = r.activity;
     if (x.activity == Activity::kCacheCall &&
         (x.op == Op::kCacheDelete || x.op == Op::kCacheInvalidate)) {
-      deleter = x.serial;
-      deleted_at = x.from;
-      deleter_submit = x.submit;
+      c.deleter = x.serial;
+      c.deleted_at = x.from;
+      c.deleter_submit = x.submit;
     }
     if (x.activity == Activity::kCacheCall && (x.op == Op::kCacheSet || x.op == Op::kCacheAdd ||
                                                x.op == Op::kCacheCas || x.op == Op::kCacheLeaseSet))
-      deleter = kNoSerial; // filled again since: that delete is not why it missed
+      c.deleter = kNoSerial; // filled again since: that delete is not why it missed
     if ((x.activity == Activity::kDbQueued || x.activity == Activity::kDbRunning) &&
         x.op == Op::kDbRead && x.serial != a.serial) {
       auto q = std::find_if(queries.begin(), queries.end(),
-                            [&](const Query &y) { return y.serial == x.serial; });
+                            [&](const StampedeCause::Query &y) { return y.serial == x.serial; });
       if (q == queries.end())
         queries.push_back({x.serial, x.from, x.until});
       else
@@ -121,19 +115,31 @@ std::string RecentRecords::stampede_story(const AnomalyRecord &a) const {
     }
   }
   // Only those still in flight when this one was issued overlapped it.
-  std::erase_if(queries, [&](const Query &q) { return q.until >= 0 && q.until <= a.at; });
-  std::string s;
-  if (deleter != kNoSerial)
-    s += "; " + std::string(deleter_submit ? "submit" : "request") + " #" +
-         std::to_string(deleter) + " deleted the page at " + secs(deleted_at) +
-         ", so every view after it missed";
+  std::erase_if(queries,
+                [&](const StampedeCause::Query &q) { return q.until >= 0 && q.until <= a.at; });
   if (!queries.empty()) {
-    const Query &first = queries.front();
-    s += "; it overlapped request #" + std::to_string(first.serial) + "'s query, issued at " +
-         secs(first.from) +
-         (first.until >= 0 ? " and running until " + secs(first.until) : std::string());
-    if (queries.size() > 1)
-      s += ", and " + std::to_string(queries.size() - 1) + " more of the same page";
+    c.overlapped = queries.front();
+    c.others = queries.size() - 1;
+  }
+  return c;
+}
+
+std::string RecentRecords::stampede_story(const AnomalyRecord &a) const {
+  if (a.kind != AnomalyKind::kStampede)
+    return {};
+  const StampedeCause c = stampede_cause(a);
+  std::string s;
+  if (c.deleter != kNoSerial)
+    s += "; " + std::string(c.deleter_submit ? "submit" : "request") + " #" +
+         std::to_string(c.deleter) + " deleted the page at " + secs(c.deleted_at) +
+         ", so every view after it missed";
+  if (c.overlapped.serial != kNoSerial) {
+    s += "; it overlapped request #" + std::to_string(c.overlapped.serial) +
+         "'s query, issued at " + secs(c.overlapped.from) +
+         (c.overlapped.until >= 0 ? " and running until " + secs(c.overlapped.until)
+                                  : std::string());
+    if (c.others > 0)
+      s += ", and " + std::to_string(c.others) + " more of the same page";
   }
   return s;
 }

@@ -97,6 +97,20 @@ private:
   std::optional<AnomalyRecord> conflict_; ///< A CAS conflict awaiting its call's entry.
 };
 
+/// What the kept records say started a stampede (RecentRecords::stampede_cause).
+struct StampedeCause {
+  std::uint64_t deleter = kNoSerial; ///< The request whose delete emptied the key (none: unknown).
+  Time deleted_at = -1;              ///< When it deleted.
+  bool deleter_submit = false;       ///< It was a submit.
+  /// A page query of the key.
+  struct Query {
+    std::uint64_t serial = kNoSerial; ///< Its request.
+    Time from = -1, until = -1;       ///< Issued; ended (-1: still queued).
+  };
+  Query overlapped;       ///< The first query still in flight when the stampede began.
+  std::size_t others = 0; ///< How many more of the same page were in flight.
+};
+
 /// The newest records of a run (a ring of fixed size: no allocation once
 /// full), so a request picked after the fact can still be followed, and
 /// its first records, kept for the whole run: a request of the run's first
@@ -133,10 +147,14 @@ public:
   /// @return the words, empty when nothing was pushed.
   std::string describe_since(std::uint64_t mark) const;
   /// A stampede's cause as the kept records tell it: the delete that
-  /// emptied the key before it, and the page queries of the key in flight
-  /// when it began ("; submit #5000 deleted the page at 5.0004 s, ...; it
-  /// overlapped request #5003's query, issued at 5.0011 s ..., and 3 more").
-  /// @param a the stampede. @return the words, empty when none are kept.
+  /// emptied the key before it (none if the key was filled again since), and
+  /// the page queries of the key in flight when it began.
+  /// @param a the stampede (its key and instant).
+  StampedeCause stampede_cause(const AnomalyRecord &a) const;
+  /// The same in words, for the timeline ("; submit #5000 deleted the page
+  /// at 5.0004 s, ...; it overlapped request #5003's query, issued at
+  /// 5.0011 s ..., and 3 more"). @param a an anomaly. @return the words,
+  /// empty for another kind or when nothing is kept.
   std::string stampede_story(const AnomalyRecord &a) const;
 
 private:

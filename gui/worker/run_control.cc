@@ -86,9 +86,8 @@ public:
   void on_anomaly(const AnomalyRecord &a) override {
     recent.on_anomaly(a);
     if (follower)
-      follower->on_anomaly(a, a.kind == AnomalyKind::kStampede && a.serial == follower->serial()
-                                  ? recent.stampede_story(a)
-                                  : std::string());
+      follower->on_anomaly(a, a.serial == follower->serial() ? recent.stampede_story(a)
+                                                             : std::string());
     if (a.kind == AnomalyKind::kCasConflict) {
       // The model decides a cas's outcome as it issues it, and says so
       // before the call's activity record: that call is the conflict.

@@ -50,8 +50,7 @@ std::string read_demo(const Json &d, const fs::path &dir, const std::string &whe
         text("speed", out.speed, true), text("point", out.point, true)})
     if (!e.empty())
       return e;
-  if (std::find(std::begin(kLectureSpeeds), std::end(kLectureSpeeds), out.speed) ==
-      std::end(kLectureSpeeds))
+  if (lecture_speed_index(out.speed) < 0)
     return where + ".speed: expected one of " + speeds_listed() + ", got \"" + out.speed + "\"";
   if (!out.scenario.starts_with("builtin:"))
     out.scenario = (dir / out.scenario).lexically_normal().string();

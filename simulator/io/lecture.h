@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,16 @@ struct Lecture {
 /// The speeds a demo may ask for, as `stampede-gui --speed` takes them.
 inline constexpr std::string_view kLectureSpeeds[] = {"0.1", "0.25", "0.5", "1",    "2",
                                                       "5",   "10",   "100", "1000", "max"};
+
+/// @param word a speed as `stampede-gui --speed` and a demo's `speed` give it.
+/// @return its index in kLectureSpeeds (the window's speed box, slowest
+/// first), or -1 when it is none of them.
+constexpr int lecture_speed_index(std::string_view word) {
+  for (int i = 0; i < static_cast<int>(std::size(kLectureSpeeds)); ++i)
+    if (kLectureSpeeds[i] == word)
+      return i;
+  return -1;
+}
 
 /// Parses a playlist's text. Problems land in `error`, named by file and
 /// path (`lecture.json: demos[3].speed: expected one of ...`), never thrown.
