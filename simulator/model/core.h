@@ -9,11 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "metrics/commit_log.h"
-#include "metrics/detectors.h"
-#include "metrics/histogram.h"
-#include "metrics/peak_rate.h"
+#include "metrics/measurement.h"
+#include "model/balancer.h"
 #include "model/cache_tier.h"
+#include "model/database.h"
 #include "stampede/event_queue.h"
 #include "stampede/memcached_node.h"
 #include "stampede/rng.h"
@@ -173,9 +172,9 @@ private:
   void overload();
   [[gnu::always_inline]] void user_comes_back(bool burst);
   void start(std::uint32_t slot, Time arrival, bool submit, bool burst, std::uint32_t key = kNone);
-  [[gnu::always_inline]] bool check_view(const Page &page, std::uint32_t key, Time arrival,
-                                         std::uint32_t committed_at_arrival, std::uint64_t serial,
-                                         double *staleness_s);
+  [[gnu::always_inline]] bool view_answered(const Page &page, std::uint32_t key, Time arrival,
+                                            std::uint32_t committed_at_arrival,
+                                            std::uint64_t serial, double *staleness_s);
   // Out of line, as the other handlers are (on_burst too): dispatch() is then
   // a jump to each, with no registers of its own to save and restore on
   // every event.
@@ -203,7 +202,6 @@ private:
   /// Tells the observer (which must be set) that a request's activity began.
   void activity(const Slot &s, Activity what, Op op, std::int32_t node, Time until,
                 bool hit = false);
-  void db_busy_change(int delta);
   std::int64_t now_s() const noexcept { return kEpochUnixS + now_ / kSecond; }
   void warm();
 
@@ -212,7 +210,7 @@ private:
   std::uint16_t current_strategy_ = 0;
 
   // Random streams, one per component (STYLE.md section 6).
-  Rng arrival_rng_, mix_rng_, key_rng_, lb_rng_, think_rng_, cache_rng_, db_rng_;
+  Rng arrival_rng_, mix_rng_, key_rng_, think_rng_, cache_rng_;
   Rng strategy_rng_;             // Context::uniform01, for strategies that draw (early)
   Rng edge_rng_;                 // the front cache's answer times
   std::vector<double> zipf_cdf_; // empty when keys == 1
@@ -220,8 +218,7 @@ private:
 
   std::vector<Server> servers_;
   std::vector<Slot> slots_;
-  std::uint64_t rr_next_ = 0;         // index into active_
-  std::vector<std::uint32_t> active_; // servers in the balancer's pool, in the order they joined
+  internal::Balancer balancer_; // its pool: the servers it sends to, in the order they joined
   std::uint64_t serial_next_ = 0;
   std::uint64_t backlog_total_ = 0;
   std::uint64_t backlog_limit_; // app.backlog per server, 0 (unlimited) as the largest value
@@ -238,50 +235,22 @@ private:
   std::vector<std::uint32_t> edge_free_;
   Time edge_ttl_ = 0;
 
-  // The truth, and the detectors it feeds (metrics/).
+  // The truth, the detectors and the counts: one measurement (metrics/),
+  // fed the facts of the run as the reality lab feeds it the facts of its.
   std::uint32_t num_keys_;
-  internal::CommitLog log_;
-  internal::StaleReadDetector stale_;
-  internal::StampedeDetector stampede_;
-  internal::LostUpdateDetector lost_;
-  internal::CasConflictDetector cas_;
+  internal::Measurement m_;
 
-  // Database.
-  std::uint32_t db_busy_ = 0;
-  std::vector<std::uint32_t> db_queue_; // FIFO ring of slots; never more than slots_.size()
-  std::size_t db_head_ = 0, db_size_ = 0;
-  Time db_busy_since_ = 0;
-  double db_busy_area_ = 0; // connection-ns
+  internal::Database db_;
 
-  // Counters (Report).
-  Report c_;
-  internal::LatencyHistogram view_latency_, submit_latency_;
-
-  // The current interval: its record, and the cumulative counts at its
-  // start (its counts are their growth, taken when it closes).
-  struct IntervalCounts {
-    std::uint64_t arrivals, page_views, submits, db_reads, db_writes, cache_gets, cache_hits,
-        stale_reads, redundant_db_reads, cas_conflicts, lost_updates;
-  };
-  IntervalCounts counts() const noexcept;
+  // The current interval's record (its counts are filled by m_ when it closes).
   IntervalRecord iv_;
-  IntervalCounts iv_counts_{};
-  internal::LogHistogram<4> iv_view_latency_;
   double iv_busy_area_start_ = 0;
   std::uint64_t iv_evictions_start_ = 0;
   bool final_interval_done_ = false;
 
-  // What the warm-up left (end_warmup): the cumulative counts at its end,
-  // subtracted in report(); the maxima and latencies restart there.
-  struct Warmup {
-    Time end = 0; // 0: no warm-up
-    Report counts;
-    std::uint64_t stale_reads = 0, redundant_db_reads = 0, stampedes = 0, lost_updates = 0,
-                  cas_conflicts = 0, evictions = 0;
-    double db_busy_area = 0;
-  };
-  Warmup warm_;
-  internal::PeakRate peak_reads_; // page queries issued, per second (db.peak_reads_per_s)
+  Time warmup_end_ = 0; // 0: no warm-up
+  // The stack's gauges for a report: the database's busy time, the evictions.
+  internal::StackGauges gauges() const noexcept;
   // Per key: the request whose invalidating delete (lease) came last, and when.
   std::vector<std::pair<std::uint64_t, Time>> invalidated_by_;
 

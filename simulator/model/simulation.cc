@@ -104,7 +104,7 @@ void SimulationCore::push_burst(std::uint32_t count, bool submit) {
 }
 
 void SimulationCore::admit(Time arrival, bool submit, bool burst) {
-  ++c_.arrivals;
+  m_.arrival();
   // A front cache sees a page view first: its key is drawn here, and only a
   // view it cannot answer goes on to the balancer, with that key.
   std::uint32_t key = kNone;
@@ -129,7 +129,7 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
   } else {
     // Refused (app.backlog): the user sees an error at once; a closed
     // workload's user thinks and comes back, as after an answer.
-    ++c_.rejected;
+    m_.rejected();
     user_comes_back(burst);
   }
 }
@@ -140,11 +140,10 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
 std::uint32_t SimulationCore::edge_front(Time arrival, bool burst) {
   const std::uint32_t key = draw_key();
   const EdgeCopy &copy = edge_[key];
-  if (copy.stored < 0 || now_ - copy.stored >= edge_ttl_) {
-    ++c_.edge_misses;
+  const bool hit = copy.stored >= 0 && now_ - copy.stored < edge_ttl_;
+  m_.edge_seen(hit);
+  if (!hit)
     return key;
-  }
-  ++c_.edge_hits;
   std::uint32_t index = 0;
   if (!edge_free_.empty()) {
     index = edge_free_.back();
@@ -160,7 +159,7 @@ std::uint32_t SimulationCore::edge_front(Time arrival, bool burst) {
   a.arrival = arrival;
   a.serial = serial_next_++;
   a.key = key;
-  a.committed_at_arrival = log_.committed_before(key, arrival);
+  a.committed_at_arrival = m_.log().committed_before(key, arrival);
   a.burst = burst;
   a.page = copy.page;
   queue_.push(now_ + scenario_.edge.latency.sample(edge_rng_), kEdgeDone, index);
@@ -169,13 +168,9 @@ std::uint32_t SimulationCore::edge_front(Time arrival, bool burst) {
 
 void SimulationCore::on_edge_done(std::uint32_t index) {
   const EdgeAnswer &a = edge_pending_[index];
-  const Time latency = now_ - a.arrival;
-  ++c_.page_views;
-  view_latency_.add(latency);
-  iv_view_latency_.add(latency);
   double staleness_s = 0;
   const bool stale =
-      check_view(a.page, a.key, a.arrival, a.committed_at_arrival, a.serial, &staleness_s);
+      view_answered(a.page, a.key, a.arrival, a.committed_at_arrival, a.serial, &staleness_s);
   if (observer_)
     observer_->on_request(RequestRecord{kEdgeServer, a.serial, a.key, kEdgeServer, false, stale,
                                         a.arrival, a.arrival, now_, staleness_s});
@@ -199,33 +194,8 @@ void SimulationCore::overload() {
 }
 
 inline std::uint32_t SimulationCore::choose_server() {
-  // Among the servers in the balancer's pool (all of them unless some were
-  // removed live), in the order they joined.
-  const auto n = static_cast<std::uint32_t>(active_.size());
-  switch (scenario_.balancer) {
-  case BalancerPolicy::kRoundRobin: {
-    // A wrapping counter rather than `arrivals % n`: no division per arrival.
-    const auto server = static_cast<std::uint32_t>(rr_next_);
-    rr_next_ = rr_next_ + 1 == n ? 0 : rr_next_ + 1;
-    return active_[server];
-  }
-  case BalancerPolicy::kRandom:
-    return active_[static_cast<std::uint32_t>(lb_rng_.below(n))];
-  case BalancerPolicy::kLeastConnections: {
-    // Fewest requests (in service + waiting); ties go to the earliest.
-    std::uint32_t best = active_[0];
-    std::uint64_t best_load = ~std::uint64_t{0};
-    for (const std::uint32_t i : active_) {
-      const std::uint64_t load = servers_[i].busy + servers_[i].backlog.size();
-      if (load < best_load) {
-        best_load = load;
-        best = i;
-      }
-    }
-    return best;
-  }
-  }
-  return 0;
+  return balancer_.choose(
+      [this](std::uint32_t i) { return servers_[i].busy + servers_[i].backlog.size(); });
 }
 
 std::uint32_t SimulationCore::draw_key() {
@@ -253,7 +223,7 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
   s.cas_sent = 0;
   s.answered = false;
   s.strategy = current_strategy_;
-  s.committed_at_arrival = log_.committed_before(s.req.key, arrival);
+  s.committed_at_arrival = m_.log().committed_before(s.req.key, arrival);
   const Time cpu_done = now_ + scenario_.app.cpu.sample(servers_[server].cpu_rng);
   queue_.push(cpu_done, kCpuDone, slot);
   if (observer_)
@@ -338,27 +308,22 @@ void SimulationCore::cache_op(Request &r, Op op) {
   reply.op = op;
   switch (op) {
   case Op::kCacheGet: {
-    ++c_.cache_gets;
     // The member view, not a fresh one: a McItemView is ~100 bytes of
     // defaults to zero, and a hit overwrites every field anyway (a miss
     // leaves it unread).
     McItemView &item = get_view_;
     reply.hit = node != nullptr && node->get(key, now_s(), &item);
     reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
-    if (on_gutter(s)) [[unlikely]] {
-      ++c_.gutter_gets;
-      c_.gutter_hits += reply.hit;
-    }
+    m_.cache_get(reply.hit);
+    if (on_gutter(s)) [[unlikely]]
+      m_.gutter_get(reply.hit);
     if (reply.hit) {
-      ++c_.cache_hits;
       Page::decode_into(item.value, r.page);
       r.cas = item.cas;
       // memcached's whole-second exptime, back on the virtual clock: the item
       // is gone once now_s() reaches it.
       if (item.exptime != 0)
         reply.expires_at = (item.exptime - kEpochUnixS) * kSecond;
-    } else {
-      ++c_.cache_misses;
     }
     break;
   }
@@ -368,7 +333,7 @@ void SimulationCore::cache_op(Request &r, Op op) {
     reply.status = cache_store(s, op, node, key);
     break;
   case Op::kCacheDelete:
-    ++c_.cache_deletes;
+    m_.cache_delete();
     // The gutter is never invalidated: its entries expire instead.
     reply.status =
         node == nullptr || on_gutter(s) ? McStatus::kNotFound : node->remove(key, now_s());
@@ -392,12 +357,9 @@ void SimulationCore::cache_op(Request &r, Op op) {
 // its buffers and anomaly bookkeeping would otherwise weigh on every get.
 McStatus SimulationCore::cache_store(Slot &s, Op op, MemcachedNode *node, std::string_view key) {
   Request &r = s.req;
-  ++c_.cache_sets;
-  if (op == Op::kCacheCas) {
-    ++c_.cas_attempts;
-    if (s.cas_sent++ > 0)
-      ++c_.cas_retries;
-  }
+  m_.cache_set();
+  if (op == Op::kCacheCas)
+    m_.cas_sent(s.cas_sent++ > 0);
   const StoreMode mode = op == Op::kCacheSet   ? StoreMode::kSet
                          : op == Op::kCacheAdd ? StoreMode::kAdd
                                                : StoreMode::kCas;
@@ -415,7 +377,7 @@ McStatus SimulationCore::cache_store(Slot &s, Op op, MemcachedNode *node, std::s
   if (status == McStatus::kStored) {
     check_written(r, s.serial);
   } else if (op == Op::kCacheCas && status == McStatus::kExists) {
-    cas_.cas_refused();
+    m_.cas_refused();
     AnomalyRecord a{AnomalyKind::kCasConflict, now_, s.serial, r.key};
     if (observer_) {
       // The write that changed the unique stored the page there now.
@@ -443,7 +405,6 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
   case Op::kCacheLeaseGet: {
     // mg KEY v c N<interval>: a miss vivifies a placeholder and wins (W);
     // a stale item's first reader wins; everyone else is told Z.
-    ++c_.cache_gets;
     McMetaGetOptions mg;
     mg.vivify = true;
     mg.created_exptime = now_s() + static_cast<std::int64_t>(std::ceil(options.lease_interval_s));
@@ -454,16 +415,14 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     const bool page = found && !got.created && !item.value.empty();
     reply.stale = page && item.stale;
     reply.hit = page && !item.stale;
-    if (gutter) {
-      ++c_.gutter_gets;
-      c_.gutter_hits += reply.hit;
-    }
+    if (gutter)
+      m_.gutter_get(reply.hit);
     reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
     if (found)
       r.cas = item.cas;
     if (page)
       Page::decode_into(item.value, r.page);
-    ++(reply.hit ? c_.cache_hits : c_.cache_misses);
+    m_.cache_get(reply.hit);
     if (reply.hit && item.exptime != 0)
       reply.expires_at = (item.exptime - kEpochUnixS) * kSecond;
     break;
@@ -471,7 +430,7 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
   case Op::kCacheLeaseSet: {
     // The holder's fill: a cas against its token. A delete since changed
     // the unique (md I) or removed the placeholder: refused.
-    ++c_.cache_sets;
+    m_.cache_set();
     Page stored = r.page;
     stored.stored_by = s.serial;
     stored.stored_at = now_;
@@ -485,7 +444,7 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     if (reply.status == McStatus::kStored) {
       check_written(r, s.serial);
     } else {
-      ++c_.lease_refusals;
+      m_.lease_refused();
       AnomalyRecord a{AnomalyKind::kLeaseRefused, now_, s.serial, r.key};
       if (r.key < invalidated_by_.size() && invalidated_by_[r.key].first != kNoSerial) {
         a.cause_serial = invalidated_by_[r.key].first;
@@ -498,7 +457,7 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
   }
   case Op::kCacheInvalidate:
     if (gutter) { // the gutter is never invalidated
-      ++c_.cache_deletes;
+      m_.cache_delete();
       reply.status = McStatus::kNotFound;
       break;
     }
@@ -506,7 +465,7 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     if (invalidated_by_.size() <= r.key)
       invalidated_by_.resize(r.key + 1, {kNoSerial, -1});
     invalidated_by_[r.key] = {s.serial, now_};
-    ++c_.cache_deletes;
+    m_.cache_delete();
     reply.status = node == nullptr ? McStatus::kNotFound
                                    : node->meta_delete(key, false, 0, true, false, 0, now_s());
     break;
@@ -552,15 +511,13 @@ void SimulationCore::timed_out(Slot &s, Op op) {
   const bool store =
       op == Op::kCacheSet || op == Op::kCacheAdd || op == Op::kCacheCas || op == Op::kCacheLeaseSet;
   reply.status = store ? McStatus::kNotStored : McStatus::kNotFound;
-  ++c_.cache_timeouts;
-  if (op == Op::kCacheGet || op == Op::kCacheLeaseGet) {
-    ++c_.cache_gets;
-    ++c_.cache_misses;
-  } else if (store) {
-    ++c_.cache_sets;
-  } else {
-    ++c_.cache_deletes;
-  }
+  m_.cache_timeout();
+  if (op == Op::kCacheGet || op == Op::kCacheLeaseGet)
+    m_.cache_get(false);
+  else if (store)
+    m_.cache_set();
+  else
+    m_.cache_delete();
   s.reply = reply;
   s.op_issue = now_;
   queue_.push(now_ + timeout_, kCacheReply, s.req.id);
@@ -611,48 +568,27 @@ void SimulationCore::db_op(Request &r, Op op) {
   s.reply.op = op;
   s.op_issue = now_;
   s.node = -1;
-  if (op == Op::kDbRead) {
-    peak_reads_.add(now_);
-    if (!r.submit && stampede_.query_issued(r.key).stampede_began)
-      anomaly(AnomalyKind::kStampede, s.serial, r.key);
-  }
-  if (db_busy_ < scenario_.db.connections) {
+  if (op == Op::kDbRead && m_.query_issued(r.key, !r.submit, now_))
+    anomaly(AnomalyKind::kStampede, s.serial, r.key);
+  if (db_.has_free_connection()) {
     db_start(r.id);
   } else {
-    std::size_t tail = db_head_ + db_size_;
-    if (tail >= db_queue_.size())
-      tail -= db_queue_.size();
-    db_queue_[tail] = r.id;
-    ++db_size_;
+    db_.enqueue(r.id);
     if (observer_)
       activity(s, Activity::kDbQueued, op, -1, -1);
-    c_.db_max_queue = std::max<std::uint64_t>(c_.db_max_queue, db_size_);
+    m_.db_queue_seen(db_.queued());
     iv_.db_queue_max =
-        std::max<std::uint32_t>(iv_.db_queue_max, static_cast<std::uint32_t>(db_size_));
+        std::max<std::uint32_t>(iv_.db_queue_max, static_cast<std::uint32_t>(db_.queued()));
   }
-}
-
-void SimulationCore::db_busy_change(int delta) {
-  const double busy = static_cast<double>(db_busy_);
-  db_busy_area_ += busy * static_cast<double>(now_ - db_busy_since_);
-  db_busy_since_ = now_;
-  db_busy_ = static_cast<std::uint32_t>(static_cast<int>(db_busy_) + delta);
 }
 
 void SimulationCore::db_start(std::uint32_t slot) {
   Slot &s = slots_[slot];
-  db_busy_change(+1);
   const bool read = s.reply.op == Op::kDbRead;
-  Time latency = read ? scenario_.db.query_latency.sample(db_rng_)
-                      : scenario_.db.insert_latency.sample(db_rng_);
-  if (scenario_.db.load_factor > 0) {
-    const double others = static_cast<double>(db_busy_ - 1) / scenario_.db.connections;
-    latency =
-        static_cast<Time>(static_cast<double>(latency) * (1 + scenario_.db.load_factor * others));
-  }
+  const Time latency = db_.start(now_, read);
   // A statement snapshot: the page as committed when the query starts executing.
   if (read) {
-    s.req.page = Page::newest(log_.committed(s.req.key));
+    s.req.page = Page::newest(m_.log().committed(s.req.key));
     s.req.page.read_at = now_;
   }
   queue_.push(now_ + latency, kDbDone, slot);
@@ -664,29 +600,16 @@ void SimulationCore::on_db_done(std::uint32_t slot) {
   Slot &s = slots_[slot];
   Request &r = s.req;
   if (s.reply.op == Op::kDbRead) {
-    ++c_.db_reads;
-    if (r.submit) {
-      ++c_.db_reads_by_submits;
-    } else {
-      ++c_.db_reads_by_page_views;
-      stampede_.query_completed(r.key);
-    }
+    m_.query_completed(r.key, !r.submit);
   } else {
-    ++c_.db_writes;
     // The insert commits now: the post takes the key's next number.
-    r.post = log_.commit(r.key, now_);
+    m_.insert_completed();
+    r.post = m_.insert_committed(r.key, now_);
   }
   s.reply.status = McStatus::kOk;
-  if (db_size_ > 0) {
-    const std::uint32_t next = db_queue_[db_head_];
-    if (++db_head_ == db_queue_.size())
-      db_head_ = 0;
-    --db_size_;
-    db_busy_change(-1);
-    db_start(next);
-  } else {
-    db_busy_change(-1);
-  }
+  db_.end(now_);
+  if (db_.queued() > 0)
+    db_start(db_.dequeue());
   on_reply(slot);
 }
 
@@ -694,16 +617,15 @@ void SimulationCore::on_db_done(std::uint32_t slot) {
 
 void SimulationCore::check_written(const Request &writer, std::uint64_t serial) {
   const std::uint32_t key = writer.key;
-  lost_.cache_written(key, writer.server, writer.page, log_.committed(key),
-                      [&](std::uint32_t post) {
-                        AnomalyRecord a{AnomalyKind::kLostUpdate, now_, serial, key};
-                        a.post = post;
-                        a.post_committed_at = log_.commit_time(key, post);
-                        a.cause_serial = serial;
-                        a.cause_at = now_;
-                        a.snapshot_at = writer.page.read_at;
-                        anomaly(a);
-                      });
+  m_.cache_written(key, writer.server, writer.page, [&](std::uint32_t post) {
+    AnomalyRecord a{AnomalyKind::kLostUpdate, now_, serial, key};
+    a.post = post;
+    a.post_committed_at = m_.log().commit_time(key, post);
+    a.cause_serial = serial;
+    a.cause_at = now_;
+    a.snapshot_at = writer.page.read_at;
+    anomaly(a);
+  });
 }
 
 void SimulationCore::respond(Request &r) {
@@ -727,17 +649,14 @@ void SimulationCore::answer(Request &r) {
   bool stale = false;
   double staleness_s = 0;
   if (r.submit) {
-    ++c_.submits;
-    submit_latency_.add(latency);
-    const std::uint32_t committed = log_.committed(r.key);
-    if (strategies_[s.strategy].second->updates_cache_on_submit() && r.post != 0 &&
-        r.post + kPagePosts > committed) {
+    m_.submit_answered(latency);
+    if (strategies_[s.strategy].second->updates_cache_on_submit() && m_.on_page(r.key, r.post)) {
       Page cached;
       const bool in_cache = cached_page(r.key, r.server, &cached);
-      if (lost_.submit_answered(r.key, r.post, r.server, committed, in_cache ? &cached : nullptr)) {
+      if (m_.submit_post_answered(r.key, r.post, r.server, in_cache ? &cached : nullptr)) {
         AnomalyRecord a{AnomalyKind::kLostUpdate, now_, s.serial, r.key};
         a.post = r.post;
-        a.post_committed_at = log_.commit_time(r.key, r.post);
+        a.post_committed_at = m_.log().commit_time(r.key, r.post);
         a.cause_serial = cached.stored_by;
         a.cause_at = cached.stored_at;
         a.snapshot_at = cached.read_at;
@@ -745,10 +664,7 @@ void SimulationCore::answer(Request &r) {
       }
     }
   } else {
-    ++c_.page_views;
-    view_latency_.add(latency);
-    iv_view_latency_.add(latency);
-    stale = check_view(r.page, r.key, s.arrival, s.committed_at_arrival, s.serial, &staleness_s);
+    stale = view_answered(r.page, r.key, s.arrival, s.committed_at_arrival, s.serial, &staleness_s);
     if (edge_on_) [[unlikely]] // the front cache keeps what the app server answered
       edge_[r.key] = EdgeCopy{r.page, now_};
   }
@@ -758,19 +674,19 @@ void SimulationCore::answer(Request &r) {
   }
 }
 
-// A view served: the stale-read detector says what the page lacked, if
-// anything; an observer hears of it as an anomaly.
-inline bool SimulationCore::check_view(const Page &page, std::uint32_t key, Time arrival,
-                                       std::uint32_t committed_at_arrival, std::uint64_t serial,
-                                       double *staleness_s) {
+// A view answered: the measurement says what the page lacked, if anything;
+// an observer hears of it as an anomaly.
+inline bool SimulationCore::view_answered(const Page &page, std::uint32_t key, Time arrival,
+                                          std::uint32_t committed_at_arrival, std::uint64_t serial,
+                                          double *staleness_s) {
   const std::optional<internal::StaleRead> found =
-      stale_.view_served(page, key, arrival, committed_at_arrival, log_);
+      m_.view_answered(now_ - arrival, page, key, arrival, committed_at_arrival);
   if (!found)
     return false;
   *staleness_s = ns_to_seconds(found->age);
   AnomalyRecord a{AnomalyKind::kStaleRead, now_, serial, key};
   a.post = found->post;
-  a.post_committed_at = log_.commit_time(key, found->post);
+  a.post_committed_at = m_.log().commit_time(key, found->post);
   a.cause_serial = page.stored_by;
   a.cause_at = page.stored_at;
   a.snapshot_at = page.read_at;

@@ -31,16 +31,16 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       queue_(std::max<std::size_t>(1024, total_slots(scenario) + 64)),
       arrival_rng_(Rng::stream(scenario.seed, "arrivals")),
       mix_rng_(Rng::stream(scenario.seed, "mix")), key_rng_(Rng::stream(scenario.seed, "keys")),
-      lb_rng_(Rng::stream(scenario.seed, "balancer")),
       think_rng_(Rng::stream(scenario.seed, "think")),
-      cache_rng_(Rng::stream(scenario.seed, "cache")), db_rng_(Rng::stream(scenario.seed, "db")),
+      cache_rng_(Rng::stream(scenario.seed, "cache")),
       strategy_rng_(Rng::stream(scenario.seed, "strategy")),
       edge_rng_(Rng::stream(scenario.seed, "edge")),
+      balancer_(scenario.balancer, Rng::stream(scenario.seed, "balancer")),
       backlog_limit_(scenario.app.backlog > 0 ? scenario.app.backlog
                                               : std::numeric_limits<std::uint64_t>::max()),
       tier_(scenario.cache, scenario.workload.keys), key_names_(scenario.workload.keys),
-      num_keys_(scenario.workload.keys), log_(scenario.workload.keys),
-      stampede_(scenario.workload.keys), lost_(scenario.workload.keys, scenario.app.local_cache) {
+      num_keys_(scenario.workload.keys), m_(scenario.workload.keys, scenario.app.local_cache),
+      db_(scenario.db, Rng::stream(scenario.seed, "db")) {
   // Events name slots and scripted events by a 24-bit index (event_queue.h);
   // the scenario parser keeps files far inside that bound.
   if (total_slots(scenario) > Event::kMaxTarget + std::uint64_t{1} ||
@@ -117,18 +117,8 @@ void SimulationCore::new_server() {
     local.lru = scenario_.cache.lru;
     server.local = std::make_unique<MemcachedNode>(local);
   }
-  active_.push_back(s);
-  // The database's FIFO holds at most one query per slot: it grows with
-  // them, keeping its order, and at least twice as large each time, so
-  // setting up n servers costs time in proportion to n (it was n^2: 4,096
-  // servers of 256 workers took 7.7 s before the first event).
-  if (db_queue_.size() < slots_.size()) {
-    std::vector<std::uint32_t> grown(std::max(slots_.size(), 2 * db_queue_.size()));
-    for (std::size_t i = 0; i < db_size_; ++i)
-      grown[i] = db_queue_[(db_head_ + i) % db_queue_.size()];
-    db_queue_ = std::move(grown);
-    db_head_ = 0;
-  }
+  balancer_.join(s);
+  db_.reserve(slots_.size()); // at most one statement waits per slot
 }
 
 bool SimulationCore::add_server() {
@@ -142,15 +132,9 @@ bool SimulationCore::add_server() {
 }
 
 bool SimulationCore::remove_server(std::uint32_t server) {
-  const auto it = std::find(active_.begin(), active_.end(), server);
-  if (it == active_.end() || active_.size() == 1)
-    return false;
   // The balancer sends it nothing more; what it holds (requests at work and
   // waiting) finishes there. App servers keep no state: nothing is lost.
-  active_.erase(it);
-  if (rr_next_ >= active_.size())
-    rr_next_ = 0;
-  return true;
+  return balancer_.leave(server);
 }
 
 void SimulationCore::warm() {
@@ -162,7 +146,7 @@ void SimulationCore::warm() {
   char kbuf[24], vbuf[kEncodedPageBytes];
   for (std::uint32_t k = 0; k < num_keys_; ++k) {
     const std::string_view key = cache_key(k, kbuf);
-    const std::string_view value = Page::newest(log_.committed(k)).encode(vbuf);
+    const std::string_view value = Page::newest(m_.log().committed(k)).encode(vbuf);
     const std::int64_t ttl = strategies_[0].second->cache_ttl_s(options);
     if (scenario_.app.local_cache) {
       for (Server &s : servers_)
@@ -266,45 +250,23 @@ void SimulationCore::set_interval(Time length) {
 }
 
 void SimulationCore::close_interval(Time end) {
-  db_busy_change(0);
+  db_.settle(now_);
   iv_.end = end;
-  // The counts are the cumulative ones' growth over the interval.
-  const IntervalCounts now = counts();
-  iv_.arrivals = now.arrivals - iv_counts_.arrivals;
-  iv_.page_views = now.page_views - iv_counts_.page_views;
-  iv_.submits = now.submits - iv_counts_.submits;
-  iv_.db_reads = now.db_reads - iv_counts_.db_reads;
-  iv_.db_writes = now.db_writes - iv_counts_.db_writes;
-  iv_.cache_gets = now.cache_gets - iv_counts_.cache_gets;
-  iv_.cache_hits = now.cache_hits - iv_counts_.cache_hits;
-  iv_.stale_reads = now.stale_reads - iv_counts_.stale_reads;
-  iv_.redundant_db_reads = now.redundant_db_reads - iv_counts_.redundant_db_reads;
-  iv_.cas_conflicts = now.cas_conflicts - iv_counts_.cas_conflicts;
-  iv_.lost_updates = now.lost_updates - iv_counts_.lost_updates;
-  iv_.db_queue = static_cast<std::uint32_t>(db_size_);
-  iv_.db_utilization = (db_busy_area_ - iv_busy_area_start_) /
+  m_.close_interval(iv_); // the counts: their growth over the interval
+  iv_.db_queue = static_cast<std::uint32_t>(db_.queued());
+  iv_.db_utilization = (db_.busy_area() - iv_busy_area_start_) /
                        (static_cast<double>(interval_) * scenario_.db.connections);
   iv_.app_backlog = backlog_total_;
   const std::uint64_t evictions = tier_.evictions();
   iv_.evictions = evictions - iv_evictions_start_;
-  iv_.view_p50_ms = iv_view_latency_.percentile(0.5) / 1e6;
-  iv_.view_p99_ms = iv_view_latency_.percentile(0.99) / 1e6;
   if (observer_)
     observer_->on_interval(iv_);
   iv_ = IntervalRecord{};
   iv_.start = end;
   iv_.end = end + interval_;
-  iv_.db_queue_max = static_cast<std::uint32_t>(db_size_);
-  iv_view_latency_.clear();
-  iv_busy_area_start_ = db_busy_area_;
+  iv_.db_queue_max = static_cast<std::uint32_t>(db_.queued());
+  iv_busy_area_start_ = db_.busy_area();
   iv_evictions_start_ = evictions;
-  iv_counts_ = now;
-}
-
-SimulationCore::IntervalCounts SimulationCore::counts() const noexcept {
-  return {c_.arrivals,           c_.page_views, c_.submits,    c_.db_reads,
-          c_.db_writes,          c_.cache_gets, c_.cache_hits, stale_.count(),
-          stampede_.redundant(), cas_.count(),  lost_.count()};
 }
 
 void SimulationCore::finish_if_over() {
@@ -331,36 +293,6 @@ void SimulationCore::finish_if_over() {
 
 // ------------------------------------------------------------------ report
 
-namespace {
-
-/// The report's counters that the model adds to as it goes (c_): after a
-/// warm-up, each is reported as its growth since the warm-up's end.
-constexpr std::uint64_t Report::*kCounters[] = {
-    &Report::page_views,
-    &Report::submits,
-    &Report::rejected,
-    &Report::edge_hits,
-    &Report::edge_misses,
-    &Report::db_reads,
-    &Report::db_writes,
-    &Report::db_reads_by_page_views,
-    &Report::db_reads_by_submits,
-    &Report::cache_gets,
-    &Report::cache_hits,
-    &Report::cache_misses,
-    &Report::cache_sets,
-    &Report::cache_deletes,
-    &Report::cas_attempts,
-    &Report::cas_retries,
-    &Report::lease_refusals,
-    &Report::cache_timeouts,
-    &Report::gutter_gets,
-    &Report::gutter_hits,
-    &Report::arrivals,
-};
-
-} // namespace
-
 std::uint64_t SimulationCore::evictions() const noexcept {
   std::uint64_t n = tier_.evictions();
   for (const Server &s : servers_)
@@ -372,65 +304,31 @@ std::uint64_t SimulationCore::evictions() const noexcept {
 void SimulationCore::end_warmup() {
   // The DB's busy time up to the warm-up's end, then from it.
   const Time saved = now_;
-  now_ = std::max(now_, warm_.end);
-  db_busy_change(0);
+  now_ = std::max(now_, warmup_end_);
+  db_.settle(now_);
   now_ = saved;
-  warm_.counts = c_;
-  warm_.stale_reads = stale_.count();
-  warm_.redundant_db_reads = stampede_.redundant();
-  warm_.stampedes = stampede_.stampedes();
-  warm_.lost_updates = lost_.count();
-  warm_.cas_conflicts = cas_.count();
-  warm_.evictions = evictions();
-  warm_.db_busy_area = db_busy_area_;
-  c_.db_max_queue = db_size_;
-  stale_.start_window();
-  stampede_.start_window();
-  peak_reads_.clear();
-  view_latency_.clear();
-  submit_latency_.clear();
+  m_.end_warmup(db_.queued(), gauges());
+}
+
+internal::StackGauges SimulationCore::gauges() const noexcept {
+  // Over the time simulated so far (the run's whole length at the end),
+  // from the warm-up's end.
+  internal::StackGauges g;
+  g.elapsed = (finished() ? end_ : now_) - warmup_end_;
+  g.db_busy_area = db_.busy_area();
+  g.db_busy_open = static_cast<double>(db_.busy()) *
+                   static_cast<double>(g.elapsed + warmup_end_ - db_.busy_since());
+  g.db_connections = scenario_.db.connections;
+  g.evictions = evictions();
+  return g;
 }
 
 Report SimulationCore::report() const {
-  Report r = c_;
-  for (const auto counter : kCounters)
-    r.*counter -= warm_.counts.*counter;
-  // What the detectors found.
-  r.stale_reads = stale_.count() - warm_.stale_reads;
-  r.max_staleness_s = ns_to_seconds(stale_.max_age());
-  r.redundant_db_reads = stampede_.redundant() - warm_.redundant_db_reads;
-  r.stampedes = stampede_.stampedes() - warm_.stampedes;
-  r.peak_concurrent_same_key = stampede_.peak();
-  r.db_peak_reads_per_s = peak_reads_.peak();
-  r.lost_updates = lost_.count() - warm_.lost_updates;
-  r.cas_conflicts = cas_.count() - warm_.cas_conflicts;
+  Report r = m_.report(gauges());
   r.scenario = scenario_.name;
   r.strategy = strategy_label(strategies_[current_strategy_].first);
   r.seed = scenario_.seed;
   r.duration_s = scenario_.duration_s;
-  r.db_reads_per_page_view = r.page_views ? static_cast<double>(r.db_reads_by_page_views) /
-                                                static_cast<double>(r.page_views)
-                                          : 0;
-  r.db_reads_per_submit =
-      r.submits ? static_cast<double>(r.db_reads_by_submits) / static_cast<double>(r.submits) : 0;
-  // Utilisation over the time simulated so far (the run's whole length at
-  // the end), from the warm-up's end.
-  const Time elapsed = (finished() ? end_ : now_) - warm_.end;
-  const double area =
-      db_busy_area_ - warm_.db_busy_area +
-      static_cast<double>(db_busy_) * static_cast<double>(elapsed + warm_.end - db_busy_since_);
-  r.db_utilization =
-      elapsed > 0 ? area / (static_cast<double>(elapsed) * scenario_.db.connections) : 0;
-  r.cache_hit_ratio =
-      r.cache_gets ? static_cast<double>(r.cache_hits) / static_cast<double>(r.cache_gets) : 0;
-  const std::uint64_t edge_views = r.edge_hits + r.edge_misses;
-  r.edge_hit_ratio =
-      edge_views ? static_cast<double>(r.edge_hits) / static_cast<double>(edge_views) : 0;
-  r.cache_evictions = evictions() - warm_.evictions;
-  r.stale_read_ratio =
-      r.page_views ? static_cast<double>(r.stale_reads) / static_cast<double>(r.page_views) : 0;
-  r.page_view_latency = internal::latency_summary(view_latency_);
-  r.submit_latency = internal::latency_summary(submit_latency_);
   r.events = events_;
   r.wall_s = wall_s_;
   r.events_per_s = wall_s_ > 0 ? static_cast<double>(events_) / wall_s_ : 0;
@@ -445,7 +343,7 @@ StackState SimulationCore::state() const {
     st.app_queue.push_back(s.backlog.size());
     st.app_in_pool.push_back(false);
   }
-  for (const std::uint32_t i : active_)
+  for (const std::uint32_t i : balancer_.pool())
     st.app_in_pool[i] = true;
   for (std::uint32_t i = 0; i < tier_.size(); ++i) {
     const bool failed =
@@ -458,8 +356,8 @@ StackState SimulationCore::state() const {
     st.cache_items.push_back(g->stats().curr_items);
   }
   st.gutter_nodes = static_cast<std::uint32_t>(gutter_.size());
-  st.db_busy = db_busy_;
-  st.db_queue = static_cast<std::uint32_t>(db_size_);
+  st.db_busy = db_.busy();
+  st.db_queue = static_cast<std::uint32_t>(db_.queued());
   st.strategy = strategy_label(strategies_[current_strategy_].first);
   return st;
 }
@@ -521,7 +419,7 @@ void Simulation::set_warmup(Time length) {
     throw std::logic_error("the warm-up is set before the run starts");
   warmup_ = length;
   warmup_pending_ = length > 0;
-  core_->warm_.end = length;
+  core_->warmup_end_ = length;
 }
 void Simulation::run() { run_until(core_->end_); }
 bool Simulation::finished() const noexcept { return core_->finished(); }

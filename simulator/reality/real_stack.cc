@@ -1,3 +1,7 @@
+// The reality lab's stack: a scenario's workload played on real servers (a
+// PostgreSQL database and a memcached), by app workers that are threads
+// running the same Strategy objects as the model, measured by the model's
+// own measurement and balanced by its balancer.
 #include "reality/real_stack.h"
 
 #include <algorithm>
@@ -17,10 +21,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "metrics/commit_log.h"
-#include "metrics/detectors.h"
-#include "metrics/histogram.h"
-#include "metrics/peak_rate.h"
+#include "metrics/measurement.h"
+#include "model/balancer.h"
 #include "model/cache_tier.h"
 #include "model/popularity.h"
 #include "reality/clients.h"
@@ -66,12 +68,12 @@ struct ServerQueue {
 
 class RealContext;
 
-/// What every worker shares: the truth, the detectors and the counts, each
-/// touched under `mu` (short sections; no server call is made holding it).
+/// What every worker shares: the measurement (the truth, the detectors and
+/// the counts, fed the same facts as the model's), touched under `mu` (short
+/// sections; no server call is made holding it).
 struct Shared {
   explicit Shared(const Scenario &s)
-      : scenario(s), end(seconds_to_ns(s.duration_s)), log(s.workload.keys),
-        stampede(s.workload.keys), lost(s.workload.keys, false) {}
+      : scenario(s), end(seconds_to_ns(s.duration_s)), m(s.workload.keys, false) {}
   const Scenario &scenario;
   Time end;
   Clock::time_point t0 = Clock::now();
@@ -99,18 +101,11 @@ struct Shared {
     return ordered_writes ? std::unique_lock<std::mutex>(write_order_mu)
                           : std::unique_lock<std::mutex>();
   }
-  internal::CommitLog log;
-  internal::StaleReadDetector stale;
-  internal::StampedeDetector stampede;
-  internal::LostUpdateDetector lost;
-  internal::PeakRate peak_reads; // page queries issued, per second
-  internal::CasConflictDetector cas;
+  internal::Measurement m;
   std::unordered_map<std::int64_t, std::uint32_t> post_of_id; // seq -> post number
   std::map<std::int64_t, std::uint32_t> returned;             // seq -> key: inserts that returned,
                                                               // waiting for a lower seq
   std::int64_t next_seq = 1; // the next seq to number (the sequence starts at 1)
-  Report c;
-  internal::LatencyHistogram view_latency, submit_latency;
   double db_busy_ns = 0;
   RealTimings timings; // kept when asked for (keep_timings)
   bool keep_timings = false;
@@ -314,8 +309,7 @@ Reply RealContext::execute(Op op) {
       reply.expires_at = sh_.expiry(t0, item->ttl_s);
     const std::lock_guard<std::mutex> lock(sh_.mu);
     sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
-    ++sh_.c.cache_gets;
-    ++(reply.hit ? sh_.c.cache_hits : sh_.c.cache_misses);
+    sh_.m.cache_get(reply.hit);
     return reply;
   }
   case Op::kCacheDelete:
@@ -326,7 +320,7 @@ Reply RealContext::execute(Op op) {
     calls_ns_ += rtt;
     const std::lock_guard<std::mutex> lock(sh_.mu);
     sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
-    ++sh_.c.cache_deletes;
+    sh_.m.cache_delete();
     return reply;
   }
   case Op::kWait: {
@@ -344,18 +338,14 @@ Reply RealContext::execute(Op op) {
   case Op::kDbRead:
   case Op::kDbInsert: {
     const bool read = op == Op::kDbRead;
-    if (read && !r_.submit) {
-      const std::lock_guard<std::mutex> lock(sh_.mu);
-      sh_.stampede.query_issued(r_.key);
-    }
     const double hold_s = ns_to_seconds(
         (read ? sh_.scenario.db.query_latency : sh_.scenario.db.insert_latency).sample(rng_));
     {
       const std::lock_guard<std::mutex> lock(sh_.mu);
-      sh_.c.db_max_queue = std::max<std::uint64_t>(sh_.c.db_max_queue, pool_.waiting());
+      sh_.m.db_queue_seen(pool_.waiting());
       const Time t = sh_.now(); // under the lock: the times only grow
-      if (read && t < sh_.end)
-        sh_.peak_reads.add(t);
+      if (read)
+        sh_.m.query_issued(r_.key, !r_.submit, t, t < sh_.end);
     }
     std::vector<std::int64_t> ids;
     std::int64_t id = 0;
@@ -377,12 +367,7 @@ Reply RealContext::execute(Op op) {
     sh_.sample(read ? sh_.timings.db_read_s : sh_.timings.db_insert_s, ns_to_seconds(done - start));
     sh_.db_busy_ns += static_cast<double>(std::min(done, sh_.end) - std::min(start, sh_.end));
     if (read) {
-      if (!r_.submit)
-        sh_.stampede.query_completed(r_.key);
-      if (done < sh_.end) {
-        ++sh_.c.db_reads;
-        ++(r_.submit ? sh_.c.db_reads_by_submits : sh_.c.db_reads_by_page_views);
-      }
+      sh_.m.query_completed(r_.key, !r_.submit, done < sh_.end);
     } else {
       // Committed when the statement returned. Posts are numbered in the
       // order of their `seq` (taken as each insert's sleep ended, just before
@@ -393,7 +378,7 @@ Reply RealContext::execute(Op op) {
       sh_.returned.emplace(id, r_.key);
       for (auto next = sh_.returned.find(sh_.next_seq); next != sh_.returned.end();
            next = sh_.returned.find(sh_.next_seq)) {
-        sh_.post_of_id[sh_.next_seq++] = sh_.log.commit(next->second, sh_.now());
+        sh_.post_of_id[sh_.next_seq++] = sh_.m.insert_committed(next->second, sh_.now());
         sh_.returned.erase(next);
       }
       sh_.committed_cv.notify_all();
@@ -403,7 +388,7 @@ Reply RealContext::execute(Op op) {
                            " never reported its commit");
       r_.post = sh_.post_of_id.at(id);
       if (done < sh_.end)
-        ++sh_.c.db_writes;
+        sh_.m.insert_completed();
     }
     reply.status = McStatus::kOk;
     return reply;
@@ -435,19 +420,16 @@ Reply RealContext::cache_store(Op op, std::string_view key) {
   calls_ns_ += rtt;
   const std::lock_guard<std::mutex> lock(sh_.mu);
   sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
-  ++sh_.c.cache_sets;
+  sh_.m.cache_set();
   if (op == Op::kCacheCas) {
-    ++sh_.c.cas_attempts;
-    if (cas_sent_++ > 0)
-      ++sh_.c.cas_retries;
+    sh_.m.cas_sent(cas_sent_++ > 0);
     if (reply.status == McStatus::kExists)
-      sh_.cas.cas_refused();
+      sh_.m.cas_refused();
   }
   if (op == Op::kCacheLeaseSet && reply.status != McStatus::kStored)
-    ++sh_.c.lease_refusals; // a delete voided the token: the stale set prevented
+    sh_.m.lease_refused(); // a delete voided the token: the stale set prevented
   if (reply.status == McStatus::kStored)
-    sh_.lost.cache_written(r_.key, r_.server, r_.page, sh_.log.committed(r_.key),
-                           [](std::uint32_t) {});
+    sh_.m.cache_written(r_.key, r_.server, r_.page, [](std::uint32_t) {});
   return reply;
 }
 
@@ -472,41 +454,13 @@ void RealContext::answer_own() {
     return; // the run is over: responses after its end are not counted (SPEC 6)
   const Time latency = t - job_.arrival;
   if (r.submit) {
-    ++sh_.c.submits;
-    sh_.submit_latency.add(latency);
-    const std::uint32_t committed = sh_.log.committed(r.key);
-    if (sh_.strategy->updates_cache_on_submit() && r.post != 0 && r.post + kPagePosts > committed)
-      sh_.lost.submit_answered(r.key, r.post, r.server, committed, cached ? &*cached : nullptr);
+    sh_.m.submit_answered(latency);
+    if (sh_.strategy->updates_cache_on_submit() && sh_.m.on_page(r.key, r.post))
+      sh_.m.submit_post_answered(r.key, r.post, r.server, cached ? &*cached : nullptr);
   } else {
-    ++sh_.c.page_views;
-    sh_.view_latency.add(latency);
-    sh_.stale.view_served(r.page, r.key, job_.arrival, job_.committed_at_arrival, sh_.log);
+    sh_.m.view_answered(latency, r.page, r.key, job_.arrival, job_.committed_at_arrival);
   }
 }
-
-/// The index of the server the balancer picks.
-std::uint32_t pick_server(const Scenario &s, std::vector<std::unique_ptr<ServerQueue>> &servers,
-                          std::uint64_t &next, Rng &rng) {
-  const auto n = static_cast<std::uint32_t>(servers.size());
-  switch (s.balancer) {
-  case BalancerPolicy::kRandom:
-    return static_cast<std::uint32_t>(rng.uniform01() * n) % n;
-  case BalancerPolicy::kLeastConnections: {
-    std::uint32_t best = 0;
-    for (std::uint32_t i = 1; i < n; ++i)
-      if (servers[i]->load.load() < servers[best]->load.load())
-        best = i;
-    return best;
-  }
-  case BalancerPolicy::kRoundRobin:
-    break;
-  }
-  return static_cast<std::uint32_t>(next++ % n);
-}
-
-} // namespace
-
-namespace {
 
 /// 20 equal-weight bins of the sorted samples, each its mean.
 std::optional<Distribution> empirical_of(std::vector<double> v) {
@@ -695,10 +649,13 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
   // the bursts arrive concurrently: one at a time, under arrive_mu.
   Rng mix = Rng::stream(s.seed, "reality mix", 0);
   Rng keys = Rng::stream(s.seed, "reality keys", 0);
-  Rng balance = Rng::stream(s.seed, "reality balancer", 0);
+  // The model's balancer, over the lab's servers.
+  internal::Balancer balancer(s.balancer, Rng::stream(s.seed, "reality balancer", 0));
+  for (std::uint32_t i = 0; i < s.app.servers; ++i)
+    balancer.join(i);
   const std::vector<double> popularity = internal::zipf_cdf(s.workload.keys, s.workload.zipf_alpha);
   std::mutex arrive_mu;
-  std::uint64_t next_server = 0, serial = 0;
+  std::uint64_t serial = 0;
   // @return whether the request was taken (false: refused by the backlog).
   const auto arrive = [&](std::optional<bool> submit, User *user) {
     const std::lock_guard<std::mutex> arriving(arrive_mu);
@@ -708,18 +665,19 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
     job.key = internal::key_of(popularity, keys.uniform01());
     job.arrival = sh.now();
     job.serial = ++serial;
-    ServerQueue &q = *servers[pick_server(s, servers, next_server, balance)];
+    ServerQueue &q = *servers[balancer.choose(
+        [&servers](std::uint32_t i) -> std::uint64_t { return servers[i]->load.load(); })];
     {
       const std::lock_guard<std::mutex> lock(sh.mu);
-      job.committed_at_arrival = sh.log.committed(job.key);
-      ++sh.c.arrivals;
+      job.committed_at_arrival = sh.m.log().committed(job.key);
+      sh.m.arrival();
     }
     {
       const std::lock_guard<std::mutex> lock(q.mu);
       if (s.app.backlog > 0 && q.jobs.size() >= q.idle + s.app.backlog) {
         const std::lock_guard<std::mutex> counts(sh.mu);
         if (job.arrival < sh.end)
-          ++sh.c.rejected;
+          sh.m.rejected();
         return false;
       }
       ++q.load;
@@ -796,30 +754,18 @@ Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached
   if (timings != nullptr)
     *timings = std::move(sh.timings);
 
-  Report r = sh.c;
-  r.cache_evictions = evictions() - evictions_before;
+  // The report is the measurement's, as the model's is; the time measured
+  // is the whole run (the lab has no warm-up).
+  internal::StackGauges gauges;
+  gauges.db_busy_area = sh.db_busy_ns;
+  gauges.elapsed = sh.end;
+  gauges.db_connections = s.db.connections;
+  gauges.evictions = evictions() - evictions_before;
+  Report r = sh.m.report(gauges);
   r.scenario = s.name;
   r.strategy = strategy_label(s.strategy);
   r.seed = s.seed;
   r.duration_s = s.duration_s;
-  r.stale_reads = sh.stale.count();
-  r.max_staleness_s = ns_to_seconds(sh.stale.max_age());
-  r.redundant_db_reads = sh.stampede.redundant();
-  r.stampedes = sh.stampede.stampedes();
-  r.peak_concurrent_same_key = sh.stampede.peak();
-  r.lost_updates = sh.lost.count();
-  r.db_peak_reads_per_s = sh.peak_reads.peak();
-  r.cas_conflicts = sh.cas.count();
-  const auto ratio = [](std::uint64_t a, std::uint64_t b) {
-    return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
-  };
-  r.db_reads_per_page_view = ratio(r.db_reads_by_page_views, r.page_views);
-  r.db_reads_per_submit = ratio(r.db_reads_by_submits, r.submits);
-  r.cache_hit_ratio = ratio(r.cache_hits, r.cache_gets);
-  r.stale_read_ratio = ratio(r.stale_reads, r.page_views);
-  r.db_utilization = sh.db_busy_ns / (static_cast<double>(sh.end) * s.db.connections);
-  r.page_view_latency = internal::latency_summary(sh.view_latency);
-  r.submit_latency = internal::latency_summary(sh.submit_latency);
   r.wall_s = ns_to_seconds(sh.now());
   r.events = r.arrivals;
   r.events_per_s = r.wall_s > 0 ? static_cast<double>(r.events) / r.wall_s : 0;
