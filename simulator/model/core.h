@@ -13,6 +13,7 @@
 #include "model/balancer.h"
 #include "model/cache_tier.h"
 #include "model/database.h"
+#include "model/edge_cache.h"
 #include "stampede/event_queue.h"
 #include "stampede/memcached_node.h"
 #include "stampede/rng.h"
@@ -72,7 +73,7 @@ public:
     kIntervalEnd, // target: unused
     kSubmits,     // target: how many submits of a burst arrive now
     kViews,       // target: how many page views of a burst arrive now
-    kEdgeDone,    // target: index into edge_pending_
+    kEdgeDone,    // target: an answer under way in edge_
     kWaitDone,    // target: request slot (Context::wait)
     kNodeNoticed, // target: a tier node the clients now know is dead
   };
@@ -141,20 +142,6 @@ private:
     std::unique_ptr<MemcachedNode> local; // app.local_cache
     Ring64 backlog_keys; // with a front cache: each waiting view's key, drawn at arrival
   };
-  // The front cache's copy of one key's page (edge.*), and a page view it is
-  // answering (from arrival until its answer goes out).
-  struct EdgeCopy {
-    Page page;
-    Time stored = -1; // -1: none yet
-  };
-  struct EdgeAnswer {
-    Time arrival = 0;
-    std::uint64_t serial = 0;
-    std::uint32_t key = 0;
-    std::uint32_t committed_at_arrival = 0;
-    bool burst = false;
-    Page page;
-  };
 
   void new_server();
   bool add_server();
@@ -212,7 +199,6 @@ private:
   // Random streams, one per component (STYLE.md section 6).
   Rng arrival_rng_, mix_rng_, key_rng_, think_rng_, cache_rng_;
   Rng strategy_rng_;             // Context::uniform01, for strategies that draw (early)
-  Rng edge_rng_;                 // the front cache's answer times
   std::vector<double> zipf_cdf_; // empty when keys == 1
   Distribution interarrival_;    // exponential, mean 1 / rate (open workloads)
 
@@ -228,12 +214,7 @@ private:
   internal::CacheKeyNames key_names_; // cache keys ("page:42") by key index
   McItemView get_view_;               // what cache_op's last get found (scratch, read at once)
 
-  // The front cache (edge.enabled): a copy per key, the answers under way.
-  bool edge_on_ = false; // edge.enabled
-  std::vector<EdgeCopy> edge_;
-  std::vector<EdgeAnswer> edge_pending_;
-  std::vector<std::uint32_t> edge_free_;
-  Time edge_ttl_ = 0;
+  internal::EdgeCache edge_; // the front cache (edge.enabled): a copy per key, answers under way
 
   // The truth, the detectors and the counts: one measurement (metrics/),
   // fed the facts of the run as the reality lab feeds it the facts of its.

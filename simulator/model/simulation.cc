@@ -108,7 +108,7 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
   // A front cache sees a page view first: its key is drawn here, and only a
   // view it cannot answer goes on to the balancer, with that key.
   std::uint32_t key = kNone;
-  if (edge_on_ && !submit) [[unlikely]] {
+  if (edge_.on() && !submit) [[unlikely]] {
     key = edge_front(arrival, burst);
     if (key == kAnsweredAtEdge)
       return;
@@ -122,7 +122,7 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
   } else if (server.backlog.size() < backlog_limit_) {
     server.backlog.push(static_cast<std::uint64_t>(arrival) << 2 | std::uint64_t{burst} << 1 |
                         std::uint64_t{submit});
-    if (edge_on_) [[unlikely]]
+    if (edge_.on()) [[unlikely]]
       server.backlog_keys.push(key);
     if (++backlog_total_ > kMaxQueuedRequests)
       overload();
@@ -139,35 +139,28 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
 // can lack posts committed since: the view is checked as any other.
 std::uint32_t SimulationCore::edge_front(Time arrival, bool burst) {
   const std::uint32_t key = draw_key();
-  const EdgeCopy &copy = edge_[key];
-  const bool hit = copy.stored >= 0 && now_ - copy.stored < edge_ttl_;
-  m_.edge_seen(hit);
-  if (!hit)
+  const Page *copy = edge_.fresh(key, now_);
+  m_.edge_seen(copy != nullptr);
+  if (copy == nullptr)
     return key;
-  std::uint32_t index = 0;
-  if (!edge_free_.empty()) {
-    index = edge_free_.back();
-    edge_free_.pop_back();
-  } else if (edge_pending_.size() <= Event::kMaxTarget) {
-    index = static_cast<std::uint32_t>(edge_pending_.size());
-    edge_pending_.emplace_back();
-  } else { // more answers under way than events can name: as an overloaded stack
+  const std::optional<std::uint32_t> index = edge_.begin_answer(Event::kMaxTarget);
+  if (!index) { // more answers under way than events can name: as an overloaded stack
     overload();
     return kAnsweredAtEdge;
   }
-  EdgeAnswer &a = edge_pending_[index];
+  internal::EdgeCache::Answer &a = edge_.answer(*index);
   a.arrival = arrival;
   a.serial = serial_next_++;
   a.key = key;
   a.committed_at_arrival = m_.log().committed_before(key, arrival);
   a.burst = burst;
-  a.page = copy.page;
-  queue_.push(now_ + scenario_.edge.latency.sample(edge_rng_), kEdgeDone, index);
+  a.page = *copy;
+  queue_.push(now_ + edge_.latency(), kEdgeDone, *index);
   return kAnsweredAtEdge;
 }
 
 void SimulationCore::on_edge_done(std::uint32_t index) {
-  const EdgeAnswer &a = edge_pending_[index];
+  const internal::EdgeCache::Answer &a = edge_.answer(index);
   double staleness_s = 0;
   const bool stale =
       view_answered(a.page, a.key, a.arrival, a.committed_at_arrival, a.serial, &staleness_s);
@@ -175,7 +168,7 @@ void SimulationCore::on_edge_done(std::uint32_t index) {
     observer_->on_request(RequestRecord{kEdgeServer, a.serial, a.key, kEdgeServer, false, stale,
                                         a.arrival, a.arrival, now_, staleness_s});
   user_comes_back(a.burst);
-  edge_free_.push_back(index);
+  edge_.end_answer(index);
 }
 
 // A closed workload's user, after an answer or a refusal, thinks and sends
@@ -665,8 +658,8 @@ void SimulationCore::answer(Request &r) {
     }
   } else {
     stale = view_answered(r.page, r.key, s.arrival, s.committed_at_arrival, s.serial, &staleness_s);
-    if (edge_on_) [[unlikely]] // the front cache keeps what the app server answered
-      edge_[r.key] = EdgeCopy{r.page, now_};
+    if (edge_.on()) [[unlikely]] // the front cache keeps what the app server answered
+      edge_.keep(r.key, r.page, now_);
   }
   if (observer_) {
     observer_->on_request(RequestRecord{r.id, s.serial, r.key, r.server, r.submit, stale, s.arrival,
@@ -706,7 +699,7 @@ void SimulationCore::finish_request(Slot &s) {
     const std::uint64_t v = server.backlog.pop();
     --backlog_total_;
     const std::uint32_t key =
-        !edge_on_ ? kNone : static_cast<std::uint32_t>(server.backlog_keys.pop());
+        !edge_.on() ? kNone : static_cast<std::uint32_t>(server.backlog_keys.pop());
     start(slot, static_cast<Time>(v >> 2), (v & 1) != 0, (v & 2) != 0, key);
   } else {
     server.idle.push_back(slot);

@@ -34,11 +34,11 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       think_rng_(Rng::stream(scenario.seed, "think")),
       cache_rng_(Rng::stream(scenario.seed, "cache")),
       strategy_rng_(Rng::stream(scenario.seed, "strategy")),
-      edge_rng_(Rng::stream(scenario.seed, "edge")),
       balancer_(scenario.balancer, Rng::stream(scenario.seed, "balancer")),
       backlog_limit_(scenario.app.backlog > 0 ? scenario.app.backlog
                                               : std::numeric_limits<std::uint64_t>::max()),
       tier_(scenario.cache, scenario.workload.keys), key_names_(scenario.workload.keys),
+      edge_(scenario.edge, scenario.workload.keys, Rng::stream(scenario.seed, "edge")),
       num_keys_(scenario.workload.keys), m_(scenario.workload.keys, scenario.app.local_cache),
       db_(scenario.db, Rng::stream(scenario.seed, "db")) {
   // Events name slots and scripted events by a 24-bit index (event_queue.h);
@@ -51,13 +51,6 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
   strategies_.emplace_back(config, registry.make(config));
 
   zipf_cdf_ = internal::zipf_cdf(scenario.workload.keys, scenario.workload.zipf_alpha);
-
-  if (scenario.edge.enabled) {
-    // Cold: the front cache stores a page the first time an app server answers one.
-    edge_on_ = true;
-    edge_.resize(scenario.workload.keys);
-    edge_ttl_ = seconds_to_ns(scenario.edge.ttl_s);
-  }
 
   slots_.reserve(total_slots(scenario));
   for (std::uint32_t s = 0; s < scenario.app.servers; ++s)
