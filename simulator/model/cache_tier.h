@@ -45,6 +45,13 @@ public:
   /// @return the node a key maps to, or -1 when no node is up.
   std::int32_t node_of(std::uint32_t key) const noexcept { return placement_[key]; }
   MemcachedNode &node(std::uint32_t i) noexcept { return nodes_[i]; }
+  /// @return the node a key maps to, or null when no node is up.
+  MemcachedNode *home(std::uint32_t key) noexcept {
+    return placement_[key] < 0 ? nullptr : &nodes_[static_cast<std::uint32_t>(placement_[key])];
+  }
+  const MemcachedNode *home(std::uint32_t key) const noexcept {
+    return placement_[key] < 0 ? nullptr : &nodes_[static_cast<std::uint32_t>(placement_[key])];
+  }
   const MemcachedNode &node(std::uint32_t i) const noexcept { return nodes_[i]; }
   std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(nodes_.size()); }
   bool up(std::uint32_t i) const noexcept { return up_[i]; }

@@ -11,6 +11,7 @@
 
 #include "metrics/measurement.h"
 #include "model/balancer.h"
+#include "model/cache_routing.h"
 #include "model/cache_tier.h"
 #include "model/database.h"
 #include "model/edge_cache.h"
@@ -210,7 +211,7 @@ private:
   std::uint64_t backlog_limit_; // app.backlog per server, 0 (unlimited) as the largest value
   std::optional<Time> overloaded_at_;
 
-  internal::CacheTier tier_;
+  internal::CacheRouting cache_;      // the tier, and where a call goes when nodes fail
   internal::CacheKeyNames key_names_; // cache keys ("page:42") by key index
   McItemView get_view_;               // what cache_op's last get found (scratch, read at once)
 
@@ -235,37 +236,10 @@ private:
   // Per key: the request whose invalidating delete (lease) came last, and when.
   std::vector<std::pair<std::uint64_t, Time>> invalidated_by_;
 
-  // Failures and capacity (cache.timeout_s, gutter_nodes, node_capacity). Per
-  // tier node: since when it is dead but not yet noticed (-1: not), whether
-  // its keys go to the gutter, and when its queue frees (node_capacity).
-  struct NodeState {
-    Time dead_since = -1;
-    bool to_gutter = false;
-    Time busy_until = 0;
-  };
-  std::vector<NodeState> node_state_;
-  std::vector<std::unique_ptr<MemcachedNode>> gutter_;
-  std::vector<Time> gutter_busy_until_;
-  Time timeout_ = 0, service_ = 0; // cache.timeout_s; 1 / cache.node_capacity (0: unlimited)
   void node_failed(std::uint32_t node);
-  void on_node_noticed(std::uint32_t node);
-  // Where a cache call for `key` goes: the node (or nullptr), its index for
-  // observers (past the tier's for a gutter node), and the wait before it is served;
-  // false when the call times out instead.
-  struct Route {
-    MemcachedNode *node = nullptr;
-    std::int32_t index = -1;
-    Time queued = 0;
-  };
-  bool route(std::uint32_t key, std::string_view name, Route &out);
   void timed_out(Slot &s, Op op); // the reply of a call never answered
-  // A store's TTL: a gutter entry's is short (cache.gutter_ttl_s).
-  std::int64_t store_ttl(std::int64_t ttl, bool gutter) const noexcept;
-  // Whether the slot's cache call went to the gutter pool: its node index is
-  // past the tier's (Route::index).
-  bool on_gutter(const Slot &s) const noexcept {
-    return !gutter_.empty() && s.node >= static_cast<std::int32_t>(tier_.size());
-  }
+  // Whether the slot's cache call went to the gutter pool.
+  bool on_gutter(const Slot &s) const noexcept { return cache_.is_gutter(s.node); }
   std::uint64_t evictions() const noexcept; // the tier's and the local caches'
 
   friend class Simulation;

@@ -47,7 +47,7 @@ void SimulationCore::dispatch(const Event &e) {
     on_reply(e.target());
     break;
   case kNodeNoticed:
-    on_node_noticed(e.target());
+    cache_.noticed(e.target());
     break;
   case kDbDone:
     on_db_done(e.target());
@@ -283,14 +283,14 @@ void SimulationCore::cache_op(Request &r, Op op) {
   if (scenario_.app.local_cache) {
     node = servers_[r.server].local.get();
   } else {
-    s.node = tier_.node_of(r.key);
+    s.node = cache_.tier().node_of(r.key);
     if (s.node >= 0)
-      node = &tier_.node(static_cast<std::uint32_t>(s.node));
+      node = &cache_.tier().node(static_cast<std::uint32_t>(s.node));
     rtt = scenario_.cache.rtt.sample(cache_rng_);
   }
-  if (!node_state_.empty() && !scenario_.app.local_cache) [[unlikely]] {
-    Route to;
-    if (!route(r.key, key, to))
+  if (cache_.modelled() && !scenario_.app.local_cache) [[unlikely]] {
+    internal::CacheRouting::Route to;
+    if (!cache_.route(r.key, key, now_, to))
       return timed_out(s, op);
     node = to.node;
     s.node = to.index;
@@ -357,7 +357,7 @@ McStatus SimulationCore::cache_store(Slot &s, Op op, MemcachedNode *node, std::s
                          : op == Op::kCacheAdd ? StoreMode::kAdd
                                                : StoreMode::kCas;
   const auto &[options, strategy] = strategies_[s.strategy];
-  const std::int64_t ttl = store_ttl(strategy->cache_ttl_s(options), on_gutter(s));
+  const std::int64_t ttl = cache_.store_ttl(strategy->cache_ttl_s(options), on_gutter(s));
   // The stored page says which write stored it, for explaining anomalies.
   Page stored = r.page;
   stored.stored_by = s.serial;
@@ -429,7 +429,7 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     stored.stored_at = now_;
     char vbuf[kEncodedPageBytes];
     const std::int64_t ttl =
-        store_ttl(strategies_[s.strategy].second->cache_ttl_s(options), gutter);
+        cache_.store_ttl(strategies_[s.strategy].second->cache_ttl_s(options), gutter);
     reply.status = node == nullptr
                        ? McStatus::kNotStored
                        : node->store(StoreMode::kCas, key, 0, ttl, stored.encode(vbuf), r.cas,
@@ -467,36 +467,6 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
   }
 }
 
-bool SimulationCore::route(std::uint32_t key, std::string_view name, Route &out) {
-  out = Route{};
-  const std::int32_t n = tier_.node_of(key);
-  if (n < 0)
-    return true; // no node up: as without failures
-  NodeState &state = node_state_[static_cast<std::uint32_t>(n)];
-  Time *busy = &state.busy_until;
-  if (state.to_gutter) {
-    const auto g = static_cast<std::uint32_t>(internal::stable_hash(name) % gutter_.size());
-    out.node = gutter_[g].get();
-    out.index = static_cast<std::int32_t>(tier_.size() + g); // after the tier's, for observers
-    busy = &gutter_busy_until_[g];
-  } else if (state.dead_since >= 0) {
-    return false; // dead, and not noticed yet: the call times out
-  } else {
-    out.node = &tier_.node(static_cast<std::uint32_t>(n));
-    out.index = n;
-  }
-  if (service_ > 0) {
-    // One call at a time, in arrival order; past the timeout, the client
-    // gives up (and the node never serves it).
-    const Time start = std::max(now_, *busy);
-    if (timeout_ > 0 && start + service_ - now_ > timeout_)
-      return false;
-    *busy = start + service_;
-    out.queued = *busy - now_;
-  }
-  return true;
-}
-
 void SimulationCore::timed_out(Slot &s, Op op) {
   Reply reply;
   reply.op = op;
@@ -513,16 +483,9 @@ void SimulationCore::timed_out(Slot &s, Op op) {
     m_.cache_delete();
   s.reply = reply;
   s.op_issue = now_;
-  queue_.push(now_ + timeout_, kCacheReply, s.req.id);
+  queue_.push(now_ + cache_.timeout(), kCacheReply, s.req.id);
   if (observer_)
-    activity(s, Activity::kCacheCall, op, s.node, now_ + timeout_, false);
-}
-
-std::int64_t SimulationCore::store_ttl(std::int64_t ttl, bool gutter) const noexcept {
-  if (!gutter)
-    return ttl;
-  const auto short_ttl = static_cast<std::int64_t>(std::ceil(scenario_.cache.gutter_ttl_s));
-  return ttl == 0 ? short_ttl : std::min(ttl, short_ttl);
+    activity(s, Activity::kCacheCall, op, s.node, now_ + cache_.timeout(), false);
 }
 
 void SimulationCore::wait(Request &r, Time pause) {
@@ -544,8 +507,8 @@ bool SimulationCore::cached_page(std::uint32_t key, std::uint32_t server, Page *
   const MemcachedNode *node = nullptr;
   if (scenario_.app.local_cache) {
     node = servers_[server].local.get();
-  } else if (tier_.node_of(key) >= 0) {
-    node = &tier_.node(static_cast<std::uint32_t>(tier_.node_of(key)));
+  } else {
+    node = cache_.tier().home(key);
   }
   if (node == nullptr || !node->peek(key_names_(key, kbuf), now_s(), &item))
     return false;

@@ -37,7 +37,7 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       balancer_(scenario.balancer, Rng::stream(scenario.seed, "balancer")),
       backlog_limit_(scenario.app.backlog > 0 ? scenario.app.backlog
                                               : std::numeric_limits<std::uint64_t>::max()),
-      tier_(scenario.cache, scenario.workload.keys), key_names_(scenario.workload.keys),
+      cache_(scenario.cache, scenario.workload.keys), key_names_(scenario.workload.keys),
       edge_(scenario.edge, scenario.workload.keys, Rng::stream(scenario.seed, "edge")),
       num_keys_(scenario.workload.keys), m_(scenario.workload.keys, scenario.app.local_cache),
       db_(scenario.db, Rng::stream(scenario.seed, "db")) {
@@ -55,21 +55,6 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
   slots_.reserve(total_slots(scenario));
   for (std::uint32_t s = 0; s < scenario.app.servers; ++s)
     new_server();
-
-  // Failures and capacity: only a scenario that asks pays for them.
-  timeout_ = seconds_to_ns(scenario.cache.timeout_s);
-  service_ = scenario.cache.node_capacity > 0
-                 ? std::max<Time>(1, seconds_to_ns(1.0 / scenario.cache.node_capacity))
-                 : 0;
-  if (timeout_ > 0 || service_ > 0 || scenario.cache.gutter_nodes > 0) {
-    node_state_.resize(tier_.size());
-    McConfig spare;
-    spare.memory_limit_bytes = scenario.cache.memory_bytes;
-    spare.lru = scenario.cache.lru;
-    for (std::uint32_t g = 0; g < scenario.cache.gutter_nodes; ++g)
-      gutter_.push_back(std::make_unique<MemcachedNode>(spare));
-    gutter_busy_until_.assign(gutter_.size(), 0);
-  }
 
   if (scenario.strategy.warm)
     warm();
@@ -145,10 +130,9 @@ void SimulationCore::warm() {
       for (Server &s : servers_)
         s.local->store(StoreMode::kSet, key, 0, ttl, value, 0, now_s(), nullptr,
                        scenario_.cache.item_bytes);
-    } else if (tier_.node_of(k) >= 0) {
-      tier_.node(static_cast<std::uint32_t>(tier_.node_of(k)))
-          .store(StoreMode::kSet, key, 0, ttl, value, 0, now_s(), nullptr,
-                 scenario_.cache.item_bytes);
+    } else if (MemcachedNode *node = cache_.tier().home(k)) {
+      node->store(StoreMode::kSet, key, 0, ttl, value, 0, now_s(), nullptr,
+                  scenario_.cache.item_bytes);
     }
   }
 }
@@ -183,42 +167,14 @@ void SimulationCore::submit_burst(std::uint32_t count) { push_burst(count, true)
 
 void SimulationCore::crash_node(std::uint32_t node) { node_failed(node); }
 
-// A node fails. Without cache.timeout_s or a gutter pool the clients know at
-// once and its keys move to the nodes that are up (rehash). Otherwise every
-// call to it times out until the clients notice, timeout_s later; then its
-// keys move (rehash) or, with gutter nodes, go to the gutter pool.
+// A node fails: the clients know at once, or (with failures modelled) its
+// calls time out until they notice, cache.timeout_s later.
 void SimulationCore::node_failed(std::uint32_t node) {
-  if (node_state_.empty()) {
-    tier_.crash(node);
-    return;
-  }
-  if (node >= tier_.size() || !tier_.up(node) || node_state_[node].dead_since >= 0 ||
-      node_state_[node].to_gutter)
-    return;
-  node_state_[node].dead_since = now_;
-  tier_.node(node).flush_all(0, now_s()); // its memory is gone with it
-  queue_.push(now_ + timeout_, kNodeNoticed, node);
+  if (cache_.fail(node, now_, now_s()))
+    queue_.push(now_ + cache_.timeout(), kNodeNoticed, node);
 }
 
-void SimulationCore::on_node_noticed(std::uint32_t node) {
-  NodeState &n = node_state_[node];
-  n.dead_since = -1;
-  if (gutter_.empty())
-    tier_.crash(node);
-  else
-    n.to_gutter = true; // its keys stay its own, served by the gutter
-}
-
-bool SimulationCore::add_node() {
-  // Scripted additions are bounded by the parser; live ones (the GUI's
-  // button) stop here.
-  if (tier_.size() >= kMaxCacheNodes)
-    return false;
-  tier_.add();
-  if (!node_state_.empty())
-    node_state_.resize(tier_.size());
-  return true;
-}
+bool SimulationCore::add_node() { return cache_.add_node(); }
 
 void SimulationCore::switch_strategy(const StrategyConfig &config) {
   const StrategyConfig normal = normalize_strategy(config);
@@ -250,7 +206,7 @@ void SimulationCore::close_interval(Time end) {
   iv_.db_utilization = (db_.busy_area() - iv_busy_area_start_) /
                        (static_cast<double>(interval_) * scenario_.db.connections);
   iv_.app_backlog = backlog_total_;
-  const std::uint64_t evictions = tier_.evictions();
+  const std::uint64_t evictions = cache_.tier().evictions();
   iv_.evictions = evictions - iv_evictions_start_;
   if (observer_)
     observer_->on_interval(iv_);
@@ -287,7 +243,7 @@ void SimulationCore::finish_if_over() {
 // ------------------------------------------------------------------ report
 
 std::uint64_t SimulationCore::evictions() const noexcept {
-  std::uint64_t n = tier_.evictions();
+  std::uint64_t n = cache_.tier().evictions();
   for (const Server &s : servers_)
     if (s.local)
       n += s.local->stats().evictions;
@@ -338,17 +294,16 @@ StackState SimulationCore::state() const {
   }
   for (const std::uint32_t i : balancer_.pool())
     st.app_in_pool[i] = true;
-  for (std::uint32_t i = 0; i < tier_.size(); ++i) {
-    const bool failed =
-        !node_state_.empty() && (node_state_[i].dead_since >= 0 || node_state_[i].to_gutter);
-    st.cache_up.push_back(tier_.up(i) && !failed);
-    st.cache_items.push_back(st.cache_up.back() ? tier_.node(i).stats().curr_items : 0);
+  const internal::CacheTier &tier = cache_.tier();
+  for (std::uint32_t i = 0; i < tier.size(); ++i) {
+    st.cache_up.push_back(tier.up(i) && !cache_.failed(i));
+    st.cache_items.push_back(st.cache_up.back() ? tier.node(i).stats().curr_items : 0);
   }
-  for (const auto &g : gutter_) {
+  for (const auto &g : cache_.gutter()) {
     st.cache_up.push_back(true);
     st.cache_items.push_back(g->stats().curr_items);
   }
-  st.gutter_nodes = static_cast<std::uint32_t>(gutter_.size());
+  st.gutter_nodes = static_cast<std::uint32_t>(cache_.gutter().size());
   st.db_busy = db_.busy();
   st.db_queue = static_cast<std::uint32_t>(db_.queued());
   st.strategy = strategy_label(strategies_[current_strategy_].first);
