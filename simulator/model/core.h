@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "metrics/measurement.h"
+#include "model/app_tier.h"
 #include "model/balancer.h"
 #include "model/cache_routing.h"
 #include "model/cache_tier.h"
@@ -24,43 +25,6 @@
 #include "stampede/student_hashing.h"
 
 namespace stampede {
-
-/// Growable FIFO ring of 64-bit values (power-of-two capacity, doubles when
-/// full: amortised, and never shrinks, so a steady state allocates nothing).
-class Ring64 {
-public:
-  explicit Ring64(std::size_t capacity = 64)
-      : buf_(new std::uint64_t[capacity]), capacity_(capacity) {}
-  bool empty() const noexcept { return size_ == 0; }
-  std::size_t size() const noexcept { return size_; }
-  void push(std::uint64_t v) {
-    if (size_ == capacity_)
-      grow();
-    buf_[(head_ + size_) & (capacity_ - 1)] = v;
-    ++size_;
-  }
-  std::uint64_t pop() noexcept {
-    const std::uint64_t v = buf_[head_];
-    head_ = (head_ + 1) & (capacity_ - 1);
-    --size_;
-    return v;
-  }
-
-private:
-  void grow() {
-    // Left uninitialised (new T[], not a vector): a collapsing stack's backlog
-    // reaches millions of entries, and zeroing them first costs a whole pass.
-    std::unique_ptr<std::uint64_t[]> bigger(new std::uint64_t[capacity_ * 2]);
-    for (std::size_t i = 0; i < size_; ++i)
-      bigger[i] = buf_[(head_ + i) & (capacity_ - 1)];
-    buf_ = std::move(bigger);
-    capacity_ *= 2;
-    head_ = 0;
-  }
-  std::unique_ptr<std::uint64_t[]> buf_;
-  std::size_t capacity_;
-  std::size_t head_ = 0, size_ = 0;
-};
 
 class SimulationCore {
 public:
@@ -134,15 +98,7 @@ private:
     std::int32_t node = -1;   // node of the last cache call
     std::uint32_t server = 0; // the app server whose worker this is, fixed at its creation
   };
-  static constexpr std::uint32_t kNone = 0xffffffffu; // no key, no slot
-  struct Server {
-    std::vector<std::uint32_t> idle; // free worker slots, a stack
-    Ring64 backlog;                  // arrival << 2 | burst << 1 | submit
-    std::uint32_t busy = 0;
-    Rng cpu_rng;
-    std::unique_ptr<MemcachedNode> local; // app.local_cache
-    Ring64 backlog_keys; // with a front cache: each waiting view's key, drawn at arrival
-  };
+  static constexpr std::uint32_t kNone = internal::AppTier::kNoKey; // no key, no slot
 
   void new_server();
   bool add_server();
@@ -203,12 +159,10 @@ private:
   std::vector<double> zipf_cdf_; // empty when keys == 1
   Distribution interarrival_;    // exponential, mean 1 / rate (open workloads)
 
-  std::vector<Server> servers_;
-  std::vector<Slot> slots_;
+  internal::AppTier app_;       // servers, their backlogs and local caches
+  std::vector<Slot> slots_;     // every worker's request in service, by slot
   internal::Balancer balancer_; // its pool: the servers it sends to, in the order they joined
   std::uint64_t serial_next_ = 0;
-  std::uint64_t backlog_total_ = 0;
-  std::uint64_t backlog_limit_; // app.backlog per server, 0 (unlimited) as the largest value
   std::optional<Time> overloaded_at_;
 
   internal::CacheRouting cache_;      // the tier, and where a call goes when nodes fail

@@ -114,17 +114,10 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
       return;
   }
   const std::uint32_t s = choose_server();
-  Server &server = servers_[s];
-  if (!server.idle.empty()) {
-    const std::uint32_t slot = server.idle.back();
-    server.idle.pop_back();
+  if (const std::uint32_t slot = app_.take_worker(s); slot != internal::AppTier::kNoWorker) {
     start(slot, arrival, submit, burst, key);
-  } else if (server.backlog.size() < backlog_limit_) {
-    server.backlog.push(static_cast<std::uint64_t>(arrival) << 2 | std::uint64_t{burst} << 1 |
-                        std::uint64_t{submit});
-    if (edge_.on()) [[unlikely]]
-      server.backlog_keys.push(key);
-    if (++backlog_total_ > kMaxQueuedRequests)
+  } else if (app_.enqueue(s, internal::Waiting{arrival, submit, burst, key})) {
+    if (app_.overloaded())
       overload();
   } else {
     // Refused (app.backlog): the user sees an error at once; a closed
@@ -187,8 +180,7 @@ void SimulationCore::overload() {
 }
 
 inline std::uint32_t SimulationCore::choose_server() {
-  return balancer_.choose(
-      [this](std::uint32_t i) { return servers_[i].busy + servers_[i].backlog.size(); });
+  return balancer_.choose([this](std::uint32_t i) { return app_.load(i); });
 }
 
 std::uint32_t SimulationCore::draw_key() {
@@ -199,7 +191,6 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
                            std::uint32_t key) {
   Slot &s = slots_[slot];
   const std::uint32_t server = s.server;
-  ++servers_[server].busy;
   // Reset in place: `s.req = Request{}` builds the request on the stack and
   // copies it over (~120 bytes twice, on every request).
   std::construct_at(&s.req);
@@ -217,7 +208,7 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
   s.answered = false;
   s.strategy = current_strategy_;
   s.committed_at_arrival = m_.log().committed_before(s.req.key, arrival);
-  const Time cpu_done = now_ + scenario_.app.cpu.sample(servers_[server].cpu_rng);
+  const Time cpu_done = now_ + app_.start(server);
   queue_.push(cpu_done, kCpuDone, slot);
   if (observer_)
     activity(s, Activity::kCpu, Op::kNone, -1, cpu_done);
@@ -281,7 +272,7 @@ void SimulationCore::cache_op(Request &r, Op op) {
   Time rtt = 0; // the local dictionary answers at once
   s.node = -1;
   if (scenario_.app.local_cache) {
-    node = servers_[r.server].local.get();
+    node = app_.local(r.server);
   } else {
     s.node = cache_.tier().node_of(r.key);
     if (s.node >= 0)
@@ -506,7 +497,7 @@ bool SimulationCore::cached_page(std::uint32_t key, std::uint32_t server, Page *
   McItemView item;
   const MemcachedNode *node = nullptr;
   if (scenario_.app.local_cache) {
-    node = servers_[server].local.get();
+    node = app_.local(server);
   } else {
     node = cache_.tier().home(key);
   }
@@ -651,22 +642,12 @@ inline bool SimulationCore::view_answered(const Page &page, std::uint32_t key, T
 }
 
 void SimulationCore::finish_request(Slot &s) {
-  const std::uint32_t slot = s.req.id;
-  const std::uint32_t server_index = s.req.server;
-  Server &server = servers_[server_index];
-  --server.busy;
   if (observer_)
     activity(s, Activity::kDone, Op::kNone, -1, now_);
   user_comes_back(s.burst);
-  if (!server.backlog.empty()) {
-    const std::uint64_t v = server.backlog.pop();
-    --backlog_total_;
-    const std::uint32_t key =
-        !edge_.on() ? kNone : static_cast<std::uint32_t>(server.backlog_keys.pop());
-    start(slot, static_cast<Time>(v >> 2), (v & 1) != 0, (v & 2) != 0, key);
-  } else {
-    server.idle.push_back(slot);
-  }
+  internal::Waiting next; // written by release() when it returns true
+  if (app_.release(s.req.server, s.req.id, next))
+    start(s.req.id, next.arrival, next.submit, next.burst, next.key);
 }
 
 void SimulationCore::anomaly(AnomalyKind kind, std::uint64_t serial, std::uint32_t key) {

@@ -33,10 +33,8 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       mix_rng_(Rng::stream(scenario.seed, "mix")), key_rng_(Rng::stream(scenario.seed, "keys")),
       think_rng_(Rng::stream(scenario.seed, "think")),
       cache_rng_(Rng::stream(scenario.seed, "cache")),
-      strategy_rng_(Rng::stream(scenario.seed, "strategy")),
+      strategy_rng_(Rng::stream(scenario.seed, "strategy")), app_(scenario_, scenario.edge.enabled),
       balancer_(scenario.balancer, Rng::stream(scenario.seed, "balancer")),
-      backlog_limit_(scenario.app.backlog > 0 ? scenario.app.backlog
-                                              : std::numeric_limits<std::uint64_t>::max()),
       cache_(scenario.cache, scenario.workload.keys), key_names_(scenario.workload.keys),
       edge_(scenario.edge, scenario.workload.keys, Rng::stream(scenario.seed, "edge")),
       num_keys_(scenario.workload.keys), m_(scenario.workload.keys, scenario.app.local_cache),
@@ -76,24 +74,12 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
 
 void SimulationCore::new_server() {
   const std::uint32_t workers = scenario_.app.workers;
-  const auto s = static_cast<std::uint32_t>(servers_.size());
-  Server &server = servers_.emplace_back();
-  // Its own stream: a server added live draws what it would have drawn had
-  // it been there from the start, and adding one changes no other stream.
-  server.cpu_rng = Rng::stream(scenario_.seed, "app", s);
   const auto first = static_cast<std::uint32_t>(slots_.size());
+  const std::uint32_t s = app_.add_server(first);
   slots_.resize(slots_.size() + workers);
   for (std::uint32_t w = 0; w < workers; ++w) {
     slots_[first + w].req.id = first + w;
     slots_[first + w].server = s;
-    // Hand out the lowest-numbered worker first.
-    server.idle.push_back(first + workers - 1 - w);
-  }
-  if (scenario_.app.local_cache) {
-    McConfig local;
-    local.memory_limit_bytes = scenario_.cache.memory_bytes;
-    local.lru = scenario_.cache.lru;
-    server.local = std::make_unique<MemcachedNode>(local);
   }
   balancer_.join(s);
   db_.reserve(slots_.size()); // at most one statement waits per slot
@@ -101,9 +87,9 @@ void SimulationCore::new_server() {
 
 bool SimulationCore::add_server() {
   // Within what an event can address, and what a scenario file may ask for.
-  if (static_cast<std::uint64_t>(servers_.size() + 1) * scenario_.app.workers >
+  if (static_cast<std::uint64_t>(app_.size() + 1) * scenario_.app.workers >
           Event::kMaxTarget + std::uint64_t{1} ||
-      servers_.size() >= kMaxAppServers)
+      app_.size() >= kMaxAppServers)
     return false;
   new_server();
   return true;
@@ -127,9 +113,9 @@ void SimulationCore::warm() {
     const std::string_view value = Page::newest(m_.log().committed(k)).encode(vbuf);
     const std::int64_t ttl = strategies_[0].second->cache_ttl_s(options);
     if (scenario_.app.local_cache) {
-      for (Server &s : servers_)
-        s.local->store(StoreMode::kSet, key, 0, ttl, value, 0, now_s(), nullptr,
-                       scenario_.cache.item_bytes);
+      for (std::uint32_t s = 0; s < app_.size(); ++s)
+        app_.local(s)->store(StoreMode::kSet, key, 0, ttl, value, 0, now_s(), nullptr,
+                             scenario_.cache.item_bytes);
     } else if (MemcachedNode *node = cache_.tier().home(k)) {
       node->store(StoreMode::kSet, key, 0, ttl, value, 0, now_s(), nullptr,
                   scenario_.cache.item_bytes);
@@ -205,7 +191,7 @@ void SimulationCore::close_interval(Time end) {
   iv_.db_queue = static_cast<std::uint32_t>(db_.queued());
   iv_.db_utilization = (db_.busy_area() - iv_busy_area_start_) /
                        (static_cast<double>(interval_) * scenario_.db.connections);
-  iv_.app_backlog = backlog_total_;
+  iv_.app_backlog = app_.waiting();
   const std::uint64_t evictions = cache_.tier().evictions();
   iv_.evictions = evictions - iv_evictions_start_;
   if (observer_)
@@ -243,11 +229,7 @@ void SimulationCore::finish_if_over() {
 // ------------------------------------------------------------------ report
 
 std::uint64_t SimulationCore::evictions() const noexcept {
-  std::uint64_t n = cache_.tier().evictions();
-  for (const Server &s : servers_)
-    if (s.local)
-      n += s.local->stats().evictions;
-  return n;
+  return cache_.tier().evictions() + app_.local_evictions();
 }
 
 void SimulationCore::end_warmup() {
@@ -287,9 +269,9 @@ Report SimulationCore::report() const {
 StackState SimulationCore::state() const {
   StackState st;
   st.now = now_;
-  for (const Server &s : servers_) {
-    st.busy_workers.push_back(s.busy);
-    st.app_queue.push_back(s.backlog.size());
+  for (std::uint32_t s = 0; s < app_.size(); ++s) {
+    st.busy_workers.push_back(app_.busy(s));
+    st.app_queue.push_back(app_.backlog(s));
     st.app_in_pool.push_back(false);
   }
   for (const std::uint32_t i : balancer_.pool())
