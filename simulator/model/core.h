@@ -149,6 +149,7 @@ private:
   std::int64_t now_s() const noexcept { return kEpochUnixS + now_ / kSecond; }
   void warm();
 
+  const StrategyRegistry &registry_; // where strategy names are looked up (switches too)
   EventQueue queue_;
   std::vector<std::pair<StrategyConfig, std::unique_ptr<Strategy>>> strategies_;
   std::uint16_t current_strategy_ = 0;

@@ -27,7 +27,7 @@ std::uint64_t total_slots(const Scenario &s) {
 } // namespace
 
 SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry &registry)
-    : scenario_(scenario), end_(seconds_to_ns(scenario.duration_s)),
+    : scenario_(scenario), end_(seconds_to_ns(scenario.duration_s)), registry_(registry),
       queue_(std::max<std::size_t>(1024, total_slots(scenario) + 64)),
       arrival_rng_(Rng::stream(scenario.seed, "arrivals")),
       mix_rng_(Rng::stream(scenario.seed, "mix")), key_rng_(Rng::stream(scenario.seed, "keys")),
@@ -164,7 +164,7 @@ bool SimulationCore::add_node() { return cache_.add_node(); }
 
 void SimulationCore::switch_strategy(const StrategyConfig &config) {
   const StrategyConfig normal = normalize_strategy(config);
-  auto strategy = StrategyRegistry::global().make(normal);
+  auto strategy = registry_.make(normal);
   if (strategies_.size() >= 0xffff)
     throw std::length_error("too many strategy switches");
   strategies_.emplace_back(normal, std::move(strategy));
@@ -185,7 +185,7 @@ void SimulationCore::set_interval(Time length) {
 }
 
 void SimulationCore::close_interval(Time end) {
-  db_.settle(now_);
+  db_.settle(end);
   iv_.end = end;
   m_.close_interval(iv_); // the counts: their growth over the interval
   iv_.db_queue = static_cast<std::uint32_t>(db_.queued());
@@ -208,12 +208,8 @@ void SimulationCore::finish_if_over() {
   // The last, possibly partial, interval ends with the run.
   if (!final_interval_done_ && finished()) {
     final_interval_done_ = true;
-    if (iv_.start < end_) {
-      const Time saved = now_;
-      now_ = end_;
+    if (iv_.start < end_)
       close_interval(end_);
-      now_ = saved;
-    }
     // A student's strategy says here if it left requests never answered.
     for (auto &[options, strategy] : strategies_) {
       try {
@@ -234,10 +230,7 @@ std::uint64_t SimulationCore::evictions() const noexcept {
 
 void SimulationCore::end_warmup() {
   // The DB's busy time up to the warm-up's end, then from it.
-  const Time saved = now_;
-  now_ = std::max(now_, warmup_end_);
-  db_.settle(now_);
-  now_ = saved;
+  db_.settle(std::max(now_, warmup_end_));
   m_.end_warmup(db_.queued(), gauges());
 }
 

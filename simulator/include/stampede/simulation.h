@@ -201,7 +201,8 @@ class Simulation {
 public:
   /// Builds the stack, warms the cache if asked, and schedules the first arrivals.
   /// @param scenario a validated scenario.
-  /// @param registry where strategy names are looked up.
+  /// @param registry where strategy names are looked up (at the start and at
+  ///        each switch_strategy): it must outlive the simulation.
   /// @throws std::invalid_argument when the strategy is unknown.
   explicit Simulation(const Scenario &scenario,
                       const StrategyRegistry &registry = StrategyRegistry::global());

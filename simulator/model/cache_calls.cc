@@ -1,0 +1,261 @@
+// A request's cache calls: get, set, add, cas, delete and the lease calls,
+// each carried out on the node the routing names (or the server's local
+// cache), answered after the round trip, and the facts they feed the
+// measurement (hits, stores, CAS conflicts, refused leases).
+#include <cmath>
+#include <stdexcept>
+
+#include "model/core.h"
+#include "model/memcached_meta.h"
+
+namespace stampede {
+
+const StrategyConfig &SimulationCore::options_of(const Request &r) const noexcept {
+  return strategies_[slots_[r.id].strategy].first;
+}
+
+void SimulationCore::cache_op(Request &r, Op op) {
+  Slot &s = slots_[r.id];
+  char kbuf[24];
+  const std::string_view key = key_names_(r.key, kbuf);
+
+  MemcachedNode *node = nullptr;
+  Time rtt = 0; // the local dictionary answers at once
+  s.node = -1;
+  if (scenario_.app.local_cache) {
+    node = app_.local(r.server);
+  } else {
+    s.node = cache_.tier().node_of(r.key);
+    if (s.node >= 0)
+      node = &cache_.tier().node(static_cast<std::uint32_t>(s.node));
+    rtt = scenario_.cache.rtt.sample(cache_rng_);
+  }
+  if (cache_.modelled() && !scenario_.app.local_cache) [[unlikely]] {
+    internal::CacheRouting::Route to;
+    if (!cache_.route(r.key, key, now_, to))
+      return timed_out(s, op);
+    node = to.node;
+    s.node = to.index;
+    rtt += to.queued;
+  }
+
+  Reply reply;
+  reply.op = op;
+  switch (op) {
+  case Op::kCacheGet: {
+    // The member view, not a fresh one: a McItemView is ~100 bytes of
+    // defaults to zero, and a hit overwrites every field anyway (a miss
+    // leaves it unread).
+    McItemView &item = get_view_;
+    reply.hit = node != nullptr && node->get(key, now_s(), &item);
+    reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
+    m_.cache_get(reply.hit);
+    if (on_gutter(s)) [[unlikely]]
+      m_.gutter_get(reply.hit);
+    if (reply.hit) {
+      Page::decode_into(item.value, r.page);
+      r.cas = item.cas;
+      // memcached's whole-second exptime, back on the virtual clock: the item
+      // is gone once now_s() reaches it.
+      if (item.exptime != 0)
+        reply.expires_at = (item.exptime - kEpochUnixS) * kSecond;
+    }
+    break;
+  }
+  case Op::kCacheSet:
+  case Op::kCacheAdd:
+  case Op::kCacheCas:
+    reply.status = cache_store(s, op, node, key);
+    break;
+  case Op::kCacheDelete:
+    m_.cache_delete();
+    // The gutter is never invalidated: its entries expire instead.
+    reply.status =
+        node == nullptr || on_gutter(s) ? McStatus::kNotFound : node->remove(key, now_s());
+    break;
+  case Op::kCacheLeaseGet:
+  case Op::kCacheLeaseSet:
+  case Op::kCacheInvalidate:
+    lease_op(s, op, node, key, reply);
+    break;
+  default:
+    throw std::logic_error("cache_op called with a non-cache operation");
+  }
+  s.reply = reply;
+  s.op_issue = now_;
+  queue_.push(now_ + rtt, kCacheReply, r.id);
+  if (observer_)
+    activity(s, Activity::kCacheCall, op, s.node, now_ + rtt, reply.hit);
+}
+
+// Out of line: a store is one cache call in fifty on a read-mostly page, and
+// its buffers and anomaly bookkeeping would otherwise weigh on every get.
+McStatus SimulationCore::cache_store(Slot &s, Op op, MemcachedNode *node, std::string_view key) {
+  Request &r = s.req;
+  m_.cache_set();
+  if (op == Op::kCacheCas)
+    m_.cas_sent(s.cas_sent++ > 0);
+  const StoreMode mode = op == Op::kCacheSet   ? StoreMode::kSet
+                         : op == Op::kCacheAdd ? StoreMode::kAdd
+                                               : StoreMode::kCas;
+  const auto &[options, strategy] = strategies_[s.strategy];
+  const std::int64_t ttl = cache_.store_ttl(strategy->cache_ttl_s(options), on_gutter(s));
+  // The stored page says which write stored it, for explaining anomalies.
+  Page stored = r.page;
+  stored.stored_by = s.serial;
+  stored.stored_at = now_;
+  char vbuf[kEncodedPageBytes];
+  const McStatus status = node == nullptr
+                              ? McStatus::kNotStored
+                              : node->store(mode, key, 0, ttl, stored.encode(vbuf), r.cas, now_s(),
+                                            nullptr, scenario_.cache.item_bytes);
+  if (status == McStatus::kStored) {
+    check_written(r, s.serial);
+  } else if (op == Op::kCacheCas && status == McStatus::kExists) {
+    m_.cas_refused();
+    AnomalyRecord a{AnomalyKind::kCasConflict, now_, s.serial, r.key};
+    if (observer_) {
+      // The write that changed the unique stored the page there now.
+      McItemView current;
+      if (node->peek(key, now_s(), &current)) {
+        const Page there = Page::decode(current.value);
+        a.cause_serial = there.stored_by;
+        a.cause_at = there.stored_at;
+        a.snapshot_at = there.read_at;
+        a.unique_sent = r.cas;
+        a.unique_now = current.cas;
+      }
+    }
+    anomaly(a);
+  }
+  return status;
+}
+
+void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_view key,
+                              Reply &reply) {
+  const bool gutter = on_gutter(s);
+  Request &r = s.req;
+  const StrategyConfig &options = strategies_[s.strategy].first;
+  switch (op) {
+  case Op::kCacheLeaseGet: {
+    // mg KEY v c N<interval>: a miss vivifies a placeholder and wins (W);
+    // a stale item's first reader wins; everyone else is told Z.
+    McMetaGetOptions mg;
+    mg.vivify = true;
+    mg.created_exptime = now_s() + static_cast<std::int64_t>(std::ceil(options.lease_interval_s));
+    McMetaGetResult got;
+    McItemView &item = get_view_;
+    const bool found = node != nullptr && node->meta_get(key, mg, now_s(), &item, &got);
+    reply.lease = found && got.won;
+    const bool page = found && !got.created && !item.value.empty();
+    reply.stale = page && item.stale;
+    reply.hit = page && !item.stale;
+    if (gutter)
+      m_.gutter_get(reply.hit);
+    reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
+    if (found)
+      r.cas = item.cas;
+    if (page)
+      Page::decode_into(item.value, r.page);
+    m_.cache_get(reply.hit);
+    if (reply.hit && item.exptime != 0)
+      reply.expires_at = (item.exptime - kEpochUnixS) * kSecond;
+    break;
+  }
+  case Op::kCacheLeaseSet: {
+    // The holder's fill: a cas against its token. A delete since changed
+    // the unique (md I) or removed the placeholder: refused.
+    m_.cache_set();
+    Page stored = r.page;
+    stored.stored_by = s.serial;
+    stored.stored_at = now_;
+    char vbuf[kEncodedPageBytes];
+    const std::int64_t ttl =
+        cache_.store_ttl(strategies_[s.strategy].second->cache_ttl_s(options), gutter);
+    reply.status = node == nullptr
+                       ? McStatus::kNotStored
+                       : node->store(StoreMode::kCas, key, 0, ttl, stored.encode(vbuf), r.cas,
+                                     now_s(), nullptr, scenario_.cache.item_bytes);
+    if (reply.status == McStatus::kStored) {
+      check_written(r, s.serial);
+    } else {
+      m_.lease_refused();
+      AnomalyRecord a{AnomalyKind::kLeaseRefused, now_, s.serial, r.key};
+      if (r.key < invalidated_by_.size() && invalidated_by_[r.key].first != kNoSerial) {
+        a.cause_serial = invalidated_by_[r.key].first;
+        a.cause_at = invalidated_by_[r.key].second;
+      }
+      a.snapshot_at = r.page.read_at;
+      anomaly(a);
+    }
+    break;
+  }
+  case Op::kCacheInvalidate:
+    if (gutter) { // the gutter is never invalidated
+      m_.cache_delete();
+      reply.status = McStatus::kNotFound;
+      break;
+    }
+    // Remembered for explaining the fills it refuses.
+    if (invalidated_by_.size() <= r.key)
+      invalidated_by_.resize(r.key + 1, {kNoSerial, -1});
+    invalidated_by_[r.key] = {s.serial, now_};
+    m_.cache_delete();
+    reply.status = node == nullptr ? McStatus::kNotFound
+                                   : node->meta_delete(key, false, 0, true, false, 0, now_s());
+    break;
+  default:
+    throw std::logic_error("lease_op called with another operation");
+  }
+}
+
+void SimulationCore::timed_out(Slot &s, Op op) {
+  Reply reply;
+  reply.op = op;
+  reply.timed_out = true;
+  const bool store =
+      op == Op::kCacheSet || op == Op::kCacheAdd || op == Op::kCacheCas || op == Op::kCacheLeaseSet;
+  reply.status = store ? McStatus::kNotStored : McStatus::kNotFound;
+  m_.cache_timeout();
+  if (op == Op::kCacheGet || op == Op::kCacheLeaseGet)
+    m_.cache_get(false);
+  else if (store)
+    m_.cache_set();
+  else
+    m_.cache_delete();
+  s.reply = reply;
+  s.op_issue = now_;
+  queue_.push(now_ + cache_.timeout(), kCacheReply, s.req.id);
+  if (observer_)
+    activity(s, Activity::kCacheCall, op, s.node, now_ + cache_.timeout(), false);
+}
+
+void SimulationCore::wait(Request &r, Time pause) {
+  Slot &s = slots_[r.id];
+  s.reply = Reply{};
+  s.reply.op = Op::kWait;
+  s.reply.status = McStatus::kOk;
+  s.op_issue = now_;
+  s.node = -1;
+  const Time until = now_ + pause;
+  queue_.push(until, kWaitDone, r.id);
+  if (observer_)
+    activity(s, Activity::kWait, Op::kWait, -1, until);
+}
+
+bool SimulationCore::cached_page(std::uint32_t key, std::uint32_t server, Page *out) const {
+  char kbuf[24];
+  McItemView item;
+  const MemcachedNode *node = nullptr;
+  if (scenario_.app.local_cache) {
+    node = app_.local(server);
+  } else {
+    node = cache_.tier().home(key);
+  }
+  if (node == nullptr || !node->peek(key_names_(key, kbuf), now_s(), &item))
+    return false;
+  *out = Page::decode(item.value);
+  return true;
+}
+
+} // namespace stampede
