@@ -1,4 +1,4 @@
-// The reality lab's clients (issue 14): memcached's text protocol over one
+// The reality lab's clients: memcached's text protocol over one
 // blocking TCP connection, and a pool of exactly N PostgreSQL connections
 // handed out first come, first served, as the model's database queue is.
 #pragma once

@@ -1,4 +1,4 @@
-// The reality lab's database (issue 14 item 3), as SPEC section 2 has it:
+// The reality lab's database, as SPEC section 2 has it:
 // a posts table; the page query is ONE statement that holds its connection
 // for the query's latency and reads the key's 10 newest posts with the
 // snapshot taken when it starts (a sleep inside the same statement, in a

@@ -1,9 +1,9 @@
-// The reality lab's stack (issue 14 item 2): a scenario's workload played
-// against a real memcached and a real PostgreSQL by real app servers
-// (threads: app.servers x app.workers, a FIFO queue per server, the
-// scenario's balancer), each request driven by the unchanged Strategy
-// objects through a Context whose calls go to the real servers; the same
-// detectors as the model's, fed real timestamps, fill the same Report.
+// The reality lab's stack: a scenario's workload played against a real
+// memcached and a real PostgreSQL by real app servers (threads:
+// app.servers x app.workers, a FIFO queue per server, the model's balancer),
+// each request driven by the unchanged Strategy objects through a Context
+// whose calls go to the real servers; the model's own measurement
+// (metrics/measurement.h), fed real timestamps, fills the same Report.
 //
 //     PostgresCluster pg = PostgresCluster::start(s.db.connections + 5);
 //     MemcachedProcess mc = MemcachedProcess::start(64);

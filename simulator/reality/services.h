@@ -1,4 +1,4 @@
-// The reality lab's servers (issue 14): a PostgreSQL cluster and a
+// The reality lab's servers: a PostgreSQL cluster and a
 // memcached, each started fresh for one run and stopped by its process id.
 //
 //     PostgresCluster pg = PostgresCluster::start();   // initdb, then postgres
