@@ -10,20 +10,15 @@
 #include <utility>
 #include <vector>
 
+#include "stampede/stable_hash.h"
+
 namespace exercise {
 
 /// Where a name lands on the ring, 0 to 2^32 - 1: the simulator's own hash
-/// (64-bit FNV-1a, then a finaliser), cut to 32 bits. Given: leave it as is.
+/// (stampede::stable_hash: 64-bit FNV-1a, then a finaliser), cut to 32 bits.
+/// Given: leave it as is.
 inline std::uint32_t ring_hash(std::string_view s) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return static_cast<std::uint32_t>(h);
+  return static_cast<std::uint32_t>(stampede::stable_hash(s));
 }
 
 /// The name of point `p` of node `node`, e.g. point_name(3, 17) is

@@ -1,5 +1,7 @@
 #include "stampede/rng.h"
 
+#include "stampede/stable_hash.h"
+
 namespace stampede {
 namespace {
 
@@ -8,16 +10,6 @@ std::uint64_t splitmix64(std::uint64_t &state) noexcept {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
-}
-
-// FNV-1a: a stable hash of the component's name, the same on every platform.
-std::uint64_t fnv1a(std::string_view s) noexcept {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
 }
 
 } // namespace
@@ -33,7 +25,7 @@ Rng Rng::stream(std::uint64_t seed, std::string_view component, std::uint64_t in
   // indices give unrelated streams.
   std::uint64_t state = seed;
   std::uint64_t mixed = splitmix64(state);
-  state = mixed ^ fnv1a(component);
+  state = mixed ^ fnv1a64(component); // the component's name, the same on every platform
   mixed = splitmix64(state);
   state = mixed ^ (index * 0xd1342543de82ef95ULL);
   return Rng(splitmix64(state));

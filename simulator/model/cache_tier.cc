@@ -74,18 +74,6 @@ std::string HashingRegistry::description(std::string_view name) const {
 
 namespace stampede::internal {
 
-std::uint64_t stable_hash(std::string_view s) noexcept {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return h;
-}
-
 std::string_view cache_key(std::uint32_t key, char (&buf)[24]) noexcept {
   // Hand-formatted: this runs on every cache call, and snprintf is slow.
   char digits[10];

@@ -10,13 +10,10 @@
 
 #include "stampede/memcached_node.h"
 #include "stampede/scenario.h"
+#include "stampede/stable_hash.h"
 #include "stampede/student_hashing.h"
 
 namespace stampede::internal {
-
-/// A stable 64-bit hash of a key or point name (FNV-1a, then a finaliser), so
-/// placement is the same on every machine.
-std::uint64_t stable_hash(std::string_view s) noexcept;
 
 /// Nodes and key placement (`cache.hashing`): `modulo` (hash mod the number of
 /// live nodes: adding a node moves almost every key) or `consistent` (a

@@ -157,14 +157,14 @@ std::vector<std::int32_t> expected_placement(const std::vector<bool> &up, std::u
     for (int p = 0; p < internal::CacheTier::kPointsPerNode; ++p) {
       char name[48];
       const int len = std::snprintf(name, sizeof name, "node-%u-%d", n, p);
-      ring.emplace_back(static_cast<std::uint32_t>(internal::stable_hash(
-                            std::string_view(name, static_cast<std::size_t>(len)))),
+      ring.emplace_back(static_cast<std::uint32_t>(
+                            stable_hash(std::string_view(name, static_cast<std::size_t>(len)))),
                         n);
     }
   std::sort(ring.begin(), ring.end());
   for (std::uint32_t k = 0; k < keys; ++k) {
     char buf[24];
-    const std::uint64_t h = internal::stable_hash(internal::cache_key(k, buf));
+    const std::uint64_t h = stable_hash(internal::cache_key(k, buf));
     if (hashing == Hashing::kModulo) {
       out[k] = static_cast<std::int32_t>(live[h % live.size()]);
       continue;

@@ -6,24 +6,14 @@
 #include <set>
 #include <string_view>
 
+#include "stampede/stable_hash.h"
 #include "stampede/strategy.h"
 #include "stampede/student_hashing.h"
 
 namespace {
 
-// The simulator's stable_hash (model/cache_tier.cc), written again as a
-// student would.
-std::uint64_t hash(std::string_view s) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return h;
-}
+// The simulator's own hash, as exercise 06's ring_hash uses it.
+std::uint64_t hash(std::string_view s) { return stampede::stable_hash(s); }
 
 // The key's hash modulo the number of nodes up, counted in index order.
 class Modulo {

@@ -18,24 +18,17 @@
 #include <vector>
 
 #include "exhost/parent.h"
+#include "stampede/stable_hash.h"
 
 // The proxies sit in an inline namespace: the tests name them exercise::X,
 // and no symbol of theirs is the student's exercise::X.
 namespace exercise {
 inline namespace remote {
 
-/// Where a name lands on the ring (ring.h's, given): 64-bit FNV-1a, then a
-/// finaliser, cut to 32 bits.
+/// Where a name lands on the ring (ring.h's, given): the simulator's
+/// stable_hash, cut to 32 bits.
 inline std::uint32_t ring_hash(std::string_view s) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return static_cast<std::uint32_t>(h);
+  return static_cast<std::uint32_t>(stampede::stable_hash(s));
 }
 
 /// The name of point `p` of node `node`, e.g. point_name(3, 17) is
