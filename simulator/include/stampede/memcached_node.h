@@ -11,11 +11,12 @@
 /// 30 days (2,592,000 s) is relative to now, larger is an absolute Unix time,
 /// negative is already expired.
 ///
-/// Design note. Items live in a pool of slots addressed by 32-bit index; the
-/// hash table chains through the slots (memcached's assoc.c) and each LRU is
-/// an intrusive doubly linked list of slot indices (memcached's items.c), so
-/// after warm-up a get or set allocates nothing: a freed slot keeps its key
-/// and value buffers' capacity for the next item. Costs: get, set, delete,
+/// Design note. An item is one chunk of memory (its header, key and value
+/// together) carved from its slab class's pages, as memcached's slabs.c
+/// does, and named by a 32-bit id; the hash table chains through the ids
+/// (memcached's assoc.c) and each LRU is an intrusive doubly linked list of
+/// ids (memcached's items.c). A freed chunk goes back to its class's free
+/// list, so after warm-up a get or set allocates nothing. Costs: get, set, delete,
 /// touch O(1) expected; an eviction O(1); flush_all O(1) (items are dropped
 /// lazily when next seen, as in memcached). What differs from memcached 1.6
 /// is listed at the top of model/memcached_node.cc.
