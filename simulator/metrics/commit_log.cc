@@ -1,3 +1,5 @@
+// The commit log's storage: each key's commit times in a block of the pool
+// sized to its history, grown by doubling and recycled through free lists.
 #include "metrics/commit_log.h"
 
 namespace stampede::internal {

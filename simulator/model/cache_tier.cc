@@ -1,3 +1,6 @@
+// The memcached tier's key placement: modulo, the consistent-hashing ring
+// (ketama-style points, merged and removed as nodes join and crash) and a
+// student's ring, checked; and the cache keys' names ("page:42").
 #include "model/cache_tier.h"
 
 #include <algorithm>

@@ -49,7 +49,7 @@ struct MemcachedNode::Impl {
   using LruList = memcached_internal::LruList;
   using SlabClass = memcached_internal::SlabClass;
   using SlabClassSize = memcached_internal::SlabClassSize;
-  using Slot = memcached_internal::Slot;
+  using Item = memcached_internal::Item;
   using enum memcached_internal::Lru;
   using enum memcached_internal::ItemFlag;
   static constexpr std::uint32_t kNil = memcached_internal::kNil;
@@ -69,7 +69,7 @@ struct MemcachedNode::Impl {
   std::uint32_t chunk_max_bytes = 0;
   std::vector<SlabClass> classes;
   Arena arena;
-  std::vector<Slot *> slots;       ///< By item id; null when the id is free.
+  std::vector<Item *> items;       ///< By item id; null when the id is free.
   std::vector<std::uint32_t> gens; ///< By item id: bumped when freed; validates queued bumps.
   std::vector<std::uint32_t> free_ids;
   std::vector<std::uint32_t> buckets; ///< Power-of-two count; heads of hash chains.
@@ -86,8 +86,8 @@ struct MemcachedNode::Impl {
 
   bool segmented() const { return config.lru == LruModel::kSegmented; }
 
-  Slot &slot(std::uint32_t s) { return *slots[s]; }
-  const Slot &slot(std::uint32_t s) const { return *slots[s]; }
+  Item &item(std::uint32_t s) { return *items[s]; }
+  const Item &item(std::uint32_t s) const { return *items[s]; }
 
   /// The arena class an item's memory comes from: its own class when it is
   /// charged its real size, else the class its real bytes need.
@@ -95,7 +95,7 @@ struct MemcachedNode::Impl {
                     std::uint32_t value_len, std::size_t clsid) const {
     std::uint64_t need = ntotal;
     if (value_bytes != value_len) {
-      need = sizeof(Slot) + key_len + value_len;
+      need = sizeof(Item) + key_len + value_len;
     } else if (ntotal <= chunk_max_bytes) {
       return static_cast<int>(clsid);
     }
@@ -108,17 +108,17 @@ struct MemcachedNode::Impl {
   }
 
   static std::size_t storage_bytes(std::uint32_t key_len, std::uint32_t value_len) {
-    return sizeof(Slot) + key_len + value_len;
+    return sizeof(Item) + key_len + value_len;
   }
 
   /// Gives back an item's memory (its accounting is the caller's).
   void free_memory(std::uint32_t s) {
-    Slot *it = slots[s];
+    Item *it = items[s];
     const int sclass =
         storage_class(it->ntotal, it->value_bytes(), it->key_len, it->value_len, it->clsid);
-    it->~Slot();
+    it->~Item();
     arena.give(sclass, reinterpret_cast<char *>(it));
-    slots[s] = nullptr;
+    items[s] = nullptr;
     gens[s] += 1;
     free_ids.push_back(s);
   }
@@ -132,8 +132,8 @@ struct MemcachedNode::Impl {
   }
 
   std::uint32_t lookup(std::string_view key) const {
-    for (std::uint32_t s = buckets[bucket_of(key)]; s != kNil; s = slot(s).hnext) {
-      if (slot(s).key() == key) {
+    for (std::uint32_t s = buckets[bucket_of(key)]; s != kNil; s = item(s).hnext) {
+      if (item(s).key() == key) {
         return s;
       }
     }
@@ -144,41 +144,41 @@ struct MemcachedNode::Impl {
     // Grow at 1.5 items per bucket, as assoc.c does; only during warm-up.
     if (stats.curr_items > buckets.size() + buckets.size() / 2) {
       buckets.assign(buckets.size() * 2, kNil);
-      for (std::uint32_t i = 0; i < slots.size(); ++i) {
-        if (slots[i] != nullptr && (slot(i).it_flags & kLinked) != 0 && i != s) {
-          std::size_t b = bucket_of(slot(i).key());
-          slot(i).hnext = buckets[b];
+      for (std::uint32_t i = 0; i < items.size(); ++i) {
+        if (items[i] != nullptr && (item(i).it_flags & kLinked) != 0 && i != s) {
+          std::size_t b = bucket_of(item(i).key());
+          item(i).hnext = buckets[b];
           buckets[b] = i;
         }
       }
     }
-    std::size_t b = bucket_of(slot(s).key());
-    slot(s).hnext = buckets[b];
+    std::size_t b = bucket_of(item(s).key());
+    item(s).hnext = buckets[b];
     buckets[b] = s;
   }
 
   void hash_remove(std::uint32_t s) {
-    std::uint32_t *link = &buckets[bucket_of(slot(s).key())];
+    std::uint32_t *link = &buckets[bucket_of(item(s).key())];
     while (*link != s) {
       STAMPEDE_NODE_CHECK(*link != kNil,
                           "MemcachedNode: a linked item is missing from its hash chain");
-      link = &slot(*link).hnext;
+      link = &item(*link).hnext;
     }
-    *link = slot(s).hnext;
-    slot(s).hnext = kNil;
+    *link = item(s).hnext;
+    item(s).hnext = kNil;
   }
 
   // ---- LRU lists (items.c do_item_link_q / do_item_unlink_q) ----
 
-  LruList &list_of(const Slot &it) { return classes[it.clsid].lrus[it.lru]; }
+  LruList &list_of(const Item &it) { return classes[it.clsid].lrus[it.lru]; }
 
   void link_q(std::uint32_t s) {
-    Slot &it = slot(s);
+    Item &it = item(s);
     LruList &l = list_of(it);
     it.prev = kNil;
     it.next = l.head;
     if (l.head != kNil) {
-      slot(l.head).prev = s;
+      item(l.head).prev = s;
     }
     l.head = s;
     if (l.tail == kNil) {
@@ -188,7 +188,7 @@ struct MemcachedNode::Impl {
   }
 
   void unlink_q(std::uint32_t s) {
-    Slot &it = slot(s);
+    Item &it = item(s);
     LruList &l = list_of(it);
     if (l.head == s) {
       l.head = it.next;
@@ -197,10 +197,10 @@ struct MemcachedNode::Impl {
       l.tail = it.prev;
     }
     if (it.next != kNil) {
-      slot(it.next).prev = it.prev;
+      item(it.next).prev = it.prev;
     }
     if (it.prev != kNil) {
-      slot(it.prev).next = it.next;
+      item(it.prev).next = it.next;
     }
     it.prev = it.next = kNil;
     l.bytes -= it.ntotal;
@@ -208,7 +208,7 @@ struct MemcachedNode::Impl {
 
   void move_to(std::uint32_t s, Lru lru) {
     unlink_q(s);
-    slot(s).lru = lru;
+    item(s).lru = lru;
     link_q(s);
   }
 
@@ -217,7 +217,7 @@ struct MemcachedNode::Impl {
   /// do_item_link: a new CAS unique, the hash table, the head of the LRU new
   /// items enter (HOT when segmented, the one list otherwise).
   void link(std::uint32_t s, std::int64_t now_s) {
-    Slot &it = slot(s);
+    Item &it = item(s);
     it.it_flags = kLinked;
     it.time_s = now_s;
     it.cas = next_cas();
@@ -230,10 +230,10 @@ struct MemcachedNode::Impl {
   }
 
   /// do_item_unlink followed by do_item_remove: the item leaves the hash
-  /// table and its LRU; its chunks and slot are free again at once, or, while
+  /// table and its LRU; its chunks and id are free again at once, or, while
   /// a reply still holds a pin on it, when the last pin goes (unpin).
   void unlink(std::uint32_t s) {
-    Slot &it = slot(s);
+    Item &it = item(s);
     STAMPEDE_NODE_CHECK((it.it_flags & kLinked) != 0,
                         "MemcachedNode: unlinking an item that is not linked");
     stats.curr_items -= 1;
@@ -248,26 +248,26 @@ struct MemcachedNode::Impl {
   }
 
   /// The chunks of its class an item is accounted.
-  std::uint32_t nchunks(const Slot &it) const {
+  std::uint32_t nchunks(const Item &it) const {
     const std::uint32_t chunk = classes[it.clsid].size.chunk_bytes;
     return (it.ntotal + chunk - 1) / chunk;
   }
 
   /// Returns an unlinked item's chunks, memory and id.
   void release(std::uint32_t s) {
-    Slot &it = slot(s);
+    Item &it = item(s);
     classes[it.clsid].used_chunks -= nchunks(it);
     free_memory(s);
   }
 
-  bool is_flushed(const Slot &it, std::int64_t now_s) const {
+  bool is_flushed(const Item &it, std::int64_t now_s) const {
     if (oldest_live == 0 || oldest_live > now_s) {
       return false;
     }
     return it.time_s <= oldest_live || (oldest_cas != 0 && it.cas < oldest_cas);
   }
 
-  bool is_expired(const Slot &it, std::int64_t now_s) const {
+  bool is_expired(const Item &it, std::int64_t now_s) const {
     return it.exptime != 0 && it.exptime <= now_s;
   }
 
@@ -279,12 +279,12 @@ struct MemcachedNode::Impl {
     if (s == kNil) {
       return kNil;
     }
-    if (is_flushed(slot(s), now_s)) {
+    if (is_flushed(item(s), now_s)) {
       unlink(s);
       stats.get_flushed += 1;
       return kNil;
     }
-    if (is_expired(slot(s), now_s)) {
+    if (is_expired(item(s), now_s)) {
       unlink(s);
       stats.get_expired += 1;
       return kNil;
@@ -295,7 +295,7 @@ struct MemcachedNode::Impl {
   /// do_item_update: relink (or, segmented, move a COLD+ACTIVE item to WARM),
   /// at most once per ITEM_UPDATE_INTERVAL except under the plain model.
   void update(std::uint32_t s, std::int64_t now_s) {
-    Slot &it = slot(s);
+    Item &it = item(s);
     switch (config.lru) {
     case LruModel::kPlain:
       // The textbook LRU the lecture draws: every hit moves to the head.
@@ -325,7 +325,7 @@ struct MemcachedNode::Impl {
 
   /// do_item_get's bump on a fetch (get, gets, gat, touch).
   void bump(std::uint32_t s, std::int64_t now_s) {
-    Slot &it = slot(s);
+    Item &it = item(s);
     if (!segmented()) {
       it.it_flags |= kFetched;
       update(s, now_s);
@@ -364,7 +364,7 @@ struct MemcachedNode::Impl {
     if (out == nullptr) {
       return;
     }
-    const Slot &it = slot(s);
+    const Item &it = item(s);
     out->key = it.key();
     out->value = it.value();
     out->flags = it.flags;
@@ -412,7 +412,7 @@ struct MemcachedNode::Impl {
       drop_on_failed_set(mode, key, now_s);
       return status;
     }
-    std::memcpy(slot(s).value_data(), value.data(), value.size());
+    std::memcpy(item(s).value_data(), value.data(), value.size());
     return commit_item(s, mode, cas_in, now_s, cas_out, set_stale, key_binary);
   }
 
@@ -425,11 +425,11 @@ struct MemcachedNode::Impl {
     if (mode == StoreMode::kAppend || mode == StoreMode::kPrepend) {
       // The data item stays held while the combined one is built, then goes.
       const McStatus st =
-          store_append(mode, slot(s).key(), slot(s).value(), cas_in, now_s, cas_out, 0);
+          store_append(mode, item(s).key(), item(s).value(), cas_in, now_s, cas_out, 0);
       let_go(s);
       return st;
     }
-    slot(s).refcount -= 1; // the reservation's hold; commit_item links or frees it
+    item(s).refcount -= 1; // the reservation's hold; commit_item links or frees it
     return commit_item(s, mode, cas_in, now_s, cas_out, set_stale, key_binary);
   }
 
@@ -438,7 +438,7 @@ struct MemcachedNode::Impl {
   McStatus commit_item(std::uint32_t s, StoreMode mode, std::uint64_t cas_in, std::int64_t now_s,
                        std::uint64_t *cas_out, bool set_stale, bool key_binary) {
     McStatus status = McStatus::kStored;
-    const std::string_view key = slot(s).key(); // in s's chunk: valid until s is released
+    const std::string_view key = item(s).key(); // in s's chunk: valid until s is released
     const std::uint32_t old = find(key, now_s);
     std::uint8_t keep_flags = 0;
     switch (mode) {
@@ -458,13 +458,13 @@ struct MemcachedNode::Impl {
       if (old == kNil) {
         stats.cas_misses += 1;
         status = McStatus::kNotFound;
-      } else if (slot(old).cas == cas_in && cas_in != 0) {
+      } else if (item(old).cas == cas_in && cas_in != 0) {
         stats.cas_hits += 1;
-      } else if (set_stale && cas_in != 0 && cas_in < slot(old).cas) {
+      } else if (set_stale && cas_in != 0 && cas_in < item(old).cas) {
         // A late writer's value is kept, still stale, with the old TTL and token.
         stats.cas_hits += 1;
-        slot(s).exptime = slot(old).exptime;
-        keep_flags = static_cast<std::uint8_t>(kStale | (slot(old).it_flags & kTokenSent));
+        item(s).exptime = item(old).exptime;
+        keep_flags = static_cast<std::uint8_t>(kStale | (item(old).it_flags & kTokenSent));
       } else {
         stats.cas_badval += 1;
         status = McStatus::kExists;
@@ -481,22 +481,22 @@ struct MemcachedNode::Impl {
       unlink(old);
     }
     link(s, now_s);
-    slot(s).it_flags |= keep_flags;
+    item(s).it_flags |= keep_flags;
     if (key_binary) {
-      slot(s).it_flags |= kKeyBinary;
+      item(s).it_flags |= kKeyBinary;
     }
     if (cas_out != nullptr) {
-      *cas_out = slot(s).cas;
+      *cas_out = item(s).cas;
     }
     return McStatus::kStored;
   }
 
   /// A pin: the item stays in memory, unchanged, and is never evicted.
-  void hold(std::uint32_t s) { slot(s).refcount += 1; }
+  void hold(std::uint32_t s) { item(s).refcount += 1; }
 
   /// The pin's end: an item unlinked meanwhile is freed with its last pin.
   void let_go(std::uint32_t s) {
-    Slot &it = slot(s);
+    Item &it = item(s);
     it.refcount -= 1;
     if (it.refcount == 0 && (it.it_flags & kLinked) == 0) {
       release(s);
@@ -541,7 +541,7 @@ struct MemcachedNode::Impl {
                         std::uint64_t cas_in, std::int64_t now_s, std::uint64_t *cas_out,
                         std::uint32_t charge_bytes);
   McStatus add_delta(std::uint32_t s, std::string_view key, bool incr, std::uint64_t delta,
-                     std::int64_t now_s, std::uint64_t *result, std::uint32_t *slot_out);
+                     std::int64_t now_s, std::uint64_t *result, std::uint32_t *id_out);
 };
 
 } // namespace stampede

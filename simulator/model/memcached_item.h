@@ -1,5 +1,5 @@
 // The parts a memcached node is made of, as memcached 1.6 has them: an
-// item's header with its key and value behind it (Slot), the memory chunks
+// item's header with its key and value behind it (Item), the memory chunks
 // of each slab class (Arena), the LRU lists, the slab classes, the queued
 // bumps, and the hash of a key. Included by memcached_impl.h only.
 #pragma once
@@ -35,7 +35,7 @@ enum ItemFlag : std::uint8_t {
 /// One item's header, at the start of its chunk; the key follows it, then
 /// the value. 56 bytes: the header and CAS memcached charges every item
 /// (ITEM_ntotal), so a chunk of the item's class holds it whole.
-struct Slot {
+struct Item {
   std::uint64_t cas = 0;
   std::int64_t exptime = 0;    ///< Absolute Unix seconds; 0 = never.
   std::int64_t time_s = 0;     ///< memcached's it->time: when linked or last bumped.
@@ -61,7 +61,7 @@ struct Slot {
     return ntotal - internal::item_total_bytes(key_len, flags, 0);
   }
 };
-static_assert(sizeof(Slot) == internal::kItemHeaderBytes + internal::kItemCasBytes,
+static_assert(sizeof(Item) == internal::kItemHeaderBytes + internal::kItemCasBytes,
               "an item's header must fit the bytes memcached charges for it");
 
 /// The memory items live in: per slab class, chunks carved from real pages as
@@ -156,7 +156,7 @@ struct SlabClass {
 };
 
 struct BumpEntry {
-  std::uint32_t slot;
+  std::uint32_t id;
   std::uint32_t gen;
 };
 

@@ -42,7 +42,7 @@ bool MemcachedNode::meta_get(std::string_view key, const McMetaGetOptions &optio
     return false;
   }
   (options.touch ? m.stats.touch_hits : m.stats.get_hits) += 1;
-  Slot &it = m.slot(s);
+  Item &it = m.item(s);
   // The view shows the state before this command's win and bump.
   m.fill_view(s, out);
   r.exptime_before = it.exptime;
@@ -121,7 +121,7 @@ McStatus MemcachedNode::meta_delete(std::string_view key, bool has_cas, std::uin
     m.stats.delete_misses += 1;
     return McStatus::kNotFound;
   }
-  Slot &it = m.slot(s);
+  Item &it = m.item(s);
   if (has_cas && it.cas != cas) {
     m.stats.delete_misses += 1;
     return McStatus::kExists;
@@ -164,7 +164,7 @@ McStatus MemcachedNode::meta_arith(std::string_view key, const McMetaArithOption
       return McStatus::kNoMemory;
     }
     m.stats.cmd_set += 1;
-    std::memcpy(m.slot(s).value_data(), buf, len);
+    std::memcpy(m.item(s).value_data(), buf, len);
     m.link(s, now_s);
     if (created != nullptr) {
       *created = true;
@@ -177,21 +177,21 @@ McStatus MemcachedNode::meta_arith(std::string_view key, const McMetaArithOption
   }
   // do_add_delta: an empty value cannot be a number, whatever its unique
   // (checked before the CAS); other text is found non-numeric after it.
-  if (m.slot(s).value().empty()) {
+  if (m.item(s).value().empty()) {
     return McStatus::kNonNumeric;
   }
-  if (options.has_cas && options.cas != 0 && m.slot(s).cas != options.cas) {
+  if (options.has_cas && options.cas != 0 && m.item(s).cas != options.cas) {
     return McStatus::kExists;
   }
-  std::uint32_t now_slot = kNil;
-  const McStatus st = m.add_delta(s, key, options.incr, options.delta, now_s, result, &now_slot);
+  std::uint32_t now_id = kNil;
+  const McStatus st = m.add_delta(s, key, options.incr, options.delta, now_s, result, &now_id);
   if (st != McStatus::kOk) {
     return st;
   }
   // The view keeps the exptime before T: the protocol reports `t` in token order.
-  m.fill_view(now_slot, out);
+  m.fill_view(now_id, out);
   if (options.touch) {
-    m.slot(now_slot).exptime = options.touch_exptime;
+    m.item(now_id).exptime = options.touch_exptime;
   }
   return McStatus::kOk;
 }

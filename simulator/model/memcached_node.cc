@@ -1,5 +1,5 @@
 // One memcached node: memcached 1.6's storage semantics (items.c, slabs.c,
-// assoc.c, do_store_item and do_add_delta) over a pool of slots.
+// assoc.c, do_store_item and do_add_delta) on items named by 32-bit ids.
 //
 // What is modelled as memcached 1.6 does it:
 // - item sizes (ITEM_ntotal), slab classes, 1 MiB pages granted on demand
@@ -26,11 +26,11 @@
 // - clear() keeps the CAS counter counting (see the header).
 // Items live where memcached keeps them: each in a chunk of its slab class,
 // carved from real pages, header first, then the key, then the value (see
-// Arena and Slot). A node that charges items a size of its own (the
+// Arena and Item). A node that charges items a size of its own (the
 // simulator's `cache.item_bytes`) stores each in the chunk its real size
 // needs, so a simulated 64 MB node holds only the bytes it really stores.
 // The meta protocol's per-item state (ITEM_STALE, ITEM_TOKEN_SENT,
-// ITEM_KEY_BINARY) lives in the slot's flags beside FETCHED and ACTIVE.
+// ITEM_KEY_BINARY) lives in the item's flags beside FETCHED and ACTIVE.
 // `plain` is not a memcached mode: it is the memory side above with the
 // lecture's textbook LRU (every hit relinks at the head).
 //
@@ -125,13 +125,13 @@ bool parse_counter(std::string_view data, std::uint64_t *out) {
 
 } // namespace
 
-/// do_add_delta on the live item in slot `s`. @return kOk with the slot now
-/// holding the value in `*slot_out`, kNonNumeric or kNoMemory.
+/// do_add_delta on the live item `s`. @return kOk with the item now
+/// holding the value in `*id_out`, kNonNumeric or kNoMemory.
 McStatus MemcachedNode::Impl::add_delta(std::uint32_t s, std::string_view key, bool incr,
                                         std::uint64_t delta, std::int64_t now_s,
-                                        std::uint64_t *result, std::uint32_t *slot_out) {
+                                        std::uint64_t *result, std::uint32_t *id_out) {
   std::uint64_t value = 0;
-  if (!parse_counter(slot(s).value(), &value)) {
+  if (!parse_counter(item(s).value(), &value)) {
     return McStatus::kNonNumeric;
   }
   if (incr) {
@@ -146,7 +146,7 @@ McStatus MemcachedNode::Impl::add_delta(std::uint32_t s, std::string_view key, b
   }
   char buf[24];
   const std::size_t len = format_u64(value, buf);
-  Slot &it = slot(s);
+  Item &it = item(s);
   if (len <= it.value_len && it.refcount == 0) {
     // do_add_delta rewrites in place when the number fits and no reply
     // holds the item, padding with spaces: the value keeps its length ("9 "
@@ -155,7 +155,7 @@ McStatus MemcachedNode::Impl::add_delta(std::uint32_t s, std::string_view key, b
     std::memset(it.value_data() + len, ' ', it.value_len - len);
     it.cas = next_cas();
     update(s, now_s);
-    *slot_out = s;
+    *id_out = s;
     return McStatus::kOk;
   }
   // A longer number needs a new item with the old flags and exptime.
@@ -168,17 +168,17 @@ McStatus MemcachedNode::Impl::add_delta(std::uint32_t s, std::string_view key, b
   hold(s);
   const std::uint32_t n =
       alloc_item(key, flags, exptime, len, static_cast<std::uint32_t>(len), now_s, &status);
-  const bool old_alive = (slot(s).it_flags & kLinked) != 0 && slot(s).cas == old_cas;
+  const bool old_alive = (item(s).it_flags & kLinked) != 0 && item(s).cas == old_cas;
   let_go(s);
   if (n == kNil) {
     return McStatus::kNoMemory;
   }
-  std::memcpy(slot(n).value_data(), buf, len);
+  std::memcpy(item(n).value_data(), buf, len);
   if (old_alive) {
     unlink(s);
   }
   link(n, now_s);
-  *slot_out = n;
+  *id_out = n;
   return McStatus::kOk;
 }
 
@@ -192,28 +192,28 @@ McStatus MemcachedNode::Impl::store_append(StoreMode mode, std::string_view key,
     return McStatus::kNotStored;
   }
   // The binary protocol's append may carry a CAS; the text protocol passes 0.
-  if (cas_in != 0 && cas_in != slot(old).cas) {
+  if (cas_in != 0 && cas_in != item(old).cas) {
     return McStatus::kExists;
   }
-  const std::uint64_t old_cas = slot(old).cas;
-  const std::uint32_t flags = slot(old).flags;
-  const std::int64_t exptime = slot(old).exptime;
+  const std::uint64_t old_cas = item(old).cas;
+  const std::uint32_t flags = item(old).flags;
+  const std::int64_t exptime = item(old).exptime;
   const std::uint64_t data_bytes = charge_bytes != 0 ? charge_bytes : data.size();
   McStatus status = McStatus::kStored;
   // do_store_item holds its reference on the old item while it allocates
   // the combined one: the allocation cannot evict it.
   hold(old);
-  const auto old_len = slot(old).value_len;
+  const auto old_len = item(old).value_len;
   const std::uint32_t s =
-      alloc_item(key, flags, exptime, slot(old).value_bytes() + data_bytes,
+      alloc_item(key, flags, exptime, item(old).value_bytes() + data_bytes,
                  old_len + static_cast<std::uint32_t>(data.size()), now_s, &status);
   if (s == kNil) {
     let_go(old);
     // do_store_item answers NOT_STORED when the combined item cannot be allocated.
     return McStatus::kNotStored;
   }
-  Slot &it = slot(s);
-  const Slot &prev = slot(old);
+  Item &it = item(s);
+  const Item &prev = item(old);
   const bool old_alive = (prev.it_flags & kLinked) != 0 && prev.cas == old_cas;
   if (mode == StoreMode::kAppend) {
     std::memcpy(it.value_data(), prev.value().data(), old_len);
@@ -267,7 +267,7 @@ bool MemcachedNode::gat(std::string_view key, std::int64_t exptime, std::int64_t
     return false;
   }
   m.bump(s, now_s);
-  m.slot(s).exptime = absolute_exptime(exptime, now_s);
+  m.item(s).exptime = absolute_exptime(exptime, now_s);
   m.stats.touch_hits += 1;
   m.fill_view(s, out);
   return true;
@@ -301,7 +301,7 @@ std::uint32_t MemcachedNode::reserve(StoreMode mode, std::string_view key, std::
 }
 
 char *MemcachedNode::reserved_value(std::uint32_t handle) {
-  return impl_->slot(handle).value_data();
+  return impl_->item(handle).value_data();
 }
 
 McStatus MemcachedNode::store_reserved(std::uint32_t handle, StoreMode mode, std::uint64_t cas_in,
@@ -354,7 +354,7 @@ McStatus MemcachedNode::touch(std::string_view key, std::int64_t exptime, std::i
   }
   // do_item_touch is a fetch that bumps; the CAS unique stays.
   m.bump(s, now_s);
-  m.slot(s).exptime = absolute_exptime(exptime, now_s);
+  m.item(s).exptime = absolute_exptime(exptime, now_s);
   m.stats.touch_hits += 1;
   return McStatus::kTouched;
 }
@@ -383,8 +383,8 @@ void MemcachedNode::clear() {
   STAMPEDE_NODE_CHECK(pinned_items() == 0, "MemcachedNode::clear: replies still point at items");
   m.free_all();
   m.free_ids.clear();
-  for (std::uint32_t i = 0; i < m.slots.size(); ++i) {
-    m.free_ids.push_back(static_cast<std::uint32_t>(m.slots.size()) - 1 - i);
+  for (std::uint32_t i = 0; i < m.items.size(); ++i) {
+    m.free_ids.push_back(static_cast<std::uint32_t>(m.items.size()) - 1 - i);
   }
   std::fill(m.buckets.begin(), m.buckets.end(), kNil);
   for (SlabClass &c : m.classes) {
@@ -406,8 +406,8 @@ const McConfig &MemcachedNode::config() const noexcept { return impl_->config; }
 std::uint32_t MemcachedNode::pin(const McItemView &view) {
   Impl &m = *impl_;
   STAMPEDE_NODE_CHECK(
-      view.handle < m.slots.size() && m.slots[view.handle] != nullptr &&
-          m.slot(view.handle).value().data() == view.value.data(),
+      view.handle < m.items.size() && m.items[view.handle] != nullptr &&
+          m.item(view.handle).value().data() == view.value.data(),
       "MemcachedNode::pin: the view's item is gone; pin right after the call that filled it");
   m.hold(view.handle);
   return view.handle;
@@ -415,15 +415,15 @@ std::uint32_t MemcachedNode::pin(const McItemView &view) {
 
 void MemcachedNode::unpin(std::uint32_t handle) {
   Impl &m = *impl_;
-  STAMPEDE_NODE_CHECK(handle < m.slots.size() && m.slots[handle] != nullptr &&
-                          m.slot(handle).refcount != 0,
+  STAMPEDE_NODE_CHECK(handle < m.items.size() && m.items[handle] != nullptr &&
+                          m.item(handle).refcount != 0,
                       "MemcachedNode::unpin: the item is not pinned (unpinned twice?)");
   m.let_go(handle);
 }
 
 std::uint64_t MemcachedNode::pinned_items() const {
   std::uint64_t n = 0;
-  for (const Slot *it : impl_->slots) {
+  for (const Item *it : impl_->items) {
     n += it != nullptr && it->refcount != 0 ? 1 : 0;
   }
   return n;
@@ -439,13 +439,13 @@ void MemcachedNode::set_memory_limit(std::uint64_t bytes) {
 bool MemcachedNode::contains(std::string_view key, std::int64_t now_s) const {
   const Impl &m = *impl_;
   const std::uint32_t s = m.lookup(key);
-  return s != kNil && !m.is_flushed(m.slot(s), now_s) && !m.is_expired(m.slot(s), now_s);
+  return s != kNil && !m.is_flushed(m.item(s), now_s) && !m.is_expired(m.item(s), now_s);
 }
 
 bool MemcachedNode::peek(std::string_view key, std::int64_t now_s, McItemView *out) const {
   const Impl &m = *impl_;
   const std::uint32_t s = m.lookup(key);
-  if (s == kNil || m.is_flushed(m.slot(s), now_s) || m.is_expired(m.slot(s), now_s))
+  if (s == kNil || m.is_flushed(m.item(s), now_s) || m.is_expired(m.item(s), now_s))
     return false;
   m.fill_view(s, out);
   return true;

@@ -50,8 +50,8 @@ MemcachedNode::Impl::~Impl() { free_all(); }
 
 /// Every item's memory back, every id free (the destructor and clear()).
 void MemcachedNode::Impl::free_all() {
-  for (std::uint32_t s = 0; s < slots.size(); ++s) {
-    if (slots[s] != nullptr) {
+  for (std::uint32_t s = 0; s < items.size(); ++s) {
+    if (items[s] != nullptr) {
       free_memory(s);
     }
   }
@@ -61,8 +61,8 @@ void MemcachedNode::Impl::free_all() {
 /// lru_maintainer_bumps: the queued COLD hits move to WARM.
 void MemcachedNode::Impl::process_bumps(std::int64_t now_s) {
   for (const BumpEntry &b : bumps) {
-    if (gens[b.slot] == b.gen && (slot(b.slot).it_flags & kLinked) != 0) {
-      update(b.slot, now_s);
+    if (gens[b.id] == b.gen && (item(b.id).it_flags & kLinked) != 0) {
+      update(b.id, now_s);
     }
   }
   bumps.clear();
@@ -119,8 +119,8 @@ int MemcachedNode::Impl::pull_tail(std::size_t id, Lru lru, std::uint64_t total_
   int removed = 0;
   std::uint32_t search = c.lrus[lru].tail;
   for (int tries = kPullTries; tries > 0 && search != kNil; --tries) {
-    const std::uint32_t next_it = slot(search).prev;
-    Slot &it = slot(search);
+    const std::uint32_t next_it = item(search).prev;
+    Item &it = item(search);
     if (it.refcount != 0) {
       // Busy: a reply is still sending it (memcached's refcount check).
       search = next_it;
@@ -192,7 +192,7 @@ void MemcachedNode::Impl::juggle(std::size_t id, std::int64_t now_s) {
   SlabClass &c = classes[id];
   std::int64_t cold_age = 0;
   if (c.lrus[kCold].tail != kNil) {
-    cold_age = now_s - slot(c.lrus[kCold].tail).time_s;
+    cold_age = now_s - item(c.lrus[kCold].tail).time_s;
   }
   const std::uint64_t total = c.lrus[kHot].bytes + c.lrus[kWarm].bytes + c.lrus[kCold].bytes;
   // memcached truncates these to its whole-second rel_time_t.
@@ -270,7 +270,7 @@ std::uint32_t MemcachedNode::Impl::alloc_item(std::string_view key, std::uint32_
   const auto key_len = static_cast<std::uint32_t>(key.size());
   const int sclass =
       storage_class(ntotal, value_bytes, key_len, value_len, static_cast<std::size_t>(id));
-  auto *it = new (arena.take(sclass, storage_bytes(key_len, value_len))) Slot;
+  auto *it = new (arena.take(sclass, storage_bytes(key_len, value_len))) Item;
   it->clsid = static_cast<std::uint8_t>(id);
   it->ntotal = static_cast<std::uint32_t>(ntotal);
   it->key_len = static_cast<std::uint8_t>(key_len);
@@ -280,13 +280,13 @@ std::uint32_t MemcachedNode::Impl::alloc_item(std::string_view key, std::uint32_
   std::memcpy(it->key_data(), key.data(), key.size());
   std::uint32_t s;
   if (free_ids.empty()) {
-    s = static_cast<std::uint32_t>(slots.size());
-    slots.push_back(it);
+    s = static_cast<std::uint32_t>(items.size());
+    items.push_back(it);
     gens.push_back(0);
   } else {
     s = free_ids.back();
     free_ids.pop_back();
-    slots[s] = it;
+    items[s] = it;
   }
   return s;
 }

@@ -1,3 +1,6 @@
+// The reality lab's clients: memcached's text and meta protocol spoken over
+// one blocking socket, and a first-come-first-served pool of PostgreSQL
+// connections.
 #include "reality/clients.h"
 
 #include <arpa/inet.h>

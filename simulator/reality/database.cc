@@ -1,3 +1,6 @@
+// The reality lab's statements on PostgreSQL: the posts table, the page
+// query (one statement holding its connection for the query's latency) and
+// the insert, each through libpq with its parameters.
 #include "reality/database.h"
 
 #include <charconv>

@@ -1,3 +1,6 @@
+// The reality lab's servers: a fresh PostgreSQL cluster (initdb, then postgres) and
+// a memcached process, each started on a free loopback port, waited for, and
+// stopped by its process id.
 #include "reality/services.h"
 
 #include <fcntl.h>
