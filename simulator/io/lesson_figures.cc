@@ -214,20 +214,11 @@ std::string one_line(std::string s) {
   return out;
 }
 
-} // namespace
-
-std::vector<std::string> text_figures(const std::string &markdown) {
-  std::vector<std::string> out;
-  for (const Figure &f : figures_in(prose_only(markdown)))
-    out.push_back(f.text);
-  return out;
-}
-
-std::vector<std::string> check_lesson_text(const LessonFile &l, const std::string &markdown,
-                                           const std::string &shown) {
-  std::vector<std::string> problems;
-  const std::string prose = prose_only(markdown);
-  // Where the claims and givens stand in the text.
+/// Where the lesson's claims and givens stand in its markdown: each
+/// character of their phrases' occurrences is marked; a phrase not in the
+/// text is a problem.
+std::vector<bool> claimed_text(const LessonFile &l, const std::string &markdown,
+                               const std::string &shown, std::vector<std::string> &problems) {
   std::vector<bool> covered(markdown.size(), false);
   const Squeezed text = squeeze(markdown);
   const auto cover = [&](const std::string &phrase, const std::string &what) {
@@ -250,7 +241,56 @@ std::vector<std::string> check_lesson_text(const LessonFile &l, const std::strin
             "steps[" + std::to_string(i) + "].claims[" + std::to_string(k) + "]");
   for (std::size_t k = 0; k < l.givens.size(); ++k)
     cover(l.givens[k], "givens[" + std::to_string(k) + "]");
+  return covered;
+}
 
+/// "lesson 3", "steps 5 and 6", "parts 1-12": whether figure `f` of the
+/// prose is a reference, by the word before it, or by a reference ending at
+/// `reference_end` just before, joined by a dash, a comma, "and", "to" or "or".
+bool is_reference(const std::string &prose, const Figure &f, std::size_t reference_end) {
+  std::size_t w = f.begin;
+  while (w > 0 && (prose[w - 1] == ' ' || prose[w - 1] == '\n'))
+    --w;
+  std::size_t ws = w;
+  while (ws > 0 && std::isalpha(static_cast<unsigned char>(prose[ws - 1])))
+    --ws;
+  bool reference = ws < w && reference_word(prose.substr(ws, w - ws));
+  if (!reference && reference_end != std::string::npos && reference_end <= f.begin &&
+      f.begin - reference_end < 16) {
+    std::string between = one_line(prose.substr(reference_end, f.begin - reference_end));
+    while (!between.empty() && between.front() == ' ')
+      between.erase(0, 1);
+    for (const char *joint : {"-", "–", ",", "and", ", and", "to", "or", "&", "/"})
+      reference = reference || between == joint;
+  }
+  return reference;
+}
+
+/// The sentence [begin, end) of the markdown as a message quotes it: on one
+/// line, at most 160 characters.
+std::string quoted_sentence(const std::string &markdown, std::size_t begin, std::size_t end) {
+  std::string sentence = one_line(markdown.substr(begin, std::min<std::size_t>(end - begin, 400)));
+  while (!sentence.empty() && (sentence.front() == ' ' || sentence.front() == '|'))
+    sentence.erase(0, 1);
+  if (sentence.size() > 160)
+    sentence = sentence.substr(0, 157) + "...";
+  return sentence;
+}
+
+} // namespace
+
+std::vector<std::string> text_figures(const std::string &markdown) {
+  std::vector<std::string> out;
+  for (const Figure &f : figures_in(prose_only(markdown)))
+    out.push_back(f.text);
+  return out;
+}
+
+std::vector<std::string> check_lesson_text(const LessonFile &l, const std::string &markdown,
+                                           const std::string &shown) {
+  std::vector<std::string> problems;
+  const std::string prose = prose_only(markdown);
+  const std::vector<bool> covered = claimed_text(l, markdown, shown, problems);
   const std::vector<Figure> figures = figures_in(prose);
   const std::vector<std::size_t> starts = sentence_starts(prose);
   std::vector<std::size_t> newlines;
@@ -263,24 +303,7 @@ std::vector<std::string> check_lesson_text(const LessonFile &l, const std::strin
   bool labelled = false;                          // ... and whether it names seeds
   std::size_t reference_end = std::string::npos;  // where the last reference's number ended
   for (const Figure &f : figures) {
-    // "lesson 3", "steps 5 and 6", "parts 1-12": the word before, or a
-    // reference just before joined by a dash, a comma, "and", "to" or "or".
-    std::size_t w = f.begin;
-    while (w > 0 && (prose[w - 1] == ' ' || prose[w - 1] == '\n'))
-      --w;
-    std::size_t ws = w;
-    while (ws > 0 && std::isalpha(static_cast<unsigned char>(prose[ws - 1])))
-      --ws;
-    bool reference = ws < w && reference_word(prose.substr(ws, w - ws));
-    if (!reference && reference_end != std::string::npos && reference_end <= f.begin &&
-        f.begin - reference_end < 16) {
-      std::string between = one_line(prose.substr(reference_end, f.begin - reference_end));
-      while (!between.empty() && between.front() == ' ')
-        between.erase(0, 1);
-      for (const char *joint : {"-", "–", ",", "and", ", and", "to", "or", "&", "/"})
-        reference = reference || between == joint;
-    }
-    if (reference) {
+    if (is_reference(prose, f, reference_end)) {
       reference_end = f.end;
       continue;
     }
@@ -303,13 +326,8 @@ std::vector<std::string> check_lesson_text(const LessonFile &l, const std::strin
     const std::size_t line =
         1 + static_cast<std::size_t>(std::lower_bound(newlines.begin(), newlines.end(), f.begin) -
                                      newlines.begin());
-    std::string sentence = one_line(markdown.substr(sb, std::min<std::size_t>(se - sb, 400)));
-    while (!sentence.empty() && (sentence.front() == ' ' || sentence.front() == '|'))
-      sentence.erase(0, 1);
-    if (sentence.size() > 160)
-      sentence = sentence.substr(0, 157) + "...";
     problems.push_back(shown + ":" + std::to_string(line) + ": \"" + f.text + "\" in \"" +
-                       sentence +
+                       quoted_sentence(markdown, sb, se) +
                        "\" is neither a claim (steps[].claims), a given (givens), nor in a "
                        "sentence naming its seeds");
   }

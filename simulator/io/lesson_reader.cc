@@ -40,6 +40,104 @@ std::optional<ExpectClause> read_clause(const Json &j, const std::string &where,
   return std::move(*clause.value);
 }
 
+/// Reads a list of `expect`-syntax strings at `where` (`steps[0].expect`).
+std::optional<std::vector<ExpectClause>> read_clauses(const Json &list, const std::string &where,
+                                                      std::string &error) {
+  std::vector<ExpectClause> clauses;
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    std::optional<ExpectClause> clause =
+        read_clause(list[k], where + "[" + std::to_string(k) + "]", error);
+    if (!clause)
+      return std::nullopt;
+    clauses.push_back(std::move(*clause));
+  }
+  return clauses;
+}
+
+/// Reads choice `at` of a question; `before` holds the choices read so far.
+std::optional<LessonChoice> read_choice(const Json &c, const std::string &at,
+                                        const std::vector<LessonChoice> &before,
+                                        std::string &error) {
+  if (!c.is_object() || !c.contains("text") || !c["text"].is_string() ||
+      c["text"].get<std::string>().empty() || !c.contains("when") || c.size() != 2) {
+    error = at + ": expected {\"text\": WORDS, \"when\": \"PATH OP NUMBER\"}";
+    return std::nullopt;
+  }
+  LessonChoice choice;
+  choice.text = c["text"].get<std::string>();
+  for (const LessonChoice &earlier : before) {
+    if (earlier.text == choice.text) {
+      error = at + ".text: \"" + choice.text + "\" is offered twice";
+      return std::nullopt;
+    }
+  }
+  std::optional<ExpectClause> when = read_clause(c["when"], at + ".when", error);
+  if (!when)
+    return std::nullopt;
+  choice.when = std::move(*when);
+  return choice;
+}
+
+/// Reads a question that picks one: its `choices`, and its `answer`, one of them.
+bool read_choices(const Json &j, const std::string &where, LessonQuestion &q, std::string &error) {
+  const Json &choices = j["choices"];
+  if (!choices.is_array() || choices.size() < 2) {
+    error = where + ".choices: expected an array of at least two {\"text\", \"when\"}";
+    return false;
+  }
+  if (j.contains("tolerance")) {
+    error = where + ".tolerance: only a numeric question (\"metric\") has a tolerance";
+    return false;
+  }
+  for (std::size_t k = 0; k < choices.size(); ++k) {
+    const std::string at = where + ".choices[" + std::to_string(k) + "]";
+    std::optional<LessonChoice> choice = read_choice(choices[k], at, q.choices, error);
+    if (!choice)
+      return false;
+    q.choices.push_back(std::move(*choice));
+  }
+  const Json &answer = j["answer"];
+  if (!answer.is_string()) {
+    error = where + ".answer: expected the text of one of the choices";
+    return false;
+  }
+  const std::string a = answer.get<std::string>();
+  const auto it = std::find_if(q.choices.begin(), q.choices.end(),
+                               [&](const LessonChoice &c) { return c.text == a; });
+  if (it == q.choices.end()) {
+    error = where + ".answer: \"" + a + "\" is not one of the choices";
+    return false;
+  }
+  q.answer = static_cast<std::size_t>(it - q.choices.begin());
+  return true;
+}
+
+/// Reads a numeric question: its `metric`, its `answer` and the `tolerance` around it.
+bool read_metric(const Json &j, const std::string &where, LessonQuestion &q, std::string &error) {
+  if (!j["metric"].is_string()) {
+    error = where + ".metric: expected a numeric report path (latency_ms.page_view.p99, say)";
+    return false;
+  }
+  q.metric = j["metric"].get<std::string>();
+  if (!report_value(Report{}, q.metric)) {
+    error = where + ".metric: \"" + q.metric + "\" is not a numeric report field";
+    return false;
+  }
+  const Json &answer = j["answer"];
+  if (!answer.is_number() || !std::isfinite(answer.get<double>())) {
+    error = where + ".answer: expected a number (the metric's intended value)";
+    return false;
+  }
+  q.value = answer.get<double>();
+  if (!j.contains("tolerance") || !j["tolerance"].is_number() ||
+      !(j["tolerance"].get<double>() >= 0) || !std::isfinite(j["tolerance"].get<double>())) {
+    error = where + ".tolerance: expected a number >= 0 (answers within it are right)";
+    return false;
+  }
+  q.tolerance = j["tolerance"].get<double>();
+  return true;
+}
+
 /// Reads a step's `question` (see lessons.h); problems land in `error`.
 std::optional<LessonQuestion> read_question(const Json &j, const std::string &where,
                                             std::string &error) {
@@ -76,73 +174,10 @@ std::optional<LessonQuestion> read_question(const Json &j, const std::string &wh
     error = where + ".answer: expected the intended answer";
     return std::nullopt;
   }
-  const Json &answer = j["answer"];
-  if (j.contains("choices")) {
-    const Json &choices = j["choices"];
-    if (!choices.is_array() || choices.size() < 2) {
-      error = where + ".choices: expected an array of at least two {\"text\", \"when\"}";
-      return std::nullopt;
-    }
-    if (j.contains("tolerance")) {
-      error = where + ".tolerance: only a numeric question (\"metric\") has a tolerance";
-      return std::nullopt;
-    }
-    for (std::size_t k = 0; k < choices.size(); ++k) {
-      const std::string at = where + ".choices[" + std::to_string(k) + "]";
-      const Json &c = choices[k];
-      if (!c.is_object() || !c.contains("text") || !c["text"].is_string() ||
-          c["text"].get<std::string>().empty() || !c.contains("when") || c.size() != 2) {
-        error = at + ": expected {\"text\": WORDS, \"when\": \"PATH OP NUMBER\"}";
-        return std::nullopt;
-      }
-      LessonChoice choice;
-      choice.text = c["text"].get<std::string>();
-      for (const LessonChoice &before : q.choices) {
-        if (before.text == choice.text) {
-          error = at + ".text: \"" + choice.text + "\" is offered twice";
-          return std::nullopt;
-        }
-      }
-      std::optional<ExpectClause> when = read_clause(c["when"], at + ".when", error);
-      if (!when)
-        return std::nullopt;
-      choice.when = std::move(*when);
-      q.choices.push_back(std::move(choice));
-    }
-    if (!answer.is_string()) {
-      error = where + ".answer: expected the text of one of the choices";
-      return std::nullopt;
-    }
-    const std::string a = answer.get<std::string>();
-    const auto it = std::find_if(q.choices.begin(), q.choices.end(),
-                                 [&](const LessonChoice &c) { return c.text == a; });
-    if (it == q.choices.end()) {
-      error = where + ".answer: \"" + a + "\" is not one of the choices";
-      return std::nullopt;
-    }
-    q.answer = static_cast<std::size_t>(it - q.choices.begin());
-    return q;
-  }
-  if (!j["metric"].is_string()) {
-    error = where + ".metric: expected a numeric report path (latency_ms.page_view.p99, say)";
+  const bool read =
+      j.contains("choices") ? read_choices(j, where, q, error) : read_metric(j, where, q, error);
+  if (!read)
     return std::nullopt;
-  }
-  q.metric = j["metric"].get<std::string>();
-  if (!report_value(Report{}, q.metric)) {
-    error = where + ".metric: \"" + q.metric + "\" is not a numeric report field";
-    return std::nullopt;
-  }
-  if (!answer.is_number() || !std::isfinite(answer.get<double>())) {
-    error = where + ".answer: expected a number (the metric's intended value)";
-    return std::nullopt;
-  }
-  q.value = answer.get<double>();
-  if (!j.contains("tolerance") || !j["tolerance"].is_number() ||
-      !(j["tolerance"].get<double>() >= 0) || !std::isfinite(j["tolerance"].get<double>())) {
-    error = where + ".tolerance: expected a number >= 0 (answers within it are right)";
-    return std::nullopt;
-  }
-  q.tolerance = j["tolerance"].get<double>();
   return q;
 }
 
@@ -168,14 +203,11 @@ std::optional<LessonClaim> read_claim(const Json &j, const std::string &where, s
     error = where + ".expect: expected a non-empty array of expectations that prove it";
     return std::nullopt;
   }
-  const Json &expect = j["expect"];
-  for (std::size_t k = 0; k < expect.size(); ++k) {
-    std::optional<ExpectClause> clause =
-        read_clause(expect[k], where + ".expect[" + std::to_string(k) + "]", error);
-    if (!clause)
-      return std::nullopt;
-    c.expect.push_back(std::move(*clause));
-  }
+  std::optional<std::vector<ExpectClause>> expect =
+      read_clauses(j["expect"], where + ".expect", error);
+  if (!expect)
+    return std::nullopt;
+  c.expect = std::move(*expect);
   if (j.contains("seeds")) {
     const Json &seeds = j["seeds"];
     const bool pair = seeds.is_array() && seeds.size() == 2 && seeds[0].is_number_unsigned() &&
@@ -192,6 +224,42 @@ std::optional<LessonClaim> read_claim(const Json &j, const std::string &where, s
   return c;
 }
 
+/// Reads a step's `set` and `strategy` as --set PATH=VALUE strings.
+bool read_overrides(const Json &step, const std::string &where, LessonStep &s) {
+  if (step.contains("set")) {
+    if (!step["set"].is_object()) {
+      s.error = where + ".set: expected an object of PATH: VALUE";
+      return false;
+    }
+    for (const auto &[path, value] : step["set"].items())
+      s.overrides.push_back(path + "=" + value.dump());
+  }
+  if (step.contains("strategy")) {
+    if (!step["strategy"].is_string()) {
+      s.error = where + ".strategy: expected a strategy name";
+      return false;
+    }
+    s.overrides.push_back("strategy.name=" + step["strategy"].dump());
+  }
+  return true;
+}
+
+/// Reads a step's `claims`; a problem lands in the step's `error`.
+void read_claims(const Json &claims, const std::string &where, LessonStep &s) {
+  if (!claims.is_array()) {
+    s.error = where + ": expected an array of {\"text\", \"expect\", \"seeds\"}";
+    return;
+  }
+  for (std::size_t k = 0; k < claims.size(); ++k) {
+    std::optional<LessonClaim> claim =
+        read_claim(claims[k], where + "[" + std::to_string(k) + "]", s.error);
+    if (!claim)
+      return;
+    s.claims.push_back(std::move(*claim));
+  }
+}
+
+/// Reads one of steps.json's `steps`; a problem lands in the step's `error`.
 LessonStep read_step(const Json &step, const fs::path &dir, const std::string &where) {
   LessonStep s;
   if (!step.is_object()) {
@@ -209,21 +277,8 @@ LessonStep read_step(const Json &step, const fs::path &dir, const std::string &w
   const std::string scenario = step["scenario"].get<std::string>();
   s.scenario =
       scenario.starts_with("builtin:") ? scenario : (dir / scenario).lexically_normal().string();
-  if (step.contains("set")) {
-    if (!step["set"].is_object()) {
-      s.error = where + ".set: expected an object of PATH: VALUE";
-      return s;
-    }
-    for (const auto &[path, value] : step["set"].items())
-      s.overrides.push_back(path + "=" + value.dump());
-  }
-  if (step.contains("strategy")) {
-    if (!step["strategy"].is_string()) {
-      s.error = where + ".strategy: expected a strategy name";
-      return s;
-    }
-    s.overrides.push_back("strategy.name=" + step["strategy"].dump());
-  }
+  if (!read_overrides(step, where, s))
+    return s;
   if (step.contains("seeds")) {
     const Json &seeds = step["seeds"];
     if (!seeds.is_number_unsigned() || seeds.get<std::uint64_t>() < 1 ||
@@ -236,40 +291,21 @@ LessonStep read_step(const Json &step, const fs::path &dir, const std::string &w
     s.seeds = seeds.get<std::uint64_t>();
   }
   if (step.contains("expect")) {
-    const Json &expect = step["expect"];
-    if (!expect.is_array()) {
+    if (!step["expect"].is_array()) {
       s.error = where + ".expect: expected an array of expectations";
       return s;
     }
-    std::vector<ExpectClause> clauses;
-    for (std::size_t k = 0; k < expect.size(); ++k) {
-      std::optional<ExpectClause> clause =
-          read_clause(expect[k], where + ".expect[" + std::to_string(k) + "]", s.error);
-      if (!clause)
-        return s;
-      clauses.push_back(std::move(*clause));
-    }
-    s.expect = std::move(clauses);
+    s.expect = read_clauses(step["expect"], where + ".expect", s.error);
+    if (!s.expect)
+      return s;
   }
   if (step.contains("question")) {
     s.question = read_question(step["question"], where + ".question", s.error);
     if (!s.question)
       return s;
   }
-  if (step.contains("claims")) {
-    const Json &claims = step["claims"];
-    if (!claims.is_array()) {
-      s.error = where + ".claims: expected an array of {\"text\", \"expect\", \"seeds\"}";
-      return s;
-    }
-    for (std::size_t k = 0; k < claims.size(); ++k) {
-      std::optional<LessonClaim> claim =
-          read_claim(claims[k], where + ".claims[" + std::to_string(k) + "]", s.error);
-      if (!claim)
-        return s;
-      s.claims.push_back(std::move(*claim));
-    }
-  }
+  if (step.contains("claims"))
+    read_claims(step["claims"], where + ".claims", s);
   return s;
 }
 
