@@ -163,6 +163,43 @@ std::optional<double> ask(const LessonQuestion &q) {
   }
 }
 
+/// After a step's run: what it measured for the question, the learner's
+/// prediction beside it, the answer and why. @return whether the prediction
+/// was right (none given: false).
+bool tell_answer(const LessonQuestion &q, const ReplicatedReport &r, std::optional<double> given) {
+  const QuestionOutcome m = answer_question(q, r);
+  std::cout << "  measured: " << m.measured_text << "\n";
+  bool ok = false;
+  if (given) {
+    ok = answer_is_right(q, *given);
+    const std::string said =
+        q.has_choices() ? q.choices[static_cast<std::size_t>(*given)].text : number(*given);
+    std::cout << "  you said: " << said << (ok ? "  (right)" : "  (not quite)") << "\n";
+  }
+  std::cout << "  the answer: " << q.answer_text() << "\n";
+  if (!q.why.empty()) {
+    std::cout << "  why: " << q.why << "\n";
+  }
+  return ok;
+}
+
+/// After a step's run and its text: the figures the text just stated, each
+/// with what this run measured, then the step's own checks, said for a
+/// learner rather than a test log.
+void tell_findings(const Outcome &o) {
+  if (!o.claims.empty()) {
+    std::cout << "\nThe figures above, measured on this run:\n";
+    for (const std::string &claim : o.claims) {
+      std::cout << "  " << claim << "\n";
+    }
+  }
+  if (o.ok) {
+    std::cout << "\n(this step's checks all hold)\n\n";
+  } else {
+    std::cout << "\n" << o.line << "\n\n";
+  }
+}
+
 /// `stampede lesson run ID --interactive`: walks the lesson as the window's
 /// Lesson tab does. Each step's text, its question asked before it runs, the
 /// run, then the measured answer beside the prediction and the step's checks.
@@ -199,37 +236,12 @@ int run_lesson_interactive(const LessonFile &l, std::optional<std::uint64_t> see
     const Outcome o = run_case(c, ReplicationOptions{}, &r);
     bad_input = bad_input || o.error;
     if (c.question && !o.error && c.error.empty()) {
-      const LessonQuestion &q = *c.question;
-      const QuestionOutcome m = answer_question(q, r);
-      std::cout << "  measured: " << m.measured_text << "\n";
-      if (given) {
-        const bool ok = answer_is_right(q, *given);
-        right += ok ? 1 : 0;
-        const std::string said =
-            q.has_choices() ? q.choices[static_cast<std::size_t>(*given)].text : number(*given);
-        std::cout << "  you said: " << said << (ok ? "  (right)" : "  (not quite)") << "\n";
-      }
-      std::cout << "  the answer: " << q.answer_text() << "\n";
-      if (!q.why.empty()) {
-        std::cout << "  why: " << q.why << "\n";
-      }
+      right += tell_answer(*c.question, r, given) ? 1 : 0;
     }
     if (!text.after.empty()) {
       std::cout << "\n" << text.after;
     }
-    // The figures the text just stated, each with what this run measured.
-    if (!o.claims.empty()) {
-      std::cout << "\nThe figures above, measured on this run:\n";
-      for (const std::string &claim : o.claims) {
-        std::cout << "  " << claim << "\n";
-      }
-    }
-    // The step's own checks, said for a learner rather than a test log.
-    if (o.ok) {
-      std::cout << "\n(this step's checks all hold)\n\n";
-    } else {
-      std::cout << "\n" << o.line << "\n\n";
-    }
+    tell_findings(o);
     passed += o.ok ? 1 : 0;
   }
   std::cout << "\n" << passed << " of " << cases.size() << " steps as the lesson says";

@@ -263,35 +263,107 @@ fs::path project_dir(std::string_view sub) {
   return fs::path(".") / sub;
 }
 
-} // namespace
-
-Outcome run_case(const Case &c, const ReplicationOptions &replication, ReplicatedReport *report) {
+/// A case that runs nothing: skipped, or one that could not be built.
+Outcome unrun_outcome(const Case &c) {
   Outcome out;
-  const Clock::time_point t0 = Clock::now();
   if (c.skipped) {
     out.skipped = true;
     out.failure = c.error;
     out.line = "skipped " + c.name + ": " + c.error;
     return out;
   }
-  if (!c.error.empty()) {
-    out.error = c.unreadable;
-    out.failure = c.error;
-    out.line = (c.unreadable ? "ERROR " : "FAILED ") + c.name + ": " + c.error;
-    return out;
+  out.error = c.unreadable;
+  out.failure = c.error;
+  out.line = (c.unreadable ? "ERROR " : "FAILED ") + c.name + ": " + c.error;
+  return out;
+}
+
+/// A lesson text's check: how many figures it read, or each problem.
+Outcome text_outcome(const Case &c) {
+  Outcome out;
+  out.ok = c.text_problems.empty();
+  for (const std::string &p : c.text_problems) {
+    out.failure += p + "\n";
+  }
+  out.line = out.ok ? "ok   " + c.name + " (" + std::to_string(c.seeds.value_or(0)) +
+                          " figures, each a claim, a given, a reference or seed-labelled)"
+                    : "FAILED " + c.name + ": " + std::to_string(c.text_problems.size()) +
+                          " problem" + (c.text_problems.size() == 1 ? "" : "s") + ":";
+  out.claims = c.text_problems;
+  return out;
+}
+
+/// A case whose run could not go on: bad input, exit 2.
+Outcome run_error(const Case &c, const std::string &what) {
+  Outcome out;
+  out.error = true;
+  out.failure = what;
+  out.line = "ERROR " + c.name + ": " + what;
+  return out;
+}
+
+/// Records a failure: the case's first is its output line; JUnit gets them all.
+void add_failure(Outcome &out, const Case &c, const std::string &what) {
+  if (out.line.empty()) {
+    out.line = "FAILED " + c.name + ": " + what;
+  }
+  out.failure += what + "\n";
+}
+
+/// Checks one figure the step's text states, on the step's runs `r` (`where`
+/// names their seeds), or on the seeds the claim names; says what it
+/// measured under the case's line.
+void check_claim(const Case &c, const LessonClaim &claim, const Scenario &s, ReplicatedReport &r,
+                 const std::string &where, double warmup_s, Outcome &out) {
+  const std::string said = "claim \"" + claim.text + "\"";
+  ReplicatedReport named;
+  ReplicatedReport *over = &r;
+  std::string on = where;
+  if (claim.seeds) {
+    std::vector<std::uint64_t> seeds;
+    for (std::uint64_t k = claim.seeds->first; k <= claim.seeds->second; ++k) {
+      seeds.push_back(k);
+    }
+    on = seeds_text(seeds);
+    if (c.seed_given) {
+      out.claims.push_back(said + " (" + on + "): checked without --seed");
+      return;
+    }
+    try {
+      named = simulate_replicated(s, seeds, c.spec, c.name, warmup_s);
+    } catch (const std::exception &e) {
+      out.ok = false;
+      out.error = true;
+      out.failure += said + ": " + e.what() + "\n";
+      out.line = "ERROR " + c.name + ": " + said + ": " + e.what();
+      return;
+    }
+    over = &named;
+  }
+  const bool holds = evaluate_expectations(*over, claim.expect);
+  std::string measured;
+  for (const ExpectationResult &e : over->expectations) {
+    measured += (measured.empty() ? "" : ", ") + e.expr + ": " + number(e.actual) +
+                (e.ok ? "" : " (does not hold)");
+  }
+  out.claims.push_back(said + (holds ? " holds" : " FAILS") + " (" + on + "; " + measured + ")");
+  if (!holds) {
+    out.ok = false;
+    add_failure(out, c, said + " does not hold: " + measured + " (" + on + ")");
+  }
+}
+
+} // namespace
+
+Outcome run_case(const Case &c, const ReplicationOptions &replication, ReplicatedReport *report) {
+  const Clock::time_point t0 = Clock::now();
+  if (c.skipped || !c.error.empty()) {
+    return unrun_outcome(c);
   }
   if (c.text_check) {
-    out.ok = c.text_problems.empty();
-    for (const std::string &p : c.text_problems) {
-      out.failure += p + "\n";
-    }
-    out.line = out.ok ? "ok   " + c.name + " (" + std::to_string(c.seeds.value_or(0)) +
-                            " figures, each a claim, a given, a reference or seed-labelled)"
-                      : "FAILED " + c.name + ": " + std::to_string(c.text_problems.size()) +
-                            " problem" + (c.text_problems.size() == 1 ? "" : "s") + ":";
-    out.claims = c.text_problems;
-    return out;
+    return text_outcome(c);
   }
+  Outcome out;
   Parsed<Scenario> parsed = load_scenario(c.spec, c.overrides);
   if (!parsed) {
     out.failure = parsed.error;
@@ -311,30 +383,18 @@ Outcome run_case(const Case &c, const ReplicationOptions &replication, Replicate
     where = seeds_text(seeds);
     r = simulate_replicated(s, seeds, c.spec, c.name, mine.warmup_s);
   } catch (const BadInput &e) {
-    // The run could not go on (an overloaded stack): exit 2, as for `run`.
-    out.error = true;
-    out.failure = e.what();
-    out.line = "ERROR " + c.name + ": " + e.what();
-    return out;
+    return run_error(c, e.what()); // an overloaded stack: exit 2, as for `run`
   } catch (const StudentCodeError &e) {
     // A student's strategy or ring broke its contract: this case errs, the
     // others still run, and the command exits 2.
-    out.error = true;
-    out.failure = e.what();
-    out.line = "ERROR " + c.name + ": " + e.what();
-    return out;
+    return run_error(c, e.what());
   }
   out.ok = evaluate_expectations(r, c.expect ? *c.expect : s.expect);
   out.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
   for (const ExpectationResult &e : r.expectations) {
-    if (e.ok) {
-      continue;
+    if (!e.ok) {
+      add_failure(out, c, e.expr + " (actual " + number(e.actual) + ", " + where + ")");
     }
-    const std::string what = e.expr + " (actual " + number(e.actual) + ", " + where + ")";
-    if (out.line.empty()) {
-      out.line = "FAILED " + c.name + ": " + what;
-    }
-    out.failure += what + "\n";
   }
   // A step's question is checked as an expectation is: the run must measure
   // the intended answer and no other choice.
@@ -342,57 +402,14 @@ Outcome run_case(const Case &c, const ReplicationOptions &replication, Replicate
     const QuestionOutcome q = answer_question(*c.question, r);
     if (!q.proved) {
       out.ok = false;
-      const std::string what = q.failure + " (" + where + ")";
-      if (out.line.empty()) {
-        out.line = "FAILED " + c.name + ": " + what;
-      }
-      out.failure += what + "\n";
+      add_failure(out, c, q.failure + " (" + where + ")");
     }
   }
-  // The figures the step's text states: each checked on these runs, or on
-  // the seeds it names.
+  // Claims are checked with expectations of their own: the step's results
+  // are put back for the report.
   const std::vector<ExpectationResult> step_results = r.expectations;
   for (const LessonClaim &claim : c.claims) {
-    std::string said = "claim \"" + claim.text + "\"";
-    ReplicatedReport named;
-    ReplicatedReport *over = &r;
-    std::string on = where;
-    if (claim.seeds) {
-      std::vector<std::uint64_t> seeds;
-      for (std::uint64_t k = claim.seeds->first; k <= claim.seeds->second; ++k) {
-        seeds.push_back(k);
-      }
-      on = seeds_text(seeds);
-      if (c.seed_given) {
-        out.claims.push_back(said + " (" + on + "): checked without --seed");
-        continue;
-      }
-      try {
-        named = simulate_replicated(s, seeds, c.spec, c.name, mine.warmup_s);
-      } catch (const std::exception &e) {
-        out.ok = false;
-        out.error = true;
-        out.failure += said + ": " + e.what() + "\n";
-        out.line = "ERROR " + c.name + ": " + said + ": " + e.what();
-        continue;
-      }
-      over = &named;
-    }
-    const bool holds = evaluate_expectations(*over, claim.expect);
-    std::string measured;
-    for (const ExpectationResult &e : over->expectations) {
-      measured += (measured.empty() ? "" : ", ") + e.expr + ": " + number(e.actual) +
-                  (e.ok ? "" : " (does not hold)");
-    }
-    out.claims.push_back(said + (holds ? " holds" : " FAILS") + " (" + on + "; " + measured + ")");
-    if (!holds) {
-      out.ok = false;
-      const std::string what = said + " does not hold: " + measured + " (" + on + ")";
-      if (out.line.empty()) {
-        out.line = "FAILED " + c.name + ": " + what;
-      }
-      out.failure += what + "\n";
-    }
+    check_claim(c, claim, s, r, where, mine.warmup_s, out);
   }
   r.expectations = step_results;
   if (out.ok) {
