@@ -155,6 +155,153 @@ void check_plot_flags(const SweepOptions &o, const SweepPlan &plan) {
   }
 }
 
+/// The scenario of one CSV row (a cell and a strategy), at the plan's first seed.
+Scenario row_scenario(const SweepPlan &plan, std::size_t row) {
+  return load(plan.scenario,
+              plan.overrides(row / plan.strategies.size(),
+                             plan.strategies[row % plan.strategies.size()], plan.seeds.front()));
+}
+
+/// Runs the plan's rows [first, last), each over the plan's seeds, on up to
+/// `jobs` threads, counting each run in `done`. @return the rows' CSV lines;
+/// on a failed run, nothing, and `error` says which run and why.
+std::string run_rows(const SweepPlan &plan, std::size_t first, std::size_t last, unsigned jobs,
+                     std::atomic<std::size_t> &done, std::string &error) {
+  const std::size_t per_row = plan.seeds.size();
+  std::vector<Scenario> scenarios;
+  scenarios.reserve(last - first);
+  for (std::size_t row = first; row < last; ++row) {
+    scenarios.push_back(row_scenario(plan, row));
+  }
+  const std::size_t runs = (last - first) * per_row;
+  std::vector<Report> reports(runs);
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mutex;
+  const auto work = [&] {
+    for (std::size_t i = next++; i < runs && !failed.load(); i = next++) {
+      Scenario s = scenarios[i / per_row];
+      s.seed = plan.seeds[i % per_row];
+      try {
+        reports[i] = simulate(s, plan.scenario, s.name, nullptr, kSecond, plan.warmup_s, false);
+      } catch (const std::exception &e) {
+        const std::lock_guard<std::mutex> lock(error_mutex);
+        if (!failed.exchange(true)) {
+          error = "run " + std::to_string(first * per_row + i) + " (" + s.strategy.name +
+                  ", seed " + std::to_string(s.seed) + "): " + e.what();
+        }
+      }
+      ++done;
+    }
+  };
+  std::vector<std::thread> workers;
+  for (unsigned k = 0; k < std::min<std::size_t>(jobs, runs); ++k) {
+    workers.emplace_back(work);
+  }
+  for (std::thread &t : workers) {
+    t.join();
+  }
+  if (!error.empty()) {
+    return "";
+  }
+  std::string text;
+  for (std::size_t row = first; row < last; ++row) {
+    const std::size_t k = (row - first) * per_row;
+    std::vector<Report> row_runs(std::make_move_iterator(reports.begin() + k),
+                                 std::make_move_iterator(reports.begin() + k + per_row));
+    text += sweep_csv_row(plan, row / plan.strategies.size(),
+                          plan.strategies[row % plan.strategies.size()],
+                          replicate(std::move(row_runs), plan.warmup_s));
+  }
+  return text;
+}
+
+/// Writes DIR/name, made executable when asked.
+void write_job_file(const fs::path &dir, const std::string &name, const std::string &text,
+                    bool executable) {
+  const fs::path p = dir / name;
+  std::unique_ptr<std::ofstream> out = open_output(p.string(), "--emit-jobs");
+  *out << text;
+  finish_output(*out, p.string());
+  if (executable) {
+    std::error_code ec;
+    fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+                    fs::perm_options::add, ec);
+  }
+}
+
+/// Writes DIR/jobs.txt: a line a run, the command that runs it and writes
+/// its report into DIR/runs/; written as it is made (a million lines are
+/// 300 MB).
+void write_jobs(const SweepPlan &plan, const fs::path &dir) {
+  const std::string self = shell_word(self_path());
+  const fs::path jobs_path = dir / "jobs.txt";
+  std::unique_ptr<std::ofstream> jobs = open_output(jobs_path.string(), "--emit-jobs");
+  for (std::size_t cell = 0; cell < plan.cells(); ++cell) {
+    for (const std::string &strategy : plan.strategies) {
+      for (const std::uint64_t seed : plan.seeds) {
+        std::string line = self + " run " + shell_word(plan.scenario);
+        for (const std::string &o : plan.overrides(cell, strategy, seed)) {
+          line += " --set " + shell_word(o);
+        }
+        // The sweep's runs measure; a scenario's own expectations are not theirs.
+        line += " --set " + shell_word("expect=[]");
+        if (plan.warmup_s > 0) {
+          line += " --warmup " + shortest(plan.warmup_s);
+        }
+        line += " --report " +
+                shell_word((dir / "runs" / plan.run_file(cell, strategy, seed)).string());
+        *jobs << line << '\n';
+      }
+    }
+  }
+  finish_output(*jobs, jobs_path.string());
+}
+
+/// DIR/parallel.sh: runs the jobs on this machine with GNU parallel.
+std::string parallel_script(const std::string &quoted_dir) {
+  return "#!/bin/sh\n"
+         "# Runs this sweep's jobs (jobs.txt, one run a line) with GNU parallel\n"
+         "# (Debian: parallel) on this machine's cores, or JOBS=N of them; each writes\n"
+         "# its report into runs/. Then: stampede merge " +
+         quoted_dir +
+         "\n"
+         "set -e\n"
+         "cd " +
+         quoted_dir +
+         "\n"
+         "parallel --will-cite --halt now,fail=1 --joblog logs/parallel.log -j "
+         "\"${JOBS:-100%}\" < jobs.txt\n";
+}
+
+/// DIR/slurm.sbatch: a Slurm job array, task i running line i of jobs.txt.
+std::string slurm_script(const SweepPlan &plan, const fs::path &dir,
+                         const std::string &quoted_dir) {
+  return "#!/bin/bash\n"
+         "# A Slurm job array over this sweep: task i runs line i of jobs.txt.\n"
+         "#   sbatch " +
+         quoted_dir + "/slurm.sbatch    then: stampede merge " + quoted_dir +
+         "\n"
+         "#SBATCH --job-name=stampede-sweep\n"
+         "#SBATCH --array=1-" +
+         std::to_string(plan.runs()) +
+         "\n"
+         "#SBATCH --ntasks=1\n"
+         "#SBATCH --cpus-per-task=1\n"
+         "#SBATCH --output=" +
+         dir.string() +
+         "/logs/%A_%a.out\n"
+         "set -euo pipefail\n"
+         ": \"${SLURM_ARRAY_TASK_ID:?run with sbatch (or set SLURM_ARRAY_TASK_ID to a line "
+         "number)}\"\n"
+         "line=$(sed -n \"${SLURM_ARRAY_TASK_ID}p\" " +
+         quoted_dir +
+         "/jobs.txt)\n"
+         "[ -n \"$line\" ] || { echo \"no job on line $SLURM_ARRAY_TASK_ID of jobs.txt\" >&2; "
+         "exit 2; }\n"
+         "eval \"$line\"\n";
+}
+
 } // namespace
 
 void plot_csv(const std::string &csv_path, const SweepPlan &plan, const std::string &y,
@@ -202,13 +349,8 @@ int cmd_sweep(const SweepOptions &o) {
   // Every (cell, strategy) scenario loads, here, before any run: a bad
   // combination of values fails before the first row is written.
   const std::size_t rows = plan.cells() * plan.strategies.size();
-  const auto row_scenario = [&](std::size_t row) {
-    return load(plan.scenario,
-                plan.overrides(row / plan.strategies.size(),
-                               plan.strategies[row % plan.strategies.size()], plan.seeds.front()));
-  };
   for (std::size_t row = 0; row < rows; ++row) {
-    (void)row_scenario(row);
+    (void)row_scenario(plan, row);
   }
   const std::size_t total = plan.runs();
   unsigned jobs = o.jobs.value_or(std::max(1u, std::thread::hardware_concurrency()));
@@ -216,9 +358,8 @@ int cmd_sweep(const SweepOptions &o) {
 
   // Rows run a block at a time and are written as each block ends: what is
   // kept is one block's reports, however large the grid.
-  const std::size_t per_row = plan.seeds.size();
   const std::size_t block_rows =
-      std::max<std::size_t>(1, std::max<std::size_t>(256, 4 * jobs) / per_row);
+      std::max<std::size_t>(1, std::max<std::size_t>(256, 4 * jobs) / plan.seeds.size());
   CsvSink sink(o);
   sink.write(sweep_csv_header(plan));
   std::atomic<std::size_t> done{0};
@@ -229,51 +370,10 @@ int cmd_sweep(const SweepOptions &o) {
   }
   std::string error;
   for (std::size_t first = 0; first < rows && error.empty(); first += block_rows) {
-    const std::size_t last = std::min(rows, first + block_rows);
-    std::vector<Scenario> scenarios;
-    scenarios.reserve(last - first);
-    for (std::size_t row = first; row < last; ++row) {
-      scenarios.push_back(row_scenario(row));
-    }
-    const std::size_t runs = (last - first) * per_row;
-    std::vector<Report> reports(runs);
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::mutex error_mutex;
-    const auto work = [&] {
-      for (std::size_t i = next++; i < runs && !failed.load(); i = next++) {
-        Scenario s = scenarios[i / per_row];
-        s.seed = plan.seeds[i % per_row];
-        try {
-          reports[i] = simulate(s, plan.scenario, s.name, nullptr, kSecond, plan.warmup_s, false);
-        } catch (const std::exception &e) {
-          const std::lock_guard<std::mutex> lock(error_mutex);
-          if (!failed.exchange(true)) {
-            error = "run " + std::to_string(first * per_row + i) + " (" + s.strategy.name +
-                    ", seed " + std::to_string(s.seed) + "): " + e.what();
-          }
-        }
-        ++done;
-      }
-    };
-    std::vector<std::thread> workers;
-    for (unsigned k = 0; k < std::min<std::size_t>(jobs, runs); ++k) {
-      workers.emplace_back(work);
-    }
-    for (std::thread &t : workers) {
-      t.join();
-    }
+    const std::string text =
+        run_rows(plan, first, std::min(rows, first + block_rows), jobs, done, error);
     if (!error.empty()) {
       break;
-    }
-    std::string text;
-    for (std::size_t row = first; row < last; ++row) {
-      const std::size_t k = (row - first) * per_row;
-      std::vector<Report> row_runs(std::make_move_iterator(reports.begin() + k),
-                                   std::make_move_iterator(reports.begin() + k + per_row));
-      text += sweep_csv_row(plan, row / plan.strategies.size(),
-                            plan.strategies[row % plan.strategies.size()],
-                            replicate(std::move(row_runs), plan.warmup_s));
     }
     sink.write(text);
   }
@@ -300,81 +400,11 @@ int emit_jobs(const SweepPlan &plan, const std::string &dir_flag) {
   if (ec) {
     throw BadInput("--emit-jobs: cannot create " + dir.string() + ": " + ec.message());
   }
-  const auto write = [&](const std::string &name, const std::string &text, bool executable) {
-    const fs::path p = dir / name;
-    std::unique_ptr<std::ofstream> out = open_output(p.string(), "--emit-jobs");
-    *out << text;
-    finish_output(*out, p.string());
-    if (executable) {
-      fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
-                      fs::perm_options::add, ec);
-    }
-  };
-  write("sweep.json", plan_to_json(plan).dump(2) + "\n", false);
-
-  const std::string self = shell_word(self_path());
-  // A line a run, written as it is made (a million lines are 300 MB).
-  const fs::path jobs_path = dir / "jobs.txt";
-  std::unique_ptr<std::ofstream> jobs = open_output(jobs_path.string(), "--emit-jobs");
-  for (std::size_t cell = 0; cell < plan.cells(); ++cell) {
-    for (const std::string &strategy : plan.strategies) {
-      for (const std::uint64_t seed : plan.seeds) {
-        std::string line = self + " run " + shell_word(plan.scenario);
-        for (const std::string &o : plan.overrides(cell, strategy, seed)) {
-          line += " --set " + shell_word(o);
-        }
-        // The sweep's runs measure; a scenario's own expectations are not theirs.
-        line += " --set " + shell_word("expect=[]");
-        if (plan.warmup_s > 0) {
-          line += " --warmup " + shortest(plan.warmup_s);
-        }
-        line += " --report " +
-                shell_word((dir / "runs" / plan.run_file(cell, strategy, seed)).string());
-        *jobs << line << '\n';
-      }
-    }
-  }
-  finish_output(*jobs, jobs_path.string());
+  write_job_file(dir, "sweep.json", plan_to_json(plan).dump(2) + "\n", false);
+  write_jobs(plan, dir);
   const std::string quoted_dir = shell_word(dir.string());
-  write("parallel.sh",
-        "#!/bin/sh\n"
-        "# Runs this sweep's jobs (jobs.txt, one run a line) with GNU parallel\n"
-        "# (Debian: parallel) on this machine's cores, or JOBS=N of them; each writes\n"
-        "# its report into runs/. Then: stampede merge " +
-            quoted_dir +
-            "\n"
-            "set -e\n"
-            "cd " +
-            quoted_dir +
-            "\n"
-            "parallel --will-cite --halt now,fail=1 --joblog logs/parallel.log -j "
-            "\"${JOBS:-100%}\" < jobs.txt\n",
-        true);
-  write("slurm.sbatch",
-        "#!/bin/bash\n"
-        "# A Slurm job array over this sweep: task i runs line i of jobs.txt.\n"
-        "#   sbatch " +
-            quoted_dir + "/slurm.sbatch    then: stampede merge " + quoted_dir +
-            "\n"
-            "#SBATCH --job-name=stampede-sweep\n"
-            "#SBATCH --array=1-" +
-            std::to_string(plan.runs()) +
-            "\n"
-            "#SBATCH --ntasks=1\n"
-            "#SBATCH --cpus-per-task=1\n"
-            "#SBATCH --output=" +
-            dir.string() +
-            "/logs/%A_%a.out\n"
-            "set -euo pipefail\n"
-            ": \"${SLURM_ARRAY_TASK_ID:?run with sbatch (or set SLURM_ARRAY_TASK_ID to a line "
-            "number)}\"\n"
-            "line=$(sed -n \"${SLURM_ARRAY_TASK_ID}p\" " +
-            quoted_dir +
-            "/jobs.txt)\n"
-            "[ -n \"$line\" ] || { echo \"no job on line $SLURM_ARRAY_TASK_ID of jobs.txt\" >&2; "
-            "exit 2; }\n"
-            "eval \"$line\"\n",
-        true);
+  write_job_file(dir, "parallel.sh", parallel_script(quoted_dir), true);
+  write_job_file(dir, "slurm.sbatch", slurm_script(plan, dir, quoted_dir), true);
   std::cout << "wrote " << plan.runs() << " jobs to " << (dir / "jobs.txt").string() << "\n"
             << "  run them here:   " << (dir / "parallel.sh").string() << "\n"
             << "  or on Slurm:     sbatch " << (dir / "slurm.sbatch").string() << "\n"

@@ -27,6 +27,70 @@ std::string csv_field(const std::string &s) {
   return out + "\"";
 }
 
+/// Reads one --vary PATH=v1,v2,... into the plan's axes, each value loaded
+/// once with the plan's sets.
+void add_axis(SweepPlan &plan, const std::string &vary) {
+  const auto eq = vary.find('=');
+  Axis axis{vary.substr(0, eq), split_values(std::string_view(vary).substr(eq + 1))};
+  if (axis.path == "seed" || axis.path == "strategy.name") {
+    throw BadInput("--vary " + axis.path + ": use " +
+                   (axis.path == "seed" ? "--seeds N or --seed-list" : "--strategies a,b") +
+                   " for that");
+  }
+  for (const Axis &other : plan.axes) {
+    if (other.path == axis.path) {
+      throw BadInput("--vary: " + axis.path + " is varied twice; give its values once");
+    }
+  }
+  for (const std::string &value : axis.values) {
+    std::vector<std::string> one = plan.sets;
+    one.push_back(axis.path + "=" + value);
+    Parsed<Scenario> parsed = load_scenario(plan.scenario, one);
+    if (value.empty() || !parsed) {
+      throw BadInput(
+          "--vary " + vary + ": " +
+          (value.empty() ? "expected VALUE,VALUE,... with no empty value" : parsed.error));
+    }
+  }
+  plan.axes.push_back(std::move(axis));
+}
+
+/// --strategies, else the scenario's own; each one known.
+std::vector<std::string> read_strategies(const std::string &flag, const Scenario &base) {
+  std::vector<std::string> strategies =
+      flag.empty() ? std::vector<std::string>{base.strategy.name} : split_list(flag);
+  if (strategies.empty()) {
+    throw BadInput("--strategies: expected a comma-separated list of strategies, got " +
+                   json_quote(flag));
+  }
+  for (const std::string &name : strategies) {
+    if (!StrategyRegistry::global().contains(name)) {
+      throw BadInput("--strategies: unknown strategy " + json_quote(name) + "; expected one of " +
+                     known_strategies() + student_hint(name));
+    }
+  }
+  return strategies;
+}
+
+/// Refuses a grid of more than kMaxSweepRuns runs, counted without
+/// overflowing on the way.
+void check_grid_size(const SweepPlan &plan) {
+  std::size_t runs = plan.strategies.size() * plan.seeds.size();
+  std::string sizes;
+  for (const Axis &a : plan.axes) {
+    sizes += std::to_string(a.values.size()) + " x ";
+    runs = a.values.size() == 0 || runs > kMaxSweepRuns / a.values.size() ? kMaxSweepRuns + 1
+                                                                          : runs * a.values.size();
+  }
+  if (runs > kMaxSweepRuns) {
+    throw BadInput("sweep: expected at most " + std::to_string(kMaxSweepRuns) +
+                   " runs (values x strategies x seeds), got " + sizes +
+                   std::to_string(plan.strategies.size()) + " strategies x " +
+                   std::to_string(plan.seeds.size()) +
+                   " seeds; sweep fewer values, or split the grid into several sweeps");
+  }
+}
+
 } // namespace
 
 SweepPlan make_plan(const SweepOptions &o) {
@@ -47,58 +111,11 @@ SweepPlan make_plan(const SweepOptions &o) {
   const Scenario base = load(plan.scenario, plan.sets);
   check_warmup(plan.warmup_s, base);
   for (const std::string &vary : o.vary) {
-    const auto eq = vary.find('=');
-    Axis axis{vary.substr(0, eq), split_values(std::string_view(vary).substr(eq + 1))};
-    if (axis.path == "seed" || axis.path == "strategy.name") {
-      throw BadInput("--vary " + axis.path + ": use " +
-                     (axis.path == "seed" ? "--seeds N or --seed-list" : "--strategies a,b") +
-                     " for that");
-    }
-    for (const Axis &other : plan.axes) {
-      if (other.path == axis.path) {
-        throw BadInput("--vary: " + axis.path + " is varied twice; give its values once");
-      }
-    }
-    for (const std::string &value : axis.values) {
-      std::vector<std::string> one = plan.sets;
-      one.push_back(axis.path + "=" + value);
-      Parsed<Scenario> parsed = load_scenario(plan.scenario, one);
-      if (value.empty() || !parsed) {
-        throw BadInput(
-            "--vary " + vary + ": " +
-            (value.empty() ? "expected VALUE,VALUE,... with no empty value" : parsed.error));
-      }
-    }
-    plan.axes.push_back(std::move(axis));
+    add_axis(plan, vary);
   }
-  plan.strategies = o.strategies.empty() ? std::vector<std::string>{base.strategy.name}
-                                         : split_list(o.strategies);
-  if (plan.strategies.empty()) {
-    throw BadInput("--strategies: expected a comma-separated list of strategies, got " +
-                   json_quote(o.strategies));
-  }
-  for (const std::string &name : plan.strategies) {
-    if (!StrategyRegistry::global().contains(name)) {
-      throw BadInput("--strategies: unknown strategy " + json_quote(name) + "; expected one of " +
-                     known_strategies() + student_hint(name));
-    }
-  }
+  plan.strategies = read_strategies(o.strategies, base);
   plan.seeds = replication_seeds(o.replication, base.seed);
-  // The grid's size, without overflowing on the way.
-  std::size_t runs = plan.strategies.size() * plan.seeds.size();
-  std::string sizes;
-  for (const Axis &a : plan.axes) {
-    sizes += std::to_string(a.values.size()) + " x ";
-    runs = a.values.size() == 0 || runs > kMaxSweepRuns / a.values.size() ? kMaxSweepRuns + 1
-                                                                          : runs * a.values.size();
-  }
-  if (runs > kMaxSweepRuns) {
-    throw BadInput("sweep: expected at most " + std::to_string(kMaxSweepRuns) +
-                   " runs (values x strategies x seeds), got " + sizes +
-                   std::to_string(plan.strategies.size()) + " strategies x " +
-                   std::to_string(plan.seeds.size()) +
-                   " seeds; sweep fewer values, or split the grid into several sweeps");
-  }
+  check_grid_size(plan);
   return plan;
 }
 
