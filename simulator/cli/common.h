@@ -148,6 +148,8 @@ int cmd_schema();
 // test.cc
 int cmd_test(std::vector<std::string> paths, const std::string &junit,
              std::optional<std::uint64_t> seed, const ReplicationOptions &replication);
+
+// lesson.cc
 int cmd_lesson_list(const std::string &root);
 int cmd_lesson_show(const std::string &root, const std::string &id, bool answers);
 int cmd_lesson_run(const std::string &root, const std::string &id, const std::string &junit,

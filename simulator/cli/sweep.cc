@@ -1,6 +1,7 @@
 // `stampede sweep` and `stampede merge` (SPEC section 11): a grid of
 // scenario values x strategies x seeds, run on local cores or written out as
-// jobs for GNU parallel and Slurm, and summarised as one CSV either way.
+// jobs for GNU parallel and Slurm, and summarised as one CSV either way. The
+// plan itself and its CSV rows are sweep_plan.cc's.
 #include "cli/sweep.h"
 
 #include <algorithm>
@@ -17,25 +18,9 @@
 #include <unistd.h>
 
 #include "stampede/scenario_io.h"
-#include "stampede/strategy.h"
 
 namespace stampede::cli {
 namespace {
-
-/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a newline.
-std::string csv_field(const std::string &s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) {
-    return s;
-  }
-  std::string out = "\"";
-  for (const char c : s) {
-    out += c;
-    if (c == '"') {
-      out += '"';
-    }
-  }
-  return out + "\"";
-}
 
 /// One word for a shell: single-quoted unless it is plainly safe.
 std::string shell_word(const std::string &s) {
@@ -170,191 +155,154 @@ void check_plot_flags(const SweepOptions &o, const SweepPlan &plan) {
   }
 }
 
-/// Reads --vary, --strategies, the seeds and the scenario into a plan, and
-/// loads every cell once so a bad value fails before any run.
-SweepPlan make_plan(const SweepOptions &o) {
-  SweepPlan plan;
-  plan.scenario = o.scenario;
-  if (!o.scenario.starts_with("builtin:")) {
+/// The scenario of one CSV row (a cell and a strategy), at the plan's first seed.
+Scenario row_scenario(const SweepPlan &plan, std::size_t row) {
+  return load(plan.scenario,
+              plan.overrides(row / plan.strategies.size(),
+                             plan.strategies[row % plan.strategies.size()], plan.seeds.front()));
+}
+
+/// Runs the plan's rows [first, last), each over the plan's seeds, on up to
+/// `jobs` threads, counting each run in `done`. @return the rows' CSV lines;
+/// on a failed run, nothing, and `error` says which run and why.
+std::string run_rows(const SweepPlan &plan, std::size_t first, std::size_t last, unsigned jobs,
+                     std::atomic<std::size_t> &done, std::string &error) {
+  const std::size_t per_row = plan.seeds.size();
+  std::vector<Scenario> scenarios;
+  scenarios.reserve(last - first);
+  for (std::size_t row = first; row < last; ++row) {
+    scenarios.push_back(row_scenario(plan, row));
+  }
+  const std::size_t runs = (last - first) * per_row;
+  std::vector<Report> reports(runs);
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mutex;
+  const auto work = [&] {
+    for (std::size_t i = next++; i < runs && !failed.load(); i = next++) {
+      Scenario s = scenarios[i / per_row];
+      s.seed = plan.seeds[i % per_row];
+      try {
+        reports[i] = simulate(s, plan.scenario, s.name, nullptr, kSecond, plan.warmup_s, false);
+      } catch (const std::exception &e) {
+        const std::lock_guard<std::mutex> lock(error_mutex);
+        if (!failed.exchange(true)) {
+          error = "run " + std::to_string(first * per_row + i) + " (" + s.strategy.name +
+                  ", seed " + std::to_string(s.seed) + "): " + e.what();
+        }
+      }
+      ++done;
+    }
+  };
+  std::vector<std::thread> workers;
+  for (unsigned k = 0; k < std::min<std::size_t>(jobs, runs); ++k) {
+    workers.emplace_back(work);
+  }
+  for (std::thread &t : workers) {
+    t.join();
+  }
+  if (!error.empty()) {
+    return "";
+  }
+  std::string text;
+  for (std::size_t row = first; row < last; ++row) {
+    const std::size_t k = (row - first) * per_row;
+    std::vector<Report> row_runs(std::make_move_iterator(reports.begin() + k),
+                                 std::make_move_iterator(reports.begin() + k + per_row));
+    text += sweep_csv_row(plan, row / plan.strategies.size(),
+                          plan.strategies[row % plan.strategies.size()],
+                          replicate(std::move(row_runs), plan.warmup_s));
+  }
+  return text;
+}
+
+/// Writes DIR/name, made executable when asked.
+void write_job_file(const fs::path &dir, const std::string &name, const std::string &text,
+                    bool executable) {
+  const fs::path p = dir / name;
+  std::unique_ptr<std::ofstream> out = open_output(p.string(), "--emit-jobs");
+  *out << text;
+  finish_output(*out, p.string());
+  if (executable) {
     std::error_code ec;
-    plan.scenario = fs::absolute(o.scenario, ec).lexically_normal().string();
+    fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+                    fs::perm_options::add, ec);
   }
-  plan.sets = o.sets;
-  if (o.seed) {
-    plan.sets.push_back("seed=" + std::to_string(*o.seed));
-  }
-  if (o.duration_s) {
-    plan.sets.push_back("duration_s=" + shortest(*o.duration_s));
-  }
-  plan.warmup_s = o.replication.warmup_s;
-  const Scenario base = load(plan.scenario, plan.sets);
-  check_warmup(plan.warmup_s, base);
-  for (const std::string &vary : o.vary) {
-    const auto eq = vary.find('=');
-    Axis axis{vary.substr(0, eq), split_values(std::string_view(vary).substr(eq + 1))};
-    if (axis.path == "seed" || axis.path == "strategy.name") {
-      throw BadInput("--vary " + axis.path + ": use " +
-                     (axis.path == "seed" ? "--seeds N or --seed-list" : "--strategies a,b") +
-                     " for that");
-    }
-    for (const Axis &other : plan.axes) {
-      if (other.path == axis.path) {
-        throw BadInput("--vary: " + axis.path + " is varied twice; give its values once");
+}
+
+/// Writes DIR/jobs.txt: a line a run, the command that runs it and writes
+/// its report into DIR/runs/; written as it is made (a million lines are
+/// 300 MB).
+void write_jobs(const SweepPlan &plan, const fs::path &dir) {
+  const std::string self = shell_word(self_path());
+  const fs::path jobs_path = dir / "jobs.txt";
+  std::unique_ptr<std::ofstream> jobs = open_output(jobs_path.string(), "--emit-jobs");
+  for (std::size_t cell = 0; cell < plan.cells(); ++cell) {
+    for (const std::string &strategy : plan.strategies) {
+      for (const std::uint64_t seed : plan.seeds) {
+        std::string line = self + " run " + shell_word(plan.scenario);
+        for (const std::string &o : plan.overrides(cell, strategy, seed)) {
+          line += " --set " + shell_word(o);
+        }
+        // The sweep's runs measure; a scenario's own expectations are not theirs.
+        line += " --set " + shell_word("expect=[]");
+        if (plan.warmup_s > 0) {
+          line += " --warmup " + shortest(plan.warmup_s);
+        }
+        line += " --report " +
+                shell_word((dir / "runs" / plan.run_file(cell, strategy, seed)).string());
+        *jobs << line << '\n';
       }
     }
-    for (const std::string &value : axis.values) {
-      std::vector<std::string> one = plan.sets;
-      one.push_back(axis.path + "=" + value);
-      Parsed<Scenario> parsed = load_scenario(plan.scenario, one);
-      if (value.empty() || !parsed) {
-        throw BadInput(
-            "--vary " + vary + ": " +
-            (value.empty() ? "expected VALUE,VALUE,... with no empty value" : parsed.error));
-      }
-    }
-    plan.axes.push_back(std::move(axis));
   }
-  plan.strategies = o.strategies.empty() ? std::vector<std::string>{base.strategy.name}
-                                         : split_list(o.strategies);
-  if (plan.strategies.empty()) {
-    throw BadInput("--strategies: expected a comma-separated list of strategies, got " +
-                   json_quote(o.strategies));
-  }
-  for (const std::string &name : plan.strategies) {
-    if (!StrategyRegistry::global().contains(name)) {
-      throw BadInput("--strategies: unknown strategy " + json_quote(name) + "; expected one of " +
-                     known_strategies() + student_hint(name));
-    }
-  }
-  plan.seeds = replication_seeds(o.replication, base.seed);
-  // The grid's size, without overflowing on the way.
-  std::size_t runs = plan.strategies.size() * plan.seeds.size();
-  std::string sizes;
-  for (const Axis &a : plan.axes) {
-    sizes += std::to_string(a.values.size()) + " x ";
-    runs = a.values.size() == 0 || runs > kMaxSweepRuns / a.values.size() ? kMaxSweepRuns + 1
-                                                                          : runs * a.values.size();
-  }
-  if (runs > kMaxSweepRuns) {
-    throw BadInput("sweep: expected at most " + std::to_string(kMaxSweepRuns) +
-                   " runs (values x strategies x seeds), got " + sizes +
-                   std::to_string(plan.strategies.size()) + " strategies x " +
-                   std::to_string(plan.seeds.size()) +
-                   " seeds; sweep fewer values, or split the grid into several sweeps");
-  }
-  return plan;
+  finish_output(*jobs, jobs_path.string());
+}
+
+/// DIR/parallel.sh: runs the jobs on this machine with GNU parallel.
+std::string parallel_script(const std::string &quoted_dir) {
+  return "#!/bin/sh\n"
+         "# Runs this sweep's jobs (jobs.txt, one run a line) with GNU parallel\n"
+         "# (Debian: parallel) on this machine's cores, or JOBS=N of them; each writes\n"
+         "# its report into runs/. Then: stampede merge " +
+         quoted_dir +
+         "\n"
+         "set -e\n"
+         "cd " +
+         quoted_dir +
+         "\n"
+         "parallel --will-cite --halt now,fail=1 --joblog logs/parallel.log -j "
+         "\"${JOBS:-100%}\" < jobs.txt\n";
+}
+
+/// DIR/slurm.sbatch: a Slurm job array, task i running line i of jobs.txt.
+std::string slurm_script(const SweepPlan &plan, const fs::path &dir,
+                         const std::string &quoted_dir) {
+  return "#!/bin/bash\n"
+         "# A Slurm job array over this sweep: task i runs line i of jobs.txt.\n"
+         "#   sbatch " +
+         quoted_dir + "/slurm.sbatch    then: stampede merge " + quoted_dir +
+         "\n"
+         "#SBATCH --job-name=stampede-sweep\n"
+         "#SBATCH --array=1-" +
+         std::to_string(plan.runs()) +
+         "\n"
+         "#SBATCH --ntasks=1\n"
+         "#SBATCH --cpus-per-task=1\n"
+         "#SBATCH --output=" +
+         dir.string() +
+         "/logs/%A_%a.out\n"
+         "set -euo pipefail\n"
+         ": \"${SLURM_ARRAY_TASK_ID:?run with sbatch (or set SLURM_ARRAY_TASK_ID to a line "
+         "number)}\"\n"
+         "line=$(sed -n \"${SLURM_ARRAY_TASK_ID}p\" " +
+         quoted_dir +
+         "/jobs.txt)\n"
+         "[ -n \"$line\" ] || { echo \"no job on line $SLURM_ARRAY_TASK_ID of jobs.txt\" >&2; "
+         "exit 2; }\n"
+         "eval \"$line\"\n";
 }
 
 } // namespace
-
-std::size_t SweepPlan::cells() const {
-  std::size_t n = 1;
-  for (const Axis &a : axes) {
-    n *= a.values.size();
-  }
-  return n;
-}
-
-std::vector<std::string> SweepPlan::cell_values(std::size_t cell) const {
-  std::vector<std::string> values(axes.size());
-  for (std::size_t k = axes.size(); k-- > 0;) {
-    values[k] = axes[k].values[cell % axes[k].values.size()];
-    cell /= axes[k].values.size();
-  }
-  return values;
-}
-
-std::vector<std::string> SweepPlan::overrides(std::size_t cell, const std::string &strategy,
-                                              std::uint64_t seed) const {
-  std::vector<std::string> out = sets;
-  const std::vector<std::string> values = cell_values(cell);
-  for (std::size_t k = 0; k < axes.size(); ++k) {
-    out.push_back(axes[k].path + "=" + values[k]);
-  }
-  out.push_back("strategy.name=" + json_quote(strategy));
-  if (strategy.find("+cas") == std::string::npos) {
-    out.emplace_back("strategy.cas=false");
-  }
-  out.push_back("seed=" + std::to_string(seed));
-  return out;
-}
-
-std::string SweepPlan::run_file(std::size_t cell, const std::string &strategy,
-                                std::uint64_t seed) const {
-  std::string name = strategy;
-  std::replace(name.begin(), name.end(), '/', '_');
-  return std::to_string(cell) + "-" + name + "-" + std::to_string(seed) + ".json";
-}
-
-Json plan_to_json(const SweepPlan &plan) {
-  Json j = Json::object();
-  j["format"] = 1;
-  j["scenario"] = plan.scenario;
-  j["set"] = plan.sets;
-  Json axes = Json::array();
-  for (const Axis &a : plan.axes) {
-    axes.push_back({{"path", a.path}, {"values", a.values}});
-  }
-  j["vary"] = std::move(axes);
-  j["strategies"] = plan.strategies;
-  j["seeds"] = plan.seeds;
-  j["warmup_s"] = plan.warmup_s;
-  return j;
-}
-
-SweepPlan plan_from_json(const nlohmann::json &j, const std::string &origin) {
-  SweepPlan plan;
-  try {
-    if (j.at("format") != 1) {
-      throw BadInput(origin + ": format: expected 1, got " + j.at("format").dump());
-    }
-    plan.scenario = j.at("scenario").get<std::string>();
-    plan.sets = j.at("set").get<std::vector<std::string>>();
-    for (const auto &a : j.at("vary")) {
-      plan.axes.push_back(
-          {a.at("path").get<std::string>(), a.at("values").get<std::vector<std::string>>()});
-    }
-    plan.strategies = j.at("strategies").get<std::vector<std::string>>();
-    plan.seeds = j.at("seeds").get<std::vector<std::uint64_t>>();
-    plan.warmup_s = j.at("warmup_s").get<double>();
-  } catch (const nlohmann::json::exception &e) {
-    throw BadInput(origin + ": not a sweep written by `stampede sweep --emit-jobs` (" +
-                   std::string(e.what()) + ")");
-  }
-  if (plan.strategies.empty() || plan.seeds.empty()) {
-    throw BadInput(origin + ": expected at least one strategy and one seed");
-  }
-  return plan;
-}
-
-std::string sweep_csv_header(const SweepPlan &plan) {
-  std::string out;
-  for (const Axis &a : plan.axes) {
-    out += csv_field(a.path) + ",";
-  }
-  out += "strategy,seeds";
-  for (const std::string &path : sweep_outputs()) {
-    out += "," + path + ".mean," + path + ".sd," + path + ".ci95_low," + path + ".ci95_high";
-  }
-  return out + "\n";
-}
-
-std::string sweep_csv_row(const SweepPlan &plan, std::size_t cell, const std::string &strategy,
-                          const ReplicatedReport &r) {
-  const auto real = [](double v) { return std::isfinite(v) ? shortest(v) : std::string(); };
-  std::string out;
-  for (const std::string &v : plan.cell_values(cell)) {
-    out += csv_field(v) + ",";
-  }
-  out += csv_field(strategy) + "," + std::to_string(r.runs.size());
-  for (const std::string &path : sweep_outputs()) {
-    const Spread &s = *r.spread(path);
-    out += "," + real(s.mean) + "," + real(s.sd) + "," +
-           (s.ci95_low ? real(*s.ci95_low) : std::string()) + "," +
-           (s.ci95_high ? real(*s.ci95_high) : std::string());
-  }
-  return out + "\n";
-}
 
 void plot_csv(const std::string &csv_path, const SweepPlan &plan, const std::string &y,
               const std::string &out) {
@@ -401,13 +349,8 @@ int cmd_sweep(const SweepOptions &o) {
   // Every (cell, strategy) scenario loads, here, before any run: a bad
   // combination of values fails before the first row is written.
   const std::size_t rows = plan.cells() * plan.strategies.size();
-  const auto row_scenario = [&](std::size_t row) {
-    return load(plan.scenario,
-                plan.overrides(row / plan.strategies.size(),
-                               plan.strategies[row % plan.strategies.size()], plan.seeds.front()));
-  };
   for (std::size_t row = 0; row < rows; ++row) {
-    (void)row_scenario(row);
+    (void)row_scenario(plan, row);
   }
   const std::size_t total = plan.runs();
   unsigned jobs = o.jobs.value_or(std::max(1u, std::thread::hardware_concurrency()));
@@ -415,9 +358,8 @@ int cmd_sweep(const SweepOptions &o) {
 
   // Rows run a block at a time and are written as each block ends: what is
   // kept is one block's reports, however large the grid.
-  const std::size_t per_row = plan.seeds.size();
   const std::size_t block_rows =
-      std::max<std::size_t>(1, std::max<std::size_t>(256, 4 * jobs) / per_row);
+      std::max<std::size_t>(1, std::max<std::size_t>(256, 4 * jobs) / plan.seeds.size());
   CsvSink sink(o);
   sink.write(sweep_csv_header(plan));
   std::atomic<std::size_t> done{0};
@@ -428,51 +370,10 @@ int cmd_sweep(const SweepOptions &o) {
   }
   std::string error;
   for (std::size_t first = 0; first < rows && error.empty(); first += block_rows) {
-    const std::size_t last = std::min(rows, first + block_rows);
-    std::vector<Scenario> scenarios;
-    scenarios.reserve(last - first);
-    for (std::size_t row = first; row < last; ++row) {
-      scenarios.push_back(row_scenario(row));
-    }
-    const std::size_t runs = (last - first) * per_row;
-    std::vector<Report> reports(runs);
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::mutex error_mutex;
-    const auto work = [&] {
-      for (std::size_t i = next++; i < runs && !failed.load(); i = next++) {
-        Scenario s = scenarios[i / per_row];
-        s.seed = plan.seeds[i % per_row];
-        try {
-          reports[i] = simulate(s, plan.scenario, s.name, nullptr, kSecond, plan.warmup_s, false);
-        } catch (const std::exception &e) {
-          const std::lock_guard<std::mutex> lock(error_mutex);
-          if (!failed.exchange(true)) {
-            error = "run " + std::to_string(first * per_row + i) + " (" + s.strategy.name +
-                    ", seed " + std::to_string(s.seed) + "): " + e.what();
-          }
-        }
-        ++done;
-      }
-    };
-    std::vector<std::thread> workers;
-    for (unsigned k = 0; k < std::min<std::size_t>(jobs, runs); ++k) {
-      workers.emplace_back(work);
-    }
-    for (std::thread &t : workers) {
-      t.join();
-    }
+    const std::string text =
+        run_rows(plan, first, std::min(rows, first + block_rows), jobs, done, error);
     if (!error.empty()) {
       break;
-    }
-    std::string text;
-    for (std::size_t row = first; row < last; ++row) {
-      const std::size_t k = (row - first) * per_row;
-      std::vector<Report> row_runs(std::make_move_iterator(reports.begin() + k),
-                                   std::make_move_iterator(reports.begin() + k + per_row));
-      text += sweep_csv_row(plan, row / plan.strategies.size(),
-                            plan.strategies[row % plan.strategies.size()],
-                            replicate(std::move(row_runs), plan.warmup_s));
     }
     sink.write(text);
   }
@@ -499,81 +400,11 @@ int emit_jobs(const SweepPlan &plan, const std::string &dir_flag) {
   if (ec) {
     throw BadInput("--emit-jobs: cannot create " + dir.string() + ": " + ec.message());
   }
-  const auto write = [&](const std::string &name, const std::string &text, bool executable) {
-    const fs::path p = dir / name;
-    std::unique_ptr<std::ofstream> out = open_output(p.string(), "--emit-jobs");
-    *out << text;
-    finish_output(*out, p.string());
-    if (executable) {
-      fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
-                      fs::perm_options::add, ec);
-    }
-  };
-  write("sweep.json", plan_to_json(plan).dump(2) + "\n", false);
-
-  const std::string self = shell_word(self_path());
-  // A line a run, written as it is made (a million lines are 300 MB).
-  const fs::path jobs_path = dir / "jobs.txt";
-  std::unique_ptr<std::ofstream> jobs = open_output(jobs_path.string(), "--emit-jobs");
-  for (std::size_t cell = 0; cell < plan.cells(); ++cell) {
-    for (const std::string &strategy : plan.strategies) {
-      for (const std::uint64_t seed : plan.seeds) {
-        std::string line = self + " run " + shell_word(plan.scenario);
-        for (const std::string &o : plan.overrides(cell, strategy, seed)) {
-          line += " --set " + shell_word(o);
-        }
-        // The sweep's runs measure; a scenario's own expectations are not theirs.
-        line += " --set " + shell_word("expect=[]");
-        if (plan.warmup_s > 0) {
-          line += " --warmup " + shortest(plan.warmup_s);
-        }
-        line += " --report " +
-                shell_word((dir / "runs" / plan.run_file(cell, strategy, seed)).string());
-        *jobs << line << '\n';
-      }
-    }
-  }
-  finish_output(*jobs, jobs_path.string());
+  write_job_file(dir, "sweep.json", plan_to_json(plan).dump(2) + "\n", false);
+  write_jobs(plan, dir);
   const std::string quoted_dir = shell_word(dir.string());
-  write("parallel.sh",
-        "#!/bin/sh\n"
-        "# Runs this sweep's jobs (jobs.txt, one run a line) with GNU parallel\n"
-        "# (Debian: parallel) on this machine's cores, or JOBS=N of them; each writes\n"
-        "# its report into runs/. Then: stampede merge " +
-            quoted_dir +
-            "\n"
-            "set -e\n"
-            "cd " +
-            quoted_dir +
-            "\n"
-            "parallel --will-cite --halt now,fail=1 --joblog logs/parallel.log -j "
-            "\"${JOBS:-100%}\" < jobs.txt\n",
-        true);
-  write("slurm.sbatch",
-        "#!/bin/bash\n"
-        "# A Slurm job array over this sweep: task i runs line i of jobs.txt.\n"
-        "#   sbatch " +
-            quoted_dir + "/slurm.sbatch    then: stampede merge " + quoted_dir +
-            "\n"
-            "#SBATCH --job-name=stampede-sweep\n"
-            "#SBATCH --array=1-" +
-            std::to_string(plan.runs()) +
-            "\n"
-            "#SBATCH --ntasks=1\n"
-            "#SBATCH --cpus-per-task=1\n"
-            "#SBATCH --output=" +
-            dir.string() +
-            "/logs/%A_%a.out\n"
-            "set -euo pipefail\n"
-            ": \"${SLURM_ARRAY_TASK_ID:?run with sbatch (or set SLURM_ARRAY_TASK_ID to a line "
-            "number)}\"\n"
-            "line=$(sed -n \"${SLURM_ARRAY_TASK_ID}p\" " +
-            quoted_dir +
-            "/jobs.txt)\n"
-            "[ -n \"$line\" ] || { echo \"no job on line $SLURM_ARRAY_TASK_ID of jobs.txt\" >&2; "
-            "exit 2; }\n"
-            "eval \"$line\"\n",
-        true);
+  write_job_file(dir, "parallel.sh", parallel_script(quoted_dir), true);
+  write_job_file(dir, "slurm.sbatch", slurm_script(plan, dir, quoted_dir), true);
   std::cout << "wrote " << plan.runs() << " jobs to " << (dir / "jobs.txt").string() << "\n"
             << "  run them here:   " << (dir / "parallel.sh").string() << "\n"
             << "  or on Slurm:     sbatch " << (dir / "slurm.sbatch").string() << "\n"

@@ -44,6 +44,10 @@ struct SweepPlan {
   std::string run_file(std::size_t cell, const std::string &strategy, std::uint64_t seed) const;
 };
 
+/// Reads --vary, --strategies, the seeds and the scenario into a plan, and
+/// loads every cell once so a bad value fails before any run (BadInput).
+SweepPlan make_plan(const SweepOptions &o);
+
 /// The plan as DIR/sweep.json holds it, and back (throws BadInput naming
 /// `origin` and the field).
 Json plan_to_json(const SweepPlan &plan);

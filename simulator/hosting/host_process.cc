@@ -168,10 +168,10 @@ std::string student_host_path() {
   return STAMPEDE_HOST_BIN;
 }
 
-HostProcess::HostProcess(const std::vector<std::string> &argv, HostLimits limits) {
-  // A grader gives each host seconds of CPU, not minutes (grade.py).
-  if (const char *cpu = std::getenv("STAMPEDE_HOST_CPU_S"); cpu != nullptr && std::atoi(cpu) > 0)
-    limits.cpu_s = std::atoi(cpu);
+namespace {
+
+// The command the keeper runs: argv, inside the sandbox when there is one.
+std::vector<std::string> host_command(const std::vector<std::string> &argv) {
   std::vector<std::string> full;
   if (sandbox_state().bwrap) {
     full = bwrap_prefix();
@@ -192,19 +192,73 @@ HostProcess::HostProcess(const std::vector<std::string> &argv, HostLimits limits
     full.push_back("--");
   }
   full.insert(full.end(), argv.begin(), argv.end());
-  std::vector<char *> args;
-  for (std::string &a : full)
-    args.push_back(a.data());
-  args.push_back(nullptr);
-  // Without the sandbox, a host started by root runs as nobody: the
-  // student's code can then neither write what root owns (a graded test's
-  // report, results.json) nor look into root's processes.
-  // (Only where nobody can read the host and the library: a checkout under
-  // /root cannot be, and then the host keeps root's user.)
+  return full;
+}
+
+// Without the sandbox, a host started by root runs as nobody: the
+// student's code can then neither write what root owns (a graded test's
+// report, results.json) nor look into root's processes.
+// (Only where nobody can read the host and the library: a checkout under
+// /root cannot be, and then the host keeps root's user.)
+bool host_runs_as_nobody(const std::vector<std::string> &argv) {
   bool drop_to_nobody = !sandbox_state().bwrap && ::geteuid() == 0;
   for (const std::string &a : argv)
     if (drop_to_nobody && a.starts_with("/") && !others_can_read(a))
       drop_to_nobody = false;
+  return drop_to_nobody;
+}
+
+// The keeper, in the child of fork: under the limits, in a process group of
+// its own, it starts the host (args, a null-terminated argv) with the
+// channel as fds 3 and 4, waits for it and exits as it did. Between fork and
+// exec only async-signal-safe calls: everything is prepared in advance.
+[[noreturn]] void run_keeper(const HostLimits &limits, int channel_fd, int devnull,
+                             char *const *args, bool drop_to_nobody) {
+  ::setpgid(0, 0);
+  set_limit(RLIMIT_CPU, static_cast<rlim_t>(limits.cpu_s));
+  set_limit(RLIMIT_AS, static_cast<rlim_t>(limits.memory_bytes));
+  set_limit(RLIMIT_FSIZE, static_cast<rlim_t>(limits.file_bytes));
+  set_limit(RLIMIT_CORE, 0);
+  const int ours = ::fcntl(channel_fd, F_DUPFD, 10);
+  if (ours < 0 || ::dup2(ours, 3) < 0 || ::dup2(ours, 4) < 0)
+    ::_exit(126);
+  if (devnull >= 0)
+    ::dup2(devnull, 0);
+  ::dup2(2, 1); // what the student prints goes to our stderr, never into a report on stdout
+  ::close_range(5, ~0U, 0);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  ::sigaction(SIGPIPE, &dfl, nullptr);
+  const pid_t host = ::fork();
+  if (host < 0)
+    ::_exit(126);
+  if (host == 0) {
+    if (drop_to_nobody &&
+        (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0))
+      ::_exit(126);
+    ::execv(args[0], args);
+    ::_exit(127);
+  }
+  ::close(3);
+  ::close(4);
+  int status = 0;
+  while (::waitpid(host, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+}
+
+} // namespace
+
+HostProcess::HostProcess(const std::vector<std::string> &argv, HostLimits limits) {
+  // A grader gives each host seconds of CPU, not minutes (grade.py).
+  if (const char *cpu = std::getenv("STAMPEDE_HOST_CPU_S"); cpu != nullptr && std::atoi(cpu) > 0)
+    limits.cpu_s = std::atoi(cpu);
+  std::vector<std::string> full = host_command(argv);
+  std::vector<char *> args;
+  for (std::string &a : full)
+    args.push_back(a.data());
+  args.push_back(nullptr);
+  const bool drop_to_nobody = host_runs_as_nobody(argv);
 
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -220,39 +274,8 @@ HostProcess::HostProcess(const std::vector<std::string> &argv, HostLimits limits
     ::close(devnull);
     throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   }
-  if (keeper == 0) {
-    ::setpgid(0, 0);
-    set_limit(RLIMIT_CPU, static_cast<rlim_t>(limits.cpu_s));
-    set_limit(RLIMIT_AS, static_cast<rlim_t>(limits.memory_bytes));
-    set_limit(RLIMIT_FSIZE, static_cast<rlim_t>(limits.file_bytes));
-    set_limit(RLIMIT_CORE, 0);
-    const int ours = ::fcntl(sv[1], F_DUPFD, 10);
-    if (ours < 0 || ::dup2(ours, 3) < 0 || ::dup2(ours, 4) < 0)
-      ::_exit(126);
-    if (devnull >= 0)
-      ::dup2(devnull, 0);
-    ::dup2(2, 1); // what the student prints goes to our stderr, never into a report on stdout
-    ::close_range(5, ~0U, 0);
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    ::sigaction(SIGPIPE, &dfl, nullptr);
-    const pid_t host = ::fork();
-    if (host < 0)
-      ::_exit(126);
-    if (host == 0) {
-      if (drop_to_nobody &&
-          (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0))
-        ::_exit(126);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-    ::close(3);
-    ::close(4);
-    int status = 0;
-    while (::waitpid(host, &status, 0) < 0 && errno == EINTR) {
-    }
-    ::_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
-  }
+  if (keeper == 0)
+    run_keeper(limits, sv[1], devnull, args.data(), drop_to_nobody);
   ::close(sv[1]);
   if (devnull >= 0)
     ::close(devnull);

@@ -192,8 +192,28 @@ Field hashing_field() {
   return f;
 }
 
-std::vector<Field> make_fields() {
-  std::vector<Field> t;
+/// `strategy.name`: a registered strategy or student:NAME.
+Field strategy_name_field() {
+  Field name = text(
+      "strategy.name", [](auto &s) -> auto & { return s.strategy.name; },
+      "caching strategy: a SPEC name, update+cas, or student:NAME");
+  name.check = [](std::string_view v) -> std::optional<std::string> {
+    if (v.starts_with(kStudentPrefix) && v.size() > kStudentPrefix.size())
+      return std::nullopt;
+    if (!v.starts_with(kStudentPrefix) && StrategyRegistry::global().contains(v))
+      return std::nullopt;
+    std::string expected = "a strategy (";
+    for (auto &n : strategy_names())
+      expected += n + ", ";
+    return expected + "or student:NAME)";
+  };
+  name.schema_names = strategy_names;
+  name.schema_pattern = "^student:.+$";
+  return name;
+}
+
+/// The file's own fields, outside any section: format, name, description.
+void file_fields(std::vector<Field> &t) {
   // `format` versions the file; it is checked but not stored.
   Field format;
   format.path = "format";
@@ -208,7 +228,10 @@ std::vector<Field> make_fields() {
   t.push_back(text(
       "description", [](auto &s) -> auto & { return s.description; },
       "one line saying what the scenario shows"));
+}
 
+/// The `workload` section.
+void workload_fields(std::vector<Field> &t) {
   t.push_back(choice(
       "workload.kind", [](auto &s) -> auto & { return s.workload.kind; }, {"open", "closed"},
       "open: Poisson arrivals at `rate`; closed: `users` users with `think_time`"));
@@ -230,7 +253,10 @@ std::vector<Field> make_fields() {
   t.push_back(number(
       "workload.zipf_alpha", [](auto &s) -> auto & { return s.workload.zipf_alpha; },
       between(0, 10), "Zipf popularity skew of the keys when keys > 1 (0 = uniform)"));
+}
 
+/// The `edge` section.
+void edge_fields(std::vector<Field> &t) {
   t.push_back(boolean(
       "edge.enabled", [](auto &s) -> auto & { return s.edge.enabled; },
       "a front HTTP cache (Varnish, a CDN) answers page views before the load balancer"));
@@ -240,11 +266,17 @@ std::vector<Field> make_fields() {
   t.push_back(distribution(
       "edge.latency", [](auto &s) -> auto & { return s.edge.latency; },
       "seconds the front cache takes to answer a page view it holds"));
+}
 
+/// The `balancer` section.
+void balancer_fields(std::vector<Field> &t) {
   t.push_back(choice(
       "balancer.policy", [](auto &s) -> auto & { return s.balancer; },
       {"round_robin", "random", "least_connections"}, "how the load balancer picks an app server"));
+}
 
+/// The `app` section.
+void app_fields(std::vector<Field> &t) {
   t.push_back(integer(
       "app.servers", [](auto &s) -> auto & { return s.app.servers; }, 1, kMaxAppServers,
       "number of app servers"));
@@ -261,7 +293,10 @@ std::vector<Field> make_fields() {
       "app.backlog", [](auto &s) -> auto & { return s.app.backlog; }, 0, kMaxQueuedRequests,
       "most requests waiting for a worker on one server; beyond it arrivals are refused "
       "(requests.rejected); 0 = unlimited"));
+}
 
+/// The `cache` section.
+void cache_fields(std::vector<Field> &t) {
   t.push_back(integer(
       "cache.nodes", [](auto &s) -> auto & { return s.cache.nodes; }, 0, kMaxCacheNodes,
       "memcached nodes at start (0 = no memcached tier)"));
@@ -295,7 +330,10 @@ std::vector<Field> make_fields() {
   t.push_back(number(
       "cache.node_capacity", [](auto &s) -> auto & { return s.cache.node_capacity; },
       between(0, 1e9), "operations a second one node serves, in arrival order; 0 = unlimited"));
+}
 
+/// The `db` section.
+void db_fields(std::vector<Field> &t) {
   t.push_back(integer(
       "db.connections", [](auto &s) -> auto & { return s.db.connections; }, 1, 100000,
       "database connection pool size"));
@@ -309,23 +347,11 @@ std::vector<Field> make_fields() {
       "db.load_factor", [](auto &s) -> auto & { return s.db.load_factor; }, between(0, 1000),
       "DB latency (queries and inserts) x (1 + load_factor x busy others / connections); 0 = "
       "none"));
+}
 
-  Field name = text(
-      "strategy.name", [](auto &s) -> auto & { return s.strategy.name; },
-      "caching strategy: a SPEC name, update+cas, or student:NAME");
-  name.check = [](std::string_view v) -> std::optional<std::string> {
-    if (v.starts_with(kStudentPrefix) && v.size() > kStudentPrefix.size())
-      return std::nullopt;
-    if (!v.starts_with(kStudentPrefix) && StrategyRegistry::global().contains(v))
-      return std::nullopt;
-    std::string expected = "a strategy (";
-    for (auto &n : strategy_names())
-      expected += n + ", ";
-    return expected + "or student:NAME)";
-  };
-  name.schema_names = strategy_names;
-  name.schema_pattern = "^student:.+$";
-  t.push_back(std::move(name));
+/// The `strategy` section.
+void strategy_fields(std::vector<Field> &t) {
+  t.push_back(strategy_name_field());
   t.push_back(number(
       "strategy.ttl_s", [](auto &s) -> auto & { return s.strategy.ttl_s; }, between(0, kMaxTtlS),
       "seconds a cached page lives; 0 = never expires (at most 30 days)"));
@@ -345,13 +371,31 @@ std::vector<Field> make_fields() {
   t.push_back(boolean(
       "strategy.lease_stale", [](auto &s) -> auto & { return s.strategy.lease_stale; },
       "lease: a request without the lease serves the page a delete invalidated, if any"));
+}
 
+/// How long the run lasts and its seed, outside any section.
+void run_fields(std::vector<Field> &t) {
   t.push_back(number(
       "duration_s", [](auto &s) -> auto & { return s.duration_s; }, above(0, 1e6),
       "simulated seconds to run"));
   t.push_back(integer(
       "seed", [](auto &s) -> auto & { return s.seed; }, 0,
       std::numeric_limits<std::uint64_t>::max(), "random seed; same seed, same report"));
+}
+
+/// The whole table, section by section: its order is the order
+/// scenario_to_json writes the fields in and the schema lists them.
+std::vector<Field> make_fields() {
+  std::vector<Field> t;
+  file_fields(t);
+  workload_fields(t);
+  edge_fields(t);
+  balancer_fields(t);
+  app_fields(t);
+  cache_fields(t);
+  db_fields(t);
+  strategy_fields(t);
+  run_fields(t);
   return t;
 }
 

@@ -74,87 +74,94 @@ std::optional<Problem> check_app_server_events(const Json &j, const Scenario &s,
   return std::nullopt;
 }
 
-std::optional<Problem> read_events(const Json &j, Scenario &s) {
-  if (!j.is_array())
-    return expected("events", "an array of events", j);
-  if (j.size() > kMaxEvents)
-    return Problem{"events", "expected at most " + std::to_string(kMaxEvents) +
-                                 " scripted events, got " + std::to_string(j.size())};
-  std::vector<ScriptedEvent> events;
-  std::vector<double> at_s;
-  std::uint64_t nodes_then = s.cache.nodes, burst_requests = 0;
-  for (std::size_t i = 0; i < j.size(); ++i) {
-    const std::string path = index_path("events", i);
-    const Json &e = j[i];
-    if (!e.is_object())
-      return expected(path, "an object {\"at\": SECONDS, ...}", e);
-    for (auto it = e.begin(); it != e.end(); ++it)
-      if (std::find(std::begin(kEventFields), std::end(kEventFields), it.key()) ==
-          std::end(kEventFields))
-        return unknown_field(path, it.key(), plain_list(kEventFields));
-    auto at = e.find("at");
-    if (at == e.end())
-      return Problem{path + ".at", "required field is missing"};
-    double seconds = 0;
-    // Up to the longest duration_s there is (1e6 s): later could never
-    // happen, and past 9.2e9 s it would not fit the nanosecond clock.
-    if (auto p = read_number(*at, path + ".at", between(0, 1e6), seconds))
+/// Reads events[i] (at `path`) into `ev`, its time in seconds into `seconds`:
+/// known fields only, `at`, and exactly one kind with its value. Node and
+/// server indices are checked later, in time order.
+std::optional<Problem> read_event(const Json &e, const std::string &path, ScriptedEvent &ev,
+                                  double &seconds) {
+  if (!e.is_object())
+    return expected(path, "an object {\"at\": SECONDS, ...}", e);
+  for (auto it = e.begin(); it != e.end(); ++it)
+    if (std::find(std::begin(kEventFields), std::end(kEventFields), it.key()) ==
+        std::end(kEventFields))
+      return unknown_field(path, it.key(), plain_list(kEventFields));
+  auto at = e.find("at");
+  if (at == e.end())
+    return Problem{path + ".at", "required field is missing"};
+  // Up to the longest duration_s there is (1e6 s): later could never
+  // happen, and past 9.2e9 s it would not fit the nanosecond clock.
+  if (auto p = read_number(*at, path + ".at", between(0, 1e6), seconds))
+    return p;
+  // An event at or after duration_s is valid and never happens (the run
+  // stops first): `--duration` can shorten any scenario.
+  int kinds = 0;
+  for (auto k : kEventKinds)
+    kinds += e.contains(std::string(k)) ? 1 : 0;
+  if (kinds != 1)
+    return expected(path, "exactly one of " + plain_list(kEventKinds), e);
+  ev.at = seconds_to_ns(seconds);
+  const EventKind *kind = nullptr;
+  for (const EventKind &k : kEventTable)
+    if (e.contains(std::string(k.name)))
+      kind = &k;
+  const Json &value = e[std::string(kind->name)];
+  const std::string value_path = path + "." + std::string(kind->name);
+  ev.kind = kind->kind;
+  switch (kind->value) {
+  case EventKind::Value::kTrue:
+    if (!value.is_boolean() || !value.get<bool>())
+      return expected(value_path, "true", value);
+    break;
+  case EventKind::Value::kCount: {
+    std::uint64_t n = 0;
+    if (auto p = read_integer(value, value_path, 1, kMaxBurst, n))
       return p;
-    // An event at or after duration_s is valid and never happens (the run
-    // stops first): `--duration` can shorten any scenario.
-    int kinds = 0;
-    for (auto k : kEventKinds)
-      kinds += e.contains(std::string(k)) ? 1 : 0;
-    if (kinds != 1)
-      return expected(path, "exactly one of " + plain_list(kEventKinds), e);
-    ScriptedEvent ev;
-    ev.at = seconds_to_ns(seconds);
-    const EventKind *kind = nullptr;
-    for (const EventKind &k : kEventTable)
-      if (e.contains(std::string(k.name)))
-        kind = &k;
-    const Json &value = e[std::string(kind->name)];
-    const std::string value_path = path + "." + std::string(kind->name);
-    ev.kind = kind->kind;
-    switch (kind->value) {
-    case EventKind::Value::kTrue:
-      if (!value.is_boolean() || !value.get<bool>())
-        return expected(value_path, "true", value);
-      break;
-    case EventKind::Value::kCount: {
-      std::uint64_t n = 0;
-      if (auto p = read_integer(value, value_path, 1, kMaxBurst, n))
-        return p;
-      ev.value = static_cast<std::uint32_t>(n);
-      break;
-    }
-    case EventKind::Value::kIndex:
-      break; // which nodes and servers exist then is checked below, in time order
-    }
-    // Only events before the end happen; those bound what the run holds.
-    if (seconds < s.duration_s) {
-      if (ev.kind == ScriptedEvent::Kind::kAddNode && ++nodes_then > kMaxCacheNodes)
-        return Problem{path + "." + std::string(event_name(ScriptedEvent::Kind::kAddNode)),
-                       "expected at most " + std::to_string(kMaxCacheNodes) +
-                           " memcached nodes in all (cache.nodes plus the add_node events before "
-                           "duration_s), got " +
-                           std::to_string(nodes_then) + " with this one"};
-      if (ev.kind == ScriptedEvent::Kind::kSubmitBurst ||
-          ev.kind == ScriptedEvent::Kind::kViewBurst) {
-        burst_requests += ev.value;
-        if (burst_requests > kMaxBurstRequests)
-          return Problem{path + "." + std::string(event_name(ev.kind)),
-                         "expected at most " + std::to_string(kMaxBurstRequests) +
-                             " burst requests in all (submit_burst plus view_burst over the events "
-                             "before duration_s), got " +
-                             std::to_string(burst_requests) + " with this one"};
-      }
-    }
-    events.push_back(ev);
-    at_s.push_back(seconds);
+    ev.value = static_cast<std::uint32_t>(n);
+    break;
   }
-  // A crash names a node that exists by then: one of the nodes at start or
-  // one added earlier (at an earlier time, or at the same time earlier in the file).
+  case EventKind::Value::kIndex:
+    break; // which nodes and servers exist then is checked below, in time order
+  }
+  return std::nullopt;
+}
+
+/// What the events before the end add up to, in file order: the nodes
+/// there are and the burst requests sent.
+struct EventTotals {
+  std::uint64_t nodes = 0;
+  std::uint64_t burst_requests = 0;
+};
+
+/// Only events before the end happen; those bound what the run holds: the
+/// memcached nodes and the burst requests, counted in `totals`.
+std::optional<Problem> check_event_totals(const ScriptedEvent &ev, double seconds,
+                                          const Scenario &s, const std::string &path,
+                                          EventTotals &totals) {
+  if (seconds >= s.duration_s)
+    return std::nullopt;
+  if (ev.kind == ScriptedEvent::Kind::kAddNode && ++totals.nodes > kMaxCacheNodes)
+    return Problem{path + "." + std::string(event_name(ScriptedEvent::Kind::kAddNode)),
+                   "expected at most " + std::to_string(kMaxCacheNodes) +
+                       " memcached nodes in all (cache.nodes plus the add_node events before "
+                       "duration_s), got " +
+                       std::to_string(totals.nodes) + " with this one"};
+  if (ev.kind == ScriptedEvent::Kind::kSubmitBurst || ev.kind == ScriptedEvent::Kind::kViewBurst) {
+    totals.burst_requests += ev.value;
+    if (totals.burst_requests > kMaxBurstRequests)
+      return Problem{path + "." + std::string(event_name(ev.kind)),
+                     "expected at most " + std::to_string(kMaxBurstRequests) +
+                         " burst requests in all (submit_burst plus view_burst over the events "
+                         "before duration_s), got " +
+                         std::to_string(totals.burst_requests) + " with this one"};
+  }
+  return std::nullopt;
+}
+
+/// A crash names a node that exists by then: one of the nodes at start or
+/// one added earlier (at an earlier time, or at the same time earlier in the
+/// file). Fills in the indices of `crash_node`.
+std::optional<Problem> check_crash_events(const Json &j, const Scenario &s,
+                                          std::vector<ScriptedEvent> &events) {
   // Additions sorted by (time, file position), so counting those before a
   // crash is a binary search: a file with many events never takes quadratic time.
   std::vector<std::pair<Time, std::size_t>> additions;
@@ -185,6 +192,29 @@ std::optional<Problem> read_events(const Json &j, Scenario &s) {
                       *it);
     events[i].value = static_cast<std::uint32_t>(index);
   }
+  return std::nullopt;
+}
+
+std::optional<Problem> read_events(const Json &j, Scenario &s) {
+  if (!j.is_array())
+    return expected("events", "an array of events", j);
+  if (j.size() > kMaxEvents)
+    return Problem{"events", "expected at most " + std::to_string(kMaxEvents) +
+                                 " scripted events, got " + std::to_string(j.size())};
+  std::vector<ScriptedEvent> events;
+  EventTotals totals{s.cache.nodes, 0};
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const std::string path = index_path("events", i);
+    ScriptedEvent ev;
+    double seconds = 0;
+    if (auto p = read_event(j[i], path, ev, seconds))
+      return p;
+    if (auto p = check_event_totals(ev, seconds, s, path, totals))
+      return p;
+    events.push_back(ev);
+  }
+  if (auto p = check_crash_events(j, s, events))
+    return p;
   if (auto p = check_app_server_events(j, s, events))
     return p;
   s.events = std::move(events);

@@ -275,12 +275,80 @@ read_members(const Json &j, const std::string &path,
   return std::nullopt;
 }
 
+/// `{"uniform": [LO, HI]}`: the member's value `v`, at `path`.
+std::optional<Problem> read_uniform(const Json &v, const std::string &path, Distribution &out) {
+  const NumberRange seconds = between(0, kMaxSeconds);
+  if (!v.is_array() || v.size() != 2)
+    return expected(path, "an array [LO, HI]", v);
+  double lo = 0, hi = 0;
+  if (auto p = read_number(v[0], index_path(path, 0), seconds, lo))
+    return p;
+  if (auto p = read_number(v[1], index_path(path, 1), seconds, hi))
+    return p;
+  if (lo > hi)
+    return expected(path, "[LO, HI] with LO <= HI", v);
+  out = Distribution::uniform(lo, hi);
+  return std::nullopt;
+}
+
+/// `{"empirical": [[VALUE, WEIGHT], ...]}`: the member's value `v`, at `path`.
+std::optional<Problem> read_empirical(const Json &v, const std::string &path, Distribution &out) {
+  const NumberRange seconds = between(0, kMaxSeconds);
+  if (!v.is_array() || v.empty())
+    return expected(path, "a non-empty array of [VALUE, WEIGHT] pairs", v);
+  std::vector<std::pair<double, double>> pairs;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string at = index_path(path, i);
+    if (!v[i].is_array() || v[i].size() != 2)
+      return expected(at, "a [VALUE, WEIGHT] pair", v[i]);
+    double value = 0, weight = 0;
+    if (auto p = read_number(v[i][0], index_path(at, 0), seconds, value))
+      return p;
+    if (auto p = read_number(v[i][1], index_path(at, 1), above(0, kMaxWeight), weight))
+      return p;
+    pairs.emplace_back(value, weight);
+  }
+  out = Distribution::empirical(pairs);
+  return std::nullopt;
+}
+
+/// A family's parameters: the value `v` of a distribution's one member,
+/// `row` its family in kDistributionTable, at `path`.
+std::optional<Problem> read_parameters(const DistributionKind &row, const Json &v,
+                                       const std::string &path, Distribution &out) {
+  const NumberRange seconds = between(0, kMaxSeconds);
+  const Distribution::Kind kind = row.kind;
+  if (kind == Distribution::Kind::kExponential) {
+    double mean = 0;
+    if (auto p = read_number(v, path, above(0, kMaxSeconds), mean))
+      return p;
+    out = Distribution::exponential(mean);
+  } else if (kind == Distribution::Kind::kUniform) {
+    return read_uniform(v, path, out);
+  } else if (kind == Distribution::Kind::kNormal) {
+    std::vector<double> m;
+    if (auto p = read_members(v, path, {{row.a, seconds}, {row.b, seconds}}, m))
+      return p;
+    out = Distribution::normal(m[0], m[1]);
+  } else if (kind == Distribution::Kind::kLogNormal) {
+    std::vector<double> m;
+    if (auto p = read_members(v, path,
+                              {{row.a, above(0, kMaxSeconds)}, {row.b, between(0, kMaxSigma)}}, m))
+      return p;
+    out = Distribution::lognormal(m[0], m[1]);
+  } else { // empirical
+    return read_empirical(v, path, out);
+  }
+  return std::nullopt;
+}
+
+/// A distribution: a number of seconds is a constant; else an object with
+/// one member, a family of kDistributionTable and its parameters.
 std::optional<Problem> read_distribution(const Json &j, const std::string &path,
                                          Distribution &out) {
-  const NumberRange seconds = between(0, kMaxSeconds);
   if (j.is_number()) {
     double v = 0;
-    if (auto p = read_number(j, path, seconds, v))
+    if (auto p = read_number(j, path, between(0, kMaxSeconds), v))
       return p;
     out = Distribution::constant(v);
     return std::nullopt;
@@ -294,58 +362,11 @@ std::optional<Problem> read_distribution(const Json &j, const std::string &path,
   if (j.size() != 1)
     return expected(path, "exactly one of " + plain_list(kDistributionKinds), j);
   const std::string &name = j.begin().key();
-  const Json &v = j.begin().value();
-  const std::string child = join_path(path, name);
   const DistributionKind *row = nullptr;
   for (const DistributionKind &k : kDistributionTable)
     if (k.name == name)
       row = &k;
-  const Distribution::Kind kind = row->kind;
-  if (kind == Distribution::Kind::kExponential) {
-    double mean = 0;
-    if (auto p = read_number(v, child, above(0, kMaxSeconds), mean))
-      return p;
-    out = Distribution::exponential(mean);
-  } else if (kind == Distribution::Kind::kUniform) {
-    if (!v.is_array() || v.size() != 2)
-      return expected(child, "an array [LO, HI]", v);
-    double lo = 0, hi = 0;
-    if (auto p = read_number(v[0], index_path(child, 0), seconds, lo))
-      return p;
-    if (auto p = read_number(v[1], index_path(child, 1), seconds, hi))
-      return p;
-    if (lo > hi)
-      return expected(child, "[LO, HI] with LO <= HI", v);
-    out = Distribution::uniform(lo, hi);
-  } else if (kind == Distribution::Kind::kNormal) {
-    std::vector<double> m;
-    if (auto p = read_members(v, child, {{row->a, seconds}, {row->b, seconds}}, m))
-      return p;
-    out = Distribution::normal(m[0], m[1]);
-  } else if (kind == Distribution::Kind::kLogNormal) {
-    std::vector<double> m;
-    if (auto p = read_members(
-            v, child, {{row->a, above(0, kMaxSeconds)}, {row->b, between(0, kMaxSigma)}}, m))
-      return p;
-    out = Distribution::lognormal(m[0], m[1]);
-  } else { // empirical
-    if (!v.is_array() || v.empty())
-      return expected(child, "a non-empty array of [VALUE, WEIGHT] pairs", v);
-    std::vector<std::pair<double, double>> pairs;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      const std::string at = index_path(child, i);
-      if (!v[i].is_array() || v[i].size() != 2)
-        return expected(at, "a [VALUE, WEIGHT] pair", v[i]);
-      double value = 0, weight = 0;
-      if (auto p = read_number(v[i][0], index_path(at, 0), seconds, value))
-        return p;
-      if (auto p = read_number(v[i][1], index_path(at, 1), above(0, kMaxWeight), weight))
-        return p;
-      pairs.emplace_back(value, weight);
-    }
-    out = Distribution::empirical(pairs);
-  }
-  return std::nullopt;
+  return read_parameters(*row, j.begin().value(), join_path(path, name), out);
 }
 
 } // namespace

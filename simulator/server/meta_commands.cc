@@ -197,34 +197,7 @@ void MemcachedProtocol::cmd_ms(const Request &r) {
   std::string_view err = "CLIENT_ERROR bad command line format";
   bool ok = meta_preparse(tok, 3, now, &of, &err);
   StoreMode mode = StoreMode::kSet;
-  if (ok) {
-    const bool opaque_error = opaque_too_long(tok);
-    switch (of.mode) {
-    case 0:
-    case 'S':
-      break;
-    case 'E':
-      mode = StoreMode::kAdd;
-      break;
-    case 'A':
-      mode = StoreMode::kAppend;
-      break;
-    case 'P':
-      mode = StoreMode::kPrepend;
-      break;
-    case 'R':
-      mode = StoreMode::kReplace;
-      break;
-    default:
-      err = "CLIENT_ERROR invalid mode for ms M token";
-      ok = false;
-      break;
-    }
-    if (ok && opaque_error) {
-      err = "CLIENT_ERROR opaque token too long";
-      ok = false;
-    }
-  }
+  ok = ok && ms_store_mode(tok, of, &mode, &err);
   if (ok &&
       internal::item_total_bytes(of.key.size(), of.client_flags, static_cast<std::uint64_t>(vlen)) >
           node_.config().item_size_max) {
@@ -264,12 +237,7 @@ void MemcachedProtocol::cmd_ms(const Request &r) {
   pending_.invalidate = of.set_stale;
   pending_.base64_key = of.key_binary;
   pending_.quiet = of.no_reply;
-  for (std::size_t i = 3; i < tok.size(); ++i) {
-    if (tok[i][0] == 'O' || tok[i][0] == 'k' || tok[i][0] == 'c') {
-      pending_.meta_ret.append(tok[i]);
-      pending_.meta_ret.push_back(' ');
-    }
-  }
+  pending_.meta_ret = ms_return_flags(tok);
   pending_.total = static_cast<std::size_t>(vlen) + 2;
   reserved_ = handle;
   got_ = 0;

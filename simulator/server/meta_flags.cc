@@ -94,6 +94,128 @@ std::string base64_encode(std::string_view in) {
   return out;
 }
 
+namespace {
+
+/// What reading one flag gave: fine; an error noted, the flags after it
+/// still read; or an unknown flag, which stops the parse at once.
+enum class FlagRead { kOk, kError, kUnknown };
+
+/// N, T and R take a time: N vivifies a miss (even when its time does not
+/// read, as in memcached), T sets a new TTL, R a recache time.
+FlagRead read_time_flag(unsigned char o, std::string_view arg, std::int64_t now, MetaFlags *of,
+                        std::string_view *errstr) {
+  std::int32_t t = 0;
+  FlagRead read = FlagRead::kOk;
+  if (!safe_strtol(arg, &t)) {
+    *errstr = "CLIENT_ERROR bad token in command line format";
+    read = FlagRead::kError;
+  } else if (o == 'N') {
+    of->vivify = true;
+    of->autoviv_exptime = meta_exptime(t, now);
+  } else if (o == 'T') {
+    of->new_ttl = true;
+    of->exptime = meta_exptime(t, now);
+  } else {
+    of->recache = true;
+    of->recache_time = meta_exptime(t, now);
+  }
+  if (o == 'N') {
+    of->vivify = true;
+  }
+  return read;
+}
+
+/// F, C, J and D take a number, M a mode character. A bad F sets no message:
+/// the caller's default stands.
+FlagRead read_number_flag(std::string_view token, MetaFlags *of, std::string_view *errstr) {
+  const std::string_view arg = token.substr(1);
+  switch (token[0]) {
+  case 'F':
+    return safe_strtoul(arg, &of->client_flags) ? FlagRead::kOk : FlagRead::kError;
+  case 'C':
+    if (!safe_strtoull(arg, &of->req_cas)) {
+      *errstr = "CLIENT_ERROR bad token in command line format";
+      return FlagRead::kError;
+    }
+    of->has_cas = true;
+    return FlagRead::kOk;
+  case 'M':
+    if (token.size() != 2) {
+      *errstr = "CLIENT_ERROR incorrect length for M token";
+      return FlagRead::kError;
+    }
+    of->mode = token[1];
+    return FlagRead::kOk;
+  case 'J':
+    if (!safe_strtoull(arg, &of->initial)) {
+      *errstr = "CLIENT_ERROR invalid numeric initial value";
+      return FlagRead::kError;
+    }
+    return FlagRead::kOk;
+  default: // 'D'
+    if (!safe_strtoull(arg, &of->delta)) {
+      *errstr = "CLIENT_ERROR invalid numeric delta value";
+      return FlagRead::kError;
+    }
+    return FlagRead::kOk;
+  }
+}
+
+/// Reads one flag token into `of`; `key` is the command's key (b decodes it).
+FlagRead read_flag(std::string_view token, std::string_view key, std::int64_t now, MetaFlags *of,
+                   std::string_view *errstr) {
+  const auto o = static_cast<unsigned char>(token[0]);
+  switch (o) {
+  case 'b': {
+    FlagRead read = FlagRead::kOk;
+    if (!base64_decode(key, &of->key)) {
+      *errstr = "CLIENT_ERROR error decoding key";
+      read = FlagRead::kError;
+    }
+    of->key_binary = true;
+    return read;
+  }
+  case 'N':
+  case 'T':
+  case 'R':
+    return read_time_flag(o, token.substr(1), now, of, errstr);
+  case 'l':
+  case 'h':
+  case 'O':
+  case 'P':
+  case 'L':
+  case 'k':
+  case 's':
+  case 't':
+  case 'c':
+  case 'f':
+    return FlagRead::kOk; // flags the command itself answers to, or ignores
+  case 'v':
+    of->value = true;
+    return FlagRead::kOk;
+  case 'u':
+    of->no_update = true;
+    return FlagRead::kOk;
+  case 'q':
+    of->no_reply = true;
+    return FlagRead::kOk;
+  case 'I':
+    of->set_stale = true;
+    return FlagRead::kOk;
+  case 'F':
+  case 'C':
+  case 'M':
+  case 'J':
+  case 'D':
+    return read_number_flag(token, of, errstr);
+  default:
+    *errstr = "CLIENT_ERROR invalid flag";
+    return FlagRead::kUnknown;
+  }
+}
+
+} // namespace
+
 bool meta_preparse(const std::vector<std::string_view> &tok, std::size_t start, std::int64_t now,
                    MetaFlags *of, std::string_view *errstr) {
   bool error = false;
@@ -106,94 +228,13 @@ bool meta_preparse(const std::vector<std::string_view> &tok, std::size_t start, 
       return false;
     }
     seen[o] = true;
-    const std::string_view arg = tok[i].substr(1);
-    std::int32_t t = 0;
-    switch (o) {
-    case 'b':
-      if (!base64_decode(tok[1], &of->key)) {
-        *errstr = "CLIENT_ERROR error decoding key";
-        error = true;
-      }
-      of->key_binary = true;
+    switch (read_flag(tok[i], tok[1], now, of, errstr)) {
+    case FlagRead::kOk:
       break;
-    case 'N':
-    case 'T':
-    case 'R':
-      if (!safe_strtol(arg, &t)) {
-        *errstr = "CLIENT_ERROR bad token in command line format";
-        error = true;
-      } else if (o == 'N') {
-        of->vivify = true;
-        of->autoviv_exptime = meta_exptime(t, now);
-      } else if (o == 'T') {
-        of->new_ttl = true;
-        of->exptime = meta_exptime(t, now);
-      } else {
-        of->recache = true;
-        of->recache_time = meta_exptime(t, now);
-      }
-      if (o == 'N') {
-        of->vivify = true;
-      }
+    case FlagRead::kError:
+      error = true;
       break;
-    case 'l':
-    case 'h':
-    case 'O':
-    case 'P':
-    case 'L':
-    case 'k':
-    case 's':
-    case 't':
-    case 'c':
-    case 'f':
-      break;
-    case 'v':
-      of->value = true;
-      break;
-    case 'u':
-      of->no_update = true;
-      break;
-    case 'q':
-      of->no_reply = true;
-      break;
-    case 'F':
-      if (!safe_strtoul(arg, &of->client_flags)) {
-        error = true;
-      }
-      break;
-    case 'C':
-      if (!safe_strtoull(arg, &of->req_cas)) {
-        *errstr = "CLIENT_ERROR bad token in command line format";
-        error = true;
-      } else {
-        of->has_cas = true;
-      }
-      break;
-    case 'M':
-      if (tok[i].size() != 2) {
-        *errstr = "CLIENT_ERROR incorrect length for M token";
-        error = true;
-      } else {
-        of->mode = tok[i][1];
-      }
-      break;
-    case 'J':
-      if (!safe_strtoull(arg, &of->initial)) {
-        *errstr = "CLIENT_ERROR invalid numeric initial value";
-        error = true;
-      }
-      break;
-    case 'D':
-      if (!safe_strtoull(arg, &of->delta)) {
-        *errstr = "CLIENT_ERROR invalid numeric delta value";
-        error = true;
-      }
-      break;
-    case 'I':
-      of->set_stale = true;
-      break;
-    default:
-      *errstr = "CLIENT_ERROR invalid flag";
+    case FlagRead::kUnknown:
       return false;
     }
   }
@@ -207,6 +248,47 @@ bool opaque_too_long(const std::vector<std::string_view> &tok) {
     }
   }
   return false;
+}
+
+bool ms_store_mode(const std::vector<std::string_view> &tok, const MetaFlags &of, StoreMode *mode,
+                   std::string_view *errstr) {
+  switch (of.mode) {
+  case 0:
+  case 'S':
+    *mode = StoreMode::kSet;
+    break;
+  case 'E':
+    *mode = StoreMode::kAdd;
+    break;
+  case 'A':
+    *mode = StoreMode::kAppend;
+    break;
+  case 'P':
+    *mode = StoreMode::kPrepend;
+    break;
+  case 'R':
+    *mode = StoreMode::kReplace;
+    break;
+  default:
+    *errstr = "CLIENT_ERROR invalid mode for ms M token";
+    return false;
+  }
+  if (opaque_too_long(tok)) {
+    *errstr = "CLIENT_ERROR opaque token too long";
+    return false;
+  }
+  return true;
+}
+
+std::string ms_return_flags(const std::vector<std::string_view> &tok) {
+  std::string flags;
+  for (std::size_t i = 3; i < tok.size(); ++i) {
+    if (tok[i][0] == 'O' || tok[i][0] == 'k' || tok[i][0] == 'c') {
+      flags.append(tok[i]);
+      flags.push_back(' ');
+    }
+  }
+  return flags;
 }
 
 std::int64_t created_exptime(const std::vector<std::string_view> &tok, std::size_t start,

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "stampede/memcached_node.h"
+
 namespace stampede::internal {
 
 /// MFLAG_MAX_OPT_LENGTH: more tokens than this (terminal one included) is an error.
@@ -62,6 +64,18 @@ bool meta_preparse(const std::vector<std::string_view> &tok, std::size_t start, 
 /// @param tok the command's words.
 /// @return whether an O (opaque) flag is longer than memcached allows.
 bool opaque_too_long(const std::vector<std::string_view> &tok);
+
+/// ms's checks after its flags, in process_mset_command's order: the mode
+/// M names (absent or S: set), then an O flag not too long.
+/// @param tok the command's words. @param of its flags.
+/// @param mode receives the mode. @param errstr receives the error's reply line.
+/// @return false on an error.
+bool ms_store_mode(const std::vector<std::string_view> &tok, const MetaFlags &of, StoreMode *mode,
+                   std::string_view *errstr);
+
+/// @param tok an ms command's words (its flags from tok[3]).
+/// @return the flags its reply echoes (O, k, c), each followed by a space.
+std::string ms_return_flags(const std::vector<std::string_view> &tok);
 
 /// The exptime a created item ends with: it starts at 0 and N and T set it
 /// in the order they appear.
