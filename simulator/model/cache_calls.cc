@@ -49,9 +49,9 @@ void SimulationCore::cache_op(Request &r, Op op) {
     McItemView &item = get_view_;
     reply.hit = node != nullptr && node->get(key, now_s(), &item);
     reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
-    m_.cache_get(reply.hit);
+    measure_.cache_get(reply.hit);
     if (on_gutter(s)) [[unlikely]]
-      m_.gutter_get(reply.hit);
+      measure_.gutter_get(reply.hit);
     if (reply.hit) {
       Page::decode_into(item.value, r.page);
       r.cas = item.cas;
@@ -68,7 +68,7 @@ void SimulationCore::cache_op(Request &r, Op op) {
     reply.status = cache_store(s, op, node, key);
     break;
   case Op::kCacheDelete:
-    m_.cache_delete();
+    measure_.cache_delete();
     // The gutter is never invalidated: its entries expire instead.
     reply.status =
         node == nullptr || on_gutter(s) ? McStatus::kNotFound : node->remove(key, now_s());
@@ -92,9 +92,9 @@ void SimulationCore::cache_op(Request &r, Op op) {
 // its buffers and anomaly bookkeeping would otherwise weigh on every get.
 McStatus SimulationCore::cache_store(Slot &s, Op op, MemcachedNode *node, std::string_view key) {
   Request &r = s.req;
-  m_.cache_set();
+  measure_.cache_set();
   if (op == Op::kCacheCas)
-    m_.cas_sent(s.cas_sent++ > 0);
+    measure_.cas_sent(s.cas_sent++ > 0);
   const StoreMode mode = op == Op::kCacheSet   ? StoreMode::kSet
                          : op == Op::kCacheAdd ? StoreMode::kAdd
                                                : StoreMode::kCas;
@@ -112,7 +112,7 @@ McStatus SimulationCore::cache_store(Slot &s, Op op, MemcachedNode *node, std::s
   if (status == McStatus::kStored) {
     check_written(r, s.serial);
   } else if (op == Op::kCacheCas && status == McStatus::kExists) {
-    m_.cas_refused();
+    measure_.cas_refused();
     AnomalyRecord a{AnomalyKind::kCasConflict, now_, s.serial, r.key};
     if (observer_) {
       // The write that changed the unique stored the page there now.
@@ -151,13 +151,13 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     reply.stale = page && item.stale;
     reply.hit = page && !item.stale;
     if (gutter)
-      m_.gutter_get(reply.hit);
+      measure_.gutter_get(reply.hit);
     reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
     if (found)
       r.cas = item.cas;
     if (page)
       Page::decode_into(item.value, r.page);
-    m_.cache_get(reply.hit);
+    measure_.cache_get(reply.hit);
     if (reply.hit && item.exptime != 0)
       reply.expires_at = (item.exptime - kEpochUnixS) * kSecond;
     break;
@@ -165,7 +165,7 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
   case Op::kCacheLeaseSet: {
     // The holder's fill: a cas against its token. A delete since changed
     // the unique (md I) or removed the placeholder: refused.
-    m_.cache_set();
+    measure_.cache_set();
     Page stored = r.page;
     stored.stored_by = s.serial;
     stored.stored_at = now_;
@@ -179,7 +179,7 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     if (reply.status == McStatus::kStored) {
       check_written(r, s.serial);
     } else {
-      m_.lease_refused();
+      measure_.lease_refused();
       AnomalyRecord a{AnomalyKind::kLeaseRefused, now_, s.serial, r.key};
       if (r.key < invalidated_by_.size() && invalidated_by_[r.key].first != kNoSerial) {
         a.cause_serial = invalidated_by_[r.key].first;
@@ -192,7 +192,7 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
   }
   case Op::kCacheInvalidate:
     if (gutter) { // the gutter is never invalidated
-      m_.cache_delete();
+      measure_.cache_delete();
       reply.status = McStatus::kNotFound;
       break;
     }
@@ -200,7 +200,7 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     if (invalidated_by_.size() <= r.key)
       invalidated_by_.resize(r.key + 1, {kNoSerial, -1});
     invalidated_by_[r.key] = {s.serial, now_};
-    m_.cache_delete();
+    measure_.cache_delete();
     reply.status = node == nullptr ? McStatus::kNotFound
                                    : node->meta_delete(key, false, 0, true, false, 0, now_s());
     break;
@@ -216,13 +216,13 @@ void SimulationCore::timed_out(Slot &s, Op op) {
   const bool store =
       op == Op::kCacheSet || op == Op::kCacheAdd || op == Op::kCacheCas || op == Op::kCacheLeaseSet;
   reply.status = store ? McStatus::kNotStored : McStatus::kNotFound;
-  m_.cache_timeout();
+  measure_.cache_timeout();
   if (op == Op::kCacheGet || op == Op::kCacheLeaseGet)
-    m_.cache_get(false);
+    measure_.cache_get(false);
   else if (store)
-    m_.cache_set();
+    measure_.cache_set();
   else
-    m_.cache_delete();
+    measure_.cache_delete();
   s.reply = reply;
   s.op_issue = now_;
   queue_.push(now_ + cache_.timeout(), kCacheReply, s.req.id);

@@ -81,7 +81,7 @@ public:
   std::uint64_t events_ = 0;
   double wall_s_ = 0;
   Observer *observer_ = nullptr;
-  Time interval_ = kSecond;
+  Time interval_length_ = kSecond;
 
 private:
   // A request in service: it holds a worker from its start to its response.
@@ -175,14 +175,14 @@ private:
   // The truth, the detectors and the counts: one measurement (metrics/),
   // fed the facts of the run as the reality lab feeds it the facts of its.
   std::uint32_t num_keys_;
-  internal::Measurement m_;
+  internal::Measurement measure_;
 
   internal::Database db_;
 
-  // The current interval's record (its counts are filled by m_ when it closes).
-  IntervalRecord iv_;
-  double iv_busy_area_start_ = 0;
-  std::uint64_t iv_evictions_start_ = 0;
+  // The current interval's record (its counts are filled by measure_ when it closes).
+  IntervalRecord interval_record_;
+  double interval_busy_area_start_ = 0;
+  std::uint64_t interval_evictions_start_ = 0;
   bool final_interval_done_ = false;
 
   Time warmup_end_ = 0; // 0: no warm-up

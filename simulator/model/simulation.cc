@@ -103,7 +103,7 @@ void SimulationCore::push_burst(std::uint32_t count, bool submit) {
 }
 
 void SimulationCore::admit(Time arrival, bool submit, bool burst) {
-  m_.arrival();
+  measure_.arrival();
   // A front cache sees a page view first: its key is drawn here, and only a
   // view it cannot answer goes on to the balancer, with that key.
   std::uint32_t key = kNone;
@@ -121,7 +121,7 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
   } else {
     // Refused (app.backlog): the user sees an error at once; a closed
     // workload's user thinks and comes back, as after an answer.
-    m_.rejected();
+    measure_.rejected();
     user_comes_back(burst);
   }
 }
@@ -132,7 +132,7 @@ void SimulationCore::admit(Time arrival, bool submit, bool burst) {
 std::uint32_t SimulationCore::edge_front(Time arrival, bool burst) {
   const std::uint32_t key = draw_key();
   const Page *copy = edge_.fresh(key, now_);
-  m_.edge_seen(copy != nullptr);
+  measure_.edge_seen(copy != nullptr);
   if (copy == nullptr)
     return key;
   const std::optional<std::uint32_t> index = edge_.begin_answer(Event::kMaxTarget);
@@ -144,7 +144,7 @@ std::uint32_t SimulationCore::edge_front(Time arrival, bool burst) {
   a.arrival = arrival;
   a.serial = serial_next_++;
   a.key = key;
-  a.committed_at_arrival = m_.log().committed_before(key, arrival);
+  a.committed_at_arrival = measure_.log().committed_before(key, arrival);
   a.burst = burst;
   a.page = *copy;
   queue_.push(now_ + edge_.latency(), kEdgeDone, *index);
@@ -206,7 +206,7 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
   s.cas_sent = 0;
   s.answered = false;
   s.strategy = current_strategy_;
-  s.committed_at_arrival = m_.log().committed_before(s.req.key, arrival);
+  s.committed_at_arrival = measure_.log().committed_before(s.req.key, arrival);
   const Time cpu_done = now_ + app_.start(server);
   queue_.push(cpu_done, kCpuDone, slot);
   if (observer_)
@@ -264,7 +264,7 @@ void SimulationCore::db_op(Request &r, Op op) {
   s.reply.op = op;
   s.op_issue = now_;
   s.node = -1;
-  if (op == Op::kDbRead && m_.query_issued(r.key, !r.submit, now_))
+  if (op == Op::kDbRead && measure_.query_issued(r.key, !r.submit, now_))
     anomaly(AnomalyKind::kStampede, s.serial, r.key);
   if (db_.has_free_connection()) {
     db_start(r.id);
@@ -272,9 +272,9 @@ void SimulationCore::db_op(Request &r, Op op) {
     db_.enqueue(r.id);
     if (observer_)
       activity(s, Activity::kDbQueued, op, -1, -1);
-    m_.db_queue_seen(db_.queued());
-    iv_.db_queue_max =
-        std::max<std::uint32_t>(iv_.db_queue_max, static_cast<std::uint32_t>(db_.queued()));
+    measure_.db_queue_seen(db_.queued());
+    interval_record_.db_queue_max = std::max<std::uint32_t>(
+        interval_record_.db_queue_max, static_cast<std::uint32_t>(db_.queued()));
   }
 }
 
@@ -284,7 +284,7 @@ void SimulationCore::db_start(std::uint32_t slot) {
   const Time latency = db_.start(now_, read);
   // A statement snapshot: the page as committed when the query starts executing.
   if (read) {
-    s.req.page = Page::newest(m_.log().committed(s.req.key));
+    s.req.page = Page::newest(measure_.log().committed(s.req.key));
     s.req.page.read_at = now_;
   }
   queue_.push(now_ + latency, kDbDone, slot);
@@ -296,11 +296,11 @@ void SimulationCore::on_db_done(std::uint32_t slot) {
   Slot &s = slots_[slot];
   Request &r = s.req;
   if (s.reply.op == Op::kDbRead) {
-    m_.query_completed(r.key, !r.submit);
+    measure_.query_completed(r.key, !r.submit);
   } else {
     // The insert commits now: the post takes the key's next number.
-    m_.insert_completed();
-    r.post = m_.insert_committed(r.key, now_);
+    measure_.insert_completed();
+    r.post = measure_.insert_committed(r.key, now_);
   }
   s.reply.status = McStatus::kOk;
   db_.end(now_);
@@ -313,10 +313,10 @@ void SimulationCore::on_db_done(std::uint32_t slot) {
 
 void SimulationCore::check_written(const Request &writer, std::uint64_t serial) {
   const std::uint32_t key = writer.key;
-  m_.cache_written(key, writer.server, writer.page, [&](std::uint32_t post) {
+  measure_.cache_written(key, writer.server, writer.page, [&](std::uint32_t post) {
     AnomalyRecord a{AnomalyKind::kLostUpdate, now_, serial, key};
     a.post = post;
-    a.post_committed_at = m_.log().commit_time(key, post);
+    a.post_committed_at = measure_.log().commit_time(key, post);
     a.cause_serial = serial;
     a.cause_at = now_;
     a.snapshot_at = writer.page.read_at;
@@ -345,14 +345,15 @@ void SimulationCore::answer(Request &r) {
   bool stale = false;
   double staleness_s = 0;
   if (r.submit) {
-    m_.submit_answered(latency);
-    if (strategies_[s.strategy].second->updates_cache_on_submit() && m_.on_page(r.key, r.post)) {
+    measure_.submit_answered(latency);
+    if (strategies_[s.strategy].second->updates_cache_on_submit() &&
+        measure_.on_page(r.key, r.post)) {
       Page cached;
       const bool in_cache = cached_page(r.key, r.server, &cached);
-      if (m_.submit_post_answered(r.key, r.post, r.server, in_cache ? &cached : nullptr)) {
+      if (measure_.submit_post_answered(r.key, r.post, r.server, in_cache ? &cached : nullptr)) {
         AnomalyRecord a{AnomalyKind::kLostUpdate, now_, s.serial, r.key};
         a.post = r.post;
-        a.post_committed_at = m_.log().commit_time(r.key, r.post);
+        a.post_committed_at = measure_.log().commit_time(r.key, r.post);
         a.cause_serial = cached.stored_by;
         a.cause_at = cached.stored_at;
         a.snapshot_at = cached.read_at;
@@ -376,13 +377,13 @@ inline bool SimulationCore::view_answered(const Page &page, std::uint32_t key, T
                                           std::uint32_t committed_at_arrival, std::uint64_t serial,
                                           double *staleness_s) {
   const std::optional<internal::StaleRead> found =
-      m_.view_answered(now_ - arrival, page, key, arrival, committed_at_arrival);
+      measure_.view_answered(now_ - arrival, page, key, arrival, committed_at_arrival);
   if (!found)
     return false;
   *staleness_s = ns_to_seconds(found->age);
   AnomalyRecord a{AnomalyKind::kStaleRead, now_, serial, key};
   a.post = found->post;
-  a.post_committed_at = m_.log().commit_time(key, found->post);
+  a.post_committed_at = measure_.log().commit_time(key, found->post);
   a.cause_serial = page.stored_by;
   a.cause_at = page.stored_at;
   a.snapshot_at = page.read_at;

@@ -37,7 +37,7 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
       balancer_(scenario.balancer, Rng::stream(scenario.seed, "balancer")),
       cache_(scenario.cache, scenario.workload.keys), key_names_(scenario.workload.keys),
       edge_(scenario.edge, scenario.workload.keys, Rng::stream(scenario.seed, "edge")),
-      num_keys_(scenario.workload.keys), m_(scenario.workload.keys, scenario.app.local_cache),
+      num_keys_(scenario.workload.keys), measure_(scenario.workload.keys, scenario.app.local_cache),
       db_(scenario.db, Rng::stream(scenario.seed, "db")) {
   // Events name slots and scripted events by a 24-bit index (event_queue.h);
   // the scenario parser keeps files far inside that bound.
@@ -67,9 +67,9 @@ SimulationCore::SimulationCore(const Scenario &scenario, const StrategyRegistry 
   }
   for (std::uint32_t i = 0; i < scenario.events.size(); ++i)
     queue_.push(scenario.events[i].at, kScripted, i);
-  queue_.push(interval_, kIntervalEnd, 0);
-  iv_.start = 0;
-  iv_.end = interval_;
+  queue_.push(interval_length_, kIntervalEnd, 0);
+  interval_record_.start = 0;
+  interval_record_.end = interval_length_;
 }
 
 void SimulationCore::new_server() {
@@ -110,7 +110,7 @@ void SimulationCore::warm() {
   char kbuf[24], vbuf[kEncodedPageBytes];
   for (std::uint32_t k = 0; k < num_keys_; ++k) {
     const std::string_view key = cache_key(k, kbuf);
-    const std::string_view value = Page::newest(m_.log().committed(k)).encode(vbuf);
+    const std::string_view value = Page::newest(measure_.log().committed(k)).encode(vbuf);
     const std::int64_t ttl = strategies_[0].second->cache_ttl_s(options);
     if (scenario_.app.local_cache) {
       for (std::uint32_t s = 0; s < app_.size(); ++s)
@@ -172,43 +172,44 @@ void SimulationCore::switch_strategy(const StrategyConfig &config) {
 }
 
 void SimulationCore::on_interval_end() {
-  if (now_ != iv_.end)
+  if (now_ != interval_record_.end)
     return; // superseded by set_interval
   close_interval(now_);
-  queue_.push(iv_.end, kIntervalEnd, 0);
+  queue_.push(interval_record_.end, kIntervalEnd, 0);
 }
 
 void SimulationCore::set_interval(Time length) {
-  interval_ = length;
-  iv_.end = std::max(iv_.start + length, now_);
-  queue_.push(iv_.end, kIntervalEnd, 0);
+  interval_length_ = length;
+  interval_record_.end = std::max(interval_record_.start + length, now_);
+  queue_.push(interval_record_.end, kIntervalEnd, 0);
 }
 
 void SimulationCore::close_interval(Time end) {
   db_.settle(end);
-  iv_.end = end;
-  m_.close_interval(iv_); // the counts: their growth over the interval
-  iv_.db_queue = static_cast<std::uint32_t>(db_.queued());
-  iv_.db_utilization = (db_.busy_area() - iv_busy_area_start_) /
-                       (static_cast<double>(interval_) * scenario_.db.connections);
-  iv_.app_backlog = app_.waiting();
+  interval_record_.end = end;
+  measure_.close_interval(interval_record_); // the counts: their growth over the interval
+  interval_record_.db_queue = static_cast<std::uint32_t>(db_.queued());
+  interval_record_.db_utilization =
+      (db_.busy_area() - interval_busy_area_start_) /
+      (static_cast<double>(interval_length_) * scenario_.db.connections);
+  interval_record_.app_backlog = app_.waiting();
   const std::uint64_t evictions = cache_.tier().evictions();
-  iv_.evictions = evictions - iv_evictions_start_;
+  interval_record_.evictions = evictions - interval_evictions_start_;
   if (observer_)
-    observer_->on_interval(iv_);
-  iv_ = IntervalRecord{};
-  iv_.start = end;
-  iv_.end = end + interval_;
-  iv_.db_queue_max = static_cast<std::uint32_t>(db_.queued());
-  iv_busy_area_start_ = db_.busy_area();
-  iv_evictions_start_ = evictions;
+    observer_->on_interval(interval_record_);
+  interval_record_ = IntervalRecord{};
+  interval_record_.start = end;
+  interval_record_.end = end + interval_length_;
+  interval_record_.db_queue_max = static_cast<std::uint32_t>(db_.queued());
+  interval_busy_area_start_ = db_.busy_area();
+  interval_evictions_start_ = evictions;
 }
 
 void SimulationCore::finish_if_over() {
   // The last, possibly partial, interval ends with the run.
   if (!final_interval_done_ && finished()) {
     final_interval_done_ = true;
-    if (iv_.start < end_)
+    if (interval_record_.start < end_)
       close_interval(end_);
     // A student's strategy says here if it left requests never answered.
     for (auto &[options, strategy] : strategies_) {
@@ -231,7 +232,7 @@ std::uint64_t SimulationCore::evictions() const noexcept {
 void SimulationCore::end_warmup() {
   // The DB's busy time up to the warm-up's end, then from it.
   db_.settle(std::max(now_, warmup_end_));
-  m_.end_warmup(db_.queued(), gauges());
+  measure_.end_warmup(db_.queued(), gauges());
 }
 
 internal::StackGauges SimulationCore::gauges() const noexcept {
@@ -248,7 +249,7 @@ internal::StackGauges SimulationCore::gauges() const noexcept {
 }
 
 Report SimulationCore::report() const {
-  Report r = m_.report(gauges());
+  Report r = measure_.report(gauges());
   r.scenario = scenario_.name;
   r.strategy = strategy_label(strategies_[current_strategy_].first);
   r.seed = scenario_.seed;
