@@ -58,8 +58,22 @@ public:
   void crash_node(std::uint32_t node);
   bool add_node();
   void set_interval(Time length);
-  // The warm-up (--warmup) ends now: what is reported counts from here.
+  bool add_server();
+  bool remove_server(std::uint32_t server);
+  // The warm-up (--warmup): its length, set before the run starts; its end,
+  // from which what is reported counts.
+  void set_warmup_end(Time t) noexcept { warmup_end_ = t; }
   void end_warmup();
+  // Whether an event is due before `t` (a warm-up ends when none is).
+  bool has_event_before(Time t) const noexcept { return !queue_.empty() && queue_.top().time < t; }
+
+  Time now() const noexcept { return now_; }
+  Time end() const noexcept { return end_; }
+  std::uint64_t events() const noexcept { return events_; }
+  const Scenario &scenario() const noexcept { return scenario_; }
+  void set_observer(Observer *observer) noexcept { observer_ = observer; }
+  // Wall-clock seconds spent running (engine.wall_s).
+  void add_wall_time(double seconds) noexcept { wall_s_ += seconds; }
 
   // Context's operations.
   void cache_op(Request &r, Op op);
@@ -75,6 +89,7 @@ public:
   }
   double strategy_uniform01() noexcept { return strategy_rng_.uniform01(); }
 
+private:
   const Scenario scenario_;
   Time now_ = 0;
   Time end_;
@@ -83,7 +98,6 @@ public:
   Observer *observer_ = nullptr;
   Time interval_length_ = kSecond;
 
-private:
   // A request in service: it holds a worker from its start to its response.
   struct Slot {
     Request req;
@@ -101,8 +115,6 @@ private:
   static constexpr std::uint32_t kNone = internal::AppTier::kNoKey; // no key, no slot
 
   void new_server();
-  bool add_server();
-  bool remove_server(std::uint32_t server);
   void dispatch(const Event &e);
   void on_arrival(std::uint32_t source);
   [[gnu::noinline]] void on_burst(std::uint32_t count, bool submit);
@@ -196,8 +208,6 @@ private:
   // Whether the slot's cache call went to the gutter pool.
   bool on_gutter(const Slot &s) const noexcept { return cache_.is_gutter(s.node); }
   std::uint64_t evictions() const noexcept; // the tier's and the local caches'
-
-  friend class Simulation;
 };
 
 } // namespace stampede

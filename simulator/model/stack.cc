@@ -309,26 +309,31 @@ Simulation::Simulation(const Scenario &scenario, const StrategyRegistry &registr
 Simulation::~Simulation() = default;
 
 namespace {
-struct WallClock {
-  explicit WallClock(double &total) : total_(total), t0_(std::chrono::steady_clock::now()) {}
+// Adds the wall-clock time from its making to its end to a run's engine.wall_s.
+class WallClock {
+public:
+  explicit WallClock(SimulationCore &core) : core_(core), t0_(std::chrono::steady_clock::now()) {}
   ~WallClock() {
-    total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    core_.add_wall_time(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count());
   }
-  double &total_;
+
+private:
+  SimulationCore &core_;
   std::chrono::steady_clock::time_point t0_;
 };
 } // namespace
 
 bool Simulation::step() {
-  WallClock clock(core_->wall_s_);
-  if (warmup_pending_ && (core_->queue_.empty() || core_->queue_.top().time >= warmup_)) {
+  WallClock clock(*core_);
+  if (warmup_pending_ && !core_->has_event_before(warmup_)) {
     warmup_pending_ = false;
     core_->end_warmup();
   }
   return core_->step();
 }
 void Simulation::run_until(Time t) {
-  WallClock clock(core_->wall_s_);
+  WallClock clock(*core_);
   if (warmup_pending_ && t > warmup_) {
     core_->run_until(warmup_);
     warmup_pending_ = false;
@@ -337,22 +342,22 @@ void Simulation::run_until(Time t) {
   core_->run_until(t);
 }
 void Simulation::set_warmup(Time length) {
-  if (length < 0 || length >= core_->end_)
+  if (length < 0 || length >= core_->end())
     throw std::invalid_argument("the warm-up must be at least 0 and shorter than the run");
-  if (core_->now_ > 0 || core_->events_ > 0)
+  if (core_->now() > 0 || core_->events() > 0)
     throw std::logic_error("the warm-up is set before the run starts");
   warmup_ = length;
   warmup_pending_ = length > 0;
-  core_->warmup_end_ = length;
+  core_->set_warmup_end(length);
 }
-void Simulation::run() { run_until(core_->end_); }
+void Simulation::run() { run_until(core_->end()); }
 bool Simulation::finished() const noexcept { return core_->finished(); }
-Time Simulation::now() const noexcept { return core_->now_; }
-Time Simulation::end() const noexcept { return core_->end_; }
-std::uint64_t Simulation::events() const noexcept { return core_->events_; }
+Time Simulation::now() const noexcept { return core_->now(); }
+Time Simulation::end() const noexcept { return core_->end(); }
+std::uint64_t Simulation::events() const noexcept { return core_->events(); }
 Report Simulation::report() const { return core_->report(); }
 StackState Simulation::state() const { return core_->state(); }
-void Simulation::set_observer(Observer *observer) noexcept { core_->observer_ = observer; }
+void Simulation::set_observer(Observer *observer) noexcept { core_->set_observer(observer); }
 void Simulation::set_interval(Time length) {
   if (length <= 0)
     throw std::invalid_argument("interval must be positive");
@@ -364,7 +369,7 @@ void Simulation::crash_node(std::uint32_t node) { core_->crash_node(node); }
 bool Simulation::add_node() { return core_->add_node(); }
 bool Simulation::add_server() { return core_->add_server(); }
 bool Simulation::remove_server(std::uint32_t server) { return core_->remove_server(server); }
-const Scenario &Simulation::scenario() const noexcept { return core_->scenario_; }
+const Scenario &Simulation::scenario() const noexcept { return core_->scenario(); }
 std::optional<Time> Simulation::overloaded_at() const noexcept { return core_->overloaded_at(); }
 
 } // namespace stampede
