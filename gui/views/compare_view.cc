@@ -25,7 +25,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "cli/cli.h"
+#include "stampede/compare_table.h"
 #include "stampede/scenario_io.h"
 #include "stampede/strategy.h"
 #include "views/palette.h"

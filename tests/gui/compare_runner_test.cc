@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "stampede/compare_table.h"
 #include "stampede/scenario_io.h"
 #include "stampede/strategy.h"
 #include "stampede/student_hashing.h"

@@ -16,8 +16,8 @@
 #include <QTest>
 #include <algorithm>
 
-#include "cli/cli.h"
 #include "io/lessons.h"
+#include "stampede/compare_table.h"
 #include "stampede/replication.h"
 #include "stampede/scenario_io.h"
 #include "stampede/simulation.h"

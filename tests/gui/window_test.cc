@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "cli/cli.h"
+#include "stampede/compare_table.h"
 #include "stampede/scenario_io.h"
 #include "views/charts_view.h"
 #include "views/compare_view.h"
