@@ -80,7 +80,8 @@ int cmd_reality(const RealityOptions &o) {
     overrides.push_back("duration_s=" + shortest(*o.duration_s));
   }
   const Scenario s = load(o.scenario, overrides);
-  if (reality::play_real == nullptr) {
+  const RealityLabEntry play_real = registered_reality_lab();
+  if (play_real == nullptr) {
     // This is `stampede`, which links no libpq: the lab is stampede-lab, the
     // same command line with it (built beside this one, or on PATH).
     std::string lab = STAMPEDE_LAB_BIN;
@@ -115,7 +116,7 @@ int cmd_reality(const RealityOptions &o) {
   }
   reality::RealPlay play;
   try {
-    play = reality::play_real(s, !o.calibrate.empty());
+    play = play_real(s, !o.calibrate.empty());
   } catch (const std::invalid_argument &e) {
     throw BadInput(o.scenario + ": " + e.what());
   } catch (const reality::ServiceError &e) {
