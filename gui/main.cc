@@ -22,7 +22,7 @@
 
 #include "io/lecture.h"
 #include "io/student_loader.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
 #include "views/main_window.h"
 #include "worker/request_follow.h"

@@ -26,7 +26,7 @@
 #include <cmath>
 
 #include "stampede/compare_table.h"
-#include "stampede/scenario_io.h"
+#include "stampede/report_fields.h"
 #include "stampede/strategy.h"
 #include "views/palette.h"
 #include "worker/compare_runner.h"

@@ -14,7 +14,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "stampede/scenario_io.h"
+#include "stampede/expectations.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 #include "worker/compare_runner.h"
 

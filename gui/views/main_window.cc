@@ -36,7 +36,9 @@
 #include <nlohmann/json.hpp>
 
 #include "io/timeseries.h"
-#include "stampede/scenario_io.h"
+#include "stampede/report_fields.h"
+#include "stampede/report_json.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 #include "views/charts_view.h"
 #include "views/compare_view.h"

@@ -8,7 +8,7 @@
 #include <QVBoxLayout>
 #include <nlohmann/json.hpp>
 
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede::gui {
 

@@ -16,7 +16,7 @@
 #include <QSvgGenerator>
 #include <QValueAxis>
 
-#include "stampede/scenario_io.h"
+#include "stampede/report_fields.h"
 #include "views/palette.h"
 
 namespace stampede::gui {

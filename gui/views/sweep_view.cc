@@ -17,7 +17,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "stampede/scenario_io.h"
+#include "stampede/report_fields.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 #include "views/sweep_chart.h"
 

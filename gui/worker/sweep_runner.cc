@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 
 namespace stampede::gui {

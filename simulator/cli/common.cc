@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "io/student_loader.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 
 namespace stampede::cli {

@@ -14,7 +14,9 @@
 #include "metrics/histogram.h"
 #include "reality/lab.h"
 #include "reality/services.h"
-#include "stampede/scenario_io.h"
+#include "stampede/report_fields.h"
+#include "stampede/report_json.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 
 namespace stampede::cli {

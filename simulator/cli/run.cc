@@ -12,7 +12,10 @@
 #include "io/timeseries.h"
 #include "io/trace.h"
 #include "stampede/compare_table.h"
-#include "stampede/scenario_io.h"
+#include "stampede/expectations.h"
+#include "stampede/report_fields.h"
+#include "stampede/report_json.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 #include "stampede/student_hashing.h"
 

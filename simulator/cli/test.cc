@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "io/lessons.h"
-#include "stampede/scenario_io.h"
+#include "stampede/expectations.h"
+#include "stampede/report_fields.h"
+#include "stampede/scenario_file.h"
 #include "stampede/student_hashing.h"
 
 namespace stampede::cli {

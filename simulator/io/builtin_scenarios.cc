@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 namespace internal {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <array>
 
-#include "stampede/scenario_io.h"
+#include "stampede/report_fields.h"
 
 namespace stampede {
 namespace {

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/lessons.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 

@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "stampede/scenario_io.h"
+#include "stampede/expectations.h"
+#include "stampede/report_fields.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 

@@ -9,8 +9,9 @@
 #include "stampede/distribution.h"
 #include "stampede/event_queue.h"
 #include "stampede/memcached_node.h"
+#include "stampede/report_json.h"
 #include "stampede/rng.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
 
 namespace stampede {

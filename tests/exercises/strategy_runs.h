@@ -13,7 +13,8 @@
 #include <string>
 
 #include "io/student_loader.h"
-#include "stampede/scenario_io.h"
+#include "stampede/report_json.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
 
 namespace graded {

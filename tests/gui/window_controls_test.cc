@@ -34,7 +34,7 @@
 
 #include "io/lecture.h"
 #include "io/lessons.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 #include "views/charts_view.h"
 #include "views/compare_view.h"

@@ -22,7 +22,7 @@
 #include <QToolButton>
 
 #include "io/student_loader.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "views/compare_view.h"
 #include "views/main_window.h"
 #include "views/timeline_view.h"

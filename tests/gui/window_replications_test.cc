@@ -18,8 +18,9 @@
 
 #include "io/lessons.h"
 #include "stampede/compare_table.h"
+#include "stampede/expectations.h"
 #include "stampede/replication.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
 #include "stampede/strategy.h"
 #include "views/compare_view.h"

@@ -17,7 +17,7 @@
 #include <optional>
 
 #include "stampede/compare_table.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "views/charts_view.h"
 #include "views/compare_view.h"
 #include "views/diagram_view.h"

@@ -12,7 +12,7 @@
 
 #include "io/lecture.h"
 #include "io/lessons.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 namespace {
