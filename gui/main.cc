@@ -20,10 +20,10 @@
 #include <iostream>
 #include <optional>
 
-#include "io/lecture.h"
-#include "io/student_loader.h"
+#include "stampede/lecture.h"
 #include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
+#include "stampede/student_loader.h"
 #include "views/main_window.h"
 #include "worker/request_follow.h"
 #include "worker/sim_worker.h"

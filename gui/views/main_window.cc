@@ -35,11 +35,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "io/timeseries.h"
 #include "stampede/report_fields.h"
 #include "stampede/report_json.h"
 #include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
+#include "stampede/timeseries.h"
 #include "views/charts_view.h"
 #include "views/compare_view.h"
 #include "views/diagram_view.h"

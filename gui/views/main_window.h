@@ -15,8 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "io/lecture.h"
 #include "snapshot/snapshot.h"
+#include "stampede/lecture.h"
 #include "stampede/scenario.h"
 
 class QAction;

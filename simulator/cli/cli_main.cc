@@ -10,9 +10,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "io/student_loader.h"
 #include "stampede/strategy.h"
 #include "stampede/student_hashing.h"
+#include "stampede/student_loader.h"
 
 namespace stampede {
 

@@ -9,7 +9,6 @@
 
 #include <unistd.h>
 
-#include "io/timeseries.h"
 #include "io/trace.h"
 #include "stampede/compare_table.h"
 #include "stampede/expectations.h"
@@ -18,6 +17,7 @@
 #include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 #include "stampede/student_hashing.h"
+#include "stampede/timeseries.h"
 
 namespace stampede::cli {
 namespace {

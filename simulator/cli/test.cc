@@ -9,8 +9,8 @@
 
 #include <unistd.h>
 
-#include "io/lessons.h"
 #include "stampede/expectations.h"
+#include "stampede/lessons.h"
 #include "stampede/report_fields.h"
 #include "stampede/scenario_file.h"
 #include "stampede/student_hashing.h"

@@ -1,10 +1,10 @@
-#include "io/lecture.h"
+#include "stampede/lecture.h"
 
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "io/lessons.h"
+#include "stampede/lessons.h"
 #include "stampede/scenario_file.h"
 
 namespace stampede {

@@ -1,4 +1,4 @@
-#include "io/lessons.h"
+#include "stampede/lessons.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "io/student_loader.h"
+#include "stampede/student_loader.h"
 
 #include <cstdlib>
 #include <filesystem>

@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "io/student_loader.h"
 #include "metrics/histogram.h"
 #include "stampede/distribution.h"
 #include "stampede/event_queue.h"
@@ -13,6 +12,7 @@
 #include "stampede/rng.h"
 #include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
+#include "stampede/student_loader.h"
 
 namespace stampede {
 namespace {

@@ -32,8 +32,8 @@
 #include <QToolBar>
 #include <QToolButton>
 
-#include "io/lecture.h"
-#include "io/lessons.h"
+#include "stampede/lecture.h"
+#include "stampede/lessons.h"
 #include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 #include "views/charts_view.h"

@@ -16,9 +16,9 @@
 #include <QTest>
 #include <algorithm>
 
-#include "io/lessons.h"
 #include "stampede/compare_table.h"
 #include "stampede/expectations.h"
+#include "stampede/lessons.h"
 #include "stampede/replication.h"
 #include "stampede/scenario_file.h"
 #include "stampede/simulation.h"

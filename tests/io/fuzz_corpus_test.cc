@@ -10,8 +10,8 @@
 
 #include <gtest/gtest.h>
 
-#include "io/lessons.h"
 #include "stampede/expectations.h"
+#include "stampede/lessons.h"
 #include "stampede/scenario_file.h"
 
 namespace stampede {
