@@ -95,7 +95,19 @@ protected:
 
 private:
   struct Layout;
+  struct Geometry;
   Layout layout() const;
+  // The parts of layout(), in the order they are laid out (the labels are
+  // drawn in that order, the top strip's first).
+  Geometry geometry() const;
+  void layoutFront(Layout &l, const Geometry &g) const;
+  void layoutKey(Layout &l, const Geometry &g) const;
+  void layoutServers(Layout &l, const Geometry &g) const;
+  QRectF layoutServer(Layout &l, const Geometry &g, int s, const QRectF &b) const;
+  void layoutNodes(Layout &l, const Geometry &g) const;
+  void layoutDatabase(Layout &l, const Geometry &g) const;
+  void layoutSampling(Layout &l) const;
+  void layoutTopStrip(Layout &l, const Geometry &g) const;
   std::vector<Dot> dots(const Layout &l, Time t) const;
 
   std::uint32_t thinning(const Layout &l) const;
