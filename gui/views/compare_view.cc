@@ -1,3 +1,5 @@
+// The Compare tab: the ticked strategies run on the scenario shown, over its seeds,
+// filling the lecture's table a row at a time, and a bar chart of one column.
 #include "views/compare_view.h"
 #include "views/queued.h"
 

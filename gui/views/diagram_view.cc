@@ -1,3 +1,5 @@
+// The architecture as a diagram: the layout of its boxes and labels for the widget's
+// size, the dots of what is in flight at the instant shown, and the painting.
 #include "views/diagram_view.h"
 
 #include <QFontInfo>

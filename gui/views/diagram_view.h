@@ -5,7 +5,7 @@
 // a cache call travelling to its node and back, a query waiting in the
 // database's queue or running on a connection. A frame shows its
 // snapshot's instant and nothing else: never ahead of what the run holds, so
-// every place draws what its counter says (issue 23). When more is in flight
+// every place draws what its counter says. When more is in flight
 // than a place can hold, one dot stands for k requests in every place alike
 // (the top line says so), the database's cells included. Colours:
 // views/palette.h.

@@ -1,3 +1,5 @@
+// The lesson panel: a lesson's steps, each run in the window, its question asked
+// before and its expectations checked after, as `stampede lesson run` does.
 #include "views/lesson_panel.h"
 #include "views/queued.h"
 

@@ -1,3 +1,5 @@
+// The one window: its toolbar, menus and dock around the diagram and charts, and every
+// control as a queued call to the worker, refused in words when it cannot act.
 #include "views/main_window.h"
 
 #include <QAbstractAxis>

@@ -1,3 +1,5 @@
+// The Sweep tab: one field over a list of values, under a list of strategies, each over
+// N seeds, the chart rebuilt as each row arrives.
 #include "views/sweep_view.h"
 #include "views/queued.h"
 

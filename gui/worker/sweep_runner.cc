@@ -1,3 +1,5 @@
+// SweepRunner: a sweep's grid planned from the Sweep tab's words, then each value under
+// each strategy over its seeds, on CompareRunner's thread, a row handed over as it ends.
 #include "worker/sweep_runner.h"
 
 #include <algorithm>

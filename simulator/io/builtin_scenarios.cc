@@ -1,3 +1,5 @@
+// The built-in scenarios (`builtin:NAME`): the texts embedded from io/builtin/*.json at
+// build time, each with its name and the one-line description it carries.
 #include <algorithm>
 
 #include <nlohmann/json.hpp>

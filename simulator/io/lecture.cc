@@ -1,3 +1,5 @@
+// Reading the lecture's playlist (lessons/lecture.json): each demo's scenario, settings,
+// moment and speed checked, problems named by file and field.
 #include "stampede/lecture.h"
 
 #include <algorithm>

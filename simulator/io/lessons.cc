@@ -1,3 +1,5 @@
+// Lessons: reading steps.json (steps, questions, claims), answering a step's question
+// from its run, and checking that every figure in lesson.md is a claim or a given.
 #include "stampede/lessons.h"
 
 #include <algorithm>

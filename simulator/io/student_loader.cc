@@ -1,3 +1,5 @@
+// Finding and loading the student library: a host process lists what it registers,
+// and each strategy or ring is registered as a proxy that runs apart (hosting/).
 #include "stampede/student_loader.h"
 
 #include <cstdlib>
