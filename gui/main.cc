@@ -20,10 +20,10 @@
 #include <iostream>
 #include <optional>
 
-#include "io/lecture.h"
-#include "io/student_loader.h"
-#include "stampede/scenario_io.h"
+#include "stampede/lecture.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
+#include "stampede/student_loader.h"
 #include "views/main_window.h"
 #include "worker/request_follow.h"
 #include "worker/sim_worker.h"
@@ -197,253 +197,343 @@ int write_screenshot(stampede::gui::MainWindow &window, const std::string &path)
   return 0;
 }
 
-} // namespace
-
-int main(int argc, char **argv) {
-  // Arguments and the scenario are checked before Qt starts, so a bad file
-  // gets its one-line message (and exit status 2) with or without a display.
-  CLI::App cli{"Stampede: watch caching strategies scale, stale and stampede.", "stampede-gui"};
+/// What the command line asks for (main's flags), filled by CLI11.
+struct GuiOptions {
   std::string spec = "builtin:frontpage", strategy, speed = "1", screenshot;
   std::vector<std::string> overrides;
   std::uint64_t seed = 0;
   double at_s = -1;
   bool play = false, projector = false;
-  cli.add_option("scenario", spec, "scenario file or builtin:NAME")->capture_default_str();
-  cli.add_option("--strategy", strategy, "strategy to start with");
-  cli.add_option("--seed", seed, "random seed");
-  cli.add_option("--set", overrides, "PATH=VALUE override of a scenario field");
-  cli.add_option("--speed", speed, "0.1 0.25 0.5 1 2 5 10 100 1000 or max")->capture_default_str();
-  cli.add_flag("--play", play, "start playing at once");
-  cli.add_option("--screenshot", screenshot, "render the window to this PNG and exit");
-  cli.add_option("--at", at_s,
+  std::uint64_t anomaly_n = 0;
+  std::string record;
+  double record_from = 0, record_to = -1, record_fps = 10, record_speed = 1;
+  bool from_given = false, to_given = false; // --from, --to were on the command line
+  std::string lecture_file;
+  bool lecture_given = false; // --lecture, with or without a file
+  int demo_n = 1;
+  int speed_choice = 0; // the speed box's index of `speed`
+};
+
+/// --at's check: a simulated second, 0 or more.
+CLI::Validator simulated_second() {
+  return CLI::Validator(
+      [](std::string &s) {
+        char *end = nullptr;
+        const double v = std::strtod(s.c_str(), &end);
+        return !s.empty() && end == s.c_str() + s.size() && std::isfinite(v) && v >= 0
+                   ? std::string()
+                   : "expected a simulated second, 0 or more, got \"" + s + "\"";
+      },
+      "SECONDS");
+}
+
+/// The flags of the run, the moment and the speed it opens at.
+void add_run_options(CLI::App &cli, GuiOptions &o) {
+  cli.add_option("scenario", o.spec, "scenario file or builtin:NAME")->capture_default_str();
+  cli.add_option("--strategy", o.strategy, "strategy to start with");
+  cli.add_option("--seed", o.seed, "random seed");
+  cli.add_option("--set", o.overrides, "PATH=VALUE override of a scenario field");
+  cli.add_option("--speed", o.speed, "0.1 0.25 0.5 1 2 5 10 100 1000 or max")
+      ->capture_default_str();
+  cli.add_flag("--play", o.play, "start playing at once");
+  cli.add_option("--screenshot", o.screenshot, "render the window to this PNG and exit");
+  cli.add_option("--at", o.at_s,
                  "open paused at this simulated second (with --screenshot: render there; "
                  "default: the end)")
-      ->check(CLI::Validator(
-          [](std::string &s) {
-            char *end = nullptr;
-            const double v = std::strtod(s.c_str(), &end);
-            return !s.empty() && end == s.c_str() + s.size() && std::isfinite(v) && v >= 0
-                       ? std::string()
-                       : "expected a simulated second, 0 or more, got \"" + s + "\"";
-          },
-          "SECONDS"));
-  std::uint64_t anomaly_n = 0;
-  cli.add_option("--anomaly", anomaly_n,
+      ->check(simulated_second());
+  cli.add_option("--anomaly", o.anomaly_n,
                  "open paused just after the run's N-th anomaly (1 = the first), e.g. of a "
                  "report file a colleague shared")
       ->check(CLI::PositiveNumber);
-  std::string record;
-  double record_from = 0, record_to = -1, record_fps = 10, record_speed = 1;
-  cli.add_option("--record", record,
+}
+
+/// The flags of --record's clip. @return --from and --to, to learn whether
+/// they were given.
+std::pair<CLI::Option *, CLI::Option *> add_record_options(CLI::App &cli, GuiOptions &o) {
+  cli.add_option("--record", o.record,
                  "record the window as a clip for slides (FILE.gif, FILE.mp4 or FILE.webm) and "
                  "exit; with --anomaly, from just before its cause to just after it");
-  auto *from_given =
-      cli.add_option("--from", record_from,
-                     "with --record: simulated second it starts at (0; with --anomaly, 0.1 s "
-                     "before its cause)")
-          ->check(CLI::NonNegativeNumber);
-  auto *to_given = cli.add_option("--to", record_to,
-                                  "with --record: simulated second it ends at (--from + 5; with "
-                                  "--anomaly, 0.3 s after it)")
-                       ->check(CLI::NonNegativeNumber);
-  cli.add_option("--fps", record_fps, "with --record: frames per second of the clip (10)")
+  auto *from = cli.add_option("--from", o.record_from,
+                              "with --record: simulated second it starts at (0; with --anomaly, "
+                              "0.1 s before its cause)")
+                   ->check(CLI::NonNegativeNumber);
+  auto *to = cli.add_option("--to", o.record_to,
+                            "with --record: simulated second it ends at (--from + 5; with "
+                            "--anomaly, 0.3 s after it)")
+                 ->check(CLI::NonNegativeNumber);
+  cli.add_option("--fps", o.record_fps, "with --record: frames per second of the clip (10)")
       ->check(CLI::Range(1.0, 60.0));
-  cli.add_option("--clip-speed", record_speed,
+  cli.add_option("--clip-speed", o.record_speed,
                  "with --record: simulated seconds per second of the clip (1)")
       ->check(CLI::Range(0.01, 1000.0));
-  std::string lecture_file;
-  auto *lecture_given =
-      cli.add_option("--lecture", lecture_file,
-                     "walk the lecture's demos in order (lessons/lecture.json, or FILE): Page "
-                     "Down or N the next, Page Up or P the previous")
-          ->expected(0, 1);
-  int demo_n = 1;
-  cli.add_option("--demo", demo_n, "with --lecture: the demo to open at (1 = the first)")
+  return {from, to};
+}
+
+/// The flags of the lecture and of projector mode. @return --lecture, to
+/// learn whether it was given.
+CLI::Option *add_lecture_options(CLI::App &cli, GuiOptions &o) {
+  auto *lecture = cli.add_option("--lecture", o.lecture_file,
+                                 "walk the lecture's demos in order (lessons/lecture.json, or "
+                                 "FILE): Page Down or N the next, Page Up or P the previous")
+                      ->expected(0, 1);
+  cli.add_option("--demo", o.demo_n, "with --lecture: the demo to open at (1 = the first)")
       ->check(CLI::PositiveNumber);
-  cli.add_flag("--projector", projector,
+  cli.add_flag("--projector", o.projector,
                "projector mode: every font and line larger, the side panels hidden (View > "
                "Projector mode, Ctrl+Shift+P, toggles it)");
   cli.footer(
       "For a lecture hall: --projector. To scale the whole window as well (any Qt\n"
       "application), set QT_SCALE_FACTOR, e.g. QT_SCALE_FACTOR=1.4 stampede-gui --projector.");
+  return lecture;
+}
+
+/// Parses the command line. @return the exit status when it is to end here
+/// (help, or a bad flag), else nothing.
+std::optional<int> parse_command_line(int argc, char **argv, GuiOptions &o) {
+  CLI::App cli{"Stampede: watch caching strategies scale, stale and stampede.", "stampede-gui"};
+  add_run_options(cli, o);
+  const auto [from, to] = add_record_options(cli, o);
+  CLI::Option *lecture = add_lecture_options(cli, o);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
-  if (anomaly_n > 0 && !record.empty() && (from_given->count() == 0 || to_given->count() == 0)) {
+  o.from_given = from->count() > 0;
+  o.to_given = to->count() > 0;
+  o.lecture_given = lecture->count() > 0;
+  return std::nullopt;
+}
+
+/// Checks the clip's stretch and the speed (an --anomaly clip's stretch is
+/// placed later, once the anomaly is found). @return 2 when bad, else 0.
+int check_clip_and_speed(GuiOptions &o) {
+  if (o.anomaly_n > 0 && !o.record.empty() && (!o.from_given || !o.to_given)) {
     // Placed below, once the anomaly is found.
-  } else if (record_to < 0) {
-    record_to = record_from + 5;
+  } else if (o.record_to < 0) {
+    o.record_to = o.record_from + 5;
   }
-  if (!record.empty() && record_to >= 0 &&
-      (record_to <= record_from || (record_to - record_from) * record_fps / record_speed > 3000)) {
+  if (!o.record.empty() && o.record_to >= 0 &&
+      (o.record_to <= o.record_from ||
+       (o.record_to - o.record_from) * o.record_fps / o.record_speed > 3000)) {
     std::cerr << "--to: expected a time after --from, and at most 3000 frames in the clip "
                  "((--to - --from) * --fps / --clip-speed), got --from "
-              << record_from << " --to " << record_to << '\n';
+              << o.record_from << " --to " << o.record_to << '\n';
     return 2;
   }
-  const int speed_choice = stampede::lecture_speed_index(speed);
-  if (speed_choice < 0) {
-    std::cerr << "--speed: expected one of 0.1 0.25 0.5 1 2 5 10 100 1000 max, got " << speed
+  o.speed_choice = stampede::lecture_speed_index(o.speed);
+  if (o.speed_choice < 0) {
+    std::cerr << "--speed: expected one of 0.1 0.25 0.5 1 2 5 10 100 1000 max, got " << o.speed
               << '\n';
     return 2;
   }
-  if (!strategy.empty())
-    overrides.push_back("strategy.name=" + strategy);
-  if (seed != 0)
-    overrides.push_back("seed=" + std::to_string(seed));
+  return 0;
+}
+
+/// The scenario the window opens on, its strategy known; else its message
+/// said and nothing.
+std::optional<stampede::Scenario> load_start_scenario(GuiOptions &o) {
+  if (!o.strategy.empty())
+    o.overrides.push_back("strategy.name=" + o.strategy);
+  if (o.seed != 0)
+    o.overrides.push_back("seed=" + std::to_string(o.seed));
   stampede::load_student_strategies(); // student:NAME, when a student library is built
-  auto loaded = stampede::load_scenario(spec, overrides);
+  auto loaded = stampede::load_scenario(o.spec, o.overrides);
   if (!loaded) {
     std::cerr << loaded.error << '\n';
-    return 2;
+    return std::nullopt;
   }
   if (const std::string &name = loaded.value->strategy.name;
       !stampede::StrategyRegistry::global().contains(name)) {
     const std::string hint = stampede::student_load_hint();
-    std::cerr << spec << ": strategy.name: unknown strategy \"" << name << "\""
+    std::cerr << o.spec << ": strategy.name: unknown strategy \"" << name << "\""
               << (name.starts_with("student:") && !hint.empty() ? " (" + hint + ")" : "") << '\n';
+    return std::nullopt;
+  }
+  return std::move(*loaded.value);
+}
+
+/// A lecture: every demo's scenario loads, or the file and demo are named.
+/// @return 2 when it cannot be used, else 0 (`lecture` filled when asked for).
+int read_lecture_for(const GuiOptions &o, stampede::Lecture &lecture) {
+  if (!o.lecture_given)
+    return 0;
+  lecture = stampede::read_lecture(o.lecture_file.empty() ? stampede::default_lecture_file()
+                                                          : std::filesystem::path(o.lecture_file));
+  if (!lecture.error.empty()) {
+    std::cerr << lecture.error << '\n';
     return 2;
   }
-
-  // A lecture: every demo's scenario loads, or the file and demo are named.
-  stampede::Lecture lecture;
-  if (lecture_given->count() > 0) {
-    lecture = stampede::read_lecture(lecture_file.empty() ? stampede::default_lecture_file()
-                                                          : std::filesystem::path(lecture_file));
-    if (!lecture.error.empty()) {
-      std::cerr << lecture.error << '\n';
-      return 2;
-    }
-    for (std::size_t k = 0; k < lecture.demos.size(); ++k) {
-      auto demo = stampede::load_scenario(lecture.demos[k].scenario, lecture.demos[k].overrides);
-      if (!demo || !stampede::StrategyRegistry::global().contains(demo.value->strategy.name)) {
-        std::cerr << "--lecture: demos[" << k << "] (\"" << lecture.demos[k].title << "\"): "
-                  << (demo ? "unknown strategy \"" + demo.value->strategy.name + "\"" : demo.error)
-                  << '\n';
-        return 2;
-      }
-    }
-    if (demo_n > static_cast<int>(lecture.demos.size())) {
-      std::cerr << "--demo: expected 1 to " << lecture.demos.size() << ", got " << demo_n << '\n';
+  for (std::size_t k = 0; k < lecture.demos.size(); ++k) {
+    auto demo = stampede::load_scenario(lecture.demos[k].scenario, lecture.demos[k].overrides);
+    if (!demo || !stampede::StrategyRegistry::global().contains(demo.value->strategy.name)) {
+      std::cerr << "--lecture: demos[" << k << "] (\"" << lecture.demos[k].title << "\"): "
+                << (demo ? "unknown strategy \"" + demo.value->strategy.name + "\"" : demo.error)
+                << '\n';
       return 2;
     }
   }
+  if (o.demo_n > static_cast<int>(lecture.demos.size())) {
+    std::cerr << "--demo: expected 1 to " << lecture.demos.size() << ", got " << o.demo_n << '\n';
+    return 2;
+  }
+  return 0;
+}
 
-  if (anomaly_n > 0) {
-    const NthAnomaly found = find_anomaly(*loaded.value, anomaly_n);
-    const auto &a = found.found;
-    if (!a) {
-      std::cerr << spec << ": --anomaly " << anomaly_n << ": the run has fewer anomalies\n";
+/// --anomaly: finds it, places the clip around it (from just before its
+/// cause to just after it, unless told otherwise) or the pause just after
+/// it, and says where it is. @return 2 when the run has fewer, else 0.
+int place_anomaly(const stampede::Scenario &s, GuiOptions &o) {
+  if (o.anomaly_n == 0)
+    return 0;
+  const NthAnomaly found = find_anomaly(s, o.anomaly_n);
+  const auto &a = found.found;
+  if (!a) {
+    std::cerr << o.spec << ": --anomaly " << o.anomaly_n << ": the run has fewer anomalies\n";
+    return 2;
+  }
+  if (!o.record.empty()) {
+    if (!o.from_given)
+      o.record_from = std::max(0.0, stampede::ns_to_seconds(found.began) - 0.1);
+    if (!o.to_given)
+      o.record_to = stampede::ns_to_seconds(a->at) + 0.3;
+    if (o.record_to <= o.record_from ||
+        (o.record_to - o.record_from) * o.record_fps / o.record_speed > 3000) {
+      std::cerr << "--to: expected a time after --from, and at most 3000 frames in the clip, "
+                   "got --from "
+                << o.record_from << " --to " << o.record_to << '\n';
       return 2;
     }
-    if (!record.empty()) {
-      // The clip shows the cause, then the anomaly: from just before the one
-      // to just after the other, unless told otherwise.
-      if (from_given->count() == 0)
-        record_from = std::max(0.0, stampede::ns_to_seconds(found.began) - 0.1);
-      if (to_given->count() == 0)
-        record_to = stampede::ns_to_seconds(a->at) + 0.3;
-      if (record_to <= record_from ||
-          (record_to - record_from) * record_fps / record_speed > 3000) {
-        std::cerr << "--to: expected a time after --from, and at most 3000 frames in the clip, "
-                     "got --from "
-                  << record_from << " --to " << record_to << '\n';
-        return 2;
-      }
-      std::cout << "clip from " << record_from << " s (its cause at "
-                << stampede::ns_to_seconds(found.began) << " s) to " << record_to << " s\n";
-    }
-    // Just after it: the run processes events before the pause point. (A
-    // clip runs from its own start.)
-    if (record.empty())
-      at_s = stampede::ns_to_seconds(a->at + 1);
-    std::cout << "anomaly " << anomaly_n << ": " << stampede::anomaly_label(a->kind) << " at "
-              << stampede::ns_to_seconds(a->at) << " s, request #" << a->serial << '\n'
-              << std::flush;
+    std::cout << "clip from " << o.record_from << " s (its cause at "
+              << stampede::ns_to_seconds(found.began) << " s) to " << o.record_to << " s\n";
   }
+  // Just after it: the run processes events before the pause point. (A
+  // clip runs from its own start.)
+  if (o.record.empty())
+    o.at_s = stampede::ns_to_seconds(a->at + 1);
+  std::cout << "anomaly " << o.anomaly_n << ": " << stampede::anomaly_label(a->kind) << " at "
+            << stampede::ns_to_seconds(a->at) << " s, request #" << a->serial << '\n'
+            << std::flush;
+  return 0;
+}
 
-  QApplication app(argc, argv);
-  QApplication::setApplicationName("stampede-gui");
-  stampede::gui::MainWindow window(*loaded.value);
-  window.setSpeedIndex(speed_choice);
-  if (projector)
-    window.setProjectorMode(true);
-  window.show();
-  if (!lecture.demos.empty()) {
-    // The lecture's demo: its own scenario, moment and speed.
-    window.openLecture(lecture, demo_n - 1);
-    if (!screenshot.empty()) {
-      const stampede::Time demo_at =
-          stampede::seconds_to_ns(lecture.demos[static_cast<std::size_t>(demo_n - 1)].at);
-      auto *poll = new QTimer(&window);
-      QObject::connect(poll, &QTimer::timeout, &window, [&window, demo_at, screenshot, poll] {
-        const auto &s = window.lastSnapshot();
-        if (window.arriving() || s.running || (s.now < demo_at && !s.finished))
-          return;
-        poll->stop();
-        QTimer::singleShot(300, &window, [&window, screenshot] {
-          QApplication::exit(write_screenshot(window, screenshot));
-        });
-      });
-      QTimer::singleShot(300, &window, [poll] { poll->start(50); });
-    }
-    return QApplication::exec();
-  }
-  if (!record.empty()) {
-    // Frames are paused instants: the speed only decides how fast they come.
-    window.setSpeedIndex(9);
-    auto *clip = new ClipRecorder(window, QString::fromStdString(record), record_from, record_to,
-                                  record_fps, record_speed);
-    clip->start();
-    const int status = QApplication::exec();
-    delete clip;
-    return status;
-  }
-  const stampede::Time at = at_s >= 0 ? stampede::seconds_to_ns(at_s) : -1;
-  if (at >= 0 && screenshot.empty()) {
-    // Get to the moment as fast as the run goes, then keep the speed asked
-    // for (as a lecture's demo opens); with --anomaly, follow its request
-    // there (the Request tab), once the anomaly list has filled.
-    window.arriveAt(at_s, speed_choice);
-    if (anomaly_n > 0) {
-      auto *follow = new QTimer(&window);
-      QObject::connect(follow, &QTimer::timeout, &window, [&window, follow, anomaly_n] {
-        const bool listed = static_cast<std::uint64_t>(window.anomalyRows()) >= anomaly_n;
-        if (window.arriving() || (!listed && !window.lastSnapshot().finished))
-          return;
-        follow->stop();
-        window.showAnomaly(static_cast<int>(anomaly_n - 1));
-      });
-      follow->start(50);
-    }
-  } else if (at >= 0) {
-    window.worker()->pauseAt(at_s); // queued before play: the first slice stops there
-  }
-  if (play || !screenshot.empty() || at >= 0)
-    window.worker()->play();
-
-  if (!screenshot.empty()) {
-    // Render once the run has reached --at (or its end), then quit.
+/// The lecture's demo: its own scenario, moment and speed; with
+/// --screenshot, rendered once it has arrived there.
+int run_lecture(stampede::gui::MainWindow &window, const stampede::Lecture &lecture,
+                const GuiOptions &o) {
+  window.openLecture(lecture, o.demo_n - 1);
+  if (!o.screenshot.empty()) {
+    const stampede::Time demo_at =
+        stampede::seconds_to_ns(lecture.demos[static_cast<std::size_t>(o.demo_n - 1)].at);
+    const std::string screenshot = o.screenshot;
     auto *poll = new QTimer(&window);
-    QObject::connect(poll, &QTimer::timeout, &window, [&window, at, screenshot, poll, anomaly_n] {
+    QObject::connect(poll, &QTimer::timeout, &window, [&window, demo_at, screenshot, poll] {
       const auto &s = window.lastSnapshot();
-      const bool there = s.finished || (at >= 0 && s.now >= at && !s.running);
-      if (!there)
+      if (window.arriving() || s.running || (s.now < demo_at && !s.finished))
         return;
-      if (anomaly_n > 0 && static_cast<std::uint64_t>(window.anomalyRows()) < anomaly_n &&
-          !s.finished)
-        return; // the anomaly list fills a few snapshots after a seek
       poll->stop();
-      if (anomaly_n > 0)
-        window.showAnomaly(static_cast<int>(anomaly_n - 1)); // as the window opens with it
-      // Two more frames so the views have drawn the last snapshot.
-      QTimer::singleShot(200, &window, [&window, screenshot] {
+      QTimer::singleShot(300, &window, [&window, screenshot] {
         QApplication::exit(write_screenshot(window, screenshot));
       });
     });
-    poll->start(50);
+    QTimer::singleShot(300, &window, [poll] { poll->start(50); });
   }
+  return QApplication::exec();
+}
+
+/// --record: the clip, then exit.
+int run_clip(stampede::gui::MainWindow &window, const GuiOptions &o) {
+  // Frames are paused instants: the speed only decides how fast they come.
+  window.setSpeedIndex(9);
+  auto *clip = new ClipRecorder(window, QString::fromStdString(o.record), o.record_from,
+                                o.record_to, o.record_fps, o.record_speed);
+  clip->start();
+  const int status = QApplication::exec();
+  delete clip;
+  return status;
+}
+
+/// --at without --screenshot: get to the moment as fast as the run goes,
+/// then keep the speed asked for (as a lecture's demo opens); with
+/// --anomaly, follow its request there (the Request tab), once the anomaly
+/// list has filled.
+void arrive(stampede::gui::MainWindow &window, const GuiOptions &o) {
+  window.arriveAt(o.at_s, o.speed_choice);
+  if (o.anomaly_n == 0)
+    return;
+  auto *follow = new QTimer(&window);
+  const std::uint64_t anomaly_n = o.anomaly_n;
+  QObject::connect(follow, &QTimer::timeout, &window, [&window, follow, anomaly_n] {
+    const bool listed = static_cast<std::uint64_t>(window.anomalyRows()) >= anomaly_n;
+    if (window.arriving() || (!listed && !window.lastSnapshot().finished))
+      return;
+    follow->stop();
+    window.showAnomaly(static_cast<int>(anomaly_n - 1));
+  });
+  follow->start(50);
+}
+
+/// --screenshot: render once the run has reached `at` (or its end), then quit.
+void screenshot_when_there(stampede::gui::MainWindow &window, stampede::Time at,
+                           const GuiOptions &o) {
+  auto *poll = new QTimer(&window);
+  const std::string screenshot = o.screenshot;
+  const std::uint64_t anomaly_n = o.anomaly_n;
+  QObject::connect(poll, &QTimer::timeout, &window, [&window, at, screenshot, poll, anomaly_n] {
+    const auto &s = window.lastSnapshot();
+    const bool there = s.finished || (at >= 0 && s.now >= at && !s.running);
+    if (!there)
+      return;
+    if (anomaly_n > 0 && static_cast<std::uint64_t>(window.anomalyRows()) < anomaly_n &&
+        !s.finished)
+      return; // the anomaly list fills a few snapshots after a seek
+    poll->stop();
+    if (anomaly_n > 0)
+      window.showAnomaly(static_cast<int>(anomaly_n - 1)); // as the window opens with it
+    // Two more frames so the views have drawn the last snapshot.
+    QTimer::singleShot(200, &window, [&window, screenshot] {
+      QApplication::exit(write_screenshot(window, screenshot));
+    });
+  });
+  poll->start(50);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  // Arguments and the scenario are checked before Qt starts, so a bad file
+  // gets its one-line message (and exit status 2) with or without a display.
+  GuiOptions o;
+  if (const std::optional<int> done = parse_command_line(argc, argv, o))
+    return *done;
+  if (check_clip_and_speed(o) != 0)
+    return 2;
+  const std::optional<stampede::Scenario> scenario = load_start_scenario(o);
+  if (!scenario)
+    return 2;
+  stampede::Lecture lecture;
+  if (read_lecture_for(o, lecture) != 0 || place_anomaly(*scenario, o) != 0)
+    return 2;
+
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("stampede-gui");
+  stampede::gui::MainWindow window(*scenario);
+  window.setSpeedIndex(o.speed_choice);
+  if (o.projector)
+    window.setProjectorMode(true);
+  window.show();
+  if (!lecture.demos.empty())
+    return run_lecture(window, lecture, o);
+  if (!o.record.empty())
+    return run_clip(window, o);
+  const stampede::Time at = o.at_s >= 0 ? stampede::seconds_to_ns(o.at_s) : -1;
+  if (at >= 0 && o.screenshot.empty())
+    arrive(window, o);
+  else if (at >= 0)
+    window.worker()->pauseAt(o.at_s); // queued before play: the first slice stops there
+  if (o.play || !o.screenshot.empty() || at >= 0)
+    window.worker()->play();
+  if (!o.screenshot.empty())
+    screenshot_when_there(window, at, o);
   return QApplication::exec();
 }

@@ -1,3 +1,5 @@
+// The live charts under the diagram: the database, the cache hit ratio, page-view
+// latency and anomalies per second, one point per interval of the run.
 #include "views/charts_view.h"
 
 #include <QChart>

@@ -1,3 +1,5 @@
+// The Compare tab: the ticked strategies run on the scenario shown, over its seeds,
+// filling the lecture's table a row at a time, and a bar chart of one column.
 #include "views/compare_view.h"
 #include "views/queued.h"
 
@@ -25,8 +27,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "cli/cli.h"
-#include "stampede/scenario_io.h"
+#include "stampede/compare_table.h"
+#include "stampede/report_fields.h"
 #include "stampede/strategy.h"
 #include "views/palette.h"
 #include "worker/compare_runner.h"

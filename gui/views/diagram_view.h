@@ -5,7 +5,7 @@
 // a cache call travelling to its node and back, a query waiting in the
 // database's queue or running on a connection. A frame shows its
 // snapshot's instant and nothing else: never ahead of what the run holds, so
-// every place draws what its counter says (issue 23). When more is in flight
+// every place draws what its counter says. When more is in flight
 // than a place can hold, one dot stands for k requests in every place alike
 // (the top line says so), the database's cells included. Colours:
 // views/palette.h.
@@ -95,7 +95,19 @@ protected:
 
 private:
   struct Layout;
+  struct Geometry;
   Layout layout() const;
+  // The parts of layout(), in the order they are laid out (the labels are
+  // drawn in that order, the top strip's first).
+  Geometry geometry() const;
+  void layoutFront(Layout &l, const Geometry &g) const;
+  void layoutKey(Layout &l, const Geometry &g) const;
+  void layoutServers(Layout &l, const Geometry &g) const;
+  QRectF layoutServer(Layout &l, const Geometry &g, int s, const QRectF &b) const;
+  void layoutNodes(Layout &l, const Geometry &g) const;
+  void layoutDatabase(Layout &l, const Geometry &g) const;
+  void layoutSampling(Layout &l) const;
+  void layoutTopStrip(Layout &l, const Geometry &g) const;
   std::vector<Dot> dots(const Layout &l, Time t) const;
 
   std::uint32_t thinning(const Layout &l) const;

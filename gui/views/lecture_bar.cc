@@ -1,3 +1,5 @@
+// The lecture's strip above the tabs: the demo on screen, what to point at, and the
+// steps to the previous and next demo.
 #include "views/lecture_bar.h"
 
 #include <QHBoxLayout>

@@ -7,7 +7,7 @@
 
 #include <QWidget>
 
-#include "io/lecture.h"
+#include "stampede/lecture.h"
 
 class QLabel;
 class QPushButton;

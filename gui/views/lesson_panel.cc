@@ -1,3 +1,5 @@
+// The lesson panel: a lesson's steps, each run in the window, its question asked
+// before and its expectations checked after, as `stampede lesson run` does.
 #include "views/lesson_panel.h"
 #include "views/queued.h"
 
@@ -14,7 +16,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "stampede/scenario_io.h"
+#include "stampede/expectations.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 #include "worker/compare_runner.h"
 

@@ -19,8 +19,8 @@
 #include <optional>
 #include <vector>
 
-#include "io/lessons.h"
 #include "snapshot/snapshot.h"
+#include "stampede/lessons.h"
 
 class QButtonGroup;
 class QComboBox;

@@ -1,3 +1,5 @@
+// The one window: its toolbar, menus and dock around the diagram and charts, and every
+// control as a queued call to the worker, refused in words when it cannot act.
 #include "views/main_window.h"
 
 #include <QAbstractAxis>
@@ -35,9 +37,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "io/timeseries.h"
-#include "stampede/scenario_io.h"
+#include "stampede/report_fields.h"
+#include "stampede/report_json.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
+#include "stampede/timeseries.h"
 #include "views/charts_view.h"
 #include "views/compare_view.h"
 #include "views/diagram_view.h"
@@ -236,6 +240,23 @@ void MainWindow::buildToolbar() {
   // narrow window or projector mode puts the second under the first).
   run_bar_ = addToolBar("Run");
   run_bar_->setMovable(false);
+  buildPlayControls();
+  buildRunChoices();
+
+  stack_bar_ = addToolBar("Stack");
+  stack_bar_->setMovable(false);
+  // Under the first bar until the window is known to be wide enough: on one
+  // row the first bar cannot shrink, so both would set the window's least
+  // width (1150 px) before arrangeToolbars() could wrap them.
+  insertToolBarBreak(stack_bar_);
+  buildBurstControls();
+  stack_bar_->addSeparator();
+  buildNodeControls();
+  stack_bar_->addSeparator();
+  buildServerControls();
+}
+
+void MainWindow::buildPlayControls() {
   play_ = run_bar_->addAction("Play");
   play_->setCheckable(true);
   play_->setShortcut(Qt::Key_Space);
@@ -255,7 +276,9 @@ void MainWindow::buildToolbar() {
     if (!refuseAfterEnd("Step"))
       worker_->step();
   });
+}
 
+void MainWindow::buildRunChoices() {
   run_bar_->addSeparator();
   bar_labels_.push_back(run_bar_->addWidget(new QLabel(" Speed ")));
   speed_ = new QComboBox;
@@ -294,13 +317,9 @@ void MainWindow::buildToolbar() {
     restarting();
     worker_->restart(static_cast<qulonglong>(seed_->value()));
   });
+}
 
-  stack_bar_ = addToolBar("Stack");
-  stack_bar_->setMovable(false);
-  // Under the first bar until the window is known to be wide enough: on one
-  // row the first bar cannot shrink, so both would set the window's least
-  // width (1150 px) before arrangeToolbars() could wrap them.
-  insertToolBarBreak(stack_bar_);
+void MainWindow::buildBurstControls() {
   burst_ = new QSpinBox;
   burst_->setRange(1, 10000);
   burst_->setValue(10);
@@ -316,7 +335,9 @@ void MainWindow::buildToolbar() {
     if (!refuseAfterEnd("Submit burst"))
       worker_->submitBurst(static_cast<uint>(burst_->value()));
   });
-  stack_bar_->addSeparator();
+}
+
+void MainWindow::buildNodeControls() {
   node_ = new QSpinBox;
   node_->setRange(0, static_cast<int>(kMaxCacheNodes) - 1);
   node_->setPrefix("node ");
@@ -325,43 +346,49 @@ void MainWindow::buildToolbar() {
   stack_bar_->addWidget(node_);
   QAction *crash = stack_bar_->addAction("Crash node");
   crash->setToolTip("The memcached node chosen beside it crashes now");
-  connect(crash, &QAction::triggered, this, [this] {
-    if (refuseAfterEnd("Crash node"))
-      return;
-    const auto node = static_cast<std::size_t>(node_->value());
-    // The tier's nodes; the gutter pool's, listed after them, never crash.
-    const std::vector<bool> up(last_.stack.cache_up.begin(),
-                               last_.stack.cache_up.end() - last_.stack.gutter_nodes);
-    QString why;
-    if (!restarting_ && std::find(up.begin(), up.end(), true) == up.end())
-      why = "no cache node is up to crash; Add node starts one";
-    else if (!restarting_ && node >= up.size())
-      why = QString("there is no node %1: the tier has nodes 0 to %2")
-                .arg(node)
-                .arg(static_cast<qulonglong>(up.size()) - 1);
-    else if (!restarting_ && !up[node])
-      why = QString("node %1 is already down").arg(node);
-    if (!why.isEmpty()) {
-      statusBar()->showMessage("Crash node: " + why, kMessageMs);
-      return;
-    }
-    worker_->crashNode(static_cast<uint>(node));
-  });
+  connect(crash, &QAction::triggered, this, &MainWindow::crashChosenNode);
   QAction *add = stack_bar_->addAction("Add node");
   add->setToolTip("A new, empty memcached node joins the tier now");
-  connect(add, &QAction::triggered, this, [this] {
-    if (refuseAfterEnd("Add node"))
-      return;
-    if (!restarting_ && last_.stack.cache_up.size() - last_.stack.gutter_nodes >= kMaxCacheNodes) {
-      statusBar()->showMessage(
-          QString("Add node: the tier has its most nodes, %1 (crashed ones count)")
-              .arg(kMaxCacheNodes),
-          kMessageMs);
-      return;
-    }
-    worker_->addNode();
-  });
-  stack_bar_->addSeparator();
+  connect(add, &QAction::triggered, this, &MainWindow::addCacheNode);
+}
+
+void MainWindow::crashChosenNode() {
+  if (refuseAfterEnd("Crash node"))
+    return;
+  const auto node = static_cast<std::size_t>(node_->value());
+  // The tier's nodes; the gutter pool's, listed after them, never crash.
+  const std::vector<bool> up(last_.stack.cache_up.begin(),
+                             last_.stack.cache_up.end() - last_.stack.gutter_nodes);
+  QString why;
+  if (!restarting_ && std::find(up.begin(), up.end(), true) == up.end())
+    why = "no cache node is up to crash; Add node starts one";
+  else if (!restarting_ && node >= up.size())
+    why = QString("there is no node %1: the tier has nodes 0 to %2")
+              .arg(node)
+              .arg(static_cast<qulonglong>(up.size()) - 1);
+  else if (!restarting_ && !up[node])
+    why = QString("node %1 is already down").arg(node);
+  if (!why.isEmpty()) {
+    statusBar()->showMessage("Crash node: " + why, kMessageMs);
+    return;
+  }
+  worker_->crashNode(static_cast<uint>(node));
+}
+
+void MainWindow::addCacheNode() {
+  if (refuseAfterEnd("Add node"))
+    return;
+  if (!restarting_ && last_.stack.cache_up.size() - last_.stack.gutter_nodes >= kMaxCacheNodes) {
+    statusBar()->showMessage(
+        QString("Add node: the tier has its most nodes, %1 (crashed ones count)")
+            .arg(kMaxCacheNodes),
+        kMessageMs);
+    return;
+  }
+  worker_->addNode();
+}
+
+void MainWindow::buildServerControls() {
   QAction *add_server = stack_bar_->addAction("Add app server");
   beamer_texts_.push_back({add_server, "Add app server", "Add server"});
   add_server->setToolTip("A new app server joins the load balancer's pool now");

@@ -15,8 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "io/lecture.h"
 #include "snapshot/snapshot.h"
+#include "stampede/lecture.h"
 #include "stampede/scenario.h"
 
 class QAction;
@@ -121,6 +121,17 @@ protected:
 
 private:
   void buildToolbar();
+  // The toolbar's groups, left to right: the run's (play and step; speed,
+  // strategy, seed and restart), then the stack's (a burst of submits; cache
+  // nodes; app servers).
+  void buildPlayControls();
+  void buildRunChoices();
+  void buildBurstControls();
+  void buildNodeControls();
+  void buildServerControls();
+  // Crash node and Add node, or the status bar's word on why not.
+  void crashChosenNode();
+  void addCacheNode();
   void buildMenus();
   void buildDock();
   void updateTotals();

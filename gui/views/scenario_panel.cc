@@ -1,3 +1,5 @@
+// The Scenario tab: every field of the scenario, edited and checked as typed by the
+// parser `stampede validate` uses; Apply restarts the run with it.
 #include "views/scenario_panel.h"
 
 #include <QHBoxLayout>
@@ -8,7 +10,7 @@
 #include <QVBoxLayout>
 #include <nlohmann/json.hpp>
 
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede::gui {
 

@@ -1,3 +1,5 @@
+// A sweep's chart from its CSV: a line per strategy with its 95 % band, drawn alike by
+// the Sweep tab and `stampede sweep --plot`.
 #include "views/sweep_chart.h"
 
 #include <algorithm>
@@ -16,7 +18,7 @@
 #include <QSvgGenerator>
 #include <QValueAxis>
 
-#include "stampede/scenario_io.h"
+#include "stampede/report_fields.h"
 #include "views/palette.h"
 
 namespace stampede::gui {

@@ -1,3 +1,5 @@
+// The Sweep tab: one field over a list of values, under a list of strategies, each over
+// N seeds, the chart rebuilt as each row arrives.
 #include "views/sweep_view.h"
 #include "views/queued.h"
 
@@ -17,7 +19,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "stampede/scenario_io.h"
+#include "stampede/report_fields.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 #include "views/sweep_chart.h"
 

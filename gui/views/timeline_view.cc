@@ -1,3 +1,5 @@
+// One request's life as a sequence diagram: lanes for the user, the app server, the
+// cache and the database, an entry per event, and an anomaly's cause in words.
 #include "views/timeline_view.h"
 
 #include <QFontMetricsF>

@@ -1,3 +1,5 @@
+// CompareRunner: one scenario under a list of strategies, each over its seeds, on a
+// thread of its own, each strategy's runs handed over as they finish.
 #include "worker/compare_runner.h"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// Following one request: the recent records kept, and a request's events and the
+// causes of its anomalies gathered from them as the run goes on.
 #include "worker/request_follow.h"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// RunControl: one Simulation driven in slices at the chosen speed, and the Snapshots
+// the views draw from, filled after each slice.
 #include "worker/run_control.h"
 
 #include <algorithm>

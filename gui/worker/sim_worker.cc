@@ -1,3 +1,5 @@
+// SimWorker: the simulation's thread, running RunControl from a timer and emitting a
+// Snapshot after each slice, one in flight at most.
 #include "worker/sim_worker.h"
 
 #include <algorithm>

@@ -1,8 +1,11 @@
+// SweepRunner: a sweep's grid planned from the Sweep tab's words, then each value under
+// each strategy over its seeds, on CompareRunner's thread, a row handed over as it ends.
 #include "worker/sweep_runner.h"
 
 #include <algorithm>
 #include <utility>
 
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 
 namespace stampede::gui {

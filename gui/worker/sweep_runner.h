@@ -24,9 +24,9 @@
 #include <string_view>
 #include <vector>
 
+#include "stampede/parsed.h"
 #include "stampede/replication.h"
 #include "stampede/scenario.h"
-#include "stampede/scenario_io.h"
 #include "worker/compare_runner.h"
 
 namespace stampede::gui {

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede::cli {
 namespace {

@@ -1,21 +1,34 @@
 /// @file cli.h
 /// The `stampede` command line (SPEC section 5): run, compare, validate,
-/// scenarios, schema, test and bench.
+/// scenarios, schema, test, lesson, sweep, merge, reality, bench and memcached.
 ///
 /// Exit status: 0 ok; 1 a scenario's expectations failed; 2 bad input (a
 /// flag, a scenario file, an output file that cannot be written), with a
 /// message naming what is wrong; 3 an internal error (a bug).
 ///
-///     int main(int argc, char **argv) { return stampede::cli_main(argc, argv); }
+/// Two commands run code that only some binaries link: `memcached` (the
+/// server, stampede_server, libevent) and `reality` (the lab,
+/// stampede_reality, libpq). A binary's main registers those it has before
+/// it runs the command line:
+///
+///     int main(int argc, char **argv) {
+///       stampede::register_memcached_server(&stampede::serve_memcached);
+///       return stampede::cli_main(argc, argv);
+///     }
+///
+/// Without a registered server, `memcached` says it is not in this binary;
+/// without a registered lab, `reality` hands its arguments to stampede-lab.
 #pragma once
 
 #include <string>
-#include <vector>
-
-#include "stampede/replication.h"
-#include "stampede/report.h"
 
 namespace stampede {
+
+struct McServeOptions;
+struct Scenario;
+namespace reality {
+struct RealPlay;
+}
 
 /// Exit statuses of `stampede`.
 enum ExitStatus : int {
@@ -30,31 +43,20 @@ enum ExitStatus : int {
 /// @return the exit status.
 int cli_main(int argc, const char *const *argv);
 
-/// @return the report paths of SPEC section 7's table, in column order
-/// (`strategy` first).
-const std::vector<std::string> &compare_paths();
+/// The memcached server's entry point: server/memcached_server.h's
+/// serve_memcached.
+using MemcachedServerEntry = int (*)(const McServeOptions &options, std::string *error);
 
-/// @return the titles of SPEC section 7's table, in column order.
-const std::vector<std::string> &compare_columns();
+/// The reality lab's entry point: reality/lab.h's play_real.
+using RealityLabEntry = reality::RealPlay (*)(const Scenario &s, bool calibrate);
 
-/// One row of SPEC section 7's table, each cell as the table prints it.
-/// @param r a run's report.
-/// @return one cell per compare_columns() entry.
-std::vector<std::string> compare_cells(const Report &r);
+/// Gives `stampede memcached` its server; call before cli_main().
+/// @param serve the server's entry point.
+void register_memcached_server(MemcachedServerEntry serve);
 
-/// One row of SPEC section 7's table over replications: `mean +- half-width`.
-/// @param r the runs of one strategy.
-/// @return one cell per compare_columns() entry.
-std::vector<std::string> compare_cells(const ReplicatedReport &r);
-
-/// Formats SPEC section 7's table: one row per report, aligned columns.
-/// @param reports the runs, one per strategy, in row order.
-/// @return the table, one line per row after a header, each ending in '\n'.
-std::string format_compare_table(const std::vector<Report> &reports);
-
-/// Formats SPEC section 7's table over replications (section 11).
-/// @param reports one replicated report per strategy, in row order.
-/// @return the table; each cell `mean +- half-width` when there are several runs.
-std::string format_compare_table(const std::vector<ReplicatedReport> &reports);
+/// Gives `stampede reality` its lab, so it plays here rather than handing
+/// over to stampede-lab; call before cli_main().
+/// @param play the lab's entry point.
+void register_reality_lab(RealityLabEntry play);
 
 } // namespace stampede

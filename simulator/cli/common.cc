@@ -12,9 +12,9 @@
 
 #include <unistd.h>
 
-#include "io/student_loader.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
+#include "stampede/student_loader.h"
 
 namespace stampede::cli {
 

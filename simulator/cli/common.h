@@ -134,6 +134,12 @@ std::unique_ptr<std::ofstream> open_output(const std::string &path, std::string_
 void finish_output(std::ofstream &out, const std::string &path);
 
 // ---------------------------------------------------------------------------
+// What this binary's main registered (registered.cc): null when it has none.
+
+MemcachedServerEntry registered_memcached_server();
+RealityLabEntry registered_reality_lab();
+
+// ---------------------------------------------------------------------------
 // The commands, each in the file of its family; each returns the exit status.
 
 // run.cc

@@ -7,8 +7,9 @@
 #include <unistd.h>
 
 #include "cli/test_cases.h"
-#include "io/lessons.h"
-#include "stampede/scenario_io.h"
+#include "stampede/lessons.h"
+#include "stampede/report_fields.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede::cli {
 

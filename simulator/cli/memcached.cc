@@ -1,7 +1,6 @@
-// `stampede memcached`: the checks its flags need together, then the server.
-// The server is reached through serve_memcached(), whose weak reference to
-// internal::run_memcached_server (server/memcached_server.h) keeps stampede_io
-// free of the server and libevent: only `stampede` links them.
+// `stampede memcached`: the checks its flags need together, then the server,
+// which the binary's main registered (cli.h): the command line itself links
+// neither the server nor libevent.
 #include "cli/common.h"
 
 #include <algorithm>
@@ -29,8 +28,13 @@ int cmd_memcached(McServeOptions options, bool port_given, std::uint64_t memory_
   }
   options.node.lru =
       static_cast<LruModel>(std::find(kLruNames.begin(), kLruNames.end(), lru) - kLruNames.begin());
+  const MemcachedServerEntry serve = registered_memcached_server();
+  if (serve == nullptr) {
+    throw BadInput("stampede memcached: not in this binary (its main registers no memcached "
+                   "server; `stampede` has one)");
+  }
   std::string error;
-  const int status = serve_memcached(options, &error);
+  const int status = serve(options, &error);
   if (status != 0) {
     throw BadInput("stampede memcached: " + error);
   }

@@ -1,4 +1,4 @@
-// `stampede reality` (issue 14; SPEC section 11): a scenario played on a real
+// `stampede reality` (SPEC section 11): a scenario played on a real
 // PostgreSQL + memcached, with the simulator's prediction for it beside.
 #include "cli/common.h"
 
@@ -14,7 +14,9 @@
 #include "metrics/histogram.h"
 #include "reality/lab.h"
 #include "reality/services.h"
-#include "stampede/scenario_io.h"
+#include "stampede/report_fields.h"
+#include "stampede/report_json.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 
 namespace stampede::cli {
@@ -65,9 +67,9 @@ void print_calibration(std::ostream &out, const Scenario &s, const reality::Real
   line("app.cpu", s.app.cpu, t.app_s, "time in the app outside its calls");
 }
 
-} // namespace
-
-int cmd_reality(const RealityOptions &o) {
+/// The scenario as the flags make it: the file, then --set, --strategy and
+/// --duration. Throws BadInput.
+Scenario reality_scenario(const RealityOptions &o) {
   if (!o.strategy.empty() && !StrategyRegistry::global().contains(o.strategy)) {
     throw BadInput("--strategy: unknown strategy " + json_quote(o.strategy) + "; expected one of " +
                    known_strategies() + student_hint(o.strategy));
@@ -79,25 +81,132 @@ int cmd_reality(const RealityOptions &o) {
   if (o.duration_s) {
     overrides.push_back("duration_s=" + shortest(*o.duration_s));
   }
-  const Scenario s = load(o.scenario, overrides);
-  if (reality::play_real == nullptr) {
-    // This is `stampede`, which links no libpq: the lab is stampede-lab, the
-    // same command line with it (built beside this one, or on PATH).
-    std::string lab = STAMPEDE_LAB_BIN;
-    if (access(lab.c_str(), X_OK) != 0) {
-      lab = "stampede-lab";
-    }
-    std::vector<char *> args;
-    for (const std::string &a : o.argv) {
-      args.push_back(const_cast<char *>(a.c_str()));
-    }
-    args.push_back(nullptr);
-    args[0] = lab.data();
-    std::cout.flush();
-    execvp(args[0], args.data());
-    throw BadInput("stampede reality: runs in stampede-lab (the command line with the reality "
-                   "lab, libpq: ./dev builds it), which could not be started: " +
-                   std::string(std::strerror(errno)));
+  return load(o.scenario, overrides);
+}
+
+/// This binary has no lab (`stampede` links no libpq): the lab is
+/// stampede-lab, the same command line with it (built beside this one, or on
+/// PATH), which gets the whole command line. Returns only by throwing.
+[[noreturn]] void hand_over_to_lab(const std::vector<std::string> &argv) {
+  std::string lab = STAMPEDE_LAB_BIN;
+  if (access(lab.c_str(), X_OK) != 0) {
+    lab = "stampede-lab";
+  }
+  std::vector<char *> args;
+  for (const std::string &a : argv) {
+    args.push_back(const_cast<char *>(a.c_str()));
+  }
+  args.push_back(nullptr);
+  args[0] = lab.data();
+  std::cout.flush();
+  execvp(args[0], args.data());
+  throw BadInput("stampede reality: runs in stampede-lab (the command line with the reality "
+                 "lab, libpq: ./dev builds it), which could not be started: " +
+                 std::string(std::strerror(errno)));
+}
+
+/// Plays the scenario on the real servers; what goes wrong is bad input,
+/// named by the scenario or by the command.
+reality::RealPlay play_on_real_servers(RealityLabEntry play_real, const Scenario &s,
+                                       const RealityOptions &o) {
+  try {
+    return play_real(s, !o.calibrate.empty());
+  } catch (const std::invalid_argument &e) {
+    throw BadInput(o.scenario + ": " + e.what());
+  } catch (const reality::ServiceError &e) {
+    throw BadInput(std::string("stampede reality: ") + e.what());
+  }
+}
+
+std::string pad(std::string text, std::size_t w) {
+  return text.size() < w ? text + std::string(w - text.size(), ' ') : text;
+}
+
+/// One line of the table, its trailing spaces cut.
+void print_line(std::ostream &out, std::string line) {
+  line.erase(line.find_last_not_of(' ') + 1);
+  out << line << "\n";
+}
+
+/// One row of the table: the real value, then each prediction's range and
+/// whether the real run lies inside it.
+std::string comparison_row(const char *path, std::size_t width, const Report &real,
+                           const std::vector<ReplicatedReport> &predictions, std::size_t seeds) {
+  const double v = report_value(real, path).value_or(NAN);
+  std::string line = pad(report_label(path), width) + "  " + pad(report_text(real, path), 10);
+  for (const ReplicatedReport &predicted : predictions) {
+    const auto [low, high] = prediction_range(*predicted.spread(path), seeds);
+    // A percentile is a histogram bucket's midpoint, known to half a
+    // bucket either way, in the real run as in the model's: judged with
+    // one bucket's slack.
+    const double slack =
+        std::string_view(path).starts_with("latency_ms.")
+            ? internal::LatencyHistogram::bucket_width(std::max(v, high) * 1e6) / 1e6
+            : 0.0;
+    const bool inside = v >= low - slack - 1e-9 && v <= high + slack + 1e-9;
+    line += "  " +
+            pad(pad(spread_text(predicted, path), 20) + "  " + (inside ? "inside" : "OUTSIDE"), 30);
+  }
+  return line;
+}
+
+/// The real run against the prediction(s), one row per kRows field.
+void print_comparison(std::ostream &out, const Scenario &s, const RealityOptions &o,
+                      const Report &real, const std::vector<ReplicatedReport> &predictions,
+                      std::size_t seeds) {
+  const bool calibrating = !o.calibrate.empty();
+  const std::string load = s.workload.kind == WorkloadKind::kClosed
+                               ? number(s.workload.users) + " users thinking " +
+                                     number(s.workload.think_time.mean_s()) + " s on average"
+                               : number(s.workload.rate) + " requests/s";
+  out << terminal_text(s.name) << " (" << terminal_text(o.scenario) << "), strategy "
+      << real.strategy << ", " << number(s.duration_s) << " s of " << load
+      << ": real PostgreSQL + memcached against the simulator over " << seeds << " seeds\n"
+      << (calibrating ? "as written: the scenario's prediction; calibrated: with the latencies "
+                        "measured in this run\n"
+                      : "")
+      << "predicted: mean +- 95 % interval of the mean; inside: the real run lies where 95 % "
+         "of single simulated runs do\n\n";
+  std::size_t width = 6;
+  for (const char *path : kRows) {
+    width = std::max(width, report_label(path).size());
+  }
+  std::string head = pad("", width) + "  " + pad("real", 10);
+  for (std::size_t i = 0; i < predictions.size(); ++i) {
+    head += "  " + pad(!calibrating ? "predicted" : i == 0 ? "as written" : "calibrated", 30);
+  }
+  print_line(out, head);
+  for (const char *path : kRows) {
+    print_line(out, comparison_row(path, width, real, predictions, seeds));
+  }
+}
+
+/// --report: {"real": ..., "predicted": ...}, and with --calibrate the
+/// prediction as written beside the calibrated one.
+void write_reality_report(const RealityOptions &o, std::ofstream *file, const Report &real,
+                          const std::vector<ReplicatedReport> &predictions) {
+  Json j = Json::object();
+  j["real"] = report_to_json(real);
+  j["predicted"] = replicated_to_json(predictions.back());
+  if (!o.calibrate.empty()) {
+    j["predicted_as_written"] = replicated_to_json(predictions.front());
+  }
+  const std::string text = j.dump(2) + "\n";
+  if (o.report == "-") {
+    std::cout << text;
+  } else {
+    *file << text;
+    finish_output(*file, o.report);
+  }
+}
+
+} // namespace
+
+int cmd_reality(const RealityOptions &o) {
+  const Scenario s = reality_scenario(o);
+  const RealityLabEntry play_real = registered_reality_lab();
+  if (play_real == nullptr) {
+    hand_over_to_lab(o.argv);
   }
   std::unique_ptr<std::ofstream> report_file;
   if (!o.report.empty() && o.report != "-") {
@@ -113,17 +222,9 @@ int cmd_reality(const RealityOptions &o) {
   if (!o.calibrate.empty()) {
     calibrate_file = open_output(o.calibrate, "--calibrate");
   }
-  reality::RealPlay play;
-  try {
-    play = reality::play_real(s, !o.calibrate.empty());
-  } catch (const std::invalid_argument &e) {
-    throw BadInput(o.scenario + ": " + e.what());
-  } catch (const reality::ServiceError &e) {
-    throw BadInput(std::string("stampede reality: ") + e.what());
-  }
+  const reality::RealPlay play = play_on_real_servers(play_real, s, o);
   // The scenario's prediction; with --calibrate, the calibrated scenario's
   // beside it (and it is the one `predicted` holds in --report).
-  const Report &real = play.report;
   const bool calibrating = !o.calibrate.empty();
   if (calibrating) {
     *calibrate_file << scenario_to_json(play.calibrated) << "\n";
@@ -135,70 +236,10 @@ int cmd_reality(const RealityOptions &o) {
   if (calibrating) {
     predictions.push_back(simulate_replicated(play.calibrated, seeds, o.scenario, s.name, 0));
   }
-
   if (o.report.empty()) {
-    std::ostream &out = std::cout;
-    const std::string load = s.workload.kind == WorkloadKind::kClosed
-                                 ? number(s.workload.users) + " users thinking " +
-                                       number(s.workload.think_time.mean_s()) + " s on average"
-                                 : number(s.workload.rate) + " requests/s";
-    out << terminal_text(s.name) << " (" << terminal_text(o.scenario) << "), strategy "
-        << real.strategy << ", " << number(s.duration_s) << " s of " << load
-        << ": real PostgreSQL + memcached against the simulator over " << seeds.size() << " seeds\n"
-        << (calibrating ? "as written: the scenario's prediction; calibrated: with the latencies "
-                          "measured in this run\n"
-                        : "")
-        << "predicted: mean +- 95 % interval of the mean; inside: the real run lies where 95 % "
-           "of single simulated runs do\n\n";
-    std::size_t width = 6;
-    for (const char *path : kRows) {
-      width = std::max(width, report_label(path).size());
-    }
-    const auto pad = [](std::string text, std::size_t w) {
-      return text.size() < w ? text + std::string(w - text.size(), ' ') : text;
-    };
-    const auto print = [&](std::string line) {
-      line.erase(line.find_last_not_of(' ') + 1);
-      out << line << "\n";
-    };
-    std::string head = pad("", width) + "  " + pad("real", 10);
-    for (std::size_t i = 0; i < predictions.size(); ++i) {
-      head += "  " + pad(!calibrating ? "predicted" : i == 0 ? "as written" : "calibrated", 30);
-    }
-    print(head);
-    for (const char *path : kRows) {
-      const double v = report_value(real, path).value_or(NAN);
-      std::string line = pad(report_label(path), width) + "  " + pad(report_text(real, path), 10);
-      for (const ReplicatedReport &predicted : predictions) {
-        const auto [low, high] = prediction_range(*predicted.spread(path), seeds.size());
-        // A percentile is a histogram bucket's midpoint, known to half a
-        // bucket either way, in the real run as in the model's: judged with
-        // one bucket's slack.
-        const double slack =
-            std::string_view(path).starts_with("latency_ms.")
-                ? internal::LatencyHistogram::bucket_width(std::max(v, high) * 1e6) / 1e6
-                : 0.0;
-        const bool inside = v >= low - slack - 1e-9 && v <= high + slack + 1e-9;
-        line +=
-            "  " +
-            pad(pad(spread_text(predicted, path), 20) + "  " + (inside ? "inside" : "OUTSIDE"), 30);
-      }
-      print(line);
-    }
+    print_comparison(std::cout, s, o, play.report, predictions, seeds.size());
   } else {
-    Json j = Json::object();
-    j["real"] = report_to_json(real);
-    j["predicted"] = replicated_to_json(predictions.back());
-    if (calibrating) {
-      j["predicted_as_written"] = replicated_to_json(predictions.front());
-    }
-    const std::string text = j.dump(2) + "\n";
-    if (o.report == "-") {
-      std::cout << text;
-    } else {
-      *report_file << text;
-      finish_output(*report_file, o.report);
-    }
+    write_reality_report(o, report_file.get(), play.report, predictions);
   }
   return kExitOk;
 }

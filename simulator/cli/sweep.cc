@@ -17,7 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "stampede/scenario_io.h"
+#include "stampede/report_json.h"
+#include "stampede/scenario_file.h"
+#include "stampede/strategy.h"
 
 namespace stampede::cli {
 namespace {

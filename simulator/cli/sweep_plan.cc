@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 
 namespace stampede::cli {

@@ -7,7 +7,12 @@
 #include <iostream>
 #include <sstream>
 
-#include "stampede/scenario_io.h"
+#include <unistd.h>
+
+#include "stampede/expectations.h"
+#include "stampede/lessons.h"
+#include "stampede/report_fields.h"
+#include "stampede/scenario_file.h"
 #include "stampede/student_hashing.h"
 
 namespace stampede::cli {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cli/common.h"
-#include "io/lessons.h"
+#include "stampede/lessons.h"
 
 namespace stampede::cli {
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <iostream>
 
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 
 namespace stampede::cli {

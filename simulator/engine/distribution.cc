@@ -1,3 +1,5 @@
+// The distributions of durations (constant, exp, uniform, normal, lognormal, empirical)
+// and the one portable log and exp they use, so every platform draws the same bits.
 #include "stampede/distribution.h"
 
 #include <array>

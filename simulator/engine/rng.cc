@@ -1,3 +1,5 @@
+// The random generator: xoshiro256** seeded through SplitMix64, and one stream per
+// (seed, component, index), so adding a component never moves another's draws.
 #include "stampede/rng.h"
 
 #include "stampede/stable_hash.h"

@@ -1,3 +1,5 @@
+// The simulator's channel to a process running student code: length-tagged frames over
+// two pipes, each read with a deadline, and what a host that dies or closes leaves.
 #include "hosting/channel.h"
 
 #include <poll.h>

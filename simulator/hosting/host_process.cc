@@ -1,3 +1,5 @@
+// Starting a process for student code: bubblewrap where it can start, limits on CPU
+// time, memory and file size always, and the whole process group killed at the end.
 #include "hosting/host_process.h"
 
 #include <fcntl.h>

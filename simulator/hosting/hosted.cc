@@ -1,3 +1,5 @@
+// The proxies that stand for a student's strategy or ring: each call goes to the
+// sandboxed host, and what comes back is checked against the contract before it acts.
 #include "hosting/hosted.h"
 
 #include <cstring>

@@ -1,3 +1,5 @@
+// Calls as JSON over a Channel, nested in both directions: waiting for an answer, a
+// side serves the other side's calls (the class exercises' hosts and graded checks).
 #include "hosting/json_peer.h"
 
 #include <cxxabi.h>

@@ -1,8 +1,10 @@
+// The built-in scenarios (`builtin:NAME`): the texts embedded from io/builtin/*.json at
+// build time, each with its name and the one-line description it carries.
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
 
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 namespace internal {

@@ -16,7 +16,8 @@
 #include <utility>
 #include <vector>
 
-#include "stampede/scenario_io.h"
+#include "stampede/expectations.h"
+#include "stampede/report_fields.h"
 
 namespace stampede {
 namespace {

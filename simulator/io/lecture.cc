@@ -1,11 +1,13 @@
-#include "io/lecture.h"
+// Reading the lecture's playlist (lessons/lecture.json): each demo's scenario, settings,
+// moment and speed checked, problems named by file and field.
+#include "stampede/lecture.h"
 
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "io/lessons.h"
-#include "stampede/scenario_io.h"
+#include "stampede/lessons.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 

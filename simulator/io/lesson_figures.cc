@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "io/lessons.h"
+#include "stampede/lessons.h"
 
 namespace stampede {
 

@@ -1,14 +1,16 @@
 // Reading a lesson's steps.json (lessons.h): its steps, their expectations,
 // questions and claims, each problem named by file and field path; and
 // finding the lessons of a folder.
-#include "io/lessons.h"
+#include "stampede/lessons.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "stampede/scenario_io.h"
+#include "stampede/expectations.h"
+#include "stampede/report_fields.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 

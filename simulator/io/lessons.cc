@@ -1,6 +1,6 @@
 // Lessons (lessons.h): a question answered by a run or by the learner, where
 // the lessons live, and a lesson text cut into its steps.
-#include "io/lessons.h"
+#include "stampede/lessons.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,6 +8,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
+
+#include "stampede/expectations.h"
+#include "stampede/report_fields.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 

@@ -12,7 +12,9 @@
 
 #include <boost/math/distributions/students_t.hpp>
 
-#include "stampede/scenario_io.h"
+#include "stampede/expectations.h"
+#include "stampede/report_fields.h"
+#include "stampede/report_json.h"
 
 namespace stampede {
 namespace {

@@ -11,8 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stampede/expectations.h"
 #include "stampede/replication.h"
-#include "stampede/scenario_io.h"
+#include "stampede/report_fields.h"
+#include "stampede/report_json.h"
 
 namespace stampede {
 namespace {

@@ -4,9 +4,9 @@
 #include <limits>
 
 #include "io/scenario_internal.h"
-#include "io/student_loader.h"
 #include "stampede/strategy.h"
 #include "stampede/student_hashing.h"
+#include "stampede/student_loader.h"
 
 namespace stampede::internal {
 namespace {

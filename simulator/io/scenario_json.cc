@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "io/scenario_internal.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 namespace internal {

@@ -5,7 +5,8 @@
 #include <utility>
 
 #include "io/scenario_internal.h"
-#include "stampede/scenario_io.h"
+#include "stampede/expectations.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 
 namespace stampede {

@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "io/scenario_internal.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede::internal {
 

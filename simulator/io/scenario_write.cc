@@ -3,7 +3,7 @@
 #include <limits>
 
 #include "io/scenario_internal.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 namespace internal {

@@ -1,4 +1,6 @@
-#include "io/student_loader.h"
+// Finding and loading the student library: a host process lists what it registers,
+// and each strategy or ring is registered as a proxy that runs apart (hosting/).
+#include "stampede/student_loader.h"
 
 #include <cstdlib>
 #include <filesystem>

@@ -1,5 +1,5 @@
 // The time series as CSV (see timeseries.h).
-#include "io/timeseries.h"
+#include "stampede/timeseries.h"
 
 #include <array>
 #include <charconv>

@@ -1,10 +1,9 @@
 // The reality lab's one entry point for the command line: start a fresh
 // PostgreSQL and memcached, play a scenario on them, stop both.
 //
-// Declared weak: the command line reaches it in stampede-lab, which links
-// stampede_reality (and so libpq); `stampede`, the window and the graded
-// exercises link stampede_io without it (`stampede reality` execs
-// stampede-lab).
+// stampede-lab's main registers it with the command line (cli/cli.h's
+// register_reality_lab); `stampede`, the window and the graded exercises link
+// no libpq (`stampede reality` hands over to stampede-lab).
 #pragma once
 
 #include "reality/real_stack.h"
@@ -26,6 +25,6 @@ struct RealPlay {
 /// @param calibrate whether to keep the timings and build the calibrated scenario.
 /// @throws ServiceError when a server fails; std::invalid_argument with
 /// real_lab_refusal()'s words.
-[[gnu::weak]] RealPlay play_real(const Scenario &s, bool calibrate);
+RealPlay play_real(const Scenario &s, bool calibrate);
 
 } // namespace stampede::reality

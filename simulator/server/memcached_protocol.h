@@ -198,7 +198,6 @@ private:
   void finish_meta_set(std::uint32_t handle);
   void meta_error(std::string_view line);
   bool meta_head(const std::vector<std::string_view> &tok, std::string_view too_many_tokens);
-  void meta_key(std::string &line, std::string_view key, bool binary) const;
 
   // Multiget lines longer than kMaxPendingLine, answered key by key.
   void multiget_consume(std::string_view bytes, bool final);

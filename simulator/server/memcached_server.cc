@@ -459,7 +459,7 @@ int serve_stdio(const McServeOptions &o, std::string *error) {
 
 } // namespace
 
-int internal::run_memcached_server(const McServeOptions &o, std::string *error) {
+int serve_memcached(const McServeOptions &o, std::string *error) {
   if (o.stdio) {
     return serve_stdio(o, error);
   }

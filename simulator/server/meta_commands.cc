@@ -2,6 +2,7 @@
 // Errors go out even under q (out_errstring); q drops only the nominal reply:
 // EN for mg, HD for ms and md, HD/VA for ma.
 #include <climits>
+#include <optional>
 
 #include "internal/memcached_slabs.h"
 #include "model/memcached_meta.h"
@@ -13,17 +14,10 @@ namespace stampede {
 
 using namespace internal;
 
-void MemcachedProtocol::cmd_mn(const Request &) {
-  reply("MN");
-  commit(); // mn forces the queued replies out
-}
+namespace {
 
-void MemcachedProtocol::meta_error(std::string_view line) {
-  noreply_ = false;
-  reply(line);
-}
-
-void MemcachedProtocol::meta_key(std::string &line, std::string_view key, bool binary) const {
+/// A key as a reply's k flag shows it: in base64 again, with b, when it came so.
+void append_key(std::string &line, std::string_view key, bool binary) {
   line += " k";
   if (binary) {
     line += base64_encode(key);
@@ -33,39 +27,21 @@ void MemcachedProtocol::meta_key(std::string &line, std::string_view key, bool b
   }
 }
 
-// The checks mg, md and ma make before their flags, in memcached's order: a
-// missing key is a plain ERROR; a long key, then too many tokens, a client
-// error (whose wording differs by command in 1.6.18). Returns false when it
-// has replied.
-bool MemcachedProtocol::meta_head(const std::vector<std::string_view> &tok,
-                                  std::string_view too_many_tokens) {
-  const std::size_t ntokens = tok.size() + 1;
-  if (ntokens < 3) {
-    reply("ERROR");
-    return false;
+/// The O (opaque) and k (key) flags echoed in the order given: all that an
+/// mg miss, an md and a failed ma return.
+void append_echo(std::string &line, const std::vector<std::string_view> &tok, const MetaFlags &of) {
+  for (std::size_t i = 2; i < tok.size(); ++i) {
+    if (tok[i][0] == 'O') {
+      line += ' ';
+      line += tok[i];
+    } else if (tok[i][0] == 'k') {
+      append_key(line, of.key, of.key_binary);
+    }
   }
-  if (tok[1].size() > kMaxKeyBytes) {
-    meta_error("CLIENT_ERROR bad command line format");
-    return false;
-  }
-  if (ntokens > kMetaMaxTokens) {
-    meta_error(too_many_tokens);
-    return false;
-  }
-  return true;
 }
 
-void MemcachedProtocol::cmd_mg(const Request &r) {
-  const std::vector<std::string_view> &tok = r.tok;
-  if (!meta_head(tok, "CLIENT_ERROR options flags are too long"))
-    return;
-  const std::int64_t now = server_.now_s;
-  MetaFlags of;
-  std::string_view err = "CLIENT_ERROR bad command line format";
-  if (!meta_preparse(tok, 2, now, &of, &err)) {
-    meta_error(err);
-    return;
-  }
+/// What mg asks of the node, from its flags.
+McMetaGetOptions mg_options(const std::vector<std::string_view> &tok, const MetaFlags &of) {
   McMetaGetOptions opt;
   opt.bump = !of.no_update;
   opt.vivify = of.vivify;
@@ -81,29 +57,13 @@ void MemcachedProtocol::cmd_mg(const Request &r) {
       break;
     }
   }
-  McItemView item;
-  McMetaGetResult res;
-  const bool hit = node_.meta_get(of.key, opt, now, &item, &res);
-  if (opaque_too_long(tok)) {
-    meta_error("CLIENT_ERROR opaque token too long");
-    return;
-  }
-  if (!hit) {
-    if (of.no_reply) {
-      return;
-    }
-    std::string line = "EN";
-    for (std::size_t i = 2; i < tok.size(); ++i) {
-      if (tok[i][0] == 'O') {
-        line += ' ';
-        line += tok[i];
-      } else if (tok[i][0] == 'k') {
-        meta_key(line, of.key, of.key_binary);
-      }
-    }
-    reply(line);
-    return;
-  }
+  return opt;
+}
+
+/// mg's reply to a hit, without its line end: VA (with the value's size) or
+/// HD, each return flag in the order given, then Z, X and W as they apply.
+std::string mg_hit_line(const std::vector<std::string_view> &tok, const MetaFlags &of,
+                        const McItemView &item, const McMetaGetResult &res, std::int64_t now) {
   std::string line;
   if (of.value) {
     line = "VA ";
@@ -150,7 +110,7 @@ void MemcachedProtocol::cmd_mg(const Request &r) {
       line += tok[i];
       break;
     case 'k':
-      meta_key(line, item.key, item.key_binary);
+      append_key(line, item.key, item.key_binary);
       break;
     default:
       break;
@@ -165,6 +125,147 @@ void MemcachedProtocol::cmd_mg(const Request &r) {
   if (res.won) {
     line += " W";
   }
+  return line;
+}
+
+/// What ma asks of the node, from its flags; nothing for a mode (M) ma does
+/// not know.
+std::optional<McMetaArithOptions> ma_options(const std::vector<std::string_view> &tok,
+                                             const MetaFlags &of) {
+  McMetaArithOptions opt;
+  switch (of.mode) {
+  case 0:
+  case 'I':
+  case '+':
+    break;
+  case 'D':
+  case '-':
+    opt.incr = false;
+    break;
+  default:
+    return std::nullopt;
+  }
+  opt.delta = of.delta;
+  opt.has_cas = of.has_cas;
+  opt.cas = of.req_cas;
+  opt.vivify = of.vivify;
+  opt.initial = of.initial;
+  opt.created_exptime = created_exptime(tok, 2, of);
+  opt.touch = of.new_ttl;
+  opt.touch_exptime = of.exptime;
+  return opt;
+}
+
+/// ma's reply to a success: VA (with the number's size) or HD, each return
+/// flag in the order given, then the number itself for VA.
+std::string ma_done_line(const std::vector<std::string_view> &tok, const MetaFlags &of,
+                         const McItemView &item, bool created, const std::string &number,
+                         std::int64_t now) {
+  std::string line;
+  if (of.value) {
+    line = "VA ";
+    append_u64(line, number.size());
+  } else {
+    line = "HD";
+  }
+  std::int64_t exptime = created ? 0 : item.exptime; // before this command's T or N
+  for (std::size_t i = 2; i < tok.size(); ++i) {
+    switch (tok[i][0]) {
+    case 'c':
+      line += " c";
+      append_u64(line, item.cas);
+      break;
+    case 't':
+      append_ttl(line, exptime, now);
+      break;
+    case 'T':
+      exptime = of.exptime;
+      break;
+    case 'N':
+      if (created) {
+        exptime = of.autoviv_exptime;
+      }
+      break;
+    case 'O':
+      line += ' ';
+      line += tok[i];
+      break;
+    case 'k':
+      append_key(line, of.key, of.key_binary);
+      break;
+    default:
+      break;
+    }
+  }
+  if (of.value) {
+    line += "\r\n";
+    line += number;
+  }
+  return line;
+}
+
+} // namespace
+
+void MemcachedProtocol::cmd_mn(const Request &) {
+  reply("MN");
+  commit(); // mn forces the queued replies out
+}
+
+void MemcachedProtocol::meta_error(std::string_view line) {
+  noreply_ = false;
+  reply(line);
+}
+
+// The checks mg, md and ma make before their flags, in memcached's order: a
+// missing key is a plain ERROR; a long key, then too many tokens, a client
+// error (whose wording differs by command in 1.6.18). Returns false when it
+// has replied.
+bool MemcachedProtocol::meta_head(const std::vector<std::string_view> &tok,
+                                  std::string_view too_many_tokens) {
+  const std::size_t ntokens = tok.size() + 1;
+  if (ntokens < 3) {
+    reply("ERROR");
+    return false;
+  }
+  if (tok[1].size() > kMaxKeyBytes) {
+    meta_error("CLIENT_ERROR bad command line format");
+    return false;
+  }
+  if (ntokens > kMetaMaxTokens) {
+    meta_error(too_many_tokens);
+    return false;
+  }
+  return true;
+}
+
+void MemcachedProtocol::cmd_mg(const Request &r) {
+  const std::vector<std::string_view> &tok = r.tok;
+  if (!meta_head(tok, "CLIENT_ERROR options flags are too long"))
+    return;
+  const std::int64_t now = server_.now_s;
+  MetaFlags of;
+  std::string_view err = "CLIENT_ERROR bad command line format";
+  if (!meta_preparse(tok, 2, now, &of, &err)) {
+    meta_error(err);
+    return;
+  }
+  McItemView item;
+  McMetaGetResult res;
+  const bool hit = node_.meta_get(of.key, mg_options(tok, of), now, &item, &res);
+  if (opaque_too_long(tok)) {
+    meta_error("CLIENT_ERROR opaque token too long");
+    return;
+  }
+  if (!hit) {
+    if (of.no_reply) {
+      return;
+    }
+    std::string line = "EN";
+    append_echo(line, tok, of);
+    reply(line);
+    return;
+  }
+  std::string line = mg_hit_line(tok, of, item, res, now);
   line += "\r\n";
   text_out().append(line);
   if (of.value) {
@@ -288,7 +389,7 @@ void MemcachedProtocol::finish_meta_set(std::uint32_t handle) {
       line += ' ';
       line += f;
     } else if (f[0] == 'k') {
-      meta_key(line, pending_.key, pending_.base64_key);
+      append_key(line, pending_.key, pending_.base64_key);
     } else {
       line += " c";
       append_u64(line, st == McStatus::kStored ? cas_out : 0);
@@ -319,14 +420,7 @@ void MemcachedProtocol::cmd_md(const Request &r) {
     return;
   }
   std::string line = st == McStatus::kDeleted ? "HD" : st == McStatus::kExists ? "EX" : "NF";
-  for (std::size_t i = 2; i < tok.size(); ++i) {
-    if (tok[i][0] == 'O') {
-      line += ' ';
-      line += tok[i];
-    } else if (tok[i][0] == 'k') {
-      meta_key(line, of.key, of.key_binary);
-    }
-  }
+  append_echo(line, tok, of);
   reply(line);
 }
 
@@ -341,39 +435,22 @@ void MemcachedProtocol::cmd_ma(const Request &r) {
     meta_error("CLIENT_ERROR invalid or duplicate flag");
     return;
   }
-  McMetaArithOptions opt;
-  switch (of.mode) {
-  case 0:
-  case 'I':
-  case '+':
-    break;
-  case 'D':
-  case '-':
-    opt.incr = false;
-    break;
-  default:
+  const std::optional<McMetaArithOptions> opt = ma_options(tok, of);
+  if (!opt) {
     meta_error("CLIENT_ERROR invalid mode for ma M token");
     return;
   }
-  opt.delta = of.delta;
-  opt.has_cas = of.has_cas;
-  opt.cas = of.req_cas;
-  opt.vivify = of.vivify;
-  opt.initial = of.initial;
-  opt.created_exptime = created_exptime(tok, 2, of);
-  opt.touch = of.new_ttl;
-  opt.touch_exptime = of.exptime;
   std::uint64_t value = 0;
   McItemView item;
   bool created = false;
-  const McStatus st = node_.meta_arith(of.key, opt, now, &value, &item, &created);
+  const McStatus st = node_.meta_arith(of.key, *opt, now, &value, &item, &created);
   switch (st) {
   case McStatus::kNonNumeric:
     meta_error("CLIENT_ERROR cannot increment or decrement non-numeric value");
     return;
   case McStatus::kNoMemory:
-    meta_error(opt.vivify ? "SERVER_ERROR Out of memory allocating new item"
-                          : "SERVER_ERROR out of memory");
+    meta_error(opt->vivify ? "SERVER_ERROR Out of memory allocating new item"
+                           : "SERVER_ERROR out of memory");
     return;
   default:
     break;
@@ -382,18 +459,9 @@ void MemcachedProtocol::cmd_ma(const Request &r) {
     meta_error("CLIENT_ERROR opaque token too long");
     return;
   }
-  std::string number;
-  append_u64(number, value);
   if (st != McStatus::kOk) {
     std::string line(st == McStatus::kExists ? "EX" : "NF");
-    for (std::size_t i = 2; i < tok.size(); ++i) {
-      if (tok[i][0] == 'O') {
-        line += ' ';
-        line += tok[i];
-      } else if (tok[i][0] == 'k') {
-        meta_key(line, of.key, of.key_binary);
-      }
-    }
+    append_echo(line, tok, of);
     reply(line);
     return;
   }
@@ -401,47 +469,9 @@ void MemcachedProtocol::cmd_ma(const Request &r) {
   if (of.no_reply && !created) {
     return;
   }
-  std::string line;
-  if (of.value) {
-    line = "VA ";
-    append_u64(line, number.size());
-  } else {
-    line = "HD";
-  }
-  std::int64_t exptime = created ? 0 : item.exptime; // before this command's T or N
-  for (std::size_t i = 2; i < tok.size(); ++i) {
-    switch (tok[i][0]) {
-    case 'c':
-      line += " c";
-      append_u64(line, item.cas);
-      break;
-    case 't':
-      append_ttl(line, exptime, now);
-      break;
-    case 'T':
-      exptime = of.exptime;
-      break;
-    case 'N':
-      if (created) {
-        exptime = of.autoviv_exptime;
-      }
-      break;
-    case 'O':
-      line += ' ';
-      line += tok[i];
-      break;
-    case 'k':
-      meta_key(line, of.key, of.key_binary);
-      break;
-    default:
-      break;
-    }
-  }
-  if (of.value) {
-    line += "\r\n";
-    line += number;
-  }
-  reply(line);
+  std::string number;
+  append_u64(number, value);
+  reply(ma_done_line(tok, of, item, created, number, now));
 }
 
 void MemcachedProtocol::cmd_me(const Request &r) {

@@ -1,3 +1,5 @@
+// The strategy registry (every strategy under its SPEC name, `NAME+cas` for writing with
+// CAS), the lecture's six in their order, and what Context does for a strategy.
 #include <algorithm>
 #include <stdexcept>
 #include <string>

@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
 
 namespace {

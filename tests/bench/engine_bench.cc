@@ -4,14 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "io/student_loader.h"
 #include "metrics/histogram.h"
 #include "stampede/distribution.h"
 #include "stampede/event_queue.h"
 #include "stampede/memcached_node.h"
+#include "stampede/report_json.h"
 #include "stampede/rng.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
+#include "stampede/student_loader.h"
 
 namespace stampede {
 namespace {

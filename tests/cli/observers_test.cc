@@ -7,8 +7,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "io/timeseries.h"
 #include "io/trace.h"
+#include "stampede/timeseries.h"
 
 namespace stampede {
 namespace {

@@ -12,9 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "io/student_loader.h"
-#include "stampede/scenario_io.h"
+#include "stampede/report_json.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
+#include "stampede/student_loader.h"
 
 namespace graded {
 

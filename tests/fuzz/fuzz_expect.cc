@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "stampede/scenario_io.h"
+#include "stampede/expectations.h"
 
 namespace {
 

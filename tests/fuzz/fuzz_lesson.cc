@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "io/lessons.h"
+#include "stampede/lessons.h"
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 
 namespace {
 

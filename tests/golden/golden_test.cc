@@ -20,7 +20,7 @@
 
 #include <gtest/gtest.h>
 
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 
 namespace {

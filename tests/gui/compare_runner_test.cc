@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "cli/cli.h"
-#include "stampede/scenario_io.h"
+#include "stampede/compare_table.h"
+#include "stampede/report_fields.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 #include "stampede/student_hashing.h"
 #include "worker/compare_runner.h"

@@ -5,7 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
-#include "stampede/scenario_io.h"
+#include "stampede/report_json.h"
+#include "stampede/scenario_file.h"
 #include "stampede/student_hashing.h"
 #include "worker/run_control.h"
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "cli/cli.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "worker/sweep_runner.h"
 
 namespace stampede::gui {

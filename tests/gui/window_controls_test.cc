@@ -32,9 +32,9 @@
 #include <QToolBar>
 #include <QToolButton>
 
-#include "io/lecture.h"
-#include "io/lessons.h"
-#include "stampede/scenario_io.h"
+#include "stampede/lecture.h"
+#include "stampede/lessons.h"
+#include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
 #include "views/charts_view.h"
 #include "views/compare_view.h"

@@ -21,8 +21,8 @@
 #include <QTest>
 #include <QToolButton>
 
-#include "io/student_loader.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
+#include "stampede/student_loader.h"
 #include "views/compare_view.h"
 #include "views/main_window.h"
 #include "views/timeline_view.h"

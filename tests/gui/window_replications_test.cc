@@ -16,10 +16,11 @@
 #include <QTest>
 #include <algorithm>
 
-#include "cli/cli.h"
-#include "io/lessons.h"
+#include "stampede/compare_table.h"
+#include "stampede/expectations.h"
+#include "stampede/lessons.h"
 #include "stampede/replication.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
 #include "stampede/strategy.h"
 #include "views/compare_view.h"

@@ -16,8 +16,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "cli/cli.h"
-#include "stampede/scenario_io.h"
+#include "stampede/compare_table.h"
+#include "stampede/scenario_file.h"
 #include "views/charts_view.h"
 #include "views/compare_view.h"
 #include "views/diagram_view.h"

@@ -10,9 +10,9 @@
 #include <sstream>
 #include <string>
 
-#include "io/lecture.h"
-#include "io/lessons.h"
-#include "stampede/scenario_io.h"
+#include "stampede/lecture.h"
+#include "stampede/lessons.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 namespace {

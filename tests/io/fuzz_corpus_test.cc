@@ -10,8 +10,9 @@
 
 #include <gtest/gtest.h>
 
-#include "io/lessons.h"
-#include "stampede/scenario_io.h"
+#include "stampede/expectations.h"
+#include "stampede/lessons.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 namespace {

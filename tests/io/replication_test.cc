@@ -8,8 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include "stampede/expectations.h"
 #include "stampede/replication.h"
-#include "stampede/scenario_io.h"
+#include "stampede/report_fields.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
 
 namespace {

@@ -26,7 +26,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "stampede/scenario_io.h"
+#include "stampede/report_fields.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 namespace {

@@ -8,7 +8,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "stampede/scenario_io.h"
+#include "stampede/expectations.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 namespace {

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/field_table.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 namespace {

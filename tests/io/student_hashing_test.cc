@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/cache_tier.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/student_hashing.h"
 
 namespace stampede {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "hand_built.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 namespace {

@@ -4,7 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "hand_built.h"
-#include "stampede/scenario_io.h"
+#include "stampede/report_json.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
 
 namespace stampede {

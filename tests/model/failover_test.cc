@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include "hand_built.h"
-#include "stampede/scenario_io.h"
 #include "stampede/simulation.h"
 
 namespace stampede {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "hand_built.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
 
 namespace stampede {

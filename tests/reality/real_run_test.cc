@@ -14,7 +14,7 @@
 #include "reality/real_stack.h"
 #include "reality/services.h"
 #include "stampede/replication.h"
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
 
 namespace stampede::reality {

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
 
 namespace stampede {

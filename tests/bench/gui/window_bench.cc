@@ -5,7 +5,7 @@
 #include <QApplication>
 #include <benchmark/benchmark.h>
 
-#include "stampede/scenario_io.h"
+#include "stampede/scenario_file.h"
 #include "views/diagram_view.h"
 #include "views/main_window.h"
 #include "worker/run_control.h"
