@@ -84,10 +84,9 @@ bool MainWindow::exportReport(const QString &path) const {
     return false;
   // As `stampede run` writes it, with the scenario the run started from, so
   // the report reopens it (a strategy switched live or a button pressed
-  // during the run is not part of that scenario).
-  nlohmann::ordered_json j = report_to_json(last_.totals);
-  j["run_scenario"] = nlohmann::ordered_json::parse(scenario_to_json(scenario_));
-  out << j.dump(2) << '\n';
+  // during the run is not part of that scenario). The window discards no
+  // warm-up: 0.
+  out << report_with_scenario(last_.totals, scenario_, 0).dump(2) << '\n';
   return static_cast<bool>(out.flush());
 }
 
