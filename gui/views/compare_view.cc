@@ -203,6 +203,37 @@ QStringList selectable_strategies() {
 
 CompareView::CompareView(QWidget *parent) : QWidget(parent) {
   auto *layout = new QVBoxLayout(this);
+  layout->addLayout(buildButtons());
+  layout->addLayout(buildChoices());
+  buildTable();
+  // The chart of one column under the table; the splitter lets either grow.
+  auto *split = new QSplitter(Qt::Vertical);
+  split->addWidget(table_);
+  split->addWidget(buildChartPanel());
+  // The table needs a row per strategy; the chart takes the rest.
+  split->setStretchFactor(0, 2);
+  split->setStretchFactor(1, 3);
+  split->setChildrenCollapsible(false);
+  layout->addWidget(split, 1);
+  auto *note = new QLabel(
+      "The lecture's table: each strategy runs the same scenario with the same seeds, from t=0 "
+      "to the end, as <tt>stampede compare --seeds N</tt> does; over several seeds each cell "
+      "is the mean +- the half-width of its 95 % interval. Read it row by row: what each "
+      "technique costs the database, and what it costs in stale pages, stampedes and lost "
+      "updates.");
+  note->setWordWrap(true);
+  layout->addWidget(note);
+  connect(run_, &QPushButton::clicked, this, &CompareView::runAll);
+  connect(stop_, &QPushButton::clicked, this, &CompareView::stop);
+  fitColumns();
+
+  // The runner calls back on its own thread; queued() runs each call here.
+  runner_ = std::make_unique<CompareRunner>(queued(this, &CompareView::addRow),
+                                            queued(this, &CompareView::done),
+                                            queued(this, &CompareView::progress));
+}
+
+QHBoxLayout *CompareView::buildButtons() {
   auto *top = new QHBoxLayout;
   run_ = new QPushButton("Run the ticked strategies");
   run_->setToolTip("Each ticked strategy runs this scenario from t=0 to the end, as "
@@ -240,8 +271,17 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
   top->addWidget(all);
   top->addWidget(lecture);
   top->addWidget(status_, 1);
-  layout->addLayout(top);
+  connect(all, &QPushButton::clicked, this, [this] { setSelected(selectable_strategies()); });
+  connect(lecture, &QPushButton::clicked, this, [this] {
+    QStringList six;
+    for (const std::string &n : lecture_strategies())
+      six << QString::fromStdString(n);
+    setSelected(six);
+  });
+  return top;
+}
 
+QLayout *CompareView::buildChoices() {
   auto *choices = new FlowLayout(6);
   const QStringList names = selectable_strategies();
   const auto &six = lecture_strategies();
@@ -252,8 +292,10 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
     choices->addWidget(box);
     choices_.push_back(box);
   }
-  layout->addLayout(choices);
+  return choices;
+}
 
+void CompareView::buildTable() {
   const auto &columns = compare_columns();
   table_ = new QTableWidget(0, static_cast<int>(columns.size()));
   QStringList titles;
@@ -264,8 +306,9 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
   table_->viewport()->installEventFilter(this); // refit when its width changes
+}
 
-  // The chart of one column under the table; the splitter lets either grow.
+QWidget *CompareView::buildChartPanel() {
   auto *below = new QWidget;
   auto *below_layout = new QVBoxLayout(below);
   below_layout->setContentsMargins(0, 0, 0, 0);
@@ -287,38 +330,8 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent) {
   chart_view_->setRenderHint(QPainter::Antialiasing);
   chart_view_->setMinimumHeight(160);
   below_layout->addWidget(chart_view_, 1);
-  auto *split = new QSplitter(Qt::Vertical);
-  split->addWidget(table_);
-  split->addWidget(below);
-  // The table needs a row per strategy; the chart takes the rest.
-  split->setStretchFactor(0, 2);
-  split->setStretchFactor(1, 3);
-  split->setChildrenCollapsible(false);
-  layout->addWidget(split, 1);
-  auto *note = new QLabel(
-      "The lecture's table: each strategy runs the same scenario with the same seeds, from t=0 "
-      "to the end, as <tt>stampede compare --seeds N</tt> does; over several seeds each cell "
-      "is the mean +- the half-width of its 95 % interval. Read it row by row: what each "
-      "technique costs the database, and what it costs in stale pages, stampedes and lost "
-      "updates.");
-  note->setWordWrap(true);
-  layout->addWidget(note);
-  connect(run_, &QPushButton::clicked, this, &CompareView::runAll);
-  connect(stop_, &QPushButton::clicked, this, &CompareView::stop);
-  connect(all, &QPushButton::clicked, this, [this] { setSelected(selectable_strategies()); });
-  connect(lecture, &QPushButton::clicked, this, [this] {
-    QStringList six;
-    for (const std::string &n : lecture_strategies())
-      six << QString::fromStdString(n);
-    setSelected(six);
-  });
   connect(column_, &QComboBox::currentIndexChanged, this, [this] { redrawChart(); });
-  fitColumns();
-
-  // The runner calls back on its own thread; queued() runs each call here.
-  runner_ = std::make_unique<CompareRunner>(queued(this, &CompareView::addRow),
-                                            queued(this, &CompareView::done),
-                                            queued(this, &CompareView::progress));
+  return below;
 }
 
 int CompareView::seeds() const { return seeds_->value(); }

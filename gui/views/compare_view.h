@@ -26,7 +26,9 @@ class QChart;
 class QChartView;
 class QCheckBox;
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
+class QLayout;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
@@ -89,6 +91,12 @@ protected:
   bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+  // The tab's parts, top to bottom: the buttons and the seeds box, the
+  // strategies' ticks, the table, the chart of one column (with its choice).
+  QHBoxLayout *buildButtons();
+  QLayout *buildChoices();
+  void buildTable();
+  QWidget *buildChartPanel();
   void addRow(const CompareRow &row);
   void progress(const CompareProgress &p);
   void done(const CompareDone &done);

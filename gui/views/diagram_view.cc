@@ -1,19 +1,21 @@
-// The architecture as a diagram: the layout of its boxes and labels for the widget's
-// size, the dots of what is in flight at the instant shown, and the painting.
+// The architecture as a diagram: the widget, the snapshot it keeps, and the
+// painting of a frame (wires, boxes, labels, dots) from the layout
+// (diagram_layout.cc) and the dots (diagram_dots.cc).
 #include "views/diagram_view.h"
 
 #include <QFontInfo>
 #include <QFontMetricsF>
 #include <QPainter>
 #include <algorithm>
-#include <cmath>
-#include <optional>
 
+#include "views/diagram_layout.h"
 #include "views/palette.h"
 
 namespace stampede::gui {
 
 namespace {
+
+using diagram::Text;
 
 const QColor kBox(245, 246, 250);
 const QColor kEdge(190, 194, 204);
@@ -21,85 +23,6 @@ const QColor kBorder(90, 95, 110);
 const QColor kDown(190, 190, 190);
 const QColor kCell(225, 228, 235);
 const QColor kText(25, 25, 35);
-
-constexpr int kMinPx = 9;    // the smallest font a label shrinks to
-constexpr int kShrinkPx = 2; // how far a wording may shrink before a shorter one is tried
-
-// A label as laid out: its lines, the font, and where the block goes.
-struct Text {
-  QRectF rect, frame;
-  QStringList lines;
-  QFont font;
-  bool bold_first = false; // a title line over details
-  bool whole = false;      // one of its wordings fitted (not the elided fallback)
-  Qt::Alignment align = Qt::AlignCenter;
-};
-
-QFont sized(QFont f, int px) {
-  f.setPixelSize(px);
-  return f;
-}
-
-// The block `lines` takes at `f`, aligned in `area`; nothing when it does not fit.
-std::optional<QRectF> place(const QStringList &lines, const QFont &f, bool bold_first,
-                            const QRectF &area, Qt::Alignment a) {
-  QFont bold = f;
-  bold.setBold(true);
-  const QFontMetricsF plain(f), strong(bold);
-  double w = 0;
-  for (qsizetype i = 0; i < lines.size(); ++i)
-    w = std::max(w, (i == 0 && bold_first ? strong : plain).horizontalAdvance(lines[i]));
-  const double h = plain.height() * static_cast<double>(lines.size());
-  if (w > area.width() || h > area.height())
-    return std::nullopt;
-  const double x = (a & Qt::AlignLeft)    ? area.left()
-                   : (a & Qt::AlignRight) ? area.right() - w
-                                          : area.center().x() - w / 2;
-  const double y = (a & Qt::AlignTop)      ? area.top()
-                   : (a & Qt::AlignBottom) ? area.bottom() - h
-                                           : area.center().y() - h / 2;
-  return QRectF(x, y, w, h);
-}
-
-// The first wording that fits `area` at the base size or a little smaller;
-// else the last, at the smallest size, each line elided and only the lines
-// that fit (possibly none: then the label is empty).
-Text fit(const QFont &base, const std::vector<QStringList> &wordings, bool bold, const QRectF &area,
-         const QRectF &frame, Qt::Alignment align) {
-  Text t;
-  t.frame = frame;
-  t.align = align;
-  const int px = QFontInfo(base).pixelSize();
-  for (const QStringList &lines : wordings)
-    for (int size = px; size >= std::max(kMinPx, px - kShrinkPx); --size) {
-      const QFont f = sized(base, size);
-      const bool b = bold && lines.size() > 1;
-      if (auto r = place(lines, f, b, area, align)) {
-        t.rect = *r;
-        t.lines = lines;
-        t.font = f;
-        t.bold_first = b;
-        t.whole = true;
-        return t;
-      }
-    }
-  t.font = sized(base, kMinPx);
-  const QFontMetricsF m(t.font);
-  QStringList lines;
-  for (const QString &line : wordings.back()) {
-    if (m.height() * static_cast<double>(lines.size() + 1) > area.height())
-      break;
-    const QString e = m.elidedText(line, Qt::ElideRight, area.width());
-    if (e.isEmpty() || e == QString(QChar(0x2026)))
-      break;
-    lines << e;
-  }
-  if (auto r = place(lines, t.font, false, area, align); r && !lines.isEmpty()) {
-    t.rect = *r;
-    t.lines = lines;
-  }
-  return t;
-}
 
 void draw(QPainter &p, const Text &t) {
   if (t.lines.isEmpty())
@@ -126,53 +49,7 @@ void box(QPainter &p, const QRectF &r, bool alarm, bool down = false) {
   p.drawRoundedRect(r, 5, 5);
 }
 
-// Rows of boxes centred in [top, top + height): each box's height, the gap.
-struct Stack {
-  double top, box, gap;
-  QRectF at(int i, double left, double width) const {
-    return {left, top + i * (box + gap), width, box};
-  }
-};
-Stack stacked(int n, double top, double height, double max_box) {
-  n = std::max(n, 1);
-  const double gap = std::clamp(height * 0.12 / n, 2.0, 10.0);
-  const double bh = std::min(max_box, (height - gap * (n - 1)) / n);
-  return {top + (height - (bh * n + gap * (n - 1))) / 2, bh, gap};
-}
-
-// The i-th of n dots packed in rows in `area` at pitch d (dots overlap when
-// n is more than fit, so every one is drawn).
-QPointF grid(const QRectF &area, std::size_t i, std::size_t n, double r) {
-  const double d = 2 * r + 1;
-  const auto rows = static_cast<std::size_t>(std::max(1.0, std::floor(area.height() / d)));
-  auto cols = static_cast<std::size_t>(std::max(1.0, std::floor(area.width() / d)));
-  if (n > rows * cols)
-    cols = (n + rows - 1) / rows;
-  const double dx =
-      cols > 1 ? std::clamp((area.width() - 2 * r) / static_cast<double>(cols - 1), 0.0, d) : 0;
-  return {area.left() + r + static_cast<double>(i % cols) * dx,
-          area.top() + r + static_cast<double>(i / cols) * d};
-}
-
-QString count(double v) { return QString::number(v, 'f', 0); }
-
 } // namespace
-
-struct DiagramView::Layout {
-  QRectF users, lb, db, db_queue, db_cells;
-  QRectF edge; // the front cache, between the users and the balancer; empty without one
-  std::vector<QRectF> servers, cpu, local, queues; // per server
-  std::vector<QRectF> nodes;
-  std::vector<Text> texts;
-  std::vector<std::pair<QPointF, Shade>> key;
-  int cell_cols = 1;
-  std::uint32_t cells = 1;   // connection cells: one per `per_dot` connections
-  std::uint32_t thin = 1;    // dots kept: one in `thin` of the snapshot's sample
-  std::uint32_t per_dot = 1; // requests a dot stands for: the sample times thin
-  double cell = 8;           // a connection cell's side
-  double r = 3;              // a dot's radius
-  double scale = 1;          // the font's size over the usual 12 px
-};
 
 DiagramView::DiagramView(QWidget *parent) : QWidget(parent) {
   setMinimumSize(640, 220);
@@ -197,544 +74,6 @@ void DiagramView::applySnapshot(const Snapshot &s, std::uint32_t workers_per_ser
   last_.db_connections = std::max<std::uint32_t>(1, db_connections);
 }
 
-// What every part of the layout shares: the font, the widget's size, the
-// top strip, and the columns (users, balancer, app servers, [memcached,]
-// database) with the band they stand in.
-struct DiagramView::Geometry {
-  QFont base;
-  double W = 0, H = 0;
-  double line = 0; // the base font's line height
-  // The top strip (filled in last, once the sampling is known): strategy,
-  // clock, and what a dot stands for. On a beamer the clock is large, on
-  // the right, where the back of the room can read it.
-  bool big_clock = false;
-  QFont clock_font;
-  QRectF top_area;
-  double top = 0, bottom = 0, A = 0; // the band under the strip: its top, bottom and height
-  int servers = 0, nodes = 0;
-  int sub = 1; // app servers' columns: 2 past 8 servers when one would be short
-  std::vector<QRectF> cols;
-  double pad = 4; // between a box's border and its label
-};
-
-DiagramView::Geometry DiagramView::geometry() const {
-  Geometry g;
-  const StackState &st = last_.stack;
-  g.base = font();
-  g.W = width();
-  g.H = height();
-  g.line = QFontMetricsF(g.base).height();
-  g.servers = static_cast<int>(st.busy_workers.size());
-  g.nodes = last_.local_cache ? 0 : static_cast<int>(st.cache_up.size());
-  g.big_clock = property("projectorScale").toDouble() > 1;
-  g.clock_font = g.base;
-  g.clock_font.setPixelSize(static_cast<int>(std::lround(QFontInfo(g.base).pixelSize() * 1.5)));
-  const double clock_h = g.big_clock ? QFontMetricsF(g.clock_font).height() : g.line;
-  g.top_area = QRectF(8, 2, g.W - 16, std::max(g.line, clock_h) + 4);
-  g.top = g.top_area.bottom() + 4;
-  g.bottom = g.H - 4;
-  g.A = std::max(20.0, g.bottom - g.top);
-
-  // Columns: users, balancer, app servers, [memcached,] database. Past 8
-  // servers, when one column of them would be short, they stand in two
-  // (0-7 left, the rest right) and the first two columns give up width.
-  const int min_row = 26; // a title, a details line and dots
-  g.sub = g.servers > 8 && (g.A - 2.0 * (g.servers - 1)) / g.servers < min_row ? 2 : 1;
-  std::vector<double> weights = {g.sub == 2 ? 0.55 : 0.7, g.sub == 2 ? 0.6 : 0.8,
-                                 g.sub == 2 ? 2.6 : 1.6};
-  if (g.nodes > 0)
-    weights.push_back(1.1);
-  weights.push_back(1.6);
-  double total = 0;
-  for (double w : weights)
-    total += w;
-  double x = 0;
-  for (double w : weights) {
-    g.cols.emplace_back(x, g.top, g.W * w / total, g.A);
-    x += g.W * w / total;
-  }
-  return g;
-}
-
-DiagramView::Layout DiagramView::layout() const {
-  const Geometry g = geometry();
-  Layout l;
-  layoutFront(l, g);
-  layoutKey(l, g);
-  layoutServers(l, g);
-  layoutNodes(l, g);
-  layoutDatabase(l, g);
-  layoutSampling(l);
-  layoutTopStrip(l, g);
-  return l;
-}
-
-void DiagramView::layoutFront(Layout &l, const Geometry &g) const {
-  const QRectF &ucol = g.cols[0], &lcol = g.cols[1];
-  const double ub = std::min(130.0, ucol.width() * 0.84),
-               lbw = std::min(130.0, lcol.width() * 0.84);
-  // Users and balancer in the upper part; the key to the dots under them.
-  const double mid = g.top + std::min(g.A / 2, std::max(40.0, g.A * 0.32));
-  l.users = QRectF(ucol.center().x() - ub / 2, mid - 28, ub, 56);
-  l.lb = QRectF(lcol.center().x() - lbw / 2, mid - 28, lbw, 56);
-  if (last_.edge) {
-    // The front cache stands above the balancer, in the users' path to it.
-    l.edge = QRectF(lcol.center().x() - lbw / 2, mid - 54, lbw, 50);
-    l.lb = QRectF(lcol.center().x() - lbw / 2, mid + 4, lbw, 50);
-  }
-  const double pad = g.pad;
-  l.texts.push_back(fit(g.base,
-                        {{"Users", QString("%1 req/s").arg(count(arrivals_per_s_))},
-                         {"Users", QString("%1/s").arg(count(arrivals_per_s_))},
-                         {QString("%1/s").arg(count(arrivals_per_s_))}},
-                        true, l.users.adjusted(pad, pad, -pad, -pad), l.users, Qt::AlignCenter));
-  l.texts.push_back(fit(g.base, {{"Load", "balancer"}, {"Balancer"}, {"LB"}}, false,
-                        l.lb.adjusted(pad, pad, -pad, -pad), l.lb, Qt::AlignCenter));
-  if (last_.edge) {
-    const Report &tot = last_.totals;
-    const std::uint64_t asked = tot.edge_hits + tot.edge_misses;
-    const QString hits =
-        asked ? QString("%1 % hits").arg(100.0 * tot.edge_hit_ratio, 0, 'f', 0) : QString("cold");
-    const QString ttl = QString("ttl %1 s").arg(last_.edge_ttl_s, 0, 'g', 3);
-    l.texts.push_back(
-        fit(g.base,
-            {{"Front cache", ttl + ", " + hits}, {"Front cache", hits}, {"Edge", hits}, {"Edge"}},
-            true, l.edge.adjusted(pad, pad, -pad, -pad), l.edge, Qt::AlignCenter));
-  }
-}
-
-void DiagramView::layoutKey(Layout &l, const Geometry &g) const {
-  // The key, under the users and the balancer: one entry a line, or in two
-  // columns when a short diagram (a beamer's) has no room for eight lines,
-  // at the largest size that fits whole.
-  const std::pair<Shade, const char *> key[] = {
-      {Shade::kView, "page view (CPU, waiting)"}, {Shade::kInsert, "submit / insert"},
-      {Shade::kCall, "cache get, asking"},        {Shade::kHit, "hit, coming back"},
-      {Shade::kMiss, "miss, or waiting"},         {Shade::kWrite, "cache write"},
-      {Shade::kConflict, "CAS conflict"},         {Shade::kDbRead, "DB read"}};
-  const double key_top = std::max(l.users.bottom(), l.lb.bottom()) + 14;
-  const QRectF key_area(8, key_top, g.cols[1].right() - 16, g.bottom - key_top);
-  const auto entries = std::size(key);
-  // force: lay it out even when it is too tall (the widget's bottom clips
-  // it), unless it is too wide for its column.
-  const auto lay_key = [&](int px, std::size_t cols, bool force) {
-    const QFont f = sized(g.base, px);
-    const QFontMetricsF km(f);
-    const double step = km.height() + 1, gap = 8;
-    const std::size_t rows = (entries + cols - 1) / cols;
-    std::vector<double> widest(cols, 0);
-    for (std::size_t i = 0; i < entries; ++i)
-      widest[i / rows] = std::max(widest[i / rows], 12 + km.horizontalAdvance(key[i].second));
-    double width = gap * static_cast<double>(cols - 1);
-    for (double w : widest)
-      width += w;
-    if (width > key_area.width() ||
-        (!force && step * static_cast<double>(rows) > key_area.height()))
-      return false;
-    double x = key_area.left();
-    for (std::size_t c = 0; c < cols; ++c) {
-      double y = key_area.top();
-      for (std::size_t i = c * rows; i < std::min(entries, (c + 1) * rows); ++i) {
-        l.key.emplace_back(QPointF(x + 4, y + step / 2), key[i].first);
-        Text t;
-        t.font = f;
-        t.lines = {key[i].second};
-        t.rect = QRectF(x + 12, y, km.horizontalAdvance(key[i].second), km.height());
-        t.frame = rect();
-        t.align = Qt::AlignLeft;
-        l.texts.push_back(t);
-        y += step;
-      }
-      x += widest[c] + gap;
-    }
-    return true;
-  };
-  bool keyed = false;
-  for (int px = QFontInfo(g.base).pixelSize() - 1; px >= kMinPx && !keyed; --px)
-    for (std::size_t cols : {std::size_t{1}, std::size_t{2}})
-      if (!keyed)
-        keyed = lay_key(px, cols, false);
-  if (!keyed && !lay_key(kMinPx, 2, true))
-    lay_key(kMinPx, 1, true);
-}
-
-void DiagramView::layoutServers(Layout &l, const Geometry &g) const {
-  // App servers, with their waiting lines in the gap to their left. A server
-  // removed live stays, dashed, while it finishes what it holds; once it
-  // holds nothing it has left, and the others take its room.
-  const StackState &st = last_.stack;
-  const auto gone = [&](int s) {
-    const auto i = static_cast<std::size_t>(s);
-    return i < st.app_in_pool.size() && !st.app_in_pool[i] && st.busy_workers[i] == 0 &&
-           (i >= st.app_queue.size() || st.app_queue[i] == 0);
-  };
-  int shown_servers = 0;
-  for (int s = 0; s < g.servers; ++s)
-    shown_servers += gone(s) ? 0 : 1;
-  const int sub = g.sub;
-  const int per_col = std::max(1, (shown_servers + sub - 1) / sub);
-  const Stack as = stacked(per_col, g.top, g.A, 90);
-  // Dots grow with the font (projector mode), and shrink in short boxes.
-  l.scale = std::max(1.0, QFontInfo(g.base).pixelSize() / 12.0);
-  l.r = std::clamp(as.box / 7, 2.0, 3.5 * l.scale);
-  const QRectF &acol = g.cols[2];
-  const double lane = sub == 2 ? 26 : 0; // the right column's waiting lines
-  const double al =
-      sub == 2 ? acol.left() + acol.width() * 0.08 : acol.left() + acol.width() * 0.18;
-  const double aw = ((sub == 2 ? acol.right() - acol.width() * 0.05 : al + acol.width() * 0.78) -
-                     al - lane * (sub - 1)) /
-                    sub;
-  for (int s = 0, shown = 0; s < g.servers; ++s) {
-    if (gone(s)) { // no box, no line, no wire
-      l.servers.emplace_back();
-      l.queues.emplace_back();
-      l.local.emplace_back();
-      l.cpu.emplace_back();
-      continue;
-    }
-    const int c = shown / per_col;
-    const QRectF b = as.at(shown % per_col, al + c * (aw + lane), aw);
-    ++shown;
-    l.servers.push_back(b);
-    const double lane_left = c == 0 ? l.lb.right() + 10 : b.left() - lane + 3;
-    l.queues.emplace_back(lane_left, b.top(), std::max(0.0, b.left() - 3 - lane_left), b.height());
-    l.cpu.push_back(layoutServer(l, g, s, b));
-  }
-}
-
-// One app server's box `b`: its local cache's box, its label; @return where
-// its dots go.
-QRectF DiagramView::layoutServer(Layout &l, const Geometry &g, int s, const QRectF &b) const {
-  const StackState &st = last_.stack;
-  QRectF inner = b.adjusted(g.pad, 1, -g.pad, -1);
-  QRectF local;
-  if (last_.local_cache) {
-    const double lw = std::clamp(b.width() * 0.16, 14.0, 52.0);
-    local = QRectF(b.right() - lw - 3, b.top() + 1.5, lw, b.height() - 3);
-    inner.setRight(local.left() - 3);
-    Text t = fit(g.base, {{"cache"}}, false, local.adjusted(2, 0, -2, 0), local, Qt::AlignCenter);
-    if (t.lines == QStringList{"cache"}) // else the top line says what the small boxes are
-      l.texts.push_back(t);
-  }
-  l.local.push_back(local);
-  const auto i = static_cast<std::size_t>(s);
-  const auto busy = st.busy_workers[i];
-  const std::uint64_t waiting = i < st.app_queue.size() ? st.app_queue[i] : 0;
-  const bool leaving = i < st.app_in_pool.size() && !st.app_in_pool[i];
-  const QString name = QString("App %1").arg(s) + (leaving ? " (leaving)" : ""),
-                of = QString("%1/%2").arg(busy).arg(last_.workers);
-  // Two lines and a row of dots under them when the box is tall enough;
-  // else one line on the left and the dots to its right.
-  const double d = 2 * l.r + 1;
-  Text t = fit(g.base,
-               {{name, QString("%1 busy, %2 waiting").arg(of).arg(waiting)},
-                {name, QString("%1 busy, %2 wait").arg(of).arg(waiting)},
-                {name, QString("%1, %2 waiting").arg(of).arg(waiting)}},
-               true, inner.adjusted(0, 1, 0, -d - 1), b, Qt::AlignTop | Qt::AlignHCenter);
-  QRectF cpu;
-  if (t.whole) {
-    cpu = QRectF(inner.left(), t.rect.bottom() + 1, inner.width(),
-                 inner.bottom() - t.rect.bottom() - 1);
-  } else {
-    QRectF left = inner;
-    left.setWidth(inner.width() * 0.8);
-    t = fit(g.base,
-            {{QString("%1 · %2 busy · %3 waiting").arg(name, of).arg(waiting)},
-             {QString("%1 · %2 · %3 waiting").arg(name, of).arg(waiting)},
-             {QString("%1  %2  %3 wait").arg(name, of).arg(waiting)},
-             {QString("%1 %2 w%3").arg(name, of).arg(waiting)},
-             {QString("A%1 %2 w%3").arg(s).arg(of).arg(waiting)}},
-            false, left, b, Qt::AlignLeft | Qt::AlignVCenter);
-    const double x0 = t.lines.isEmpty() ? inner.left() : t.rect.right() + 4;
-    const double band = std::max(1.0, std::floor(inner.height() / d)) * d;
-    cpu = QRectF(x0, inner.center().y() - band / 2, std::max(d, inner.right() - x0), band);
-  }
-  l.texts.push_back(t);
-  return cpu;
-}
-
-void DiagramView::layoutNodes(Layout &l, const Geometry &g) const {
-  if (g.nodes == 0)
-    return;
-  const StackState &st = last_.stack;
-  const QRectF &ccol = g.cols[3];
-  const Stack ns = stacked(g.nodes, g.top, g.A, 70);
-  const double cw = ccol.width() * 0.78, cl = ccol.left() + ccol.width() * 0.11;
-  const int first_gutter = g.nodes - static_cast<int>(st.gutter_nodes);
-  for (int n = 0; n < g.nodes; ++n) {
-    const QRectF b = ns.at(n, cl, cw);
-    l.nodes.push_back(b);
-    // The gutter pool's nodes come after the tier's: named for what they are.
-    const bool gutter = n >= first_gutter;
-    const int shown = gutter ? n - first_gutter : n;
-    const QString name = gutter ? "gutter" : "memcached", brief = gutter ? "gut" : "mc";
-    const auto i = static_cast<std::size_t>(n);
-    const bool up = st.cache_up[i];
-    const QString items =
-        up ? QString(st.cache_items[i] == 1 ? "%1 item" : "%1 items").arg(st.cache_items[i])
-           : "down";
-    const QString shortItems = up ? QString::number(st.cache_items[i]) : "down";
-    l.texts.push_back(fit(g.base,
-                          {{QString("%1 %2").arg(name).arg(shown), items},
-                           {QString("%1 %2").arg(brief).arg(shown), items},
-                           {QString("%1 %2 · %3").arg(name).arg(shown).arg(items)},
-                           {QString("%1 %2 · %3").arg(brief).arg(shown).arg(items)},
-                           {QString("%1%2 %3").arg(brief).arg(shown).arg(shortItems)}},
-                          true, b.adjusted(g.pad, 1, -g.pad, -1), b, Qt::AlignCenter));
-  }
-}
-
-void DiagramView::layoutDatabase(Layout &l, const Geometry &g) const {
-  // The database: its label on top, the queue on the left (where queries
-  // come in), the connections as cells on the right.
-  const StackState &st = last_.stack;
-  const QRectF &dcol = g.cols.back();
-  const double A = g.A, pad = g.pad;
-  const double dw = dcol.width() * 0.84, dh = std::min(A, std::max(120.0, A * 0.7));
-  l.db = QRectF(dcol.center().x() - dw / 2, g.top + (A - dh) / 2, dw, dh);
-  const QString busy = QString("%1/%2 busy").arg(st.db_busy).arg(last_.db_connections);
-  const QString qps = count(last_.db_queries_per_s);
-  Text dt = fit(
-      g.base,
-      {{"Database", QString("%1, %2 waiting").arg(busy).arg(st.db_queue),
-        QString("%1 queries/s").arg(qps)},
-       {"Database", QString("%1, %2 wait").arg(busy).arg(st.db_queue), QString("%1 q/s").arg(qps)},
-       {QString("DB · %1 q/s").arg(qps), QString("%1, %2 wait").arg(busy).arg(st.db_queue)},
-       {QString("DB %1 w%2 %3/s").arg(busy).arg(st.db_queue).arg(qps)}},
-      true, l.db.adjusted(pad, pad, -pad, -pad), l.db, Qt::AlignTop | Qt::AlignHCenter);
-  l.texts.push_back(dt);
-  const QRectF body(l.db.left() + 6, (dt.lines.isEmpty() ? l.db.top() : dt.rect.bottom()) + 4,
-                    l.db.width() - 12,
-                    l.db.bottom() - 6 - ((dt.lines.isEmpty() ? l.db.top() : dt.rect.bottom()) + 4));
-  l.db_queue = QRectF(body.left(), body.top(), body.width() * 0.45, body.height());
-  l.db_cells =
-      QRectF(body.left() + body.width() * 0.5, body.top(), body.width() * 0.5, body.height());
-}
-
-// What a dot stands for, once every place's room is known, and the
-// database's connection cells at that rate.
-void DiagramView::layoutSampling(Layout &l) const {
-  l.thin = thinning(l);
-  l.per_dot = std::max<std::uint32_t>(1, last_.sample) * l.thin;
-  // One cell per `per_dot` connections, so a full database fills them all.
-  l.cells = std::max<std::uint32_t>(1, (last_.db_connections + l.per_dot - 1) / l.per_dot);
-  const auto c = static_cast<double>(l.cells);
-  l.cell_cols = std::max(1, static_cast<int>(std::ceil(std::sqrt(
-                                c * l.db_cells.width() / std::max(1.0, l.db_cells.height())))));
-  const int cell_rows = static_cast<int>(std::ceil(c / l.cell_cols));
-  l.cell = std::min(l.db_cells.width() / l.cell_cols, l.db_cells.height() / std::max(1, cell_rows));
-}
-
-void DiagramView::layoutTopStrip(Layout &l, const Geometry &g) const {
-  const StackState &st = last_.stack;
-  const QString strategy = QString::fromStdString(st.strategy);
-  const QString clock = QString("t = %1 s / %2 s")
-                            .arg(ns_to_seconds(shownTime()), 0, 'f', 3)
-                            .arg(ns_to_seconds(last_.end), 0, 'f', 0);
-  const QString per_dot =
-      l.per_dot == 1 ? QString("1 dot = 1 request") : QString("1 dot = %1 requests").arg(l.per_dot);
-  const QString flying = QString("%1 in flight holding a worker").arg(last_.in_flight_all) +
-                         (last_.local_cache ? ";  cache: each app server's own" : "");
-  if (g.big_clock) {
-    const QString now = QString("t = %1 s").arg(ns_to_seconds(shownTime()), 0, 'f', 3);
-    const QString of = now + QString(" / %1 s").arg(ns_to_seconds(last_.end), 0, 'f', 0);
-    Text c = fit(g.clock_font, {{of}, {now}}, false, g.top_area, rect(),
-                 Qt::AlignRight | Qt::AlignVCenter);
-    QRectF rest = g.top_area;
-    rest.setRight(c.lines.isEmpty() ? g.top_area.right() : c.rect.left() - 12);
-    l.texts.insert(l.texts.begin(), c);
-    l.texts.insert(l.texts.begin(),
-                   fit(g.base,
-                       {{QString("strategy: %1    %2, %3").arg(strategy, per_dot, flying)},
-                        {QString("strategy: %1    %2").arg(strategy, per_dot)},
-                        {QString("%1  %2").arg(strategy, per_dot)}},
-                       false, rest, rect(), Qt::AlignLeft | Qt::AlignVCenter));
-    return;
-  }
-  l.texts.insert(
-      l.texts.begin(),
-      fit(g.base,
-          {{QString("strategy: %1    %2    %3, %4").arg(strategy, clock, per_dot, flying)},
-           {QString("strategy: %1    %2    %3").arg(strategy, clock, per_dot)},
-           {QString("%1  %2  %3").arg(strategy, clock, per_dot)}},
-          false, g.top_area, rect(), Qt::AlignLeft | Qt::AlignVCenter));
-}
-
-namespace {
-
-// How many dots of `d` pitch a rectangle holds in rows (at least one).
-std::uint64_t capacity(const QRectF &area, double d, std::uint64_t max_rows = ~0ull) {
-  const auto rows = std::min<std::uint64_t>(
-      max_rows, static_cast<std::uint64_t>(std::max(1.0, std::floor(area.height() / d))));
-  const auto cols = static_cast<std::uint64_t>(std::max(1.0, std::floor(area.width() / d)));
-  return rows * cols;
-}
-
-constexpr std::uint64_t kQueueRows = 3; // a waiting line's rows of dots
-
-} // namespace
-
-std::uint32_t DiagramView::thinning(const Layout &l) const {
-  // Each place's count, in the snapshot's sample (1 dot = sample requests).
-  const StackState &st = last_.stack;
-  const std::uint64_t k = std::max<std::uint32_t>(1, last_.sample);
-  const double d = 2 * l.r + 1;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> places; // (dots at thin 1, room)
-  for (std::size_t s = 0; s < l.servers.size() && s < st.app_queue.size(); ++s)
-    places.emplace_back((st.app_queue[s] + k - 1) / k, capacity(l.queues[s], d, kQueueRows));
-  std::vector<std::uint64_t> cpu(l.servers.size(), 0);
-  std::uint64_t queued = 0;
-  for (const InFlight &f : last_.in_flight) {
-    if ((f.activity == Activity::kCpu || f.activity == Activity::kWait) && f.server < cpu.size())
-      ++cpu[f.server];
-    else if (f.activity == Activity::kDbQueued)
-      ++queued;
-  }
-  for (std::size_t s = 0; s < cpu.size(); ++s)
-    places.emplace_back(cpu[s], capacity(l.cpu[s], d));
-  places.emplace_back(queued, capacity(l.db_queue, d));
-  std::uint32_t thin = 1;
-  for (const auto &[n, room] : places)
-    while ((n + thin - 1) / thin > room && thin < (1u << 24))
-      thin *= 2;
-  return thin;
-}
-
-std::uint32_t DiagramView::perDot() const { return layout().per_dot; }
-
-std::vector<DiagramView::Dot> DiagramView::dots(Time t) const { return dots(layout(), t); }
-
-std::vector<DiagramView::Dot> DiagramView::dots(const Layout &l, Time t) const {
-  std::vector<Dot> out;
-  const StackState &st = last_.stack;
-  const std::uint64_t k = l.per_dot, thin = l.thin;
-  const double r = l.r, d = 2 * r + 1;
-  const auto servers = l.servers.size();
-
-  // Waiting for a worker: a count, drawn as up to three rows of dots (k
-  // requests each) going left from the server; the sampling makes room.
-  for (std::size_t s = 0; s < servers && s < st.app_queue.size(); ++s) {
-    const QRectF &q = l.queues[s];
-    const auto rows = static_cast<std::size_t>(
-        std::clamp(std::floor(q.height() / d), 1.0, static_cast<double>(kQueueRows)));
-    const std::uint64_t n = (st.app_queue[s] + k - 1) / k;
-    for (std::uint64_t i = 0; i < n; ++i) {
-      const double y = q.center().y() + (static_cast<double>(i % rows) - (rows - 1) / 2.0) * d;
-      out.push_back({Place::kAppQueue, Shade::kView,
-                     QPointF(q.right() - r - static_cast<double>(i / rows) * d, y), 0,
-                     static_cast<std::uint32_t>(s)});
-    }
-  }
-
-  // What holds a worker, oldest first: order within a server or the
-  // database is the order the activities began. An activity whose end has
-  // come is still drawn until the run moves past it: at its instant it is
-  // in flight. With thinning, one in `thin` of each place's is kept.
-  const auto live = [t](const InFlight &f) { return f.from <= t && (f.until < 0 || t <= f.until); };
-  const auto kept = [thin](std::uint64_t &seen) { return seen++ % thin == 0; };
-  std::vector<std::uint64_t> cpu_seen(servers, 0), call_seen(servers, 0);
-  std::uint64_t queued_seen = 0, running_seen = 0;
-  std::vector<std::size_t> cpu_count(servers, 0), cpu_index(servers, 0);
-  std::size_t queued = 0;
-  {
-    std::vector<std::uint64_t> seen(servers, 0);
-    std::uint64_t q = 0;
-    for (const InFlight &f : last_.in_flight) {
-      if (!live(f))
-        continue;
-      if ((f.activity == Activity::kCpu || f.activity == Activity::kWait) && f.server < servers)
-        cpu_count[f.server] += kept(seen[f.server]);
-      else if (f.activity == Activity::kDbQueued)
-        queued += kept(q);
-    }
-  }
-  std::size_t queue_index = 0, running = 0;
-  const std::size_t first_call = out.size();
-  for (const InFlight &f : last_.in_flight) {
-    if (!live(f))
-      continue;
-    switch (f.activity) {
-    case Activity::kCpu:
-    case Activity::kWait: // waiting on its worker (a lease loser, a coalesced view)
-      if (f.server < servers && kept(cpu_seen[f.server])) {
-        out.push_back({Place::kCpu, f.shade,
-                       grid(l.cpu[f.server], cpu_index[f.server]++, cpu_count[f.server], r),
-                       f.serial, f.server});
-      }
-      break;
-    case Activity::kCacheCall: {
-      if (f.server >= servers || !kept(call_seen[f.server]))
-        break;
-      const QRectF &a = l.servers[f.server];
-      QPointF from, to;
-      if (f.node < 0) {
-        if (l.local[f.server].isEmpty())
-          break;
-        to = l.local[f.server].center();
-        from = QPointF(l.local[f.server].left() - 2 * d, to.y());
-      } else {
-        if (static_cast<std::size_t>(f.node) >= l.nodes.size())
-          break;
-        from = QPointF(a.right(), a.center().y());
-        to = QPointF(l.nodes[static_cast<std::size_t>(f.node)].left(),
-                     l.nodes[static_cast<std::size_t>(f.node)].center().y());
-      }
-      const double span = static_cast<double>(std::max<Time>(1, f.until - f.from));
-      const double u = std::clamp(static_cast<double>(t - f.from) / span, 0.0, 1.0);
-      // Out over the first half of the round trip, back over the second; a
-      // get's hit or miss and a refused cas show only on the way back.
-      const QPointF at = u < 0.5 ? from + (to - from) * (2 * u) : to + (from - to) * (2 * u - 1);
-      Shade shade = f.shade;
-      if (u < 0.5 && shade == Shade::kConflict)
-        shade = Shade::kWrite;
-      else if (u < 0.5 && (shade == Shade::kHit || shade == Shade::kMiss))
-        shade = Shade::kCall;
-      out.push_back({Place::kCacheCall, shade, at, f.serial, f.server});
-      break;
-    }
-    case Activity::kDbQueued:
-      if (kept(queued_seen))
-        out.push_back({Place::kDbQueued, f.shade, grid(l.db_queue, queue_index++, queued, r),
-                       f.serial, f.server});
-      break;
-    case Activity::kDbRunning: {
-      if (!kept(running_seen))
-        break;
-      const std::size_t i = running++;
-      const auto cols = static_cast<std::size_t>(l.cell_cols);
-      out.push_back({Place::kDbRunning, f.shade,
-                     QPointF(l.db_cells.left() + (static_cast<double>(i % cols) + 0.5) * l.cell,
-                             l.db_cells.top() + (static_cast<double>(i / cols) + 0.5) * l.cell),
-                     f.serial, f.server});
-      break;
-    }
-    case Activity::kDone:
-      break;
-    }
-  }
-  // Calls made at one instant travel together: spread them across their
-  // wire, one dot's width apart, so each one is seen (a burst of eight cas).
-  std::vector<std::size_t> calls;
-  for (std::size_t i = first_call; i < out.size(); ++i)
-    if (out[i].place == Place::kCacheCall)
-      calls.push_back(i);
-  const auto key = [&](std::size_t i) {
-    return std::make_pair(std::lround(out[i].at.x() * 2), std::lround(out[i].at.y() * 2));
-  };
-  std::stable_sort(calls.begin(), calls.end(),
-                   [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
-  for (std::size_t g = 0; g < calls.size();) {
-    std::size_t e = g;
-    while (e < calls.size() && key(calls[e]) == key(calls[g]))
-      ++e;
-    const std::size_t n = e - g;
-    for (std::size_t i = g; n > 1 && i < e; ++i)
-      out[calls[i]].at.ry() += (static_cast<double>(i - g) - (n - 1) / 2.0) * d;
-    g = e;
-  }
-  return out;
-}
-
 std::vector<DiagramView::Label> DiagramView::labels() const {
   std::vector<Label> out;
   for (const Text &t : layout().texts)
@@ -747,10 +86,31 @@ void DiagramView::paintEvent(QPaintEvent *) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
   const Layout l = layout();
-  const StackState &st = last_.stack;
   const Time t = shownTime();
+  const std::size_t wires = paintWires(p, l); // under everything
+  paintBoxes(p, l);
+  for (const Text &text : l.texts)
+    draw(p, text);
+  const std::vector<Dot> drawn = dots(l, t);
+  Frame f = frameOf(l, t, drawn);
+  f.wires = wires;
+  paintDots(p, l, drawn);
+  frame_ = std::move(f);
+  emit framePainted();
+}
 
-  // Wires under everything.
+namespace {
+
+// A server removed from the balancer's pool (live) gets no new requests:
+// no wire from the balancer, a dashed box while it finishes what it holds.
+bool in_pool(const StackState &st, std::size_t s) {
+  return s >= st.app_in_pool.size() || st.app_in_pool[s];
+}
+
+} // namespace
+
+std::size_t DiagramView::paintWires(QPainter &p, const Layout &l) const {
+  const StackState &st = last_.stack;
   p.setPen(QPen(kEdge, 1));
   std::size_t wires = 0;
   const auto wire = [&](QPointF a, QPointF b) {
@@ -764,11 +124,6 @@ void DiagramView::paintEvent(QPaintEvent *) {
          QPointF(l.edge.left(), l.edge.center().y()));
     wire(QPointF(l.edge.center().x(), l.edge.bottom()), QPointF(l.lb.center().x(), l.lb.top()));
   }
-  // A server removed from the balancer's pool (live) gets no new requests:
-  // no wire from the balancer, a dashed box while it finishes what it holds.
-  const auto in_pool = [&](std::size_t s) {
-    return s >= st.app_in_pool.size() || st.app_in_pool[s];
-  };
   // Every server talks to every node: past a few dozen pairs the wires
   // meet at a hub before the tier, one wire a server and one a node, so a
   // frame costs servers + nodes lines, not their product (1,024 x 1,024
@@ -790,7 +145,7 @@ void DiagramView::paintEvent(QPaintEvent *) {
     const QRectF &a = l.servers[s];
     if (a.isEmpty())
       continue; // it has left
-    if (in_pool(s))
+    if (in_pool(st, s))
       wire(QPointF(l.lb.right(), l.lb.center().y()), QPointF(a.left(), a.center().y()));
     if (hub)
       wire(QPointF(a.right(), a.center().y()), hub_at);
@@ -799,7 +154,11 @@ void DiagramView::paintEvent(QPaintEvent *) {
         wire(QPointF(a.right(), a.center().y()), QPointF(n.left(), n.center().y()));
     wire(QPointF(a.right(), a.center().y()), QPointF(l.db.left(), l.db.center().y()));
   }
+  return wires;
+}
 
+void DiagramView::paintBoxes(QPainter &p, const Layout &l) const {
+  const StackState &st = last_.stack;
   box(p, l.users, false);
   box(p, l.lb, false);
   if (!l.edge.isEmpty())
@@ -807,7 +166,7 @@ void DiagramView::paintEvent(QPaintEvent *) {
   for (std::size_t s = 0; s < l.servers.size(); ++s) {
     if (l.servers[s].isEmpty())
       continue; // it has left
-    box(p, l.servers[s], s < st.app_queue.size() && st.app_queue[s] > 0, !in_pool(s));
+    box(p, l.servers[s], s < st.app_queue.size() && st.app_queue[s] > 0, !in_pool(st, s));
     if (!l.local[s].isEmpty()) {
       p.setPen(QPen(kBorder, 1));
       p.setBrush(Qt::white);
@@ -826,19 +185,12 @@ void DiagramView::paintEvent(QPaintEvent *) {
   for (std::uint32_t c = 0; c < l.cells; ++c)
     p.drawRect(QRectF(l.db_cells.left() + (c % cols) * l.cell + 1,
                       l.db_cells.top() + (c / cols) * l.cell + 1, l.cell - 2, l.cell - 2));
+}
 
-  for (const Text &text : l.texts)
-    draw(p, text);
-
-  const auto dot = [&](QPointF at, Shade shade, double r) {
-    const QColor c = palette::shade(shade);
-    p.setPen(shade == Shade::kCall ? QPen(palette::kGrey, 1) : Qt::NoPen);
-    p.setBrush(c);
-    p.drawEllipse(at, r, r);
-  };
-  const double db_r = std::clamp(l.cell / 2 - 1.5, 1.5, 4.0 * l.scale);
-  const std::vector<Dot> drawn = dots(l, t);
+DiagramView::Frame DiagramView::frameOf(const Layout &l, Time t,
+                                        const std::vector<Dot> &drawn) const {
   // What this frame shows, counter beside dots, for the tests.
+  const StackState &st = last_.stack;
   Frame f;
   f.at = t;
   f.per_dot = l.per_dot;
@@ -849,13 +201,23 @@ void DiagramView::paintEvent(QPaintEvent *) {
   f.db_busy = st.db_busy;
   f.db_queue = st.db_queue;
   f.db_cells = l.cells;
-  f.wires = wires;
   for (const Dot &d : drawn) {
     if (d.server < l.servers.size())
       ++(d.place == Place::kAppQueue ? f.queue_dots : f.busy_dots)[d.server];
     f.db_busy_dots += d.place == Place::kDbRunning;
     f.db_queue_dots += d.place == Place::kDbQueued;
   }
+  return f;
+}
+
+void DiagramView::paintDots(QPainter &p, const Layout &l, const std::vector<Dot> &drawn) const {
+  const auto dot = [&](QPointF at, Shade shade, double r) {
+    const QColor c = palette::shade(shade);
+    p.setPen(shade == Shade::kCall ? QPen(palette::kGrey, 1) : Qt::NoPen);
+    p.setBrush(c);
+    p.drawEllipse(at, r, r);
+  };
+  const double db_r = std::clamp(l.cell / 2 - 1.5, 1.5, 4.0 * l.scale);
   for (const Dot &d : drawn) {
     const double r = d.place == Place::kDbRunning ? db_r : l.r;
     dot(d.at, d.shade, r);
@@ -868,8 +230,6 @@ void DiagramView::paintEvent(QPaintEvent *) {
   }
   for (const auto &[at, shade] : l.key)
     dot(at, shade, 3.5 * l.scale);
-  frame_ = std::move(f);
-  emit framePainted();
 }
 
 } // namespace stampede::gui

@@ -14,12 +14,18 @@
 // the longest of its wordings that fits its box (shrinking the font a
 // little first), so no two labels overlap. dots() and labels() say what a
 // frame draws, for tests.
+//
+// One class over three files: diagram_view.cc (the widget and its
+// painting), diagram_layout.cc (the layout), diagram_dots.cc (the dots).
 #pragma once
 
 #include <QWidget>
+#include <optional>
 #include <vector>
 
 #include "snapshot/snapshot.h"
+
+class QPainter;
 
 namespace stampede::gui {
 
@@ -108,7 +114,17 @@ private:
   void layoutDatabase(Layout &l, const Geometry &g) const;
   void layoutSampling(Layout &l) const;
   void layoutTopStrip(Layout &l, const Geometry &g) const;
+  // What a frame at `t` draws where (diagram_dots.cc): the waiting lines'
+  // dots, then each activity in flight; a cache call on its wire.
   std::vector<Dot> dots(const Layout &l, Time t) const;
+  void queueDots(const Layout &l, std::vector<Dot> &out) const;
+  static std::optional<Dot> cacheCallDot(const Layout &l, const InFlight &f, Time t);
+  // A frame's painting, in the order it is laid down: wires, boxes (and the
+  // database's cells), then the labels, then the dots and the key's.
+  std::size_t paintWires(QPainter &p, const Layout &l) const; // @return the wires drawn
+  void paintBoxes(QPainter &p, const Layout &l) const;
+  void paintDots(QPainter &p, const Layout &l, const std::vector<Dot> &drawn) const;
+  Frame frameOf(const Layout &l, Time t, const std::vector<Dot> &drawn) const;
 
   std::uint32_t thinning(const Layout &l) const;
 

@@ -304,8 +304,68 @@ void LessonPanel::seedsDone(const CompareRow &row) {
   check(replicate(std::move(runs), 0));
 }
 
+namespace {
+
+QString esc(const std::string &t) { return QString::fromStdString(t).toHtmlEscaped(); }
+
+// The step's expectations checked on `runs`: the verdict, then each
+// expectation with what it measured. One seed: the report's own check, as
+// before; several: SPEC 11's, where ci95(P) holds when the whole interval
+// does and a plain P in every run.
+QString expectations_html(const std::vector<ExpectClause> &expect, const ReplicatedReport &runs,
+                          bool several) {
+  std::vector<ExpectationResult> results;
+  bool ok = false;
+  if (several) {
+    ReplicatedReport r = runs;
+    ok = evaluate_expectations(r, expect);
+    results = std::move(r.expectations);
+  } else {
+    Report r = runs.runs.front();
+    ok = evaluate_expectations(r, expect);
+    results = std::move(r.expectations);
+  }
+  QString html = ok ? "<b style='color:#207030'>As the lesson says:</b>"
+                    : "<b style='color:#b02020'>Not as the lesson says:</b>";
+  for (const ExpectationResult &e : results)
+    html += QString("<br>%1 %2 <span style='color:gray'>(measured %3)</span>")
+                .arg(e.ok ? "✓" : "✗")
+                .arg(QString::fromStdString(e.expr).toHtmlEscaped())
+                .arg(e.actual);
+  return html;
+}
+
+// The figures the step's text states, each measured on these runs (a
+// claim on named seeds is the tests' to check: this run is not those).
+QString claims_html(const std::vector<LessonClaim> &claims, const ReplicatedReport &runs,
+                    bool several) {
+  QString html;
+  if (!claims.empty())
+    html += "<br><b>The figures in the text:</b>";
+  for (const LessonClaim &claim : claims) {
+    const QString said = "“" + QString::fromStdString(claim.text).toHtmlEscaped() + "”";
+    if (claim.seeds) {
+      html += QString("<br>· %1 <span style='color:gray'>(measured on seeds %2-%3)</span>")
+                  .arg(said)
+                  .arg(claim.seeds->first)
+                  .arg(claim.seeds->second);
+      continue;
+    }
+    ReplicatedReport r = several ? runs : replicate({runs.runs.front()}, 0);
+    const bool holds = evaluate_expectations(r, claim.expect);
+    QString measured;
+    for (const ExpectationResult &e : r.expectations)
+      measured += (measured.isEmpty() ? "" : ", ") +
+                  QString::fromStdString(e.expr).toHtmlEscaped() + QString(": %1").arg(e.actual);
+    html += QString("<br>%1 %2 <span style='color:gray'>(%3)</span>")
+                .arg(holds ? "✓" : "✗", said, measured);
+  }
+  return html;
+}
+
+} // namespace
+
 void LessonPanel::check(const ReplicatedReport &runs) {
-  const Report &report = runs.runs.front();
   const bool several = runs.runs.size() > 1;
   const LessonStep &step =
       lessons_[static_cast<std::size_t>(lesson_)].steps[static_cast<std::size_t>(step_)];
@@ -317,76 +377,39 @@ void LessonPanel::check(const ReplicatedReport &runs) {
                 .arg(runs.runs.size())
                 .arg(runs.seeds.front())
                 .arg(runs.seeds.back());
-  if (step.question) {
-    // The measured answer beside the prediction, then the step's checks.
-    const LessonQuestion &q = *step.question;
-    const QuestionOutcome m = several ? answer_question(q, runs) : answer_question(q, report);
-    const auto esc = [](const std::string &t) { return QString::fromStdString(t).toHtmlEscaped(); };
-    html += "<b>Measured:</b> " + esc(m.measured_text) + "<br>";
-    if (predicted_) {
-      const bool right = answer_is_right(q, *predicted_);
-      const std::string said = q.has_choices()
-                                   ? q.choices[static_cast<std::size_t>(*predicted_)].text
-                                   : number_->text().trimmed().toStdString();
-      html += QString("<b>You said:</b> %1 <b style='color:%2'>%3</b><br>")
-                  .arg(esc(said), right ? "#207030" : "#b02020", right ? "right" : "not quite");
-    }
-    html += "<b>The answer:</b> " + esc(q.answer_text());
-    if (!q.why.empty())
-      html += " <span style='color:gray'>(" + esc(q.why) + ")</span>";
-    if (!m.proved)
-      html += "<br><b style='color:#b02020'>This run does not prove it:</b> " + esc(m.failure);
-    html += "<br>";
-  }
+  if (step.question)
+    html += answerHtml(*step.question, runs);
   if (!step.expect || step.expect->empty()) {
     verdict_->setText(html + "done (this step checks nothing)");
     emit stepChecked();
     return;
   }
-  // One seed: the report's own check, as before; several: SPEC 11's, where
-  // ci95(P) holds when the whole interval does and a plain P in every run.
-  std::vector<ExpectationResult> results;
-  bool ok = false;
-  if (several) {
-    ReplicatedReport r = runs;
-    ok = evaluate_expectations(r, *step.expect);
-    results = std::move(r.expectations);
-  } else {
-    Report r = report;
-    ok = evaluate_expectations(r, *step.expect);
-    results = std::move(r.expectations);
-  }
-  html += ok ? "<b style='color:#207030'>As the lesson says:</b>"
-             : "<b style='color:#b02020'>Not as the lesson says:</b>";
-  for (const ExpectationResult &e : results)
-    html += QString("<br>%1 %2 <span style='color:gray'>(measured %3)</span>")
-                .arg(e.ok ? "✓" : "✗")
-                .arg(QString::fromStdString(e.expr).toHtmlEscaped())
-                .arg(e.actual);
-  // The figures the step's text states, each measured on these runs (a
-  // claim on named seeds is the tests' to check: this run is not those).
-  if (!step.claims.empty())
-    html += "<br><b>The figures in the text:</b>";
-  for (const LessonClaim &claim : step.claims) {
-    const QString said = "“" + QString::fromStdString(claim.text).toHtmlEscaped() + "”";
-    if (claim.seeds) {
-      html += QString("<br>· %1 <span style='color:gray'>(measured on seeds %2-%3)</span>")
-                  .arg(said)
-                  .arg(claim.seeds->first)
-                  .arg(claim.seeds->second);
-      continue;
-    }
-    ReplicatedReport r = several ? runs : replicate({report}, 0);
-    const bool holds = evaluate_expectations(r, claim.expect);
-    QString measured;
-    for (const ExpectationResult &e : r.expectations)
-      measured += (measured.isEmpty() ? "" : ", ") +
-                  QString::fromStdString(e.expr).toHtmlEscaped() + QString(": %1").arg(e.actual);
-    html += QString("<br>%1 %2 <span style='color:gray'>(%3)</span>")
-                .arg(holds ? "✓" : "✗", said, measured);
-  }
+  html += expectations_html(*step.expect, runs, several);
+  html += claims_html(step.claims, runs, several);
   verdict_->setText(html);
   emit stepChecked();
+}
+
+QString LessonPanel::answerHtml(const LessonQuestion &q, const ReplicatedReport &runs) const {
+  // The measured answer beside the prediction, then the step's checks.
+  const Report &report = runs.runs.front();
+  const QuestionOutcome m =
+      runs.runs.size() > 1 ? answer_question(q, runs) : answer_question(q, report);
+  QString html = "<b>Measured:</b> " + esc(m.measured_text) + "<br>";
+  if (predicted_) {
+    const bool right = answer_is_right(q, *predicted_);
+    const std::string said = q.has_choices() ? q.choices[static_cast<std::size_t>(*predicted_)].text
+                                             : number_->text().trimmed().toStdString();
+    html += QString("<b>You said:</b> %1 <b style='color:%2'>%3</b><br>")
+                .arg(esc(said), right ? "#207030" : "#b02020", right ? "right" : "not quite");
+  }
+  html += "<b>The answer:</b> " + esc(q.answer_text());
+  if (!q.why.empty())
+    html += " <span style='color:gray'>(" + esc(q.why) + ")</span>";
+  if (!m.proved)
+    html += "<br><b style='color:#b02020'>This run does not prove it:</b> " + esc(m.failure);
+  html += "<br>";
+  return html;
 }
 
 QString LessonPanel::verdict() const { return verdict_->text(); }

@@ -83,6 +83,8 @@ signals:
 
 private:
   void check(const ReplicatedReport &runs);
+  // A question's measured answer, the prediction and the right answer, as HTML.
+  QString answerHtml(const LessonQuestion &q, const ReplicatedReport &runs) const;
   void checkOverSeeds(const Report &live);
   void seedsProgress(const CompareProgress &p);
   void seedsDone(const CompareRow &row);

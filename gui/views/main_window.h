@@ -8,6 +8,12 @@
 // Request tab opens on the request it broke in. Projector
 // mode (View menu, `stampede-gui --projector`) enlarges every font and line
 // and hides the side panels, for the back of a lecture hall.
+//
+// One class over several files, by what they do: main_window.cc (building,
+// snapshots, the run's state), main_window_controls.cc (toolbar and menus),
+// main_window_dock.cc (the side panels, the anomaly list, following a
+// request), main_window_files.cc (open and export), main_window_lecture.cc
+// (the lecture strip, projector mode).
 #pragma once
 
 #include <QMainWindow>
@@ -24,6 +30,7 @@ class QComboBox;
 class QDockWidget;
 class QLabel;
 class QListWidget;
+class QMenu;
 class QSpinBox;
 class QStackedWidget;
 class QTabWidget;
@@ -120,6 +127,13 @@ protected:
   void resizeEvent(QResizeEvent *event) override;
 
 private:
+  // The window's parts, built in this order by the constructor: the tabs
+  // (the diagram over the charts, Compare, Sweep), the toolbar, the lecture
+  // strip, the side panels, the menus, the status bar; then its size.
+  void buildTabs();
+  void buildLectureStrip();
+  void buildStatusBar();
+  void fitScreen();
   void buildToolbar();
   // The toolbar's groups, left to right: the run's (play and step; speed,
   // strategy, seed and restart), then the stack's (a burst of submits; cache
@@ -133,6 +147,11 @@ private:
   void crashChosenNode();
   void addCacheNode();
   void buildMenus();
+  // The menus, left to right. @return the menu built.
+  QMenu *buildFileMenu();
+  QMenu *buildExportMenu();
+  QMenu *buildViewMenu();
+  QMenu *buildRunMenu();
   void buildDock();
   void updateTotals();
   void updateStatus();

@@ -154,82 +154,81 @@ std::optional<SweepSeries> sweep_series_from_csv(const std::string &csv, const s
   return out;
 }
 
-QChart *make_sweep_chart(const SweepSeries &series) {
-  auto *chart = new QChart();
-  chart->setTitle(series.title);
-  chart->legend()->setAlignment(Qt::AlignBottom);
+namespace {
+
+// The span of the values drawn: every line's means and intervals.
+struct Extent {
   double ymin = INFINITY, ymax = -INFINITY, xmin = INFINITY, xmax = -INFINITY;
-  std::vector<QAbstractSeries *> all;
-  for (std::size_t k = 0; k < series.lines.size(); ++k) {
-    const SweepLine &line = series.lines[k];
-    const QColor colour = line_colours()[k % line_colours().size()];
-    auto *mean = new QLineSeries();
-    mean->setName(line.name);
-    mean->setPen(QPen(colour, 2.5));
-    auto *dots = new QScatterSeries();
-    dots->setColor(colour);
-    dots->setBorderColor(colour);
-    dots->setMarkerSize(8);
-    auto *upper = new QLineSeries();
-    auto *lower = new QLineSeries();
-    bool band = false;
-    for (const SweepPoint &p : line.points) {
-      if (!std::isfinite(p.mean)) {
-        continue;
-      }
-      mean->append(p.x, p.mean);
-      dots->append(p.x, p.mean);
-      const double lo = p.low.value_or(p.mean), hi = p.high.value_or(p.mean);
-      band = band || (p.low && p.high && hi > lo);
-      upper->append(p.x, hi);
-      lower->append(p.x, lo);
-      ymin = std::min(ymin, lo);
-      ymax = std::max(ymax, hi);
-      xmin = std::min(xmin, p.x);
-      xmax = std::max(xmax, p.x);
+};
+
+// Adds `line` to `chart` in `colour`: its 95 % band when it has one, its mean
+// as a line and as dots. Widens `extent` to its points; appends its series
+// to `all`.
+void add_line(QChart *chart, const SweepLine &line, const QColor &colour, Extent &extent,
+              std::vector<QAbstractSeries *> &all) {
+  auto *mean = new QLineSeries();
+  mean->setName(line.name);
+  mean->setPen(QPen(colour, 2.5));
+  auto *dots = new QScatterSeries();
+  dots->setColor(colour);
+  dots->setBorderColor(colour);
+  dots->setMarkerSize(8);
+  auto *upper = new QLineSeries();
+  auto *lower = new QLineSeries();
+  bool band = false;
+  for (const SweepPoint &p : line.points) {
+    if (!std::isfinite(p.mean)) {
+      continue;
     }
-    if (band) {
-      // The 95 % band: a translucent area between the interval's ends.
-      auto *area = new QAreaSeries(upper, lower);
-      QColor fill = colour;
-      fill.setAlpha(60);
-      area->setBrush(fill);
-      area->setPen(Qt::NoPen);
-      area->setName(line.name + " 95 %");
-      chart->addSeries(area);
-      all.push_back(area);
-    } else {
-      delete upper;
-      delete lower;
-    }
-    chart->addSeries(mean);
-    chart->addSeries(dots);
-    all.push_back(mean);
-    all.push_back(dots);
+    mean->append(p.x, p.mean);
+    dots->append(p.x, p.mean);
+    const double lo = p.low.value_or(p.mean), hi = p.high.value_or(p.mean);
+    band = band || (p.low && p.high && hi > lo);
+    upper->append(p.x, hi);
+    lower->append(p.x, lo);
+    extent.ymin = std::min(extent.ymin, lo);
+    extent.ymax = std::max(extent.ymax, hi);
+    extent.xmin = std::min(extent.xmin, p.x);
+    extent.xmax = std::max(extent.xmax, p.x);
   }
-  // Only the mean lines in the legend; bands and dots share their colour.
-  for (QAbstractSeries *s : all) {
-    if (s->type() != QAbstractSeries::SeriesTypeLine) {
-      for (QLegendMarker *m : chart->legend()->markers(s)) {
-        m->setVisible(false);
-      }
-    }
+  if (band) {
+    // The 95 % band: a translucent area between the interval's ends.
+    auto *area = new QAreaSeries(upper, lower);
+    QColor fill = colour;
+    fill.setAlpha(60);
+    area->setBrush(fill);
+    area->setPen(Qt::NoPen);
+    area->setName(line.name + " 95 %");
+    chart->addSeries(area);
+    all.push_back(area);
+  } else {
+    delete upper;
+    delete lower;
   }
-  if (!std::isfinite(ymin)) {
-    ymin = 0;
-    ymax = 1;
-    xmin = 0;
-    xmax = 1;
-  }
-  const double ypad = ymax > ymin ? (ymax - ymin) * 0.08 : std::max(1.0, std::fabs(ymax) * 0.1);
+  chart->addSeries(mean);
+  chart->addSeries(dots);
+  all.push_back(mean);
+  all.push_back(dots);
+}
+
+// The y axis over `e`, padded; never below 0 when no value is.
+QValueAxis *make_y_axis(const SweepSeries &series, const Extent &e) {
+  const double ypad =
+      e.ymax > e.ymin ? (e.ymax - e.ymin) * 0.08 : std::max(1.0, std::fabs(e.ymax) * 0.1);
   auto *yaxis = new QValueAxis();
   yaxis->setTitleText(series.y_title);
   // A count or a latency never goes below 0, and neither does its axis.
-  yaxis->setRange(ymin >= 0 ? std::max(0.0, ymin - ypad) : ymin - ypad, ymax + ypad);
+  yaxis->setRange(e.ymin >= 0 ? std::max(0.0, e.ymin - ypad) : e.ymin - ypad, e.ymax + ypad);
   yaxis->applyNiceNumbers();
   yaxis->setLabelFormat("%g");
+  return yaxis;
+}
+
+// The x axis: the varied field's values as categories, or a value axis over
+// `e`, padded.
+QAbstractAxis *make_x_axis(const SweepSeries &series, const Extent &e) {
   QAbstractAxis *xaxis = nullptr;
-  const double xpad = xmax > xmin ? (xmax - xmin) * 0.05 : 0.5;
+  const double xpad = e.xmax > e.xmin ? (e.xmax - e.xmin) * 0.05 : 0.5;
   if (series.categorical) {
     auto *cat = new QCategoryAxis();
     for (std::size_t i = 0; i < series.x_labels.size(); ++i) {
@@ -240,12 +239,39 @@ QChart *make_sweep_chart(const SweepSeries &series) {
     xaxis = cat;
   } else {
     auto *values = new QValueAxis();
-    values->setRange(xmin >= 0 ? std::max(0.0, xmin - xpad) : xmin - xpad, xmax + xpad);
+    values->setRange(e.xmin >= 0 ? std::max(0.0, e.xmin - xpad) : e.xmin - xpad, e.xmax + xpad);
     values->applyNiceNumbers();
     values->setLabelFormat("%g");
     xaxis = values;
   }
   xaxis->setTitleText(series.x_title);
+  return xaxis;
+}
+
+} // namespace
+
+QChart *make_sweep_chart(const SweepSeries &series) {
+  auto *chart = new QChart();
+  chart->setTitle(series.title);
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  Extent extent;
+  std::vector<QAbstractSeries *> all;
+  for (std::size_t k = 0; k < series.lines.size(); ++k) {
+    add_line(chart, series.lines[k], line_colours()[k % line_colours().size()], extent, all);
+  }
+  // Only the mean lines in the legend; bands and dots share their colour.
+  for (QAbstractSeries *s : all) {
+    if (s->type() != QAbstractSeries::SeriesTypeLine) {
+      for (QLegendMarker *m : chart->legend()->markers(s)) {
+        m->setVisible(false);
+      }
+    }
+  }
+  if (!std::isfinite(extent.ymin)) {
+    extent = {0, 1, 0, 1};
+  }
+  QValueAxis *yaxis = make_y_axis(series, extent);
+  QAbstractAxis *xaxis = make_x_axis(series, extent);
   chart->addAxis(xaxis, Qt::AlignBottom);
   chart->addAxis(yaxis, Qt::AlignLeft);
   for (QAbstractSeries *s : all) {

@@ -45,18 +45,6 @@ void check_strategy_flag(const std::string &name, std::string_view flag) {
   }
 }
 
-/// A run's report as written: SPEC 6's fields, then `run_scenario`, the
-/// scenario exactly as it ran (every override, seed and strategy applied),
-/// so the report itself can be run again.
-Json report_with_scenario(const Report &r, const Scenario &s, double warmup_s) {
-  Json j = report_to_json(r);
-  if (warmup_s > 0) {
-    j["warmup_s"] = warmup_s;
-  }
-  j["run_scenario"] = Json::parse(scenario_to_json(s));
-  return j;
-}
-
 /// A replicated report as written: SPEC 11's fields, then `run_scenario`
 /// (the first seed's; the others differ only in `seed`).
 Json replicated_with_scenario(const ReplicatedReport &r, const Scenario &s) {

@@ -15,6 +15,7 @@
 #include "stampede/replication.h"
 #include "stampede/report_fields.h"
 #include "stampede/report_json.h"
+#include "stampede/scenario_file.h"
 
 namespace stampede {
 namespace {
@@ -220,6 +221,15 @@ nlohmann::ordered_json report_to_json(const Report &r) {
   }
   root[kExpectationsKey] = std::move(expectations);
   return root;
+}
+
+nlohmann::ordered_json report_with_scenario(const Report &r, const Scenario &s, double warmup_s) {
+  nlohmann::ordered_json j = report_to_json(r);
+  if (warmup_s > 0) {
+    j["warmup_s"] = warmup_s;
+  }
+  j["run_scenario"] = nlohmann::ordered_json::parse(scenario_to_json(s));
+  return j;
 }
 
 Parsed<Report> report_from_json(const nlohmann::json &j) {
