@@ -5,6 +5,7 @@
 #include "server/memcached_server.h"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -457,6 +458,52 @@ int serve_stdio(const McServeOptions &o, std::string *error) {
   return 0;
 }
 
+/// --listen and --port as a socket address. @return its length, 0 when
+/// --listen is no IPv4 or IPv6 address.
+socklen_t listen_address(const McServeOptions &o, sockaddr_storage &addr) {
+  if (auto *a4 = reinterpret_cast<sockaddr_in *>(&addr);
+      inet_pton(AF_INET, o.listen.c_str(), &a4->sin_addr) == 1) {
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons(static_cast<std::uint16_t>(o.port));
+    return sizeof(sockaddr_in);
+  }
+  if (auto *a6 = reinterpret_cast<sockaddr_in6 *>(&addr);
+      inet_pton(AF_INET6, o.listen.c_str(), &a6->sin6_addr) == 1) {
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons(static_cast<std::uint16_t>(o.port));
+    return sizeof(sockaddr_in6);
+  }
+  return 0;
+}
+
+/// The address a listener was bound to (its port, when --port was 0).
+/// @return its port; `host` holds its text.
+int bound_address(evconnlistener *listener, char (&host)[INET6_ADDRSTRLEN]) {
+  sockaddr_storage bound{};
+  socklen_t bound_len = sizeof bound;
+  getsockname(evconnlistener_get_fd(listener), reinterpret_cast<sockaddr *>(&bound), &bound_len);
+  if (bound.ss_family == AF_INET6) {
+    const auto *a = reinterpret_cast<const sockaddr_in6 *>(&bound);
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+    return ntohs(a->sin6_port);
+  }
+  const auto *a = reinterpret_cast<const sockaddr_in *>(&bound);
+  inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+  return ntohs(a->sin_port);
+}
+
+/// The signals the server answers: SIGINT and SIGTERM stop it, and SIGUSR1,
+/// memcached's graceful stop; SIGHUP does not (as memcached). @return their
+/// events, added to the base; event_free each when done.
+std::array<event *, 4> handle_signals(event_base *base) {
+  const std::array<event *, 4> events = {
+      evsignal_new(base, SIGINT, on_signal, base), evsignal_new(base, SIGTERM, on_signal, base),
+      evsignal_new(base, SIGUSR1, on_signal, base), evsignal_new(base, SIGHUP, on_hangup, nullptr)};
+  for (event *e : events)
+    event_add(e, nullptr);
+  return events;
+}
+
 } // namespace
 
 int serve_memcached(const McServeOptions &o, std::string *error) {
@@ -465,22 +512,12 @@ int serve_memcached(const McServeOptions &o, std::string *error) {
   }
   std::signal(SIGPIPE, SIG_IGN);
   sockaddr_storage addr{};
-  socklen_t addr_len = 0;
-  const std::string spec = o.listen + ":" + std::to_string(o.port);
-  if (auto *a4 = reinterpret_cast<sockaddr_in *>(&addr);
-      inet_pton(AF_INET, o.listen.c_str(), &a4->sin_addr) == 1) {
-    a4->sin_family = AF_INET;
-    a4->sin_port = htons(static_cast<std::uint16_t>(o.port));
-    addr_len = sizeof(sockaddr_in);
-  } else if (auto *a6 = reinterpret_cast<sockaddr_in6 *>(&addr);
-             inet_pton(AF_INET6, o.listen.c_str(), &a6->sin6_addr) == 1) {
-    a6->sin6_family = AF_INET6;
-    a6->sin6_port = htons(static_cast<std::uint16_t>(o.port));
-    addr_len = sizeof(sockaddr_in6);
-  } else {
+  const socklen_t addr_len = listen_address(o, addr);
+  if (addr_len == 0) {
     *error = "--listen: expected an IPv4 or IPv6 address, got " + o.listen;
     return 2;
   }
+  const std::string spec = o.listen + ":" + std::to_string(o.port);
   if (!fit_open_files_limit(o.max_connections, error)) {
     return 2;
   }
@@ -499,20 +536,8 @@ int serve_memcached(const McServeOptions &o, std::string *error) {
     event_base_free(server->base);
     return 2;
   }
-  sockaddr_storage bound{};
-  socklen_t bound_len = sizeof bound;
-  getsockname(evconnlistener_get_fd(listener), reinterpret_cast<sockaddr *>(&bound), &bound_len);
   char host[INET6_ADDRSTRLEN] = "?";
-  int port = 0;
-  if (bound.ss_family == AF_INET6) {
-    const auto *a = reinterpret_cast<const sockaddr_in6 *>(&bound);
-    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-    port = ntohs(a->sin6_port);
-  } else {
-    const auto *a = reinterpret_cast<const sockaddr_in *>(&bound);
-    inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-    port = ntohs(a->sin_port);
-  }
+  const int port = bound_address(listener, host);
   server->state.tcp_port = static_cast<std::uint32_t>(port);
   Acceptor acceptor;
   acceptor.server = server.get();
@@ -522,14 +547,7 @@ int serve_memcached(const McServeOptions &o, std::string *error) {
   server->acceptor = &acceptor;
   evconnlistener_set_error_cb(listener, on_accept_error);
   // Signals are handled before anyone can learn the port from stderr.
-  // SIGINT and SIGTERM stop it, and SIGUSR1, memcached's graceful stop;
-  // SIGHUP does not (as memcached).
-  event *sigint = evsignal_new(server->base, SIGINT, on_signal, server->base);
-  event *sigterm = evsignal_new(server->base, SIGTERM, on_signal, server->base);
-  event *sigusr1 = evsignal_new(server->base, SIGUSR1, on_signal, server->base);
-  event *sighup = evsignal_new(server->base, SIGHUP, on_hangup, nullptr);
-  for (event *e : {sigint, sigterm, sigusr1, sighup})
-    event_add(e, nullptr);
+  const std::array<event *, 4> signals = handle_signals(server->base);
   std::fprintf(stderr, "listening on %s:%d\n", host, port);
   std::fflush(stderr);
   event_base_dispatch(server->base);
@@ -542,7 +560,7 @@ int serve_memcached(const McServeOptions &o, std::string *error) {
   while (!server->conns.empty()) {
     close_connection(*server->conns.begin());
   }
-  for (event *e : {sigint, sigterm, sigusr1, sighup})
+  for (event *e : signals)
     event_free(e);
   event_base_free(server->base);
   return 0;
