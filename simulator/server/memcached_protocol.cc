@@ -358,7 +358,7 @@ void MemcachedProtocol::process_line(std::string_view line) {
     reply("ERROR");
     return;
   }
-  (this->*cmd->handler)(Request{line, tokens_, cmd->variant});
+  (this->*cmd->handler)(CommandLine{line, tokens_, cmd->variant});
 }
 
 } // namespace stampede

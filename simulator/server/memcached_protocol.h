@@ -142,59 +142,59 @@ private:
   void reply(std::string_view line);
 
   /// One command line, split as memcached's tokenizer splits it.
-  struct Request {
+  struct CommandLine {
     std::string_view line;                    ///< The whole line (get reads every key from it).
     const std::vector<std::string_view> &tok; ///< Its first 23 words; tok[0] is the command.
     std::uint8_t variant;                     ///< The command's Command::variant.
   };
   /// A command's handler: it replies (or waits for a data block) itself.
-  using Handler = void (MemcachedProtocol::*)(const Request &);
+  using Handler = void (MemcachedProtocol::*)(const CommandLine &);
   /// One row of the command table (command_table.cc).
   struct Command {
     std::string_view name;  ///< The command word, matched exactly.
     std::uint8_t min_words; ///< Fewest words, the command's included; fewer is `ERROR`.
     std::uint8_t max_words; ///< Most words; more is `ERROR`.
     Handler handler;        ///< What runs it.
-    std::uint8_t variant;   ///< Passed on in Request: a StoreMode, or kGetCas/kGetTouch, ...
+    std::uint8_t variant;   ///< Passed on in CommandLine: a StoreMode, or kGetCas/kGetTouch, ...
   };
   /// @return the table's row for `name`, or nullptr for an unknown command.
   static const Command *find_command(std::string_view name);
-  /// Request::variant bits of the retrieval commands.
+  /// CommandLine::variant bits of the retrieval commands.
   static constexpr std::uint8_t kGetCas = 1, kGetTouch = 2;
 
   // Retrieval (retrieval_commands.cc).
-  void cmd_get(const Request &r);
+  void cmd_get(const CommandLine &r);
   bool get_one(std::string_view key, bool cas, bool touch, std::int64_t exptime);
   // Storage (storage_commands.cc).
-  void cmd_update(const Request &r);
+  void cmd_update(const CommandLine &r);
   void finish_data();
   // Keys, flush, settings and the rest (other_commands.cc).
-  void cmd_arith(const Request &r);
-  void cmd_delete(const Request &r);
-  void cmd_touch(const Request &r);
-  void cmd_flush_all(const Request &r);
-  void cmd_verbosity(const Request &r);
-  void cmd_cache_memlimit(const Request &r);
-  void cmd_version(const Request &r);
-  void cmd_quit(const Request &r);
-  void cmd_shutdown(const Request &r);
-  void cmd_slabs(const Request &r);
-  void cmd_lru(const Request &r);
-  void cmd_lru_crawler(const Request &r);
-  void cmd_watch(const Request &r);
+  void cmd_arith(const CommandLine &r);
+  void cmd_delete(const CommandLine &r);
+  void cmd_touch(const CommandLine &r);
+  void cmd_flush_all(const CommandLine &r);
+  void cmd_verbosity(const CommandLine &r);
+  void cmd_cache_memlimit(const CommandLine &r);
+  void cmd_version(const CommandLine &r);
+  void cmd_quit(const CommandLine &r);
+  void cmd_shutdown(const CommandLine &r);
+  void cmd_slabs(const CommandLine &r);
+  void cmd_lru(const CommandLine &r);
+  void cmd_lru_crawler(const CommandLine &r);
+  void cmd_watch(const CommandLine &r);
   void set_noreply_maybe(const std::vector<std::string_view> &tok);
   // stats (stats_commands.cc).
-  void cmd_stats(const Request &r);
+  void cmd_stats(const CommandLine &r);
   void stats_general();
   void stats_settings();
 
   // Meta commands (meta_commands.cc).
-  void cmd_mg(const Request &r);
-  void cmd_ms(const Request &r);
-  void cmd_md(const Request &r);
-  void cmd_ma(const Request &r);
-  void cmd_mn(const Request &r);
-  void cmd_me(const Request &r);
+  void cmd_mg(const CommandLine &r);
+  void cmd_ms(const CommandLine &r);
+  void cmd_md(const CommandLine &r);
+  void cmd_ma(const CommandLine &r);
+  void cmd_mn(const CommandLine &r);
+  void cmd_me(const CommandLine &r);
   void finish_meta_set(std::uint32_t handle);
   void meta_error(std::string_view line);
   bool meta_head(const std::vector<std::string_view> &tok, std::string_view too_many_tokens);

@@ -206,7 +206,7 @@ std::string ma_done_line(const std::vector<std::string_view> &tok, const MetaFla
 
 } // namespace
 
-void MemcachedProtocol::cmd_mn(const Request &) {
+void MemcachedProtocol::cmd_mn(const CommandLine &) {
   reply("MN");
   commit(); // mn forces the queued replies out
 }
@@ -238,7 +238,7 @@ bool MemcachedProtocol::meta_head(const std::vector<std::string_view> &tok,
   return true;
 }
 
-void MemcachedProtocol::cmd_mg(const Request &r) {
+void MemcachedProtocol::cmd_mg(const CommandLine &r) {
   const std::vector<std::string_view> &tok = r.tok;
   if (!meta_head(tok, "CLIENT_ERROR options flags are too long"))
     return;
@@ -273,7 +273,7 @@ void MemcachedProtocol::cmd_mg(const Request &r) {
   }
 }
 
-void MemcachedProtocol::cmd_ms(const Request &r) {
+void MemcachedProtocol::cmd_ms(const CommandLine &r) {
   const std::vector<std::string_view> &tok = r.tok;
   const std::size_t ntokens = tok.size() + 1;
   if (ntokens < 3) {
@@ -399,7 +399,7 @@ void MemcachedProtocol::finish_meta_set(std::uint32_t handle) {
   reply(line);
 }
 
-void MemcachedProtocol::cmd_md(const Request &r) {
+void MemcachedProtocol::cmd_md(const CommandLine &r) {
   const std::vector<std::string_view> &tok = r.tok;
   if (!meta_head(tok, "CLIENT_ERROR options flags too long"))
     return;
@@ -424,7 +424,7 @@ void MemcachedProtocol::cmd_md(const Request &r) {
   reply(line);
 }
 
-void MemcachedProtocol::cmd_ma(const Request &r) {
+void MemcachedProtocol::cmd_ma(const CommandLine &r) {
   const std::vector<std::string_view> &tok = r.tok;
   if (!meta_head(tok, "CLIENT_ERROR options flags too long"))
     return;
@@ -474,7 +474,7 @@ void MemcachedProtocol::cmd_ma(const Request &r) {
   reply(ma_done_line(tok, of, item, created, number, now));
 }
 
-void MemcachedProtocol::cmd_me(const Request &r) {
+void MemcachedProtocol::cmd_me(const CommandLine &r) {
   const std::vector<std::string_view> &tok = r.tok;
   const std::size_t ntokens = tok.size() + 1;
   if (ntokens < 3 || tok[1].size() > kMaxKeyBytes) {

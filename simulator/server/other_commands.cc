@@ -15,7 +15,7 @@ namespace stampede {
 
 using namespace internal;
 
-void MemcachedProtocol::cmd_arith(const Request &r) {
+void MemcachedProtocol::cmd_arith(const CommandLine &r) {
   const std::vector<std::string_view> &tok = r.tok;
   const bool incr = r.variant != 0;
   set_noreply_maybe(tok);
@@ -48,7 +48,7 @@ void MemcachedProtocol::cmd_arith(const Request &r) {
   }
 }
 
-void MemcachedProtocol::cmd_delete(const Request &r) {
+void MemcachedProtocol::cmd_delete(const CommandLine &r) {
   const std::vector<std::string_view> &tok = r.tok;
   const std::size_t ntokens = tok.size() + 1;
   if (ntokens > 3) {
@@ -69,7 +69,7 @@ void MemcachedProtocol::cmd_delete(const Request &r) {
   reply(node_.remove(tok[1], server_.now_s) == McStatus::kDeleted ? "DELETED" : "NOT_FOUND");
 }
 
-void MemcachedProtocol::cmd_touch(const Request &r) {
+void MemcachedProtocol::cmd_touch(const CommandLine &r) {
   const std::vector<std::string_view> &tok = r.tok;
   set_noreply_maybe(tok);
   if (tok[1].size() > kMaxKeyBytes) {
@@ -86,7 +86,7 @@ void MemcachedProtocol::cmd_touch(const Request &r) {
                                                                            : "NOT_FOUND");
 }
 
-void MemcachedProtocol::cmd_flush_all(const Request &r) {
+void MemcachedProtocol::cmd_flush_all(const CommandLine &r) {
   const std::vector<std::string_view> &tok = r.tok;
   set_noreply_maybe(tok);
   std::int32_t delay = 0;
@@ -100,7 +100,7 @@ void MemcachedProtocol::cmd_flush_all(const Request &r) {
   reply("OK");
 }
 
-void MemcachedProtocol::cmd_verbosity(const Request &r) {
+void MemcachedProtocol::cmd_verbosity(const CommandLine &r) {
   const std::vector<std::string_view> &tok = r.tok;
   set_noreply_maybe(tok);
   std::uint32_t level = 0;
@@ -112,7 +112,7 @@ void MemcachedProtocol::cmd_verbosity(const Request &r) {
   reply("OK");
 }
 
-void MemcachedProtocol::cmd_cache_memlimit(const Request &r) {
+void MemcachedProtocol::cmd_cache_memlimit(const CommandLine &r) {
   const std::vector<std::string_view> &tok = r.tok;
   // process_memlimit_command: megabytes, at least 8, at most 1,000,000.
   set_noreply_maybe(tok);
@@ -129,15 +129,17 @@ void MemcachedProtocol::cmd_cache_memlimit(const Request &r) {
   }
 }
 
-void MemcachedProtocol::cmd_version(const Request &) { reply("VERSION " + std::string(kVersion)); }
+void MemcachedProtocol::cmd_version(const CommandLine &) {
+  reply("VERSION " + std::string(kVersion));
+}
 
-void MemcachedProtocol::cmd_quit(const Request &) {
+void MemcachedProtocol::cmd_quit(const CommandLine &) {
   // conn_mwrite with close_after_write: everything queued goes out, then close.
   commit();
   state_ = State::kClosed;
 }
 
-void MemcachedProtocol::cmd_shutdown(const Request &) { reply("ERROR: shutdown not enabled"); }
+void MemcachedProtocol::cmd_shutdown(const CommandLine &) { reply("ERROR: shutdown not enabled"); }
 
 namespace {
 
@@ -155,7 +157,7 @@ bool whole_double(std::string_view s, double *out) {
 
 } // namespace
 
-void MemcachedProtocol::cmd_slabs(const Request &r) {
+void MemcachedProtocol::cmd_slabs(const CommandLine &r) {
   // process_slabs_command, as memcached started with -o no_slab_reassign,
   // no_slab_automove answers it: the node hands memory out per item and
   // never moves a slab page between classes (README, "Where it differs";
@@ -181,7 +183,7 @@ void MemcachedProtocol::cmd_slabs(const Request &r) {
   }
 }
 
-void MemcachedProtocol::cmd_lru(const Request &r) {
+void MemcachedProtocol::cmd_lru(const CommandLine &r) {
   // process_lru_command: the LRU maintainer's settings. Accepted as
   // memcached accepts them; the node's eviction model stays the one
   // `--lru` chose (README, "Where it differs").
@@ -211,7 +213,7 @@ void MemcachedProtocol::cmd_lru(const Request &r) {
   }
 }
 
-void MemcachedProtocol::cmd_lru_crawler(const Request &r) {
+void MemcachedProtocol::cmd_lru_crawler(const CommandLine &r) {
   // process_lru_crawler_command. The node drops an expired item when it is
   // next touched or its memory is needed, so a crawl has nothing left to do:
   // OK. metadump would list every item, which the node does not walk:
@@ -259,7 +261,7 @@ void MemcachedProtocol::cmd_lru_crawler(const Request &r) {
   }
 }
 
-void MemcachedProtocol::cmd_watch(const Request &r) {
+void MemcachedProtocol::cmd_watch(const CommandLine &r) {
   // process_watch_command: OK, then the connection is a log watcher
   // (conn_watch) and reads no more commands. The node writes no log lines,
   // so a watcher hears nothing more (README, "Where it differs").

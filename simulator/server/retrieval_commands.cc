@@ -34,7 +34,7 @@ bool MemcachedProtocol::get_one(std::string_view key, bool cas, bool touch, std:
   return true;
 }
 
-void MemcachedProtocol::cmd_get(const Request &r) {
+void MemcachedProtocol::cmd_get(const CommandLine &r) {
   const std::string_view line = r.line;
   const bool cas = (r.variant & kGetCas) != 0;
   const bool touch = (r.variant & kGetTouch) != 0;

@@ -121,7 +121,7 @@ void MemcachedProtocol::stats_settings() {
   stat(o, "lru_model", lru_name(c.lru));
 }
 
-void MemcachedProtocol::cmd_stats(const Request &r) {
+void MemcachedProtocol::cmd_stats(const CommandLine &r) {
   const std::vector<std::string_view> &tok = r.tok;
   const std::size_t ntokens = tok.size() + 1;
   if (ntokens == 2) {

@@ -10,7 +10,7 @@ namespace stampede {
 
 using namespace internal;
 
-void MemcachedProtocol::cmd_update(const Request &r) {
+void MemcachedProtocol::cmd_update(const CommandLine &r) {
   const std::vector<std::string_view> &tok = r.tok;
   const auto mode = static_cast<StoreMode>(r.variant);
   set_noreply_maybe(tok);
