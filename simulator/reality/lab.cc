@@ -1,3 +1,6 @@
+// The reality lab as `stampede reality` plays it: fresh PostgreSQL and
+// memcached servers for one run, the scenario played on them, and its
+// latencies as a calibrated scenario when asked.
 #include "reality/lab.h"
 
 #include <algorithm>
