@@ -144,6 +144,9 @@ void print_summary(const Report &r, const std::string &spec) {
   if (r.gutter_gets > 0) {
     o << "  gutter pool         " << r.gutter_gets << " gets, " << r.gutter_hits << " hits\n";
   }
+  if (r.fallback_gets > 0) {
+    o << "  old tier (fallback) " << r.fallback_gets << " gets, " << r.fallback_hits << " hits\n";
+  }
   o << "  stale reads         " << r.stale_reads << ", max staleness "
     << fixed(r.max_staleness_s, 3) << " s\n";
   o << "  redundant DB reads  " << r.redundant_db_reads << " in " << r.stampedes << " stampedes\n";
@@ -171,7 +174,8 @@ void print_replicated_summary(const ReplicatedReport &r, const std::string &spec
     }
   }
   // Said when they happened, as the one-run summary says them.
-  for (const char *path : {"db.peak_reads_per_s", "cache.timeouts", "cache.gutter_gets"}) {
+  for (const char *path :
+       {"db.peak_reads_per_s", "cache.timeouts", "cache.gutter_gets", "cache.fallback_gets"}) {
     const Spread *s = r.spread(path);
     if (s != nullptr && s->mean > 0) {
       paths.push_back(path);

@@ -39,6 +39,7 @@ public:
   void cache_lease_get(Request &r) override { op(r, Op::kCacheLeaseGet); }
   void cache_lease_set(Request &r) override { op(r, Op::kCacheLeaseSet); }
   void cache_invalidate(Request &r) override { op(r, Op::kCacheInvalidate); }
+  void cache_get_old(Request &r) override { op(r, Op::kCacheGetOld); }
   void db_read(Request &r) override { op(r, Op::kDbRead); }
   void db_insert(Request &r) override { op(r, Op::kDbInsert); }
   void respond(Request &r) override { record(Action::kRespond, Op::kNone, 0, r); }

@@ -127,7 +127,7 @@ bool parse_actions(std::string_view in, std::vector<ActionMsg> &actions, Request
     const auto op = static_cast<std::uint8_t>(a.op);
     if (action < static_cast<std::uint8_t>(Action::kOp) ||
         action > static_cast<std::uint8_t>(Action::kFinish) ||
-        op > static_cast<std::uint8_t>(Op::kWait) || a.request.page.count > kPagePosts)
+        op > static_cast<std::uint8_t>(Op::kCacheGetOld) || a.request.page.count > kPagePosts)
       return false;
   }
   return take(in, after) && in.empty() && after.page.count <= kPagePosts;
@@ -345,6 +345,8 @@ void HostedStrategy::apply(Context &ctx, Request &real, const ActionMsg &a, cons
       return ctx.cache_lease_set(real);
     case Op::kCacheInvalidate:
       return ctx.cache_invalidate(real);
+    case Op::kCacheGetOld:
+      return ctx.cache_get_old(real);
     default:
       bad("issued an operation the simulator does not know");
       return;

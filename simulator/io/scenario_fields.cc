@@ -330,6 +330,15 @@ void cache_fields(std::vector<Field> &t) {
   t.push_back(number(
       "cache.node_capacity", [](auto &s) -> auto & { return s.cache.node_capacity; },
       between(0, 1e9), "operations a second one node serves, in arrival order; 0 = unlimited"));
+  t.push_back(boolean(
+      "cache.fallback", [](auto &s) -> auto & { return s.cache.fallback; },
+      "during a migration (migrate_cache) a get reads the new tier, then the old one on a miss, "
+      "and copies an old tier's hit into the new tier with add; sets go to the new tier only"));
+  t.push_back(number(
+      "cache.delete_holdoff_s", [](auto &s) -> auto & { return s.cache.delete_holdoff_s; },
+      between(0, 3600),
+      "seconds a delete holds the key off (whole seconds, md KEY I T): gets miss and an add of "
+      "it fails; 0 = a plain delete"));
 }
 
 /// The `db` section.

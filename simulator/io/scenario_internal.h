@@ -86,9 +86,9 @@ inline constexpr std::uint64_t kMaxBurst = 1000000;
 struct EventKind {
   std::string_view name;    // the field that names the kind: {"at": S, NAME: VALUE}
   ScriptedEvent::Kind kind; // what it does
-  enum class Value : std::uint8_t { kTrue, kCount, kIndex } value; // what VALUE is
-  const char *description;                                         // the event, for the schema
-  const char *value_says; // a kCount's or kIndex's VALUE, for the schema
+  enum class Value : std::uint8_t { kTrue, kCount, kIndex, kNodes } value; // what VALUE is
+  const char *description; // the event, for the schema
+  const char *value_says;  // a kCount's, kIndex's or kNodes' VALUE, for the schema
 };
 inline constexpr EventKind kEventTable[] = {
     {"crash_node", ScriptedEvent::Kind::kCrashNode, EventKind::Value::kIndex,
@@ -105,6 +105,12 @@ inline constexpr EventKind kEventTable[] = {
     {"remove_app_server", ScriptedEvent::Kind::kRemoveAppServer, EventKind::Value::kIndex,
      "an app server leaves the balancer's pool; what it holds finishes there",
      "index of an app server in the pool then (app.servers plus servers added before)"},
+    {"migrate_cache", ScriptedEvent::Kind::kMigrateCache, EventKind::Value::kNodes,
+     "a new, empty memcached tier of this many nodes comes up beside the old one: sets go to "
+     "it, deletes to both, and with cache.fallback a get reads it, then the old tier",
+     "number of nodes in the new tier"},
+    {"retire_old_cache", ScriptedEvent::Kind::kRetireOldCache, EventKind::Value::kTrue,
+     "the old memcached tier of a migration is decommissioned", nullptr},
 };
 inline constexpr std::size_t kEventKindCount = std::size(kEventTable);
 static_assert(

@@ -122,6 +122,13 @@ std::optional<Problem> read_event(const Json &e, const std::string &path, Script
   }
   case EventKind::Value::kIndex:
     break; // which nodes and servers exist then is checked below, in time order
+  case EventKind::Value::kNodes: {
+    std::uint64_t n = 0;
+    if (auto p = read_integer(value, value_path, 1, kMaxCacheNodes, n))
+      return p;
+    ev.value = static_cast<std::uint32_t>(n);
+    break;
+  }
   }
   return std::nullopt;
 }
@@ -158,40 +165,77 @@ std::optional<Problem> check_event_totals(const ScriptedEvent &ev, double second
   return std::nullopt;
 }
 
-/// A crash names a node that exists by then: one of the nodes at start or
-/// one added earlier (at an earlier time, or at the same time earlier in the
-/// file). Fills in the indices of `crash_node`.
-std::optional<Problem> check_crash_events(const Json &j, const Scenario &s,
-                                          std::vector<ScriptedEvent> &events) {
-  // Additions sorted by (time, file position), so counting those before a
-  // crash is a binary search: a file with many events never takes quadratic time.
-  std::vector<std::pair<Time, std::size_t>> additions;
+/// The memcached tier's events in the order they happen (time, then file
+/// order): a crash names a node of the tier then (the nodes at start, or of
+/// the last migration's new tier, plus those added since); a migration needs
+/// a memcached tier (not app.local_cache) and none under way; a retirement
+/// needs one. Fills in the indices of `crash_node`.
+std::optional<Problem> check_tier_events(const Json &j, const Scenario &s,
+                                         std::vector<ScriptedEvent> &events) {
+  using K = ScriptedEvent::Kind;
+  std::vector<std::size_t> order;
   for (std::size_t k = 0; k < events.size(); ++k)
-    if (events[k].kind == ScriptedEvent::Kind::kAddNode)
-      additions.emplace_back(events[k].at, k);
-  std::sort(additions.begin(), additions.end());
-  for (std::size_t i = 0; i < j.size(); ++i) {
-    auto it = j[i].find(std::string(event_name(ScriptedEvent::Kind::kCrashNode)));
-    if (it == j[i].end())
-      continue;
-    const auto added =
-        std::lower_bound(additions.begin(), additions.end(), std::make_pair(events[i].at, i)) -
-        additions.begin();
-    const std::uint64_t nodes = s.cache.nodes + static_cast<std::uint64_t>(added);
+    if (events[k].kind == K::kAddNode || events[k].kind == K::kCrashNode ||
+        events[k].kind == K::kMigrateCache || events[k].kind == K::kRetireOldCache)
+      order.push_back(k);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return events[a].at < events[b].at; });
+  std::uint64_t nodes = s.cache.nodes;
+  std::size_t migration = SIZE_MAX; // the migration under way, if any
+  bool migrated = false;            // the tier is a migration's new one
+  for (const std::size_t k : order) {
     const std::string path =
-        index_path("events", i) + "." + std::string(event_name(ScriptedEvent::Kind::kCrashNode));
-    std::uint64_t index = 0;
-    if (nodes == 0)
-      return expected(path,
-                      "a node that exists then, but none does (cache.nodes plus nodes added "
-                      "before then is 0)",
-                      *it);
-    if (read_integer(*it, path, 0, nodes - 1, index))
-      return expected(path,
-                      "a node index < " + std::to_string(nodes) +
-                          " (cache.nodes plus nodes added before then)",
-                      *it);
-    events[i].value = static_cast<std::uint32_t>(index);
+        index_path("events", k) + "." + std::string(event_name(events[k].kind));
+    const std::string tier_says = migrated ? " (the new tier's nodes plus nodes added since)"
+                                           : " (cache.nodes plus nodes added before then)";
+    switch (events[k].kind) {
+    case K::kAddNode:
+      // Bounded over the whole file by check_event_totals; a migration's
+      // tier counts from its own size.
+      if (migrated && ++nodes > kMaxCacheNodes)
+        return Problem{path, "expected at most " + std::to_string(kMaxCacheNodes) +
+                                 " memcached nodes in the tier (migrate_cache's nodes plus the "
+                                 "add_node events after it), got " +
+                                 std::to_string(nodes) + " with this one"};
+      if (!migrated)
+        ++nodes;
+      break;
+    case K::kCrashNode: {
+      const Json &v = j[k][std::string(event_name(K::kCrashNode))];
+      std::uint64_t index = 0;
+      if (nodes == 0)
+        return expected(path,
+                        "a node that exists then, but none does" +
+                            (migrated ? std::string(" (the tier then has no node)")
+                                      : std::string(" (cache.nodes plus nodes added before "
+                                                    "then is 0)")),
+                        v);
+      if (read_integer(v, path, 0, nodes - 1, index))
+        return expected(path, "a node index < " + std::to_string(nodes) + tier_says, v);
+      events[k].value = static_cast<std::uint32_t>(index);
+      break;
+    }
+    case K::kMigrateCache:
+      if (s.app.local_cache)
+        return Problem{path, "a migration moves a memcached tier, but app.local_cache is true "
+                             "(each app server caches in its own memory)"};
+      if (migration != SIZE_MAX)
+        return Problem{path, "a migration is already under way (" +
+                                 index_path("events", migration) +
+                                 "): retire_old_cache before the next migrate_cache"};
+      migration = k;
+      migrated = true;
+      nodes = events[k].value;
+      break;
+    case K::kRetireOldCache:
+      if (migration == SIZE_MAX)
+        return Problem{path, "expected a migrate_cache event before it: there is no old tier "
+                             "to retire"};
+      migration = SIZE_MAX;
+      break;
+    default:
+      break;
+    }
   }
   return std::nullopt;
 }
@@ -214,7 +258,7 @@ std::optional<Problem> read_events(const Json &j, Scenario &s) {
       return p;
     events.push_back(ev);
   }
-  if (auto p = check_crash_events(j, s, events))
+  if (auto p = check_tier_events(j, s, events))
     return p;
   if (auto p = check_app_server_events(j, s, events))
     return p;

@@ -145,6 +145,12 @@ Json event_schema() {
     case EventKind::Value::kIndex:
       value = Json{{"type", "integer"}, {"minimum", 0}, {"description", k.value_says}};
       break;
+    case EventKind::Value::kNodes:
+      value = Json{{"type", "integer"},
+                   {"minimum", 1},
+                   {"maximum", kMaxCacheNodes},
+                   {"description", k.value_says}};
+      break;
     }
     Json event = kind(std::string(k.name).c_str(), std::move(value));
     event["description"] = k.description;

@@ -30,6 +30,8 @@ constexpr std::uint64_t Report::*kCounters[] = {
     &Report::cache_timeouts,
     &Report::gutter_gets,
     &Report::gutter_hits,
+    &Report::fallback_gets,
+    &Report::fallback_hits,
     &Report::arrivals,
 };
 

@@ -128,6 +128,12 @@ public:
     ++c_.gutter_gets;
     c_.gutter_hits += hit;
   }
+  /// A get went to the old tier of a migration (its get of the new tier is
+  /// counted in cache_get, with whether the old tier answered).
+  void fallback_get(bool hit) noexcept {
+    ++c_.fallback_gets;
+    c_.fallback_hits += hit;
+  }
   /// A set, add, cas or lease fill was sent.
   void cache_set() noexcept { ++c_.cache_sets; }
   /// A cas was sent (counted in cache_set too). @param retry not the request's first.

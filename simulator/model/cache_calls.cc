@@ -16,6 +16,8 @@ const StrategyConfig &SimulationCore::options_of(const Request &r) const noexcep
 
 void SimulationCore::cache_op(Request &r, Op op) {
   Slot &s = slots_[r.id];
+  if (op == Op::kCacheGetOld) [[unlikely]]
+    return old_get(s, op);
   char kbuf[24];
   const std::string_view key = key_names_(r.key, kbuf);
 
@@ -47,9 +49,14 @@ void SimulationCore::cache_op(Request &r, Op op) {
     // defaults to zero, and a hit overwrites every field anyway (a miss
     // leaves it unread).
     McItemView &item = get_view_;
-    reply.hit = node != nullptr && node->get(key, now_s(), &item);
+    // The clients read as `mg KEY v c` does: an item a delete marked stale
+    // (memcached's X; the hold-off), or an empty placeholder, is a miss.
+    reply.hit =
+        node != nullptr && node->get(key, now_s(), &item) && !item.stale && !item.value.empty();
     reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
     measure_.cache_get(reply.hit);
+    if (!reply.hit && fallback_on()) [[unlikely]]
+      s.fallback = Slot::Fallback::kOldGet; // on to the old tier when this miss arrives
     if (on_gutter(s)) [[unlikely]]
       measure_.gutter_get(reply.hit);
     if (reply.hit) {
@@ -71,7 +78,9 @@ void SimulationCore::cache_op(Request &r, Op op) {
     measure_.cache_delete();
     // The gutter is never invalidated: its entries expire instead.
     reply.status =
-        node == nullptr || on_gutter(s) ? McStatus::kNotFound : node->remove(key, now_s());
+        node == nullptr || on_gutter(s) ? McStatus::kNotFound : remove_on(node, key, false);
+    if (cache_.old_tier() != nullptr) [[unlikely]]
+      removed_from_new(s, false); // then the old tier's, one round trip later
     break;
   case Op::kCacheLeaseGet:
   case Op::kCacheLeaseSet:
@@ -201,8 +210,9 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
       invalidated_by_.resize(r.key + 1, {kNoSerial, -1});
     invalidated_by_[r.key] = {s.serial, now_};
     measure_.cache_delete();
-    reply.status = node == nullptr ? McStatus::kNotFound
-                                   : node->meta_delete(key, false, 0, true, false, 0, now_s());
+    reply.status = node == nullptr ? McStatus::kNotFound : remove_on(node, key, true);
+    if (cache_.old_tier() != nullptr)
+      removed_from_new(s, true);
     break;
   default:
     throw std::logic_error("lease_op called with another operation");

@@ -8,7 +8,7 @@
 namespace stampede::internal {
 
 CacheRouting::CacheRouting(const CacheConfig &config, std::uint32_t keys)
-    : tier_(config, keys), gutter_ttl_s_(config.gutter_ttl_s),
+    : config_(config), keys_(keys), tier_(config, keys), gutter_ttl_s_(config.gutter_ttl_s),
       timeout_(seconds_to_ns(config.timeout_s)),
       service_(config.node_capacity > 0
                    ? std::max<Time>(1, seconds_to_ns(1.0 / config.node_capacity))
@@ -80,6 +80,9 @@ bool CacheRouting::fail(std::uint32_t node, Time now, std::int64_t now_s) {
 }
 
 void CacheRouting::noticed(std::uint32_t node) {
+  // A migration since the failure started the states afresh: that node is gone.
+  if (node >= state_.size() || state_[node].dead_since < 0)
+    return;
   NodeState &n = state_[node];
   n.dead_since = -1;
   if (gutter_.empty())
@@ -97,6 +100,34 @@ bool CacheRouting::add_node() {
   if (!state_.empty())
     state_.resize(tier_.size());
   return true;
+}
+
+bool CacheRouting::migrate(std::uint32_t nodes) {
+  if (old_ || nodes == 0 || nodes > kMaxCacheNodes)
+    return false;
+  CacheConfig fresh = config_;
+  fresh.nodes = nodes;
+  CacheTier next(fresh, keys_); // may throw (a student's ring): the tiers stay as they were
+  old_.emplace(std::move(tier_));
+  tier_ = std::move(next);
+  if (!state_.empty()) {
+    // The new tier's nodes are all up; the gutter keeps what it holds and
+    // expires it as before.
+    state_.assign(tier_.size(), NodeState{});
+  }
+  return true;
+}
+
+bool CacheRouting::retire_old() {
+  if (!old_)
+    return false;
+  retired_evictions_ += old_->evictions();
+  old_.reset();
+  return true;
+}
+
+std::uint64_t CacheRouting::evictions() const noexcept {
+  return tier_.evictions() + (old_ ? old_->evictions() : 0) + retired_evictions_;
 }
 
 } // namespace stampede::internal

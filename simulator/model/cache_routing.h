@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -45,7 +46,8 @@ public:
 
   /// Whether a call's node index (Route::index) is a gutter node.
   bool is_gutter(std::int32_t index) const noexcept {
-    return !gutter_.empty() && index >= static_cast<std::int32_t>(tier_.size());
+    return !gutter_.empty() && index >= static_cast<std::int32_t>(tier_.size()) &&
+           index < static_cast<std::int32_t>(tier_.size() + gutter_.size());
   }
   /// A store's TTL: a gutter entry's is short (cache.gutter_ttl_s).
   std::int64_t store_ttl(std::int64_t ttl, bool gutter) const noexcept;
@@ -63,6 +65,26 @@ public:
   /// Adds an empty node to the tier. @return false past kMaxCacheNodes.
   bool add_node();
 
+  /// A migration (`migrate_cache`): the tier becomes the old tier, and a new,
+  /// empty tier of `nodes` nodes (placed as `cache.hashing` says) takes its
+  /// place. Failures and the gutter go on applying to the tier in use (the new
+  /// one); the old tier's nodes stay up until retired.
+  /// @return false when a migration is already under way (or nodes is 0 or
+  /// past kMaxCacheNodes).
+  bool migrate(std::uint32_t nodes);
+  /// Retires the old tier (`retire_old_cache`). @return false when none.
+  bool retire_old();
+  /// The old tier while a migration is under way, else null.
+  CacheTier *old_tier() noexcept { return old_ ? &*old_ : nullptr; }
+  const CacheTier *old_tier() const noexcept { return old_ ? &*old_ : nullptr; }
+  /// A call's node index (Route::index) for the old tier's node `i`, after
+  /// the tier's and the gutter's, for observers.
+  std::int32_t old_index(std::uint32_t i) const noexcept {
+    return static_cast<std::int32_t>(tier_.size() + gutter_.size() + i);
+  }
+  /// Evictions over every tier there has been (crashed nodes' included).
+  std::uint64_t evictions() const noexcept;
+
   /// Whether node `i` has failed (dead, or its keys served by the gutter).
   bool failed(std::uint32_t i) const noexcept {
     return !state_.empty() && (state_[i].dead_since >= 0 || state_[i].to_gutter);
@@ -78,7 +100,11 @@ private:
     bool to_gutter = false;
     Time busy_until = 0;
   };
+  CacheConfig config_;
+  std::uint32_t keys_;
   CacheTier tier_;
+  std::optional<CacheTier> old_;        // a migration's old tier, until retired
+  std::uint64_t retired_evictions_ = 0; // evictions of tiers since retired
   double gutter_ttl_s_;
   std::vector<NodeState> state_; // empty: failures and capacity not modelled
   std::vector<std::unique_ptr<MemcachedNode>> gutter_;

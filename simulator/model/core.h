@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -57,6 +58,8 @@ public:
   void submit_burst(std::uint32_t count);
   void crash_node(std::uint32_t node);
   bool add_node();
+  bool migrate_cache(std::uint32_t nodes);
+  bool retire_old_cache();
   void set_interval(Time length);
   bool add_server();
   bool remove_server(std::uint32_t server);
@@ -111,6 +114,17 @@ private:
     Reply reply;
     std::int32_t node = -1;   // node of the last cache call
     std::uint32_t server = 0; // the app server whose worker this is, fixed at its creation
+    // During a migration: a get that missed the new tier goes on to the old
+    // tier (cache.fallback: kOldGet), whose hit is copied into the new tier
+    // (kCopy) before the strategy hears; a delete or invalidation of the new
+    // tier goes on to the old one (kOldDelete, kOldInvalidate).
+    enum class Fallback : std::uint8_t {
+      kNone,
+      kOldGet,
+      kCopy,
+      kOldDelete,
+      kOldInvalidate
+    } fallback = Fallback::kNone;
   };
   static constexpr std::uint32_t kNone = internal::AppTier::kNoKey; // no key, no slot
 
@@ -205,6 +219,45 @@ private:
 
   void node_failed(std::uint32_t node);
   void timed_out(Slot &s, Op op); // the reply of a call never answered
+
+  // A migration (model/migration.cc): the fallback read's legs, the
+  // deletes that go to both tiers, the hold-off, and what explains a stale
+  // read of a page copied from the old tier.
+  bool fallback_on() const noexcept {
+    return scenario_.cache.fallback && cache_.old_tier() != nullptr && !scenario_.app.local_cache;
+  }
+  // The old tier's get (a fallback's second leg, or Op::kCacheGetOld): the
+  // reply, and the round trip, after which on_reply continues.
+  void old_get(Slot &s, Op op);
+  // The fallback's next leg when its reply arrives: true when the strategy
+  // does not hear yet.
+  [[gnu::noinline]] bool fallback_next(Slot &s);
+  // A delete or invalidation on one node, with the hold-off
+  // (cache.delete_holdoff_s) when there is one.
+  McStatus remove_on(MemcachedNode *node, std::string_view key, bool invalidate);
+  // A delete or invalidation of the new tier during a migration: the mark
+  // that explains a copy that outlives it, and the old tier's leg to follow.
+  [[gnu::noinline]] void removed_from_new(Slot &s, bool invalidate);
+  // The old tier's leg of a delete or invalidation, one round trip later.
+  void remove_on_old(Slot &s, bool invalidate);
+  // A stale read's page, when it was the old tier's copy: from where, and
+  // the delete it outlived.
+  void explain_copy(AnomalyRecord &a, const Page &page) const noexcept;
+  struct Copy {
+    std::uint64_t by = kNoSerial; // the request whose add stored it
+    Time at = -1;                 // when
+    std::uint64_t outlived = kNoSerial;
+    Time outlived_at = -1;
+  };
+  // Per key, during a migration: the last delete, when it reached the new
+  // tier and when the old (kNever until it does).
+  struct DeleteMark {
+    std::uint64_t by = kNoSerial;
+    Time new_at = -1, old_at = -1;
+  };
+  static constexpr Time kNever = std::numeric_limits<Time>::max();
+  std::vector<DeleteMark> deleted_by_;
+  std::vector<Copy> copies_; // per key: the last copy stored
   // Whether the slot's cache call went to the gutter pool.
   bool on_gutter(const Slot &s) const noexcept { return cache_.is_gutter(s.node); }
   std::uint64_t evictions() const noexcept; // the tier's and the local caches'

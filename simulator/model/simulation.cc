@@ -205,6 +205,7 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
   s.burst = burst;
   s.cas_sent = 0;
   s.answered = false;
+  s.fallback = Slot::Fallback::kNone;
   s.strategy = current_strategy_;
   s.committed_at_arrival = measure_.log().committed_before(s.req.key, arrival);
   const Time cpu_done = now_ + app_.start(server);
@@ -246,6 +247,8 @@ void SimulationCore::on_reply(std::uint32_t slot) {
     observer_->on_call(CallRecord{s.serial, s.req.server, s.reply.op, s.reply.status, s.reply.hit,
                                   s.node, s.op_issue, now_, unique ? s.req.cas : 0});
   }
+  if (s.fallback != Slot::Fallback::kNone && fallback_next(s)) [[unlikely]]
+    return; // the old tier's leg of a fallback read: the strategy hears later
   SimContext ctx(*this);
   const Reply reply = s.reply;
   try {
@@ -387,6 +390,8 @@ inline bool SimulationCore::view_answered(const Page &page, std::uint32_t key, T
   a.cause_serial = page.stored_by;
   a.cause_at = page.stored_at;
   a.snapshot_at = page.read_at;
+  if (!copies_.empty()) [[unlikely]]
+    explain_copy(a, page);
   anomaly(a);
   return true;
 }

@@ -146,6 +146,12 @@ void SimulationCore::on_scripted(std::uint32_t index) {
   case ScriptedEvent::Kind::kRemoveAppServer:
     remove_server(e.value); // in the pool: the parser checked
     break;
+  case ScriptedEvent::Kind::kMigrateCache:
+    migrate_cache(e.value); // none under way, no local caches: the parser checked
+    break;
+  case ScriptedEvent::Kind::kRetireOldCache:
+    retire_old_cache();
+    break;
   }
 }
 
@@ -193,7 +199,7 @@ void SimulationCore::close_interval(Time end) {
       (db_.busy_area() - interval_busy_area_start_) /
       (static_cast<double>(interval_length_) * scenario_.db.connections);
   interval_record_.app_backlog = app_.waiting();
-  const std::uint64_t evictions = cache_.tier().evictions();
+  const std::uint64_t evictions = cache_.evictions();
   interval_record_.evictions = evictions - interval_evictions_start_;
   if (observer_)
     observer_->on_interval(interval_record_);
@@ -226,7 +232,7 @@ void SimulationCore::finish_if_over() {
 // ------------------------------------------------------------------ report
 
 std::uint64_t SimulationCore::evictions() const noexcept {
-  return cache_.tier().evictions() + app_.local_evictions();
+  return cache_.evictions() + app_.local_evictions();
 }
 
 void SimulationCore::end_warmup() {
@@ -280,6 +286,9 @@ StackState SimulationCore::state() const {
     st.cache_items.push_back(g->stats().curr_items);
   }
   st.gutter_nodes = static_cast<std::uint32_t>(cache_.gutter().size());
+  if (const internal::CacheTier *old = cache_.old_tier())
+    for (std::uint32_t i = 0; i < old->size(); ++i)
+      st.old_cache_items.push_back(old->up(i) ? old->node(i).stats().curr_items : 0);
   st.db_busy = db_.busy();
   st.db_queue = static_cast<std::uint32_t>(db_.queued());
   st.strategy = strategy_label(strategies_[current_strategy_].first);
@@ -367,6 +376,8 @@ void Simulation::switch_strategy(const StrategyConfig &config) { core_->switch_s
 void Simulation::submit_burst(std::uint32_t count) { core_->submit_burst(count); }
 void Simulation::crash_node(std::uint32_t node) { core_->crash_node(node); }
 bool Simulation::add_node() { return core_->add_node(); }
+bool Simulation::migrate_cache(std::uint32_t nodes) { return core_->migrate_cache(nodes); }
+bool Simulation::retire_old_cache() { return core_->retire_old_cache(); }
 bool Simulation::add_server() { return core_->add_server(); }
 bool Simulation::remove_server(std::uint32_t server) { return core_->remove_server(server); }
 const Scenario &Simulation::scenario() const noexcept { return core_->scenario(); }

@@ -54,6 +54,16 @@ Reply RealContext::execute(Op op) {
     return cache_remove(op, key);
   case Op::kWait:
     return wait();
+  case Op::kCacheGetOld: {
+    // The lab plays no migration (it refuses migrate_cache): there is no
+    // old tier, so the call is a miss, as in the simulator without one.
+    Reply reply;
+    reply.op = op;
+    reply.status = McStatus::kNotFound;
+    const std::lock_guard<std::mutex> lock(sh_.mu);
+    sh_.m.cache_get(false);
+    return reply;
+  }
   case Op::kCacheSet:
   case Op::kCacheAdd:
   case Op::kCacheCas:

@@ -34,6 +34,7 @@ public:
   void cache_lease_get(Request &r) override { owner(r).issue(Op::kCacheLeaseGet); }
   void cache_lease_set(Request &r) override { owner(r).issue(Op::kCacheLeaseSet); }
   void cache_invalidate(Request &r) override { owner(r).issue(Op::kCacheInvalidate); }
+  void cache_get_old(Request &r) override { owner(r).issue(Op::kCacheGetOld); }
   void pause(Request &r, Time pause) override {
     RealContext &o = owner(r);
     o.wait_ns_ = pause;

@@ -156,6 +156,8 @@ const char *op_label(Op op) noexcept {
     return "cache invalidate";
   case Op::kWait:
     return "wait";
+  case Op::kCacheGetOld:
+    return "cache get old";
   }
   return "call";
 }

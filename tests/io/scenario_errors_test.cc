@@ -104,7 +104,8 @@ const BadInput kBadInputs[] = {
      "{\"workload\": {}, \"cache\": {\"nodez\": 2}}",
      {},
      "t.json: cache.nodez: unknown field, expected one of: nodes, memory_bytes, item_bytes, rtt, "
-     "hashing, lru, timeout_s, gutter_nodes, gutter_ttl_s, node_capacity"},
+     "hashing, lru, timeout_s, gutter_nodes, gutter_ttl_s, node_capacity, fallback, "
+     "delete_holdoff_s"},
     {"SectionNotObject",
      "{\"workload\": [1]}",
      {},
@@ -265,12 +266,13 @@ const BadInput kBadInputs[] = {
      "{\"workload\": {}, \"events\": [{\"at\": 1, \"explode\": true}]}",
      {},
      "t.json: events[0].explode: unknown field, expected one of: at, crash_node, add_node, "
-     "submit_burst, view_burst, add_app_server, remove_app_server"},
+     "submit_burst, view_burst, add_app_server, remove_app_server, migrate_cache, "
+     "retire_old_cache"},
     {"EventWithoutKind",
      "{\"workload\": {}, \"events\": [{\"at\": 1}]}",
      {},
      "t.json: events[0]: expected exactly one of crash_node, add_node, submit_burst, view_burst, "
-     "add_app_server, remove_app_server, got {\"at\":1}"},
+     "add_app_server, remove_app_server, migrate_cache, retire_old_cache, got {\"at\":1}"},
     {"EventWithoutTime",
      "{\"workload\": {}, \"events\": [{\"add_node\": true}]}",
      {},
@@ -295,6 +297,39 @@ const BadInput kBadInputs[] = {
      {},
      "t.json: events[0].crash_node: expected a node that exists then, but none does "
      "(cache.nodes plus nodes added before then is 0), got 0"},
+    // A migration (migrate_cache, retire_old_cache).
+    {"CrashAfterAMigrationNamesTheNewTiersNodes",
+     "{\"workload\": {}, \"cache\": {\"nodes\": 4}, \"events\": [{\"at\": 2, \"crash_node\": 3}, "
+     "{\"at\": 1, \"migrate_cache\": 2}]}",
+     {},
+     "t.json: events[0].crash_node: expected a node index < 2 (the new tier's nodes plus nodes "
+     "added since), got 3"},
+    {"MigrateToNoNodes",
+     "{\"workload\": {}, \"events\": [{\"at\": 1, \"migrate_cache\": 0}]}",
+     {},
+     "t.json: events[0].migrate_cache: expected an integer >= 1, got 0"},
+    {"MigrateTwice",
+     "{\"workload\": {}, \"events\": [{\"at\": 1, \"migrate_cache\": 2}, {\"at\": 3, "
+     "\"migrate_cache\": 2}]}",
+     {},
+     "t.json: events[1].migrate_cache: a migration is already under way (events[0]): "
+     "retire_old_cache before the next migrate_cache"},
+    {"RetireWithoutAMigration",
+     "{\"workload\": {}, \"events\": [{\"at\": 5, \"retire_old_cache\": true}, {\"at\": 6, "
+     "\"migrate_cache\": 1}]}",
+     {},
+     "t.json: events[0].retire_old_cache: expected a migrate_cache event before it: there is no "
+     "old tier to retire"},
+    {"MigrateLocalCaches",
+     "{\"workload\": {}, \"app\": {\"local_cache\": true}, \"events\": [{\"at\": 1, "
+     "\"migrate_cache\": 1}]}",
+     {},
+     "t.json: events[0].migrate_cache: a migration moves a memcached tier, but app.local_cache is "
+     "true (each app server caches in its own memory)"},
+    {"HoldoffNegative",
+     "{\"workload\": {}, \"cache\": {\"delete_holdoff_s\": -2}}",
+     {},
+     "t.json: cache.delete_holdoff_s: expected a number >= 0, got -2"},
     {"AddAppServerFalse",
      "{\"workload\": {}, \"events\": [{\"at\": 1, \"add_app_server\": 2}]}",
      {},
@@ -377,7 +412,8 @@ const BadInput kBadInputs[] = {
      {"cache.nodez=2"},
      "--set cache.nodez=2: unknown field cache.nodez, expected one of cache.nodes, "
      "cache.memory_bytes, cache.item_bytes, cache.rtt, cache.hashing, cache.lru, cache.timeout_s, "
-     "cache.gutter_nodes, cache.gutter_ttl_s, cache.node_capacity"},
+     "cache.gutter_nodes, cache.gutter_ttl_s, cache.node_capacity, cache.fallback, "
+     "cache.delete_holdoff_s"},
     {"SetUnknownTopLevelPath",
      "{\"workload\": {}}",
      {"sed=2"},
@@ -400,7 +436,7 @@ const BadInput kBadInputs[] = {
      {"cache={}"},
      "--set cache={}: unknown field cache, expected one of cache.nodes, cache.memory_bytes, "
      "cache.item_bytes, cache.rtt, cache.hashing, cache.lru, cache.timeout_s, cache.gutter_nodes, "
-     "cache.gutter_ttl_s, cache.node_capacity"},
+     "cache.gutter_ttl_s, cache.node_capacity, cache.fallback, cache.delete_holdoff_s"},
     {"TooManyWorkerSlots",
      "{\"workload\": {}, \"app\": {\"servers\": 2048, \"workers\": 1000}}",
      {},

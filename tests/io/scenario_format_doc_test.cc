@@ -544,8 +544,11 @@ TEST(ScenarioFormatDoc, EventKindsAreTheSchemas) {
     ASSERT_TRUE(example.is_object()) << where(r) << ": example is not a JSON object";
     EXPECT_TRUE(example.contains("at") && example.contains(kind) && example.size() == 2)
         << where(r);
+    // A retirement needs a migration before it.
+    const std::string before =
+        kind == "retire_old_cache" ? R"({"at": 0, "migrate_cache": 1}, )" : "";
     const std::string text =
-        R"({"workload": {}, "cache": {"nodes": 2}, "events": [)" + example.dump() + "]}";
+        R"({"workload": {}, "cache": {"nodes": 2}, "events": [)" + before + example.dump() + "]}";
     auto parsed = parse_scenario(text, kOrigin);
     EXPECT_TRUE(parsed) << where(r) << ": " << parsed.error;
   }

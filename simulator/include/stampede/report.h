@@ -67,6 +67,9 @@ struct Report {
                                      ///< (cache.timeout_s: a dead node, or a full queue).
   std::uint64_t gutter_gets = 0;     ///< cache.gutter_gets: gets sent to the gutter pool.
   std::uint64_t gutter_hits = 0;     ///< cache.gutter_hits: of which hits.
+  std::uint64_t fallback_gets = 0;   ///< cache.fallback_gets: gets sent to the old tier
+                                     ///< during a migration (cache.fallback, or cache_get_old).
+  std::uint64_t fallback_hits = 0;   ///< cache.fallback_hits: of which hits.
 
   std::uint64_t stale_reads = 0;              ///< anomalies.stale_reads.
   double stale_read_ratio = 0;                ///< anomalies.stale_read_ratio.

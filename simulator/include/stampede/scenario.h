@@ -103,6 +103,15 @@ struct CacheConfig {
   std::uint32_t gutter_nodes = 0; ///< `cache.gutter_nodes`: spare nodes for a failed node's keys.
   double gutter_ttl_s = 10;       ///< `cache.gutter_ttl_s`: how long a gutter entry lives.
   double node_capacity = 0;       ///< `cache.node_capacity`: a node's capacity; 0 = unlimited.
+  /// `cache.fallback`: during a migration (`migrate_cache`) the clients read
+  /// the new tier, then the old one on a miss, and copy an old tier's hit
+  /// into the new tier with `add` (pymemcache's FallbackClient, and Facebook's
+  /// cold cluster warm-up). Sets go to the new tier only.
+  bool fallback = false;
+  /// `cache.delete_holdoff_s`: a delete leaves the key held off that long
+  /// (`md KEY I T<s>`, and an empty placeholder where the key was absent):
+  /// gets miss, and an `add` of the key fails. 0: a plain delete.
+  double delete_holdoff_s = 0;
   /// `cache.hashing` when it is kStudent: the ring's `student:NAME`.
   std::string student_ring;
 };
@@ -138,10 +147,15 @@ struct ScriptedEvent {
     kViewBurst,       ///< `{"at": S, "view_burst": N}`: N page views arrive at once.
     kAddAppServer,    ///< `{"at": S, "add_app_server": true}`: a new app server joins the pool.
     kRemoveAppServer, ///< `{"at": S, "remove_app_server": I}`: app server I leaves the pool.
+    kMigrateCache,    ///< `{"at": S, "migrate_cache": N}`: a new, empty tier of N nodes beside the
+                      ///< old.
+    kRetireOldCache,  ///< `{"at": S, "retire_old_cache": true}`: the old tier is decommissioned.
   };
   Time at = 0;                ///< When, virtual ns from the start.
   Kind kind = Kind::kAddNode; ///< What.
-  std::uint32_t value = 0;    ///< The node or app server index, or the number of requests (burst).
+  /// The node or app server index, the number of requests (burst) or of
+  /// the new tier's nodes (migrate_cache).
+  std::uint32_t value = 0;
 };
 
 /// One `expect` entry: PATH OP NUMBER.

@@ -133,6 +133,15 @@ struct AnomalyRecord {
   std::uint64_t unique_sent = 0;
   /// CAS conflict: the key's unique when the cas arrived (0: not a conflict).
   std::uint64_t unique_now = 0;
+  /// Stale read: the page served was copied from the old tier of a
+  /// migration into the new one (cache.fallback's add, by request
+  /// `cause_serial` at `cause_at`).
+  bool from_old_tier = false;
+  /// Stale read of a page copied from the old tier: the request whose delete
+  /// the copy outlived (it read the old tier before that delete and stored
+  /// after it), and when; kNoSerial and -1 when it outlived none.
+  std::uint64_t outlived_delete = kNoSerial;
+  Time outlived_delete_at = -1; ///< When that delete was issued (-1: none).
 };
 
 /// Counters over one interval of simulated time (a row of the time series).
@@ -189,9 +198,13 @@ struct StackState {
   std::vector<std::uint64_t> cache_items;
   std::vector<bool> cache_up;     ///< Per node, as cache_items (a failed node is down at once).
   std::uint32_t gutter_nodes = 0; ///< How many of them, at the end, are gutter nodes.
-  std::uint32_t db_busy = 0;      ///< Connections in use.
-  std::uint32_t db_queue = 0;     ///< Queries waiting.
-  std::string strategy;           ///< Current strategy label.
+  /// During a migration (`migrate_cache`), the old tier's nodes' items (a
+  /// call to the old tier's node i names node cache_items.size() + i);
+  /// empty when no migration is under way.
+  std::vector<std::uint64_t> old_cache_items;
+  std::uint32_t db_busy = 0;  ///< Connections in use.
+  std::uint32_t db_queue = 0; ///< Queries waiting.
+  std::string strategy;       ///< Current strategy label.
 };
 
 class SimulationCore; // the model (model/core.h)
@@ -267,6 +280,14 @@ public:
   /// kMaxCacheNodes nodes (scenario.h), crashed ones included.
   /// @return whether a node was added.
   bool add_node();
+  /// A migration, live (the window's button; `migrate_cache` in a scenario):
+  /// a new, empty tier of `nodes` nodes beside the old one.
+  /// @return false when one is already under way, or nodes is 0 or past
+  /// kMaxCacheNodes, or the servers cache locally (`app.local_cache`).
+  bool migrate_cache(std::uint32_t nodes);
+  /// Retires the old tier of a migration (`retire_old_cache`).
+  /// @return false when no migration is under way.
+  bool retire_old_cache();
 
   /// Adds an app server (as `app.servers` describes them) to the balancer's
   /// pool, the lecture's stateless app servers scaling out live; it has

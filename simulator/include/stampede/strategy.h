@@ -58,6 +58,8 @@ enum class Op : std::uint8_t {
   kCacheLeaseSet,   ///< the lease holder's fill: a cas against its token
   kCacheInvalidate, ///< md with I: the page kept but stale, every token voided
   kWait,            ///< a pause, then resume (a lease loser's wait)
+  // A migration to a new tier (SPEC section 2, `migrate_cache`).
+  kCacheGetOld, ///< get from the old tier (a miss when no migration is under way)
 };
 
 /// @param op a call.
@@ -125,9 +127,20 @@ public:
     else
       cache_set(r);
   }
-  /// delete the request's key.
+  /// delete the request's key. During a migration (`migrate_cache`) the
+  /// delete goes to both tiers; with `cache.delete_holdoff_s` it leaves the
+  /// key held off (marked stale, so gets miss and an add fails) that long.
   /// @param r the request.
   virtual void cache_delete(Request &r) = 0;
+  /// get from the old tier while a migration is under way (after
+  /// `migrate_cache`, before `retire_old_cache`): a fallback read written
+  /// by hand, as pymemcache's FallbackClient does it for you. A hit puts the
+  /// page into `r.page` (reply.hit); a miss, or no old tier, is a miss. The
+  /// unique is not kept (`r.cas` is 0): the old tier's uniques mean nothing
+  /// to the new one. cache_get() itself reads only the new tier unless
+  /// `cache.fallback` is on.
+  /// @param r the request.
+  virtual void cache_get_old(Request &r) = 0;
   /// The lease get (SPEC section 3, `lease`): memcached's meta get `mg KEY v
   /// c N<lease_interval_s>`. A fresh page goes into `r.page` (reply.hit). On a
   /// miss the node creates an empty placeholder for the key, which lives
