@@ -79,5 +79,21 @@ TEST(BuiltinManyKeys, SmallNodesEvictAndACrashCostsHits) {
   EXPECT_LT(r.cache_hit_ratio, 0.95);
 }
 
+TEST(BuiltinMigrate, AFallbackTakesTheHerdAwayAndAHoldOffTheStaleAdds) {
+  // The new tier starts cold: its first second brings the database a herd.
+  const Report cold = run("builtin:migrate");
+  // FallbackClient((new, old)): the old tier answers the new tier's misses.
+  const Report fallback = run("builtin:migrate", {"cache.fallback=true"});
+  EXPECT_GT(cold.db_peak_reads_per_s, 5 * fallback.db_peak_reads_per_s);
+  EXPECT_EQ(cold.fallback_gets, 0u);
+  EXPECT_GT(fallback.fallback_hits, 1000u);
+  // Adds that outlive a delete (a fill's, or a copy from the old tier) leave
+  // stale pages; a two-second hold-off makes them fail.
+  const Report holdoff =
+      run("builtin:migrate", {"cache.fallback=true", "cache.delete_holdoff_s=2"});
+  EXPECT_GT(fallback.stale_reads, 100u);
+  EXPECT_EQ(holdoff.stale_reads, 0u);
+}
+
 } // namespace
 } // namespace stampede
