@@ -41,6 +41,16 @@ struct Case {
 const std::vector<Case> &hand_written() {
   static const std::vector<Case> cases = {
       {"set and get", "set k 5 0 3\r\nabc\r\nget k\r\n"},
+      // A delete's hold-off (cache.delete_holdoff_s): md I T keeps the item,
+      // stale, for T seconds (a plain get still returns it; mg flags it X,
+      // the first reader W); an add fails, a set replaces it. Where the key
+      // is absent, md says NF and an ms in add mode leaves a placeholder.
+      {"hold-off: md I T, then get, mg, add and set",
+       "set k 0 0 2\r\nv1\r\nmd k I T2\r\nget k\r\nmg k v c t\r\nmg k v t\r\nadd k 0 0 "
+       "2\r\nv2\r\nset k 0 0 2\r\nv3\r\nmg k v t\r\n"},
+      {"hold-off of an absent key: md NF, then an empty placeholder by ms ME",
+       "md absent I T2 q\r\nms absent 0 T2 ME\r\n\r\nadd absent 0 0 1\r\nx\r\nmg absent v "
+       "t\r\nmn\r\n"},
       {"get many keys, some missing", "set a 0 0 1\r\n1\r\nset b 0 0 1\r\n2\r\nget a x b a\r\n"},
       {"gets returns the unique", "set a 0 0 1\r\n1\r\ngets a\r\n"},
       {"add on present and absent",
