@@ -16,8 +16,6 @@ const StrategyConfig &SimulationCore::options_of(const Request &r) const noexcep
 
 void SimulationCore::cache_op(Request &r, Op op) {
   Slot &s = slots_[r.id];
-  if (op == Op::kCacheGetOld) [[unlikely]]
-    return old_get(s, op);
   char kbuf[24];
   const std::string_view key = key_names_(r.key, kbuf);
 
@@ -43,6 +41,7 @@ void SimulationCore::cache_op(Request &r, Op op) {
 
   Reply reply;
   reply.op = op;
+  bool leg = false; // a migration's leg follows the reply (kFallbackLeg)
   switch (op) {
   case Op::kCacheGet: {
     // The member view, not a fresh one: a McItemView is ~100 bytes of
@@ -55,8 +54,10 @@ void SimulationCore::cache_op(Request &r, Op op) {
         node != nullptr && node->get(key, now_s(), &item) && !item.stale && !item.value.empty();
     reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
     measure_.cache_get(reply.hit);
-    if (!reply.hit && fallback_on()) [[unlikely]]
+    if (!reply.hit && fallback_on()) [[unlikely]] {
       s.fallback = Slot::Fallback::kOldGet; // on to the old tier when this miss arrives
+      leg = true;
+    }
     if (on_gutter(s)) [[unlikely]]
       measure_.gutter_get(reply.hit);
     if (reply.hit) {
@@ -79,20 +80,28 @@ void SimulationCore::cache_op(Request &r, Op op) {
     // The gutter is never invalidated: its entries expire instead.
     reply.status =
         node == nullptr || on_gutter(s) ? McStatus::kNotFound : remove_on(node, key, false);
-    if (cache_.old_tier() != nullptr) [[unlikely]]
+    if (cache_.old_tier() != nullptr) [[unlikely]] {
       removed_from_new(s, false); // then the old tier's, one round trip later
+      leg = true;
+    }
     break;
   case Op::kCacheLeaseGet:
   case Op::kCacheLeaseSet:
   case Op::kCacheInvalidate:
     lease_op(s, op, node, key, reply);
+    if (s.fallback != Slot::Fallback::kNone) // an invalidation during a migration
+      leg = true;
     break;
   default:
     throw std::logic_error("cache_op called with a non-cache operation");
   }
   s.reply = reply;
   s.op_issue = now_;
-  queue_.push(now_ + rtt, kCacheReply, r.id);
+  // The kind a constant on the usual path: its lane is known at compile time.
+  if (!leg) [[likely]]
+    queue_.push(now_ + rtt, kCacheReply, r.id);
+  else
+    queue_.push(now_ + rtt, kFallbackLeg, r.id);
   if (observer_)
     activity(s, Activity::kCacheCall, op, s.node, now_ + rtt, reply.hit);
 }

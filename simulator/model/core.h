@@ -42,6 +42,7 @@ public:
     kEdgeDone,    // target: an answer under way in edge_
     kWaitDone,    // target: request slot (Context::wait)
     kNodeNoticed, // target: a tier node the clients now know is dead
+    kFallbackLeg, // target: request slot (a migration's call, with another leg to follow)
   };
   enum ArrivalSource : std::uint32_t { kOpenStream, kClosedUser };
 
@@ -80,6 +81,7 @@ public:
 
   // Context's operations.
   void cache_op(Request &r, Op op);
+  void cache_get_old(Request &r) { old_get(slots_[r.id], Op::kCacheGetOld); }
   void db_op(Request &r, Op op);
   void wait(Request &r, Time pause);
   void respond(Request &r);
@@ -150,6 +152,10 @@ private:
   // every event.
   [[gnu::noinline]] void on_cpu_done(std::uint32_t slot);
   void on_reply(std::uint32_t slot);
+  // A reply's record for the observer, and the strategy's resume() with it.
+  void call_done(const Slot &s);
+  [[gnu::always_inline]] void resume(Slot &s);
+  [[gnu::noinline]] void on_fallback_leg(std::uint32_t slot);
   void on_db_done(std::uint32_t slot);
   void on_scripted(std::uint32_t index);
   void on_interval_end();
@@ -231,7 +237,7 @@ private:
   void old_get(Slot &s, Op op);
   // The fallback's next leg when its reply arrives: true when the strategy
   // does not hear yet.
-  [[gnu::noinline]] bool fallback_next(Slot &s);
+  bool fallback_next(Slot &s);
   // A delete or invalidation on one node, with the hold-off
   // (cache.delete_holdoff_s) when there is one.
   McStatus remove_on(MemcachedNode *node, std::string_view key, bool invalidate);

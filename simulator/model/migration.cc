@@ -56,7 +56,8 @@ void SimulationCore::old_get(Slot &s, Op op) {
   const Time rtt = old != nullptr ? scenario_.cache.rtt.sample(cache_rng_) : 0;
   s.reply = reply;
   s.op_issue = now_;
-  queue_.push(now_ + rtt, kCacheReply, r.id);
+  // A fallback's copy follows its reply; a strategy's own call ends there.
+  queue_.push(now_ + rtt, s.fallback == Slot::Fallback::kCopy ? kFallbackLeg : kCacheReply, r.id);
   if (observer_)
     activity(s, Activity::kCacheCall, op, s.node, now_ + rtt, reply.hit);
 }
@@ -72,8 +73,8 @@ bool SimulationCore::fallback_next(Slot &s) {
   }
   if (s.fallback == Slot::Fallback::kOldGet) {
     // The new tier missed: FallbackClient asks the next client in its list.
-    old_get(s, Op::kCacheGetOld);
     s.fallback = Slot::Fallback::kCopy;
+    old_get(s, Op::kCacheGetOld);
     return true;
   }
   s.fallback = Slot::Fallback::kNone;

@@ -20,7 +20,7 @@ public:
   void cache_lease_get(Request &r) override { core_.cache_op(r, Op::kCacheLeaseGet); }
   void cache_lease_set(Request &r) override { core_.cache_op(r, Op::kCacheLeaseSet); }
   void cache_invalidate(Request &r) override { core_.cache_op(r, Op::kCacheInvalidate); }
-  void cache_get_old(Request &r) override { core_.cache_op(r, Op::kCacheGetOld); }
+  void cache_get_old(Request &r) override { core_.cache_get_old(r); }
   void pause(Request &r, Time pause) override { core_.wait(r, pause); }
   void db_read(Request &r) override { core_.db_op(r, Op::kDbRead); }
   void db_insert(Request &r) override { core_.db_op(r, Op::kDbInsert); }

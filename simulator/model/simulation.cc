@@ -48,6 +48,9 @@ void SimulationCore::dispatch(const Event &e) {
   case kNodeNoticed:
     cache_.noticed(e.target());
     break;
+  case kFallbackLeg:
+    on_fallback_leg(e.target());
+    break;
   case kDbDone:
     on_db_done(e.target());
     break;
@@ -205,7 +208,6 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
   s.burst = burst;
   s.cas_sent = 0;
   s.answered = false;
-  s.fallback = Slot::Fallback::kNone;
   s.strategy = current_strategy_;
   s.committed_at_arrival = measure_.log().committed_before(s.req.key, arrival);
   const Time cpu_done = now_ + app_.start(server);
@@ -240,15 +242,13 @@ void SimulationCore::name_request(StudentFault &f) const noexcept {
     f.name_request(slots_[f.slot()].serial);
 }
 
-void SimulationCore::on_reply(std::uint32_t slot) {
-  Slot &s = slots_[slot];
-  if (observer_) {
-    const bool unique = s.reply.op == Op::kCacheCas || (s.reply.op == Op::kCacheGet && s.reply.hit);
-    observer_->on_call(CallRecord{s.serial, s.req.server, s.reply.op, s.reply.status, s.reply.hit,
-                                  s.node, s.op_issue, now_, unique ? s.req.cas : 0});
-  }
-  if (s.fallback != Slot::Fallback::kNone && fallback_next(s)) [[unlikely]]
-    return; // the old tier's leg of a fallback read: the strategy hears later
+void SimulationCore::call_done(const Slot &s) {
+  const bool unique = s.reply.op == Op::kCacheCas || (s.reply.op == Op::kCacheGet && s.reply.hit);
+  observer_->on_call(CallRecord{s.serial, s.req.server, s.reply.op, s.reply.status, s.reply.hit,
+                                s.node, s.op_issue, now_, unique ? s.req.cas : 0});
+}
+
+inline void SimulationCore::resume(Slot &s) {
   SimContext ctx(*this);
   const Reply reply = s.reply;
   try {
@@ -257,6 +257,23 @@ void SimulationCore::on_reply(std::uint32_t slot) {
     name_request(f);
     throw;
   }
+}
+
+void SimulationCore::on_reply(std::uint32_t slot) {
+  Slot &s = slots_[slot];
+  if (observer_)
+    call_done(s);
+  resume(s);
+}
+
+// A migration's call whose reply leads to another leg (model/migration.cc):
+// the strategy hears when the last one is done.
+void SimulationCore::on_fallback_leg(std::uint32_t slot) {
+  Slot &s = slots_[slot];
+  if (observer_)
+    call_done(s);
+  if (!fallback_next(s))
+    resume(s);
 }
 
 // ---------------------------------------------------------------- database
