@@ -109,10 +109,18 @@ std::string real_lab_refusal(const Scenario &s) {
   if (s.cache.nodes != 1 || s.app.local_cache)
     return "cache.nodes: the lab runs one memcached shared by the app servers (cache.nodes 1, "
            "app.local_cache false)";
-  for (const ScriptedEvent &e : s.events)
+  for (const ScriptedEvent &e : s.events) {
+    if (e.kind == ScriptedEvent::Kind::kMigrateCache ||
+        e.kind == ScriptedEvent::Kind::kRetireOldCache)
+      return "events: the lab does not play a migration to a new memcached tier yet (it runs one "
+             "memcached); play migrate_cache and retire_old_cache in the simulator";
     if (e.kind != ScriptedEvent::Kind::kSubmitBurst && e.kind != ScriptedEvent::Kind::kViewBurst)
       return "events: the lab plays bursts of submits or views, not nodes or app servers that "
              "come and go";
+  }
+  if (s.cache.delete_holdoff_s > 0)
+    return "cache.delete_holdoff_s: the lab's deletes are plain deletes (the hold-off runs in the "
+           "simulator)";
   if (s.edge.enabled)
     return "edge.enabled: the lab has no front cache";
   return std::string();

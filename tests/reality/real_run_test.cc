@@ -233,6 +233,16 @@ TEST(RealRun, RefusesWhatTheLabCannotPlay) {
   EXPECT_NE(real_lab_refusal(crowd).find("at most 1000 users"), std::string::npos)
       << real_lab_refusal(crowd);
   EXPECT_EQ(real_lab_refusal(front_page("update")), "");
+  // A migration needs a second memcached; the hold-off a delete the lab
+  // does not send: both say so, and where they do run.
+  Scenario migrating = front_page("clear");
+  migrating.events.push_back(ScriptedEvent{kSecond, ScriptedEvent::Kind::kMigrateCache, 1});
+  EXPECT_NE(real_lab_refusal(migrating).find("migration"), std::string::npos)
+      << real_lab_refusal(migrating);
+  Scenario held = front_page("clear");
+  held.cache.delete_holdoff_s = 2;
+  EXPECT_NE(real_lab_refusal(held).find("in the simulator"), std::string::npos)
+      << real_lab_refusal(held);
   Parsed<Scenario> with_bursts = load_scenario("builtin:frontpage");
   ASSERT_TRUE(with_bursts);
   EXPECT_EQ(real_lab_refusal(*with_bursts.value), ""); // its submit bursts are played
