@@ -253,6 +253,18 @@ McStatus McClient::invalidate(std::string_view key) {
   return deletion("md " + std::string(key) + " I\r\n", "HD", "NF", "md");
 }
 
+McStatus McClient::holdoff(std::string_view key, std::int64_t seconds) {
+  const std::string t = " T" + std::to_string(seconds);
+  const McStatus status = deletion("md " + std::string(key) + " I" + t + "\r\n", "HD", "NF", "md");
+  if (status == McStatus::kNotFound) {
+    send_all("ms " + std::string(key) + " 0" + t + " ME\r\n\r\n");
+    const std::string line = read_line();
+    if (line != "HD" && line != "NS") // stored, or another client's placeholder came first
+      throw ServiceError("memcached answered ms (a hold-off's placeholder) with \"" + line + "\"");
+  }
+  return status;
+}
+
 McStatus McClient::remove(std::string_view key) {
   return deletion("delete " + std::string(key) + "\r\n", "DELETED", "NOT_FOUND", "delete");
 }

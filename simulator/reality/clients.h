@@ -63,6 +63,11 @@ public:
 
   /// delete. @return kDeleted or kNotFound.
   McStatus remove(std::string_view key);
+  /// A delete with a hold-off (cache.delete_holdoff_s): `md KEY I T<s>`
+  /// keeps the item, stale, for `seconds`; where the key is absent (NF), an
+  /// empty placeholder that lives as long (`ms KEY 0 T<s> ME`). Either way
+  /// an add of the key fails until then. @return kDeleted (HD) or kNotFound.
+  McStatus holdoff(std::string_view key, std::int64_t seconds);
 
   /// `stats`: the general counters, by name ("evictions", "curr_items", ...).
   std::map<std::string, std::string> stats();

@@ -54,16 +54,8 @@ Reply RealContext::execute(Op op) {
     return cache_remove(op, key);
   case Op::kWait:
     return wait();
-  case Op::kCacheGetOld: {
-    // The lab plays no migration (it refuses migrate_cache): there is no
-    // old tier, so the call is a miss, as in the simulator without one.
-    Reply reply;
-    reply.op = op;
-    reply.status = McStatus::kNotFound;
-    const std::lock_guard<std::mutex> lock(sh_.mu);
-    sh_.m.cache_get(false);
-    return reply;
-  }
+  case Op::kCacheGetOld:
+    return old_read(op, key);
   case Op::kCacheSet:
   case Op::kCacheAdd:
   case Op::kCacheCas:
@@ -78,24 +70,32 @@ Reply RealContext::execute(Op op) {
   throw std::logic_error("RealContext: an operation it does not know");
 }
 
+std::optional<McClient::Item> RealContext::read_item(McClient &mc, std::string_view key,
+                                                     bool lease) {
+  // A lease get is mg KEY v f c t N<interval>: a miss creates the
+  // placeholder and wins. Pages that expire are read with a meta get too,
+  // which says how many seconds each has left (early needs the moment), and
+  // so are pages a hold-off may have marked stale (X) or left empty.
+  const auto interval = static_cast<std::int64_t>(std::ceil(sh_.options.lease_interval_s));
+  if (lease)
+    return mc.meta_get(key, interval);
+  if (sh_.expiring || sh_.scenario.cache.delete_holdoff_s > 0)
+    return mc.meta_get(key);
+  return mc.get(key, sh_.options.cas);
+}
+
 Reply RealContext::cache_read(Op op, std::string_view key) {
   Reply reply;
   reply.op = op;
   const bool lease = op == Op::kCacheLeaseGet;
   const Time t0 = sh_.now();
-  // A lease get is mg KEY v f c t N<interval>: a miss creates the
-  // placeholder and wins. Pages that expire are read with a meta get too,
-  // which says how many seconds each has left (early needs the moment).
-  const auto interval = static_cast<std::int64_t>(std::ceil(sh_.options.lease_interval_s));
-  const std::optional<McClient::Item> item = lease          ? mc_.meta_get(key, interval)
-                                             : sh_.expiring ? mc_.meta_get(key)
-                                                            : mc_.get(key, sh_.options.cas);
+  const std::optional<McClient::Item> item = read_item(tier(), key, lease);
   const Time rtt = sh_.now() - t0;
   calls_ns_ += rtt;
-  // A lease's empty placeholder is no page.
-  const bool page = item.has_value() && (!lease || !item->value.empty());
+  // A lease's (or a hold-off's) empty placeholder is no page.
+  const bool page = item.has_value() && !item->value.empty();
   reply.lease = item.has_value() && item->won;
-  reply.stale = page && item->stale;
+  reply.stale = lease && page && item->stale;
   reply.hit = page && !item->stale;
   reply.status = reply.hit ? McStatus::kOk : McStatus::kNotFound;
   if (item)
@@ -105,18 +105,85 @@ Reply RealContext::cache_read(Op op, std::string_view key) {
         std::string_view(item->value).substr(0, std::min(item->value.size(), kEncodedPageBytes)));
   if (reply.hit && sh_.expiring && item->ttl_s >= 0)
     reply.expires_at = sh_.expiry(t0, item->ttl_s);
+  {
+    const std::lock_guard<std::mutex> lock(sh_.mu);
+    sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
+    sh_.m.cache_get(reply.hit);
+  }
+  // FallbackClient((new, old)): a miss in the new tier asks the old one.
+  if (!reply.hit && !lease && sh_.scenario.cache.fallback && old_tier() != nullptr) {
+    const Reply old = old_read(Op::kCacheGet, key);
+    if (old.hit) {
+      copy_to_new(key);
+      return old;
+    }
+  }
+  return reply;
+}
+
+Reply RealContext::old_read(Op op, std::string_view key) {
+  Reply reply;
+  reply.op = op;
+  reply.status = McStatus::kNotFound;
+  McClient *old = old_tier();
+  if (old == nullptr)
+    return reply; // no migration under way: no call, a miss
+  const Time t0 = sh_.now();
+  const std::optional<McClient::Item> item = read_item(*old, key, false);
+  const Time rtt = sh_.now() - t0;
+  calls_ns_ += rtt;
+  reply.hit = item.has_value() && !item->value.empty() && !item->stale;
+  if (reply.hit) {
+    reply.status = McStatus::kOk;
+    r_.cas = 0; // the old tier's unique means nothing to the new one
+    r_.page = Page::decode(
+        std::string_view(item->value).substr(0, std::min(item->value.size(), kEncodedPageBytes)));
+    if (sh_.expiring && item->ttl_s >= 0)
+      reply.expires_at = sh_.expiry(t0, item->ttl_s);
+  }
   const std::lock_guard<std::mutex> lock(sh_.mu);
   sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
-  sh_.m.cache_get(reply.hit);
+  sh_.m.fallback_get(reply.hit);
   return reply;
+}
+
+void RealContext::copy_to_new(std::string_view key) {
+  Page stored = r_.page;
+  stored.stored_by = job_.serial;
+  stored.stored_at = sh_.now();
+  char vbuf[kEncodedPageBytes];
+  std::string value(stored.encode(vbuf));
+  if (value.size() < sh_.scenario.cache.item_bytes)
+    value.resize(sh_.scenario.cache.item_bytes, '\0');
+  std::unique_lock<std::mutex> in_order = sh_.write_order();
+  const Time t0 = sh_.now();
+  const McStatus status =
+      tier().store(StoreMode::kAdd, key, value, 0, sh_.strategy->cache_ttl_s(sh_.options), 0);
+  const Time rtt = sh_.now() - t0;
+  calls_ns_ += rtt;
+  const std::lock_guard<std::mutex> lock(sh_.mu);
+  sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
+  sh_.m.cache_set();
+  if (status == McStatus::kStored)
+    sh_.m.cache_written(r_.key, r_.server, r_.page, [](std::uint32_t) {});
 }
 
 Reply RealContext::cache_remove(Op op, std::string_view key) {
   Reply reply;
   reply.op = op;
+  // delete, or md KEY I; with a hold-off, md KEY I T<s> (and a placeholder
+  // where the key was absent). During a migration the old tier's follows.
+  const auto holdoff = static_cast<std::int64_t>(std::ceil(sh_.scenario.cache.delete_holdoff_s));
+  auto remove = [&](McClient &mc) {
+    return holdoff > 0              ? mc.holdoff(key, holdoff)
+           : op == Op::kCacheDelete ? mc.remove(key)
+                                    : mc.invalidate(key);
+  };
+  McClient *old = old_tier();
   const Time t0 = sh_.now();
-  // delete, or md KEY I
-  reply.status = op == Op::kCacheDelete ? mc_.remove(key) : mc_.invalidate(key);
+  reply.status = remove(tier());
+  if (old != nullptr)
+    remove(*old);
   const Time rtt = sh_.now() - t0;
   calls_ns_ += rtt;
   const std::lock_guard<std::mutex> lock(sh_.mu);
@@ -214,7 +281,7 @@ Reply RealContext::cache_store(Op op, std::string_view key) {
     value.resize(sh_.scenario.cache.item_bytes, '\0');
   std::unique_lock<std::mutex> in_order = sh_.write_order();
   const Time t0 = sh_.now();
-  reply.status = mc_.store(mode, key, value, 0, sh_.strategy->cache_ttl_s(sh_.options), r_.cas);
+  reply.status = tier().store(mode, key, value, 0, sh_.strategy->cache_ttl_s(sh_.options), r_.cas);
   const Time rtt = sh_.now() - t0;
   calls_ns_ += rtt;
   const std::lock_guard<std::mutex> lock(sh_.mu);
@@ -243,7 +310,7 @@ void RealContext::answer_own() {
   std::unique_lock<std::mutex> in_order = sh_.write_order();
   if (r.submit && sh_.strategy->updates_cache_on_submit() && r.post != 0) {
     char kbuf[24];
-    if (const auto item = mc_.get(internal::cache_key(r.key, kbuf), false))
+    if (const auto item = tier().get(internal::cache_key(r.key, kbuf), false))
       cached = Page::decode(
           std::string_view(item->value).substr(0, std::min(item->value.size(), kEncodedPageBytes)));
   }

@@ -21,8 +21,11 @@ namespace stampede::reality::stack {
 /// reply, so a strategy's calls never nest.
 class RealContext final : public Context {
 public:
-  RealContext(Shared &sh, McClient &mc, PgPool &pool, Rng &rng, const Job &job, Request &r)
-      : sh_(sh), mc_(mc), pool_(pool), rng_(rng), job_(job), r_(r) {}
+  /// @param mc the first tier's client; @param next the second tier's (a
+  /// migration's new memcached), or null when the scenario has none.
+  RealContext(Shared &sh, McClient &mc, McClient *next, PgPool &pool, Rng &rng, const Job &job,
+              Request &r)
+      : sh_(sh), mc_(mc), next_(next), pool_(pool), rng_(rng), job_(job), r_(r) {}
 
   // A call may be for another worker's request (coalesce answers those that
   // wait for its query): each goes to the context of the request it names.
@@ -120,7 +123,20 @@ private:
 
   // Carries out a call on the real servers: @return its reply.
   Reply execute(Op op);
-  Reply cache_read(Op op, std::string_view key);   // get, gets, or a lease's mg
+  Reply cache_read(Op op, std::string_view key); // get, gets, or a lease's mg
+  Reply old_read(Op op, std::string_view key);   // the old tier's get (fallback, get_old)
+  // A get's item from `mc`: a plain get, or mg when a stale item or a
+  // placeholder may be there (the hold-off) or the TTL left is wanted.
+  std::optional<McClient::Item> read_item(McClient &mc, std::string_view key, bool lease);
+  // The old tier's page, copied into the tier in use with add (cache.fallback).
+  void copy_to_new(std::string_view key);
+  // The tier in use, and the old one during a migration (else null).
+  McClient &tier() noexcept {
+    return sh_.tier_phase.load() == 0 || next_ == nullptr ? mc_ : *next_;
+  }
+  McClient *old_tier() noexcept {
+    return sh_.tier_phase.load() == 1 && next_ != nullptr ? &mc_ : nullptr;
+  }
   Reply cache_remove(Op op, std::string_view key); // delete, or md KEY I
   Reply cache_store(Op op, std::string_view key);
   Reply wait();
@@ -129,7 +145,8 @@ private:
   void insert_returned(std::int64_t id, Time done, std::unique_lock<std::mutex> &lock);
 
   Shared &sh_;
-  McClient &mc_;
+  McClient &mc_;   // the first tier
+  McClient *next_; // a migration's new tier, or null
   PgPool &pool_;
   Rng &rng_;
   const Job &job_;

@@ -87,6 +87,10 @@ struct Shared {
     return ordered_writes ? std::unique_lock<std::mutex>(write_order_mu)
                           : std::unique_lock<std::mutex>();
   }
+  // A migration (migrate_cache, retire_old_cache) on two memcached
+  // servers: 0, the first tier in use; 1, the second in use and the first
+  // the old tier; 2, the first retired.
+  std::atomic<int> tier_phase{0};
   internal::Measurement m;
   std::unordered_map<std::int64_t, std::uint32_t> post_of_id; // seq -> post number
   std::map<std::int64_t, std::uint32_t> returned;             // seq -> key: inserts that returned,

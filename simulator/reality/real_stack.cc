@@ -74,6 +74,12 @@ Scenario calibrated(const Scenario &s, const RealTimings &t) {
   return out;
 }
 
+bool migrates(const Scenario &s) {
+  return std::any_of(s.events.begin(), s.events.end(), [](const ScriptedEvent &e) {
+    return e.kind == ScriptedEvent::Kind::kMigrateCache;
+  });
+}
+
 std::string real_lab_refusal(const Scenario &s) {
   std::ostringstream why;
   if (s.workload.kind == WorkloadKind::kOpen && s.workload.rate > kMaxRealRate) {
@@ -109,18 +115,20 @@ std::string real_lab_refusal(const Scenario &s) {
   if (s.cache.nodes != 1 || s.app.local_cache)
     return "cache.nodes: the lab runs one memcached shared by the app servers (cache.nodes 1, "
            "app.local_cache false)";
+  int migrations = 0;
   for (const ScriptedEvent &e : s.events) {
-    if (e.kind == ScriptedEvent::Kind::kMigrateCache ||
-        e.kind == ScriptedEvent::Kind::kRetireOldCache)
-      return "events: the lab does not play a migration to a new memcached tier yet (it runs one "
-             "memcached); play migrate_cache and retire_old_cache in the simulator";
+    if (e.kind == ScriptedEvent::Kind::kMigrateCache) {
+      if (e.value != 1 || ++migrations > 1)
+        return "events: the lab plays one migration to one new memcached (migrate_cache 1), as "
+               "the tutorial's two ports do; more runs in the simulator";
+      continue;
+    }
+    if (e.kind == ScriptedEvent::Kind::kRetireOldCache)
+      continue;
     if (e.kind != ScriptedEvent::Kind::kSubmitBurst && e.kind != ScriptedEvent::Kind::kViewBurst)
-      return "events: the lab plays bursts of submits or views, not nodes or app servers that "
-             "come and go";
+      return "events: the lab plays bursts of submits or views and a migration, not nodes or app "
+             "servers that come and go";
   }
-  if (s.cache.delete_holdoff_s > 0)
-    return "cache.delete_holdoff_s: the lab's deletes are plain deletes (the hold-off runs in the "
-           "simulator)";
   if (s.edge.enabled)
     return "edge.enabled: the lab has no front cache";
   return std::string();
@@ -132,8 +140,10 @@ namespace {
 /// closed users), its arrivals, and what it reports.
 class Play {
 public:
-  Play(const Scenario &s, const std::string &pg_conninfo, int memcached_port, bool keep_timings)
-      : s_(s), port_(memcached_port), sh_(s), pool_(pg_conninfo, s.db.connections),
+  Play(const Scenario &s, const std::string &pg_conninfo, int memcached_port, int next_port,
+       bool keep_timings)
+      : s_(s), port_(memcached_port), next_port_(next_port), sh_(s),
+        pool_(pg_conninfo, s.db.connections),
         balancer_(s.balancer, Rng::stream(s.seed, "reality balancer", 0)),
         mix_(Rng::stream(s.seed, "reality mix", 0)), keys_(Rng::stream(s.seed, "reality keys", 0)),
         popularity_(internal::zipf_cdf(s.workload.keys, s.workload.zipf_alpha)),
@@ -205,7 +215,15 @@ private:
     }
   }
 
-  std::uint64_t evictions() { return std::stoull(observer_.stats().at("evictions")); }
+  // Over both tiers of a migration.
+  std::uint64_t evictions() {
+    std::uint64_t n = std::stoull(observer_.stats().at("evictions"));
+    if (next_port_ != 0) {
+      McClient next(next_port_);
+      n += std::stoull(next.stats().at("evictions"));
+    }
+    return n;
+  }
 
   void fail(const std::string &what) {
     const std::lock_guard<std::mutex> lock(error_mu_);
@@ -233,6 +251,9 @@ private:
     ServerQueue &q = *servers_[server];
     Rng rng = Rng::stream(s_.seed, "reality worker", w);
     McClient mc(port_);
+    std::optional<McClient> next; // a migration's new tier
+    if (next_port_ != 0)
+      next.emplace(next_port_);
     Job job;
     while (next_job(q, job)) {
       const Time began = sh_.now();
@@ -242,7 +263,7 @@ private:
       r.key = job.key;
       r.server = server;
       r.submit = job.submit;
-      RealContext ctx(sh_, mc, pool_, rng, job, r);
+      RealContext ctx(sh_, mc, next ? &*next : nullptr, pool_, rng, job, r);
       ctx.run();
       --q.load;
       if (job.user != nullptr)
@@ -351,7 +372,7 @@ private:
     bursts_until(sh_.end - 1);
   }
 
-  /// Plays the scripted bursts due by `t`, in time order.
+  /// Plays the scripted bursts and the migration's moves due by `t`, in time order.
   void bursts_until(Time t) {
     if (bursts_.empty() && !s_.events.empty()) {
       bursts_ = s_.events;
@@ -362,6 +383,14 @@ private:
          ++next_burst_) {
       const ScriptedEvent &e = bursts_[next_burst_];
       std::this_thread::sleep_until(sh_.t0 + std::chrono::nanoseconds(e.at));
+      if (e.kind == ScriptedEvent::Kind::kMigrateCache) {
+        sh_.tier_phase = 1; // the second memcached in use, the first the old tier
+        continue;
+      }
+      if (e.kind == ScriptedEvent::Kind::kRetireOldCache) {
+        sh_.tier_phase = 2;
+        continue;
+      }
       for (std::uint32_t k = 0; k < e.value; ++k)
         arrive(e.kind == ScriptedEvent::Kind::kSubmitBurst, nullptr);
     }
@@ -406,6 +435,7 @@ private:
 
   const Scenario &s_;
   const int port_;
+  const int next_port_; // a migration's second memcached (0: none)
   Shared sh_;
   PgPool pool_;
   internal::Balancer balancer_;
@@ -430,10 +460,13 @@ private:
 } // namespace
 
 Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached_port,
-                RealTimings *timings) {
+                RealTimings *timings, int next_memcached_port) {
   if (const std::string why = real_lab_refusal(s); !why.empty())
     throw std::invalid_argument(why);
-  Play play(s, pg_conninfo, memcached_port, timings != nullptr);
+  if (migrates(s) && next_memcached_port == 0)
+    throw std::invalid_argument("events: migrate_cache needs a second memcached to migrate to");
+  Play play(s, pg_conninfo, memcached_port, migrates(s) ? next_memcached_port : 0,
+            timings != nullptr);
   return play.run(timings);
 }
 

@@ -29,8 +29,13 @@ inline constexpr std::uint32_t kMaxRealUsers = 1000;
 /// it plays open workloads of at most kMaxRealRate requests a second and
 /// closed ones of at most kMaxRealUsers users that could not send more, any
 /// number of keys, one cache node shared by the app servers, bursts of
-/// submits or views as its only scripted events, and no front cache.
+/// submits or views and one migration to one new memcached (migrate_cache
+/// 1, retire_old_cache) as its only scripted events, and no front cache.
 std::string real_lab_refusal(const Scenario &s);
+
+/// @param s a scenario. @return whether it migrates to a new tier
+/// (migrate_cache): the lab then needs a second memcached.
+bool migrates(const Scenario &s);
 
 /// What the real stack took, sample by sample (seconds), for calibration:
 /// how long each query kind held its connection, each cache call's round
@@ -54,7 +59,11 @@ Scenario calibrated(const Scenario &s, const RealTimings &t);
 /// figures). @throws ServiceError when a server fails, std::invalid_argument
 /// when real_lab_refusal() is not empty.
 /// @param timings when given, filled with every latency measured.
+/// @param next_memcached_port a second memcached, the new tier a migration
+/// (migrate_cache) moves to; the first (`memcached_port`) is then the old
+/// tier, warmed at the start and retired by retire_old_cache. Needed when
+/// migrates(s), ignored otherwise.
 Report run_real(const Scenario &s, const std::string &pg_conninfo, int memcached_port,
-                RealTimings *timings = nullptr);
+                RealTimings *timings = nullptr, int next_memcached_port = 0);
 
 } // namespace stampede::reality

@@ -52,7 +52,10 @@ void expect_within_spread(double real, const ReplicatedReport &sim, const std::s
 Report real_run(const Scenario &s, RealTimings *timings = nullptr) {
   PostgresCluster pg = PostgresCluster::start(s.db.connections + 5);
   MemcachedProcess mc = MemcachedProcess::start(s.cache.memory_bytes >> 20);
-  return run_real(s, pg.conninfo(), mc.port(), timings);
+  if (!migrates(s))
+    return run_real(s, pg.conninfo(), mc.port(), timings);
+  MemcachedProcess next = MemcachedProcess::start(s.cache.memory_bytes >> 20);
+  return run_real(s, pg.conninfo(), mc.port(), timings, next.port());
 }
 
 TEST(RealRun, NoneReadsTheDatabaseOnEveryViewAndIsNeverStale) {
@@ -212,6 +215,42 @@ TEST(RealRun, LeasesOnARealMemcachedQueryOncePerDeleteAndNeverStale) {
   EXPECT_LT(r.cache_hit_ratio, 0.95); // the waiters ask again: misses
 }
 
+// builtin:migrate made small: 200 pages at 200 requests a second, warm on
+// one memcached; at 2 s a second memcached takes over (the tutorial's two
+// ports), at 5 s the first is retired. The simulator, seeds 1-10: DB reads
+// per view 0.146 +- 0.006 cold, 0.034 +- 0.006 with the fallback.
+Scenario small_migration(bool fallback, double holdoff_s) {
+  Parsed<Scenario> s = load_scenario(
+      "builtin:migrate",
+      {"workload.rate=200", "workload.keys=200", "app.servers=2", "app.workers=8",
+       "db.connections=8", "duration_s=6", "cache.nodes=1",
+       "events=[{\"at\": 2, \"migrate_cache\": 1}, {\"at\": 5, \"retire_old_cache\": true}]",
+       std::string("cache.fallback=") + (fallback ? "true" : "false"),
+       "cache.delete_holdoff_s=" + std::to_string(holdoff_s)});
+  EXPECT_TRUE(s) << s.error;
+  return *s.value;
+}
+
+TEST(RealRun, AMigrationOnTwoMemcachedsWithAndWithoutTheFallback) {
+  const Report cold = real_run(small_migration(false, 0));
+  const Report fallback = real_run(small_migration(true, 0));
+  const Report held = real_run(small_migration(true, 2));
+  std::printf("cold: %llu DB reads by views; fallback: %llu, %llu old-tier gets, %llu hits; "
+              "hold-off: %llu, %llu stale reads\n",
+              static_cast<unsigned long long>(cold.db_reads_by_page_views),
+              static_cast<unsigned long long>(fallback.db_reads_by_page_views),
+              static_cast<unsigned long long>(fallback.fallback_gets),
+              static_cast<unsigned long long>(fallback.fallback_hits),
+              static_cast<unsigned long long>(held.db_reads_by_page_views),
+              static_cast<unsigned long long>(held.stale_reads));
+  EXPECT_EQ(cold.fallback_gets, 0u);
+  EXPECT_GT(fallback.fallback_hits, 50u);
+  // The old tier answers most of the new tier's misses: the herd is gone.
+  EXPECT_LT(fallback.db_reads_by_page_views * 2, cold.db_reads_by_page_views);
+  EXPECT_GT(held.fallback_gets, 0u);
+  EXPECT_EQ(held.stale_reads, 0u);
+}
+
 TEST(RealRun, RefusesWhatTheLabCannotPlay) {
   Scenario s = front_page("clear");
   s.workload.rate = 5000;
@@ -233,16 +272,17 @@ TEST(RealRun, RefusesWhatTheLabCannotPlay) {
   EXPECT_NE(real_lab_refusal(crowd).find("at most 1000 users"), std::string::npos)
       << real_lab_refusal(crowd);
   EXPECT_EQ(real_lab_refusal(front_page("update")), "");
-  // A migration needs a second memcached; the hold-off a delete the lab
-  // does not send: both say so, and where they do run.
+  // One migration to one new memcached plays; more does not.
   Scenario migrating = front_page("clear");
   migrating.events.push_back(ScriptedEvent{kSecond, ScriptedEvent::Kind::kMigrateCache, 1});
-  EXPECT_NE(real_lab_refusal(migrating).find("migration"), std::string::npos)
+  EXPECT_EQ(real_lab_refusal(migrating), "");
+  migrating.events.push_back(ScriptedEvent{2 * kSecond, ScriptedEvent::Kind::kMigrateCache, 1});
+  EXPECT_NE(real_lab_refusal(migrating).find("one migration"), std::string::npos)
       << real_lab_refusal(migrating);
-  Scenario held = front_page("clear");
-  held.cache.delete_holdoff_s = 2;
-  EXPECT_NE(real_lab_refusal(held).find("in the simulator"), std::string::npos)
-      << real_lab_refusal(held);
+  Scenario wide = front_page("clear");
+  wide.events.push_back(ScriptedEvent{kSecond, ScriptedEvent::Kind::kMigrateCache, 2});
+  EXPECT_NE(real_lab_refusal(wide).find("migrate_cache 1"), std::string::npos)
+      << real_lab_refusal(wide);
   Parsed<Scenario> with_bursts = load_scenario("builtin:frontpage");
   ASSERT_TRUE(with_bursts);
   EXPECT_EQ(real_lab_refusal(*with_bursts.value), ""); // its submit bursts are played
