@@ -178,6 +178,9 @@ void SimulationCore::lease_op(Slot &s, Op op, MemcachedNode *node, std::string_v
     measure_.cache_get(reply.hit);
     if (reply.hit && item.exptime != 0)
       reply.expires_at = (item.exptime - kEpochUnixS) * kSecond;
+    // A miss won during a migration: the old tier may have the page.
+    if (found && got.created && got.won && fallback_on())
+      s.fallback = Slot::Fallback::kOldLeaseGet;
     break;
   }
   case Op::kCacheLeaseSet: {

@@ -120,10 +120,14 @@ private:
     // tier (cache.fallback: kOldGet), whose hit is copied into the new tier
     // (kCopy) before the strategy hears; a delete or invalidation of the new
     // tier goes on to the old one (kOldDelete, kOldInvalidate).
+    // A lease get that won a miss does the same (kOldLeaseGet, kLeaseCopy),
+    // its copy a cas against the lease token, as the holder's fill is.
     enum class Fallback : std::uint8_t {
       kNone,
       kOldGet,
       kCopy,
+      kOldLeaseGet,
+      kLeaseCopy,
       kOldDelete,
       kOldInvalidate
     } fallback = Fallback::kNone;
@@ -238,6 +242,8 @@ private:
   // The fallback's next leg when its reply arrives: true when the strategy
   // does not hear yet.
   bool fallback_next(Slot &s);
+  // The old tier's page into the new tier: add, or a cas against a lease token.
+  void copy_to_new(Slot &s, StoreMode mode);
   // A delete or invalidation on one node, with the hold-off
   // (cache.delete_holdoff_s) when there is one.
   McStatus remove_on(MemcachedNode *node, std::string_view key, bool invalidate);

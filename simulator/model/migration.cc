@@ -48,7 +48,8 @@ void SimulationCore::old_get(Slot &s, Op op) {
     measure_.fallback_get(reply.hit);
   if (reply.hit) {
     Page::decode_into(item.value, r.page);
-    r.cas = 0; // the old tier's unique means nothing to the new one
+    if (s.fallback != Slot::Fallback::kLeaseCopy)
+      r.cas = 0; // the old tier's unique means nothing to the new one (a lease keeps its token)
     if (item.exptime != 0)
       reply.expires_at = (item.exptime - kEpochUnixS) * kSecond;
   }
@@ -57,7 +58,8 @@ void SimulationCore::old_get(Slot &s, Op op) {
   s.reply = reply;
   s.op_issue = now_;
   // A fallback's copy follows its reply; a strategy's own call ends there.
-  queue_.push(now_ + rtt, s.fallback == Slot::Fallback::kCopy ? kFallbackLeg : kCacheReply, r.id);
+  const bool copy = s.fallback == Slot::Fallback::kCopy || s.fallback == Slot::Fallback::kLeaseCopy;
+  queue_.push(now_ + rtt, copy ? kFallbackLeg : kCacheReply, r.id);
   if (observer_)
     activity(s, Activity::kCacheCall, op, s.node, now_ + rtt, reply.hit);
 }
@@ -71,19 +73,36 @@ bool SimulationCore::fallback_next(Slot &s) {
     remove_on_old(s, invalidate);
     return true;
   }
-  if (s.fallback == Slot::Fallback::kOldGet) {
+  if (s.fallback == Slot::Fallback::kOldGet || s.fallback == Slot::Fallback::kOldLeaseGet) {
     // The new tier missed: FallbackClient asks the next client in its list.
-    s.fallback = Slot::Fallback::kCopy;
+    s.fallback =
+        s.fallback == Slot::Fallback::kOldGet ? Slot::Fallback::kCopy : Slot::Fallback::kLeaseCopy;
     old_get(s, Op::kCacheGetOld);
     return true;
   }
+  const bool lease = s.fallback == Slot::Fallback::kLeaseCopy;
   s.fallback = Slot::Fallback::kNone;
-  const Time read_at = s.op_issue; // when the old tier was read
-  s.reply.op = Op::kCacheGet;      // the strategy hears the answer to its get
-  if (!s.reply.hit)
+  if (!lease) {
+    s.reply.op = Op::kCacheGet; // the strategy hears the answer to its get
+    if (s.reply.hit)
+      copy_to_new(s, StoreMode::kAdd);
     return false;
-  // The old tier's page goes into the new tier with add (noreply: the
-  // request does not wait for it), so a delete's hold-off can refuse it.
+  }
+  // A lease get: a hit in the old tier is the page, filled with the token
+  // (a delete since voided it: refused); a miss, the lease it won.
+  Reply &reply = s.reply;
+  reply.op = Op::kCacheLeaseGet;
+  if (reply.hit) {
+    copy_to_new(s, StoreMode::kCas);
+    s.req.cas = 0;
+  } else {
+    reply.lease = true;
+  }
+  return false;
+}
+
+void SimulationCore::copy_to_new(Slot &s, StoreMode mode) {
+  const Time read_at = s.op_issue; // when the old tier was read
   Request &r = s.req;
   char kbuf[24];
   const std::string_view key = key_names_(r.key, kbuf);
@@ -92,7 +111,7 @@ bool SimulationCore::fallback_next(Slot &s) {
   if (cache_.modelled()) {
     internal::CacheRouting::Route to;
     if (!cache_.route(r.key, key, now_, to))
-      return false; // a dead node: the copy is lost, as noreply calls are
+      return; // a dead node: the copy is lost, as noreply calls are
     node = to.node;
     index = to.index;
   }
@@ -104,10 +123,11 @@ bool SimulationCore::fallback_next(Slot &s) {
   stored.stored_by = s.serial;
   stored.stored_at = now_;
   char vbuf[kEncodedPageBytes];
-  const McStatus status = node == nullptr
-                              ? McStatus::kNotStored
-                              : node->store(StoreMode::kAdd, key, 0, ttl, stored.encode(vbuf), 0,
-                                            now_s(), nullptr, scenario_.cache.item_bytes);
+  const McStatus status =
+      node == nullptr
+          ? McStatus::kNotStored
+          : node->store(mode, key, 0, ttl, stored.encode(vbuf), mode == StoreMode::kCas ? r.cas : 0,
+                        now_s(), nullptr, scenario_.cache.item_bytes);
   if (status == McStatus::kStored) {
     check_written(r, s.serial);
     if (copies_.size() <= r.key)
@@ -125,9 +145,9 @@ bool SimulationCore::fallback_next(Slot &s) {
     }
   }
   if (observer_)
-    observer_->on_call(
-        CallRecord{s.serial, r.server, Op::kCacheAdd, status, false, index, now_, now_, 0});
-  return false;
+    observer_->on_call(CallRecord{s.serial, r.server,
+                                  mode == StoreMode::kCas ? Op::kCacheLeaseSet : Op::kCacheAdd,
+                                  status, false, index, now_, now_, 0});
 }
 
 McStatus SimulationCore::remove_on(MemcachedNode *node, std::string_view key, bool invalidate) {

@@ -186,6 +186,37 @@ TEST(Migration, TheDeletesHoldOffMakesTheCopysAddFail) {
   EXPECT_TRUE(refused);
 }
 
+TEST(Migration, ALeaseHolderFallsBackAndFillsWithItsToken) {
+  // lease: the view at 1.5 s wins the new tier's miss, finds the page in the
+  // old tier and copies it with a cas against its token; 1.7 s hits it.
+  Scenario s = migrating(true);
+  s.strategy.name = "lease";
+  at(s, 1.5, ScriptedEvent::Kind::kViewBurst, 1);
+  at(s, 1.7, ScriptedEvent::Kind::kViewBurst, 1);
+  const Report r = run(s);
+  EXPECT_EQ(r.db_reads, 0u);
+  EXPECT_EQ(r.fallback_hits, 1u);
+  EXPECT_EQ(r.cache_hits, 1u);
+  EXPECT_EQ(r.lease_refusals, 0u);
+}
+
+TEST(Migration, ALeaseTokenClosesTheCopysRaceWithoutAHoldOff) {
+  // The copy race of copy_race(), under lease: the submit's invalidation
+  // (md I) reaches the new tier's placeholder between the old tier's read
+  // and the copy, so the copy's cas is refused and nothing stale stays.
+  Scenario s = copy_race(0);
+  s.strategy.name = "lease";
+  Seen seen;
+  Simulation sim(s);
+  sim.set_observer(&seen);
+  sim.run();
+  EXPECT_EQ(sim.report().stale_reads, 0u);
+  bool refused = false;
+  for (const CallRecord &c : seen.calls)
+    refused |= c.op == Op::kCacheLeaseSet && c.status != McStatus::kStored;
+  EXPECT_TRUE(refused);
+}
+
 TEST(Migration, ASetOverwritesTheHoldOff) {
   // The hold-off refuses add, not set: clear's fill after the view's own
   // query (1.6-1.7 s) is stored, and the view at 1.8 s hits it.
