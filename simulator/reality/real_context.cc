@@ -110,13 +110,19 @@ Reply RealContext::cache_read(Op op, std::string_view key) {
     sh_.sample(sh_.timings.cache_rtt_s, ns_to_seconds(rtt));
     sh_.m.cache_get(reply.hit);
   }
-  // FallbackClient((new, old)): a miss in the new tier asks the old one.
-  if (!reply.hit && !lease && sh_.scenario.cache.fallback && old_tier() != nullptr) {
-    const Reply old = old_read(Op::kCacheGet, key);
+  // FallbackClient((new, old)): a miss in the new tier asks the old one;
+  // under lease, the request that won the miss, copying with its token.
+  const bool won_miss = lease && reply.lease && !page;
+  if (!reply.hit && (!lease || won_miss) && sh_.scenario.cache.fallback && old_tier() != nullptr) {
+    const std::uint64_t token = r_.cas;
+    Reply old = old_read(op, key);
     if (old.hit) {
-      copy_to_new(key);
+      r_.cas = token;
+      copy_to_new(key, lease ? StoreMode::kCas : StoreMode::kAdd);
+      r_.cas = 0;
       return old;
     }
+    r_.cas = token;
   }
   return reply;
 }
@@ -147,7 +153,7 @@ Reply RealContext::old_read(Op op, std::string_view key) {
   return reply;
 }
 
-void RealContext::copy_to_new(std::string_view key) {
+void RealContext::copy_to_new(std::string_view key, StoreMode mode) {
   Page stored = r_.page;
   stored.stored_by = job_.serial;
   stored.stored_at = sh_.now();
@@ -158,7 +164,7 @@ void RealContext::copy_to_new(std::string_view key) {
   std::unique_lock<std::mutex> in_order = sh_.write_order();
   const Time t0 = sh_.now();
   const McStatus status =
-      tier().store(StoreMode::kAdd, key, value, 0, sh_.strategy->cache_ttl_s(sh_.options), 0);
+      tier().store(mode, key, value, 0, sh_.strategy->cache_ttl_s(sh_.options), r_.cas);
   const Time rtt = sh_.now() - t0;
   calls_ns_ += rtt;
   const std::lock_guard<std::mutex> lock(sh_.mu);

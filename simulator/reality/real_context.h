@@ -128,8 +128,9 @@ private:
   // A get's item from `mc`: a plain get, or mg when a stale item or a
   // placeholder may be there (the hold-off) or the TTL left is wanted.
   std::optional<McClient::Item> read_item(McClient &mc, std::string_view key, bool lease);
-  // The old tier's page, copied into the tier in use with add (cache.fallback).
-  void copy_to_new(std::string_view key);
+  // The old tier's page, copied into the tier in use (cache.fallback) with
+  // add, or under lease with a cas against the token in r_.cas.
+  void copy_to_new(std::string_view key, StoreMode mode);
   // The tier in use, and the old one during a migration (else null).
   McClient &tier() noexcept {
     return sh_.tier_phase.load() == 0 || next_ == nullptr ? mc_ : *next_;
