@@ -456,10 +456,12 @@ void RunControl::migrate_cache(std::uint32_t nodes) {
     message_ = std::string("Migrate: not migrated: ") + e.what();
     return;
   }
+  const auto count = [](std::size_t n) {
+    return std::to_string(n) + (n == 1 ? " memcached node" : " memcached nodes");
+  };
   if (done)
-    message_ = "a new, empty tier of " + std::to_string(nodes) + " memcached node" +
-               (nodes == 1 ? "" : "s") + " took over; the old tier (" +
-               std::to_string(before.cache_items.size() - before.gutter_nodes) + " nodes) " +
+    message_ = "a new, empty tier of " + count(nodes) + " took over; the old tier (" +
+               count(before.cache_items.size() - before.gutter_nodes) + ") " +
                (scenario_.cache.fallback ? "is read on a miss (cache.fallback)"
                                          : "gets deletes but no gets (cache.fallback is off)") +
                " until Retire old tier";
@@ -474,8 +476,9 @@ void RunControl::migrate_cache(std::uint32_t nodes) {
 void RunControl::retire_old_cache() {
   const std::size_t old = sim_->state().old_cache_items.size();
   if (sim_->retire_old_cache())
-    message_ = "the old tier's " + std::to_string(old) + " memcached node" +
-               (old == 1 ? " is" : "s are") + " retired: the new tier serves alone";
+    message_ = "the old tier's " + std::to_string(old) +
+               (old == 1 ? " memcached node is" : " memcached nodes are") +
+               " retired: the new tier serves alone";
   else
     message_ = "Retire old tier: no migration is under way";
 }

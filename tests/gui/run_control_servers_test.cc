@@ -71,8 +71,9 @@ TEST(RunControlTiers, MigrateAndRetireReachTheModelAndSayWhatTheyDid) {
   s = rc.take_snapshot();
   EXPECT_EQ(s.stack.cache_items, (std::vector<std::uint64_t>{0, 0}));
   EXPECT_EQ(s.stack.old_cache_items, (std::vector<std::uint64_t>{1}));
-  EXPECT_EQ(s.message, "a new, empty tier of 2 memcached nodes took over; the old tier (1 nodes) "
-                       "gets deletes but no gets (cache.fallback is off) until Retire old tier");
+  EXPECT_EQ(s.message, "a new, empty tier of 2 memcached nodes took over; the old tier (1 "
+                       "memcached node) gets deletes but no gets (cache.fallback is off) until "
+                       "Retire old tier");
   rc.migrate_cache(2); // one at a time
   s = rc.take_snapshot();
   EXPECT_EQ(s.message, "Migrate: a migration is already under way; Retire old tier ends it");
