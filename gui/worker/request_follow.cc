@@ -53,8 +53,8 @@ std::string explain(const AnomalyRecord &a) {
              "'s delete, it put back the page that delete removed (the old tier was read before "
              "the delete reached it)";
       else if (a.snapshot_at >= 0 && a.snapshot_at < a.post_committed_at)
-        s += ", a page built by a query that began at " + secs(a.snapshot_at) +
-             ", before that commit";
+        s += ", built by a query that began at " + secs(a.snapshot_at) +
+             ", before that commit (the old tier held a stale page)";
     } else if (a.cause_serial != kNoSerial) {
       s += "; the page was stored by request #" + std::to_string(a.cause_serial) + " at " +
            secs(a.cause_at);

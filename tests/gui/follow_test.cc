@@ -151,6 +151,13 @@ TEST(RequestFollow, AStaleCopyFromTheOldTierNamesTheDeleteItOutlived) {
   a.outlived_delete_at = -1;
   EXPECT_EQ(explain(a), "stale read: the page lacks post 1, committed at 2.0200 s; the page was "
                         "copied from the old tier by request #1 at 2.0207 s");
+  // Nor one whose page, on the old tier, was already stale: built before
+  // the commit.
+  a.snapshot_at = seconds_to_ns(1.9);
+  EXPECT_EQ(explain(a), "stale read: the page lacks post 1, committed at 2.0200 s; the page was "
+                        "copied from the old tier by request #1 at 2.0207 s, built by a query "
+                        "that began at 1.9000 s, before that commit (the old tier held a stale "
+                        "page)");
 }
 
 TEST(RequestFollow, TheCopyingViewReadsBothTiersAndTheStaleViewSaysSo) {
