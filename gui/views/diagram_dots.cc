@@ -213,11 +213,16 @@ std::optional<DiagramView::Dot> DiagramView::cacheCallDot(const Layout &l, const
     to = l.local[f.server].center();
     from = QPointF(l.local[f.server].left() - 2 * d, to.y());
   } else {
-    if (static_cast<std::size_t>(f.node) >= l.nodes.size())
+    // Past the tier's and the gutter's nodes, a migration's old tier's.
+    const auto n = static_cast<std::size_t>(f.node);
+    const QRectF *node = n < l.nodes.size() ? &l.nodes[n]
+                         : n - l.nodes.size() < l.old_nodes.size()
+                             ? &l.old_nodes[n - l.nodes.size()]
+                             : nullptr;
+    if (node == nullptr)
       return std::nullopt;
     from = QPointF(a.right(), a.center().y());
-    to = QPointF(l.nodes[static_cast<std::size_t>(f.node)].left(),
-                 l.nodes[static_cast<std::size_t>(f.node)].center().y());
+    to = QPointF(node->left(), node->center().y());
   }
   const double span = static_cast<double>(std::max<Time>(1, f.until - f.from));
   const double u = std::clamp(static_cast<double>(t - f.from) / span, 0.0, 1.0);

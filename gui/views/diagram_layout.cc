@@ -117,7 +117,8 @@ struct DiagramView::Geometry {
   QRectF top_area;
   double top = 0, bottom = 0, A = 0; // the band under the strip: its top, bottom and height
   int servers = 0, nodes = 0;
-  int sub = 1; // app servers' columns: 2 past 8 servers when one would be short
+  int old_nodes = 0; // a migration's old tier, drawn under the tier in use
+  int sub = 1;       // app servers' columns: 2 past 8 servers when one would be short
   std::vector<QRectF> cols;
   double pad = 4; // between a box's border and its label
 };
@@ -131,6 +132,7 @@ DiagramView::Geometry DiagramView::geometry() const {
   g.line = QFontMetricsF(g.base).height();
   g.servers = static_cast<int>(st.busy_workers.size());
   g.nodes = last_.local_cache ? 0 : static_cast<int>(st.cache_up.size());
+  g.old_nodes = g.nodes == 0 ? 0 : static_cast<int>(st.old_cache_items.size());
   g.big_clock = property("projectorScale").toDouble() > 1;
   g.clock_font = g.base;
   g.clock_font.setPixelSize(static_cast<int>(std::lround(QFontInfo(g.base).pixelSize() * 1.5)));
@@ -363,7 +365,11 @@ void DiagramView::layoutNodes(Layout &l, const Geometry &g) const {
     return;
   const StackState &st = last_.stack;
   const QRectF &ccol = g.cols[3];
-  const Stack ns = stacked(g.nodes, g.top, g.A, 70);
+  // During a migration the old tier stands under the tier in use, a gap
+  // apart, in a dotted frame of its own; without one, the gap is 0 and the
+  // column is as it always was.
+  const double group_gap = g.old_nodes > 0 ? std::clamp(g.A * 0.05, 8.0, 16.0) : 0;
+  const Stack ns = stacked(g.nodes + g.old_nodes, g.top, g.A - group_gap, 70);
   const double cw = ccol.width() * 0.78, cl = ccol.left() + ccol.width() * 0.11;
   const int first_gutter = g.nodes - static_cast<int>(st.gutter_nodes);
   for (int n = 0; n < g.nodes; ++n) {
@@ -387,6 +393,35 @@ void DiagramView::layoutNodes(Layout &l, const Geometry &g) const {
                            {QString("%1%2 %3").arg(brief).arg(shown).arg(shortItems)}},
                           true, b.adjusted(g.pad, 1, -g.pad, -1), b, Qt::AlignCenter));
   }
+  for (int n = 0; n < g.old_nodes; ++n)
+    l.old_nodes.push_back(ns.at(g.nodes + n, cl, cw).translated(0, group_gap));
+  // The old tier's frame, as far out as the gap between the tiers allows.
+  layoutOldNodes(l, g, std::min(4.0, (group_gap + ns.gap) / 2 - 1));
+}
+
+// A migration's old tier, its boxes placed (calls to its node i name node
+// cache_items.size() + i): greyed, named "old memcached i", with their
+// items, in a frame `margin` out from them.
+void DiagramView::layoutOldNodes(Layout &l, const Geometry &g, double margin) const {
+  const StackState &st = last_.stack;
+  for (std::size_t n = 0; n < l.old_nodes.size(); ++n) {
+    const QRectF &b = l.old_nodes[n];
+    l.old_group = n == 0 ? b : l.old_group.united(b);
+    const std::uint64_t items = st.old_cache_items[n];
+    const QString count = QString(items == 1 ? "%1 item" : "%1 items").arg(items);
+    Text t = fit(g.base,
+                 {{QString("old memcached %1").arg(n), count},
+                  {QString("old mc %1").arg(n), count},
+                  {QString("old memcached %1 · %2").arg(n).arg(count)},
+                  {QString("old mc %1 · %2").arg(n).arg(count)},
+                  {QString("old mc %1 · %2").arg(n).arg(items)},
+                  {QString("old %1 · %2").arg(n).arg(items)}},
+                 true, b.adjusted(g.pad, 1, -g.pad, -1), b, Qt::AlignCenter);
+    t.muted = true;
+    l.texts.push_back(t);
+  }
+  if (!l.old_nodes.empty())
+    l.old_group.adjust(-margin, -margin, margin, margin);
 }
 
 void DiagramView::layoutDatabase(Layout &l, const Geometry &g) const {

@@ -24,6 +24,7 @@ struct Text {
   QFont font;
   bool bold_first = false; // a title line over details
   bool whole = false;      // one of its wordings fitted (not the elided fallback)
+  bool muted = false;      // drawn in grey: an old tier's node, on its way out
   Qt::Alignment align = Qt::AlignCenter;
 };
 
@@ -33,7 +34,9 @@ struct DiagramView::Layout {
   QRectF users, lb, db, db_queue, db_cells;
   QRectF edge; // the front cache, between the users and the balancer; empty without one
   std::vector<QRectF> servers, cpu, local, queues; // per server
-  std::vector<QRectF> nodes;
+  std::vector<QRectF> nodes;     // the tier's, then the gutter pool's (StackState::cache_items)
+  std::vector<QRectF> old_nodes; // during a migration, the old tier's, under them
+  QRectF old_group;              // the old tier's dotted frame; empty without a migration
   std::vector<diagram::Text> texts;
   std::vector<std::pair<QPointF, Shade>> key;
   int cell_cols = 1;

@@ -23,11 +23,15 @@ const QColor kBorder(90, 95, 110);
 const QColor kDown(190, 190, 190);
 const QColor kCell(225, 228, 235);
 const QColor kText(25, 25, 35);
+// A migration's old tier: greyed, dashed, on its way out.
+const QColor kOldFill(233, 234, 238);
+const QColor kOldBorder(120, 124, 136);
+const QColor kOldText(75, 78, 90);
 
 void draw(QPainter &p, const Text &t) {
   if (t.lines.isEmpty())
     return;
-  p.setPen(kText);
+  p.setPen(t.muted ? kOldText : kText);
   const double lh = QFontMetricsF(t.font).height();
   for (qsizetype i = 0; i < t.lines.size(); ++i) {
     QFont f = t.font;
@@ -127,19 +131,31 @@ std::size_t DiagramView::paintWires(QPainter &p, const Layout &l) const {
   // Every server talks to every node: past a few dozen pairs the wires
   // meet at a hub before the tier, one wire a server and one a node, so a
   // frame costs servers + nodes lines, not their product (1,024 x 1,024
-  // took 13.6 s a frame).
-  const bool hub = l.servers.size() * l.nodes.size() > 64;
+  // took 13.6 s a frame). During a migration the old tier's nodes count
+  // too, and their wires are dashed.
+  const QPen solid(kEdge, 1), dashed(kEdge, 1, Qt::DashLine);
+  const auto to_node = [&](QPointF from, const QRectF &n, bool old) {
+    if (old)
+      p.setPen(dashed);
+    wire(from, QPointF(n.left(), n.center().y()));
+    if (old)
+      p.setPen(solid);
+  };
+  const bool hub = l.servers.size() * (l.nodes.size() + l.old_nodes.size()) > 64;
   QPointF hub_at;
   if (hub) {
     double top = l.nodes.front().top(), bottom = l.nodes.front().bottom(), left = 1e9;
-    for (const QRectF &n : l.nodes) {
-      top = std::min(top, n.top());
-      bottom = std::max(bottom, n.bottom());
-      left = std::min(left, n.left());
-    }
+    for (const auto *tier : {&l.nodes, &l.old_nodes})
+      for (const QRectF &n : *tier) {
+        top = std::min(top, n.top());
+        bottom = std::max(bottom, n.bottom());
+        left = std::min(left, n.left());
+      }
     hub_at = QPointF(left - 10, (top + bottom) / 2);
     for (const QRectF &n : l.nodes)
-      wire(hub_at, QPointF(n.left(), n.center().y()));
+      to_node(hub_at, n, false);
+    for (const QRectF &n : l.old_nodes)
+      to_node(hub_at, n, true);
   }
   for (std::size_t s = 0; s < l.servers.size(); ++s) {
     const QRectF &a = l.servers[s];
@@ -147,11 +163,14 @@ std::size_t DiagramView::paintWires(QPainter &p, const Layout &l) const {
       continue; // it has left
     if (in_pool(st, s))
       wire(QPointF(l.lb.right(), l.lb.center().y()), QPointF(a.left(), a.center().y()));
-    if (hub)
+    if (hub) {
       wire(QPointF(a.right(), a.center().y()), hub_at);
-    else
+    } else {
       for (const QRectF &n : l.nodes)
-        wire(QPointF(a.right(), a.center().y()), QPointF(n.left(), n.center().y()));
+        to_node(QPointF(a.right(), a.center().y()), n, false);
+      for (const QRectF &n : l.old_nodes)
+        to_node(QPointF(a.right(), a.center().y()), n, true);
+    }
     wire(QPointF(a.right(), a.center().y()), QPointF(l.db.left(), l.db.center().y()));
   }
   return wires;
@@ -176,6 +195,16 @@ void DiagramView::paintBoxes(QPainter &p, const Layout &l) const {
   for (std::size_t n = 0; n < l.nodes.size(); ++n) {
     const bool up = n < st.cache_up.size() && st.cache_up[n];
     box(p, l.nodes[n], false, !up);
+  }
+  if (!l.old_nodes.empty()) {
+    // The old tier: a dotted frame around greyed, dashed boxes.
+    p.setPen(QPen(kOldBorder, 1, Qt::DotLine));
+    p.setBrush(Qt::NoBrush);
+    p.drawRoundedRect(l.old_group, 7, 7);
+    p.setPen(QPen(kOldBorder, 1.2, Qt::DashLine));
+    p.setBrush(kOldFill);
+    for (const QRectF &n : l.old_nodes)
+      p.drawRoundedRect(n, 5, 5);
   }
   box(p, l.db, st.db_queue > 0);
   // The connections, one cell per `per_dot` of them.

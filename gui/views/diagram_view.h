@@ -8,7 +8,10 @@
 // every place draws what its counter says. When more is in flight
 // than a place can hold, one dot stands for k requests in every place alike
 // (the top line says so), the database's cells included. Colours:
-// views/palette.h.
+// views/palette.h. While a migration is under way (migrate_cache until
+// retire_old_cache) the old tier's nodes stand under the tier in use,
+// greyed and dashed in a dotted frame, "old memcached i" with their
+// items, and its calls (node cache_items.size() + i) travel to them.
 //
 // The layout fits 1 to 16 app servers and 1 to 8 cache nodes: each label is
 // the longest of its wordings that fits its box (shrinking the font a
@@ -111,6 +114,7 @@ private:
   void layoutServers(Layout &l, const Geometry &g) const;
   QRectF layoutServer(Layout &l, const Geometry &g, int s, const QRectF &b) const;
   void layoutNodes(Layout &l, const Geometry &g) const;
+  void layoutOldNodes(Layout &l, const Geometry &g, double margin) const;
   void layoutDatabase(Layout &l, const Geometry &g) const;
   void layoutSampling(Layout &l) const;
   void layoutTopStrip(Layout &l, const Geometry &g) const;

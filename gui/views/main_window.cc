@@ -268,6 +268,7 @@ void MainWindow::applySnapshot(const Snapshot &s) {
   }
   const bool follow_changed = s.followed != last_.followed;
   last_ = s;
+  updateTierControls();
   if (follow_changed)
     updateDock(); // in projector mode the followed request takes the charts' place
   changed_ = true;

@@ -2,7 +2,8 @@
 // the anomaly list on the right, the controls in the toolbar. It only reads
 // snapshots; every control is a queued call to the worker. A control that
 // cannot act (Submit burst once the run has ended, Crash node with no node
-// up) says why in the status bar, judged by the last snapshot. A run that a
+// up) says why in the status bar, judged by the last snapshot; Migrate to a
+// new tier and Retire old tier are enabled only while they can act. A run that a
 // fault stopped (a student's strategy breaking the contract) says why on the
 // status bar until the next run or a click on its Dismiss button, and the
 // Request tab opens on the request it broke in. Projector
@@ -142,10 +143,18 @@ private:
   void buildRunChoices();
   void buildBurstControls();
   void buildNodeControls();
+  void buildTierControls();
   void buildServerControls();
   // Crash node and Add node, or the status bar's word on why not.
   void crashChosenNode();
   void addCacheNode();
+  // Migrate to a new tier (of as many nodes as the tier in use) and Retire
+  // old tier, each enabled while it makes sense (updateTierControls, per
+  // snapshot; the tooltip says why not).
+  void migrateCache();
+  void retireOldCache();
+  void updateTierControls();
+  std::uint32_t tierNodes() const; // the tier in use's nodes, the gutter's aside
   void buildMenus();
   // The menus, left to right. @return the menu built.
   QMenu *buildFileMenu();
@@ -197,6 +206,7 @@ private:
   double arrive_at_ = -1;               ///< arriveAt()'s moment; -1: none.
   int arrive_speed_ = 0;                ///< arriveAt()'s speed, once there.
   QAction *play_ = nullptr, *step_ = nullptr, *projector_ = nullptr;
+  QAction *migrate_ = nullptr, *retire_ = nullptr; ///< A migration to a new memcached tier.
   QWidget *fault_box_ = nullptr;  ///< On the status bar: the fault and its Dismiss button.
   QLabel *fault_label_ = nullptr; ///< The fault's sentence.
   bool fault_dismissed_ = false;  ///< Dismissed for this run (generation).

@@ -45,6 +45,7 @@ void MainWindow::buildToolbar() {
   buildBurstControls();
   stack_bar_->addSeparator();
   buildNodeControls();
+  buildTierControls(); // the cache's nodes and tiers, one group
   stack_bar_->addSeparator();
   buildServerControls();
 }
@@ -179,6 +180,69 @@ void MainWindow::addCacheNode() {
     return;
   }
   worker_->addNode();
+}
+
+void MainWindow::buildTierControls() {
+  migrate_ = stack_bar_->addAction("Migrate to a new tier");
+  beamer_texts_.push_back({migrate_, "Migrate to a new tier", "Migrate"});
+  connect(migrate_, &QAction::triggered, this, &MainWindow::migrateCache);
+  retire_ = stack_bar_->addAction("Retire old tier");
+  beamer_texts_.push_back({retire_, "Retire old tier", "Retire"});
+  connect(retire_, &QAction::triggered, this, &MainWindow::retireOldCache);
+  updateTierControls();
+}
+
+std::uint32_t MainWindow::tierNodes() const {
+  // The tier in use, without the gutter pool; before a new run's first
+  // snapshot, the scenario's.
+  const StackState &st = last_.stack;
+  if (restarting_ || st.cache_items.size() <= st.gutter_nodes)
+    return std::max<std::uint32_t>(1, scenario_.cache.nodes);
+  return static_cast<std::uint32_t>(st.cache_items.size() - st.gutter_nodes);
+}
+
+void MainWindow::updateTierControls() {
+  // Judged by the last snapshot: one migration at a time, none with the
+  // servers' own caches, and only a migration's old tier to retire.
+  const bool migrating = !last_.stack.old_cache_items.empty();
+  const bool local = last_.local_cache;
+  const auto nodes = [](std::size_t n) { return QString(n == 1 ? "%1 node" : "%1 nodes").arg(n); };
+  const QString migrate_tip =
+      migrating ? QString("A migration is under way: Retire old tier ends it")
+      : local   ? QString("The app servers cache locally: there is no memcached tier to migrate")
+                : QString("A new, empty memcached tier of %1 (as many as the tier in use) takes "
+                            "over now; the tier in use becomes the old tier, read on a miss with "
+                            "cache.fallback and sent every delete, until Retire old tier")
+                    .arg(nodes(tierNodes()));
+  const QString retire_tip =
+      migrating ? QString("The old tier's %1 retire now: the new tier serves alone")
+                      .arg(nodes(last_.stack.old_cache_items.size()))
+                : QString("No migration is under way: Migrate to a new tier starts one");
+  migrate_->setEnabled(!migrating && !local);
+  retire_->setEnabled(migrating);
+  // On a beamer the second bar has room for one of them: the one that can
+  // act (Migrate, greyed, with the servers' own caches).
+  migrate_->setVisible(!projector_on_ || !migrating);
+  retire_->setVisible(!projector_on_ || migrating);
+  if (migrate_->toolTip() != migrate_tip)
+    migrate_->setToolTip(migrate_tip);
+  if (retire_->toolTip() != retire_tip)
+    retire_->setToolTip(retire_tip);
+}
+
+void MainWindow::migrateCache() {
+  if (refuseAfterEnd("Migrate to a new tier"))
+    return;
+  // Until the snapshot that shows the migration: no second one.
+  migrate_->setEnabled(false);
+  worker_->migrateCache(tierNodes());
+}
+
+void MainWindow::retireOldCache() {
+  if (refuseAfterEnd("Retire old tier"))
+    return;
+  retire_->setEnabled(false);
+  worker_->retireOldCache();
 }
 
 void MainWindow::buildServerControls() {

@@ -127,6 +127,7 @@ void MainWindow::setProjectorMode(bool on) {
   // beside them still say what their numbers are).
   for (const BeamerText &b : beamer_texts_)
     b.action->setText(on ? b.beamer : b.full);
+  updateTierControls();             // and of Migrate and Retire, the one that can act
   lecture_bar_->setNotesShown(!on); // one line on a beamer; Notes shows them
   updateDock();
   arrangeToolbars();

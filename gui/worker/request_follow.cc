@@ -26,7 +26,7 @@ std::string millis(Time d) {
 }
 
 std::string reply_words(const CallRecord &c) {
-  if (c.op == Op::kCacheGet || c.op == Op::kCacheLeaseGet)
+  if (c.op == Op::kCacheGet || c.op == Op::kCacheLeaseGet || c.op == Op::kCacheGetOld)
     return c.hit ? "hit" : "miss";
   if (c.op == Op::kDbRead || c.op == Op::kDbInsert)
     return "done";
@@ -41,7 +41,21 @@ std::string explain(const AnomalyRecord &a) {
   case AnomalyKind::kStaleRead:
     s += ": the page lacks post " + std::to_string(a.post) + ", committed at " +
          secs(a.post_committed_at);
-    if (a.cause_serial != kNoSerial) {
+    if (a.from_old_tier) {
+      // A migration's fallback read the page from the old tier and added it
+      // to the new one; after a delete, it put back what the delete removed.
+      s += "; the page was copied from the old tier by request #" + std::to_string(a.cause_serial) +
+           " at " + secs(a.cause_at);
+      if (a.outlived_delete != kNoSerial)
+        s += ", after request #" + std::to_string(a.outlived_delete) + "'s delete at " +
+             secs(a.outlived_delete_at) + ": filled from the old tier after request #" +
+             std::to_string(a.outlived_delete) +
+             "'s delete, it put back the page that delete removed (the old tier was read before "
+             "the delete reached it)";
+      else if (a.snapshot_at >= 0 && a.snapshot_at < a.post_committed_at)
+        s += ", built by a query that began at " + secs(a.snapshot_at) +
+             ", before that commit (the old tier held a stale page)";
+    } else if (a.cause_serial != kNoSerial) {
       s += "; the page was stored by request #" + std::to_string(a.cause_serial) + " at " +
            secs(a.cause_at);
       if (a.snapshot_at >= 0) {
@@ -179,7 +193,7 @@ void RequestFollower::on_activity(const ActivityRecord &a) {
     open_call_ = static_cast<std::int64_t>(entries_.size());
     add(Lane::kCache, a.from, a.until,
         std::string(op_label(a.op)) +
-            (a.node >= 0 ? " to memcached " + std::to_string(a.node) : " to the local cache"));
+            (a.node >= 0 ? " to " + node_name(a.node) : std::string(" to the local cache")));
     if (conflict_) {
       // The model decides a cas as it issues it and says so first: the
       // conflict goes after the call that met it, which it explains.
@@ -210,6 +224,12 @@ void RequestFollower::on_activity(const ActivityRecord &a) {
   }
 }
 
+std::string RequestFollower::node_name(std::int32_t node) const {
+  if (old_from_ >= 0 && node >= old_from_)
+    return "old memcached " + std::to_string(node - old_from_);
+  return "memcached " + std::to_string(node);
+}
+
 void RequestFollower::tell_cas(std::size_t cas_entry, std::uint64_t unique) {
   // The CAS story: the get before was a gets, and its unique is what the cas
   // sent. Told once, when the conflict is known or when the reply comes.
@@ -231,6 +251,14 @@ void RequestFollower::on_call(const CallRecord &c) {
     return;
   std::string what = std::string(op_label(c.op)) + " -> " + reply_words(c);
   const bool open = open_call_ >= 0 && static_cast<std::size_t>(open_call_) < entries_.size();
+  if (!open && c.op == Op::kCacheAdd && c.node >= 0) {
+    // A migration's fallback: the old tier's hit is added to the new tier
+    // (noreply) before the strategy hears it; no activity precedes it.
+    add(Lane::kCache, c.issue, -1,
+        "copies the old tier's page to " + node_name(c.node) + " with cache add -> " +
+            reply_words(c));
+    return;
+  }
   if (c.op == Op::kCacheCas && open) {
     tell_cas(static_cast<std::size_t>(open_call_), c.unique);
     what = std::string(op_label(c.op)) + " (sent unique " + std::to_string(c.unique) + ") -> " +
@@ -313,7 +341,7 @@ void RecentRecords::feed(RequestFollower &f, const Record &r) const {
   }
 }
 
-std::string RecentRecords::describe_since(std::uint64_t mark) const {
+std::string RecentRecords::describe_since(std::uint64_t mark, std::int32_t old_from) const {
   const std::uint64_t first = std::max(mark, next_ - std::min<std::uint64_t>(next_, ring_.size()));
   std::vector<std::uint64_t> serials;
   for (std::uint64_t i = first; i < next_; ++i) {
@@ -324,6 +352,7 @@ std::string RecentRecords::describe_since(std::uint64_t mark) const {
   std::string out;
   for (const std::uint64_t s : serials) {
     RequestFollower f(s);
+    f.set_old_tier_from(old_from);
     for (std::uint64_t i = first; i < next_; ++i) {
       const Record &r = ring_[i % ring_.size()];
       if (r.serial() != s)

@@ -41,7 +41,10 @@ struct TimelineEntry {
 /// @param a the record (AnomalyRecord carries the post, cause and snapshot).
 /// @return e.g. "stale read: the page lacks post 12, committed at 10.020 s;
 ///         it was stored by request #4990 at 10.101 s from a query that began
-///         at 10.001 s, before that commit".
+///         at 10.001 s, before that commit"; for a page a migration's
+///         fallback copied from the old tier, who copied it and the delete
+///         the copy outlived ("... copied from the old tier by request #1 at
+///         2.0207 s, after request #0's delete at 2.0200 s: ...").
 std::string explain(const AnomalyRecord &a);
 
 /// The life of one request, as far as it is known.
@@ -52,6 +55,14 @@ public:
 
   /// @return the request followed.
   std::uint64_t serial() const noexcept { return serial_; }
+
+  /// Where the old tier's nodes begin among a cache call's node indices
+  /// while a migration is under way (StackState: the tier's nodes, the
+  /// gutter pool's, then the old tier's, from cache_items.size()), so the
+  /// calls that follow name their node as "old memcached I".
+  /// @param first that index; -1 (kNoOldTier): no migration is under way.
+  void set_old_tier_from(std::int32_t first) noexcept { old_from_ = first; }
+  static constexpr std::int32_t kNoOldTier = -1;
 
   // Records of the run; those of other requests are ignored.
   void on_activity(const ActivityRecord &a);
@@ -87,7 +98,11 @@ private:
   /// before it a gets that returned it (once).
   void tell_cas(std::size_t cas_entry, std::uint64_t unique);
 
+  /// A cache call's node in words: "memcached 1", "old memcached 0".
+  std::string node_name(std::int32_t node) const;
+
   std::uint64_t serial_;
+  std::int32_t old_from_ = kNoOldTier; ///< set_old_tier_from()
   std::vector<TimelineEntry> entries_;
   std::vector<std::string> news_; ///< Facts since take_step().
   bool done_ = false;
@@ -144,8 +159,11 @@ public:
   /// What the records pushed since `mark` say happened, in words, request
   /// by request ("req #12: cache get -> miss at 1.0005 s | req #13: ...").
   /// @param mark an earlier count().
+  /// @param old_from where the old tier's node indices begin
+  ///        (RequestFollower::set_old_tier_from), -1: no migration.
   /// @return the words, empty when nothing was pushed.
-  std::string describe_since(std::uint64_t mark) const;
+  std::string describe_since(std::uint64_t mark,
+                             std::int32_t old_from = RequestFollower::kNoOldTier) const;
   /// A stampede's cause as the kept records tell it: the delete that
   /// emptied the key before it (none if the key was filled again since), and
   /// the page queries of the key in flight when it began.

@@ -16,6 +16,18 @@ namespace stampede::gui {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+// Where the old tier's nodes begin among cache calls' node indices (the
+// tier's nodes, the gutter's, then the old tier's), or none.
+std::int32_t old_tier_from(const Simulation &sim) {
+  const StackState st = sim.state();
+  return st.old_cache_items.empty() ? RequestFollower::kNoOldTier
+                                    : static_cast<std::int32_t>(st.cache_items.size());
+}
+
+} // namespace
+
 // Gathers the deltas a snapshot carries. What is in flight is a table indexed by worker slot, each
 // entry the slot's latest activity (an activity lasts until its slot's next record): it grows to
 // the number of slots once, then costs a copy per activity.
@@ -27,6 +39,10 @@ public:
   // followed, if any (RunControl::follow).
   RecentRecords recent;
   std::optional<RequestFollower> follower;
+  // The run recorded, so the followed request's cache calls can name an
+  // old tier's node as such (old_tier_from: a state() copy, for its calls
+  // alone).
+  const Simulation *sim = nullptr;
 
   void on_call(const CallRecord &c) override {
     recent.on_call(c);
@@ -36,8 +52,12 @@ public:
 
   void on_activity(const ActivityRecord &a) override {
     recent.on_activity(a);
-    if (follower)
+    if (follower) {
+      if (sim != nullptr && a.serial == follower->serial() && a.activity == Activity::kCacheCall &&
+          a.node >= 0)
+        follower->set_old_tier_from(old_tier_from(*sim));
       follower->on_activity(a);
+    }
     if (a.slot >= slots_.size())
       slots_.resize(a.slot + std::size_t{1});
     Entry &e = slots_[a.slot];
@@ -174,7 +194,7 @@ private:
     case Activity::kWait: // a lease loser, holding its worker: drawn as a miss waiting
       return Shade::kMiss;
     case Activity::kCacheCall:
-      if (a.op == Op::kCacheGet || a.op == Op::kCacheLeaseGet)
+      if (a.op == Op::kCacheGet || a.op == Op::kCacheLeaseGet || a.op == Op::kCacheGetOld)
         return a.hit ? Shade::kHit : Shade::kMiss; // shown on the reply's way back
       if (a.op == Op::kCacheCas && a.serial == conflict_serial_ && a.from == conflict_at_)
         return Shade::kConflict;
@@ -305,6 +325,7 @@ void RunControl::rebuild() {
   auto sim = std::make_unique<Simulation>(scenario_);
   recorder_ = std::make_unique<Recorder>(interval_for(scenario_.duration_s));
   sim_ = std::move(sim);
+  recorder_->sim = sim_.get();
   sim_->set_observer(recorder_.get());
   sim_->set_interval(interval_for(scenario_.duration_s));
   clock_ = 0;
@@ -352,7 +373,7 @@ void RunControl::step() {
   else
     clock_ = sim_->end();
   if (said.empty())
-    said = recorder_->recent.describe_since(mark);
+    said = recorder_->recent.describe_since(mark, old_tier_from(*sim_));
   char at[48];
   std::snprintf(at, sizeof at, "%.6f s", ns_to_seconds(sim_->now()));
   message_ = said.empty() ? (more ? std::string("Step: an event at ") + at + " (no request)"
@@ -363,6 +384,9 @@ void RunControl::step() {
 void RunControl::follow(std::uint64_t serial) {
   playing_ = false;
   recorder_->follower.emplace(serial);
+  // Records kept from before a migration began or ended name their nodes
+  // as the tiers stand now: the ring keeps no tier sizes.
+  recorder_->follower->set_old_tier_from(old_tier_from(*sim_));
   recorder_->recent.replay(*recorder_->follower);
   recorder_->follower->take_step(); // what is already known is the timeline, not news
 }
@@ -422,6 +446,42 @@ void RunControl::switch_strategy(const std::string &name) {
 void RunControl::submit_burst(std::uint32_t count) { sim_->submit_burst(count); }
 void RunControl::crash_node(std::uint32_t node) { sim_->crash_node(node); }
 void RunControl::add_node() { sim_->add_node(); }
+
+void RunControl::migrate_cache(std::uint32_t nodes) {
+  const StackState before = sim_->state();
+  bool done = false;
+  try {
+    done = sim_->migrate_cache(nodes); // a student's ring may refuse the new tier
+  } catch (const std::exception &e) {
+    message_ = std::string("Migrate: not migrated: ") + e.what();
+    return;
+  }
+  const auto count = [](std::size_t n) {
+    return std::to_string(n) + (n == 1 ? " memcached node" : " memcached nodes");
+  };
+  if (done)
+    message_ = "a new, empty tier of " + count(nodes) + " took over; the old tier (" +
+               count(before.cache_items.size() - before.gutter_nodes) + ") " +
+               (scenario_.cache.fallback ? "is read on a miss (cache.fallback)"
+                                         : "gets deletes but no gets (cache.fallback is off)") +
+               " until Retire old tier";
+  else if (!before.old_cache_items.empty())
+    message_ = "Migrate: a migration is already under way; Retire old tier ends it";
+  else if (scenario_.app.local_cache)
+    message_ = "Migrate: the app servers cache locally, there is no memcached tier to migrate";
+  else
+    message_ = "Migrate: a tier has 1 to " + std::to_string(kMaxCacheNodes) + " nodes";
+}
+
+void RunControl::retire_old_cache() {
+  const std::size_t old = sim_->state().old_cache_items.size();
+  if (sim_->retire_old_cache())
+    message_ = "the old tier's " + std::to_string(old) +
+               (old == 1 ? " memcached node is" : " memcached nodes are") +
+               " retired: the new tier serves alone";
+  else
+    message_ = "Retire old tier: no migration is under way";
+}
 
 void RunControl::add_server() {
   if (sim_->add_server())

@@ -61,6 +61,13 @@ public:
   void submit_burst(std::uint32_t count);
   void crash_node(std::uint32_t node);
   void add_node();
+  /// A migration to a new, empty memcached tier of `nodes` nodes (the tier
+  /// in use becomes the old tier); the next snapshot says so, or why not
+  /// (one is under way, the servers cache locally, too many nodes).
+  void migrate_cache(std::uint32_t nodes);
+  /// Retires a migration's old tier; the next snapshot says so, or that
+  /// no migration is under way.
+  void retire_old_cache();
   /// Adds an app server to the balancer's pool; the next snapshot says so,
   /// or why not.
   void add_server();

@@ -93,6 +93,12 @@ void SimWorker::crashNode(uint node) {
 void SimWorker::addNode() {
   onWorker([](RunControl &r) { r.add_node(); });
 }
+void SimWorker::migrateCache(uint nodes) {
+  onWorker([nodes](RunControl &r) { r.migrate_cache(nodes); });
+}
+void SimWorker::retireOldCache() {
+  onWorker([](RunControl &r) { r.retire_old_cache(); });
+}
 void SimWorker::addServer() {
   onWorker([](RunControl &r) { r.add_server(); });
 }

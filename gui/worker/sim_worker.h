@@ -52,6 +52,11 @@ public slots:
   void submitBurst(uint count);
   void crashNode(uint node);
   void addNode();
+  /// A new, empty memcached tier of `nodes` nodes takes over; the tier in
+  /// use becomes the old tier (RunControl::migrate_cache).
+  void migrateCache(uint nodes);
+  /// The old tier of a migration is retired.
+  void retireOldCache();
   /// An app server joins the balancer's pool (the lecture's stateless tier).
   void addServer();
   /// The newest app server in the pool leaves it; it finishes what it holds.

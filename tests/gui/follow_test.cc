@@ -110,6 +110,91 @@ TEST(RequestFollow, TheStaleViewSaysWhoStoredItsPage) {
   EXPECT_TRUE(found);
 }
 
+/// The migration's race (tests/model/migration_test.cc, copy_race): one key
+/// warm on the old tier; at 1 s a new tier of one node takes over, read
+/// first, the old tier on a miss (cache.fallback). The submit at 2.0 s
+/// commits at 2.02 s and deletes the page from the new tier then, from the
+/// old at 2.0205 s; view 1, arrived at 2.0197 s, missed the new tier, read
+/// the old page at 2.0202 s and adds it to the new tier at 2.0207 s; view 2
+/// at 2.5 s is served that copy. Request serials: submit 0, views 1 and 2.
+Scenario copy_race() {
+  Scenario s = stampede::testing::hand_built("clear", /*warm=*/true);
+  s.cache.fallback = true;
+  stampede::testing::at(s, 1.0, ScriptedEvent::Kind::kMigrateCache, 1);
+  stampede::testing::at(s, 2.0, ScriptedEvent::Kind::kSubmitBurst, 1);
+  stampede::testing::at(s, 2.0197, ScriptedEvent::Kind::kViewBurst, 1);
+  stampede::testing::at(s, 2.5, ScriptedEvent::Kind::kViewBurst, 1);
+  return s;
+}
+
+TEST(RequestFollow, AStaleCopyFromTheOldTierNamesTheDeleteItOutlived) {
+  // The record the model gives view 2 (migration_test: copied by request #1
+  // at 2.0207 s, after request #0's delete at 2.02 s, post 1 committed then).
+  AnomalyRecord a{};
+  a.kind = AnomalyKind::kStaleRead;
+  a.serial = 2;
+  a.post = 1;
+  a.post_committed_at = seconds_to_ns(2.02);
+  a.cause_serial = 1;
+  a.cause_at = seconds_to_ns(2.0207);
+  a.snapshot_at = -1; // the warm-up's page
+  a.from_old_tier = true;
+  a.outlived_delete = 0;
+  a.outlived_delete_at = seconds_to_ns(2.02);
+  EXPECT_EQ(explain(a), "stale read: the page lacks post 1, committed at 2.0200 s; the page was "
+                        "copied from the old tier by request #1 at 2.0207 s, after request #0's "
+                        "delete at 2.0200 s: filled from the old tier after request #0's delete, "
+                        "it put back the page that delete removed (the old tier was read before "
+                        "the delete reached it)");
+  // A copy that outlived no delete: who copied it, and when.
+  a.outlived_delete = kNoSerial;
+  a.outlived_delete_at = -1;
+  EXPECT_EQ(explain(a), "stale read: the page lacks post 1, committed at 2.0200 s; the page was "
+                        "copied from the old tier by request #1 at 2.0207 s");
+  // Nor one whose page, on the old tier, was already stale: built before
+  // the commit.
+  a.snapshot_at = seconds_to_ns(1.9);
+  EXPECT_EQ(explain(a), "stale read: the page lacks post 1, committed at 2.0200 s; the page was "
+                        "copied from the old tier by request #1 at 2.0207 s, built by a query "
+                        "that began at 1.9000 s, before that commit (the old tier held a stale "
+                        "page)");
+}
+
+TEST(RequestFollow, TheCopyingViewReadsBothTiersAndTheStaleViewSaysSo) {
+  Simulation sim(copy_race());
+  Feed feed(1024);
+  sim.set_observer(&feed);
+  sim.run();
+  // View 1's calls: the new tier's node 0, then the old tier's node 0
+  // (index 1: after the new tier's one node), then the copy into node 0.
+  RequestFollower copier(1);
+  copier.set_old_tier_from(1);
+  feed.recent.replay(copier);
+  const std::vector<std::string> want = {
+      "page view arrives",
+      "CPU on app 0 (0.0 ms)",
+      "cache get to memcached 0 -> miss",
+      "cache get old to old memcached 0 -> hit",
+      "copies the old tier's page to memcached 0 with cache add -> STORED",
+      "answered after 1.0 ms",
+      "lets go of its worker"};
+  EXPECT_EQ(words(copier), want);
+  // View 2's stale read, in its timeline, is explain()'s sentence.
+  RequestFollower stale(2);
+  stale.set_old_tier_from(1);
+  feed.recent.replay(stale);
+  std::vector<std::string> anomalies;
+  for (const TimelineEntry &e : stale.entries())
+    if (e.anomaly)
+      anomalies.push_back(e.what);
+  ASSERT_EQ(anomalies.size(), 1u);
+  EXPECT_NE(anomalies[0].find("copied from the old tier by request #1 at 2.0207 s, after request "
+                              "#0's delete at 2.0200 s: filled from the old tier after request "
+                              "#0's delete"),
+            std::string::npos)
+      << anomalies[0];
+}
+
 TEST(RequestFollow, ALeaseFillRefusedSaysWhichDeleteVoidedItsToken) {
   // The same race under lease: view 1 holds the lease, the submit's
   // invalidating delete at 0.53 s voids its token, and its fill is refused.

@@ -144,6 +144,9 @@ private slots:
   void aClipOfAnAnomalyStartsBeforeItsCauseAsMp4();
   void aServerThatHasLeftLeavesTheDiagram();
   void everyControlIsWholeAndSaysWhatItIsWhilePlaying();
+  void migrateAndRetireAreEnabledWhenTheyCanAct();
+  void aMigrationIsLegibleOnABeamer_data();
+  void aMigrationIsLegibleOnABeamer();
 };
 
 void WindowControlsTest::initTestCase() {
@@ -872,6 +875,138 @@ void WindowControlsTest::everyControlIsWholeAndSaysWhatItIsWhilePlaying() {
       boxes << box->text();
   QVERIFY2(boxes.contains("10 submits") && boxes.contains("node 0"), qPrintable(boxes.join(" | ")));
   w.worker()->pause();
+}
+
+// The issue: "a button in the window for each" of migrate_cache and
+// retire_old_cache. Migrate to a new tier (of as many nodes as the tier in
+// use) is enabled while no migration is under way, Retire old tier only
+// during one; each reaches the model, and the diagram shows the old tier
+// until it is retired.
+void WindowControlsTest::migrateAndRetireAreEnabledWhenTheyCanAct() {
+  MainWindow w(load("builtin:frontpage", {"events=[]"}));
+  w.resize(1400, 900);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QVERIFY(QTest::qWaitFor([&] { return w.snapshotsApplied() > 0; }, 5000));
+  QAction *migrate = action(w, "Migrate to a new tier");
+  QAction *retire = action(w, "Retire old tier");
+  QVERIFY(migrate != nullptr && retire != nullptr);
+  QVERIFY(migrate->isEnabled());
+  QVERIFY(!retire->isEnabled());
+  QVERIFY2(retire->toolTip().contains("No migration is under way"), qPrintable(retire->toolTip()));
+  auto *diagram = w.findChild<stampede::gui::DiagramView *>();
+  const auto old_nodes = [&] {
+    int n = 0;
+    for (const auto &l : diagram->labels())
+      n += l.text.startsWith("old memcached ");
+    return n;
+  };
+  const stampede::StackState &st = w.lastSnapshot().stack;
+  const std::size_t tier = st.cache_items.size() - st.gutter_nodes;
+  QVERIFY(tier > 0);
+
+  migrate->trigger();
+  QVERIFY(!migrate->isEnabled()); // no second one before the first shows
+  QVERIFY(
+      QTest::qWaitFor([&] { return w.lastSnapshot().stack.old_cache_items.size() == tier; }, 5000));
+  QCOMPARE(w.lastSnapshot().stack.cache_items.size(), tier); // as many new nodes, empty
+  QVERIFY(!migrate->isEnabled());
+  QVERIFY(retire->isEnabled());
+  QVERIFY2(migrate->toolTip().contains("A migration is under way"), qPrintable(migrate->toolTip()));
+  QVERIFY2(w.statusBar()->currentMessage().contains("took over"),
+           qPrintable(w.statusBar()->currentMessage()));
+  QCOMPARE(old_nodes(), static_cast<int>(tier));
+  QVERIFY(w.grab().save(outputPath("controls-migrating.png")));
+
+  retire->trigger();
+  QVERIFY(QTest::qWaitFor([&] { return w.lastSnapshot().stack.old_cache_items.empty(); }, 5000));
+  QVERIFY(migrate->isEnabled());
+  QVERIFY(!retire->isEnabled());
+  QVERIFY2(w.statusBar()->currentMessage().contains("retired"),
+           qPrintable(w.statusBar()->currentMessage()));
+  QCOMPARE(old_nodes(), 0);
+
+  // The servers' own caches are no tier to migrate.
+  MainWindow local(load("builtin:local-caches"));
+  local.show();
+  QVERIFY(QTest::qWaitFor([&] { return local.snapshotsApplied() > 0; }, 5000));
+  QAction *local_migrate = action(local, "Migrate to a new tier");
+  QVERIFY(local_migrate != nullptr);
+  QVERIFY(!local_migrate->isEnabled());
+  QVERIFY2(local_migrate->toolTip().contains("cache locally"),
+           qPrintable(local_migrate->toolTip()));
+}
+
+void WindowControlsTest::aMigrationIsLegibleOnABeamer_data() {
+  QTest::addColumn<QSize>("size");
+  QTest::addColumn<bool>("projector");
+  QTest::newRow("1280x720") << QSize(1280, 720) << false;
+  QTest::newRow("1280x720, projector mode") << QSize(1280, 720) << true;
+  QTest::newRow("1024x768, projector mode") << QSize(1024, 768) << true;
+}
+
+// builtin:migrate with cache.fallback at 30 s, both tiers up, on a beamer's
+// screen: every control whole (in projector mode the bar shows, of Migrate
+// and Retire, the one that can act), every diagram label whole, inside its
+// box and apart from the others, the old tier's named ("old mc 0" on a
+// beamer's larger font).
+void WindowControlsTest::aMigrationIsLegibleOnABeamer() {
+  QFETCH(QSize, size);
+  QFETCH(bool, projector);
+  MainWindow w(load("builtin:migrate", {"cache.fallback=true"}));
+  w.resize(size);
+  w.setProjectorMode(projector);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  w.worker()->pauseAt(30);
+  w.setSpeedIndex(kMaxSpeed);
+  w.worker()->play();
+  QVERIFY(QTest::qWaitFor(
+      [&] {
+        return w.lastSnapshot().now == stampede::seconds_to_ns(30) && !w.lastSnapshot().running;
+      },
+      30000));
+  QTest::qWait(200);
+  QCOMPARE(w.size(), size);
+  QVERIFY(w.grab().save(outputPath(QString("controls-migration-%1x%2%3.png")
+                                       .arg(size.width())
+                                       .arg(size.height())
+                                       .arg(projector ? "-projector" : ""))));
+  QString bad = toolbarsOverflowing(w);
+  QAction *migrate = action(w, projector ? "Migrate" : "Migrate to a new tier");
+  QAction *retire = action(w, projector ? "Retire" : "Retire old tier");
+  QVERIFY(migrate != nullptr && retire != nullptr);
+  QVERIFY(retire->isVisible() && retire->isEnabled());
+  QCOMPARE(migrate->isVisible(), !projector);
+  auto *diagram = w.findChild<stampede::gui::DiagramView *>();
+  const auto labels = diagram->labels();
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const auto &a = labels[i];
+    if (a.text.contains(QChar(0x2026)))
+      bad += QString("diagram: \"%1\" elided\n").arg(a.text);
+    if (!a.frame.contains(a.rect))
+      bad += QString("diagram: \"%1\" outside its box\n").arg(a.text);
+    if (a.px < 10)
+      bad += QString("diagram: \"%1\" at %2 px\n").arg(a.text).arg(a.px);
+    for (std::size_t j = i + 1; j < labels.size(); ++j)
+      if (a.rect.intersects(labels[j].rect))
+        bad += QString("diagram: \"%1\" overlaps \"%2\"\n").arg(a.text, labels[j].text);
+  }
+  // Each old node named, with its items, in the longest wording that fits
+  // ("old memcached 0\n770 items", "old mc 0 · 770 items", "old mc 1 · 1066").
+  const std::vector<std::uint64_t> &items = w.lastSnapshot().stack.old_cache_items;
+  QCOMPARE(items.size(), std::size_t{2});
+  for (std::size_t n = 0; n < items.size(); ++n) {
+    const QRegularExpression named(
+        QString("^old (memcached|mc) %1\\b.*\\b%2( items)?$").arg(n).arg(items[n]),
+        QRegularExpression::DotMatchesEverythingOption);
+    int found = 0;
+    for (const auto &l : labels)
+      found += named.match(l.text).hasMatch();
+    if (found != 1)
+      bad += QString("old node %1 with %2 items is not named once\n").arg(n).arg(items[n]);
+  }
+  QVERIFY2(bad.isEmpty(), qPrintable(bad));
 }
 
 QTEST_MAIN(WindowControlsTest)

@@ -106,6 +106,7 @@ private slots:
   void diagramLabelsNeitherOverlapNorClip_data();
   void diagramLabelsNeitherOverlapNorClip();
   void manyServersAndNodesMeetAtAHub();
+  void diagramDrawsBothTiersWhileTheyCoexist();
 };
 
 void WindowTest::opensPausedAndShowsTheFirstSnapshot() {
@@ -392,9 +393,15 @@ void WindowTest::diagramDrawsNoDbReadOnceReadsStop() {
 void WindowTest::pausedDotsAreWhatIsInFlight_data() {
   QTest::addColumn<QString>("spec");
   QTest::addColumn<double>("at");
-  QTest::newRow("stampede under clear") << "builtin:stampede" << 5.1;
-  QTest::newRow("R1, saturated") << "builtin:r1" << 20.0;
-  QTest::newRow("update+cas after a burst") << "builtin:frontpage" << 40.0127;
+  QTest::addColumn<QStringList>("overrides");
+  QTest::newRow("stampede under clear") << "builtin:stampede" << 5.1 << QStringList{};
+  QTest::newRow("R1, saturated") << "builtin:r1" << 20.0 << QStringList{};
+  QTest::newRow("update+cas after a burst")
+      << "builtin:frontpage" << 40.0127 << QStringList{"strategy.name=update+cas"};
+  // Just after the migration: gets miss the new tier and go on to the old
+  // (4 calls to the old tier in flight).
+  QTest::newRow("a migration's fallback")
+      << "builtin:migrate" << 20.0185 << QStringList{"cache.fallback=true"};
 }
 
 void WindowTest::pausedDotsAreWhatIsInFlight() {
@@ -404,10 +411,11 @@ void WindowTest::pausedDotsAreWhatIsInFlight() {
   // servers' waiting lines as counts.
   QFETCH(QString, spec);
   QFETCH(double, at);
-  std::vector<std::string> overrides;
-  if (at > 40)
-    overrides.push_back("strategy.name=update+cas");
-  MainWindow w(load(spec.toStdString().c_str(), overrides));
+  QFETCH(QStringList, overrides);
+  std::vector<std::string> o;
+  for (const QString &x : overrides)
+    o.push_back(x.toStdString());
+  MainWindow w(load(spec.toStdString().c_str(), o));
   w.show();
   auto *diagram = w.findChild<DiagramView *>();
   QVERIFY(runTo(w, at));
@@ -834,6 +842,105 @@ void WindowTest::manyServersAndNodesMeetAtAHub() {
       QVERIFY2(wires <= static_cast<std::size_t>(4 * n + 1),
                qPrintable(QString("%1 x %1: %2 wires").arg(n).arg(wires)));
   }
+}
+
+// The issue: "The window draws both tiers while they coexist". builtin:migrate
+// with cache.fallback: two old nodes hold the warm pages; at 20 s two new,
+// empty nodes take over and the old ones are read on a miss, until they are
+// retired at 50 s. Paused at 20.0185 s (4 calls to the old tier in flight,
+// nothing else) the diagram names both tiers with
+// the snapshot's counts, and each call in flight to an old node travels to
+// that node; before the migration and after the retirement the tier's
+// column is what it always was.
+void WindowTest::diagramDrawsBothTiersWhileTheyCoexist() {
+  MainWindow w(load("builtin:migrate", {"cache.fallback=true"}));
+  w.resize(1400, 900);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  auto *diagram = w.findChild<DiagramView *>();
+  const auto nodes = [&](const QString &prefix) {
+    std::vector<DiagramView::Label> out;
+    for (const DiagramView::Label &l : diagram->labels())
+      if (l.text.startsWith(prefix))
+        out.push_back(l);
+    return out;
+  };
+  const auto texts = [](const std::vector<DiagramView::Label> &labels) {
+    QStringList out;
+    for (const DiagramView::Label &l : labels)
+      out << l.text;
+    return out;
+  };
+  const auto items = [](const QString &name, std::size_t i, std::uint64_t n) {
+    return QString("%1 %2\n%3 %4").arg(name).arg(i).arg(n).arg(n == 1 ? "item" : "items");
+  };
+  const auto wires = [&] {
+    diagram->repaint();
+    return diagram->lastFrame().wires;
+  };
+
+  QVERIFY(runTo(w, 19.5));
+  QVERIFY(w.lastSnapshot().stack.old_cache_items.empty());
+  QVERIFY(nodes("old memcached").empty());
+  const std::vector<DiagramView::Label> before = nodes("memcached ");
+  QCOMPARE(before.size(), std::size_t{2});
+  const std::size_t wires_before = wires();
+
+  QVERIFY(runTo(w, 20.0185));
+  const Snapshot &s = w.lastSnapshot();
+  QCOMPARE(s.stack.cache_items.size(), std::size_t{2});
+  QCOMPARE(s.stack.old_cache_items.size(), std::size_t{2});
+  QStringList tier, old;
+  for (std::size_t i = 0; i < 2; ++i) {
+    tier << items("memcached", i, s.stack.cache_items[i]);
+    old << items("old memcached", i, s.stack.old_cache_items[i]);
+  }
+  QCOMPARE(texts(nodes("memcached ")), tier);
+  QCOMPARE(texts(nodes("old memcached ")), old);
+  // A wire from each of the 4 app servers to each old node, besides.
+  QCOMPARE(wires(), wires_before + 4 * 2);
+  // Half way out, a call to old node i is at its box (its label's frame).
+  const std::vector<DiagramView::Label> old_boxes = nodes("old memcached ");
+  const auto first_old = static_cast<std::int32_t>(s.stack.cache_items.size());
+  int calls = 0;
+  for (const stampede::gui::InFlight &f : s.in_flight) {
+    if (f.activity != stampede::Activity::kCacheCall || f.node < first_old || f.until < 0)
+      continue;
+    ++calls;
+    const QRectF box = old_boxes.at(static_cast<std::size_t>(f.node - first_old)).frame;
+    const stampede::Time half = f.from + (f.until - f.from) / 2;
+    std::optional<QPointF> at;
+    for (const DiagramView::Dot &d : diagram->dots(half))
+      if (d.serial == f.serial && d.place == DiagramView::Place::kCacheCall)
+        at = d.at;
+    QVERIFY2(at,
+             qPrintable(
+                 QString("request #%1's call to node %2 is not drawn").arg(f.serial).arg(f.node)));
+    // Calls at one place are spread a few dots' width along their wire.
+    QVERIFY2(std::abs(at->x() - box.left()) < 0.5 && at->y() > box.top() - 25 &&
+                 at->y() < box.bottom() + 25,
+             qPrintable(QString("request #%1's call to node %2 at (%3, %4), its box at (%5, %6)")
+                            .arg(f.serial)
+                            .arg(f.node)
+                            .arg(at->x())
+                            .arg(at->y())
+                            .arg(box.left())
+                            .arg(box.top())));
+  }
+  std::printf("migrate at 20.0185 s: %d calls to the old tier in flight, drawn at its nodes\n",
+              calls);
+  QVERIFY(calls > 0);
+  QVERIFY(diagram->grab().save(outputPath("gui-migration.png")));
+
+  // Retired at 50 s: the column is as it was before the migration.
+  QVERIFY(runTo(w, 50.5));
+  QVERIFY(w.lastSnapshot().stack.old_cache_items.empty());
+  QVERIFY(nodes("old memcached").empty());
+  const std::vector<DiagramView::Label> after = nodes("memcached ");
+  QCOMPARE(after.size(), before.size());
+  for (std::size_t i = 0; i < after.size(); ++i)
+    QCOMPARE(after[i].frame, before[i].frame);
+  QCOMPARE(wires(), wires_before);
 }
 
 QTEST_MAIN(WindowTest)
