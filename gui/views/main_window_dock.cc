@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "stampede/report_fields.h"
 #include "views/lesson_panel.h"
@@ -117,12 +118,20 @@ void MainWindow::updateTotals() {
       "anomalies.redundant_db_reads", "anomalies.stampedes",      "anomalies.lost_updates",
       "cache.cas_conflicts",          "cache.hit_ratio",          "cache.evictions",
       "latency_ms.page_view.p50",     "latency_ms.page_view.p99", "db.utilization"};
-  std::pair<QString, QString> rows[std::size(kPaths)];
-  for (std::size_t i = 0; i < std::size(kPaths); ++i)
-    rows[i] = {QString::fromStdString(report_label(kPaths[i])),
-               QString::fromStdString(report_text(r, kPaths[i]))};
-  totals_->setRowCount(static_cast<int>(std::size(rows)));
-  for (int i = 0; i < static_cast<int>(std::size(rows)); ++i) {
+  std::vector<std::pair<QString, QString>> rows;
+  auto add = [&](const char *path) {
+    rows.emplace_back(QString::fromStdString(report_label(path)),
+                      QString::fromStdString(report_text(r, path)));
+  };
+  for (const char *path : kPaths)
+    add(path);
+  // A migration's old tier, once a get has gone there (cache.fallback).
+  if (r.fallback_gets > 0) {
+    add("cache.fallback_gets");
+    add("cache.fallback_hits");
+  }
+  totals_->setRowCount(static_cast<int>(rows.size()));
+  for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
     for (int c = 0; c < 2; ++c) {
       QTableWidgetItem *item = totals_->item(i, c);
       if (!item) {
@@ -131,7 +140,8 @@ void MainWindow::updateTotals() {
           item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         totals_->setItem(i, c, item);
       }
-      item->setText(c == 0 ? rows[i].first : rows[i].second);
+      const auto &row = rows[static_cast<std::size_t>(i)];
+      item->setText(c == 0 ? row.first : row.second);
     }
   }
 }

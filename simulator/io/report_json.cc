@@ -91,7 +91,7 @@ constexpr std::array kFields = {
     shown(count("cache.gutter_gets", &Report::gutter_gets), "gutter gets"),
     count("cache.gutter_hits", &Report::gutter_hits),
     shown(count("cache.fallback_gets", &Report::fallback_gets), "fallback gets"),
-    count("cache.fallback_hits", &Report::fallback_hits),
+    shown(count("cache.fallback_hits", &Report::fallback_hits), "fallback hits"),
     count("edge.hits", &Report::edge_hits),
     count("edge.misses", &Report::edge_misses),
     real("edge.hit_ratio", &Report::edge_hit_ratio),
