@@ -3,7 +3,7 @@
 // nodes, two new, empty nodes at 20 s, the old ones retired at 50 s) with
 // cache.fallback off, so that reading the old tier is the strategy's own
 // work. Each check is set against what clear measures there, alone and
-// with the simulator's own FallbackClient (cache.fallback=true), whose
+// with the simulator's own fallback (cache.fallback=true), whose
 // report the student's must match.
 #include <cstdint>
 #include <cstdlib>
@@ -294,11 +294,11 @@ TEST(FallbackRead, AnOldHitIsServedAndCopied) {
                       "hold-off; an add stores only where the key is absent",
                       "copy with ctx.cache_add(r), not ctx.cache_set(r)");
   // Copied, a page is asked of the old tier about once: clear under the
-  // simulator's FallbackClient asks as often.
+  // simulator's own fallback asks as often.
   const stampede::Report &builtin = clear(true, 0);
   EXPECT_LE(r.fallback_hits, builtin.fallback_hits + builtin.fallback_hits / 10)
       << "once copied, a page should be found in the new tier: the old tier should answer about "
-         "as many views as it does for the simulator's FallbackClient ("
+         "as many views as it does for the simulator's own fallback ("
       << counted(builtin.fallback_hits) << ")";
 }
 
@@ -328,8 +328,8 @@ TEST(FallbackRead, NoHerdWhenTheNewTierTakesOver) {
       << "the busiest second should bring the database far fewer page queries than a cold new "
          "tier does (clear without a fallback: "
       << cold.db_peak_reads_per_s
-      << "; the simulator's FallbackClient: " << clear(true, 0).db_peak_reads_per_s << "; at most "
-      << kPeakReadsBound << " expected)" << unless(left, hint);
+      << "; clear with the simulator's own fallback: " << clear(true, 0).db_peak_reads_per_s
+      << "; at most " << kPeakReadsBound << " expected)" << unless(left, hint);
   // Seeds 1-20: 1,568-1,788 page queries with the solution, 3,437-3,627
   // with clear on a cold new tier.
   EXPECT_LT(r.db_reads_by_page_views, cold.db_reads_by_page_views * 3 / 4)
@@ -347,10 +347,11 @@ TEST(FallbackRead, AHoldOffKeepsStalePagesOut) {
   const stampede::Report &r = t.w.r;
   EXPECT_PRED_FORMAT1(holds, left_over(t)) << left_hint(t) << graded::explains_others();
   ASSERT_GT(t.w.submits_started, 0u) << "builtin:migrate has submits";
-  ASSERT_GT(t.old_hits, 0u) << "with a hold-off too, the old tier should answer views that miss "
-                               "the new tier"
-                            << graded::hint(kAskTheOldTier, kAskTheOldTierFix)
-                            << graded::explains_others();
+  const std::uint64_t old_hits = t.old_hits;
+  ASSERT_GT(old_hits, 0u) << "with a hold-off too, the old tier should answer views that miss "
+                             "the new tier"
+                          << graded::hint(kAskTheOldTier, kAskTheOldTierFix)
+                          << graded::explains_others();
   const bool never_inserted = r.db_writes == 0;
   EXPECT_GE(r.db_writes, r.submits)
       << "each submit should insert its post"
@@ -383,11 +384,11 @@ TEST(FallbackRead, AHoldOffKeepsStalePagesOut) {
          "committed before it ("
       << counted(t.stale_in_migration) << " of the " << counted(r.stale_reads)
       << " stale reads came during the migration, " << counted(t.stale_from_copies)
-      << " from your copies of the old tier's pages; clear under the simulator's FallbackClient: "
+      << " from your copies of the old tier's pages; clear with the simulator's own fallback: "
       << clear(true, 2).stale_reads << ")" << unless(r.cache_deletes < r.submits, hint);
 }
 
-TEST(FallbackRead, ShowsFallbackClientsRace) {
+TEST(FallbackRead, ShowsTheCopyRace) {
   POINTS(2);
   // No hold-off: a view reads the old tier's page just before a submit's
   // delete reaches the old tier, and adds it to the new tier just after the
@@ -401,18 +402,18 @@ TEST(FallbackRead, ShowsFallbackClientsRace) {
                                                   " of them of pages your copies stored");
   EXPECT_GT(t.stale_from_copies, 0u)
       << "without a hold-off, some copies from the old tier should outlive a submit's delete "
-         "and be served stale, as the simulator's FallbackClient's are"
+         "and be served stale, as the simulator's own fallback's are"
       << unless(t.old_hits == 0, graded::hint(kCopy, kCopyFix))
       << unless(t.old_hits > 0, graded::hint(kAskTheOldTier, kAskTheOldTierFix));
   const auto off_by = static_cast<std::uint64_t>(std::llabs(
       static_cast<long long>(r.stale_reads) - static_cast<long long>(builtin.stale_reads)));
   EXPECT_LE(off_by, builtin.stale_reads / 20)
-      << "your stale reads without a hold-off should be those of clear under the simulator's "
-         "FallbackClient ("
+      << "your stale reads without a hold-off should be those of clear with the simulator's "
+         "own fallback ("
       << counted(builtin.stale_reads) << ", within 5 %)";
 }
 
-TEST(FallbackRead, BehavesExactlyLikeTheSimulatorsFallbackClient) {
+TEST(FallbackRead, BehavesExactlyLikeTheSimulatorsFallback) {
   POINTS(2);
   for (const int holdoff_s : {0, 2}) {
     const Traced &t = mine(holdoff_s);
@@ -428,7 +429,7 @@ TEST(FallbackRead, BehavesExactlyLikeTheSimulatorsFallbackClient) {
         "")
         << where
         << ", the same seed should give the report of clear with cache.fallback=true (the "
-           "simulator's FallbackClient)"
+           "simulator's own fallback)"
         << unless(!left.empty(),
                   graded::hint("if the other tests pass: answer a view the old tier answered "
                                "when its page arrives, before the copy (the copy is the "
