@@ -1,9 +1,10 @@
 // A migration to a new memcached tier (SPEC section 2: `migrate_cache`,
-// `retire_old_cache`, `cache.fallback`, `cache.delete_holdoff_s`), as the
-// course's pymemcache tutorial warms a cold cache with FallbackClient((new,
-// old)) and as Facebook warms a cold cluster (Nishtala et al., NSDI 2013,
-// section 4.3): a get that misses the new tier reads the old one, and a hit
-// there is copied into the new tier with `add`; a delete goes to the new
+// `retire_old_cache`, `cache.fallback`, `cache.delete_holdoff_s`): a get
+// that misses the new tier reads the old one, as the course's pymemcache
+// tutorial warms a cold cache with FallbackClient((new, old)); and, as
+// Facebook warms a cold cluster (Nishtala et al., NSDI 2013, section 4.3),
+// a hit there is copied into the new tier with `add` (pymemcache copies
+// nothing, and deletes from the new tier alone); a delete goes to the new
 // tier, then (one round trip later, as a client that loops over its tiers)
 // to the old one. A copy read from the old tier before a delete reached it
 // and stored after the delete left the new tier puts back what the delete

@@ -104,9 +104,9 @@ struct CacheConfig {
   double gutter_ttl_s = 10;       ///< `cache.gutter_ttl_s`: how long a gutter entry lives.
   double node_capacity = 0;       ///< `cache.node_capacity`: a node's capacity; 0 = unlimited.
   /// `cache.fallback`: during a migration (`migrate_cache`) the clients read
-  /// the new tier, then the old one on a miss, and copy an old tier's hit
-  /// into the new tier with `add` (pymemcache's FallbackClient, and Facebook's
-  /// cold cluster warm-up). Sets go to the new tier only.
+  /// the new tier, then the old one on a miss (pymemcache's FallbackClient),
+  /// and copy an old tier's hit into the new tier with `add` (Facebook's cold
+  /// cluster warm-up; pymemcache copies nothing). Sets go to the new tier only.
   bool fallback = false;
   /// `cache.delete_holdoff_s`: a delete leaves the key held off that long
   /// (`md KEY I T<s>`, and an empty placeholder where the key was absent):
