@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -112,26 +114,42 @@ private:
   Watched w_;
 };
 
-/// Runs `scenario` with the student's strategy `strategy`, followed.
-inline Watched watched(const std::string &strategy, const std::string &scenario,
-                       std::vector<std::string> overrides = {}) {
+/// A student's run to its end, watched by an observer: the simulation, for
+/// the observer's result, and the words of the requests left at the end
+/// (empty when none). A fault during the run is thrown: its words are the
+/// verdict.
+struct StudentRun {
+  std::unique_ptr<stampede::Simulation> sim;
+  std::string fault;
+};
+
+/// Runs `scenario` with the student's strategy `strategy` and `overrides`,
+/// `observer` watching.
+inline StudentRun run_student(const std::string &strategy, const std::string &scenario,
+                              std::vector<std::string> overrides, stampede::Observer &observer) {
   overrides.push_back("strategy.name=" + strategy);
   const auto s = stampede::load_scenario(scenario, overrides);
   if (!s)
     throw std::runtime_error(s.error);
-  stampede::Simulation sim(*s.value, graded::registry());
-  Follower follower;
-  sim.set_observer(&follower);
-  std::string fault;
+  StudentRun run{std::make_unique<stampede::Simulation>(*s.value, graded::registry()), ""};
+  run.sim->set_observer(&observer);
   try {
-    sim.run();
+    run.sim->run();
   } catch (const stampede::StudentFault &e) {
-    if (!sim.finished())
-      throw;          // a fault during the run: its words are the verdict
-    fault = e.what(); // requests left at the end, which the follower counts
+    if (!run.sim->finished())
+      throw;              // a fault during the run: its words are the verdict
+    run.fault = e.what(); // requests left at the end, which the observer counts
   }
-  Watched w = follower.result(sim);
-  w.fault = fault;
+  return run;
+}
+
+/// Runs `scenario` with the student's strategy `strategy`, followed.
+inline Watched watched(const std::string &strategy, const std::string &scenario,
+                       std::vector<std::string> overrides = {}) {
+  Follower follower;
+  const StudentRun run = run_student(strategy, scenario, std::move(overrides), follower);
+  Watched w = follower.result(*run.sim);
+  w.fault = run.fault;
   return w;
 }
 

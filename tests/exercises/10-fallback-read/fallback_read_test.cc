@@ -131,24 +131,12 @@ const Traced &mine(int holdoff_s) {
   static std::map<int, Traced> runs;
   if (const auto it = runs.find(holdoff_s); it != runs.end())
     return it->second;
-  const auto s = stampede::load_scenario(
-      kScenario, {"strategy.name=" + std::string(kStudent), "cache.fallback=false",
-                  "cache.delete_holdoff_s=" + std::to_string(holdoff_s)});
-  if (!s)
-    throw std::runtime_error(s.error);
-  stampede::Simulation sim(*s.value, graded::registry());
   Tracer tracer;
-  sim.set_observer(&tracer);
-  std::string fault;
-  try {
-    sim.run();
-  } catch (const stampede::StudentFault &e) {
-    if (!sim.finished())
-      throw;          // a fault during the run: its words are the verdict
-    fault = e.what(); // requests left at the end, which the tracer counts
-  }
-  Traced t = tracer.result(sim);
-  t.w.fault = fault;
+  const graded::left::StudentRun run = graded::left::run_student(
+      kStudent, kScenario,
+      {"cache.fallback=false", "cache.delete_holdoff_s=" + std::to_string(holdoff_s)}, tracer);
+  Traced t = tracer.result(*run.sim);
+  t.w.fault = run.fault;
   return runs.emplace(holdoff_s, std::move(t)).first->second;
 }
 
