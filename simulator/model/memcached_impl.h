@@ -412,7 +412,8 @@ struct MemcachedNode::Impl {
       drop_on_failed_set(mode, key, now_s);
       return status;
     }
-    std::memcpy(item(s).value_data(), value.data(), value.size());
+    if (!value.empty()) // an empty view may have no data pointer, which memcpy may not take
+      std::memcpy(item(s).value_data(), value.data(), value.size());
     return commit_item(s, mode, cas_in, now_s, cas_out, set_stale, key_binary);
   }
 
