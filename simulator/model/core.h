@@ -233,8 +233,9 @@ private:
   // A migration (model/migration.cc): the fallback read's legs, the
   // deletes that go to both tiers, the hold-off, and what explains a stale
   // read of a page copied from the old tier.
+  // (No migration with app.local_cache: migrate_cache refuses it.)
   bool fallback_on() const noexcept {
-    return scenario_.cache.fallback && cache_.old_tier() != nullptr && !scenario_.app.local_cache;
+    return scenario_.cache.fallback && cache_.old_tier() != nullptr;
   }
   // The old tier's get (a fallback's second leg, or Op::kCacheGetOld): the
   // reply, and the round trip, after which on_reply continues.

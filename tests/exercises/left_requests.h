@@ -114,6 +114,16 @@ private:
   Watched w_;
 };
 
+/// The hint for a request left where no exercise's own hint applies: one
+/// that never started, or one left after some other reply.
+inline std::string any_left_hint(const Left &l) {
+  if (l.op == stampede::Op::kNone)
+    return graded::hint(std::string(l.submit ? "submit()" : "view()") +
+                        " must start the request with its first operation");
+  return graded::hint("each request must end with an answer: after the reply named above, "
+                      "issue the next operation or respond");
+}
+
 /// A student's run to its end, watched by an observer: the simulation, for
 /// the observer's result, and the words of the requests left at the end
 /// (empty when none). A fault during the run is thrown: its words are the

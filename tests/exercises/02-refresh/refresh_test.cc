@@ -60,11 +60,7 @@ std::string left_hint(const Watched &w) {
     return graded::hint("the fill is the view's last operation: once it replies, the view has "
                         "its page and must be answered",
                         "when the fill replies: return ctx.respond(r);");
-  if (l.op == Op::kNone)
-    return graded::hint(std::string(l.submit ? "submit()" : "view()") +
-                        " must start the request with its first operation");
-  return graded::hint("each request must end with an answer: after the reply named above, "
-                      "issue the next operation or respond");
+  return graded::left::any_left_hint(l);
 }
 
 TEST(Refresh, PageViewsReadThroughTheCache) {

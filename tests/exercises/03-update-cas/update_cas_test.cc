@@ -63,11 +63,7 @@ std::string left_hint(const Watched &w) {
                         "is answered",
                         "after the read's reply: set r.step to your fill step and call "
                         "ctx.cache_add(r); respond when the add replies");
-  if (l.op == Op::kNone)
-    return graded::hint(std::string(l.submit ? "submit()" : "view()") +
-                        " must start the request with its first operation");
-  return graded::hint("each request must end with an answer: after the reply named above, "
-                      "issue the next operation or respond");
+  return graded::left::any_left_hint(l);
 }
 
 TEST(UpdateCas, PageViewsReadThroughTheCache) {
