@@ -2,8 +2,8 @@
 // and the one portable log and exp they use, so every platform draws the same bits.
 #include "stampede/distribution.h"
 
+#include "internal/portable.h"
 #include <array>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -66,9 +66,9 @@ double portable_log(double x) noexcept {
     x *= 0x1p54;
     e = -54;
   }
-  const auto bits = std::bit_cast<std::uint64_t>(x);
+  const auto bits = portable::bit_cast<std::uint64_t>(x);
   e += static_cast<int>((bits >> 52) & 0x7ff) - 1022;
-  double m = std::bit_cast<double>((bits & 0x000fffffffffffffULL) | 0x3fe0000000000000ULL);
+  double m = portable::bit_cast<double>((bits & 0x000fffffffffffffULL) | 0x3fe0000000000000ULL);
   if (m < kSqrtHalf) {
     m *= 2;
     --e;

@@ -9,13 +9,13 @@
 //   OP     := "==" | "!=" | "<=" | ">=" | "<" | ">"
 //   NUMBER := a decimal or floating-point number, optionally negative
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "internal/portable.h"
 #include "stampede/expectations.h"
 #include "stampede/report_fields.h"
 
@@ -183,7 +183,7 @@ private:
     const char *first = text_.data() + pos_;
     const char *last = text_.data() + text_.size();
     double value = 0;
-    auto [ptr, ec] = std::from_chars(first, last, value);
+    auto [ptr, ec] = portable::from_chars(first, last, value);
     if (ec != std::errc() || !std::isfinite(value) || (ptr != last && !is_space(*ptr))) {
       fail(std::string("expected a number after \"") + op->text + "\", got " + next_token());
       return false;

@@ -1,11 +1,11 @@
 // Reading one value of a scenario file, and the words its messages use: a
 // number, an integer, a distribution, a field (scenario_internal.h).
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <utility>
 
+#include "internal/portable.h"
 #include "io/scenario_internal.h"
 #include "stampede/scenario_file.h"
 
@@ -20,7 +20,7 @@ std::string format_number(double v) {
   if (std::isfinite(v) && std::floor(v) == v && std::fabs(v) < 1e16)
     return std::to_string(static_cast<long long>(v));
   char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  auto r = portable::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, r.ptr);
 }
 

@@ -1,8 +1,8 @@
 // The time series as CSV (see timeseries.h).
 #include "stampede/timeseries.h"
 
+#include "internal/portable.h"
 #include <array>
-#include <charconv>
 #include <string>
 
 namespace stampede {
@@ -11,13 +11,13 @@ namespace {
 /// Appends the shortest text that reads back as exactly `v`.
 void append_real(std::string &line, double v) {
   std::array<char, 32> buf{};
-  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  const auto [end, ec] = portable::to_chars(buf.data(), buf.data() + buf.size(), v);
   line.append(buf.data(), ec == std::errc() ? end : buf.data());
 }
 
 void append_count(std::string &line, std::uint64_t v) {
   std::array<char, 24> buf{};
-  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  const auto [end, ec] = portable::to_chars(buf.data(), buf.data() + buf.size(), v);
   line.append(buf.data(), ec == std::errc() ? end : buf.data());
 }
 

@@ -1,8 +1,8 @@
 // Chrome trace-event JSON (see trace.h).
 #include "io/trace.h"
 
+#include "internal/portable.h"
 #include <algorithm>
-#include <charconv>
 #include <string_view>
 #include <utility>
 
@@ -13,14 +13,14 @@ constexpr std::uint32_t kPid = 1;
 
 void append_int(std::string &s, std::int64_t v) {
   char buf[24];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  const auto [end, ec] = portable::to_chars(buf, buf + sizeof buf, v);
   s.append(buf, ec == std::errc() ? end : buf);
 }
 
 /// Appends the shortest text that reads back as exactly `v`.
 void append_real(std::string &s, double v) {
   char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  const auto [end, ec] = portable::to_chars(buf, buf + sizeof buf, v);
   s.append(buf, ec == std::errc() ? end : buf);
 }
 
