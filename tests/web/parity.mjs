@@ -7,7 +7,7 @@
 //
 //   node --no-experimental-fetch tests/web/parity.mjs STAMPEDE WASM_DIR PORTABLE_CHECK_NATIVE
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -64,9 +64,8 @@ console.log(`portable charconv over ${VALUES} values (x2 signs): ${native.stdout
 // 2. Every built-in scenario under every strategy.
 const require = createRequire(import.meta.url);
 const createStampede = require(resolve(wasmDir, 'stampede_engine.js'));
-const engine = await createStampede({
-  wasmBinary: readFileSync(join(wasmDir, 'stampede_engine.wasm')),
-});
+// The module's files (.wasm, and .data with the lessons) sit beside it.
+const engine = await createStampede({ locateFile: (file) => resolve(wasmDir, file) });
 const builtins = JSON.parse(engine.builtins()).map((b) => `builtin:${b.name}`);
 const strategies = JSON.parse(engine.strategies()).map((s) => s.name);
 check(builtins.length >= 10 && strategies.length >= 10,
@@ -107,6 +106,13 @@ const student = JSON.parse(engine.runReport(JSON.stringify({
 })));
 check(/got "student:mine" \(student strategies \(student:NAME\) run in the native build only/.test(student.error),
   `a student strategy in the browser: ${JSON.stringify(student)}`);
+
+// The lessons travel in the module: the same as the native build lists.
+const lessons = JSON.parse(engine.lessons());
+const listed = (await run(stampede, ['lesson', 'list'])).stdout;
+check(Array.isArray(lessons) && lessons.length >= 18 &&
+  lessons.every((l) => listed.includes(`${l.folder}  ${l.title}`)),
+  `lessons in the module: ${JSON.stringify(lessons).slice(0, 200)}`);
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

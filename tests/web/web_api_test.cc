@@ -90,6 +90,60 @@ TEST_F(WebApi, BadInputIsSaidInTheCommandLinesWords) {
       std::string::npos);
 }
 
+TEST_F(WebApi, LessonsAreTheCommandLinesInTheLecturesOrder) {
+  const auto cli = run({"lesson", "list"});
+  ASSERT_EQ(cli.code, 0) << cli.err;
+  const Json lessons = Json::parse(stampede::web::lessons_json());
+  ASSERT_TRUE(lessons.is_array()) << lessons.dump();
+  std::string listed;
+  for (const Json &l : lessons) {
+    EXPECT_EQ(l["error"], "") << l["folder"];
+    EXPECT_FALSE(l["steps"].empty()) << l["folder"];
+    EXPECT_NE(cli.out.find(l["folder"].get<std::string>() + "  "), std::string::npos)
+        << l["folder"];
+    listed += l["folder"].get<std::string>() + " ";
+  }
+  EXPECT_GE(lessons.size(), 18u) << listed;
+  EXPECT_TRUE(listed.starts_with("01-why-scale 02-why-cache 03-stale-pages ")) << listed;
+  // A step shows its text up to its question, and the rest once run.
+  const Json &step = lessons[2]["steps"][0];
+  EXPECT_EQ(step["request"]["scenario"], "builtin:frontpage");
+  EXPECT_NE(step["before"].get<std::string>().find("## Step 1"), std::string::npos);
+  EXPECT_NE(step["after"].get<std::string>().find("### After the run"), std::string::npos);
+  EXPECT_EQ(step["question"]["choices"].size(), 3u);
+}
+
+TEST_F(WebApi, ALessonStepIsJudgedAsTheInteractiveLessonJudgesIt) {
+  stampede_cli_test::spit(dir_ / "answers", "3\n1\n");
+  const auto cli = run({"lesson", "run", "03", "--interactive"}, "", (dir_ / "answers").string());
+  const Json web = Json::parse(
+      stampede::web::lesson_check(R"({"lesson": "03-stale-pages", "step": 0, "answer": "3"})"));
+  ASSERT_TRUE(web.contains("question")) << web.dump();
+  const Json &q = web["question"];
+  EXPECT_NE(cli.out.find("  measured: " + q["measured"].get<std::string>() + "\n"),
+            std::string::npos)
+      << q.dump() << "\n"
+      << cli.out;
+  EXPECT_EQ(q["said"], "most (over half)");
+  EXPECT_EQ(q["right"], true);
+  EXPECT_EQ(q["answer"], "most (over half)");
+  EXPECT_TRUE(web["ok"].get<bool>()) << web.dump();
+  EXPECT_FALSE(web["expectations"].empty());
+  EXPECT_FALSE(web["claims"].empty());
+
+  // A wrong answer is said to be one; an answer that is none, why.
+  const Json wrong = Json::parse(
+      stampede::web::lesson_check(R"({"lesson": "03-stale-pages", "step": 1, "answer": "2"})"));
+  EXPECT_EQ(wrong["question"]["right"], false) << wrong.dump();
+  const Json nonsense = Json::parse(
+      stampede::web::lesson_check(R"({"lesson": "03-stale-pages", "step": 1, "answer": "9"})"));
+  EXPECT_FALSE(nonsense["question"].value("said_error", "").empty()) << nonsense.dump();
+  for (const char *bad : {R"({"lesson": "99-nope", "step": 0})", R"({"lesson": "03-stale-pages",
+      "step": 99})",
+                          R"({"step": 0})"})
+    EXPECT_TRUE(Json::parse(stampede::web::lesson_check(bad)).contains("error")) << bad;
+}
+
 TEST(WebLiveRun, RunsUntilAnInstantAndDrawsIt) {
   stampede::web::LiveRun live(R"({"scenario": "builtin:stampede"})");
   ASSERT_EQ(live.error(), "");

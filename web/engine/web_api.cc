@@ -13,7 +13,9 @@
 #include "stampede/compare_table.h"
 #include "stampede/expectations.h"
 #include "stampede/lecture.h"
+#include "stampede/lessons.h"
 #include "stampede/replication.h"
+#include "stampede/report_fields.h"
 #include "stampede/report_json.h"
 #include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
@@ -72,7 +74,11 @@ Loaded load(const std::string &request_text, const std::vector<std::string> &ext
   out.origin = request.value("origin", std::string("scenario.json"));
   const Json &scenario = request.contains("scenario") ? request["scenario"] : Json();
   Parsed<Scenario> parsed;
-  if (scenario.is_string() && scenario.get<std::string>().starts_with("builtin:")) {
+  if (request.contains("path") && request["path"].is_string()) {
+    // A scenario file in the module's file system (a lesson's own).
+    out.origin = request["path"].get<std::string>();
+    parsed = load_scenario(out.origin, sets);
+  } else if (scenario.is_string() && scenario.get<std::string>().starts_with("builtin:")) {
     out.origin = scenario.get<std::string>();
     parsed = load_scenario(out.origin, sets);
   } else if (scenario.is_string()) {
@@ -371,6 +377,173 @@ std::string compare_table(const std::string &request) {
       rows.push_back(replicate(std::move(runs), 0));
     }
     return text_of(Json{{"table", format_compare_table(rows)}, {"reports", reports}});
+  });
+}
+
+namespace {
+
+std::filesystem::path lessons_root() {
+#if defined(__EMSCRIPTEN__)
+  return "/lessons"; // web/engine/CMakeLists.txt packs lessons/ there
+#else
+  return default_lessons_dir();
+#endif
+}
+
+/// A step's run as a request: its scenario (built-in or a lesson's file) and overrides.
+Json step_request(const LessonStep &step) {
+  Json r{{"set", step.overrides}};
+  if (step.scenario.starts_with("builtin:"))
+    r["scenario"] = step.scenario;
+  else
+    r["path"] = step.scenario;
+  return r;
+}
+
+Json question_json(const LessonQuestion &q) {
+  Json choices = Json::array();
+  for (const LessonChoice &c : q.choices)
+    choices.push_back(c.text);
+  return Json{{"text", q.text},
+              {"choices", choices},
+              {"metric", q.metric},
+              {"label", q.metric.empty() ? "" : report_label(q.metric)}};
+}
+
+const LessonFile &find_lesson(const std::vector<LessonFile> &lessons, const std::string &id) {
+  for (const LessonFile &l : lessons)
+    if (l.id == id || l.dir.filename().string() == id)
+      return l;
+  throw BadRequest("request: lesson: no lesson \"" + id + "\"");
+}
+
+/// Expectations judged as the window's Lesson tab judges them: one run's
+/// report, or over several seeds SPEC 11's way.
+Json judged(const std::vector<ExpectClause> &expect, const ReplicatedReport &runs, bool &ok) {
+  std::vector<ExpectationResult> results;
+  if (runs.runs.size() > 1) {
+    ReplicatedReport r = runs;
+    ok = evaluate_expectations(r, expect);
+    results = std::move(r.expectations);
+  } else {
+    Report r = runs.runs.front();
+    ok = evaluate_expectations(r, expect);
+    results = std::move(r.expectations);
+  }
+  Json out = Json::array();
+  for (const ExpectationResult &e : results)
+    out.push_back(Json{{"expr", e.expr}, {"ok", e.ok}, {"actual", e.actual}});
+  return out;
+}
+
+} // namespace
+
+std::string lessons_json() {
+  return answer([] {
+    std::string error;
+    const std::vector<LessonFile> lessons = find_lessons(lessons_root(), &error);
+    if (!error.empty())
+      throw BadRequest(error);
+    Json out = Json::array();
+    for (const LessonFile &l : lessons) {
+      std::vector<std::string> sections;
+      if (Parsed<std::string> md = read_input_file((l.dir / l.text_file).string()))
+        sections = lesson_sections(*md.value);
+      Json steps = Json::array();
+      for (std::size_t i = 0; i < l.steps.size(); ++i) {
+        const LessonStep &step = l.steps[i];
+        const StepText text =
+            i + 1 < sections.size() ? split_step_text(sections[i + 1]) : StepText{};
+        steps.push_back(Json{{"title", step.title},
+                             {"request", step_request(step)},
+                             {"point", step.point},
+                             {"seeds", step.seeds.value_or(1)},
+                             {"question", step.question ? question_json(*step.question) : Json()},
+                             {"before", text.before},
+                             {"after", text.after},
+                             {"error", step.error}});
+      }
+      out.push_back(Json{{"id", l.id},
+                         {"folder", l.dir.filename().string()},
+                         {"title", l.title},
+                         {"part", l.part},
+                         {"intro", sections.empty() ? std::string() : sections.front()},
+                         {"error", l.error},
+                         {"steps", steps}});
+    }
+    return text_of(out);
+  });
+}
+
+std::string lesson_check(const std::string &request_text) {
+  return answer([&] {
+    const Json request = Json::parse(request_text, nullptr, false);
+    if (!request.is_object() || !request.contains("lesson") || !request["lesson"].is_string() ||
+        !request.contains("step") || !request["step"].is_number())
+      throw BadRequest("request: expected {\"lesson\": ID, \"step\": N, \"answer\": TEXT}");
+    const std::vector<LessonFile> lessons = find_lessons(lessons_root());
+    const LessonFile &l = find_lesson(lessons, request["lesson"].get<std::string>());
+    const std::uint64_t n = whole(request["step"].get<double>(), "request: step");
+    if (n >= l.steps.size())
+      throw BadRequest("request: step: lesson " + l.id + " has " + std::to_string(l.steps.size()) +
+                       " steps (0 to " + std::to_string(l.steps.size() - 1) + ")");
+    const LessonStep &step = l.steps[n];
+    if (!step.error.empty())
+      throw BadRequest(step.error);
+    const Loaded loaded = load(text_of(step_request(step)));
+    // Its seeds count up from the scenario's, as `stampede lesson run` runs them.
+    std::vector<Report> runs;
+    for (std::uint64_t k = 0; k < step.seeds.value_or(1); ++k) {
+      Scenario one = loaded.scenario;
+      one.seed = loaded.scenario.seed + k;
+      runs.push_back(simulate(one, loaded.origin));
+    }
+    const ReplicatedReport replicated = replicate(std::move(runs), 0);
+    const bool several = replicated.runs.size() > 1;
+    Json out{{"seeds", replicated.seeds}};
+    out["question"] = Json();
+    if (step.question) {
+      const LessonQuestion &q = *step.question;
+      const QuestionOutcome m =
+          several ? answer_question(q, replicated) : answer_question(q, replicated.runs.front());
+      Json question{{"measured", m.measured_text},
+                    {"proved", m.proved},
+                    {"failure", m.failure},
+                    {"answer", q.answer_text()},
+                    {"why", q.why},
+                    {"said", Json()},
+                    {"right", Json()}};
+      const std::string typed = request.value("answer", std::string());
+      if (!typed.empty()) {
+        std::string why;
+        if (const std::optional<double> given = parse_answer(q, typed, why)) {
+          question["right"] = answer_is_right(q, *given);
+          question["said"] =
+              q.has_choices() ? q.choices[static_cast<std::size_t>(*given)].text : typed;
+        } else {
+          question["said_error"] = why;
+        }
+      }
+      out["question"] = std::move(question);
+    }
+    bool ok = true;
+    out["expectations"] = step.expect ? judged(*step.expect, replicated, ok) : Json::array();
+    out["ok"] = ok;
+    Json claims = Json::array();
+    for (const LessonClaim &claim : step.claims) {
+      if (claim.seeds) {
+        claims.push_back(Json{{"text", claim.text},
+                              {"holds", Json()},
+                              {"seeds", {claim.seeds->first, claim.seeds->second}}});
+        continue;
+      }
+      bool holds = true;
+      const Json measured = judged(
+          claim.expect, several ? replicated : replicate({replicated.runs.front()}, 0), holds);
+      claims.push_back(Json{{"text", claim.text}, {"holds", holds}, {"measured", measured}});
+    }
+    out["claims"] = std::move(claims);
+    return text_of(out);
   });
 }
 

@@ -38,6 +38,23 @@ std::string run_report(const std::string &request);
 /// @return {"table": text, "reports": [each row's report]} or {"error": "..."}.
 std::string compare_table(const std::string &request);
 
+/// The lessons in the lecture's order (the WebAssembly module carries
+/// lessons/ in its file system at /lessons; natively, the checkout's).
+/// @return [{"id", "title", "part", "intro", "error", "steps": [{"title",
+/// "request" (a request for LiveRun and run_report), "point", "seeds",
+/// "question": {"text", "choices", "metric", "label"} or null, "before",
+/// "after", "error"}]}]; "before" is the step's text up to its question,
+/// "after" what it shows once run (markdown).
+std::string lessons_json();
+/// Runs a lesson's step headless as `stampede lesson run --interactive`
+/// does (over its `seeds`, counting up from the scenario's seed) and judges
+/// it: {"lesson", "step", "answer"} (the learner's answer as typed, optional).
+/// @return {"seeds", "question": {"measured", "proved", "failure", "answer",
+/// "why", "said", "right"} or null, "ok", "expectations": [{"expr", "ok",
+/// "actual"}], "claims": [{"text", "holds", "measured", "seeds"}]} or
+/// {"error": "..."}.
+std::string lesson_check(const std::string &request);
+
 /// A run drawn live (the window's RunControl): stepped, paused and
 /// controlled, its snapshots as JSON. The same rule as the window's diagram:
 /// each snapshot's in-flight list is what holds a worker at its instant.
