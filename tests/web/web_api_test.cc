@@ -90,6 +90,43 @@ TEST_F(WebApi, BadInputIsSaidInTheCommandLinesWords) {
       std::string::npos);
 }
 
+TEST_F(WebApi, ASweepIsTheCommandLinesSweep) {
+  const auto cli = run({"sweep", "builtin:stampede", "--vary", "strategy.ttl_s=1,5", "--strategies",
+                        "naive", "--seeds", "3"});
+  ASSERT_EQ(cli.code, 0) << cli.err;
+  const Json web = Json::parse(stampede::web::sweep(
+      R"({"scenario": "builtin:stampede", "set": ["strategy.name=\"naive\""],
+          "vary": "strategy.ttl_s", "values": [1, "5"], "seeds": 3,
+          "outputs": ["db.reads_per_page_view"]})"));
+  ASSERT_EQ(web["rows"].size(), 2u) << web.dump();
+  // The CSV's columns for that output, row by row.
+  const std::vector<std::string> lines = stampede_cli_test::lines_of(cli.out);
+  ASSERT_EQ(lines.size(), 3u) << cli.out;
+  const auto cells = [](const std::string &line) {
+    std::vector<std::string> out;
+    std::stringstream in(line);
+    for (std::string cell; std::getline(in, cell, ',');)
+      out.push_back(cell);
+    return out;
+  };
+  const std::vector<std::string> header = cells(lines[0]);
+  const auto column = [&](const std::string &name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  for (std::size_t i = 0; i < 2; ++i) {
+    const Json &cell = web["rows"][i]["outputs"]["db.reads_per_page_view"];
+    const std::vector<std::string> row = cells(lines[i + 1]);
+    EXPECT_DOUBLE_EQ(cell["mean"].get<double>(),
+                     std::stod(row.at(column("db.reads_per_page_view.mean"))));
+    EXPECT_DOUBLE_EQ(cell["low"].get<double>(),
+                     std::stod(row.at(column("db.reads_per_page_view.ci95_low"))));
+    EXPECT_DOUBLE_EQ(cell["high"].get<double>(),
+                     std::stod(row.at(column("db.reads_per_page_view.ci95_high"))));
+  }
+  EXPECT_TRUE(
+      Json::parse(stampede::web::sweep(R"({"scenario": "builtin:stampede"})")).contains("error"));
+}
+
 TEST_F(WebApi, LessonsAreTheCommandLinesInTheLecturesOrder) {
   const auto cli = run({"lesson", "list"});
   ASSERT_EQ(cli.code, 0) << cli.err;

@@ -23,6 +23,8 @@ EMSCRIPTEN_BINDINGS(stampede) {
   function("checkScenario", &stampede::web::check_scenario);
   function("runReport", &stampede::web::run_report);
   function("compareTable", &stampede::web::compare_table);
+  function("sweep", &stampede::web::sweep);
+  function("reportPaths", &stampede::web::report_paths_json);
   function("lessons", &stampede::web::lessons_json);
   function("lessonCheck", &stampede::web::lesson_check);
   class_<LiveRun>("LiveRun")

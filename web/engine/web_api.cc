@@ -380,6 +380,66 @@ std::string compare_table(const std::string &request) {
   });
 }
 
+std::string sweep(const std::string &request_text) {
+  return answer([&] {
+    const Loaded first = load(request_text);
+    const Json &r = first.request;
+    if (!r.contains("vary") || !r["vary"].is_string() || r["vary"].get<std::string>().empty())
+      throw BadRequest("request: vary: expected the dotted path of a scenario field");
+    if (!r.contains("values") || !r["values"].is_array() || r["values"].empty() ||
+        r["values"].size() > 50)
+      throw BadRequest("request: values: expected 1 to 50 values");
+    const std::string path = r["vary"];
+    const std::uint64_t seeds =
+        r.contains("seeds")
+            ? whole(r["seeds"].is_number() ? r["seeds"].get<double>() : -1, "request: seeds")
+            : 5;
+    if (seeds < 1 || seeds > 100)
+      throw BadRequest("request: seeds: expected 1 to 100");
+    std::vector<std::string> outputs = {"db.reads_per_page_view", "anomalies.stale_reads",
+                                        "latency_ms.page_view.p99"};
+    if (r.contains("outputs")) {
+      outputs.clear();
+      const std::vector<std::string> known = report_paths();
+      for (const Json &o : r["outputs"]) {
+        if (!o.is_string() ||
+            std::find(known.begin(), known.end(), o.get<std::string>()) == known.end())
+          throw BadRequest("request: outputs: expected numeric report paths, got " + o.dump());
+        outputs.push_back(o);
+      }
+    }
+    Json rows = Json::array();
+    for (const Json &v : r["values"]) {
+      const std::string value = v.is_string() ? v.get<std::string>() : v.dump();
+      const Loaded l = load(request_text, {path + "=" + value});
+      std::vector<Report> runs;
+      for (std::uint64_t k = 0; k < seeds; ++k) {
+        Scenario one = l.scenario;
+        one.seed = l.scenario.seed + k;
+        runs.push_back(simulate(one, l.origin));
+      }
+      const ReplicatedReport rr = replicate(std::move(runs), 0);
+      Json cells = Json::object();
+      for (const std::string &o : outputs) {
+        const Spread *sp = rr.spread(o);
+        const double mean = sp != nullptr ? sp->mean : 0;
+        cells[o] = Json{{"mean", mean},
+                        {"low", sp != nullptr ? sp->ci95_low.value_or(mean) : mean},
+                        {"high", sp != nullptr ? sp->ci95_high.value_or(mean) : mean}};
+      }
+      rows.push_back(Json{{"value", v}, {"outputs", cells}});
+    }
+    return text_of(Json{{"path", path}, {"outputs", outputs}, {"rows", rows}});
+  });
+}
+
+std::string report_paths_json() {
+  Json out = Json::array();
+  for (const std::string &p : report_paths())
+    out.push_back(Json{{"path", p}, {"label", report_label(p)}});
+  return text_of(out);
+}
+
 namespace {
 
 std::filesystem::path lessons_root() {

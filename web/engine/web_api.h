@@ -38,6 +38,17 @@ std::string run_report(const std::string &request);
 /// @return {"table": text, "reports": [each row's report]} or {"error": "..."}.
 std::string compare_table(const std::string &request);
 
+/// A one-field sweep, as `stampede sweep --vary PATH=V1,V2,...`: each value
+/// run over "seeds" seeds (default 5). The request adds "vary": PATH,
+/// "values": [...] (each a JSON value or its text) and "outputs": [report
+/// paths] (default: DB reads per view, stale reads, p99 latency).
+/// @return {"path", "outputs", "rows": [{"value", "outputs": {PATH: {"mean",
+/// "low", "high"}}}]} (low and high: the 95 % interval; equal to the mean
+/// for one seed) or {"error": "..."}.
+std::string sweep(const std::string &request);
+/// @return every numeric report path with its label: [{"path", "label"}].
+std::string report_paths_json();
+
 /// The lessons in the lecture's order (the WebAssembly module carries
 /// lessons/ in its file system at /lessons; natively, the checkout's).
 /// @return [{"id", "title", "part", "intro", "error", "steps": [{"title",
