@@ -41,7 +41,7 @@ export class Lessons {
   private waiting = false;
   private right = 0;
   private asked = 0;
-  private form: HTMLFormElement | null = null;
+  private given = ''; // the prediction, as typed or picked before the run
   private verdict: HTMLElement | null = null;
 
   constructor(private engine: Engine, private live: Live) {
@@ -108,7 +108,6 @@ export class Lessons {
     const verdict = document.createElement('div');
     verdict.id = 'verdict';
     verdict.className = 'verdict';
-    this.form = form;
     this.verdict = verdict;
     form.onsubmit = (e) => { e.preventDefault(); this.run(form, verdict); };
     this.text.append(form, verdict);
@@ -128,6 +127,7 @@ export class Lessons {
       verdict.textContent = 'Predict first: pick or type an answer, then run.';
       return;
     }
+    this.given = s.question ? this.answer(form) : '';
     form.querySelectorAll('input,button').forEach((i) => ((i as HTMLInputElement).disabled = true));
     verdict.innerHTML = s.point ? `<b>Point at:</b> ${esc(s.point)}<br>running…` : 'running…';
     this.waiting = true;
@@ -141,11 +141,9 @@ export class Lessons {
     this.waiting = false;
     const l = this.lessons[this.lesson];
     const s = l.steps[this.step];
-    const form = this.form!;
     const verdict = this.verdict!;
     if (s.seeds > 1) verdict.innerHTML += `<br>checking over ${s.seeds} seeds…`;
-    const answer = s.question ? this.answer(form) : '';
-    const c = await this.engine.call<Check>('lessonCheck', { lesson: l.id, step: this.step, answer });
+    const c = await this.engine.call<Check>('lessonCheck', { lesson: l.id, step: this.step, answer: this.given });
     if (c.error) { verdict.textContent = c.error; return; }
     let out = s.point ? `<b>Point at:</b> ${esc(s.point)}<br>` : '';
     if (c.seeds.length > 1) out += `<b>Over ${c.seeds.length} seeds</b> (${c.seeds[0]} to ${c.seeds[c.seeds.length - 1]}; the live run was the first)<br>`;
@@ -172,6 +170,7 @@ export class Lessons {
     }
     verdict.innerHTML = out;
     verdict.dataset.done = 'true';
+    verdict.scrollIntoView({ block: 'start', behavior: 'smooth' });
     const after = document.createElement('div');
     after.innerHTML = html(s.after, l.folder);
     verdict.after(after);
