@@ -8,17 +8,19 @@
 //  3. a report downloaded from the page equals `stampede run --report -`
 //     (the engine's timing fields aside);
 //  4. the editor rejects a bad field in the command line's own words;
-//  5. once loaded, the site works offline.
+//  5. once loaded, the site works offline;
+//  6. the whole site, gzipped, stays under 1 MB.
 // Screenshots go to OUT_DIR, to be looked at.
 //
 //   node tests/web/browser.mjs STAMPEDE SITE_DIR OUT_DIR
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 
 const run = promisify(execFile);
 const [stampede, siteDir, outDir] = process.argv.slice(2).map((p) => p && resolve(p));
@@ -143,6 +145,14 @@ try {
   const offline = await page.waitForSelector('body[data-ready=true]', { timeout: 30000 }).then(() => true, () => false);
   await context.setOffline(false);
   check(offline, 'the site opens and runs offline once loaded');
+
+  // 6. Size: the whole site, every file gzipped, under 1 MB (the issue's budget).
+  const files = [];
+  const walk = (d) => readdirSync(d, { withFileTypes: true })
+    .forEach((e) => (e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name))));
+  walk(siteDir);
+  const gzipped = files.reduce((sum, f) => sum + gzipSync(readFileSync(f), { level: 9 }).length, 0);
+  check(gzipped < 1 << 20, `the whole site gzipped: ${gzipped} bytes in ${files.length} files (budget 1,048,576)`);
 
   check(errors.length === 0, `no error in the page${errors.length ? `: ${errors.join('; ')}` : ''}`);
 } catch (e) {

@@ -39,7 +39,7 @@ export class Diagram {
       servers: column(servers, w * 0.27, w * 0.17),
       nodes: column(nodes + old, w * 0.58, w * 0.14),
       oldFrom: nodes,
-      db: { x: w * 0.82, y: h / 2 - 45, w: w * 0.15, h: 90 },
+      db: { x: w * 0.82, y: h / 2 - 70, w: w * 0.15, h: 140 },
     };
   }
 
@@ -118,7 +118,7 @@ export class Diagram {
       if (f.activity === 'cache_call' && f.node >= 0 && L.nodes[f.node]) {
         p = this.travel(f, s.now_s, server, L.nodes[f.node]);
       } else if (f.activity === 'db_running') {
-        p = this.travel(f, s.now_s, server, L.db, true);
+        p = inGrid(L.db, slot('db')); // one dot a busy connection
       } else if (f.activity === 'db_queued') {
         const n = slot('dbq');
         p = { x: L.db.x - 10 - (n % 8) * 9, y: L.db.y + L.db.h + 8 + Math.floor(n / 8) * 9 };
@@ -143,13 +143,12 @@ export class Diagram {
   }
 
   /// A call out and back: the first half of its time on the way there, the
-  /// second on the way back; a query stays inside the database until it ends.
-  private travel(f: InFlight, now: number, from: Box, to: Box, stay = false) {
+  /// second on the way back.
+  private travel(f: InFlight, now: number, from: Box, to: Box) {
     const span = f.until_s === null ? 0 : f.until_s - f.from_s;
     const t = span > 0 ? Math.min(1, Math.max(0, (now - f.from_s) / span)) : 0.5;
     const a = { x: from.x + from.w, y: from.y + from.h / 2 };
-    const b = { x: to.x + (stay ? to.w / 2 : 0), y: to.y + to.h / 2 };
-    if (stay) return { x: lerp(b.x - to.w / 3, b.x + to.w / 3, t), y: b.y + 12 + (f.request % 5) * 5 };
+    const b = { x: to.x, y: to.y + to.h / 2 };
     const there = t < 0.5;
     const k = there ? t * 2 : 2 - t * 2;
     return { x: lerp(a.x, b.x, k), y: lerp(a.y, b.y, k) + (there ? -3 : 3) };

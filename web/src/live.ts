@@ -171,12 +171,15 @@ export class Live {
     this.root.dataset.finished = String(s.finished);
     if (s.fault) this.say(s.fault);
     else if (s.message) this.say(s.message);
+    // Newest first; the last 200 kept.
     for (const a of s.anomalies) {
-      if (this.anomalyCount++ > 200) break;
       const row = el('div', { class: 'anomaly' }, `${a.at_s.toFixed(3)} s · request #${a.request}: ${a.explanation}`);
       row.onclick = () => this.control('follow', a.request);
       this.anomalies.prepend(row);
     }
+    this.anomalyCount += s.anomalies.length + s.anomalies_dropped;
+    while (this.anomalies.childElementCount > 200) this.anomalies.lastElementChild!.remove();
+    this.anomalies.dataset.count = String(this.anomalyCount);
     this.timeline.textContent = '';
     if (s.followed !== null) {
       const head = el('div', { class: 'muted' }, `request #${s.followed}${s.timeline_done ? ' (done)' : ''}` +
@@ -203,6 +206,7 @@ export class Live {
     if (this.strategy.value) p.set('strategy', this.strategy.value);
     p.set('seed', this.seed.value);
     p.set('t', (this.snapshot?.now_s ?? 0).toFixed(3));
+    if (this.snapshot?.followed != null) p.set('follow', String(this.snapshot.followed));
     return `${location.origin}${location.pathname}#live?${p}`;
   }
 

@@ -70,6 +70,7 @@ async function main() {
     if (await live.open(request, p.get('strategy') ?? '', seed)) {
       const t = Number(p.get('t') ?? 0);
       if (t > 0) await live.runUntil(t);
+      if (p.has('follow')) await live.control('follow', Number(p.get('follow')));
     }
   } else {
     await live.open({ scenario: 'builtin:frontpage' });
