@@ -207,6 +207,9 @@ TEST(WebLiveRun, RunsUntilAnInstantAndDrawsIt) {
   ASSERT_FALSE(followed["timeline"].empty());
   EXPECT_FALSE(followed["timeline"][0]["what"].get<std::string>().empty());
 
+  live.run_until(2.0); // passed already: stays where it is
+  EXPECT_LT(live.now_s(), 5.1);
+  EXPECT_FALSE(live.finished());
   live.run_until(1e9); // to the end
   EXPECT_TRUE(live.finished());
 }

@@ -639,7 +639,8 @@ void LiveRun::pause_at(double t_s) {
     run_->pause_at(t_s < 0 ? -1 : seconds_to_ns(t_s));
 }
 void LiveRun::run_until(double t_s) {
-  if (!run_ || !(t_s >= 0))
+  // A time already passed is no pause point (RunControl would run on to the end).
+  if (!run_ || !(t_s >= 0) || seconds_to_ns(t_s) <= run_->now())
     return;
   const double speed = run_->speed();
   run_->set_speed(0);
