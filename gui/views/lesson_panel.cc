@@ -312,19 +312,9 @@ QString esc(const std::string &t) { return QString::fromStdString(t).toHtmlEscap
 // expectation with what it measured. One seed: the report's own check, as
 // before; several: SPEC 11's, where ci95(P) holds when the whole interval
 // does and a plain P in every run.
-QString expectations_html(const std::vector<ExpectClause> &expect, const ReplicatedReport &runs,
-                          bool several) {
+QString expectations_html(const std::vector<ExpectClause> &expect, const ReplicatedReport &runs) {
   std::vector<ExpectationResult> results;
-  bool ok = false;
-  if (several) {
-    ReplicatedReport r = runs;
-    ok = evaluate_expectations(r, expect);
-    results = std::move(r.expectations);
-  } else {
-    Report r = runs.runs.front();
-    ok = evaluate_expectations(r, expect);
-    results = std::move(r.expectations);
-  }
+  const bool ok = judge_step(expect, runs, results);
   QString html = ok ? "<b style='color:#207030'>As the lesson says:</b>"
                     : "<b style='color:#b02020'>Not as the lesson says:</b>";
   for (const ExpectationResult &e : results)
@@ -384,7 +374,7 @@ void LessonPanel::check(const ReplicatedReport &runs) {
     emit stepChecked();
     return;
   }
-  html += expectations_html(*step.expect, runs, several);
+  html += expectations_html(*step.expect, runs);
   html += claims_html(step.claims, runs, several);
   verdict_->setText(html);
   emit stepChecked();

@@ -60,6 +60,21 @@ std::string LessonQuestion::answer_text() const {
   return shown_number(value) + (tolerance > 0 ? " (+- " + shown_number(tolerance) + ")" : "");
 }
 
+bool judge_step(const std::vector<ExpectClause> &expect, const ReplicatedReport &runs,
+                std::vector<ExpectationResult> &results) {
+  bool ok = false;
+  if (runs.runs.size() > 1) {
+    ReplicatedReport r = runs;
+    ok = evaluate_expectations(r, expect);
+    results = std::move(r.expectations);
+  } else {
+    Report r = runs.runs.front();
+    ok = evaluate_expectations(r, expect);
+    results = std::move(r.expectations);
+  }
+  return ok;
+}
+
 QuestionOutcome answer_question(const LessonQuestion &q, const Report &r) {
   return answer_question(q, replicate({r}, 0));
 }

@@ -481,15 +481,7 @@ const LessonFile &find_lesson(const std::vector<LessonFile> &lessons, const std:
 /// report, or over several seeds SPEC 11's way.
 Json judged(const std::vector<ExpectClause> &expect, const ReplicatedReport &runs, bool &ok) {
   std::vector<ExpectationResult> results;
-  if (runs.runs.size() > 1) {
-    ReplicatedReport r = runs;
-    ok = evaluate_expectations(r, expect);
-    results = std::move(r.expectations);
-  } else {
-    Report r = runs.runs.front();
-    ok = evaluate_expectations(r, expect);
-    results = std::move(r.expectations);
-  }
+  ok = judge_step(expect, runs, results);
   Json out = Json::array();
   for (const ExpectationResult &e : results)
     out.push_back(Json{{"expr", e.expr}, {"ok", e.ok}, {"actual", e.actual}});

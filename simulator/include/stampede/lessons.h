@@ -82,6 +82,15 @@ QuestionOutcome answer_question(const LessonQuestion &q, const Report &r);
 /// @param q the question. @param r the runs of the step.
 QuestionOutcome answer_question(const LessonQuestion &q, const ReplicatedReport &r);
 
+/// Judges a step's expectations (or a claim's) on its runs, as the lesson
+/// runners do: one run by its own report's check; several as SPEC 11 does
+/// (a plain PATH must hold in every run, ci95(PATH) over the interval).
+/// @param expect the expectations. @param runs the step's runs (at least one).
+/// @param results set to each expectation with what it measured.
+/// @return whether all held.
+bool judge_step(const std::vector<ExpectClause> &expect, const ReplicatedReport &runs,
+                std::vector<ExpectationResult> &results);
+
 /// Reads a learner's answer to a question: a choice's number (1-based) or
 /// its exact text; a number for a numeric question.
 /// @param q the question. @param input what the learner typed.
