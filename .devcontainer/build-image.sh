@@ -165,7 +165,8 @@ fi
 [ ${#rflags[@]} -eq 0 ] || say "podman run needs here: ${rflags[*]}"
 [ ${#bflags[@]} -eq 0 ] || say "podman build needs here: ${bflags[*]}"
 
-# 3. The image, each Containerfile step timed from its first line of output.
+# 3. The image, each Containerfile step (and the final commit of the image)
+# timed from its first line of output.
 say "podman ${pflags[*]} build ${bflags[*]} --build-arg BASE=$base -t $tag"
 t=$(now)
 steps=$(mktemp)
@@ -174,7 +175,7 @@ pm build "${bflags[@]}" --build-arg BASE="$base" --build-arg JOBS="$jobs" \
   -f Containerfile -t "$tag" . 2>&1 |
   while IFS= read -r line; do
     printf '%s\n' "$line"
-    case $line in STEP\ *) printf '%s\t%s\n' "$EPOCHREALTIME" "${line:0:70}" >>"$steps" ;; esac
+    case $line in STEP\ * | COMMIT\ *) printf '%s\t%s\n' "$EPOCHREALTIME" "${line:0:70}" >>"$steps" ;; esac
   done
 status=${PIPESTATUS[0]}
 set -e
