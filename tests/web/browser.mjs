@@ -96,6 +96,22 @@ try {
   check(/You said: it keeps growing, to seconds right/.test(verdict), `the prediction is judged right: ${JSON.stringify(verdict)}`);
   check(verdict.includes('As the lesson says'), "the step's checks hold");
 
+  // 1b. The next step's run: its charts show that run alone, not the last
+  // one's too (a new run starts its charts afresh).
+  await page.click('#next-step');
+  const next = await page.$$('form.question input[type=radio]:not([disabled])');
+  if (next.length) await next[0].check();
+  else await page.fill('form.question input[type=text]:not([disabled])', '1').catch(() => undefined);
+  await page.click('#run-step');
+  await page.waitForSelector('#verdict[data-done=true]', { timeout: 120000 });
+  const charted = await page.evaluate(() => {
+    const live = document.querySelector('#live');
+    return { points: Number(document.querySelector('#charts').dataset.points),
+      end: Number(live.dataset.end), interval: Number(live.dataset.interval) };
+  });
+  check(charted.points > 0 && charted.points <= Math.ceil(charted.end / charted.interval) + 1,
+    `step 2's charts hold its own run: ${charted.points} points for ${charted.end} s at ${charted.interval} s`);
+
   // 2. builtin:herd paused at 5 s: dots drawn = activities in flight.
   await page.goto(`${site}?herd#live?scenario=builtin:herd&seed=1&t=5`);
   await page.waitForSelector('body[data-ready=true]');

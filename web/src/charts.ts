@@ -23,6 +23,10 @@ const CHARTS: { title: string; series: Series[] }[] = [
     ],
   },
   {
+    title: 'Cache hit ratio',
+    series: [{ label: 'hits / gets', color: '#2f9e44', value: (i) => (i.cache_gets > 0 ? i.cache_hits / i.cache_gets : NaN) }],
+  },
+  {
     title: 'Anomalies per interval',
     series: [
       { label: 'stale reads', color: '#9c36b5', value: (i) => i.stale_reads },
@@ -37,7 +41,7 @@ export class Charts {
   private plots: uPlot[] = [];
   private data: number[][][] = [];
 
-  constructor(host: HTMLElement) {
+  constructor(private host: HTMLElement) {
     for (const c of CHARTS) {
       const div = document.createElement('div');
       div.className = 'chart';
@@ -63,7 +67,7 @@ export class Charts {
     const row = getComputedStyle(host).display === 'flex';
     const n = CHARTS.length;
     const w = Math.max(160, (row ? Math.floor(host.clientWidth / n) : host.clientWidth) - 8);
-    const h = Math.max(60, (row ? host.clientHeight : Math.floor(host.clientHeight / n)) - 62);
+    const h = Math.max(50, (row ? host.clientHeight : Math.floor(host.clientHeight / n)) - (row ? 80 : 62));
     for (const p of this.plots) p.setSize({ width: w, height: h });
   }
 
@@ -72,6 +76,7 @@ export class Charts {
       for (const arr of this.data[k]) arr.length = 0;
       this.plots[k].setData(this.data[k] as uPlot.AlignedData);
     }
+    this.host.dataset.points = '0';
   }
 
   add(intervals: Interval[]) {
@@ -83,5 +88,6 @@ export class Charts {
       }
       this.plots[k].setData(this.data[k] as uPlot.AlignedData);
     }
+    this.host.dataset.points = String(this.data[0][0].length);
   }
 }

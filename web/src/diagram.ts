@@ -34,8 +34,8 @@ export class Diagram {
       return Array.from({ length: count }, (_, i) => ({ x, y: y0 + i * (bh + gap), w: bw, h: bh }));
     };
     return {
-      users: { x: 10, y: h / 2 - 30, w: 70, h: 60 },
-      balancer: { x: 110, y: h / 2 - 25, w: 80, h: 50 },
+      users: { x: w * 0.01, y: h / 2 - 30, w: w * 0.1, h: 60 },
+      balancer: { x: w * 0.13, y: h / 2 - 25, w: w * 0.11, h: 50 },
       servers: column(servers, w * 0.27, w * 0.17),
       nodes: column(nodes + old, w * 0.58, w * 0.14),
       oldFrom: nodes,
@@ -66,9 +66,9 @@ export class Diagram {
       g.stroke();
       g.setLineDash([]);
       g.fillStyle = '#212529';
-      g.font = 'bold 13px system-ui, sans-serif';
+      g.font = `bold ${b.w < 90 ? 11 : 13}px system-ui, sans-serif`;
       g.fillText(title, b.x + 6, b.y + 16);
-      g.font = '12px system-ui, sans-serif';
+      g.font = `${b.w < 90 ? 10 : 12}px system-ui, sans-serif`;
       g.fillStyle = '#495057';
       detail.split('\n').forEach((line, i) => g.fillText(line, b.x + 6, b.y + 31 + i * 14));
     };
@@ -102,7 +102,7 @@ export class Diagram {
         old ? '#f1f3f5' : up ? '#ebfbee' : '#ffe3e3', old);
     });
     box(L.db, 'Database', `${s.stack.db_busy}/${s.db_connections} busy\n${s.stack.db_queue} queued\n` +
-      `${Math.round(s.db_queries_per_s)} queries/s`, '#fff4e6');
+      `${Math.round(s.db_queries_per_s)} ${Math.round(s.db_queries_per_s) === 1 ? 'query' : 'queries'}/s`, '#fff4e6');
 
     // The dots: where each activity is at s.now_s.
     this.dots = [];
@@ -120,8 +120,12 @@ export class Diagram {
       } else if (f.activity === 'db_running') {
         p = inGrid(L.db, slot('db')); // one dot a busy connection
       } else if (f.activity === 'db_queued') {
+        // Queued queries below the database, in blocks of 8 columns that
+        // move left when a block is as tall as the room below it.
         const n = slot('dbq');
-        p = { x: L.db.x - 10 - (n % 8) * 9, y: L.db.y + L.db.h + 8 + Math.floor(n / 8) * 9 };
+        const rows = Math.max(1, Math.floor((h - (L.db.y + L.db.h + 12)) / 9));
+        const block = Math.floor(n / (8 * rows));
+        p = { x: L.db.x + L.db.w - 6 - (n % 8) * 9 - block * 78, y: L.db.y + L.db.h + 8 + (Math.floor(n / 8) % rows) * 9 };
       } else {
         p = inGrid(server, slot(`s${f.server}`));
       }

@@ -80,7 +80,8 @@ export class Lessons {
       this.right = 0;
       this.asked = 0;
       const intro = document.createElement('div');
-      intro.innerHTML = `<p class="muted">Lecture: ${esc(l.part)}</p>` + html(l.intro, l.folder);
+      intro.innerHTML = `<p class="muted">Lecture: ${esc(l.part)}. Where a lesson points at the window's side panel, ` +
+        'read the Measured line above the diagram.</p>' + html(l.intro, l.folder);
       this.text.append(intro);
     }
     const s = l.steps[step];

@@ -39,6 +39,8 @@ export class Live {
   private scenario: HTMLSelectElement;
   private seed: HTMLInputElement;
   private anomalyCount = 0;
+  private measured: HTMLElement;
+  private changed = false; // a live action or strategy switch since the run began
   /// Called with each snapshot drawn (the lesson panel waits for the end).
   onSnapshot: ((s: Snapshot) => void) | null = null;
 
@@ -64,7 +66,7 @@ export class Live {
       ['retireOldCache', 'Retire the old tier'], ['addServer', 'Add an app server'], ['removeServer', 'Remove an app server']])
       actions.append(el('option', { value: v }, label));
     const share = el('button', { id: 'share', title: 'a link to this scenario, strategy, seed and moment' }, 'Share moment');
-    const download = el('button', { id: 'download', title: "the whole run's report, as stampede run --report writes it" }, 'Report (JSON)');
+    const download = el('button', { id: 'download', title: "the whole run's report from t = 0 (the scenario as written, without live changes), as stampede run --report writes it" }, 'Report (JSON)');
     this.clock = el('span', { id: 'clock', class: 'clock' }, '0.000 s');
     bar.append(this.scenario, this.strategy, el('label', {}, 'seed '), this.seed, this.playButton, step, restart,
       this.speed, actions, share, download, this.clock);
@@ -76,11 +78,12 @@ export class Live {
     this.timeline = el('div', { id: 'timeline', class: 'panel' });
     this.anomalies = el('div', { id: 'anomalies', class: 'panel' });
     this.status = el('div', { id: 'status', class: 'status' });
+    this.measured = el('div', { id: 'measured', class: 'measured' });
     const grid = el('div', { class: 'live-grid' });
     const side = el('div', { class: 'side' });
     side.append(el('h3', {}, 'Followed request (click a dot)'), this.timeline, el('h3', {}, 'Anomalies'), this.anomalies);
     grid.append(canvas, chartsHost, side);
-    this.root.append(bar, grid, this.status);
+    this.root.append(bar, this.measured, grid, this.status);
 
     this.scenario.onchange = () => this.open({ scenario: this.scenario.value }, this.strategy.value);
     this.strategy.onchange = () => { if (this.strategy.value) this.control('switchStrategy', this.strategy.value); };
@@ -101,7 +104,9 @@ export class Live {
       const url = this.shareLink();
       history.replaceState(null, '', url);
       navigator.clipboard?.writeText(url).catch(() => undefined);
-      this.say(`link to this moment (copied): ${url}`);
+      this.say(`link to this moment (copied): ${url}` + (this.changed
+        ? ' · it holds the scenario, strategy, seed and time, not the live changes made since the start (they are not replayed)'
+        : ''));
     };
     download.onclick = () => this.downloadReport();
     canvas.onclick = (e) => {
@@ -125,12 +130,18 @@ export class Live {
     if (seed !== undefined) this.seed.value = String(seed);
     const s = await this.engine.call<Snapshot>('open', this.request);
     if (s.error) { this.say(s.error); return false; }
+    // A new run numbers its generations from the start again: forget the old one's.
+    this.generation = -1;
+    this.changed = false;
     this.control('setSpeed', Number(this.speed.value));
     this.apply(s);
     return true;
   }
 
   async control(method: string, ...args: unknown[]) {
+    if (['switchStrategy', 'submitBurst', 'crashNode', 'addNode', 'migrateCache', 'retireOldCache',
+      'addServer', 'removeServer'].includes(method)) this.changed = true;
+    if (method === 'restart') this.changed = false;
     const s = await this.engine.call<Snapshot | null>('control', method, ...args);
     if (s) this.apply(s);
     return s;
@@ -164,9 +175,12 @@ export class Live {
     this.snapshot = s;
     this.charts.add(s.intervals);
     this.diagram.draw(s);
+    this.showMeasured(s);
     this.playButton.textContent = s.running ? 'Pause' : 'Play';
     this.clock.textContent = `${s.now_s.toFixed(3)} s of ${s.end_s} s · ${s.stack.strategy}`;
     this.root.dataset.now = String(s.now_s);
+    this.root.dataset.end = String(s.end_s);
+    this.root.dataset.interval = String(s.interval_s);
     this.root.dataset.inFlight = String(s.in_flight_all);
     this.root.dataset.finished = String(s.finished);
     if (s.fault) this.say(s.fault);
@@ -192,6 +206,25 @@ export class Live {
       }
     }
     this.onSnapshot?.(s);
+  }
+
+  /// The window's Measured panel in one line: the run so far.
+  private showMeasured(s: Snapshot) {
+    const t = s.totals ?? {};
+    const n = (v: unknown, digits = 0) => (typeof v === 'number' ? v.toFixed(digits) : '-');
+    const views = t.requests?.page_views ?? 0;
+    this.measured.textContent = [
+      `Measured so far: ${views} page views`,
+      `DB reads per view ${n(t.db?.reads_per_page_view, 3)}`,
+      `hit ratio ${t.cache?.gets ? n(t.cache?.hit_ratio, 3) : '-'}`,
+      `stale reads ${n(t.anomalies?.stale_reads)}`,
+      `max staleness ${n(t.anomalies?.max_staleness_s, 3)} s`,
+      `redundant DB reads ${n(t.anomalies?.redundant_db_reads)} in ${n(t.anomalies?.stampedes)} stampedes`,
+      `lost updates ${n(t.anomalies?.lost_updates)}`,
+      `CAS conflicts ${n(t.cache?.cas_conflicts)}`,
+      `evictions ${n(t.cache?.evictions)}`,
+      `view p99 ${n(t.latency_ms?.page_view?.p99, 1)} ms`,
+    ].join(' · ');
   }
 
   current() { return this.snapshot; }
@@ -220,6 +253,7 @@ export class Live {
     document.body.append(a);
     a.click();
     a.remove();
-    this.say('report.json: as `stampede run SCENARIO --report -` writes it');
+    this.say('report.json: the whole run from t = 0, as `stampede run SCENARIO --report -` writes it' +
+      (this.changed ? ' (without the live changes made here: a report is of the scenario as written)' : ''));
   }
 }
