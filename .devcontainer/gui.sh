@@ -92,23 +92,24 @@ trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Waits up to 10 s for PID to accept on PORT; else shows LOG and stops with WHAT.
+await_port() { # PORT PID LOG WHAT
+  for _ in $(seq 100); do
+    accepting "$1" && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$3" >&2; die "$4 stopped at its start"; }
+    sleep 0.1
+  done
+  cat "$3" >&2
+  die "$4 is not listening on port $1 after 10 s"
+}
+
 QT_QPA_PLATFORM="vnc:size=$size:port=$vnc_port" "$gui" "$@" >"$logs/gui.log" 2>&1 &
 gui_pid=$!
-for _ in $(seq 100); do
-  accepting "$vnc_port" && break
-  kill -0 "$gui_pid" 2>/dev/null || { cat "$logs/gui.log" >&2; die "stampede-gui stopped before its VNC server was up"; }
-  sleep 0.1
-done
-accepting "$vnc_port" || { cat "$logs/gui.log" >&2; die "no VNC server on port $vnc_port after 10 s"; }
+await_port "$vnc_port" "$gui_pid" "$logs/gui.log" "stampede-gui's VNC server"
 
 websockify --web "$novnc" "$listen:$port" "127.0.0.1:$vnc_port" >"$logs/websockify.log" 2>&1 &
 ws_pid=$!
-for _ in $(seq 100); do
-  accepting "$port" && break
-  kill -0 "$ws_pid" 2>/dev/null || { cat "$logs/websockify.log" >&2; die "websockify stopped at its start"; }
-  sleep 0.1
-done
-accepting "$port" || { cat "$logs/websockify.log" >&2; die "websockify not listening on port $port after 10 s"; }
+await_port "$port" "$ws_pid" "$logs/websockify.log" "websockify"
 
 cat >&2 <<MSG
 

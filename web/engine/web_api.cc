@@ -115,6 +115,18 @@ Report simulate(const Scenario &s, const std::string &origin) {
   return r;
 }
 
+/// `seeds` runs of `l`, their seeds counting up from the scenario's (as
+/// `stampede run --seeds`, compare, sweep and lesson run do), replicated.
+ReplicatedReport over_seeds(const Loaded &l, std::uint64_t seeds) {
+  std::vector<Report> runs;
+  for (std::uint64_t k = 0; k < seeds; ++k) {
+    Scenario one = l.scenario;
+    one.seed = l.scenario.seed + k;
+    runs.push_back(simulate(one, l.origin));
+  }
+  return replicate(std::move(runs), 0);
+}
+
 /// Runs `body`, turning a bad request or scenario into {"error": ...}.
 template <class Body> std::string answer(Body body) {
   try {
@@ -366,15 +378,9 @@ std::string compare_table(const std::string &request) {
       std::vector<std::string> sets = {"strategy.name=\"" + name + "\""};
       if (name.find("+cas") == std::string::npos)
         sets.emplace_back("strategy.cas=false");
-      Loaded l = load(request, sets);
-      std::vector<Report> runs;
-      for (std::uint64_t k = 0; k < seeds; ++k) {
-        Scenario one = l.scenario;
-        one.seed = l.scenario.seed + k;
-        runs.push_back(simulate(one, l.origin));
-      }
-      reports.push_back(report_with_scenario(runs.front(), l.scenario, 0));
-      rows.push_back(replicate(std::move(runs), 0));
+      const Loaded l = load(request, sets);
+      rows.push_back(over_seeds(l, seeds));
+      reports.push_back(report_with_scenario(rows.back().runs.front(), l.scenario, 0));
     }
     return text_of(Json{{"table", format_compare_table(rows)}, {"reports", reports}});
   });
@@ -411,14 +417,7 @@ std::string sweep(const std::string &request_text) {
     Json rows = Json::array();
     for (const Json &v : r["values"]) {
       const std::string value = v.is_string() ? v.get<std::string>() : v.dump();
-      const Loaded l = load(request_text, {path + "=" + value});
-      std::vector<Report> runs;
-      for (std::uint64_t k = 0; k < seeds; ++k) {
-        Scenario one = l.scenario;
-        one.seed = l.scenario.seed + k;
-        runs.push_back(simulate(one, l.origin));
-      }
-      const ReplicatedReport rr = replicate(std::move(runs), 0);
+      const ReplicatedReport rr = over_seeds(load(request_text, {path + "=" + value}), seeds);
       Json cells = Json::object();
       for (const std::string &o : outputs) {
         const Spread *sp = rr.spread(o);
@@ -543,14 +542,7 @@ std::string lesson_check(const std::string &request_text) {
     if (!step.error.empty())
       throw BadRequest(step.error);
     const Loaded loaded = load(text_of(step_request(step)));
-    // Its seeds count up from the scenario's, as `stampede lesson run` runs them.
-    std::vector<Report> runs;
-    for (std::uint64_t k = 0; k < step.seeds.value_or(1); ++k) {
-      Scenario one = loaded.scenario;
-      one.seed = loaded.scenario.seed + k;
-      runs.push_back(simulate(one, loaded.origin));
-    }
-    const ReplicatedReport replicated = replicate(std::move(runs), 0);
+    const ReplicatedReport replicated = over_seeds(loaded, step.seeds.value_or(1));
     const bool several = replicated.runs.size() > 1;
     Json out{{"seeds", replicated.seeds}};
     out["question"] = Json();
