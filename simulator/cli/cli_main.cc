@@ -116,6 +116,7 @@ struct Options {
   SweepOptions sweep; // sweep and merge
   RealityOptions reality;
   BenchOptions bench;
+  ExploreCliOptions explore;
   McServeOptions memcached;
   std::uint64_t mc_memory_mb = 64;
   std::string mc_lru = "segmented";
@@ -197,6 +198,47 @@ void add_run_and_compare(CLI::App &app, RunOptions &ro, const Checks &c, Command
       ->check(c.list);
   compare->add_flag("--table", ro.table, "Print the table even when stdout is not a terminal");
   out.push_back({compare, [&ro] { return cmd_compare(ro); }});
+}
+
+/// `explore`: every schedule of a small scenario (SPEC section 12).
+void add_explore(CLI::App &app, ExploreCliOptions &eo, const Checks &c, Commands &out) {
+  CLI::App *explore = app.add_subcommand(
+      "explore", "Try every order of a small scenario's operations and find each race");
+  explore->add_option("SCENARIO", eo.scenario, "A scenario file (JSON) or builtin:NAME")
+      ->required();
+  explore->add_option("--strategy", eo.strategy, "Strategy: " + known_strategies())
+      ->type_name("NAME");
+  explore->add_option("--set", eo.sets, "Override a scenario field by its dotted path")
+      ->type_name("PATH=VALUE")
+      ->check(c.pair)
+      ->allow_extra_args(false);
+  explore->add_option("--depth", eo.depth, "Cut a schedule after N steps (default 200)")
+      ->type_name("N")
+      ->check(c.whole_number)
+      ->check(CLI::Range(1u, 100000u).description(""));
+  explore
+      ->add_option("--preemptions", eo.preemptions,
+                   "Try only schedules that switch away from a request that could go on at most "
+                   "K times (default: no bound)")
+      ->type_name("K")
+      ->check(c.whole_number)
+      ->check(CLI::Range(0u, 100000u).description(""));
+  explore->add_flag("--no-reduction", eo.no_reduction,
+                    "Run every order, also those that only swap independent steps");
+  explore->add_option("--report", eo.report, "Write the JSON report to FILE (- for stdout)")
+      ->type_name("FILE")
+      ->check(c.file);
+  explore
+      ->add_option("--trace", eo.trace,
+                   "Write the first anomaly's shortest schedule as a Chrome trace to FILE.json")
+      ->type_name("FILE.json")
+      ->check(c.file);
+  explore
+      ->add_option("--schedule-out", eo.schedule_out,
+                   "Write each anomaly's shortest schedule for stampede-gui --schedule FILE")
+      ->type_name("FILE")
+      ->check(c.file);
+  out.push_back({explore, [&eo] { return cmd_explore(eo); }});
 }
 
 /// `validate`, `scenarios` and `schema`: scenario files checked and listed.
@@ -493,6 +535,7 @@ int cli_main(int argc, const char *const *argv) {
   Commands commands;
   add_run_and_compare(app, o.run, checks, commands);
   add_validate_and_listings(app, o, checks, commands);
+  add_explore(app, o.explore, checks, commands);
   add_test(app, o, checks, commands);
   add_lesson(app, o, checks, commands);
   add_sweep_and_merge(app, o.sweep, checks, commands);

@@ -144,6 +144,25 @@ RealityLabEntry registered_reality_lab();
 
 // run.cc
 int cmd_run(const RunOptions &o);
+
+/// Writes JSON to `path` (`-`: stdout), the file opened by open_output.
+void write_json(const Json &j, const std::string &path, std::ofstream *file);
+/// Prints each failed expectation on stderr. @param where the seed or
+/// seeds. @return whether all held.
+bool report_failures(const std::vector<ExpectationResult> &results, std::string_view name,
+                     const std::string &where);
+
+/// `stampede explore`'s flags (SPEC section 12).
+struct ExploreCliOptions {
+  std::string scenario;
+  std::string strategy;
+  std::vector<std::string> sets;
+  std::optional<std::uint32_t> depth;
+  std::optional<std::uint32_t> preemptions;
+  bool no_reduction = false;
+  std::string report, trace, schedule_out;
+};
+int cmd_explore(const ExploreCliOptions &o);
 int cmd_compare(const RunOptions &o);
 
 // validate.cc

@@ -100,6 +100,8 @@ private:
   std::vector<Observer *> targets_;
 };
 
+} // namespace
+
 /// Writes JSON to a path, or stdout for "-": 2-space indent, trailing newline.
 void write_json(const Json &j, const std::string &path, std::ofstream *file) {
   // Replace, not throw, should a name carry invalid UTF-8.
@@ -126,6 +128,8 @@ bool report_failures(const std::vector<ExpectationResult> &results, std::string_
   }
   return ok;
 }
+
+namespace {
 
 void print_summary(const Report &r, const std::string &spec) {
   std::ostream &o = std::cout;

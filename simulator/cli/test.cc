@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "stampede/expectations.h"
+#include "stampede/explore.h"
+#include "stampede/explore_file.h"
 #include "stampede/lessons.h"
 #include "stampede/report_fields.h"
 #include "stampede/scenario_file.h"
@@ -394,13 +396,32 @@ Outcome run_case(const Case &c, const ReplicationOptions &replication, Replicate
     // others still run, and the command exits 2.
     return run_error(c, e.what());
   }
-  out.ok = evaluate_expectations(r, c.expect ? *c.expect : s.expect);
-  out.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const std::vector<ExpectClause> &clauses = c.expect ? *c.expect : s.expect;
+  out.ok = evaluate_expectations(r, clauses);
   for (const ExpectationResult &e : r.expectations) {
     if (!e.ok) {
       add_failure(out, c, e.expr + " (actual " + number(e.actual) + ", " + where + ")");
     }
   }
+  // explore's clauses (SPEC section 12) are checked over every schedule.
+  if (std::any_of(clauses.begin(), clauses.end(), is_explore_clause)) {
+    ExploreResult explored;
+    try {
+      explored = explore(s, StrategyRegistry::global());
+    } catch (const std::invalid_argument &e) {
+      return run_error(c, c.spec + ": " + e.what());
+    } catch (const StudentCodeError &e) {
+      return run_error(c, e.what());
+    }
+    const std::string over = explored.complete() ? "every schedule" : "the schedules a bound left";
+    for (const ExpectationResult &e : evaluate_explore_expectations(explored, clauses)) {
+      if (!e.ok) {
+        out.ok = false;
+        add_failure(out, c, e.expr + " (actual " + number(e.actual) + ", " + over + ")");
+      }
+    }
+  }
+  out.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
   // A step's question is checked as an expectation is: the run must measure
   // the intended answer and no other choice.
   if (c.question) {

@@ -10,6 +10,7 @@
 //   NUMBER := a decimal or floating-point number, optionally negative
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -17,6 +18,7 @@
 
 #include "internal/portable.h"
 #include "stampede/expectations.h"
+#include "stampede/explore_file.h"
 #include "stampede/report_fields.h"
 
 namespace stampede {
@@ -190,12 +192,34 @@ private:
     }
     e.value = value;
     pos_ += static_cast<std::size_t>(ptr - first);
-    const auto &paths = report_paths();
-    if (std::find(paths.begin(), paths.end(), e.path) == paths.end()) {
-      fail("expected a numeric report path, got " + quote(e.path) +
-           " (close: " + close_names(e.path, paths) + ")");
+    // explore's fields (SPEC section 12): a clause names them alone, and
+    // only as they are (one search has no mean and no interval).
+    if (e.path.starts_with("explore.")) {
+      const std::vector<std::string> paths = explore_paths();
+      if (std::find(paths.begin(), paths.end(), e.path) == paths.end()) {
+        fail("expected one of explore's fields, got " + quote(e.path) +
+             " (close: " + close_names(e.path, paths) + ")");
+        return false;
+      }
+      if (e.over != Expectation::Over::kEachRun) {
+        fail("expected " + e.path + " as it is: explore's fields have no mean or interval");
+        return false;
+      }
+    } else {
+      const auto &paths = report_paths();
+      if (std::find(paths.begin(), paths.end(), e.path) == paths.end()) {
+        fail("expected a numeric report path, got " + quote(e.path) +
+             " (close: " + close_names(e.path, paths) + ")");
+        return false;
+      }
+    }
+    if (explore_clause_ && *explore_clause_ != e.path.starts_with("explore.")) {
+      fail("expected explore's fields (explore.*) alone in a clause or not at all: " +
+           quote(e.path) + " joins a clause that " +
+           (*explore_clause_ ? "names them" : "names a timed run's fields"));
       return false;
     }
+    explore_clause_ = e.path.starts_with("explore.");
     return true;
   }
 
@@ -257,6 +281,7 @@ private:
   std::string_view text_;
   std::size_t pos_ = 0;
   std::size_t term_start_ = 0;
+  std::optional<bool> explore_clause_; // whether the clause names explore's fields, once known
   Parsed<ExpectClause> error_;
 };
 

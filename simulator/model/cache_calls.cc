@@ -14,7 +14,7 @@ const StrategyConfig &SimulationCore::options_of(const Request &r) const noexcep
   return strategies_[slots_[r.id].strategy].first;
 }
 
-void SimulationCore::cache_op(Request &r, Op op) {
+void SimulationCore::cache_call(Request &r, Op op) {
   Slot &s = slots_[r.id];
   char kbuf[24];
   const std::string_view key = key_names_(r.key, kbuf);
@@ -259,6 +259,8 @@ void SimulationCore::wait(Request &r, Time pause) {
   s.reply.status = McStatus::kOk;
   s.op_issue = now_;
   s.node = -1;
+  if (explore_) [[unlikely]]
+    return defer(s, StepKind::kWait, Op::kWait, pause);
   const Time until = now_ + pause;
   queue_.push(until, kWaitDone, r.id);
   if (observer_)

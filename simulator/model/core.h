@@ -7,6 +7,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -80,8 +81,16 @@ public:
   void add_wall_time(double seconds) noexcept { wall_s_ += seconds; }
 
   // Context's operations.
-  void cache_op(Request &r, Op op);
-  void cache_get_old(Request &r) { old_get(slots_[r.id], Op::kCacheGetOld); }
+  void cache_op(Request &r, Op op) {
+    if (explore_) [[unlikely]]
+      return defer(slots_[r.id], StepKind::kCache, op);
+    cache_call(r, op);
+  }
+  void cache_get_old(Request &r) {
+    if (explore_) [[unlikely]]
+      return defer(slots_[r.id], StepKind::kCache, Op::kCacheGetOld);
+    old_get(slots_[r.id], Op::kCacheGetOld);
+  }
   void db_op(Request &r, Op op);
   void wait(Request &r, Time pause);
   void respond(Request &r);
@@ -90,11 +99,97 @@ public:
   const StrategyConfig &options_of(const Request &r) const noexcept;
   // The request a worker slot holds (Context::in_flight), or null.
   Request *request_at(std::uint32_t id) noexcept {
+    if (explore_) [[unlikely]] // another request's state: the strategy's, whole
+      touch(Touch::kStrategyAll, 0, 0, true);
     return id < slots_.size() ? &slots_[id].req : nullptr;
   }
-  double strategy_uniform01() noexcept { return strategy_rng_.uniform01(); }
+  // Context::now(): in explore mode, the schedule's start (a schedule takes
+  // no time, so no strategy's choice depends on how many steps ran before).
+  Time strategy_now() const noexcept { return explore_ ? explore_clock_ : now_; }
+  double strategy_uniform01() noexcept {
+    if (explore_) [[unlikely]]
+      touch(Touch::kRng, 0, 0, true);
+    return strategy_rng_.uniform01();
+  }
+
+  // ------------------------------------------------- explore mode
+  // `stampede explore` (simulator/explore/): the operations in flight do not
+  // complete by the clock. Each waits as a pending step (a request's start,
+  // a cache call, a page query's start and its return, an insert's commit,
+  // a wait's end) until the explorer runs it; the cache call or commit takes
+  // effect when its step runs, and the strategy hears of it at once.
+
+  /// What a pending step does.
+  enum class StepKind : std::uint8_t { kStart, kCache, kDbStart, kDbReturn, kDbCommit, kWait };
+  struct PendingStep {
+    std::uint64_t serial = 0; // the request's: names the step across replays
+    std::uint32_t slot = 0;
+    StepKind kind = StepKind::kStart;
+    Op op = Op::kNone;       // kCache: the call; kDbStart, kDbReturn, kDbCommit: the query
+    Time pause = 0;          // kWait: how long
+    std::uint64_t since = 0; // kWait: how many steps had run when it began
+  };
+  /// One thing a step read or wrote (the reduction's independence test).
+  struct Touch {
+    enum Class : std::uint8_t {
+      kCacheKey,    // a key's cached page (per server with app.local_cache)
+      kDbKey,       // a key's posts, and the lost-update detector's view of them
+      kInFlight,    // a key's page queries in flight (the stampede detector)
+      kStrategyKey, // the strategy's own state for a key (on a server, or on all)
+      kStrategyAll, // the strategy's own state, whole (opaque: a student's)
+      kRng,         // Context::uniform01's stream
+      kArrival,     // the order requests arrive in
+      kEverything,  // a wait's end: depends on what ran since
+    };
+    Class what;
+    std::uint32_t server, key;
+    bool write;
+  };
+  struct Footprint {
+    static constexpr std::size_t kMax = 16;
+    Touch touches[kMax];
+    std::size_t count = 0;
+    bool everything = false; // overflowed, or a wait: depends on every step
+    void add(const Touch &t) noexcept;
+    bool depends_on(const Footprint &other) const noexcept;
+  };
+  /// Enters explore mode: checks the scenario is one explore can run (only
+  /// scripted bursts of requests, no live events) and lets the scripted
+  /// requests arrive, each a pending start. @throws std::invalid_argument
+  /// naming the field explore cannot take.
+  void explore_mode();
+  /// The steps that could run next, in the order they became pending.
+  const std::vector<PendingStep> &pending() const noexcept { return pending_; }
+  /// Runs pending step `i` at virtual time `at` (later than now()), noting
+  /// what it read and wrote in `footprint` and what it did in `line` (a
+  /// story's line: "get page -> miss"); either may be null.
+  void run_pending(std::size_t i, Time at, Footprint *footprint, std::string *line);
+  /// Whether the request in a slot is a submit (else a page view).
+  bool request_is_submit(std::uint32_t slot) const noexcept { return slots_[slot].req.submit; }
+  /// After a schedule's last step: when a key's cached page (any server's,
+  /// with app.local_cache) lacks a post the database shows, what it keeps and
+  /// lacks, in words (a stale set, which stays until it expires or is
+  /// deleted); else empty.
+  std::string stale_at_rest(std::uint32_t key) const;
+  /// A key's cached page (app server 0's with app.local_cache) in words.
+  std::string cached_text(std::uint32_t key) const;
+  /// The most requests explore takes (its search grows with their steps' orders).
+  static constexpr std::uint64_t kMaxExploreRequests = 16;
 
 private:
+  struct Slot;
+  bool explore_ = false;
+  Time explore_clock_ = 0; // the clocks memcached and strategies read in explore mode
+  std::vector<PendingStep> pending_;
+  Footprint *footprint_ = nullptr; // the running step's, in explore mode
+  void defer(Slot &s, StepKind kind, Op op, Time pause = 0);
+  std::string describe_call(const Slot &s) const; // a cache call's story line, after it
+  void touch(Touch::Class what, std::uint32_t server, std::uint32_t key, bool write) noexcept {
+    if (footprint_ != nullptr)
+      footprint_->add(Touch{what, server, key, write});
+  }
+  std::uint64_t steps_run_ = 0;
+
   const Scenario scenario_;
   Time now_ = 0;
   Time end_;
@@ -135,6 +230,8 @@ private:
   static constexpr std::uint32_t kNone = internal::AppTier::kNoKey; // no key, no slot
 
   void new_server();
+  void cache_call(Request &r, Op op); // a cache call carried out now, answered after the round trip
+  void explore_db_op(Slot &s, Op op);
   void dispatch(const Event &e);
   void on_arrival(std::uint32_t source);
   [[gnu::noinline]] void on_burst(std::uint32_t count, bool submit);
@@ -182,7 +279,10 @@ private:
   /// Tells the observer (which must be set) that a request's activity began.
   void activity(const Slot &s, Activity what, Op op, std::int32_t node, Time until,
                 bool hit = false);
-  std::int64_t now_s() const noexcept { return kEpochUnixS + now_ / kSecond; }
+  // memcached's clock, whole seconds: in explore mode, the schedule's start.
+  std::int64_t now_s() const noexcept {
+    return kEpochUnixS + (explore_ ? explore_clock_ : now_) / kSecond;
+  }
   void warm();
 
   const StrategyRegistry &registry_; // where strategy names are looked up (switches too)

@@ -30,7 +30,7 @@ public:
   const StrategyConfig &options(const Request &r) const noexcept override {
     return core_.options_of(r);
   }
-  Time now() const noexcept override { return core_.now(); }
+  Time now() const noexcept override { return core_.strategy_now(); }
   double uniform01() noexcept override { return core_.strategy_uniform01(); }
   Request *in_flight(std::uint32_t id) noexcept override { return core_.request_at(id); }
 

@@ -211,6 +211,8 @@ void SimulationCore::start(std::uint32_t slot, Time arrival, bool submit, bool b
   s.strategy = current_strategy_;
   s.committed_at_arrival = measure_.log().committed_before(s.req.key, arrival);
   const Time cpu_done = now_ + app_.start(server);
+  if (explore_) [[unlikely]]
+    return defer(s, StepKind::kStart, Op::kNone);
   queue_.push(cpu_done, kCpuDone, slot);
   if (observer_)
     activity(s, Activity::kCpu, Op::kNone, -1, cpu_done);
@@ -280,6 +282,8 @@ void SimulationCore::on_fallback_leg(std::uint32_t slot) {
 
 void SimulationCore::db_op(Request &r, Op op) {
   Slot &s = slots_[r.id];
+  if (explore_) [[unlikely]]
+    return explore_db_op(s, op);
   s.reply = Reply{};
   s.reply.op = op;
   s.op_issue = now_;

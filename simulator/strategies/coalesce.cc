@@ -18,6 +18,7 @@ namespace {
 
 class Coalesce final : public Strategy {
 public:
+  SharedState shared_state() const noexcept override { return SharedState::kPerServerKey; }
   void view(Context &ctx, Request &r) override {
     r.step = kGet;
     ctx.cache_get(r);

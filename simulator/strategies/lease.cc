@@ -30,6 +30,7 @@ namespace {
 
 class Lease final : public Strategy {
 public:
+  SharedState shared_state() const noexcept override { return SharedState::kNone; }
   void view(Context &ctx, Request &r) override {
     r.step = kGet;
     ctx.cache_lease_get(r);

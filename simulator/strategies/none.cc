@@ -6,6 +6,7 @@ namespace {
 
 class NoCache final : public Strategy {
 public:
+  SharedState shared_state() const noexcept override { return SharedState::kNone; }
   void view(Context &ctx, Request &r) override {
     r.step = kRead;
     ctx.db_read(r);

@@ -9,6 +9,8 @@ namespace stampede::internal {
 
 class ReadThrough : public Strategy {
 public:
+  SharedState shared_state() const noexcept override { return SharedState::kNone; }
+
   void view(Context &ctx, Request &r) override {
     r.step = kViewGet;
     ctx.cache_get(r);

@@ -23,6 +23,7 @@ namespace {
 
 class StaleWhileRevalidate final : public Strategy {
 public:
+  SharedState shared_state() const noexcept override { return SharedState::kPerKey; }
   void view(Context &ctx, Request &r) override {
     r.step = kGet;
     ctx.cache_get(r);

@@ -222,6 +222,16 @@ protected:
   friend class hosting::HostedStrategy;
 };
 
+/// What a strategy's callbacks share between requests besides the cache and
+/// the database (SPEC section 12): `stampede explore` takes two requests'
+/// steps for independent only when their callbacks cannot meet there.
+enum class SharedState : std::uint8_t {
+  kNone,         ///< nothing: a request's state is its Request
+  kPerKey,       ///< state per key, which every server's requests share
+  kPerServerKey, ///< state per app server and key (one process's memory)
+  kAll,          ///< anything: a strategy the simulator cannot see into
+};
+
 /// A caching strategy (SPEC section 3). One object serves every request.
 class Strategy {
 public:
@@ -253,6 +263,9 @@ public:
   /// @param now the run's end, in ns.
   /// @throws StudentFault (student_hashing.h) when it did.
   virtual void run_ended(Time now) { (void)now; }
+  /// @return what the callbacks share between requests; by default anything
+  /// (a strategy that says nothing is taken to share everything).
+  virtual SharedState shared_state() const noexcept { return SharedState::kAll; }
 };
 
 /// Makes a strategy for a run's options.
