@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "hosting/hosted.h"
 #include "io/trace.h"
 #include "stampede/explore.h"
 #include "stampede/explore_file.h"
@@ -61,6 +62,7 @@ int cmd_explore(const ExploreCliOptions &o) {
     schedule_file = open_output(o.schedule_out, "--schedule-out");
 
   ExploreResult r;
+  const hosting::KeepHosts keep; // a student's strategy: one host for every schedule
   try {
     r = explore(s, StrategyRegistry::global(), options);
   } catch (const std::invalid_argument &e) {

@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "hosting/hosted.h"
 #include "stampede/expectations.h"
 #include "stampede/explore.h"
 #include "stampede/explore_file.h"
@@ -406,6 +407,7 @@ Outcome run_case(const Case &c, const ReplicationOptions &replication, Replicate
   // explore's clauses (SPEC section 12) are checked over every schedule.
   if (std::any_of(clauses.begin(), clauses.end(), is_explore_clause)) {
     ExploreResult explored;
+    const hosting::KeepHosts keep; // a student's strategy: one host for every schedule
     try {
       explored = explore(s, StrategyRegistry::global());
     } catch (const std::invalid_argument &e) {

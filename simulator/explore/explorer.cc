@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "model/core.h"
+#include "stampede/student_hashing.h"
 
 namespace stampede {
 
@@ -346,8 +347,16 @@ ExploreResult explore(const Scenario &scenario, const StrategyRegistry &registry
       result.requests = static_cast<std::uint32_t>(run.core->pending().size());
     first = false;
     // Replay the path to the deepest node, then take its chosen step.
-    for (Node &node : stack)
-      run.take(node.chosen, &node.chosen_fp, nullptr);
+    try {
+      for (Node &node : stack)
+        run.take(node.chosen, &node.chosen_fp, nullptr);
+    } catch (const std::invalid_argument &) {
+      // The same order gave another history: something the model does not
+      // make anew for each schedule (a student library's global, say).
+      throw StudentCodeError(result.strategy +
+                             ": the same order of steps, replayed, went another way (does "
+                             "the strategy keep state outside its object, in a global?)");
+    }
     // Then extend: the first step not asleep at each new node.
     bool cut = false, blocked = false;
     while (true) {
@@ -399,6 +408,20 @@ ExploreResult explore(const Scenario &scenario, const StrategyRegistry &registry
       run.take(pick, &stack.back().chosen_fp, nullptr);
     }
     result.steps += run.steps;
+    if (!blocked && !cut) {
+      try {
+        run.core->explore_end();
+      } catch (const StudentCodeError &e) {
+        // The student's fault, with the order that shows it.
+        std::string order;
+        for (const Node &node : stack)
+          order += (order.empty() ? "" : ",") + std::to_string(node.chosen + 1);
+        throw StudentCodeError(std::string(e.what()) +
+                               " (found by stampede explore at the end of the schedule whose "
+                               "steps were those of requests " +
+                               order + ", in that order)");
+      }
+    }
     if (!blocked) {
       if (cut)
         ++result.cut_depth;

@@ -127,6 +127,7 @@ struct Host {
     options.lease_wait_s = j.at("lease_wait_s");
     options.lease_stale = j.at("lease_stale");
     strategy = strategies.make(options);
+    requests.clear(); // a host kept for the next run (KeepHosts) starts it afresh
     Made m;
     m.uses_cache = strategy->uses_cache() ? 1 : 0;
     m.updates_cache_on_submit = strategy->updates_cache_on_submit() ? 1 : 0;

@@ -2,6 +2,9 @@
 // sandboxed host, and what comes back is checked against the contract before it acts.
 #include "hosting/hosted.h"
 
+#include <exception>
+#include <mutex>
+
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -48,6 +51,24 @@ std::string ask(HostProcess &host, const std::string &payload, int timeout_ms, s
 
 std::unique_ptr<HostProcess> start_host(const std::string &library) {
   return std::make_unique<HostProcess>(std::vector<std::string>{student_host_path(), library});
+}
+
+// Hosts kept for their library's next strategy (KeepHosts).
+std::mutex g_kept_mutex;
+int g_keepers = 0;
+std::vector<std::pair<std::string, std::unique_ptr<HostProcess>>> g_kept;
+
+std::unique_ptr<HostProcess> take_host(const std::string &library) {
+  {
+    const std::lock_guard<std::mutex> lock(g_kept_mutex);
+    for (auto it = g_kept.begin(); it != g_kept.end(); ++it)
+      if (it->first == library) {
+        std::unique_ptr<HostProcess> host = std::move(it->second);
+        g_kept.erase(it);
+        return host;
+      }
+  }
+  return start_host(library);
 }
 
 bool same_page(const Page &a, const Page &b) {
@@ -165,8 +186,30 @@ std::unique_ptr<HashRing> make_hosted_ring(std::string_view name) {
 
 // ------------------------------------------------------------- strategies
 
+KeepHosts::KeepHosts() {
+  const std::lock_guard<std::mutex> lock(g_kept_mutex);
+  ++g_keepers;
+}
+
+KeepHosts::~KeepHosts() {
+  std::vector<std::pair<std::string, std::unique_ptr<HostProcess>>> ending;
+  {
+    const std::lock_guard<std::mutex> lock(g_kept_mutex);
+    if (--g_keepers == 0)
+      ending.swap(g_kept);
+  }
+}
+
+HostedStrategy::~HostedStrategy() {
+  if (host_ == nullptr || faulted_ || std::uncaught_exceptions() > 0)
+    return;
+  const std::lock_guard<std::mutex> lock(g_kept_mutex);
+  if (g_keepers > 0)
+    g_kept.emplace_back(library_, std::move(host_));
+}
+
 HostedStrategy::HostedStrategy(const std::string &library, const StrategyConfig &config)
-    : name_(config.name), host_(start_host(library)) {
+    : name_(config.name), library_(library), host_(take_host(library)) {
   std::string why;
   const std::string answer =
       ask(*host_, payload_of(Kind::kMake) + config_json(config).dump(), 10000, &why);
@@ -185,6 +228,7 @@ HostedStrategy::Track &HostedStrategy::track(std::uint32_t id) {
 }
 
 void HostedStrategy::fault(std::uint64_t slot, const std::string &after) const {
+  faulted_ = true;
   std::string words = " (step " + std::to_string(step_) + ")";
   if (in_ == Callback::kResume)
     words = " after its " + std::string(op_label(after_)) + words;
@@ -226,6 +270,7 @@ std::vector<ActionMsg> HostedStrategy::exchange(Callback which, Context &ctx, co
       return actions;
     }
   } catch (const ChannelTimeout &) {
+    faulted_ = true;
     host_->kill();
     throw StudentFault(
         name_ + ": did not return from " + callback_name(which) + " of request #", r.id,
@@ -233,6 +278,7 @@ std::vector<ActionMsg> HostedStrategy::exchange(Callback which, Context &ctx, co
   } catch (const ChannelClosed &) {
     ended = host_->how_it_ended();
   }
+  faulted_ = true;
   std::string where = " (step " + std::to_string(r.step) + ")";
   if (which == Callback::kResume)
     where = " after its " + std::string(op_label(reply.op)) + where;

@@ -47,6 +47,19 @@ inline constexpr std::uint32_t kMaxActions = 1u << 16;
 /// @return false when the payload is malformed.
 bool parse_actions(std::string_view in, std::vector<ActionMsg> &actions, Request &after);
 
+/// While one lives, a host whose strategy ended cleanly is kept and makes the
+/// next strategy of its library anew, instead of a new host starting
+/// (`stampede explore` makes one per schedule: thousands). The strategy
+/// object is new each time; what the library keeps outside it (a global)
+/// is not, and explore says so when a replay then differs.
+class KeepHosts {
+public:
+  KeepHosts();
+  ~KeepHosts();
+  KeepHosts(const KeepHosts &) = delete;
+  KeepHosts &operator=(const KeepHosts &) = delete;
+};
+
 /// A StrategyFactory for every student strategy: config.name picks it.
 /// @param config the run's options. @return the proxy (its host started).
 std::unique_ptr<Strategy> make_hosted_strategy(const StrategyConfig &config);
@@ -59,6 +72,8 @@ public:
   /// @param library the student library. @param config the run's options.
   /// @throws StudentCodeError when it cannot be made.
   HostedStrategy(const std::string &library, const StrategyConfig &config);
+  /// Ends the host, or (under KeepHosts, when nothing went wrong) keeps it.
+  ~HostedStrategy() override;
 
   void view(Context &ctx, Request &r) override;
   void submit(Context &ctx, Request &r) override;
@@ -91,7 +106,9 @@ private:
   [[noreturn]] void fault(std::uint64_t slot, const std::string &after) const;
 
   std::string name_;
+  std::string library_;
   std::unique_ptr<HostProcess> host_;
+  mutable bool faulted_ = false; // a fault was raised: the host is not kept
   Made made_;
   std::vector<Track> tracks_;
   // The callback being checked, for the words of a fault.

@@ -171,6 +171,9 @@ public:
   /// lacks, in words (a stale set, which stays until it expires or is
   /// deleted); else empty.
   std::string stale_at_rest(std::uint32_t key) const;
+  /// A schedule's end: the strategy checks it left no request unanswered
+  /// (Strategy::run_ended; a student's throws StudentFault if it did).
+  void explore_end();
   /// A key's cached page (app server 0's with app.local_cache) in words.
   std::string cached_text(std::uint32_t key) const;
   /// The most requests explore takes (its search grows with their steps' orders).

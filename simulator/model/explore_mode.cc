@@ -258,6 +258,16 @@ void SimulationCore::run_pending(std::size_t i, Time at, Footprint *footprint, s
   footprint_ = nullptr;
 }
 
+void SimulationCore::explore_end() {
+  try {
+    for (auto &[config, strategy] : strategies_)
+      strategy->run_ended(now_);
+  } catch (StudentFault &f) {
+    name_request(f);
+    throw;
+  }
+}
+
 std::string SimulationCore::stale_at_rest(std::uint32_t key) const {
   const Page truth = Page::newest(measure_.log().committed(key));
   char kbuf[24];

@@ -89,9 +89,32 @@ for sandbox in 0 1; do
   echo "$out"
   grep -q '^01-tiny-memcached  *0 / 12$' <<<"$out" || fail "forged report in 01 (no sandbox: $sandbox): not 0"
   grep -q '^02-refresh  *0 / 10$' <<<"$out" || fail "forged report in 02 (no sandbox: $sandbox): not 0"
-  grep -q '^03-update-cas  *0 / 11$' <<<"$out" || fail "graded.h in 03: not 0"
+  grep -q '^03-update-cas  *0 / 14$' <<<"$out" || fail "graded.h in 03: not 0"
   grep -q 'refused: graded.h in your 03-update-cas folder has the name of one of the grader' <<<"$out" ||
     fail "graded.h in 03: not refused by name"
 done
 
-echo "the grader names the forgotten fill, survives a broken 02, takes a slug, and cannot be fooled"
+# 5. A race the timed seeds may miss is caught over every order (SPEC
+# section 12): 08's solution with a planted race (a view waits only when
+# another already waits, so the first view's flight is joined by nobody)
+# loses the every-order check, and its words tell the shortest order.
+rm -rf "$work/race" && cp -r "$root/solutions" "$work/race"
+python3 - "$work/race/08-single-flight/coalesce.cc" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+check = "if (flight.in_flight) {"
+assert check in text, "the solution's flight check moved: update check_grader.sh"
+open(path, "w").write(text.replace(check, "if (flight.in_flight && !flight.waiters.empty()) {"))
+PY
+"$here/build.sh" "$work/race" "$work/race-build" "$build" 2 || fail "the planted race did not build"
+out=$(python3 "$here/grade.py" --build "$work/race-build" --only 08 --json "$work/race.json" || true)
+echo "$out"
+story=$(grep -A12 'NoOrderSendsTwoQueriesFromOneServer (0 / 3)' <<<"$out") ||
+  fail "planted race in 08: the every-order check did not fail"
+grep -q 'one server query the page twice at once, but it did in [0-9]* of [0-9]* orders' <<<"$story" ||
+  fail "planted race in 08: the check does not say how often"
+grep -q '1\. view #1: arrives' <<<"$story" && grep -q ': stampede' <<<"$story" ||
+  fail "planted race in 08: no shortest order told"
+
+echo "the grader names the forgotten fill, survives a broken 02, takes a slug, cannot be fooled, and tells a planted race's shortest order"

@@ -94,25 +94,28 @@ def tagged(lines, tag):
 def plain(failure):
     """(words, hint, fix, root) for one failed check: the check's own words
     (the last line that is not a tagged one) with gtest's details, its hint
-    (where to look), its fix (the code-level answer) and whether it is a
-    check that explains the others (graded::explains_others())."""
+    (where to look), its fix (the code-level answer), whether it is a
+    check that explains the others (graded::explains_others()) and the
+    steps of a schedule it tells (explore_runs.h), in order."""
     lines = [l for l in failure.splitlines() if l.strip()]
     if lines and (re.match(r"^\S+:\d+$", lines[0].strip()) or lines[0].strip() == "unknown file"):
         lines = lines[1:]  # file:line
     thrown = re.match(r'^C\+\+ exception with description "(.*)" thrown in the test body\.$',
                       " ".join(l.strip() for l in lines), re.S)
     if thrown:  # a fault of the student's code, named by the simulator
-        return "your code stopped the run: " + thrown.group(1), "", "", True
+        return "your code stopped the run: " + thrown.group(1), "", "", True, []
     hint, fix = tagged(lines, "hint"), tagged(lines, "fix")
     root = any(l.strip() == "root: explains the others" for l in lines)
-    lines = [l for l in lines if not re.match(r"^(hint|fix|root): ", l.strip())]
+    # A schedule's steps (explore_runs.h: `step: 1. view #1: arrives`), shown in order.
+    steps = [l.strip()[len("step: "):] for l in lines if l.strip().startswith("step: ")]
+    lines = [l for l in lines if not re.match(r"^(hint|fix|root|step): ", l.strip())]
     if not lines:
-        return "failed", hint, fix, root
+        return "failed", hint, fix, root, steps
     words = lines[-1].strip()
     said = details(lines[:-1]) if len(lines) > 1 else ""
     if len(said) > 400:
         said = said[:400] + " ..."
-    return words + (f" ({said})" if said else ""), hint, fix, root
+    return words + (f" ({said})" if said else ""), hint, fix, root, steps
 
 
 def explain(failures):
@@ -123,8 +126,9 @@ def explain(failures):
     checks = [plain(f) for f in failures]
     checks.sort(key=lambda c: (not c[3], not c[1]))
     out = []
-    for words, hint, fix, _ in checks:
+    for words, hint, fix, _, steps in checks:
         out.append(words)
+        out.extend("    " + step for step in steps)
         if hint and HINT_TIER >= 2:
             out.append("  hint: " + hint)
         if fix and HINT_TIER >= 3:

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "explore_runs.h"
 #include "graded.h"
 #include "left_requests.h"
 #include "stampede/student_hashing.h"
@@ -176,6 +177,30 @@ TEST(UpdateCas, NoUpdateIsLost) {
   EXPECT_EQ(r.lost_updates, 0u) << "with gets/cas and a retry, no submit's post may be lost"
                                 << unless(r.cas_attempts == 0 || !every_conflict_retried(r),
                                           retry_page(r));
+}
+
+TEST(UpdateCas, NoOrderOfTwoSubmitsLosesAPost) {
+  POINTS(3);
+  // builtin:race-update-cas: two submits on a warm page, every order of
+  // their steps (stampede explore): the seeds of the timed checks show some.
+  const graded::Explored e = graded::explored("builtin:race-update-cas", kStudent);
+  ASSERT_TRUE(e.fault.empty()) << "over every order of two submits: " << e.fault;
+  const stampede::ExploreResult &r = *e.result;
+  EXPECT_TRUE(r.complete()) << "every order of two submits should end within "
+                            << stampede::ExploreOptions{}.depth << " steps";
+  const stampede::ExploreFinding &lost = r.finding("lost_updates");
+  EXPECT_EQ(lost.schedules, 0u)
+      << "over every order of two submits, no post may be lost, but one was "
+      << graded::among(lost, r) << "; the shortest order is below" << graded::story(lost)
+      << graded::hint("look at the step that loses it: a write based on a page read before "
+                      "the other submit's write must be refused, and the submit must read "
+                      "again",
+                      "write with ctx.cache_cas(r) after a get (r.cas holds the unique), and on "
+                      "kExists go back to the get");
+  const stampede::ExploreFinding &conflicts = r.finding("cas_conflicts");
+  EXPECT_GT(conflicts.schedules, 0u)
+      << "when both submits read the page before either writes it, the second write should "
+         "be refused (cas answers EXISTS): in no order was one";
 }
 
 TEST(UpdateCas, RetriesAddThePostToTheFreshPage) {

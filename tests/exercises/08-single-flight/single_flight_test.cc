@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "explore_runs.h"
 #include "graded.h"
 #include "left_requests.h"
 #include "stampede/student_hashing.h"
@@ -277,6 +278,31 @@ TEST(SingleFlight, ShowsItsOwnRace) {
   EXPECT_LT(mine.max_staleness_s, 2 * builtin.max_staleness_s)
       << "each stale page should be about one query old at most (the built-in's oldest: "
       << builtin.max_staleness_s << " s)";
+}
+
+TEST(SingleFlight, NoOrderSendsTwoQueriesFromOneServer) {
+  POINTS(3);
+  // builtin:race-coalesce: on one app server a view, a submit, a view;
+  // every order of their steps (stampede explore).
+  const graded::Explored e = graded::explored("builtin:race-coalesce", kStudent);
+  ASSERT_TRUE(e.fault.empty()) << "over every order of a view, a submit and a view: " << e.fault;
+  const stampede::ExploreResult &r = *e.result;
+  EXPECT_TRUE(r.complete()) << "every order should end within " << stampede::ExploreOptions{}.depth
+                            << " steps";
+  const stampede::ExploreFinding &twice = r.finding("stampedes");
+  EXPECT_EQ(twice.schedules, 0u)
+      << "in no order should one server query the page twice at once, but it did "
+      << graded::among(twice, r) << "; the shortest order is below" << graded::story(twice)
+      << graded::hint("look at the second query's step: was the first view's flight marked "
+                      "in the air before its query was sent, and was it cleared only when "
+                      "the answer came?",
+                      "set flight.in_flight = true when the leader calls ctx.db_read(r), and "
+                      "false when its read replies");
+  const stampede::ExploreFinding &shared = r.finding("stale_sets");
+  EXPECT_GT(shared.schedules, 0u)
+      << "single flight has its own race: in some order the second view joins a query that "
+         "started before the submit committed, and the fill puts the old page back; in no "
+         "order did it (does the leader fill the cache?)";
 }
 
 TEST(SingleFlight, BehavesExactlyLikeTheBuiltInCoalesce) {
