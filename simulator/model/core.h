@@ -128,6 +128,7 @@ public:
     Op op = Op::kNone;       // kCache: the call; kDbStart, kDbReturn, kDbCommit: the query
     Time pause = 0;          // kWait: how long
     std::uint64_t since = 0; // kWait: how many steps had run when it began
+    Time issued = 0;         // when it became pending (a call's span starts there)
   };
   /// One thing a step read or wrote (the reduction's independence test).
   struct Touch {

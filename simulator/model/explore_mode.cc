@@ -128,7 +128,7 @@ void SimulationCore::explore_mode() {
 }
 
 void SimulationCore::defer(Slot &s, StepKind kind, Op op, Time pause) {
-  pending_.push_back(PendingStep{s.serial, s.req.id, kind, op, pause, steps_run_});
+  pending_.push_back(PendingStep{s.serial, s.req.id, kind, op, pause, steps_run_, now_});
 }
 
 void SimulationCore::explore_db_op(Slot &s, Op op) {
@@ -206,6 +206,7 @@ void SimulationCore::run_pending(std::size_t i, Time at, Footprint *footprint, s
         old_get(s, p.op);
       else
         cache_call(r, p.op);
+      s.op_issue = p.issued; // the call was in flight from its issue to this step
       if (line != nullptr)
         *line = describe_call(s);
       // Its reply, at once: the strategy's callback runs now.

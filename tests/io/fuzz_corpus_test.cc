@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include "stampede/expectations.h"
+#include "stampede/explore.h"
+#include "stampede/explore_file.h"
 #include "stampede/lessons.h"
 #include "stampede/scenario_file.h"
 
@@ -96,6 +98,41 @@ TEST(FuzzCorpus, LessonInputsParseOrFailOnOneLine) {
       joined += section;
     EXPECT_EQ(joined, text.empty() || text.back() == '\n' ? text : text + "\n") << path;
   }
+}
+
+TEST(FuzzCorpus, ScheduleInputsParseAndReplayOrFailOnOneLine) {
+  // As in fuzz_schedule.cc: a one-line error naming the file, or a schedule
+  // that replays or is refused in one line. The corpus holds good files
+  // (stampede explore --schedule-out) and broken ones.
+  const auto files = corpus("schedule");
+  ASSERT_FALSE(files.empty());
+  int parsed = 0, refused = 0;
+  for (const auto &path : files) {
+    const auto file = parse_schedule_file(read(path), "s.json");
+    if (!file) {
+      EXPECT_EQ(file.error.find('\n'), std::string::npos) << path;
+      EXPECT_EQ(file.error.rfind("s.json", 0), 0u) << path << ": " << file.error;
+      continue;
+    }
+    ++parsed;
+    for (const ScheduleEntry &entry : file.value->schedules) {
+      try {
+        const auto story =
+            replay_schedule(file.value->scenario, StrategyRegistry::global(), entry.order);
+        // A file explore wrote tells the same story when replayed.
+        if (!entry.story.empty()) {
+          ASSERT_EQ(story.size(), entry.story.size()) << path;
+          for (std::size_t i = 0; i < story.size(); ++i)
+            EXPECT_EQ(story[i].text(), entry.story[i]) << path;
+        }
+      } catch (const std::invalid_argument &e) {
+        ++refused;
+        EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << path;
+      }
+    }
+  }
+  EXPECT_GE(parsed, 4);
+  EXPECT_GE(refused, 2); // an order that cannot run, a scenario explore cannot order
 }
 
 } // namespace
