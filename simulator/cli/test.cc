@@ -322,7 +322,8 @@ void add_failure(Outcome &out, const Case &c, const std::string &what) {
 /// names their seeds), or on the seeds the claim names; says what it
 /// measured under the case's line.
 void check_claim(const Case &c, const LessonClaim &claim, const Scenario &s, ReplicatedReport &r,
-                 const std::string &where, double warmup_s, Outcome &out) {
+                 const std::string &where, double warmup_s, const ExploreResult *explored,
+                 Outcome &out) {
   const std::string said = "claim \"" + claim.text + "\"";
   ReplicatedReport named;
   ReplicatedReport *over = &r;
@@ -348,9 +349,17 @@ void check_claim(const Case &c, const LessonClaim &claim, const Scenario &s, Rep
     }
     over = &named;
   }
-  const bool holds = evaluate_expectations(*over, claim.expect);
+  bool holds = evaluate_expectations(*over, claim.expect);
+  std::vector<ExpectationResult> results = over->expectations;
+  // explore's clauses hold over every order, whatever the seeds.
+  if (explored != nullptr) {
+    for (ExpectationResult &e : evaluate_explore_expectations(*explored, claim.expect)) {
+      holds = holds && e.ok;
+      results.push_back(std::move(e));
+    }
+  }
   std::string measured;
-  for (const ExpectationResult &e : over->expectations) {
+  for (const ExpectationResult &e : results) {
     measured += (measured.empty() ? "" : ", ") + e.expr + ": " + number(e.actual) +
                 (e.ok ? "" : " (does not hold)");
   }
@@ -404,9 +413,14 @@ Outcome run_case(const Case &c, const ReplicationOptions &replication, Replicate
       add_failure(out, c, e.expr + " (actual " + number(e.actual) + ", " + where + ")");
     }
   }
-  // explore's clauses (SPEC section 12) are checked over every schedule.
-  if (std::any_of(clauses.begin(), clauses.end(), is_explore_clause)) {
-    ExploreResult explored;
+  // explore's clauses (SPEC section 12) are checked over every schedule:
+  // the case's own, and its claims'.
+  bool explores = std::any_of(clauses.begin(), clauses.end(), is_explore_clause);
+  for (const LessonClaim &claim : c.claims)
+    explores = explores || std::any_of(claim.expect.begin(), claim.expect.end(), is_explore_clause);
+  std::optional<ExploreResult> explored_once;
+  if (explores) {
+    ExploreResult &explored = explored_once.emplace();
     const hosting::KeepHosts keep; // a student's strategy: one host for every schedule
     try {
       explored = explore(s, StrategyRegistry::global());
@@ -437,7 +451,8 @@ Outcome run_case(const Case &c, const ReplicationOptions &replication, Replicate
   // are put back for the report.
   const std::vector<ExpectationResult> step_results = r.expectations;
   for (const LessonClaim &claim : c.claims) {
-    check_claim(c, claim, s, r, where, mine.warmup_s, out);
+    check_claim(c, claim, s, r, where, mine.warmup_s, explored_once ? &*explored_once : nullptr,
+                out);
   }
   r.expectations = step_results;
   if (out.ok) {

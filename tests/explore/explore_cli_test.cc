@@ -109,4 +109,19 @@ TEST_F(Explore, StampedeTestChecksExploresExpectations) {
   EXPECT_EQ(r.out.find("requests.page_views == 1 (actual"), std::string::npos) << r.out;
 }
 
+TEST_F(Explore, ALessonClaimNamingExploresFieldsIsChecked) {
+  fs::create_directories(path("99-x"));
+  spit(path("99-x/steps.json"), R"({"id": "99-x", "title": "x", "part": "x", "steps": [
+    {"title": "clear", "scenario": "builtin:race-clear", "strategy": "clear",
+     "expect": ["explore.complete == 1"],
+     "claims": [{"text": "seven orders", "expect": ["explore.schedules == 7"]},
+                {"text": "six orders", "expect": ["explore.schedules == 6"]}]}]})");
+  const Result r = run({"test", path("99-x/steps.json").string()});
+  EXPECT_NE(r.out.find("claim \"seven orders\" does not hold: explore.schedules == 7: 6 (does "
+                       "not hold)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("claim \"six orders\" holds"), std::string::npos) << r.out;
+}
+
 } // namespace

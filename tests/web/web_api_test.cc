@@ -59,6 +59,26 @@ TEST_F(WebApi, CompareTableIsTheCommandLinesTable) {
   EXPECT_EQ(web["reports"].size(), 6u); // the lecture's six strategies
 }
 
+TEST_F(WebApi, ExploreIsTheCommandLinesReport) {
+  static const std::regex timing(R"re(\n {4}"(wall_s|schedules_per_s)": [^\n]*)re");
+  for (const char *race : {"builtin:race-clear", "builtin:race-coalesce"}) {
+    const auto cli =
+        run({"explore", race, "--strategy", "lease", "--preemptions", "2", "--report", "-"});
+    const std::string web = stampede::web::explore_report(
+        Json{{"scenario", race}, {"set", {"strategy.name=\"lease\""}}, {"preemptions", 2}}.dump());
+    EXPECT_EQ(std::regex_replace(web, timing, ""), std::regex_replace(cli.out, timing, "")) << race;
+    EXPECT_NE(std::regex_replace(web, timing, ""), web) << "the timing fields are there";
+  }
+  const Json bad = Json::parse(stampede::web::explore_report(R"({"scenario": "builtin:r1"})"));
+  EXPECT_EQ(bad.value("error", ""),
+            "builtin:r1: workload.rate: stampede explore runs only the scripted requests "
+            "(view_burst, submit_burst events); expected 0");
+  const Json depth = Json::parse(
+      stampede::web::explore_report(R"({"scenario": "builtin:race-clear", "depth": 0})"));
+  EXPECT_EQ(depth.value("error", ""),
+            "request: depth: expected a whole number from 1 to 100000, got 0");
+}
+
 TEST_F(WebApi, BadInputIsSaidInTheCommandLinesWords) {
   const std::string bad = R"({"cache": {"memory_bytes": -64}})";
   stampede_cli_test::spit(dir_ / "naive.json", bad);

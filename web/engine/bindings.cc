@@ -24,6 +24,7 @@ EMSCRIPTEN_BINDINGS(stampede) {
   function("runReport", &stampede::web::run_report);
   function("compareTable", &stampede::web::compare_table);
   function("sweep", &stampede::web::sweep);
+  function("explore", &stampede::web::explore_report);
   function("reportPaths", &stampede::web::report_paths_json);
   function("lessons", &stampede::web::lessons_json);
   function("lessonCheck", &stampede::web::lesson_check);

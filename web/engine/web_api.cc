@@ -12,6 +12,8 @@
 
 #include "stampede/compare_table.h"
 #include "stampede/expectations.h"
+#include "stampede/explore.h"
+#include "stampede/explore_file.h"
 #include "stampede/lecture.h"
 #include "stampede/lessons.h"
 #include "stampede/replication.h"
@@ -350,6 +352,32 @@ std::string run_report(const std::string &request) {
   return answer([&] {
     const Loaded l = load(request);
     return text_of(report_with_scenario(simulate(l.scenario, l.origin), l.scenario, 0));
+  });
+}
+
+std::string explore_report(const std::string &request) {
+  return answer([&] {
+    const Loaded l = load(request);
+    ExploreOptions options;
+    const auto bound = [&](const char *name, std::uint32_t low, std::uint32_t &out) {
+      if (!l.request.contains(name))
+        return;
+      const Json &v = l.request[name];
+      if (!v.is_number() || v.get<double>() < low || v.get<double>() > 100000 ||
+          v.get<double>() != std::floor(v.get<double>()))
+        throw BadRequest(std::string("request: ") + name + ": expected a whole number from " +
+                         std::to_string(low) + " to 100000, got " + v.dump());
+      out = static_cast<std::uint32_t>(v.get<double>());
+    };
+    bound("depth", 1, options.depth);
+    bound("preemptions", 0, options.preemptions);
+    ExploreResult r;
+    try {
+      r = explore(l.scenario, StrategyRegistry::global(), options);
+    } catch (const std::invalid_argument &e) {
+      throw BadRequest(l.origin + ": " + e.what());
+    }
+    return text_of(explore_to_json(r, options, l.scenario));
   });
 }
 

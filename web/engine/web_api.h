@@ -46,6 +46,12 @@ std::string compare_table(const std::string &request);
 /// "low", "high"}}}]} (low and high: the 95 % interval; equal to the mean
 /// for one seed) or {"error": "..."}.
 std::string sweep(const std::string &request);
+/// Every order of a small scenario, as `stampede explore SCENARIO --report -`
+/// writes it (byte for byte, `wall_s` and `schedules_per_s` aside). The
+/// request may add "depth": N and "preemptions": K (SPEC section 12).
+/// @return the report, or {"error": "..."} (the scenario named as the
+/// command line names it).
+std::string explore_report(const std::string &request);
 /// @return every numeric report path with its label: [{"path", "label"}].
 std::string report_paths_json();
 
