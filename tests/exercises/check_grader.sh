@@ -61,7 +61,7 @@ out=$(python3 "$here/grade.py" --build "$work/broken-build" --build-log "$work/b
 echo "$out"
 grep -q '^02-refresh  *0 / 10$' <<<"$out" || fail "broken 02: expected 0 / 10"
 grep -q 'did not compile: .*refresh.cc:[0-9]*:[0-9]*: error' <<<"$out" || fail "broken 02: the error is not quoted"
-grep -q '^03-update-cas  *11 / 11$' <<<"$out" || fail "broken 02: 03 lost its points"
+grep -q '^03-update-cas  *14 / 14$' <<<"$out" || fail "broken 02: 03 lost its points"
 
 # 3. An exercise is asked for by number or by slug alike.
 for only in 2 02 02-refresh refresh; do
