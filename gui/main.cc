@@ -7,6 +7,17 @@
 //     stampede-gui moment.json --at 12.5            # a report's run, paused at 12.5 s
 //     stampede-gui moment.json --anomaly 3          # ... paused at its third anomaly
 //     stampede-gui builtin:stampede --record clip.gif --from 4.9 --to 6   # a clip for slides
+//
+// A schedule `stampede explore --schedule-out FILE` wrote (SPEC section 12),
+// stepped through: Step (S) runs its next step, Back (B or Shift+S) the one
+// before, Play a step a second at x1, Restart (R) goes to step 0; the story
+// stands under the diagram and a picker chooses among the file's schedules
+// (one per anomaly found; --pick names one by its anomaly field):
+//
+//     stampede explore builtin:race-clear --schedule-out s.json
+//     stampede-gui --schedule s.json                       # paused at step 0
+//     stampede-gui --schedule s.json --pick stale_sets --at-step 5
+//     stampede-gui --schedule s.json --at-step 5 --screenshot shot.png   # render and exit
 #include <CLI/CLI.hpp>
 #include <QApplication>
 #include <QDir>
@@ -14,12 +25,18 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 
+#include "stampede/explore.h"
+#include "stampede/explore_file.h"
 #include "stampede/lecture.h"
 #include "stampede/scenario_file.h"
 #include "stampede/simulation.h"
@@ -211,7 +228,12 @@ struct GuiOptions {
   std::string lecture_file;
   bool lecture_given = false; // --lecture, with or without a file
   int demo_n = 1;
-  int speed_choice = 0; // the speed box's index of `speed`
+  int speed_choice = 0;            // the speed box's index of `speed`
+  std::string schedule_file, pick; // --schedule, --pick
+  std::int64_t at_step = -1;       // --at-step; -1: not given
+  // Flags --schedule cannot go with (its file holds the scenario, its
+  // strategy and seed), those given named.
+  std::vector<std::string> given_with_schedule;
 };
 
 /// --at's check: a simulated second, 0 or more.
@@ -287,6 +309,21 @@ CLI::Option *add_lecture_options(CLI::App &cli, GuiOptions &o) {
   return lecture;
 }
 
+/// The flags of schedule mode.
+void add_schedule_options(CLI::App &cli, GuiOptions &o) {
+  cli.add_option("--schedule", o.schedule_file,
+                 "step through a schedule `stampede explore --schedule-out FILE` wrote: Step (S) "
+                 "its next step, Back (B) the one before, Play a step a second at x1 (not with "
+                 "SCENARIO, --strategy, --seed, --set, --at, --anomaly, --record or --lecture)");
+  cli.add_option("--pick", o.pick,
+                 "with --schedule: the schedule of this anomaly (its field: stale_sets, "
+                 "lost_updates, ...; default: the file's first)");
+  cli.add_option("--at-step", o.at_step,
+                 "with --schedule: open paused after this many steps (with --screenshot: render "
+                 "there; default: the last)")
+      ->check(CLI::NonNegativeNumber);
+}
+
 /// Parses the command line. @return the exit status when it is to end here
 /// (help, or a bad flag), else nothing.
 std::optional<int> parse_command_line(int argc, char **argv, GuiOptions &o) {
@@ -294,6 +331,7 @@ std::optional<int> parse_command_line(int argc, char **argv, GuiOptions &o) {
   add_run_options(cli, o);
   const auto [from, to] = add_record_options(cli, o);
   CLI::Option *lecture = add_lecture_options(cli, o);
+  add_schedule_options(cli, o);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -302,7 +340,124 @@ std::optional<int> parse_command_line(int argc, char **argv, GuiOptions &o) {
   o.from_given = from->count() > 0;
   o.to_given = to->count() > 0;
   o.lecture_given = lecture->count() > 0;
+  for (const char *name :
+       {"scenario", "--strategy", "--seed", "--set", "--at", "--anomaly", "--record", "--lecture"})
+    if (cli.get_option(name)->count() > 0)
+      o.given_with_schedule.push_back(std::string(name) == "scenario" ? "SCENARIO" : name);
   return std::nullopt;
+}
+
+/// --schedule's file, read and checked before Qt starts: its scenario and
+/// strategy load, and each schedule's steps can run in its order (a step's
+/// request named in the field path). @return the file and the schedule
+/// picked, or nothing with the message said (exit status 2).
+std::optional<std::pair<stampede::ScheduleFile, int>> load_schedule(const GuiOptions &o) {
+  const std::string &path = o.schedule_file;
+  if (!o.given_with_schedule.empty()) {
+    std::string names;
+    for (const std::string &n : o.given_with_schedule)
+      names += (names.empty() ? "" : ", ") + n;
+    std::cerr << "--schedule: its file holds the scenario, strategy and seed explored; not "
+                 "with "
+              << names << '\n';
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << path << ": cannot read file: " << std::strerror(errno) << '\n';
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  stampede::load_student_strategies(); // student:NAME, when a student library is built
+  stampede::Parsed<stampede::ScheduleFile> parsed = stampede::parse_schedule_file(text.str(), path);
+  if (!parsed) {
+    std::cerr << parsed.error << '\n';
+    return std::nullopt;
+  }
+  stampede::ScheduleFile &file = *parsed.value;
+  const auto &registry = stampede::StrategyRegistry::global();
+  if (const std::string &name = file.scenario.strategy.name; !registry.contains(name)) {
+    std::cerr << path << ": scenario.strategy.name: unknown strategy \"" << name << "\"\n";
+    return std::nullopt;
+  }
+  int picked = o.pick.empty() ? 0 : -1;
+  std::string fields;
+  for (std::size_t i = 0; i < file.schedules.size(); ++i) {
+    const stampede::ScheduleEntry &e = file.schedules[i];
+    if (!o.pick.empty() && e.anomaly == o.pick)
+      picked = static_cast<int>(i);
+    fields += (fields.empty() ? "" : " ") + e.anomaly;
+    const std::string at = "schedules[" + std::to_string(i) + "].order";
+    try {
+      stampede::ScheduleRun run(file.scenario, registry, e.order);
+      for (std::size_t k = 0; k < e.order.size(); ++k) {
+        try {
+          run.step();
+        } catch (const std::invalid_argument &) {
+          std::cerr << path << ": " << at << "[" << k << "]: expected a request with a step that "
+                    << "can run there (step " << k + 1 << " of " << e.order.size()
+                    << "), got request #" << e.order[k] << ", which has none\n";
+          return std::nullopt;
+        }
+      }
+    } catch (const std::exception &err) {
+      std::cerr << path << ": scenario: " << err.what() << '\n';
+      return std::nullopt;
+    }
+  }
+  if (picked < 0) {
+    std::cerr << "--pick: expected an anomaly the file has a schedule of (" << fields << "), got "
+              << o.pick << '\n';
+    return std::nullopt;
+  }
+  const std::size_t steps = file.schedules[static_cast<std::size_t>(picked)].order.size();
+  if (o.at_step > static_cast<std::int64_t>(steps)) {
+    std::cerr << "--at-step: expected 0 to " << steps << " (the schedule's steps), got "
+              << o.at_step << '\n';
+    return std::nullopt;
+  }
+  return std::pair{std::move(file), picked};
+}
+
+/// --schedule: the window in schedule mode; with --screenshot, rendered
+/// once it shows the step asked for.
+int run_schedule(int argc, char **argv, const GuiOptions &o) {
+  std::optional<std::pair<stampede::ScheduleFile, int>> loaded = load_schedule(o);
+  if (!loaded)
+    return 2;
+  const auto &[file, picked] = *loaded;
+  const std::size_t steps = file.schedules[static_cast<std::size_t>(picked)].order.size();
+  const std::size_t at_step = o.at_step >= 0         ? static_cast<std::size_t>(o.at_step)
+                              : o.screenshot.empty() ? 0
+                                                     : steps;
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("stampede-gui");
+  stampede::gui::MainWindow window(file.scenario);
+  window.setSpeedIndex(o.speed_choice);
+  if (o.projector)
+    window.setProjectorMode(true);
+  window.openSchedule(file, picked, at_step);
+  window.show();
+  if (o.play)
+    window.worker()->play();
+  if (!o.screenshot.empty()) {
+    auto *poll = new QTimer(&window);
+    const std::string screenshot = o.screenshot;
+    QObject::connect(poll, &QTimer::timeout, &window, [&window, at_step, screenshot, poll] {
+      const auto &p = window.lastSnapshot().schedule;
+      if (!p.active || (p.done != at_step && p.error.empty()) ||
+          window.storyCurrent() != static_cast<int>(at_step) - 1)
+        return;
+      poll->stop();
+      // Two more frames so the views have drawn the last snapshot.
+      QTimer::singleShot(200, &window, [&window, screenshot] {
+        QApplication::exit(write_screenshot(window, screenshot));
+      });
+    });
+    poll->start(50);
+  }
+  return QApplication::exec();
 }
 
 /// Checks the clip's stretch and the speed (an --anomaly clip's stretch is
@@ -508,6 +663,13 @@ int main(int argc, char **argv) {
     return *done;
   if (check_clip_and_speed(o) != 0)
     return 2;
+  if (!o.schedule_file.empty())
+    return run_schedule(argc, argv, o);
+  if (!o.pick.empty() || o.at_step >= 0) {
+    std::cerr << (o.pick.empty() ? "--at-step" : "--pick")
+              << ": only with --schedule FILE (a schedule's steps)\n";
+    return 2;
+  }
   const std::optional<stampede::Scenario> scenario = load_start_scenario(o);
   if (!scenario)
     return 2;

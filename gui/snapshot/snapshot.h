@@ -41,6 +41,23 @@ struct InFlight {
   Shade shade = Shade::kView;         ///< What it is, as far as known.
 };
 
+/// Schedule mode (`stampede-gui --schedule FILE`): where the schedule is,
+/// and its steps told so far (ScheduleStep::text()).
+struct ScheduleProgress {
+  bool active = false;  ///< A schedule is run, not a timed run.
+  std::size_t done = 0; ///< Steps run.
+  std::size_t size = 0; ///< Steps in the schedule.
+  /// The steps run, told ("view #1: get page -> miss"), and the request
+  /// each was a step of (its number: serial + 1).
+  std::vector<std::string> told;
+  std::vector<std::uint64_t> requests;
+  /// After the last step: what the end found (a stale set), told; else empty.
+  std::string end;
+  /// The step that failed (its order names a request with no step there),
+  /// in a sentence; else empty.
+  std::string error;
+};
+
 /// One picture of a run, plus what happened since the previous picture.
 struct Snapshot {
   /// Bumped by every restart or new scenario: views drop their history
@@ -91,6 +108,8 @@ struct Snapshot {
   /// simulated time holding 16 of them (else the whole second), or over the
   /// last 64 when those came quicker still.
   double db_queries_per_s = 0;
+
+  ScheduleProgress schedule; ///< Schedule mode's progress (inactive in a timed run).
 
   std::string message; ///< An error or notice for the status bar, else empty.
   /// Why the run stopped before its end, in a sentence ("the run stopped at

@@ -434,14 +434,22 @@ void DiagramView::layoutDatabase(Layout &l, const Geometry &g) const {
   l.db = QRectF(dcol.center().x() - dw / 2, g.top + (A - dh) / 2, dw, dh);
   const QString busy = QString("%1/%2 busy").arg(st.db_busy).arg(last_.db_connections);
   const QString qps = count(last_.db_queries_per_s);
-  Text dt = fit(
-      g.base,
-      {{"Database", QString("%1, %2 waiting").arg(busy).arg(st.db_queue),
-        QString("%1 queries/s").arg(qps)},
-       {"Database", QString("%1, %2 wait").arg(busy).arg(st.db_queue), QString("%1 q/s").arg(qps)},
-       {QString("DB · %1 q/s").arg(qps), QString("%1, %2 wait").arg(busy).arg(st.db_queue)},
-       {QString("DB %1 w%2 %3/s").arg(busy).arg(st.db_queue).arg(qps)}},
-      true, l.db.adjusted(pad, pad, -pad, -pad), l.db, Qt::AlignTop | Qt::AlignHCenter);
+  const QString state = QString("%1, %2 waiting").arg(busy).arg(st.db_queue);
+  const QString tight = QString("%1, %2 wait").arg(busy).arg(st.db_queue);
+  // A schedule's steps are a millisecond apart: a rate over them means nothing.
+  const Text dt =
+      last_.schedule.active
+          ? fit(g.base,
+                {{"Database", state},
+                 {"Database", tight},
+                 {QString("DB %1 w%2").arg(busy).arg(st.db_queue)}},
+                true, l.db.adjusted(pad, pad, -pad, -pad), l.db, Qt::AlignTop | Qt::AlignHCenter)
+          : fit(g.base,
+                {{"Database", state, QString("%1 queries/s").arg(qps)},
+                 {"Database", tight, QString("%1 q/s").arg(qps)},
+                 {QString("DB · %1 q/s").arg(qps), tight},
+                 {QString("DB %1 w%2 %3/s").arg(busy).arg(st.db_queue).arg(qps)}},
+                true, l.db.adjusted(pad, pad, -pad, -pad), l.db, Qt::AlignTop | Qt::AlignHCenter);
   l.texts.push_back(dt);
   const QRectF body(l.db.left() + 6, (dt.lines.isEmpty() ? l.db.top() : dt.rect.bottom()) + 4,
                     l.db.width() - 12,
@@ -468,16 +476,23 @@ void DiagramView::layoutSampling(Layout &l) const {
 void DiagramView::layoutTopStrip(Layout &l, const Geometry &g) const {
   const StackState &st = last_.stack;
   const QString strategy = QString::fromStdString(st.strategy);
-  const QString clock = QString("t = %1 s / %2 s")
-                            .arg(ns_to_seconds(shownTime()), 0, 'f', 3)
-                            .arg(ns_to_seconds(last_.end), 0, 'f', 0);
+  // A schedule's clock is its steps (a millisecond each), not a timed run's.
+  const bool steps = last_.schedule.active;
+  const QString step = QString("step %1 of %2").arg(last_.schedule.done).arg(last_.schedule.size);
+  const QString clock =
+      steps ? step + QString(", t = %1 ms").arg(ns_to_seconds(shownTime()) * 1e3, 0, 'f', 0)
+            : QString("t = %1 s / %2 s")
+                  .arg(ns_to_seconds(shownTime()), 0, 'f', 3)
+                  .arg(ns_to_seconds(last_.end), 0, 'f', 0);
   const QString per_dot =
       l.per_dot == 1 ? QString("1 dot = 1 request") : QString("1 dot = %1 requests").arg(l.per_dot);
   const QString flying = QString("%1 in flight holding a worker").arg(last_.in_flight_all) +
                          (last_.local_cache ? ";  cache: each app server's own" : "");
   if (g.big_clock) {
-    const QString now = QString("t = %1 s").arg(ns_to_seconds(shownTime()), 0, 'f', 3);
-    const QString of = now + QString(" / %1 s").arg(ns_to_seconds(last_.end), 0, 'f', 0);
+    const QString now =
+        steps ? step : QString("t = %1 s").arg(ns_to_seconds(shownTime()), 0, 'f', 3);
+    const QString of =
+        steps ? clock : now + QString(" / %1 s").arg(ns_to_seconds(last_.end), 0, 'f', 0);
     Text c = fit(g.clock_font, {{of}, {now}}, false, g.top_area, rect(),
                  Qt::AlignRight | Qt::AlignVCenter);
     QRectF rest = g.top_area;

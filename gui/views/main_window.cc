@@ -84,6 +84,7 @@ MainWindow::MainWindow(const Scenario &scenario, QWidget *parent)
           Qt::QueuedConnection);
   buildTabs();
   buildToolbar();
+  buildSchedulePane(); // shown by openSchedule()
   buildLectureStrip();
   buildDock();
   buildMenus();
@@ -268,6 +269,7 @@ void MainWindow::applySnapshot(const Snapshot &s) {
   }
   const bool follow_changed = s.followed != last_.followed;
   last_ = s;
+  updateSchedule(s);
   updateTierControls();
   if (follow_changed)
     updateDock(); // in projector mode the followed request takes the charts' place
@@ -352,6 +354,17 @@ QString MainWindow::faultShown() const {
 bool MainWindow::refuseAfterEnd(const QString &control) {
   if (!last_.finished || restarting_)
     return false;
+  if (last_.schedule.active) {
+    statusBar()->showMessage(
+        last_.schedule.error.empty()
+            ? QString("%1: the schedule has ended (step %2 of %2); Back or Restart goes back")
+                  .arg(control)
+                  .arg(last_.schedule.size)
+            : QString("%1: the schedule stopped: %2; Back or Restart goes back")
+                  .arg(control, QString::fromStdString(last_.schedule.error)),
+        kMessageMs);
+    return true;
+  }
   if (!last_.fault.empty()) {
     statusBar()->showMessage(
         QString("%1: a fault stopped the run; Restart, another strategy or another scenario runs "
@@ -383,6 +396,18 @@ void MainWindow::resizeEvent(QResizeEvent *event) {
 }
 
 void MainWindow::updateStatus() {
+  if (last_.schedule.active) {
+    // A schedule's time is a millisecond a step: its steps say where it is.
+    status_->setText(QString("step %1 of %2   t = %3 ms   %4")
+                         .arg(last_.schedule.done)
+                         .arg(last_.schedule.size)
+                         .arg(ns_to_seconds(last_.now) * 1e3, 0, 'f', 0)
+                         .arg(!last_.schedule.error.empty() ? "stopped"
+                              : last_.finished              ? "finished"
+                              : last_.running               ? "stepping"
+                                                            : "paused"));
+    return;
+  }
   QString text = QString("t = %1 / %2 s   events %3   ")
                      .arg(ns_to_seconds(last_.now), 0, 'f', 2)
                      .arg(ns_to_seconds(last_.end), 0, 'f', 0)

@@ -14,7 +14,8 @@
 // snapshots, the run's state), main_window_controls.cc (toolbar and menus),
 // main_window_dock.cc (the side panels, the anomaly list, following a
 // request), main_window_files.cc (open and export), main_window_lecture.cc
-// (the lecture strip, projector mode).
+// (the lecture strip, projector mode), main_window_schedule.cc (a schedule
+// stepped through: `stampede-gui --schedule FILE`).
 #pragma once
 
 #include <QMainWindow>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "snapshot/snapshot.h"
+#include "stampede/explore_file.h"
 #include "stampede/lecture.h"
 #include "stampede/scenario.h"
 
@@ -105,6 +107,33 @@ public:
   /// @return true while arriveAt() has not arrived.
   bool arriving() const { return arrive_at_ >= 0; }
 
+  /// Schedule mode (`stampede-gui --schedule FILE`): steps through one of
+  /// the file's schedules, `at_step` steps in and paused. Step runs the next
+  /// step, Back the one before, Restart goes to step 0; the story stands
+  /// under the diagram, the current step highlighted, those not run yet
+  /// greyed. @param file a checked schedule file (its scenario is the
+  /// window's). @param which the schedule (the picker's index).
+  void openSchedule(const ScheduleFile &file, int which = 0, std::size_t at_step = 0);
+  /// Picks the file's schedule `which` (as the picker does), at step 0.
+  void pickSchedule(int which);
+  /// @return the schedule picked (-1: no schedule open).
+  int schedulePicked() const { return schedule_index_; }
+  /// @return the story as listed: each step's line (told by the run for the
+  /// steps run, the file's for the rest), then the end line once shown.
+  QStringList storyLines() const;
+  /// @return the row highlighted as the current step (-1: none, at the start).
+  int storyCurrent() const { return story_current_; }
+  /// @return how many of the story's rows are greyed (not run yet).
+  int storyGreyed() const;
+  /// @return the line above the story: "Step 3 of 8: view #1: ...".
+  QString scheduleLine() const;
+  /// Clicks row `row` of the story: follows its request (the Request tab).
+  void clickStory(int row);
+  /// @return the action that goes back a step (schedule mode).
+  QAction *backAction() const { return back_; }
+  /// @return the action that steps.
+  QAction *stepAction() const { return step_; }
+
   /// How much projector mode enlarges fonts and lines.
   static constexpr double kProjectorScale = 1.6;
   /// @return true in projector mode.
@@ -174,6 +203,8 @@ private:
   void updateDock();
   void arrangeToolbars();
   void scaleCharts(double scale);
+  void buildSchedulePane();
+  void updateSchedule(const Snapshot &s);
 
   Scenario scenario_;
   SimWorker *worker_ = nullptr;
@@ -220,6 +251,17 @@ private:
   // not come: the last snapshot no longer tells what the controls can do.
   bool restarting_ = false;
   std::uint64_t restart_from_ = 0; // the generation it restarts from
+
+  // Schedule mode: the file's schedules, the one picked, and the pane
+  // under the diagram that tells it.
+  std::vector<ScheduleEntry> schedules_;
+  int schedule_index_ = -1;
+  QWidget *schedule_pane_ = nullptr;
+  QComboBox *schedule_pick_ = nullptr;
+  QLabel *schedule_line_ = nullptr;
+  QListWidget *story_ = nullptr;
+  int story_current_ = -1;
+  QAction *back_ = nullptr;
 
   Snapshot last_;
   std::uint64_t applied_ = 0;

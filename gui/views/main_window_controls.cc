@@ -362,6 +362,7 @@ QMenu *MainWindow::buildRunMenu() {
   run->addAction(play_); // Space
   step_->setShortcut(QKeySequence(Qt::Key_S));
   run->addAction(step_);
+  run->addAction(back_); // B: schedule mode's, hidden until then
   QAction *faster = run->addAction("Faster");
   faster->setShortcuts({QKeySequence(Qt::Key_Plus), QKeySequence(Qt::Key_Equal)});
   connect(faster, &QAction::triggered, this,

@@ -105,7 +105,8 @@ void MainWindow::updateDock() {
   // being followed: the room is looking at it, so it stands large under the
   // diagram until Esc (Run > Stop following) brings the charts back.
   const bool stage = projector_on_ && last_.followed != kNoSerial;
-  lower_->setCurrentIndex(stage ? 1 : 0);
+  // A schedule's story stands there instead (main_window_schedule.cc).
+  lower_->setCurrentIndex(schedule_index_ >= 0 ? 2 : stage ? 1 : 0);
 }
 
 void MainWindow::updateTotals() {

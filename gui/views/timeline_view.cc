@@ -49,6 +49,7 @@ void TimelineView::applySnapshot(const Snapshot &s) {
   entries_ = s.timeline;
   late_ = s.timeline_begins_late;
   done_ = s.timeline_done;
+  schedule_ = s.schedule.active;
   if (changed) {
     updateGeometry();
     update();
@@ -90,13 +91,18 @@ std::vector<int> TimelineView::rowHeights() const {
 }
 
 QString TimelineView::foot() const {
-  QString foot = QString("request #%1").arg(serial_);
+  // A schedule's story numbers its requests from 1 ("view #1"): say both.
+  QString foot = schedule_
+                     ? QString("request #%1 of the story (serial %2)").arg(serial_ + 1).arg(serial_)
+                     : QString("request #%1").arg(serial_);
   if (late_)
     foot += " (its first events are no longer kept)";
   if (!fault_.isEmpty())
     foot += ": the run stopped in it; Restart runs again";
   else
-    foot += done_ ? ", done" : ", in flight: Step runs it to its next event";
+    foot += done_       ? ", done"
+            : schedule_ ? ", in flight: Step runs the schedule's next step"
+                        : ", in flight: Step runs it to its next event";
   return foot;
 }
 

@@ -43,6 +43,7 @@ private:
   QString fault_; // the fault that stopped the run in this request
   std::vector<TimelineEntry> entries_;
   bool late_ = false, done_ = false;
+  bool schedule_ = false; // a schedule's request (Snapshot::schedule): numbered from 1
 };
 
 } // namespace stampede::gui

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "stampede/explore.h"
 #include "stampede/student_hashing.h"
 
 namespace stampede::gui {
@@ -306,6 +307,18 @@ private:
   std::uint64_t db_issued_next_ = 0;
 };
 
+// Schedule mode's run: explore's ScheduleRun (its observer is recorder_,
+// which outlives it) and its story told so far.
+struct RunControl::Schedule {
+  std::vector<std::uint64_t> order;
+  std::unique_ptr<ScheduleRun> run;
+  std::vector<std::string> told;
+  std::vector<std::uint64_t> requests;
+  std::string end;
+  std::string error;
+  double owed = 0; // steps Play owes (wall time times speed), a fraction until 1
+};
+
 RunControl::RunControl(const Scenario &scenario) : scenario_(scenario) { rebuild(); }
 RunControl::~RunControl() = default;
 
@@ -343,11 +356,17 @@ void RunControl::rebuild() {
 void RunControl::play() {
   playing_ = !finished();
   last_advance_ = {};
+  if (schedule_)
+    schedule_->owed = 1; // Play's first step comes at once
 }
 void RunControl::pause() { playing_ = false; }
 
 void RunControl::step() {
   playing_ = false;
+  if (schedule_) {
+    schedule_step();
+    return;
+  }
   std::optional<RequestFollower> &f = recorder_->follower;
   const std::uint64_t mark = recorder_->recent.count();
   // Following a request, Step runs to that request's next event (bounded:
@@ -386,7 +405,7 @@ void RunControl::follow(std::uint64_t serial) {
   recorder_->follower.emplace(serial);
   // Records kept from before a migration began or ended name their nodes
   // as the tiers stand now: the ring keeps no tier sizes.
-  recorder_->follower->set_old_tier_from(old_tier_from(*sim_));
+  recorder_->follower->set_old_tier_from(sim_ ? old_tier_from(*sim_) : RequestFollower::kNoOldTier);
   recorder_->recent.replay(*recorder_->follower);
   recorder_->follower->take_step(); // what is already known is the timeline, not news
 }
@@ -398,6 +417,10 @@ void RunControl::set_speed(double sim_s_per_wall_s) { speed_ = std::max(0.0, sim
 void RunControl::restart(std::uint64_t seed) {
   const std::uint64_t previous = scenario_.seed;
   scenario_.seed = seed;
+  if (schedule_) {
+    open_schedule(schedule_->order, 0);
+    return;
+  }
   try {
     rebuild(); // a student's strategy starts its host here, which can fail
   } catch (const std::exception &e) {
@@ -407,6 +430,8 @@ void RunControl::restart(std::uint64_t seed) {
 }
 
 void RunControl::load(const Scenario &scenario) {
+  if (refuse_in_schedule("Apply"))
+    return;
   const Scenario previous = scenario_;
   scenario_ = scenario;
   try {
@@ -418,6 +443,8 @@ void RunControl::load(const Scenario &scenario) {
 }
 
 void RunControl::switch_strategy(const std::string &name) {
+  if (refuse_in_schedule("Strategy"))
+    return;
   const StrategyConfig config = with_strategy(scenario_.strategy, name);
   if (broken_) {
     // The fault left the run in the middle of a callback: nothing can
@@ -443,11 +470,22 @@ void RunControl::switch_strategy(const std::string &name) {
   }
 }
 
-void RunControl::submit_burst(std::uint32_t count) { sim_->submit_burst(count); }
-void RunControl::crash_node(std::uint32_t node) { sim_->crash_node(node); }
-void RunControl::add_node() { sim_->add_node(); }
+void RunControl::submit_burst(std::uint32_t count) {
+  if (!refuse_in_schedule("Submit burst"))
+    sim_->submit_burst(count);
+}
+void RunControl::crash_node(std::uint32_t node) {
+  if (!refuse_in_schedule("Crash node"))
+    sim_->crash_node(node);
+}
+void RunControl::add_node() {
+  if (!refuse_in_schedule("Add node"))
+    sim_->add_node();
+}
 
 void RunControl::migrate_cache(std::uint32_t nodes) {
+  if (refuse_in_schedule("Migrate"))
+    return;
   const StackState before = sim_->state();
   bool done = false;
   try {
@@ -474,6 +512,8 @@ void RunControl::migrate_cache(std::uint32_t nodes) {
 }
 
 void RunControl::retire_old_cache() {
+  if (refuse_in_schedule("Retire old tier"))
+    return;
   const std::size_t old = sim_->state().old_cache_items.size();
   if (sim_->retire_old_cache())
     message_ = "the old tier's " + std::to_string(old) +
@@ -484,6 +524,8 @@ void RunControl::retire_old_cache() {
 }
 
 void RunControl::add_server() {
+  if (refuse_in_schedule("Add app server"))
+    return;
   if (sim_->add_server())
     message_ = "app server " + std::to_string(sim_->state().busy_workers.size() - 1) +
                " joined the balancer's pool";
@@ -492,6 +534,8 @@ void RunControl::add_server() {
 }
 
 void RunControl::remove_server() {
+  if (refuse_in_schedule("Remove app server"))
+    return;
   const std::vector<bool> pool = sim_->state().app_in_pool;
   for (std::size_t i = pool.size(); i-- > 0;) {
     if (pool[i] && sim_->remove_server(static_cast<std::uint32_t>(i))) {
@@ -503,7 +547,107 @@ void RunControl::remove_server() {
   message_ = "Remove app server: the last app server in the pool stays";
 }
 
-bool RunControl::finished() const noexcept { return broken_ || clock_ >= sim_->end(); }
+bool RunControl::finished() const noexcept {
+  if (schedule_)
+    return !schedule_->error.empty() || schedule_->run->done() == schedule_->run->size();
+  return broken_ || clock_ >= sim_->end();
+}
+
+void RunControl::open_schedule(std::vector<std::uint64_t> order, std::size_t at) {
+  const std::uint64_t followed = recorder_->follower ? recorder_->follower->serial() : kNoSerial;
+  // A fresh recorder: the views start again from the schedule's start (a
+  // new generation), and what was in flight is forgotten.
+  auto recorder = std::make_unique<Recorder>(interval_for(scenario_.duration_s));
+  auto next = std::make_unique<Schedule>();
+  next->order = std::move(order);
+  try {
+    next->run = std::make_unique<ScheduleRun>(scenario_, StrategyRegistry::global(), next->order,
+                                              recorder.get());
+  } catch (const std::exception &e) {
+    message_ = std::string("schedule not opened: ") + e.what();
+    return;
+  }
+  // The old run first: it holds a pointer to the old recorder.
+  schedule_ = std::move(next);
+  recorder_ = std::move(recorder);
+  sim_.reset();
+  clock_ = schedule_->run->now();
+  playing_ = false;
+  broken_ = false;
+  fault_.clear();
+  fault_request_ = kNoSerial;
+  pause_at_ = -1;
+  ++generation_;
+  realtime_factor_ = 0;
+  message_ = "Step 0 of " + std::to_string(schedule_->run->size()) +
+             ": the start, nothing has run (Step runs the first step)";
+  for (std::size_t k = 0; k < at && schedule_step(); ++k) {
+  }
+  if (followed != kNoSerial)
+    follow(followed);
+}
+
+void RunControl::back() {
+  if (!schedule_) {
+    message_ = "Back: only a schedule steps back (stampede-gui --schedule FILE)";
+    return;
+  }
+  const std::size_t done = schedule_->run->done();
+  if (done == 0) {
+    message_ =
+        "Back: already at the start (step 0 of " + std::to_string(schedule_->run->size()) + ")";
+    return;
+  }
+  // A failed step did not run: back from it is the step before it too.
+  open_schedule(schedule_->order, done - 1);
+}
+
+bool RunControl::schedule_step() {
+  Schedule &s = *schedule_;
+  const std::string of = " of " + std::to_string(s.run->size());
+  if (!s.error.empty()) {
+    message_ = "Step: " + s.error;
+    return false;
+  }
+  if (s.run->done() == s.run->size()) {
+    message_ = "Step: the schedule has ended (step " + std::to_string(s.run->done()) + of +
+               "); Back or Restart goes back";
+    return false;
+  }
+  ScheduleStep step;
+  try {
+    s.run->step(&step);
+  } catch (const std::exception &e) {
+    // A file's order naming a request that has no step there (the file was
+    // edited, or another strategy): the schedule stops at that step.
+    s.error = "step " + std::to_string(s.run->done() + 1) + of + ": " + e.what();
+    message_ = "Step " + std::to_string(s.run->done() + 1) + of + ": cannot run: " + e.what();
+    playing_ = false;
+    return false;
+  }
+  s.told.push_back(step.text());
+  s.requests.push_back(step.request);
+  message_ = "Step " + std::to_string(s.run->done()) + of + ": " + s.told.back();
+  if (s.run->done() == s.run->size())
+    if (const std::optional<ScheduleStep> end = s.run->end()) {
+      s.end = end->text();
+      message_ += "; then " + s.end;
+    }
+  clock_ = s.run->now();
+  if (recorder_->follower)
+    recorder_->follower->take_step(); // the story says what happened
+  return true;
+}
+
+bool RunControl::refuse_in_schedule(const char *control) {
+  if (!schedule_)
+    return false;
+  message_ = std::string(control) +
+             ": off while a schedule is stepped through: it was explored on its file's scenario "
+             "and strategy (" +
+             strategy_label(scenario_.strategy) + ")";
+  return true;
+}
 
 void RunControl::stop_broken(const std::exception &e) {
   // A student's code that breaks a rule (a request answered twice, a ring
@@ -538,6 +682,19 @@ void RunControl::advance(double wall_elapsed_s, double budget_s) {
   const Clock::time_point start = Clock::now();
   if (!running()) {
     last_advance_ = {};
+    return;
+  }
+  if (schedule_) {
+    // A step per wall second at x1, the speed times that; as fast as it
+    // goes, a step per slice.
+    Schedule &sc = *schedule_;
+    sc.owed = speed_ > 0 ? std::min(sc.owed + wall_elapsed_s * speed_ * kStepsPerSecond, 2.0) : 1;
+    if (sc.owed < 1)
+      return;
+    sc.owed -= 1;
+    schedule_step();
+    if (finished())
+      playing_ = false;
     return;
   }
   // The achieved speed counts the wall time between slices too (drawing is
@@ -600,6 +757,8 @@ std::vector<InFlight> RunControl::in_flight() const { return recorder_->all_in_f
 bool RunControl::backlog() const noexcept { return recorder_->backlog(); }
 
 Snapshot RunControl::take_snapshot() {
+  if (schedule_)
+    return take_schedule_snapshot();
   Snapshot s;
   s.generation = generation_;
   s.now = clock_;
@@ -626,6 +785,47 @@ Snapshot RunControl::take_snapshot() {
   }
   s.fault = fault_;
   s.fault_request = fault_request_;
+  s.message = std::move(message_);
+  message_.clear();
+  return s;
+}
+
+} // namespace stampede::gui
+
+namespace stampede::gui {
+
+Snapshot RunControl::take_schedule_snapshot() {
+  const Schedule &sc = *schedule_;
+  Snapshot s;
+  s.generation = generation_;
+  s.now = clock_;
+  s.end = clock_;
+  s.interval = interval_for(scenario_.duration_s);
+  s.running = running();
+  s.finished = finished();
+  s.speed = speed_;
+  s.events = sc.run->done();
+  s.stack = sc.run->state();
+  s.workers = scenario_.app.workers;
+  s.edge = scenario_.edge.enabled;
+  s.edge_ttl_s = scenario_.edge.ttl_s;
+  s.db_connections = scenario_.db.connections;
+  s.local_cache = scenario_.app.local_cache;
+  s.totals = sc.run->report();
+  recorder_->take(s, clock_);
+  if (const std::optional<RequestFollower> &f = recorder_->follower) {
+    s.followed = f->serial();
+    s.timeline = f->entries();
+    s.timeline_begins_late = f->begins_late();
+    s.timeline_done = f->done();
+  }
+  s.schedule.active = true;
+  s.schedule.done = sc.run->done();
+  s.schedule.size = sc.run->size();
+  s.schedule.told = sc.told;
+  s.schedule.requests = sc.requests;
+  s.schedule.end = sc.end;
+  s.schedule.error = sc.error;
   s.message = std::move(message_);
   message_.clear();
   return s;

@@ -6,7 +6,16 @@
 //     RunControl rc(scenario);
 //     rc.play();
 //     for (;;) { rc.advance(elapsed_wall_s, 0.012); draw(rc.take_snapshot()); }
-#pragma once
+//
+// Schedule mode (`stampede-gui --schedule FILE`, SPEC section 12): instead
+// of a timed Simulation it runs one of explore's schedules, a ScheduleRun,
+// a step at a time. Step runs the schedule's next step, Play about one step
+// per wall second times the speed, back() replays from the start to the step
+// before; the observer records reach the views as a timed run's do, and
+// the snapshots carry the story told so far (Snapshot::schedule).
+//
+//     rc.open_schedule({1, 1, 2, 1, 2, 2});  // a ScheduleEntry's order
+//     rc.step();                             // "Step 1 of 6: view #1: ..."
 
 #include <chrono>
 #include <cstdint>
@@ -100,6 +109,22 @@ public:
   const std::string &fault() const noexcept { return fault_; }
   /// @return the simulated time shown.
   Time now() const noexcept { return clock_; }
+
+  // Schedule mode.
+  /// Enters schedule mode (or picks another schedule): the scenario's
+  /// requests run in `order`, paused before the first step. A run that
+  /// cannot be built leaves the mode as it was and says why in the next
+  /// snapshot's message. @param order the requests' numbers in the order
+  /// their steps run (ScheduleEntry::order). @param at steps to run at once.
+  void open_schedule(std::vector<std::uint64_t> order, std::size_t at = 0);
+  /// Back one step: the schedule again from the start, to the step before
+  /// the last one run (a few steps: cheap). At the start, says so.
+  void back();
+  /// @return whether a schedule is run (open_schedule), not a timed run.
+  bool schedule_mode() const noexcept { return schedule_ != nullptr; }
+  /// Steps per wall second Play takes at speed x1 (the speed multiplies it;
+  /// as fast as it goes: a step per slice).
+  static constexpr double kStepsPerSecond = 1.0;
   /// @return every activity in flight now, unsampled, in slot order (for tests).
   std::vector<InFlight> in_flight() const;
   /// @return the scenario being run (with the live strategy).
@@ -110,13 +135,21 @@ public:
   static Time interval_for(double duration_s);
 
 private:
+  struct Schedule;
+  // Schedule mode: runs the next step, telling it in message_. @return
+  // false when none is left or the step failed (said in message_).
+  bool schedule_step();
+  // Says why `control` does nothing in schedule mode. @return whether it is on.
+  bool refuse_in_schedule(const char *control);
+  Snapshot take_schedule_snapshot();
   void stop_broken(const std::exception &e);
   class Recorder;
   void rebuild();
 
   Scenario scenario_;
   std::unique_ptr<Recorder> recorder_;
-  std::unique_ptr<Simulation> sim_;
+  std::unique_ptr<Simulation> sim_;    // a timed run; null in schedule mode
+  std::unique_ptr<Schedule> schedule_; // schedule mode's run and story
   std::uint64_t generation_ = 0;
   bool playing_ = false;
   double speed_ = 0;

@@ -111,6 +111,12 @@ void SimWorker::follow(qulonglong serial) {
 void SimWorker::unfollow() {
   onWorker([](RunControl &r) { r.unfollow(); });
 }
+void SimWorker::openSchedule(const std::vector<std::uint64_t> &order, qulonglong at) {
+  onWorker([order, at](RunControl &r) { r.open_schedule(order, static_cast<std::size_t>(at)); });
+}
+void SimWorker::back() {
+  onWorker([](RunControl &r) { r.back(); });
+}
 
 // As fast as it goes: back-to-back slices (a zero timer still lets queued
 // controls in between). At a set speed, or paused: a tick per frame.

@@ -13,6 +13,7 @@
 #include <QTimer>
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "snapshot/snapshot.h"
 #include "stampede/scenario.h"
@@ -65,6 +66,11 @@ public slots:
   void follow(qulonglong serial);
   /// Stops following.
   void unfollow();
+  /// Schedule mode: runs the scenario's requests in `order` (a schedule
+  /// file's), `at` steps in and paused (RunControl::open_schedule).
+  void openSchedule(const std::vector<std::uint64_t> &order, qulonglong at = 0);
+  /// Schedule mode: back one step (RunControl::back).
+  void back();
   /// Makes every slice take `ms` more wall time, as on a loaded machine
   /// (tests: the picture must stay true when the run falls behind).
   void setStallForTest(int ms);
