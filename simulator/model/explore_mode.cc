@@ -129,6 +129,32 @@ void SimulationCore::explore_mode() {
 
 void SimulationCore::defer(Slot &s, StepKind kind, Op op, Time pause) {
   pending_.push_back(PendingStep{s.serial, s.req.id, kind, op, pause, steps_run_, now_});
+  if (observer_ == nullptr)
+    return;
+  // What the request waits in until its step runs, for a diagram: an
+  // arrival on its worker, a call out to its node, a query for the
+  // database (a query's return was told when it started), a wait.
+  switch (kind) {
+  case StepKind::kStart:
+    activity(s, Activity::kCpu, Op::kNone, -1, -1);
+    break;
+  case StepKind::kCache: {
+    const std::int32_t node = scenario_.app.local_cache ? -1 : cache_.tier().node_of(s.req.key);
+    activity(s, Activity::kCacheCall, op, node, -1);
+    break;
+  }
+  case StepKind::kDbStart:
+    activity(s, Activity::kDbQueued, op, -1, -1);
+    break;
+  case StepKind::kDbCommit:
+    activity(s, Activity::kDbRunning, op, -1, -1);
+    break;
+  case StepKind::kWait:
+    activity(s, Activity::kWait, Op::kWait, -1, -1);
+    break;
+  case StepKind::kDbReturn:
+    break;
+  }
 }
 
 void SimulationCore::explore_db_op(Slot &s, Op op) {
@@ -224,7 +250,7 @@ void SimulationCore::run_pending(std::size_t i, Time at, Footprint *footprint, s
           " query starts (snapshot: " + posts_text(r.page) + ")");
       defer(s, StepKind::kDbReturn, p.op);
       if (observer_)
-        activity(s, Activity::kDbRunning, p.op, -1, now_);
+        activity(s, Activity::kDbRunning, p.op, -1, -1); // until its return step
       break;
     case StepKind::kDbReturn:
       touch(Touch::kInFlight, 0, key, true);

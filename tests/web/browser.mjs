@@ -7,7 +7,8 @@
 //     activities in flight (and a second copy of the module agrees);
 //  3. a report downloaded from the page equals `stampede run --report -`
 //     (the engine's timing fields aside);
-//  4. the editor rejects a bad field in the command line's own words;
+//  4. the editor rejects a bad field in the command line's own words, and the
+//     Explore tab tells the shortest order as `stampede explore` does;
 //  5. once loaded, the site works offline;
 //  6. the whole site, gzipped, stays under 1 MB.
 // Screenshots go to OUT_DIR, to be looked at.
@@ -153,6 +154,19 @@ try {
   check(said.length > 0 && `${said}\n` === validate.stderr,
     `the editor says ${JSON.stringify(said)}; stampede validate says ${JSON.stringify(validate.stderr)}`);
   await page.screenshot({ path: join(outDir, 'editor.png') });
+
+  // 4b. Explore: every order of update's race, told as the command line tells it.
+  await page.click('#tab-explore');
+  await page.selectOption('#explore-scenario', 'builtin:race-update');
+  await page.click('#explore-run');
+  await page.waitForSelector('#explore-summary');
+  const told = await page.$$eval('.finding[data-field="lost_updates"] li', (items) => items.map((i) => i.textContent));
+  const summary = await page.textContent('#explore-summary');
+  const cli = JSON.parse((await run(stampede, ['explore', 'builtin:race-update', '--report', '-'])).stdout);
+  check(told.length === 8 && JSON.stringify(told) === JSON.stringify(cli.shortest.lost_updates.story) &&
+    summary.includes(`${cli.explore.schedules} schedules run`),
+    `Explore tells race-update's lost update in ${told.length} steps, as stampede explore does (${summary})`);
+  await page.screenshot({ path: join(outDir, 'explore.png') });
 
   // 5. Offline, once loaded: the service worker serves every file.
   await page.evaluate(() => navigator.serviceWorker.ready);

@@ -90,6 +90,27 @@ console.log(`reports: ${same} of ${builtins.length * strategies.length} (${built
   `${strategies.length} strategies) byte-identical to native, timing fields aside ` +
   `(${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
+// 2b. Every order of every built-in race under every strategy (SPEC section
+// 12): the module's explore report is stampede explore's.
+const exploreTiming = /\n {4}"(wall_s|schedules_per_s)": [^\n]*/g;
+let explored = 0, exploredSame = 0;
+for (const scenario of builtins.filter((b) => b.startsWith('builtin:race-'))) {
+  const natives = strategies.map((s) =>
+    run(stampede, ['explore', scenario, '--strategy', s, '--report', '-'], { maxBuffer: 64 << 20 })
+      .then((r) => r, (e) => e)); // exit 1: the scenario's own expectation failed under s
+  for (const [i, s] of strategies.entries()) {
+    const request = JSON.stringify({ scenario, set: [`strategy.name=${JSON.stringify(s)}`] });
+    const fromWasm = engine.explore(request).replace(exploreTiming, '');
+    const fromNative = (await natives[i]).stdout.replace(exploreTiming, '');
+    const ok = fromWasm === fromNative && fromNative.includes('"schedules"');
+    explored += 1;
+    exploredSame += ok ? 1 : 0;
+    check(ok, `explore ${scenario} --strategy ${s}: ${firstDifference(fromNative, fromWasm)}`);
+  }
+}
+check(explored >= 8 * strategies.length, `explored ${explored} races x strategies`);
+console.log(`explore: ${exploredSame} of ${explored} reports byte-identical to native, timing fields aside`);
+
 // 3. Bad input gets the command line's own words.
 const badFile = join(mkdtempSync(join(tmpdir(), 'stampede-parity-')), 'naive.json');
 const badText = '{"cache": {"memory_bytes": -64}}';

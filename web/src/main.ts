@@ -3,11 +3,12 @@
 import './style.css';
 import { compareView, sweepView } from './compare';
 import { editorView } from './editor';
+import { exploreView } from './explore';
 import { Engine } from './engine';
 import { Lessons } from './lessons';
 import { Live } from './live';
 
-const TABS = ['lessons', 'live', 'compare', 'sweep', 'editor'] as const;
+const TABS = ['lessons', 'live', 'compare', 'sweep', 'explore', 'editor'] as const;
 type Tab = (typeof TABS)[number];
 
 async function main() {
@@ -28,6 +29,7 @@ async function main() {
     live: live.root,
     compare: compareView(engine, live, strategies),
     sweep: sweepView(engine, live, paths),
+    explore: exploreView(engine, builtins, strategies),
     editor: editorView(engine, live, builtins, schema, () => show('live')).root,
   };
   const nav = document.getElementById('tabs')!;

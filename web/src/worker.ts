@@ -21,6 +21,7 @@ const calls: Record<string, (...args: any[]) => unknown> = {
   runReport: (r: object) => engine!.runReport(JSON.stringify(r)), // the text, as the CLI writes it
   compareTable: (r: object) => json(engine!.compareTable(JSON.stringify(r))),
   sweep: (r: object) => json(engine!.sweep(JSON.stringify(r))),
+  explore: (r: object) => json(engine!.explore(JSON.stringify(r))),
   lessonCheck: (r: object) => json(engine!.lessonCheck(JSON.stringify(r))),
   // The live run: one at a time.
   open: (r: object) => {
