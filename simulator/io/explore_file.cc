@@ -180,7 +180,7 @@ Parsed<ScheduleFile> parse_schedule_file(std::string_view text, std::string_view
   Json j;
   try {
     j = Json::parse(text);
-  } catch (const Json::parse_error &e) {
+  } catch (const Json::exception &e) { // not JSON, or a number past a double (fuzzing found it)
     out.error = where + ": not JSON (" + e.what() + ")";
     return out;
   }
