@@ -756,26 +756,26 @@ std::vector<InFlight> RunControl::in_flight() const { return recorder_->all_in_f
 
 bool RunControl::backlog() const noexcept { return recorder_->backlog(); }
 
-Snapshot RunControl::take_snapshot() {
-  if (schedule_)
-    return take_schedule_snapshot();
-  Snapshot s;
+// What every snapshot holds: the clock, the controls' state, the stack and
+// the totals, the in-flight activities and the followed request.
+void RunControl::fill_snapshot(Snapshot &s, Time end, std::uint64_t events, StackState stack,
+                               Report totals) {
   s.generation = generation_;
   s.now = clock_;
-  s.end = sim_->end();
+  s.end = end;
   s.interval = interval_for(scenario_.duration_s);
   s.running = running();
   s.finished = finished();
   s.speed = speed_;
   s.realtime_factor = realtime_factor_;
-  s.events = sim_->events();
-  s.stack = sim_->state();
+  s.events = events;
+  s.stack = std::move(stack);
   s.workers = scenario_.app.workers;
   s.edge = scenario_.edge.enabled;
   s.edge_ttl_s = scenario_.edge.ttl_s;
   s.db_connections = scenario_.db.connections;
   s.local_cache = scenario_.app.local_cache;
-  s.totals = sim_->report();
+  s.totals = std::move(totals);
   recorder_->take(s, clock_);
   if (const std::optional<RequestFollower> &f = recorder_->follower) {
     s.followed = f->serial();
@@ -783,6 +783,13 @@ Snapshot RunControl::take_snapshot() {
     s.timeline_begins_late = f->begins_late();
     s.timeline_done = f->done();
   }
+}
+
+Snapshot RunControl::take_snapshot() {
+  if (schedule_)
+    return take_schedule_snapshot();
+  Snapshot s;
+  fill_snapshot(s, sim_->end(), sim_->events(), sim_->state(), sim_->report());
   s.fault = fault_;
   s.fault_request = fault_request_;
   s.message = std::move(message_);
@@ -797,28 +804,7 @@ namespace stampede::gui {
 Snapshot RunControl::take_schedule_snapshot() {
   const Schedule &sc = *schedule_;
   Snapshot s;
-  s.generation = generation_;
-  s.now = clock_;
-  s.end = clock_;
-  s.interval = interval_for(scenario_.duration_s);
-  s.running = running();
-  s.finished = finished();
-  s.speed = speed_;
-  s.events = sc.run->done();
-  s.stack = sc.run->state();
-  s.workers = scenario_.app.workers;
-  s.edge = scenario_.edge.enabled;
-  s.edge_ttl_s = scenario_.edge.ttl_s;
-  s.db_connections = scenario_.db.connections;
-  s.local_cache = scenario_.app.local_cache;
-  s.totals = sc.run->report();
-  recorder_->take(s, clock_);
-  if (const std::optional<RequestFollower> &f = recorder_->follower) {
-    s.followed = f->serial();
-    s.timeline = f->entries();
-    s.timeline_begins_late = f->begins_late();
-    s.timeline_done = f->done();
-  }
+  fill_snapshot(s, clock_, sc.run->done(), sc.run->state(), sc.run->report());
   s.schedule.active = true;
   s.schedule.done = sc.run->done();
   s.schedule.size = sc.run->size();

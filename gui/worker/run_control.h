@@ -142,6 +142,7 @@ private:
   // Says why `control` does nothing in schedule mode. @return whether it is on.
   bool refuse_in_schedule(const char *control);
   Snapshot take_schedule_snapshot();
+  void fill_snapshot(Snapshot &s, Time end, std::uint64_t events, StackState stack, Report totals);
   void stop_broken(const std::exception &e);
   class Recorder;
   void rebuild();

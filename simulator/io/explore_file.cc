@@ -46,6 +46,14 @@ bool explore_value(const ExploreResult &r, std::string_view path, double &out) {
   return true;
 }
 
+// A finding's shortest schedule: {"anomaly": its name, "order", "story"}.
+Json schedule_json(const ExploreFinding &f, const std::string &anomaly) {
+  Json story = Json::array();
+  for (const ScheduleStep &step : f.story)
+    story.push_back(step.text());
+  return Json{{"anomaly", anomaly}, {"order", f.order}, {"story", std::move(story)}};
+}
+
 bool holds(double actual, Expectation::Op op, double value) {
   switch (op) {
   case Expectation::Op::kEq:
@@ -132,18 +140,9 @@ Json explore_to_json(const ExploreResult &r, const ExploreOptions &options, cons
       r.wall_s > 0 ? std::round(static_cast<double>(r.explored + r.cut_depth) / r.wall_s) : 0.0;
   j["explore"] = std::move(e);
   Json shortest = Json::object();
-  for (const ExploreFinding &f : r.findings) {
-    if (f.order.empty())
-      continue;
-    Json one;
-    one["anomaly"] = f.label;
-    one["order"] = f.order;
-    Json story = Json::array();
-    for (const ScheduleStep &step : f.story)
-      story.push_back(step.text());
-    one["story"] = std::move(story);
-    shortest[f.field] = std::move(one);
-  }
+  for (const ExploreFinding &f : r.findings)
+    if (!f.order.empty())
+      shortest[f.field] = schedule_json(f, f.label);
   j["shortest"] = std::move(shortest);
   return j;
 }
@@ -154,18 +153,9 @@ std::string schedule_file_text(const Scenario &s, const ExploreResult &r) {
   j["kind"] = "stampede schedule";
   j["scenario"] = Json::parse(scenario_to_json(s));
   Json schedules = Json::array();
-  for (const ExploreFinding &f : r.findings) {
-    if (f.order.empty())
-      continue;
-    Json one;
-    one["anomaly"] = f.field;
-    one["order"] = f.order;
-    Json story = Json::array();
-    for (const ScheduleStep &step : f.story)
-      story.push_back(step.text());
-    one["story"] = std::move(story);
-    schedules.push_back(std::move(one));
-  }
+  for (const ExploreFinding &f : r.findings)
+    if (!f.order.empty())
+      schedules.push_back(schedule_json(f, f.field));
   j["schedules"] = std::move(schedules);
   return j.dump(2);
 }

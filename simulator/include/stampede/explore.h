@@ -8,7 +8,11 @@
 /// request's arrival, a cache call, a page query's start and its return, an
 /// insert's commit, a wait's end; one atomic step each). The strategy runs
 /// between steps unchanged and every history is judged by the same
-/// detectors as a timed run. Orders that differ only by swapping
+/// detectors as a timed run. A schedule takes no time: memcached's clock
+/// and Context::now() stay where the last scripted request arrived (each
+/// step is a millisecond later only for the detectors' order and the
+/// traces), and a wait ends only once another request has taken a step
+/// since it began, or when nothing else can run. Orders that differ only by swapping
 /// independent steps (different keys, two reads) are skipped with sleep
 /// sets (Godefroid 1996); the depth and preemption bounds (CHESS, Musuvathi
 /// et al. 2008) cut the search, and the result says when they did.
