@@ -162,9 +162,9 @@ try {
   await page.waitForSelector('#explore-summary');
   const told = await page.$$eval('.finding[data-field="lost_updates"] li', (items) => items.map((i) => i.textContent));
   const summary = await page.textContent('#explore-summary');
-  const cli = JSON.parse((await run(stampede, ['explore', 'builtin:race-update', '--report', '-'])).stdout);
-  check(told.length === 8 && JSON.stringify(told) === JSON.stringify(cli.shortest.lost_updates.story) &&
-    summary.includes(`${cli.explore.schedules} schedules run`),
+  const explored = JSON.parse((await run(stampede, ['explore', 'builtin:race-update', '--report', '-'])).stdout);
+  check(told.length >= 8 && JSON.stringify(told) === JSON.stringify(explored.shortest.lost_updates.story) &&
+    summary.includes(`${explored.explore.schedules} schedules run`),
     `Explore tells race-update's lost update in ${told.length} steps, as stampede explore does (${summary})`);
   await page.screenshot({ path: join(outDir, 'explore.png') });
 

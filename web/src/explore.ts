@@ -35,7 +35,7 @@ export function exploreView(engine: Engine, builtins: { name: string; descriptio
   const strategy = el('select', { id: 'explore-strategy' });
   strategy.append(el('option', { value: '' }, "the scenario's strategy"));
   for (const s of strategies) strategy.append(el('option', { value: s.name }, s.name));
-  const preemptions = el('input', { id: 'explore-preemptions', type: 'number', min: '0', max: '100', size: '4',
+  const preemptions = el('input', { id: 'explore-preemptions', type: 'number', min: '0', max: '100', size: '8',
     placeholder: 'no bound', title: 'at most this many switches away from a request that could go on' });
   const go = el('button', { id: 'explore-run' }, 'Explore every order');
   bar.append(scenario, strategy, el('label', {}, ' preemptions '), preemptions, go);
@@ -44,7 +44,7 @@ export function exploreView(engine: Engine, builtins: { name: string; descriptio
   root.append(el('p', { class: 'muted' }, 'A timed run plays the one order its seed gives. This tries every order in ' +
     'which the requests\' steps can happen (an arrival, a cache call, a page query\'s start and return, an ' +
     'insert\'s commit), running the strategy between steps, and tells the shortest order that shows each anomaly. ' +
-    'As `stampede explore` on the command line; the window steps through one with `stampede-gui --schedule`.'),
+    'The same as stampede explore on the command line; the window (stampede-gui --schedule) steps through one.'),
   bar, about, out);
   const describe = () => {
     about.textContent = builtins.find((b) => `builtin:${b.name}` === scenario.value)?.description ?? '';
