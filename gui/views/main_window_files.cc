@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stampede/explore.h"
+#include "stampede/explore_file.h"
 #include "stampede/report_json.h"
 #include "stampede/scenario_file.h"
 #include "stampede/strategy.h"
@@ -41,9 +43,31 @@ QString MainWindow::openPath(const QString &path) {
     side_->setCurrentWidget(lesson_panel_);
     return {};
   }
-  // A lecture playlist: a JSON object with "demos".
   QFile f(path);
-  if (f.open(QIODevice::ReadOnly) && f.peek(1 << 16).contains("\"demos\"")) {
+  const QByteArray head = f.open(QIODevice::ReadOnly) ? f.peek(1 << 16) : QByteArray();
+  // A schedule `stampede explore --schedule-out` wrote: stepped through.
+  if (head.contains("\"stampede schedule\"")) {
+    const QByteArray text = f.readAll();
+    auto file =
+        parse_schedule_file(std::string_view(text.constData(), text.size()), path.toStdString());
+    if (!file)
+      return QString::fromStdString(file.error);
+    for (std::size_t i = 0; i < file.value->schedules.size(); ++i) {
+      try { // each order must run as its file says, before the window takes it
+        replay_schedule(file.value->scenario, StrategyRegistry::global(),
+                        file.value->schedules[i].order);
+      } catch (const std::exception &e) {
+        return path + ": schedules[" + QString::number(i) + "]: " + e.what();
+      }
+    }
+    lecture_toolbar_->hide();
+    openSchedule(*file.value);
+    statusBar()->showMessage("Opened the schedules of " + path, kMessageMs);
+    return {};
+  }
+  // A lecture playlist: a JSON object with "demos".
+  if (head.contains("\"demos\"")) {
+
     const Lecture l = read_lecture(p);
     if (!l.error.empty())
       return QString::fromStdString(l.error);

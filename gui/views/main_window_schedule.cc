@@ -110,7 +110,12 @@ void MainWindow::openSchedule(const ScheduleFile &file, int which, std::size_t a
   schedule_pick_->setCurrentIndex(which);
   play_->setChecked(false);
   restarting();
-  worker_->openSchedule(schedules_[static_cast<std::size_t>(which)].order, at_step);
+  // The file's scenario becomes the window's (File > Open of a schedule).
+  scenario_ = file.scenario;
+  scenario_panel_->setScenario(file.scenario);
+  setWindowTitle(
+      QString("Stampede — %1 (a schedule)").arg(QString::fromStdString(file.scenario.name)));
+  worker_->openSchedule(schedules_[static_cast<std::size_t>(which)].order, at_step, file.scenario);
   updateDock();
 }
 

@@ -553,20 +553,24 @@ bool RunControl::finished() const noexcept {
   return broken_ || clock_ >= sim_->end();
 }
 
-void RunControl::open_schedule(std::vector<std::uint64_t> order, std::size_t at) {
+void RunControl::open_schedule(std::vector<std::uint64_t> order, std::size_t at,
+                               const std::optional<Scenario> &scenario) {
   const std::uint64_t followed = recorder_->follower ? recorder_->follower->serial() : kNoSerial;
+  const Scenario &explored = scenario ? *scenario : scenario_;
   // A fresh recorder: the views start again from the schedule's start (a
   // new generation), and what was in flight is forgotten.
-  auto recorder = std::make_unique<Recorder>(interval_for(scenario_.duration_s));
+  auto recorder = std::make_unique<Recorder>(interval_for(explored.duration_s));
   auto next = std::make_unique<Schedule>();
   next->order = std::move(order);
   try {
-    next->run = std::make_unique<ScheduleRun>(scenario_, StrategyRegistry::global(), next->order,
+    next->run = std::make_unique<ScheduleRun>(explored, StrategyRegistry::global(), next->order,
                                               recorder.get());
   } catch (const std::exception &e) {
     message_ = std::string("schedule not opened: ") + e.what();
     return;
   }
+  if (scenario)
+    scenario_ = *scenario;
   // The old run first: it holds a pointer to the old recorder.
   schedule_ = std::move(next);
   recorder_ = std::move(recorder);

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -116,7 +117,10 @@ public:
   /// cannot be built leaves the mode as it was and says why in the next
   /// snapshot's message. @param order the requests' numbers in the order
   /// their steps run (ScheduleEntry::order). @param at steps to run at once.
-  void open_schedule(std::vector<std::uint64_t> order, std::size_t at = 0);
+  /// @param scenario if given, the schedule file's scenario, which becomes
+  /// the run's (File > Open of a schedule file).
+  void open_schedule(std::vector<std::uint64_t> order, std::size_t at = 0,
+                     const std::optional<Scenario> &scenario = std::nullopt);
   /// Back one step: the schedule again from the start, to the step before
   /// the last one run (a few steps: cheap). At the start, says so.
   void back();

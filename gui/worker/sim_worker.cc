@@ -111,8 +111,11 @@ void SimWorker::follow(qulonglong serial) {
 void SimWorker::unfollow() {
   onWorker([](RunControl &r) { r.unfollow(); });
 }
-void SimWorker::openSchedule(const std::vector<std::uint64_t> &order, qulonglong at) {
-  onWorker([order, at](RunControl &r) { r.open_schedule(order, static_cast<std::size_t>(at)); });
+void SimWorker::openSchedule(const std::vector<std::uint64_t> &order, qulonglong at,
+                             const std::optional<Scenario> &scenario) {
+  onWorker([order, at, scenario](RunControl &r) {
+    r.open_schedule(order, static_cast<std::size_t>(at), scenario);
+  });
 }
 void SimWorker::back() {
   onWorker([](RunControl &r) { r.back(); });

@@ -13,6 +13,7 @@
 #include <QTimer>
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "snapshot/snapshot.h"
@@ -68,7 +69,8 @@ public slots:
   void unfollow();
   /// Schedule mode: runs the scenario's requests in `order` (a schedule
   /// file's), `at` steps in and paused (RunControl::open_schedule).
-  void openSchedule(const std::vector<std::uint64_t> &order, qulonglong at = 0);
+  void openSchedule(const std::vector<std::uint64_t> &order, qulonglong at = 0,
+                    const std::optional<Scenario> &scenario = std::nullopt);
   /// Schedule mode: back one step (RunControl::back).
   void back();
   /// Makes every slice take `ms` more wall time, as on a loaded machine

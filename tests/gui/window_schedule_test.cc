@@ -364,6 +364,45 @@ private slots:
 
   // Bad input: exit status 2 and the file, the field path and what was
   // expected on stderr; never a crash.
+  // File > Open of a schedule file, from a window on another scenario: the
+  // file's scenario becomes the window's and its story steps as with
+  // --schedule; a file whose order cannot run is refused, naming it.
+  void fileOpenTakesAScheduleFile() {
+    auto other = stampede::load_scenario("builtin:frontpage", {});
+    QVERIFY(other);
+    MainWindow w(*other.value);
+    QCOMPARE(w.openPath(clear_path_), QString());
+    const auto &entry = clear_.schedules[0];
+    const std::size_t n = entry.order.size();
+    QVERIFY(at_step(w, 0));
+    QCOMPARE(w.schedulePicked(), 0);
+    for (std::size_t k = 1; k <= n; ++k) {
+      w.stepAction()->trigger();
+      QVERIFY2(at_step(w, k), qPrintable(QString("step %1 did not come").arg(k)));
+    }
+    QStringList file;
+    for (const std::string &line : entry.story)
+      file << qs(line);
+    QCOMPARE(w.storyLines(), file);
+
+    std::string text = read_all(clear_path_);
+    const std::string order = "\"order\": [";
+    const std::size_t at = text.find(order);
+    QVERIFY(at != std::string::npos);
+    text.insert(at + order.size(), "2, "); // submit #2 cannot come first
+    const QString bad = dir_.filePath("bad-order.json");
+    {
+      QFile f(bad);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(text.data(), static_cast<qint64>(text.size()));
+    }
+    MainWindow again(*other.value);
+    const QString said = again.openPath(bad);
+    QVERIFY2(said.startsWith(bad + ": schedules[0]: ") && said.contains("request #2"),
+             qPrintable(said));
+    QCOMPARE(again.schedulePicked(), -1);
+  }
+
   void badFiles() {
     const QString missing = dir_.filePath("no-such.json");
     auto [code, err] = run_gui({"--schedule", missing});
