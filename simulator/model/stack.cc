@@ -291,6 +291,13 @@ StackState SimulationCore::state() const {
       st.old_cache_items.push_back(old->up(i) ? old->node(i).stats().curr_items : 0);
   st.db_busy = db_.busy();
   st.db_queue = static_cast<std::uint32_t>(db_.queued());
+  if (explore_) { // no pool in explore mode: the queries started and waiting for their step
+    st.db_busy = st.db_queue = 0;
+    for (const PendingStep &p : pending_) {
+      st.db_busy += p.kind == StepKind::kDbReturn || p.kind == StepKind::kDbCommit ? 1 : 0;
+      st.db_queue += p.kind == StepKind::kDbStart ? 1 : 0;
+    }
+  }
   st.strategy = strategy_label(strategies_[current_strategy_].first);
   return st;
 }

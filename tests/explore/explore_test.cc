@@ -179,6 +179,25 @@ TEST(ExploreRaces, ReplayTellsTheSameStoryAndRefusesAStepThatCannotRun) {
   EXPECT_THROW(replay_schedule(s, StrategyRegistry::global(), {9}), std::invalid_argument);
 }
 
+// A schedule run a step at a time: the stack as a diagram draws it (a
+// started query busy in the database until its return step, one waiting
+// for its snapshot queued).
+TEST(ExploreRaces, AScheduleRunShowsItsQueriesInTheDatabase) {
+  const Scenario s = builtin("race-clear");
+  const ExploreResult r = run(s);
+  ScheduleRun sr(s, StrategyRegistry::global(), r.finding("stale_sets").order);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> db; // (busy, queued) after each step
+  for (ScheduleStep step; sr.step(&step);)
+    db.emplace_back(sr.state().db_busy, sr.state().db_queue);
+  // arrive, get (a query waits for its snapshot), snapshot (running),
+  // return, the submit's arrival (its insert running), commit, delete, set.
+  const std::vector<std::pair<std::uint32_t, std::uint32_t>> expected = {
+      {0, 0}, {0, 1}, {1, 0}, {0, 0}, {1, 0}, {0, 0}, {0, 0}, {0, 0}};
+  EXPECT_EQ(db, expected);
+  EXPECT_TRUE(sr.end().has_value());
+  EXPECT_EQ(sr.done(), sr.size());
+}
+
 // ------------------------------------------------------------ the bounds
 
 TEST(ExploreBounds, DepthAndPreemptionsCutAndSaySo) {
